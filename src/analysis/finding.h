@@ -1,0 +1,50 @@
+// Findings, batches and analysis runs: what the UnifiedAnalyzer produces and
+// the AlertManager reconciles.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+
+namespace vigil {
+
+enum class Severity { kLow, kMedium, kHigh, kCritical };
+std::string_view SeverityName(Severity s);  // "low", "medium", "high", "critical"
+std::optional<Severity> ParseSeverity(std::string_view name);
+
+// One problem an analyzer found.
+struct Finding {
+  std::string alert_type;    // e.g. "mfa.user_not_registered" (see alert_types.h)
+  std::string subject;       // Graph object id, skuId, or the tenant name
+  std::string subject_name;  // UPN, skuPartNumber, or the tenant name
+  Severity severity = Severity::kLow;
+  std::string details;       // a JSON object, written deterministically (same facts, same text)
+};
+
+enum class BatchStatus { kComplete, kIncomplete, kFailed };
+std::string_view BatchStatusName(BatchStatus s);  // "COMPLETE", "INCOMPLETE", "FAILED"
+
+// The outcome of one analysis type for one tenant in one run. A COMPLETE
+// batch is the whole truth for its type, possibly empty; an INCOMPLETE or
+// FAILED batch carries only the reason and must change nothing.
+struct Batch {
+  std::string analysis_type;  // "mfa", "license", "stale", "privilege", "policy"
+  BatchStatus status = BatchStatus::kComplete;
+  std::string reason;         // why not COMPLETE
+  std::vector<Finding> findings;
+};
+
+// One analysis of one tenant: one batch per analysis type.
+struct AnalysisRun {
+  int64_t tenant_id = 0;
+  std::string run_id;
+  std::string trace_id;
+  TimeMs as_of = 0;  // the analysis clock of the DataContext
+  std::vector<Batch> batches;
+};
+
+}  // namespace vigil

@@ -1,0 +1,18 @@
+// Small helpers for writing JSON text by hand on hot paths (entity attributes,
+// finding details), where building a DOM would cost more than the work itself.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace vigil {
+
+// Appends `value` as a quoted JSON string, escaping quotes, backslashes and
+// control characters. Bytes >= 0x80 are copied as they are (UTF-8 passes through).
+void AppendJsonString(std::string* out, std::string_view value);
+
+// `value` as a quoted JSON string.
+std::string JsonQuote(std::string_view value);
+
+}  // namespace vigil

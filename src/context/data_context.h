@@ -1,0 +1,72 @@
+// DataContext: everything analysis needs about one tenant, loaded once and
+// indexed in memory. Built by DataContextLoader (or directly by tests); read
+// by every analyzer of one run, so all analysis types see the same snapshot.
+// Immutable after loading; safe to read from several threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "context/preferences.h"
+#include "providers/records.h"
+#include "providers/snapshot.h"
+
+namespace vigil {
+
+// An open alert as the loader found it (what the analyzers may compare to).
+struct OpenAlert {
+  int64_t id = 0;
+  std::string type;     // alert type, e.g. "mfa.user_not_registered"
+  std::string subject;
+  std::string severity;
+  std::string details_digest;
+};
+
+struct DataContext {
+  int64_t tenant_id = 0;
+  std::string tenant_name;
+  TimeMs now = 0;  // the analysis clock
+  Preferences preferences;
+
+  // Per kind, whether the tenant's data of that kind is usable for analysis:
+  // every data source of the tenant provided it in its last sync and that
+  // sync succeeded. A kind with no entry is not available.
+  std::map<EntityKind, Availability> availability;
+
+  std::vector<UserRecord> users;  // sku_ids filled from license links
+  std::vector<SkuRecord> skus;
+  std::vector<RegistrationRecord> registrations;
+  std::vector<RoleRecord> roles;
+  std::vector<PolicyRecord> policies;
+  std::optional<SecurityDefaultsRecord> security_defaults;
+  std::vector<GroupRecord> groups;
+
+  // Adjacency, by index into the vectors above.
+  std::vector<std::vector<uint32_t>> user_roles;  // user -> roles held
+  std::vector<std::vector<uint32_t>> user_skus;   // user -> SKUs assigned (known SKUs only)
+  std::vector<int32_t> user_registration;         // user -> registration, or -1
+
+  std::unordered_map<std::string, uint32_t> user_index;  // object id -> users[i]
+  std::unordered_map<std::string, uint32_t> sku_index;   // skuId -> skus[i]
+  std::unordered_map<std::string, uint32_t> role_index;  // role id -> roles[i]
+
+  std::vector<OpenAlert> open_alerts;
+
+  bool Has(EntityKind kind) const {
+    auto it = availability.find(kind);
+    return it != availability.end() && it->second.available;
+  }
+  // Why `kind` is not available ("" when it is).
+  std::string MissingReason(EntityKind kind) const;
+
+  // Rebuilds the index maps and adjacency vectors from the records
+  // (users[].sku_ids and `role_links`, pairs of user id and role id). Links
+  // naming an unknown user, SKU or role are skipped.
+  void BuildIndexes(const std::vector<std::pair<std::string, std::string>>& role_links);
+};
+
+}  // namespace vigil

@@ -1,0 +1,181 @@
+#include "context/loader.h"
+
+#include <algorithm>
+
+#include "providers/entity_codec.h"
+
+namespace vigil {
+namespace {
+
+Status LoadTenant(Db* db, int64_t tenant_id, DataContext* ctx) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                         db->Prepare("SELECT name FROM tenants WHERE id = ?"));
+  stmt->BindInt(1, tenant_id);
+  VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return Status::NotFound("no tenant with id " + std::to_string(tenant_id));
+  ctx->tenant_name = stmt->String(0);
+  return Status::Ok();
+}
+
+Status LoadPreferences(Db* db, int64_t tenant_id, DataContext* ctx) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("SELECT key, value FROM tenant_preferences WHERE tenant_id = ?"));
+  stmt->BindInt(1, tenant_id);
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    // A stored value that no longer validates keeps the default; SetPreference
+    // validates on the way in, so this only happens across versions.
+    (void)ctx->preferences.Set(stmt->Text(0), stmt->Text(1));
+  }
+  return Status::Ok();
+}
+
+Status LoadAvailability(Db* db, int64_t tenant_id, DataContext* ctx) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("SELECT ds.name, ds.last_sync_status, ds.last_sync_error, a.kind, a.available,"
+                  " a.reason FROM data_sources ds"
+                  " LEFT JOIN data_availability a ON a.data_source_id = ds.id"
+                  " WHERE ds.tenant_id = ? ORDER BY ds.id"));
+  stmt->BindInt(1, tenant_id);
+  std::string failure;  // the first failed data source, which blocks every kind
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    if (stmt->Text(1) == "failed" && failure.empty()) {
+      failure = "the last sync of data source \"" + stmt->String(0) +
+                "\" failed: " + stmt->String(2);
+    }
+    if (stmt->IsNull(3)) continue;
+    std::optional<EntityKind> kind = ParseKind(stmt->Text(3));
+    if (!kind) continue;
+    Availability& a = ctx->availability[*kind];
+    if (stmt->Int(4) == 0) {
+      if (a.available || a.reason.empty()) {
+        a.available = false;
+        a.reason = "data source \"" + stmt->String(0) + "\": " + stmt->String(5);
+      }
+    } else if (a.reason.empty()) {
+      a.available = true;
+    }
+  }
+  if (!failure.empty()) {
+    for (EntityKind kind : kAllKinds) ctx->availability[kind] = Availability{false, failure};
+  }
+  return Status::Ok();
+}
+
+Status DecodeEntity(std::string_view kind_name, std::string_view id, std::string_view name,
+                    std::string_view attributes, DataContext* ctx) {
+  std::optional<EntityKind> kind = ParseKind(kind_name);
+  if (!kind) return Status::Ok();  // a kind this version does not analyze
+  Status s;
+  switch (*kind) {
+    case EntityKind::kUser:
+      s = DecodeUser(id, attributes, &ctx->users.emplace_back());
+      break;
+    case EntityKind::kSku:
+      s = DecodeSku(id, attributes, &ctx->skus.emplace_back());
+      break;
+    case EntityKind::kRegistration:
+      s = DecodeRegistration(id, attributes, &ctx->registrations.emplace_back());
+      break;
+    case EntityKind::kRole:
+      s = DecodeRole(id, attributes, &ctx->roles.emplace_back());
+      break;
+    case EntityKind::kPolicy:
+      s = DecodePolicy(id, attributes, &ctx->policies.emplace_back());
+      break;
+    case EntityKind::kSetting:
+      s = DecodeSecurityDefaults(id, attributes, &ctx->security_defaults.emplace());
+      break;
+    case EntityKind::kGroup:
+      s = DecodeGroup(id, attributes, &ctx->groups.emplace_back());
+      break;
+  }
+  (void)name;
+  if (!s.ok()) {
+    return Status::Internal("stored " + std::string(kind_name) + " " + std::string(id) +
+                            " cannot be decoded: " + s.message());
+  }
+  return Status::Ok();
+}
+
+Status LoadEntities(Db* db, int64_t tenant_id, DataContext* ctx) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("SELECT kind, external_id, display_name, attributes FROM entities"
+                  " WHERE tenant_id = ? AND deleted_at IS NULL"));
+  stmt->BindInt(1, tenant_id);
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    VIGIL_RETURN_IF_ERROR(
+        DecodeEntity(stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Text(3), ctx));
+  }
+  return Status::Ok();
+}
+
+Status LoadLinks(Db* db, int64_t tenant_id, DataContext* ctx,
+                 std::vector<std::pair<std::string, std::string>>* role_links) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("SELECT kind, from_id, to_id FROM links WHERE tenant_id = ?"));
+  stmt->BindInt(1, tenant_id);
+  std::unordered_map<std::string, uint32_t> users;
+  users.reserve(ctx->users.size());
+  for (uint32_t i = 0; i < ctx->users.size(); ++i) users.emplace(ctx->users[i].id, i);
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    std::string_view kind = stmt->Text(0);
+    if (kind == "license") {
+      auto it = users.find(std::string(stmt->Text(1)));
+      if (it != users.end()) ctx->users[it->second].sku_ids.push_back(stmt->String(2));
+    } else if (kind == "role") {
+      role_links->emplace_back(stmt->String(1), stmt->String(2));
+    }
+  }
+  for (UserRecord& u : ctx->users) std::sort(u.sku_ids.begin(), u.sku_ids.end());
+  return Status::Ok();
+}
+
+Status LoadOpenAlerts(Db* db, int64_t tenant_id, DataContext* ctx) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("SELECT id, type, subject, severity, details_digest FROM alerts"
+                  " WHERE tenant_id = ? AND state = 'open'"));
+  stmt->BindInt(1, tenant_id);
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    ctx->open_alerts.push_back(
+        OpenAlert{stmt->Int(0), stmt->String(1), stmt->String(2), stmt->String(3),
+                  stmt->String(4)});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
+  const uint64_t before = db_->statements_executed();
+  DataContext ctx;
+  ctx.tenant_id = tenant_id;
+  ctx.now = now;
+  VIGIL_RETURN_IF_ERROR(LoadTenant(db_, tenant_id, &ctx));
+  VIGIL_RETURN_IF_ERROR(LoadPreferences(db_, tenant_id, &ctx));
+  VIGIL_RETURN_IF_ERROR(LoadAvailability(db_, tenant_id, &ctx));
+  VIGIL_RETURN_IF_ERROR(LoadEntities(db_, tenant_id, &ctx));
+  std::vector<std::pair<std::string, std::string>> role_links;
+  VIGIL_RETURN_IF_ERROR(LoadLinks(db_, tenant_id, &ctx, &role_links));
+  VIGIL_RETURN_IF_ERROR(LoadOpenAlerts(db_, tenant_id, &ctx));
+  ctx.BuildIndexes(role_links);
+  last_statements_ = db_->statements_executed() - before;
+  return ctx;
+}
+
+}  // namespace vigil
+

@@ -1,0 +1,37 @@
+// DataContextLoader: builds one tenant's DataContext with a fixed number of
+// statements (six), however large the tenant: the tenant, its preferences,
+// its data sources with their availability, every live entity, every link,
+// and the open alerts. Entities are decoded from their canonical attributes
+// and indexed in memory.
+//
+// Availability of a kind for the tenant: not available when any of the
+// tenant's data sources failed its last sync (the reason names the data
+// source and its error), or when a data source reported the kind missing in
+// its last sync; available when at least one data source provided it.
+// Not thread-safe; uses the Db it is given.
+#pragma once
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "context/data_context.h"
+#include "store/db.h"
+
+namespace vigil {
+
+class DataContextLoader {
+ public:
+  explicit DataContextLoader(Db* db) : db_(db) {}
+
+  // NotFound when the tenant does not exist; Internal (naming the entity)
+  // when a stored entity's attributes cannot be decoded.
+  Result<DataContext> Load(int64_t tenant_id, TimeMs now);
+
+  // Statements the last Load executed.
+  uint64_t last_statements() const { return last_statements_; }
+
+ private:
+  Db* db_;
+  uint64_t last_statements_ = 0;
+};
+
+}  // namespace vigil

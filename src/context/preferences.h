@@ -1,0 +1,24 @@
+// Per-tenant preferences: the thresholds the analyzers use, with DESIGN.md's
+// defaults. Stored as (tenant, key, value) rows; unknown keys are ignored.
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace vigil {
+
+struct Preferences {
+  int stale_days = 90;        // "stale_days": sign-in age that makes an account stale
+  int min_global_admins = 2;  // "min_global_admins"
+  int max_global_admins = 4;  // "max_global_admins"
+  std::set<std::string> disabled_alert_types;  // "disabled_alert_types": comma-separated
+
+  // Sets one preference from its stored text. InvalidArgument names the key
+  // and the value when the key is unknown or the value is not valid for it.
+  Status Set(std::string_view key, std::string_view value);
+};
+
+}  // namespace vigil

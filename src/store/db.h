@@ -1,0 +1,112 @@
+// Db: the database seam. vigil speaks portable SQL through prepared
+// statements with `?` placeholders; a backend (SQLite now, PostgreSQL later)
+// translates. Every statement executed is counted, so "statements per
+// analysis" is a measured figure, not an estimate.
+//
+// Thread safety: a Db and its Statements belong to one thread at a time.
+// Open one Db per thread (they share the database file safely).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+
+namespace vigil {
+
+// A value to bind: NULL, an integer, or text.
+using DbValue = std::variant<std::monostate, int64_t, std::string>;
+
+// A prepared statement. Bind parameters (1-based), then Step through rows, or
+// Execute a statement that returns none. Reset (or a new Bind after a finished
+// Step) makes it ready to run again with new parameters.
+class Statement {
+ public:
+  virtual ~Statement() = default;
+
+  virtual void BindNull(int index) = 0;
+  virtual void BindInt(int index, int64_t value) = 0;
+  // The text is copied; `value` need not outlive the call.
+  virtual void BindText(int index, std::string_view value) = 0;
+  void Bind(int index, const DbValue& value);
+  // Binds values[i] to parameter i + 1.
+  void BindAll(const std::vector<DbValue>& values);
+
+  // Advances to the next row: true when a row is ready, false when done.
+  // The first Step after a Reset runs the statement and counts it once.
+  virtual Result<bool> Step() = 0;
+  // Runs the statement to completion (rows, if any, are discarded); resets it.
+  virtual Status Execute() = 0;
+  // Clears bindings and rewinds.
+  virtual void Reset() = 0;
+
+  // Column accessors for the current row (0-based).
+  virtual bool IsNull(int column) const = 0;
+  virtual int64_t Int(int column) const = 0;
+  // Valid until the next Step or Reset.
+  virtual std::string_view Text(int column) const = 0;
+  std::string String(int column) const { return std::string(Text(column)); }
+
+  // Rows changed by the last Execute.
+  virtual int64_t Changes() const = 0;
+};
+
+class Db {
+ public:
+  virtual ~Db() = default;
+
+  // "sqlite", later "postgresql".
+  virtual std::string_view dialect() const = 0;
+
+  // Prepares one statement. InvalidArgument with the database's message and
+  // the SQL when it does not compile.
+  virtual Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) = 0;
+
+  // Runs a script of statements without parameters (migrations, pragmas).
+  virtual Status ExecScript(std::string_view sql) = 0;
+
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+
+  // The id the last INSERT into a table with an integer primary key gave.
+  virtual int64_t LastInsertId() const = 0;
+
+  // Statements executed through this Db since it was opened. Monotonic.
+  virtual uint64_t statements_executed() const = 0;
+
+  // Convenience: prepare, bind `params`, execute once.
+  Status Execute(std::string_view sql, const std::vector<DbValue>& params = {});
+  // Convenience: prepare, bind, step once; the first column of the first row
+  // as an integer, or nullopt when there is no row or it is NULL.
+  Result<std::optional<int64_t>> QueryInt(std::string_view sql,
+                                          const std::vector<DbValue>& params = {});
+
+  // Batch execution: runs the prepared `sql` once per row of `rows`, counting
+  // one statement per row. Stops at the first error.
+  Status ExecuteBatch(std::string_view sql, const std::vector<std::vector<DbValue>>& rows);
+};
+
+// A transaction scope: Begin on construction (check status()), Rollback on
+// destruction unless Commit succeeded.
+class Transaction {
+ public:
+  explicit Transaction(Db* db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  const Status& status() const { return begin_status_; }
+  Status Commit();
+
+ private:
+  Db* db_;
+  Status begin_status_;
+  bool done_ = false;
+};
+
+}  // namespace vigil

@@ -1,0 +1,217 @@
+#include "store/migrations.h"
+
+#include <string>
+
+namespace vigil {
+namespace {
+
+constexpr std::string_view kInitialSchema = R"SQL(
+CREATE TABLE tenants (
+  id {{ID}},
+  name TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE tenant_preferences (
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, key)
+);
+
+CREATE TABLE data_sources (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  name TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_sync_at BIGINT,
+  last_sync_status TEXT,
+  last_sync_error TEXT,
+  UNIQUE (tenant_id, name)
+);
+
+CREATE TABLE data_availability (
+  data_source_id BIGINT NOT NULL REFERENCES data_sources(id),
+  kind TEXT NOT NULL,
+  available INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (data_source_id, kind)
+);
+
+CREATE TABLE syncs (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  data_source_id BIGINT NOT NULL REFERENCES data_sources(id),
+  trace_id TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT,
+  status TEXT NOT NULL,
+  error TEXT,
+  forced INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  unchanged INTEGER NOT NULL
+);
+CREATE INDEX syncs_by_source ON syncs (data_source_id, id);
+
+CREATE TABLE entities (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  data_source_id BIGINT NOT NULL REFERENCES data_sources(id),
+  kind TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  deleted_at BIGINT,
+  UNIQUE (data_source_id, kind, external_id)
+);
+CREATE INDEX entities_live_by_tenant ON entities (tenant_id, kind) WHERE deleted_at IS NULL;
+
+CREATE TABLE links (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  data_source_id BIGINT NOT NULL REFERENCES data_sources(id),
+  kind TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  to_id TEXT NOT NULL,
+  UNIQUE (data_source_id, kind, from_id, to_id)
+);
+CREATE INDEX links_by_tenant ON links (tenant_id, kind);
+
+CREATE TABLE alerts (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  analysis_type TEXT NOT NULL,
+  type TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  subject_name TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  state TEXT NOT NULL,
+  details TEXT NOT NULL,
+  details_digest TEXT NOT NULL,
+  tag TEXT,
+  first_seen BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  resolved_at BIGINT,
+  updated_at BIGINT NOT NULL,
+  last_trace_id TEXT NOT NULL,
+  UNIQUE (tenant_id, type, subject)
+);
+CREATE INDEX alerts_by_tenant_analysis ON alerts (tenant_id, analysis_type, state);
+CREATE INDEX alerts_open_by_tenant ON alerts (tenant_id) WHERE state = 'open';
+
+CREATE TABLE alert_history (
+  id {{ID}},
+  alert_id BIGINT NOT NULL REFERENCES alerts(id),
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  analysis_type TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  transition TEXT NOT NULL,
+  from_state TEXT,
+  to_state TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  details TEXT NOT NULL,
+  details_digest TEXT NOT NULL,
+  trace_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX alert_history_by_alert ON alert_history (alert_id, id);
+
+CREATE TABLE entity_tags (
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  analysis_type TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  alert_id BIGINT NOT NULL REFERENCES alerts(id),
+  PRIMARY KEY (tenant_id, subject, tag, alert_id)
+);
+CREATE INDEX entity_tags_by_type ON entity_tags (tenant_id, analysis_type);
+
+CREATE TABLE analysis_ledger (
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  analysis_type TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  as_of BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  batch_digest TEXT NOT NULL,
+  applied_at BIGINT NOT NULL,
+  trace_id TEXT NOT NULL,
+  last_complete_run_id TEXT,
+  last_complete_as_of BIGINT,
+  PRIMARY KEY (tenant_id, analysis_type)
+);
+
+CREATE TABLE trace_spans (
+  id {{ID}},
+  trace_id TEXT NOT NULL,
+  span_id TEXT NOT NULL,
+  parent_span_id TEXT,
+  tenant_id BIGINT,
+  name TEXT NOT NULL,
+  start_ms BIGINT NOT NULL,
+  duration_us BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  statements BIGINT NOT NULL,
+  attributes TEXT NOT NULL
+);
+CREATE INDEX trace_spans_by_trace ON trace_spans (trace_id, start_ms);
+)SQL";
+
+const std::vector<Migration> kMigrations = {
+    {1, "initial schema", kInitialSchema},
+};
+
+std::string Expand(std::string_view sql, std::string_view id_type) {
+  std::string out(sql);
+  const std::string marker = "{{ID}}";
+  for (size_t pos = out.find(marker); pos != std::string::npos; pos = out.find(marker, pos)) {
+    out.replace(pos, marker.size(), id_type);
+    pos += id_type.size();
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Migration>& AllMigrations() { return kMigrations; }
+
+Result<int> ApplyMigrations(Db* db, std::string_view id_type) {
+  VIGIL_RETURN_IF_ERROR(db->ExecScript(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+  VIGIL_ASSIGN_OR_RETURN(std::optional<int64_t> current,
+                         db->QueryInt("SELECT MAX(version) FROM schema_migrations"));
+  int version = current ? static_cast<int>(*current) : 0;
+  for (const Migration& m : kMigrations) {
+    if (m.version <= version) continue;
+    Transaction tx(db);
+    VIGIL_RETURN_IF_ERROR(tx.status());
+    Status s = db->ExecScript(Expand(m.sql, id_type));
+    if (s.ok()) {
+      s = db->Execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)",
+                      {int64_t{m.version}, std::string(m.name)});
+    }
+    if (s.ok()) s = tx.Commit();
+    if (!s.ok()) {
+      return s.Prefixed("migration " + std::to_string(m.version) + " (" + std::string(m.name) + ")");
+    }
+    version = m.version;
+  }
+  if (version > static_cast<int>(kMigrations.back().version)) {
+    return Status::FailedPrecondition("database schema version " + std::to_string(version) +
+                                      " is newer than this vigil knows (" +
+                                      std::to_string(kMigrations.back().version) + ")");
+  }
+  return version;
+}
+
+}  // namespace vigil

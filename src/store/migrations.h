@@ -1,0 +1,31 @@
+// Versioned schema migrations, applied in order when a Db is opened.
+//
+// The SQL is portable between SQLite and PostgreSQL: BIGINT times (ms since
+// the epoch), TEXT, partial indexes, no backend-specific functions. Integer
+// primary keys are written as `INTEGER PRIMARY KEY` and each backend maps
+// the marker `{{ID}}` to its auto-increment form.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "store/db.h"
+
+namespace vigil {
+
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;  // a script; `{{ID}}` = the backend's auto-increment primary key
+};
+
+// All migrations, ascending by version.
+const std::vector<Migration>& AllMigrations();
+
+// Applies every migration newer than the database's version, each in its own
+// transaction, recording it in schema_migrations. Returns the version now in
+// force. Fails (database unchanged by the failing step) with the migration's
+// name and the database's message.
+Result<int> ApplyMigrations(Db* db, std::string_view id_type);
+
+}  // namespace vigil

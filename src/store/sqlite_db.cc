@@ -1,0 +1,177 @@
+#include "store/sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include "store/migrations.h"
+
+namespace vigil {
+namespace {
+
+Status SqliteError(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  int primary = rc & 0xFF;
+  if (primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_RANGE ||
+      primary == SQLITE_ERROR) {
+    return Status::InvalidArgument(msg);
+  }
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return Status::Unavailable(msg);
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+    return Status(Code::kIoError, msg + " (the database file is damaged or not a database)");
+  }
+  return Status::IoError(msg);
+}
+
+class SqliteStatement final : public Statement {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, uint64_t* counter)
+      : db_(db), stmt_(stmt), counter_(counter) {}
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+
+  void BindNull(int index) override {
+    Rearm();
+    sqlite3_bind_null(stmt_, index);
+  }
+  void BindInt(int index, int64_t value) override {
+    Rearm();
+    sqlite3_bind_int64(stmt_, index, value);
+  }
+  void BindText(int index, std::string_view value) override {
+    Rearm();
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                      SQLITE_TRANSIENT);
+  }
+
+  Result<bool> Step() override {
+    if (!running_) {
+      running_ = true;
+      ++*counter_;
+    }
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) {
+      changes_ = sqlite3_changes64(db_);
+      return false;
+    }
+    Status s = SqliteError(db_, rc, std::string("executing \"") + sqlite3_sql(stmt_) + "\"");
+    sqlite3_reset(stmt_);
+    running_ = false;
+    return s;
+  }
+
+  Status Execute() override {
+    Result<bool> row = Step();
+    while (row.ok() && *row) row = Step();
+    Status s = row.ok() ? Status::Ok() : row.status();
+    sqlite3_reset(stmt_);
+    running_ = false;
+    return s;
+  }
+
+  void Reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    running_ = false;
+  }
+
+  bool IsNull(int column) const override {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+  }
+  int64_t Int(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  std::string_view Text(int column) const override {
+    const unsigned char* p = sqlite3_column_text(stmt_, column);
+    if (p == nullptr) return {};
+    return {reinterpret_cast<const char*>(p),
+            static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
+  }
+  int64_t Changes() const override { return changes_; }
+
+ private:
+  // A bind after a finished or abandoned run starts a new run.
+  void Rearm() {
+    if (running_) {
+      sqlite3_reset(stmt_);
+      running_ = false;
+    }
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  uint64_t* counter_;
+  bool running_ = false;
+  int64_t changes_ = 0;
+};
+
+class SqliteDb final : public Db {
+ public:
+  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  ~SqliteDb() override { sqlite3_close_v2(db_); }
+
+  std::string_view dialect() const override { return "sqlite"; }
+
+  Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      return SqliteError(db_, rc, "preparing \"" + std::string(sql) + "\"");
+    }
+    return std::unique_ptr<Statement>(new SqliteStatement(db_, stmt, &statements_));
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    char* err = nullptr;
+    std::string text(sql);
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+    ++statements_;
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      return Status::IoError("running script: " + msg);
+    }
+    return Status::Ok();
+  }
+
+  Status Begin() override { return Simple("BEGIN IMMEDIATE"); }
+  Status Commit() override { return Simple("COMMIT"); }
+  Status Rollback() override { return Simple("ROLLBACK"); }
+
+  int64_t LastInsertId() const override { return sqlite3_last_insert_rowid(db_); }
+  uint64_t statements_executed() const override { return statements_; }
+
+ private:
+  Status Simple(const char* sql) {
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, sql);
+    return Status::Ok();
+  }
+
+  sqlite3* db_;
+  uint64_t statements_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Db>> OpenSqliteDb(const std::string& path, const SqliteOptions& options) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close_v2(raw);
+    return Status::IoError("cannot open database " + path + ": " + msg);
+  }
+  auto db = std::make_unique<SqliteDb>(raw);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  Status s = db->ExecScript(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+      " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+  if (!s.ok()) return s.Prefixed("opening database " + path);
+  if (options.migrate) {
+    Result<int> version = ApplyMigrations(db.get(), "INTEGER PRIMARY KEY");
+    if (!version.ok()) return version.status().Prefixed("database " + path);
+  }
+  return std::unique_ptr<Db>(std::move(db));
+}
+
+}  // namespace vigil

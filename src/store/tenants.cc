@@ -1,0 +1,126 @@
+#include "store/tenants.h"
+
+namespace vigil {
+namespace {
+
+DataSourceRow ReadDataSource(const Statement& s) {
+  DataSourceRow row;
+  row.id = s.Int(0);
+  row.tenant_id = s.Int(1);
+  row.name = s.String(2);
+  row.provider = s.String(3);
+  row.settings = s.String(4);
+  if (!s.IsNull(5)) row.last_sync_at = s.Int(5);
+  row.last_sync_status = s.IsNull(6) ? "" : s.String(6);
+  row.last_sync_error = s.IsNull(7) ? "" : s.String(7);
+  return row;
+}
+
+constexpr const char* kDataSourceColumns =
+    "SELECT id, tenant_id, name, provider, settings, last_sync_at, last_sync_status,"
+    " last_sync_error FROM data_sources ";
+
+}  // namespace
+
+Status ValidateTenantName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 128;
+  for (char c : name) {
+    bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '.' || c == '-' || c == '_';
+    if (!allowed) ok = false;
+  }
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("tenant name \"" + name +
+                                 "\" must be 1 to 128 letters, digits, '.', '-' or '_'");
+}
+
+Result<std::optional<TenantRow>> FindTenant(Db* db, const std::string& name) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                         db->Prepare("SELECT id, name FROM tenants WHERE name = ?"));
+  stmt->BindText(1, name);
+  VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<TenantRow>();
+  return std::optional<TenantRow>(TenantRow{stmt->Int(0), stmt->String(1)});
+}
+
+Result<TenantRow> EnsureTenant(Db* db, const std::string& name, TimeMs now) {
+  VIGIL_RETURN_IF_ERROR(ValidateTenantName(name));
+  VIGIL_ASSIGN_OR_RETURN(std::optional<TenantRow> found, FindTenant(db, name));
+  if (found) return *found;
+  VIGIL_RETURN_IF_ERROR(db->Execute(
+      "INSERT INTO tenants (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+      {name, now}));
+  VIGIL_ASSIGN_OR_RETURN(found, FindTenant(db, name));
+  if (!found) return Status::Internal("tenant " + name + " vanished after insert");
+  return *found;
+}
+
+Result<std::vector<TenantRow>> ListTenants(Db* db) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                         db->Prepare("SELECT id, name FROM tenants ORDER BY name"));
+  std::vector<TenantRow> out;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(TenantRow{stmt->Int(0), stmt->String(1)});
+  }
+  return out;
+}
+
+Result<DataSourceRow> EnsureDataSource(Db* db, int64_t tenant_id, const std::string& name,
+                                       const std::string& provider, const std::string& settings,
+                                       TimeMs now) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> find,
+      db->Prepare(std::string(kDataSourceColumns) + "WHERE tenant_id = ? AND name = ?"));
+  find->BindInt(1, tenant_id);
+  find->BindText(2, name);
+  VIGIL_ASSIGN_OR_RETURN(bool row, find->Step());
+  if (row) {
+    DataSourceRow existing = ReadDataSource(*find);
+    find->Reset();
+    if (existing.provider != provider) {
+      return Status::InvalidArgument("data source \"" + name + "\" exists with provider " +
+                                     existing.provider + ", not " + provider);
+    }
+    if (existing.settings != settings) {
+      VIGIL_RETURN_IF_ERROR(db->Execute("UPDATE data_sources SET settings = ? WHERE id = ?",
+                                        {settings, existing.id}));
+      existing.settings = settings;
+    }
+    return existing;
+  }
+  find->Reset();
+  VIGIL_RETURN_IF_ERROR(
+      db->Execute("INSERT INTO data_sources (tenant_id, name, provider, settings, created_at)"
+                  " VALUES (?, ?, ?, ?, ?)",
+                  {tenant_id, name, provider, settings, now}));
+  find->BindInt(1, tenant_id);
+  find->BindText(2, name);
+  VIGIL_ASSIGN_OR_RETURN(row, find->Step());
+  if (!row) return Status::Internal("data source " + name + " vanished after insert");
+  return ReadDataSource(*find);
+}
+
+Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare(std::string(kDataSourceColumns) + "WHERE tenant_id = ? ORDER BY id"));
+  stmt->BindInt(1, tenant_id);
+  std::vector<DataSourceRow> out;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(ReadDataSource(*stmt));
+  }
+  return out;
+}
+
+Status SetPreference(Db* db, int64_t tenant_id, const std::string& key, const std::string& value) {
+  return db->Execute(
+      "INSERT INTO tenant_preferences (tenant_id, key, value) VALUES (?, ?, ?)"
+      " ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value",
+      {tenant_id, key, value});
+}
+
+}  // namespace vigil

@@ -1,0 +1,51 @@
+// Tenants, their data sources and preferences: the small repositories the
+// CLI and the pipeline use to find or create them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "store/db.h"
+
+namespace vigil {
+
+struct TenantRow {
+  int64_t id = 0;
+  std::string name;
+};
+
+struct DataSourceRow {
+  int64_t id = 0;
+  int64_t tenant_id = 0;
+  std::string name;
+  std::string provider;  // "graph_json", "synthetic", ...
+  std::string settings;  // JSON object, e.g. {"dir":"/path"}
+  std::optional<TimeMs> last_sync_at;
+  std::string last_sync_status;  // "", "succeeded", "failed"
+  std::string last_sync_error;
+};
+
+// A tenant name: 1 to 128 characters of letters, digits, '.', '-' and '_'.
+// InvalidArgument naming the name and the rule otherwise.
+Status ValidateTenantName(const std::string& name);
+
+// The tenant called `name`, created when new.
+Result<TenantRow> EnsureTenant(Db* db, const std::string& name, TimeMs now);
+Result<std::optional<TenantRow>> FindTenant(Db* db, const std::string& name);
+Result<std::vector<TenantRow>> ListTenants(Db* db);
+
+// The data source `name` of `tenant_id`, created with `provider` and
+// `settings` when new; an existing one gets `settings` updated. Fails with
+// InvalidArgument when it exists with another provider.
+Result<DataSourceRow> EnsureDataSource(Db* db, int64_t tenant_id, const std::string& name,
+                                       const std::string& provider, const std::string& settings,
+                                       TimeMs now);
+Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id);
+
+// Sets one preference of a tenant. The caller validates the value first
+// (Preferences::Set in context/preferences.h knows the keys).
+Status SetPreference(Db* db, int64_t tenant_id, const std::string& key, const std::string& value);
+
+}  // namespace vigil

@@ -1,0 +1,69 @@
+// Syncer: applies one Snapshot of one data source to the store.
+//
+// Apply validates the snapshot, diffs every available kind against the stored
+// entities by content hash, and in ONE transaction inserts what is new,
+// updates what changed, soft-deletes what vanished (deleted_at), rebuilds the
+// links of the available kinds by difference, records each kind's
+// availability, and appends a `syncs` row. Kinds the snapshot marks not
+// available are left exactly as they were.
+//
+// Deletion guard (DESIGN.md invariant 8): when a kind that had at least
+// `guard_min_entities` live entities would lose more than `max_delete_share`
+// of them, the sync is refused unless `force`: nothing of the snapshot is
+// written, the sync is recorded as failed with the reason, and Apply returns
+// FailedPrecondition with that reason.
+//
+// Not thread-safe; uses the Db it is given.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "providers/snapshot.h"
+#include "store/db.h"
+
+namespace vigil {
+
+struct SyncOptions {
+  bool force = false;
+  double max_delete_share = 0.5;
+  int guard_min_entities = 10;
+};
+
+struct KindCounts {
+  int64_t created = 0;
+  int64_t updated = 0;
+  int64_t deleted = 0;
+  int64_t unchanged = 0;
+};
+
+struct SyncSummary {
+  int64_t sync_id = 0;
+  std::map<EntityKind, KindCounts> kinds;           // available kinds only
+  std::map<EntityKind, std::string> unavailable;    // kind -> reason
+  int64_t links_added = 0;
+  int64_t links_removed = 0;
+  uint64_t statements = 0;
+};
+
+class Syncer {
+ public:
+  Syncer(Db* db, const Clock* clock) : db_(db), clock_(clock) {}
+
+  Result<SyncSummary> Apply(int64_t tenant_id, int64_t data_source_id, const Snapshot& snapshot,
+                            const SyncOptions& options, const std::string& trace_id);
+
+  // Records a sync that failed before it could be applied (the provider could
+  // not fetch, the snapshot was invalid): a failed `syncs` row and the data
+  // source's last sync status. Stored entities are not touched.
+  Status RecordFailure(int64_t tenant_id, int64_t data_source_id, const std::string& trace_id,
+                       TimeMs started_at, const std::string& error);
+
+ private:
+  Db* db_;
+  const Clock* clock_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,194 @@
+#include "sync/syncer.h"
+
+#include <gtest/gtest.h>
+
+#include "common/time.h"
+#include "testing/fixtures.h"
+
+namespace vigil {
+namespace {
+
+using testing::Count;
+using testing::NewTestTenant;
+using testing::SmallSnapshot;
+
+constexpr TimeMs kNow = 1'780'000'000'000;  // 2026-05-28
+
+class SyncerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    t_ = NewTestTenant();
+    clock_ = NewFixedClock(kNow);
+  }
+  Result<SyncSummary> Apply(const Snapshot& s, SyncOptions options = {}) {
+    Syncer syncer(t_.db.get(), clock_.get());
+    return syncer.Apply(t_.tenant_id, t_.data_source_id, s, options, "trace-1");
+  }
+  int64_t Live(const std::string& kind) {
+    return Count(t_.db.get(), "SELECT COUNT(*) FROM entities WHERE kind = '" + kind +
+                                  "' AND deleted_at IS NULL");
+  }
+  std::string Dump() {
+    std::string out;
+    auto stmt = t_.db->Prepare(
+        "SELECT kind, external_id, content_hash, COALESCE(deleted_at, -1) FROM entities"
+        " ORDER BY kind, external_id");
+    EXPECT_TRUE(stmt.ok());
+    while (*(*stmt)->Step()) {
+      out += (*stmt)->String(0) + "|" + (*stmt)->String(1) + "|" + (*stmt)->String(2) + "|" +
+             std::to_string((*stmt)->Int(3)) + "\n";
+    }
+    auto links = t_.db->Prepare("SELECT kind, from_id, to_id FROM links ORDER BY 1, 2, 3");
+    EXPECT_TRUE(links.ok());
+    while (*(*links)->Step()) {
+      out += (*links)->String(0) + ":" + (*links)->String(1) + ">" + (*links)->String(2) + "\n";
+    }
+    return out;
+  }
+
+  testing::TestTenant t_;
+  std::unique_ptr<Clock> clock_;
+};
+
+TEST_F(SyncerTest, FirstSyncCreatesEntitiesAndLinks) {
+  auto r = Apply(SmallSnapshot(20, kNow));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->kinds[EntityKind::kUser].created, 20);
+  EXPECT_EQ(r->kinds[EntityKind::kRegistration].created, 20);
+  EXPECT_EQ(r->kinds[EntityKind::kSku].created, 1);
+  EXPECT_EQ(r->kinds[EntityKind::kRole].created, 1);
+  EXPECT_EQ(r->kinds[EntityKind::kSetting].created, 1);
+  EXPECT_EQ(r->links_added, 22);  // 20 licenses + 2 role assignments
+  EXPECT_EQ(Live("user"), 20);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), 1);
+}
+
+TEST_F(SyncerTest, ResyncOfTheSameSnapshotChangesNothing) {
+  Snapshot s = SmallSnapshot(20, kNow);
+  ASSERT_TRUE(Apply(s).ok());
+  std::string before = Dump();
+  auto r = Apply(s);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->kinds[EntityKind::kUser].created, 0);
+  EXPECT_EQ(r->kinds[EntityKind::kUser].updated, 0);
+  EXPECT_EQ(r->kinds[EntityKind::kUser].unchanged, 20);
+  EXPECT_EQ(r->links_added + r->links_removed, 0);
+  EXPECT_EQ(Dump(), before);
+}
+
+TEST_F(SyncerTest, ChangedAndVanishedEntitiesAreUpdatedAndSoftDeleted) {
+  Snapshot s = SmallSnapshot(20, kNow);
+  ASSERT_TRUE(Apply(s).ok());
+  s.users[3].upn = "renamed@contoso.example";
+  s.users.pop_back();  // u19 leaves
+  s.registrations.pop_back();
+  auto r = Apply(s);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->kinds[EntityKind::kUser].updated, 1);
+  EXPECT_EQ(r->kinds[EntityKind::kUser].deleted, 1);
+  EXPECT_EQ(r->links_removed, 1);  // u19's license
+  EXPECT_EQ(Count(t_.db.get(),
+                  "SELECT COUNT(*) FROM entities WHERE external_id = 'u19' AND kind = 'user'"
+                  " AND deleted_at IS NOT NULL"),
+            1);
+  // It comes back: revived, not duplicated.
+  ASSERT_TRUE(Apply(SmallSnapshot(20, kNow)).ok());
+  EXPECT_EQ(Live("user"), 20);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM entities WHERE kind = 'user'"), 20);
+}
+
+TEST_F(SyncerTest, DeletionGuardRefusesAnEmptyUserListAndTouchesNothing) {
+  ASSERT_TRUE(Apply(SmallSnapshot(20, kNow)).ok());
+  std::string before = Dump();
+  Snapshot empty = SmallSnapshot(20, kNow);
+  empty.users.clear();
+  auto r = Apply(empty);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(r.status().message(),
+            "refused: this sync would delete 20 of 20 user entities (100%, more than 50%); "
+            "nothing was changed. If the data source really lost them, sync again with --force");
+  EXPECT_EQ(Dump(), before);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'failed'"
+                               " AND error LIKE 'refused: this sync would delete 20 of 20%'"),
+            1);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM data_sources WHERE"
+                               " last_sync_status = 'failed'"),
+            1);
+}
+
+TEST_F(SyncerTest, DeletionGuardCountsPerKindAndAllowsHalf) {
+  ASSERT_TRUE(Apply(SmallSnapshot(20, kNow)).ok());
+  Snapshot half = SmallSnapshot(10, kNow);  // 10 of 20 users and registrations go: exactly 50%
+  EXPECT_TRUE(Apply(half).ok());
+  Snapshot fewer = SmallSnapshot(4, kNow);  // 6 of 10 go: 60%
+  auto r = Apply(fewer);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("delete 6 of 10 user entities (60%"), std::string::npos)
+      << r.status().message();
+}
+
+TEST_F(SyncerTest, ForceAcceptsTheDeletionOnPurpose) {
+  ASSERT_TRUE(Apply(SmallSnapshot(20, kNow)).ok());
+  Snapshot empty = SmallSnapshot(20, kNow);
+  empty.users.clear();
+  SyncOptions force;
+  force.force = true;
+  auto r = Apply(empty, force);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->kinds[EntityKind::kUser].deleted, 20);
+  EXPECT_EQ(Live("user"), 0);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM links WHERE kind = 'license'"), 0);
+}
+
+TEST_F(SyncerTest, SmallKindsAreNotGuarded) {
+  ASSERT_TRUE(Apply(SmallSnapshot(5, kNow)).ok());
+  Snapshot empty = SmallSnapshot(5, kNow);
+  empty.users.clear();
+  empty.registrations.clear();
+  EXPECT_TRUE(Apply(empty).ok());
+}
+
+TEST_F(SyncerTest, AMissingKindLeavesItsEntitiesAndLinksAsTheyWere) {
+  ASSERT_TRUE(Apply(SmallSnapshot(20, kNow)).ok());
+  Snapshot partial = SmallSnapshot(20, kNow);
+  partial.availability[EntityKind::kRegistration] =
+      Availability{false, "userRegistrationDetails.json is missing"};
+  partial.registrations.clear();
+  partial.availability[EntityKind::kRole] = Availability{false, "roleAssignments.json is missing"};
+  partial.role_assignments.clear();
+  partial.roles.clear();
+  auto r = Apply(partial);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Live("registration"), 20);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM links WHERE kind = 'role'"), 2);
+  EXPECT_EQ(r->unavailable[EntityKind::kRegistration], "userRegistrationDetails.json is missing");
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM data_availability WHERE kind ="
+                               " 'registration' AND available = 0 AND reason ="
+                               " 'userRegistrationDetails.json is missing'"),
+            1);
+}
+
+TEST_F(SyncerTest, DuplicateIdsAreRejectedWithTheFileAndId) {
+  Snapshot s = SmallSnapshot(3, kNow);
+  s.users.push_back(s.users[1]);
+  auto r = Apply(s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "users.json: duplicate id \"u1\"");
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM entities"), 0);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'failed'"), 1);
+}
+
+TEST_F(SyncerTest, AResyncWritesOnlyWhatChanged) {
+  Snapshot s = SmallSnapshot(200, kNow);
+  ASSERT_TRUE(Apply(s).ok());
+  s.users[7].enabled = false;
+  auto r = Apply(s);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->kinds[EntityKind::kUser].updated, 1);
+  // load + 1 update + per-kind last_seen touches + availability + sync rows; not 200 writes.
+  EXPECT_LT(r->statements, 30u);
+}
+
+}  // namespace
+}  // namespace vigil
