@@ -1,0 +1,194 @@
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "alerts/alert_store.h"
+#include "app/cli_support.h"
+#include "app/commands.h"
+#include "app/pipeline.h"
+#include "app/report.h"
+#include "app/table.h"
+#include "common/ids.h"
+#include "common/time.h"
+#include "providers/graph_dir_provider.h"
+#include "providers/graph_writer.h"
+#include "providers/synthetic.h"
+#include "store/span_store.h"
+#include "store/tenants.h"
+
+namespace vigil {
+namespace {
+
+// The demo's state: one database, the clocks, and where each tenant's Graph
+// directory lives.
+struct Demo {
+  Db* db;
+  const Clock* clock;
+  const Clock* analysis_clock;
+  std::string graph_root;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+std::vector<SyntheticOptions> DemoTenants(int users, TimeMs now) {
+  SyntheticOptions contoso;
+  contoso.tenant_name = "contoso";
+  contoso.seed = 11;
+  SyntheticOptions fabrikam;
+  fabrikam.tenant_name = "fabrikam";
+  fabrikam.seed = 22;
+  fabrikam.global_admins = 1;
+  fabrikam.ca_mode = SyntheticOptions::kNone;
+  SyntheticOptions northwind;
+  northwind.tenant_name = "northwind";
+  northwind.seed = 33;
+  northwind.global_admins = 2;
+  northwind.ca_mode = SyntheticOptions::kEnabled;
+  northwind.legacy_auth_blocked = true;
+  northwind.no_mfa_rate = 0.05;
+  std::vector<SyntheticOptions> all = {contoso, fabrikam, northwind};
+  for (auto& o : all) {
+    o.users = users;
+    o.now = now;
+  }
+  return all;
+}
+
+// Writes the snapshot as the tenant's Graph directory and runs sync ->
+// analysis -> reconcile from it, printing the outcome. True when both ran.
+bool SyncTenant(const Demo& demo, const std::string& tenant, const Snapshot& snapshot,
+                SyncOptions options = {}) {
+  const std::string dir = demo.graph_root + "/" + tenant;
+  if (Status s = WriteGraphDirectory(snapshot, dir); !s.ok()) {
+    demo.err << "vigil: " << s.message() << "\n";
+    return false;
+  }
+  auto provider = NewGraphDirProvider(dir);
+  auto t = EnsureTenant(demo.db, tenant, demo.clock->NowMs());
+  auto ds = t.ok() ? EnsureDataSource(demo.db, t->id, "graph", "graph_json",
+                                      nlohmann::json{{"dir", dir}}.dump(), demo.clock->NowMs())
+                   : Result<DataSourceRow>(t.status());
+  if (!provider.ok() || !ds.ok()) {
+    demo.err << "vigil: "
+             << (!provider.ok() ? provider.status().message() : ds.status().message()) << "\n";
+    return false;
+  }
+  Db* db = demo.db;
+  Trace trace(NewTraceId(), demo.clock, [db] { return db->statements_executed(); });
+  SyncOutcome outcome;
+  {
+    auto trigger = trace.StartSpan("trigger", t->id);
+    trigger.SetAttribute("by", "demo");
+    outcome = RunSyncAndAnalyze(demo.db, *demo.clock, *demo.analysis_clock, t->id, ds->id,
+                                provider->get(), options, &trace);
+  }
+  (void)SaveSpans(demo.db, trace.TakeFinished());
+  demo.out << FormatSyncOutcome(tenant, "graph", trace.trace_id(), outcome);
+  return outcome.status.ok() && outcome.analysis.has_value();
+}
+
+void PrintOpenAlertSummary(const Demo& demo, const std::string& tenant) {
+  AlertFilter filter;
+  filter.tenant = tenant;
+  auto alerts = ListAlerts(demo.db, filter);
+  if (!alerts.ok()) return;
+  std::map<std::pair<std::string, std::string>, int> counts;
+  for (const AlertRow& a : *alerts) ++counts[{a.type, a.severity}];
+  Table table({"  OPEN ALERTS", "SEVERITY", "COUNT"});
+  for (const auto& [key, n] : counts) table.AddRow({"  " + key.first, key.second, std::to_string(n)});
+  demo.out << table.Render();
+  demo.out << "  " << alerts->size() << " open alerts in " << tenant << "\n\n";
+}
+
+int CountOpen(Db* db, const std::string& tenant, const std::string& type_prefix) {
+  AlertFilter filter;
+  filter.tenant = tenant;
+  auto alerts = ListAlerts(db, filter);
+  int n = 0;
+  if (alerts.ok()) {
+    for (const AlertRow& a : *alerts) n += a.type.rfind(type_prefix, 0) == 0;
+  }
+  return n;
+}
+
+void PrintOneHistory(const Demo& demo, const std::string& tenant, const std::string& type) {
+  AlertFilter filter;
+  filter.tenant = tenant;
+  filter.type = type;
+  filter.state = AlertStateFilter::kResolved;
+  auto alerts = ListAlerts(demo.db, filter);
+  if (!alerts.ok() || alerts->empty()) return;
+  const AlertRow& a = alerts->front();
+  auto history = AlertHistory(demo.db, a.id);
+  if (!history.ok()) return;
+  demo.out << "  history of alert " << a.id << " (" << a.type << " on " << a.subject_name
+           << "):\n";
+  for (const HistoryRow& h : *history) {
+    demo.out << "    " << FormatIso8601(h.at) << "  " << h.transition << "  " << h.reason
+             << "  (trace " << h.trace_id << ")\n";
+  }
+}
+
+}  // namespace
+
+int RunDemo(const DemoCommand& cmd, std::ostream& out, std::ostream& err) {
+  std::unique_ptr<Clock> analysis_clock = AnalysisClockOrReport(cmd.now, err);
+  if (!analysis_clock) return kExitUsage;
+  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  if (!db) return kExitFailed;
+  std::unique_ptr<Clock> clock = NewSystemClock();
+  Demo demo{db.get(), clock.get(), analysis_clock.get(), cmd.db + ".graph", out, err};
+  const TimeMs now = analysis_clock->NowMs();
+
+  out << "== vigil demo: database " << cmd.db << ", Graph directories under " << demo.graph_root
+      << "\n\n== 1. first sync of three synthetic tenants (" << cmd.users << " users each)\n";
+  std::map<std::string, Snapshot> snapshots;
+  for (const SyntheticOptions& options : DemoTenants(cmd.users, now)) {
+    snapshots[options.tenant_name] = GenerateTenant(options);
+    if (!SyncTenant(demo, options.tenant_name, snapshots[options.tenant_name])) return kExitFailed;
+    PrintOpenAlertSummary(demo, options.tenant_name);
+  }
+
+  out << "== 2. a broken sync: fabrikam's provider answers with an empty user list\n";
+  Snapshot empty = snapshots["fabrikam"];
+  empty.users.clear();
+  const int before = CountOpen(db.get(), "fabrikam", "");
+  if (SyncTenant(demo, "fabrikam", empty)) {
+    err << "vigil: demo: the deletion guard did not refuse an empty user list\n";
+    return kExitFailed;
+  }
+  out << "  open alerts in fabrikam before " << before << ", after "
+      << CountOpen(db.get(), "fabrikam", "") << ": nothing resolved by silence\n";
+  if (!SyncTenant(demo, "fabrikam", snapshots["fabrikam"])) return kExitFailed;
+  out << "\n";
+
+  out << "== 3. remediation in contoso: MFA for everyone, licenses removed from disabled users\n";
+  const int mfa_before = CountOpen(db.get(), "contoso", "mfa.");
+  const int disabled_before = CountOpen(db.get(), "contoso", "license.disabled_user");
+  Snapshot fixed = snapshots["contoso"];
+  EnableMfaForAll(&fixed);
+  RemoveLicensesFromDisabledUsers(&fixed);
+  if (!SyncTenant(demo, "contoso", fixed)) return kExitFailed;
+  const int mfa_after = CountOpen(db.get(), "contoso", "mfa.");
+  const int disabled_after = CountOpen(db.get(), "contoso", "license.disabled_user");
+  out << "  MFA alerts open: " << mfa_before << " -> " << mfa_after
+      << " (mfa.not_enforced stays: that is a tenant policy, not a user's registration)\n";
+  out << "  license.disabled_user alerts open: " << disabled_before << " -> " << disabled_after
+      << "\n";
+  PrintOneHistory(demo, "contoso", "mfa.user_not_registered");
+  PrintOneHistory(demo, "contoso", "license.disabled_user");
+  out << "\n";
+  PrintOpenAlertSummary(demo, "contoso");
+
+  out << "Explore: vigil alerts --db " << cmd.db << " [--tenant contoso] [--state all] [--json]\n"
+      << "         vigil history --db " << cmd.db << " ALERT_ID\n"
+      << "         vigil trace --db " << cmd.db << " TRACE_ID\n";
+  if (mfa_after > 1 || disabled_after != 0) {
+    err << "vigil: demo: remediated alerts did not resolve\n";
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace vigil

@@ -1,0 +1,67 @@
+// One function per CLI command; cli.cc parses the flags into these option
+// structs. Each returns the process exit status and writes what the user
+// sees to `out` (results) and `err` (errors, prefixed "vigil: ").
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace vigil {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+struct SyncCommand {
+  std::string db = "vigil.db";
+  std::string tenant;
+  std::string from_dir;
+  std::string source = "graph";
+  std::string now;  // ISO 8601; empty = the system clock
+  bool force = false;
+  bool json = false;
+};
+int RunSync(const SyncCommand& cmd, std::ostream& out, std::ostream& err);
+
+struct AlertsCommand {
+  std::string db = "vigil.db";
+  std::string tenant;
+  std::string state = "open";
+  std::string type;
+  bool json = false;
+};
+int RunAlerts(const AlertsCommand& cmd, std::ostream& out, std::ostream& err);
+
+struct HistoryCommand {
+  std::string db = "vigil.db";
+  int64_t alert_id = 0;
+  bool json = false;
+};
+int RunHistory(const HistoryCommand& cmd, std::ostream& out, std::ostream& err);
+
+struct TraceCommand {
+  std::string db = "vigil.db";
+  std::string trace_id;
+  bool json = false;
+};
+int RunTrace(const TraceCommand& cmd, std::ostream& out, std::ostream& err);
+
+struct GenerateCommand {
+  std::string out_dir;
+  std::string tenant = "contoso";
+  int users = 200;
+  uint64_t seed = 1;
+  std::string now;
+};
+int RunGenerate(const GenerateCommand& cmd, std::ostream& out, std::ostream& err);
+
+struct DemoCommand {
+  std::string db = "vigil.db";
+  int users = 60;
+  std::string now;
+};
+int RunDemo(const DemoCommand& cmd, std::ostream& out, std::ostream& err);
+
+}  // namespace vigil

@@ -1,0 +1,98 @@
+#include "app/pipeline.h"
+
+#include <chrono>
+
+#include "analysis/unified_analyzer.h"
+#include "common/ids.h"
+#include "context/loader.h"
+#include "store/span_store.h"
+
+namespace vigil {
+
+Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& analysis_clock,
+                                    int64_t tenant_id, Trace* trace) {
+  auto analyze_span = trace->StartSpan("analyze", tenant_id);
+  AnalysisOutcome outcome;
+  DataContextLoader loader(db);
+  Result<DataContext> ctx = [&] {
+    auto span = trace->StartSpan("context.load", tenant_id);
+    Result<DataContext> loaded = loader.Load(tenant_id, analysis_clock.NowMs());
+    if (!loaded.ok()) span.SetError(loaded.status().message());
+    return loaded;
+  }();
+  if (!ctx.ok()) {
+    analyze_span.SetError(ctx.status().message());
+    return ctx.status();
+  }
+  outcome.load_statements = loader.last_statements();
+
+  UnifiedAnalyzer analyzer = UnifiedAnalyzer::WithAllTypes();
+  const TimeMs started = analysis_clock.NowMs();
+  outcome.run = analyzer.Run(*ctx, NewRunId(), trace->trace_id(),
+                             [&](const Batch& batch, int64_t duration_us) {
+                               trace->AddFinishedSpan(
+                                   "analyze." + batch.analysis_type, tenant_id, started,
+                                   duration_us, 0,
+                                   batch.status == BatchStatus::kComplete ? "ok" : "error");
+                             });
+
+  {
+    auto span = trace->StartSpan("reconcile", tenant_id);
+    AlertManager manager(db, &clock);
+    Result<ReconcileSummary> summary = manager.Reconcile(outcome.run);
+    if (!summary.ok()) {
+      span.SetError(summary.status().message());
+      analyze_span.SetError(summary.status().message());
+      return summary.status();
+    }
+    outcome.reconcile = *summary;
+    outcome.reconcile_statements = summary->statements;
+  }
+  return outcome;
+}
+
+SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_clock,
+                              int64_t tenant_id, int64_t data_source_id, Provider* provider,
+                              const SyncOptions& options, Trace* trace) {
+  SyncOutcome outcome;
+  Syncer syncer(db, &clock);
+  {
+    auto sync_span = trace->StartSpan("sync", tenant_id);
+    sync_span.SetAttribute("provider", provider->name());
+    const TimeMs started = clock.NowMs();
+    Result<Snapshot> snapshot = [&] {
+      auto span = trace->StartSpan("provider.fetch", tenant_id);
+      Result<Snapshot> fetched = provider->Fetch();
+      if (!fetched.ok()) span.SetError(fetched.status().message());
+      return fetched;
+    }();
+    if (!snapshot.ok()) {
+      outcome.status = snapshot.status();
+      Status recorded =
+          syncer.RecordFailure(tenant_id, data_source_id, trace->trace_id(), started,
+                               snapshot.status().message());
+      if (!recorded.ok()) outcome.status = recorded;
+      sync_span.SetError(outcome.status.message());
+      return outcome;
+    }
+    auto apply_span = trace->StartSpan("sync.apply", tenant_id);
+    Result<SyncSummary> applied =
+        syncer.Apply(tenant_id, data_source_id, *snapshot, options, trace->trace_id());
+    if (!applied.ok()) {
+      outcome.status = applied.status();
+      apply_span.SetError(applied.status().message());
+      sync_span.SetError(applied.status().message());
+      return outcome;
+    }
+    outcome.sync = *applied;
+  }
+  Result<AnalysisOutcome> analysis = RunAnalysis(db, clock, analysis_clock, tenant_id, trace);
+  if (analysis.ok()) {
+    outcome.analysis = std::move(analysis).value();
+  } else {
+    outcome.analysis_status = analysis.status();
+  }
+  return outcome;
+}
+
+}  // namespace vigil

@@ -1,0 +1,49 @@
+// The embedded pipeline, run in-process: sync a data source, then analyze
+// the tenant and reconcile its alerts. The job queue of a later stage calls
+// the same two functions from its workers.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "alerts/alert_manager.h"
+#include "analysis/finding.h"
+#include "common/clock.h"
+#include "observe/trace.h"
+#include "providers/provider.h"
+#include "store/db.h"
+#include "sync/syncer.h"
+
+namespace vigil {
+
+struct AnalysisOutcome {
+  AnalysisRun run;
+  ReconcileSummary reconcile;
+  uint64_t load_statements = 0;
+  uint64_t reconcile_statements = 0;
+};
+
+// Loads the tenant's DataContext as of `analysis_clock`, runs every analysis
+// type, reconciles the batches. Spans "analyze" > "context.load",
+// "analyze.<type>", "reconcile" go to `trace`.
+// `clock` is the wall clock (when changes were written); `analysis_clock` is
+// the time the analysis is as of (pinned by `--now`).
+Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& analysis_clock,
+                                    int64_t tenant_id, Trace* trace);
+
+struct SyncOutcome {
+  Status status;                 // the sync's; OK when it was applied
+  SyncSummary sync;              // when status is OK
+  std::optional<AnalysisOutcome> analysis;  // when the sync succeeded
+  Status analysis_status;
+};
+
+// provider.fetch -> Syncer::Apply -> RunAnalysis. A failed fetch or a refused
+// or invalid snapshot is recorded as a failed sync and stops there: no
+// analysis runs, so no alert resolves. Spans "sync" > "provider.fetch",
+// "sync.apply".
+SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_clock,
+                              int64_t tenant_id, int64_t data_source_id, Provider* provider,
+                              const SyncOptions& options, Trace* trace);
+
+}  // namespace vigil
