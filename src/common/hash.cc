@@ -37,15 +37,24 @@ uint64_t Hash64(std::string_view data) {
   return Mix(h);
 }
 
-std::string HashHex(std::string_view data) {
+namespace {
+
+std::string Hex(uint64_t h) {
   static const char kHex[] = "0123456789abcdef";
-  uint64_t h = Hash64(data);
   std::string out(16, '0');
   for (int i = 15; i >= 0; --i) {
     out[i] = kHex[h & 0xF];
     h >>= 4;
   }
   return out;
+}
+
+}  // namespace
+
+std::string HashHex(std::string_view data) { return Hex(Hash64(data)); }
+
+std::string ContentHash(std::string_view name, std::string_view attributes) {
+  return Hex(Mix(Hash64(name) * kMul + Hash64(attributes)));
 }
 
 }  // namespace vigil

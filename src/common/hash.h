@@ -13,4 +13,8 @@ uint64_t Hash64(std::string_view data);
 // Hash64 as 16 lowercase hex digits.
 std::string HashHex(std::string_view data);
 
+// The content hash of a stored entity: 16 hex digits over its display name
+// and attributes together (the two parts cannot be confused with each other).
+std::string ContentHash(std::string_view name, std::string_view attributes);
+
 }  // namespace vigil

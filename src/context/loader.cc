@@ -106,8 +106,9 @@ Status DecodeEntity(std::string_view kind_name, std::string_view id, std::string
 Status LoadEntities(Db* db, int64_t tenant_id, DataContext* ctx) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
-      db->Prepare("SELECT kind, external_id, display_name, attributes FROM entities"
-                  " WHERE tenant_id = ? AND deleted_at IS NULL"));
+      db->Prepare("SELECT e.kind, e.external_id, e.display_name, e.attributes FROM entities e"
+                  " JOIN data_sources d ON d.id = e.data_source_id"
+                  " WHERE d.tenant_id = ? AND e.deleted_at IS NULL"));
   stmt->BindInt(1, tenant_id);
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -122,7 +123,8 @@ Status LoadLinks(Db* db, int64_t tenant_id, DataContext* ctx,
                  std::vector<std::pair<std::string, std::string>>* role_links) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
-      db->Prepare("SELECT kind, from_id, to_id FROM links WHERE tenant_id = ?"));
+      db->Prepare("SELECT l.kind, l.from_id, l.to_id FROM links l"
+                  " JOIN data_sources d ON d.id = l.data_source_id WHERE d.tenant_id = ?"));
   stmt->BindInt(1, tenant_id);
   std::unordered_map<std::string, uint32_t> users;
   users.reserve(ctx->users.size());

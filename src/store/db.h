@@ -32,6 +32,10 @@ class Statement {
   virtual void BindInt(int index, int64_t value) = 0;
   // The text is copied; `value` need not outlive the call.
   virtual void BindText(int index, std::string_view value) = 0;
+  // Binds without copying: `value` must stay valid and unchanged until the
+  // statement has run (Execute returned, or Step returned false) or is reset.
+  // For hot loops over rows the caller already holds.
+  virtual void BindTextRef(int index, std::string_view value) { BindText(index, value); }
   void Bind(int index, const DbValue& value);
   // Binds values[i] to parameter i + 1.
   void BindAll(const std::vector<DbValue>& values);

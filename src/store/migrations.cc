@@ -68,11 +68,10 @@ CREATE TABLE entities (
   attributes TEXT NOT NULL,
   content_hash TEXT NOT NULL,
   first_seen BIGINT NOT NULL,
-  last_seen BIGINT NOT NULL,
+  last_changed BIGINT NOT NULL,
   deleted_at BIGINT,
   UNIQUE (data_source_id, kind, external_id)
 );
-CREATE INDEX entities_live_by_tenant ON entities (tenant_id, kind) WHERE deleted_at IS NULL;
 
 CREATE TABLE links (
   id {{ID}},
@@ -83,7 +82,6 @@ CREATE TABLE links (
   to_id TEXT NOT NULL,
   UNIQUE (data_source_id, kind, from_id, to_id)
 );
-CREATE INDEX links_by_tenant ON links (tenant_id, kind);
 
 CREATE TABLE alerts (
   id {{ID}},

@@ -41,6 +41,11 @@ class SqliteStatement final : public Statement {
                       SQLITE_TRANSIENT);
   }
 
+  void BindTextRef(int index, std::string_view value) override {
+    Rearm();
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  }
+
   Result<bool> Step() override {
     if (!running_) {
       running_ = true;

@@ -1,7 +1,6 @@
 #include "sync/snapshot_rows.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "common/hash.h"
 #include "providers/entity_codec.h"
@@ -15,30 +14,39 @@ Status AddKind(const Snapshot& snapshot, EntityKind kind, const std::vector<Reco
   if (!snapshot.Has(kind)) return Status::Ok();
   std::vector<EntityRow>& out = rows->entities[kind];
   out.reserve(records.size());
-  std::unordered_set<std::string_view> seen;
-  seen.reserve(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     const Record& r = records[i];
-    const std::string& id = id_of(r);
-    if (id.empty()) {
+    EntityRow row;
+    row.external_id = id_of(r);
+    if (row.external_id.empty()) {
       return Status::InvalidArgument(std::string(KindFile(kind)) + ": value[" +
                                      std::to_string(i) + "] has an empty id");
     }
-    if (!seen.insert(id).second) {
-      return Status::InvalidArgument(std::string(KindFile(kind)) + ": duplicate id \"" + id +
-                                     "\"");
-    }
-    EntityRow row;
-    row.external_id = id;
     row.display_name = name_of(r);
     row.attributes = encode(r);
-    std::string hashed = row.display_name;
-    hashed.push_back('\0');
-    hashed += row.attributes;
-    row.content_hash = HashHex(hashed);
+    row.content_hash = ContentHash(row.display_name, row.attributes);
     out.push_back(std::move(row));
   }
+  std::sort(out.begin(), out.end(), [](const EntityRow& a, const EntityRow& b) {
+    return a.external_id < b.external_id;
+  });
+  auto dup = std::adjacent_find(out.begin(), out.end(), [](const EntityRow& a, const EntityRow& b) {
+    return a.external_id == b.external_id;
+  });
+  if (dup != out.end()) {
+    return Status::InvalidArgument(std::string(KindFile(kind)) + ": duplicate id \"" +
+                                   dup->external_id + "\"");
+  }
   return Status::Ok();
+}
+
+void SortUnique(std::vector<LinkRow>* links) {
+  auto key = [](const LinkRow& l) { return std::tie(l.from_id, l.to_id); };
+  std::sort(links->begin(), links->end(),
+            [&](const LinkRow& a, const LinkRow& b) { return key(a) < key(b); });
+  links->erase(std::unique(links->begin(), links->end(),
+                           [&](const LinkRow& a, const LinkRow& b) { return key(a) == key(b); }),
+               links->end());
 }
 
 }  // namespace
@@ -77,16 +85,18 @@ Result<SnapshotRows> ToRows(const Snapshot& s) {
       row.external_id = "securityDefaults";
       row.display_name = "Security defaults";
       row.attributes = EncodeSecurityDefaults(*s.security_defaults);
-      row.content_hash = HashHex(row.display_name + '\0' + row.attributes);
+      row.content_hash = ContentHash(row.display_name, row.attributes);
       out.push_back(std::move(row));
     }
   }
 
   if (s.Has(EntityKind::kUser)) {
     auto& licenses = rows.links[std::string(kLicenseLink)];
+    licenses.reserve(s.users.size());
     for (const UserRecord& u : s.users) {
       for (const std::string& sku : u.sku_ids) licenses.push_back({u.id, sku});
     }
+    SortUnique(&licenses);
   }
   if (s.Has(EntityKind::kRole)) {
     auto& roles = rows.links[std::string(kRoleLink)];
@@ -97,16 +107,7 @@ Result<SnapshotRows> ToRows(const Snapshot& s) {
       }
       roles.push_back({a.principal_id, a.role_id});
     }
-  }
-  for (auto& [kind, links] : rows.links) {
-    std::sort(links.begin(), links.end(), [](const LinkRow& a, const LinkRow& b) {
-      return a.from_id != b.from_id ? a.from_id < b.from_id : a.to_id < b.to_id;
-    });
-    links.erase(std::unique(links.begin(), links.end(),
-                            [](const LinkRow& a, const LinkRow& b) {
-                              return a.from_id == b.from_id && a.to_id == b.to_id;
-                            }),
-                links.end());
+    SortUnique(&roles);
   }
   return rows;
 }

@@ -17,7 +17,7 @@ struct EntityRow {
   std::string external_id;
   std::string display_name;
   std::string attributes;    // canonical JSON (providers/entity_codec.h)
-  std::string content_hash;  // HashHex(display_name + attributes)
+  std::string content_hash;  // ContentHash(display_name, attributes)
 };
 
 struct LinkRow {
@@ -32,8 +32,10 @@ inline constexpr std::string_view kRoleLink = "role";        // user -> role, fr
 EntityKind LinkOwner(std::string_view link_kind);
 
 struct SnapshotRows {
-  std::map<EntityKind, std::vector<EntityRow>> entities;  // available kinds only
-  std::map<std::string, std::vector<LinkRow>> links;      // link kinds whose owner is available
+  // Available kinds only; each vector sorted by external_id (byte order).
+  std::map<EntityKind, std::vector<EntityRow>> entities;
+  // Link kinds whose owner is available; each sorted by (from_id, to_id), unique.
+  std::map<std::string, std::vector<LinkRow>> links;
   int skipped_non_user_assignments = 0;
 };
 

@@ -1,81 +1,76 @@
 #include "sync/syncer.h"
 
 #include <cstdio>
-#include <unordered_map>
-#include <unordered_set>
+#include <algorithm>
+#include <tuple>
 
 #include "sync/snapshot_rows.h"
 
 namespace vigil {
 namespace {
 
-struct Stored {
+struct StoredEntity {
+  std::string id;
   std::string hash;
   bool live = false;
 };
 
-std::string Key(std::string_view a, std::string_view b) {
-  std::string key;
-  key.reserve(a.size() + b.size() + 1);
-  key.append(a);
-  key.push_back('\0');
-  key.append(b);
-  return key;
-}
-
 // What the sync will do to one kind, computed before anything is written.
 struct KindPlan {
   std::vector<const EntityRow*> inserts;
-  std::vector<const EntityRow*> updates;
+  std::vector<const EntityRow*> updates;  // changed, or revived after a deletion
   std::vector<std::string> deletes;
   int64_t live_before = 0;
   int64_t unchanged = 0;
 };
 
-Result<std::unordered_map<std::string, Stored>> LoadStored(Db* db, int64_t data_source_id) {
+using LinkKey = std::pair<std::string, std::string>;  // (from_id, to_id)
+
+// The data source's stored entities per kind, each sorted by external id.
+Result<std::map<EntityKind, std::vector<StoredEntity>>> LoadStored(Db* db, int64_t ds) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
       db->Prepare("SELECT kind, external_id, content_hash, deleted_at FROM entities"
                   " WHERE data_source_id = ?"));
-  stmt->BindInt(1, data_source_id);
-  std::unordered_map<std::string, Stored> stored;
+  stmt->BindInt(1, ds);
+  std::map<EntityKind, std::vector<StoredEntity>> stored;
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    stored.emplace(Key(stmt->Text(0), stmt->Text(1)),
-                   Stored{stmt->String(2), stmt->IsNull(3)});
+    std::optional<EntityKind> kind = ParseKind(stmt->Text(0));
+    if (!kind) continue;
+    stored[*kind].push_back(StoredEntity{stmt->String(1), stmt->String(2), stmt->IsNull(3)});
+  }
+  for (auto& [kind, entities] : stored) {
+    std::sort(entities.begin(), entities.end(),
+              [](const StoredEntity& a, const StoredEntity& b) { return a.id < b.id; });
   }
   return stored;
 }
 
-std::map<EntityKind, KindPlan> Plan(const SnapshotRows& rows,
-                                    const std::unordered_map<std::string, Stored>& stored) {
-  std::map<EntityKind, KindPlan> plans;
-  for (const auto& [kind, entities] : rows.entities) {
-    KindPlan& plan = plans[kind];
-    const std::string kind_name(KindName(kind));
-    std::unordered_set<std::string> present;
-    present.reserve(entities.size());
-    for (const EntityRow& row : entities) {
-      std::string key = Key(kind_name, row.external_id);
-      auto it = stored.find(key);
-      if (it == stored.end()) {
-        plan.inserts.push_back(&row);
-      } else if (!it->second.live || it->second.hash != row.content_hash) {
-        plan.updates.push_back(&row);
-      } else {
-        ++plan.unchanged;
-      }
-      present.insert(std::move(key));
+// Merges the sorted snapshot rows of one kind with its sorted stored rows.
+KindPlan PlanKind(const std::vector<EntityRow>& rows, const std::vector<StoredEntity>& stored) {
+  KindPlan plan;
+  size_t i = 0, j = 0;
+  while (i < rows.size() || j < stored.size()) {
+    if (j == stored.size() || (i < rows.size() && rows[i].external_id < stored[j].id)) {
+      plan.inserts.push_back(&rows[i++]);
+      continue;
     }
-    const std::string prefix = kind_name + '\0';
-    for (const auto& [key, s] : stored) {
-      if (!s.live || key.compare(0, prefix.size(), prefix) != 0) continue;
-      ++plan.live_before;
-      if (!present.count(key)) plan.deletes.push_back(key.substr(prefix.size()));
+    const StoredEntity& s = stored[j++];
+    plan.live_before += s.live;
+    if (i == rows.size() || s.id < rows[i].external_id) {
+      if (s.live) plan.deletes.push_back(s.id);
+      continue;
+    }
+    const EntityRow& row = rows[i++];
+    if (!s.live || s.hash != row.content_hash) {
+      plan.updates.push_back(&row);
+    } else {
+      ++plan.unchanged;
     }
   }
-  return plans;
+  return plan;
 }
 
 std::string GuardViolation(const std::map<EntityKind, KindPlan>& plans,
@@ -102,110 +97,116 @@ Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now,
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> insert,
       db->Prepare("INSERT INTO entities (tenant_id, data_source_id, kind, external_id,"
-                  " display_name, attributes, content_hash, first_seen, last_seen)"
+                  " display_name, attributes, content_hash, first_seen, last_changed)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> update,
       db->Prepare("UPDATE entities SET display_name = ?, attributes = ?, content_hash = ?,"
-                  " last_seen = ?, deleted_at = NULL"
+                  " last_changed = ?, deleted_at = NULL"
                   " WHERE data_source_id = ? AND kind = ? AND external_id = ?"));
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> remove,
-      db->Prepare("UPDATE entities SET deleted_at = ?"
+      db->Prepare("UPDATE entities SET deleted_at = ?, last_changed = ?"
                   " WHERE data_source_id = ? AND kind = ? AND external_id = ?"));
-  VIGIL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> touch,
-      db->Prepare("UPDATE entities SET last_seen = ?"
-                  " WHERE data_source_id = ? AND kind = ? AND deleted_at IS NULL"));
   for (const auto& [kind, plan] : plans) {
-    const std::string kind_name(KindName(kind));
+    const std::string_view kind_name = KindName(kind);
     for (const EntityRow* row : plan.inserts) {
       insert->BindInt(1, tenant_id);
       insert->BindInt(2, ds);
-      insert->BindText(3, kind_name);
-      insert->BindText(4, row->external_id);
-      insert->BindText(5, row->display_name);
-      insert->BindText(6, row->attributes);
-      insert->BindText(7, row->content_hash);
+      insert->BindTextRef(3, kind_name);
+      insert->BindTextRef(4, row->external_id);
+      insert->BindTextRef(5, row->display_name);
+      insert->BindTextRef(6, row->attributes);
+      insert->BindTextRef(7, row->content_hash);
       insert->BindInt(8, now);
       insert->BindInt(9, now);
       VIGIL_RETURN_IF_ERROR(insert->Execute());
     }
     for (const EntityRow* row : plan.updates) {
-      update->BindText(1, row->display_name);
-      update->BindText(2, row->attributes);
-      update->BindText(3, row->content_hash);
+      update->BindTextRef(1, row->display_name);
+      update->BindTextRef(2, row->attributes);
+      update->BindTextRef(3, row->content_hash);
       update->BindInt(4, now);
       update->BindInt(5, ds);
-      update->BindText(6, kind_name);
-      update->BindText(7, row->external_id);
+      update->BindTextRef(6, kind_name);
+      update->BindTextRef(7, row->external_id);
       VIGIL_RETURN_IF_ERROR(update->Execute());
     }
     for (const std::string& id : plan.deletes) {
       remove->BindInt(1, now);
-      remove->BindInt(2, ds);
-      remove->BindText(3, kind_name);
-      remove->BindText(4, id);
+      remove->BindInt(2, now);
+      remove->BindInt(3, ds);
+      remove->BindTextRef(4, kind_name);
+      remove->BindTextRef(5, id);
       VIGIL_RETURN_IF_ERROR(remove->Execute());
-    }
-    if (plan.unchanged > 0) {
-      touch->BindInt(1, now);
-      touch->BindInt(2, ds);
-      touch->BindText(3, kind_name);
-      VIGIL_RETURN_IF_ERROR(touch->Execute());
     }
   }
   return Status::Ok();
 }
 
-Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const SnapshotRows& rows,
-                  SyncSummary* summary) {
-  if (rows.links.empty()) return Status::Ok();
+// The data source's stored links of the kinds in `rows`, each sorted.
+Result<std::map<std::string, std::vector<LinkKey>>> LoadLinks(Db* db, int64_t ds,
+                                                              const SnapshotRows& rows) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> load,
       db->Prepare("SELECT kind, from_id, to_id FROM links WHERE data_source_id = ?"));
   load->BindInt(1, ds);
-  std::unordered_set<std::string> stored;
-  std::vector<std::tuple<std::string, std::string, std::string>> stored_list;
+  std::map<std::string, std::vector<LinkKey>> stored;
+  for (const auto& [kind, links] : rows.links) stored[kind];
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, load->Step());
     if (!row) break;
-    if (!rows.links.count(std::string(load->Text(0)))) continue;  // owner not available
-    stored.insert(Key(Key(load->Text(0), load->Text(1)), load->Text(2)));
-    stored_list.emplace_back(load->String(0), load->String(1), load->String(2));
+    auto it = stored.find(std::string(load->Text(0)));
+    if (it == stored.end()) continue;  // its owner kind is not available: left alone
+    it->second.emplace_back(load->String(1), load->String(2));
   }
+  for (auto& [kind, links] : stored) std::sort(links.begin(), links.end());
+  return stored;
+}
+
+Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const SnapshotRows& rows,
+                  SyncSummary* summary) {
+  if (rows.links.empty()) return Status::Ok();
+  VIGIL_ASSIGN_OR_RETURN(auto stored, LoadLinks(db, ds, rows));
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> insert,
       db->Prepare("INSERT INTO links (tenant_id, data_source_id, kind, from_id, to_id)"
                   " VALUES (?, ?, ?, ?, ?)"));
-  std::unordered_set<std::string> wanted;
-  for (const auto& [kind, links] : rows.links) {
-    for (const LinkRow& link : links) {
-      std::string key = Key(Key(kind, link.from_id), link.to_id);
-      if (!stored.count(key)) {
-        insert->BindInt(1, tenant_id);
-        insert->BindInt(2, ds);
-        insert->BindText(3, kind);
-        insert->BindText(4, link.from_id);
-        insert->BindText(5, link.to_id);
-        VIGIL_RETURN_IF_ERROR(insert->Execute());
-        ++summary->links_added;
-      }
-      wanted.insert(std::move(key));
-    }
-  }
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> remove,
       db->Prepare("DELETE FROM links WHERE data_source_id = ? AND kind = ? AND from_id = ?"
                   " AND to_id = ?"));
-  for (const auto& [kind, from, to] : stored_list) {
-    if (wanted.count(Key(Key(kind, from), to))) continue;
-    remove->BindInt(1, ds);
-    remove->BindText(2, kind);
-    remove->BindText(3, from);
-    remove->BindText(4, to);
-    VIGIL_RETURN_IF_ERROR(remove->Execute());
-    ++summary->links_removed;
+  for (const auto& [kind, wanted] : rows.links) {
+    const std::vector<LinkKey>& have = stored[kind];
+    size_t i = 0, j = 0;
+    while (i < wanted.size() || j < have.size()) {
+      const bool take_wanted =
+          j == have.size() ||
+          (i < wanted.size() &&
+           std::tie(wanted[i].from_id, wanted[i].to_id) < std::tie(have[j].first, have[j].second));
+      if (take_wanted) {
+        insert->BindInt(1, tenant_id);
+        insert->BindInt(2, ds);
+        insert->BindTextRef(3, kind);
+        insert->BindTextRef(4, wanted[i].from_id);
+        insert->BindTextRef(5, wanted[i].to_id);
+        VIGIL_RETURN_IF_ERROR(insert->Execute());
+        ++summary->links_added;
+        ++i;
+      } else if (i == wanted.size() || std::tie(have[j].first, have[j].second) <
+                                           std::tie(wanted[i].from_id, wanted[i].to_id)) {
+        remove->BindInt(1, ds);
+        remove->BindTextRef(2, kind);
+        remove->BindTextRef(3, have[j].first);
+        remove->BindTextRef(4, have[j].second);
+        VIGIL_RETURN_IF_ERROR(remove->Execute());
+        ++summary->links_removed;
+        ++j;
+      } else {
+        ++i;
+        ++j;
+      }
+    }
   }
   return Status::Ok();
 }
@@ -248,7 +249,10 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id,
     Transaction tx(db_);
     VIGIL_RETURN_IF_ERROR(tx.status());
     VIGIL_ASSIGN_OR_RETURN(auto stored, LoadStored(db_, data_source_id));
-    std::map<EntityKind, KindPlan> plans = Plan(*rows, stored);
+    std::map<EntityKind, KindPlan> plans;
+    for (const auto& [kind, entity_rows] : rows->entities) {
+      plans[kind] = PlanKind(entity_rows, stored[kind]);
+    }
     refusal = options.force ? "" : GuardViolation(plans, options);
     if (refusal.empty()) {
       VIGIL_RETURN_IF_ERROR(WriteEntities(db_, tenant_id, data_source_id, started, plans));

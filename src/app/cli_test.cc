@@ -1,0 +1,243 @@
+#include "app/cli.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "alerts/alert_store.h"
+#include "common/time.h"
+#include "providers/graph_writer.h"
+#include "providers/synthetic.h"
+#include "store/sqlite_db.h"
+#include "store/tenants.h"
+#include "testing/fixtures.h"
+
+namespace vigil {
+namespace {
+
+constexpr const char* kNow = "2026-01-01T00:00:00Z";
+
+struct CliRun {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+CliRun Vigil(std::vector<std::string> args) {
+  args.insert(args.begin(), "vigil");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  int status = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {status, out.str(), err.str()};
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::NewTempDir();
+    db_ = dir_ + "/vigil.db";
+    graph_ = dir_ + "/graph";
+    SyntheticOptions options;
+    options.tenant_name = "contoso";
+    options.users = 40;
+    options.now = *ParseIso8601(kNow);
+    snapshot_ = GenerateTenant(options);
+    Write(snapshot_);
+  }
+  void Write(const Snapshot& s) { ASSERT_TRUE(WriteGraphDirectory(s, graph_).ok()); }
+  CliRun Sync(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"sync", "--db", db_, "--tenant", "contoso", "--from-dir",
+                                     graph_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    if (std::find(args.begin(), args.end(), "--now") == args.end()) {
+      args.insert(args.end(), {"--now", kNow});
+    }
+    return Vigil(args);
+  }
+  nlohmann::json Alerts(const std::string& state = "open") {
+    CliRun r = Vigil({"alerts", "--db", db_, "--state", state, "--json"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+  int OpenOfPrefix(const std::string& prefix) {
+    int n = 0;
+    for (const auto& a : Alerts()) n += a["type"].get<std::string>().rfind(prefix, 0) == 0;
+    return n;
+  }
+
+  std::string dir_, db_, graph_;
+  Snapshot snapshot_;
+};
+
+TEST_F(CliTest, SyncAnalyzesAndReportsEveryType) {
+  CliRun r = Sync({"--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["tenant"], "contoso");
+  EXPECT_EQ(j["sync"]["status"], "succeeded");
+  EXPECT_EQ(j["sync"]["kinds"]["user"]["created"], 40);
+  ASSERT_EQ(j["analysis"]["batches"].size(), 5u);
+  for (const auto& b : j["analysis"]["batches"]) EXPECT_EQ(b["status"], "COMPLETE") << b;
+  EXPECT_LE(j["analysis"]["statements"]["load"].get<int>(), 8);
+  EXPECT_EQ(j["analysis"]["as_of"], kNow);
+  EXPECT_EQ(j["trace_id"].get<std::string>().size(), 32u);
+}
+
+TEST_F(CliTest, AlertsJsonCarriesTheStableKeys) {
+  ASSERT_EQ(Sync().status, 0);
+  auto alerts = Alerts();
+  ASSERT_FALSE(alerts.empty());
+  for (const char* key : {"id", "tenant", "type", "subject", "subject_name", "severity", "state",
+                          "first_seen", "last_seen", "resolved_at", "details"}) {
+    EXPECT_TRUE(alerts[0].contains(key)) << key;
+  }
+  EXPECT_TRUE(alerts[0]["details"].is_object());
+  EXPECT_TRUE(alerts[0]["resolved_at"].is_null());
+}
+
+TEST_F(CliTest, MalformedFileFailsWithFileAndPositionAndChangesNothing) {
+  ASSERT_EQ(Sync().status, 0);
+  const auto before = Alerts();
+  std::string users = R"({"value":[{"id":"a","accountEnabled":true},{"id":"b"},{"id":"c"},)"
+                      R"({"id":"d","accountEnabled":"yes"}]})";
+  testing::WriteFile(graph_ + "/users.json", users);
+  CliRun r = Sync();
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("users.json: value[3].accountEnabled: expected boolean"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(Alerts(), before);
+}
+
+TEST_F(CliTest, AnEmptyUserListIsRefusedAndResolvesNothing) {
+  ASSERT_EQ(Sync().status, 0);
+  const auto before = Alerts();
+  testing::WriteFile(graph_ + "/users.json", R"({"value":[]})");
+  CliRun r = Sync();
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("refused: this sync would delete 40 of 40 user entities"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Alerts(), before);
+  CliRun forced = Sync({"--force"});
+  EXPECT_EQ(forced.status, 0) << forced.err;
+  EXPECT_EQ(OpenOfPrefix("mfa.user_not_registered"), 0);
+}
+
+TEST_F(CliTest, AMissingFileMakesItsAnalysesIncompleteAndKeepsTheirAlerts) {
+  ASSERT_EQ(Sync().status, 0);
+  const int mfa_before = OpenOfPrefix("mfa.");
+  ASSERT_GT(mfa_before, 0);
+  std::filesystem::remove(graph_ + "/userRegistrationDetails.json");
+  CliRun r = Sync({"--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["sync"]["unavailable"]["registration"], "userRegistrationDetails.json is missing");
+  const auto& mfa = j["analysis"]["batches"][0];
+  EXPECT_EQ(mfa["type"], "mfa");
+  EXPECT_EQ(mfa["status"], "INCOMPLETE");
+  EXPECT_NE(mfa["reason"].get<std::string>().find("userRegistrationDetails.json is missing"),
+            std::string::npos)
+      << mfa;
+  EXPECT_EQ(OpenOfPrefix("mfa."), mfa_before);
+}
+
+// The seed's MFA bug, end to end: MFA is fixed for every flagged user; the
+// next sync's MFA batch is empty, so the alerts resolve and the tags clear.
+TEST_F(CliTest, FixingMfaResolvesTheAlertsAndClearsTheTagsTogether) {
+  ASSERT_EQ(Sync().status, 0);
+  ASSERT_GT(OpenOfPrefix("mfa.user_not_registered"), 0);
+  Snapshot fixed = snapshot_;
+  EnableMfaForAll(&fixed);
+  Write(fixed);
+  ASSERT_EQ(Sync().status, 0);
+  EXPECT_EQ(OpenOfPrefix("mfa.user_not_registered"), 0);
+  EXPECT_EQ(OpenOfPrefix("mfa.admin_not_registered"), 0);
+  auto db = OpenSqliteDb(db_);
+  ASSERT_TRUE(db.ok());
+  auto tenant = FindTenant(db->get(), "contoso");
+  ASSERT_TRUE(tenant.ok() && tenant->has_value());
+  auto tags = ListTags(db->get(), (*tenant)->id);
+  ASSERT_TRUE(tags.ok());
+  for (const auto& [subject, tag] : *tags) EXPECT_NE(tag, "mfa:missing") << subject;
+}
+
+TEST_F(CliTest, HistoryAndTraceShowWhatChangedAndWhy) {
+  ASSERT_EQ(Sync().status, 0);
+  Snapshot fixed = snapshot_;
+  EnableMfaForAll(&fixed);
+  Write(fixed);
+  CliRun second = Sync({"--json"});
+  ASSERT_EQ(second.status, 0);
+  const std::string trace_id = nlohmann::json::parse(second.out)["trace_id"];
+  auto resolved = Alerts("resolved");
+  ASSERT_FALSE(resolved.empty());
+  const std::string id = std::to_string(resolved[0]["id"].get<int64_t>());
+  CliRun h = Vigil({"history", "--db", db_, id, "--json"});
+  ASSERT_EQ(h.status, 0) << h.err;
+  auto history = nlohmann::json::parse(h.out);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0]["transition"], "opened");
+  EXPECT_EQ(history[1]["transition"], "resolved");
+  EXPECT_EQ(history[1]["trace_id"], trace_id);
+  CliRun t = Vigil({"trace", "--db", db_, trace_id});
+  ASSERT_EQ(t.status, 0) << t.err;
+  for (const char* span : {"trigger", "sync", "provider.fetch", "sync.apply", "analyze",
+                           "context.load", "analyze.mfa", "reconcile"}) {
+    EXPECT_NE(t.out.find(std::string(span)), std::string::npos) << span << "\n" << t.out;
+  }
+}
+
+TEST_F(CliTest, BadUsageExitsTwoAndSaysWhy) {
+  CliRun missing = Vigil({"sync", "--db", db_, "--from-dir", graph_});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("--tenant is required"), std::string::npos) << missing.err;
+  CliRun bad_now = Sync({"--now", "yesterday"});
+  EXPECT_EQ(bad_now.status, 2);
+  EXPECT_EQ(bad_now.err, "vigil: --now: not an ISO 8601 timestamp: \"yesterday\"\n");
+  CliRun bad_state = Vigil({"alerts", "--db", db_, "--state", "closed"});
+  EXPECT_EQ(bad_state.status, 2);
+  CliRun none = Vigil({});
+  EXPECT_EQ(none.status, 2);
+}
+
+TEST_F(CliTest, FailuresNameWhatWasNotFound) {
+  CliRun dir = Vigil({"sync", "--db", db_, "--tenant", "contoso", "--from-dir", dir_ + "/nope"});
+  EXPECT_EQ(dir.status, 1);
+  EXPECT_NE(dir.err.find(dir_ + "/nope"), std::string::npos) << dir.err;
+  ASSERT_EQ(Sync().status, 0);
+  CliRun history = Vigil({"history", "--db", db_, "999999"});
+  EXPECT_EQ(history.status, 1);
+  EXPECT_EQ(history.err, "vigil: no alert with id 999999\n");
+  CliRun trace = Vigil({"trace", "--db", db_, "abc"});
+  EXPECT_EQ(trace.status, 1);
+  EXPECT_EQ(trace.err, "vigil: no trace with id abc\n");
+  CliRun tenant = Vigil({"alerts", "--db", db_, "--tenant", "nobody"});
+  EXPECT_EQ(tenant.status, 1);
+  EXPECT_EQ(tenant.err, "vigil: no tenant named \"nobody\"\n");
+}
+
+TEST_F(CliTest, DemoRunsTheWholeStoryAndSucceeds) {
+  CliRun r = Vigil({"demo", "--db", dir_ + "/demo.db", "--users", "30", "--now", kNow});
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("nothing resolved by silence"), std::string::npos);
+  EXPECT_NE(r.out.find("license.disabled_user alerts open: "), std::string::npos);
+  EXPECT_NE(r.out.find("resolved  finding no longer present in complete batch"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(CliTest, HelpExplainsEveryCommand) {
+  CliRun r = Vigil({"--help"});
+  EXPECT_EQ(r.status, 0);
+  for (const char* cmd : {"sync", "alerts", "history", "trace", "demo", "generate"}) {
+    EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  }
+}
+
+}  // namespace
+}  // namespace vigil
