@@ -1,0 +1,94 @@
+// The "mfa" analysis type:
+//   mfa.user_not_registered  enabled member without a role and without MFA registered
+//   mfa.admin_not_registered enabled user (member or guest) holding a role without MFA
+//   mfa.not_enforced         security defaults off and no enabled CA policy that
+//                            requires "mfa" for all users (report-only does not count)
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "analysis/alert_types.h"
+#include "analysis/analyzer_support.h"
+#include "analysis/analyzers.h"
+#include "analysis/details_builder.h"
+
+namespace vigil {
+namespace {
+
+constexpr std::string_view kStateEnabled = "enabled";
+constexpr std::string_view kStateReportOnly = "enabledForReportingButNotEnforced";
+
+bool Contains(const std::vector<std::string>& values, std::string_view value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+std::string UserDetails(const DataContext& ctx, uint32_t u) {
+  const UserRecord& user = ctx.users[u];
+  return DetailsBuilder()
+      .String("upn", user.upn)
+      .String("display_name", user.display_name)
+      .String("user_type", UserTypeName(user))
+      .StringArray("roles", RoleNames(ctx, u))
+      .StringArray("methods_registered", RegisteredMethods(ctx, u))
+      .Finish();
+}
+
+class MfaAnalyzer final : public Analyzer {
+ public:
+  std::string_view type() const override { return kAnalysisMfa; }
+
+  std::vector<EntityKind> needs() const override {
+    return {EntityKind::kUser, EntityKind::kRegistration, EntityKind::kRole, EntityKind::kPolicy,
+            EntityKind::kSetting};
+  }
+
+  Status Analyze(const DataContext& ctx, std::vector<Finding>* out) const override {
+    VIGIL_RETURN_IF_ERROR(CheckIndexes(ctx));
+    const size_t first = out->size();
+    AnalyzeUsers(ctx, out);
+    if (AlertTypeEnabled(ctx, kMfaNotEnforced)) AnalyzeEnforcement(ctx, out);
+    SortFindings(out, first);
+    return Status::Ok();
+  }
+
+ private:
+  static void AnalyzeUsers(const DataContext& ctx, std::vector<Finding>* out) {
+    const bool want_user = AlertTypeEnabled(ctx, kMfaUserNotRegistered);
+    const bool want_admin = AlertTypeEnabled(ctx, kMfaAdminNotRegistered);
+    if (!want_user && !want_admin) return;
+    for (uint32_t u = 0; u < ctx.users.size(); ++u) {
+      const UserRecord& user = ctx.users[u];
+      if (!user.enabled) continue;
+      const bool admin = !ctx.user_roles[u].empty();
+      if (admin ? !want_admin : (!want_user || user.guest)) continue;
+      if (HasMfaRegistered(ctx, u)) continue;
+      out->push_back(MakeFinding(admin ? kMfaAdminNotRegistered : kMfaUserNotRegistered, user.id,
+                                 user.upn, UserDetails(ctx, u)));
+    }
+  }
+
+  static void AnalyzeEnforcement(const DataContext& ctx, std::vector<Finding>* out) {
+    const bool defaults_on = ctx.security_defaults.has_value() && ctx.security_defaults->enabled;
+    if (defaults_on) return;
+    std::vector<std::string> report_only;
+    for (const PolicyRecord& policy : ctx.policies) {
+      if (!policy.all_users || !Contains(policy.built_in_controls, "mfa")) continue;
+      if (policy.state == kStateEnabled) return;  // enforced
+      if (policy.state == kStateReportOnly) report_only.push_back(policy.name);
+    }
+    std::sort(report_only.begin(), report_only.end());
+    std::string details =
+        DetailsBuilder()
+            .String("security_defaults", ctx.security_defaults.has_value() ? "disabled" : "unknown")
+            .StringArray("report_only_mfa_policies", report_only)
+            .Finish();
+    out->push_back(
+        MakeFinding(kMfaNotEnforced, ctx.tenant_name, ctx.tenant_name, std::move(details)));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Analyzer> NewMfaAnalyzer() { return std::make_unique<MfaAnalyzer>(); }
+
+}  // namespace vigil
