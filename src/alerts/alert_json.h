@@ -1,0 +1,40 @@
+// The stable JSON form of alerts and history rows (`vigil alerts --json`,
+// `vigil history --json`, the API). DESIGN.md section 5 fixes the keys an
+// alert carries at least; they never change meaning:
+//
+//   id, tenant, type, subject, subject_name, severity, state,
+//   first_seen, last_seen, resolved_at, details
+//
+// followed by analysis_type, tag, details_digest, updated_at, last_trace_id.
+// Times are ISO 8601 UTC ("2026-11-28T21:29:41Z"); resolved_at (and tag) are
+// null when absent; details is embedded as the JSON object it holds (as a
+// string only if the stored text is not JSON, which AlertManager never writes).
+// Keys appear in the order listed. Invalid UTF-8 is replaced, never fatal.
+//
+// Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "alerts/alert_row.h"
+
+namespace vigil {
+
+// One alert as a JSON object. `indent` < 0 gives one line; >= 0 pretty-prints
+// with that many spaces per level.
+std::string AlertToJson(const AlertRow& alert, int indent = -1);
+
+// A JSON array of alerts, in the given order.
+std::string AlertsToJson(const std::vector<AlertRow>& alerts, int indent = -1);
+
+// One history row as a JSON object with the keys id, alert_id, at,
+// transition, from_state (null for "opened"), to_state, severity, reason,
+// details (embedded object), details_digest, trace_id, run_id,
+// analysis_type, tenant_id.
+std::string HistoryToJson(const HistoryRow& row, int indent = -1);
+
+// A JSON array of history rows, in the given order.
+std::string HistoryListToJson(const std::vector<HistoryRow>& rows, int indent = -1);
+
+}  // namespace vigil

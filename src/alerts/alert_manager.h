@@ -1,0 +1,133 @@
+// AlertManager: reconciles the batches of an analysis run with a tenant's
+// alerts, their history, their tags and the analysis ledger, in ONE
+// transaction. This is where DESIGN.md section 3, invariants 1-7, hold.
+//
+// For each batch of the run, by its analysis type T:
+//   - already recorded (the ledger's run_id or last_complete_run_id for T is
+//     this run's): skipped; nothing changes (invariant 4).
+//   - stale: run.as_of older than the last COMPLETE as_of for T, or (for a
+//     batch that is not COMPLETE) older than the last batch recorded for T:
+//     skipped; nothing changes. Equal as_of is not stale: of two runs with the
+//     same analysis clock, the later arrival wins.
+//   - INCOMPLETE or FAILED, or COMPLETE but rejected by CheckBatch (unknown
+//     alert type, one of another analysis type, duplicate subject, ...): no
+//     alert and no tag of T changes; the ledger records the status and reason
+//     and keeps the last COMPLETE run (invariant 2).
+//   - COMPLETE: afterwards the open alerts of (tenant, T) are exactly its
+//     findings (invariants 1, 3):
+//       finding without alert      -> insert open        + history "opened"
+//       finding of resolved alert  -> reopen             + history "reopened"
+//       open alert, severity or details digest changed
+//                                  -> update             + history "updated"
+//       open alert without finding -> resolve at as_of   + history "resolved"
+//     last_seen of its open alerts becomes run.as_of (no history). When any
+//     alert of T changed state, entity_tags of (tenant, T) are rebuilt from
+//     its open alerts (invariant 7). The ledger records the run as T's last
+//     COMPLETE one.
+// Only rows of (run.tenant_id, T) are read or written for T (invariant 5).
+// Every history row is a real change; folding it reproduces the alert row
+// (invariant 6, see history_fold.h).
+//
+// Times: history `at`, first_seen, last_seen and resolved_at are run.as_of;
+// updated_at and the ledger's applied_at are the Clock's time.
+//
+// Thread safety: one Reconcile at a time per AlertManager (it uses `db`,
+// which belongs to one thread). Concurrent reconciles of one tenant from
+// different processes are serialised by the database (BEGIN IMMEDIATE on
+// SQLite); the ledger makes the later one a no-op or stale as appropriate.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/finding.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/db.h"
+
+namespace vigil {
+
+// What happened to one batch.
+enum class BatchOutcome {
+  kApplied,      // COMPLETE and reconciled
+  kDuplicate,    // this run was already recorded for its type: nothing changed
+  kStale,        // older than what the ledger holds for its type (see above): nothing changed
+  kNotComplete,  // INCOMPLETE or FAILED (possibly by CheckBatch): recorded, alerts untouched
+};
+// "applied", "skipped", "stale", "not-complete".
+std::string_view BatchOutcomeName(BatchOutcome outcome);
+
+// One change of one alert, in the order they were made (for events).
+struct AlertChange {
+  int64_t alert_id = 0;
+  std::string analysis_type;
+  std::string alert_type;
+  std::string subject;
+  std::string subject_name;
+  std::string transition;  // "opened", "updated", "resolved", "reopened"
+  std::string severity;    // after the change
+  std::string reason;      // as in the history row
+};
+
+struct BatchSummary {
+  std::string analysis_type;
+  BatchOutcome outcome = BatchOutcome::kApplied;
+  // The status recorded in the ledger: the batch's own, or FAILED when
+  // CheckBatch rejected a COMPLETE batch. Meaningless for kDuplicate/kStale.
+  BatchStatus status = BatchStatus::kComplete;
+  std::string reason;  // why not applied; empty when applied
+  int opened = 0;
+  int updated = 0;
+  int resolved = 0;
+  int reopened = 0;
+  int unchanged = 0;  // open alerts whose finding is unchanged
+};
+
+struct ReconcileSummary {
+  std::vector<BatchSummary> batches;  // in the run's batch order
+  std::vector<AlertChange> changes;
+  // Totals over `batches`.
+  int opened = 0;
+  int updated = 0;
+  int resolved = 0;
+  int reopened = 0;
+  int unchanged = 0;
+  // Statements the reconcile executed (Db::statements_executed delta).
+  uint64_t statements = 0;
+
+  // "mfa: applied (opened 2, updated 0, resolved 1, reopened 0, unchanged 3);
+  //  license: not-complete FAILED: <reason>; ..." for logs and the CLI.
+  std::string ToString() const;
+};
+
+class AlertManager {
+ public:
+  // Borrows `db` and `clock`; both must outlive the AlertManager.
+  AlertManager(Db* db, const Clock* clock) : db_(db), clock_(clock) {}
+  AlertManager(const AlertManager&) = delete;
+  AlertManager& operator=(const AlertManager&) = delete;
+
+  // Reconciles every batch of `run` as described above, all in one
+  // transaction of its own (so not inside a transaction already open on
+  // `db`). Fails without changing anything:
+  //   - InvalidArgument when run.run_id is empty or two batches share an
+  //     analysis type;
+  //   - with the Db's error (the statement named) when a read or write fails,
+  //     e.g. when run.tenant_id names no tenant (foreign key).
+  // Statements (counted by Db::statements_executed, see summary.statements):
+  // 1 to read the ledger; when a COMPLETE batch applies, 1 to read the alerts
+  // of those types and 1 to move last_seen; 2 per alert that changes (its row
+  // and its history row; 1 per alert whose subject name alone changed); 2 to
+  // rebuild the tags when any alert changed state; 1 to upsert the ledger
+  // when any batch is recorded. A run that changes nothing costs 4 whatever
+  // the number of alerts; a re-delivered run costs 1.
+  Result<ReconcileSummary> Reconcile(const AnalysisRun& run);
+
+ private:
+  Db* db_;
+  const Clock* clock_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,53 @@
+// The read side of alerts: what `vigil alerts`, `vigil history`, the API and
+// consistency checks query. Writes belong to AlertManager alone.
+//
+// Every function runs a fixed number of statements (at most two), whatever
+// the number of rows. Thread safety: as the Db's (one thread at a time).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "alerts/alert_row.h"
+#include "common/status.h"
+#include "store/db.h"
+
+namespace vigil {
+
+enum class AlertStateFilter { kOpen, kResolved, kAll };
+
+// "open", "resolved", "all" (the `--state` values) <-> AlertStateFilter.
+std::string_view AlertStateFilterName(AlertStateFilter filter);
+std::optional<AlertStateFilter> ParseAlertStateFilter(std::string_view name);
+
+struct AlertFilter {
+  std::optional<std::string> tenant;  // tenant name; none = every tenant
+  AlertStateFilter state = AlertStateFilter::kOpen;
+  std::optional<std::string> type;           // alert type, e.g. "mfa.user_not_registered"
+  std::optional<std::string> analysis_type;  // e.g. "mfa"
+};
+
+// The alerts matching `filter`, ordered by tenant name, alert type, subject
+// name (then subject and id, so the order is total). NotFound "no tenant
+// named \"x\"" when filter.tenant names no tenant; the Db's error otherwise.
+Result<std::vector<AlertRow>> ListAlerts(Db* db, const AlertFilter& filter);
+
+// The alert with `id`, or nullopt when there is none.
+Result<std::optional<AlertRow>> GetAlert(Db* db, int64_t id);
+
+// The history of alert `alert_id` in id order (the order of its changes).
+// NotFound "no alert with id N" when there is no such alert.
+Result<std::vector<HistoryRow>> AlertHistory(Db* db, int64_t alert_id);
+
+// Every history row of a tenant, ordered by alert id then history id: one
+// query for consistency checks that fold every alert of a tenant.
+Result<std::vector<HistoryRow>> TenantHistory(Db* db, int64_t tenant_id);
+
+// The tags on a tenant's entities as (subject, tag) pairs, distinct, ordered
+// by subject then tag. Tags are a projection of open alerts (invariant 7).
+Result<std::vector<std::pair<std::string, std::string>>> ListTags(Db* db, int64_t tenant_id);
+
+}  // namespace vigil

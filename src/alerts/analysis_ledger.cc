@@ -1,0 +1,76 @@
+#include "alerts/analysis_ledger.h"
+
+#include <memory>
+
+namespace vigil {
+
+Result<std::map<std::string, LedgerEntry>> LoadLedger(Db* db, int64_t tenant_id) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("SELECT analysis_type, run_id, as_of, status, reason, batch_digest, applied_at,"
+                  " trace_id, last_complete_run_id, last_complete_as_of"
+                  " FROM analysis_ledger WHERE tenant_id = ?"));
+  stmt->BindInt(1, tenant_id);
+  std::map<std::string, LedgerEntry> entries;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    LedgerEntry e;
+    e.analysis_type = stmt->String(0);
+    e.run_id = stmt->String(1);
+    e.as_of = stmt->Int(2);
+    e.status = stmt->String(3);
+    e.reason = stmt->String(4);
+    e.batch_digest = stmt->String(5);
+    e.applied_at = stmt->Int(6);
+    e.trace_id = stmt->String(7);
+    if (!stmt->IsNull(8)) e.last_complete_run_id = stmt->String(8);
+    if (!stmt->IsNull(9)) e.last_complete_as_of = stmt->Int(9);
+    std::string key = e.analysis_type;
+    entries.emplace(std::move(key), std::move(e));
+  }
+  return entries;
+}
+
+Status UpsertLedger(Db* db, int64_t tenant_id, const std::vector<LedgerEntry>& entries) {
+  if (entries.empty()) return Status::Ok();
+  // Multi-row VALUES with ON CONFLICT ... DO UPDATE: SQLite >= 3.24 and PostgreSQL.
+  std::string sql =
+      "INSERT INTO analysis_ledger (tenant_id, analysis_type, run_id, as_of, status, reason,"
+      " batch_digest, applied_at, trace_id, last_complete_run_id, last_complete_as_of) VALUES ";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  }
+  sql +=
+      " ON CONFLICT (tenant_id, analysis_type) DO UPDATE SET run_id = excluded.run_id,"
+      " as_of = excluded.as_of, status = excluded.status, reason = excluded.reason,"
+      " batch_digest = excluded.batch_digest, applied_at = excluded.applied_at,"
+      " trace_id = excluded.trace_id, last_complete_run_id = excluded.last_complete_run_id,"
+      " last_complete_as_of = excluded.last_complete_as_of";
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt, db->Prepare(sql));
+  int index = 1;
+  for (const LedgerEntry& e : entries) {
+    stmt->BindInt(index++, tenant_id);
+    stmt->BindText(index++, e.analysis_type);
+    stmt->BindText(index++, e.run_id);
+    stmt->BindInt(index++, e.as_of);
+    stmt->BindText(index++, e.status);
+    stmt->BindText(index++, e.reason);
+    stmt->BindText(index++, e.batch_digest);
+    stmt->BindInt(index++, e.applied_at);
+    stmt->BindText(index++, e.trace_id);
+    if (e.last_complete_run_id) {
+      stmt->BindText(index++, *e.last_complete_run_id);
+    } else {
+      stmt->BindNull(index++);
+    }
+    if (e.last_complete_as_of) {
+      stmt->BindInt(index++, *e.last_complete_as_of);
+    } else {
+      stmt->BindNull(index++);
+    }
+  }
+  return stmt->Execute();
+}
+
+}  // namespace vigil

@@ -1,0 +1,46 @@
+// The analysis ledger: per (tenant, analysis type), the last batch recorded
+// and the last COMPLETE one. AlertManager reads it to recognise a batch it
+// has already applied (DESIGN.md invariant 4) or one older than the truth it
+// already holds (stale), and writes it in the same transaction as the alerts.
+//
+// Thread safety: as the Db's. Both functions run exactly one statement.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/db.h"
+
+namespace vigil {
+
+// One row of analysis_ledger.
+struct LedgerEntry {
+  std::string analysis_type;
+  // The newest batch recorded (by as_of; of equal ones the latest arrival).
+  // A COMPLETE batch older than a recorded failure updates only the
+  // last_complete fields.
+  std::string run_id;
+  TimeMs as_of = 0;          // its analysis clock
+  std::string status;        // "COMPLETE", "INCOMPLETE" or "FAILED" (BatchStatusName)
+  std::string reason;        // why not COMPLETE; empty when COMPLETE
+  std::string batch_digest;  // BatchDigest of the recorded batch
+  TimeMs applied_at = 0;     // wall-clock time it was recorded
+  std::string trace_id;
+  std::optional<std::string> last_complete_run_id;  // none until a COMPLETE batch was applied
+  std::optional<TimeMs> last_complete_as_of;
+};
+
+// The ledger rows of `tenant_id`, keyed by analysis type.
+Result<std::map<std::string, LedgerEntry>> LoadLedger(Db* db, int64_t tenant_id);
+
+// Inserts or replaces the rows of `entries` (distinct analysis types) for
+// `tenant_id`, all in one statement; does nothing when `entries` is empty.
+// The caller wraps it in its transaction.
+Status UpsertLedger(Db* db, int64_t tenant_id, const std::vector<LedgerEntry>& entries);
+
+}  // namespace vigil

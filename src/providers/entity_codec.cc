@@ -1,0 +1,327 @@
+#include "providers/entity_codec.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <cstring>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "common/json_text.h"
+
+namespace vigil {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// ---- Encoding --------------------------------------------------------------
+
+// Writes `{"k":v,...}` with members in call order.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(size_t reserve) {
+    out_.reserve(reserve);
+    out_.push_back('{');
+  }
+
+  void String(std::string_view key, std::string_view value) {
+    Key(key);
+    AppendJsonString(&out_, value);
+  }
+  void Bool(std::string_view key, bool value) {
+    Key(key);
+    out_.append(value ? "true" : "false");
+  }
+  void Int(std::string_view key, int64_t value) {
+    Key(key);
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    (void)ec;
+    out_.append(buf, end);
+  }
+  void OptionalInt(std::string_view key, const std::optional<int64_t>& value) {
+    if (value) {
+      Int(key, *value);
+    } else {
+      Key(key);
+      out_.append("null");
+    }
+  }
+  void Strings(std::string_view key, const std::vector<std::string>& values) {
+    Key(key);
+    out_.push_back('[');
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out_.push_back(',');
+      AppendJsonString(&out_, values[i]);
+    }
+    out_.push_back(']');
+  }
+  std::string Finish() && {
+    out_.push_back('}');
+    return std::move(out_);
+  }
+
+ private:
+  void Key(std::string_view key) {
+    if (out_.size() > 1) out_.push_back(',');
+    out_.push_back('"');
+    out_.append(key);  // keys are our own constants: nothing to escape
+    out_.append("\":");
+  }
+
+  std::string out_;
+};
+
+// ---- Decoding --------------------------------------------------------------
+
+// Decodes the attributes of one entity; errors name kind, id and member.
+class Decoder {
+ public:
+  Decoder(std::string_view kind, std::string_view id) : kind_(kind), id_(id) {}
+
+  Status Fail(std::string_view key, std::string_view message) const {
+    std::string text(kind_);
+    text.append(" \"").append(id_).append("\": attributes: ");
+    if (!key.empty()) text.append(key).append(": ");
+    text.append(message);
+    return Status::InvalidArgument(std::move(text));
+  }
+  Status Malformed(simdjson::error_code e) const {
+    return Fail({}, std::string("malformed JSON: ") + simdjson::error_message(e));
+  }
+
+  // Parses `attributes` as an object and calls f(key, value) per member.
+  // On Demand suits these small documents best: no tape is built.
+  template <typename F>
+  Status Object(std::string_view attributes, F&& f) const {
+    thread_local od::parser parser;
+    thread_local std::string buffer;
+    buffer.resize(attributes.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(buffer.data(), attributes.data(), attributes.size());
+    od::document doc;
+    if (auto e = parser.iterate(buffer.data(), attributes.size(), buffer.size()).get(doc); e) {
+      return Malformed(e);
+    }
+    od::object obj;
+    if (auto e = doc.get_object().get(obj); e) {
+      return e == simdjson::INCORRECT_TYPE ? Fail({}, "expected a JSON object") : Malformed(e);
+    }
+    for (auto member : obj) {
+      od::field field;
+      if (auto e = std::move(member).get(field); e) return Malformed(e);
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key); e) return Malformed(e);
+      VIGIL_RETURN_IF_ERROR(f(key, field.value()));
+    }
+    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+      return Fail({}, "malformed JSON: unexpected content after the object");
+    }
+    return Status::Ok();
+  }
+
+  Status String(od::value& v, std::string_view key, std::string* out) const {
+    std::string_view s;
+    if (auto e = v.get_string().get(s); e) return TypeError(e, key, "expected string");
+    out->assign(s.data(), s.size());
+    return Status::Ok();
+  }
+  Status Bool(od::value& v, std::string_view key, bool* out) const {
+    if (auto e = v.get_bool().get(*out); e) return TypeError(e, key, "expected boolean");
+    return Status::Ok();
+  }
+  Status Int(od::value& v, std::string_view key, int64_t* out) const {
+    if (auto e = v.get_int64().get(*out); e) return TypeError(e, key, "expected integer");
+    return Status::Ok();
+  }
+  Status OptionalInt(od::value& v, std::string_view key, std::optional<int64_t>* out) const {
+    bool is_null = false;
+    if (auto e = v.is_null().get(is_null); e) return Malformed(e);
+    if (is_null) {
+      out->reset();
+      return Status::Ok();
+    }
+    int64_t i = 0;
+    VIGIL_RETURN_IF_ERROR(Int(v, key, &i));
+    *out = i;
+    return Status::Ok();
+  }
+  Status Strings(od::value& v, std::string_view key, std::vector<std::string>* out) const {
+    out->clear();
+    od::array array;
+    if (auto e = v.get_array().get(array); e) return TypeError(e, key, "expected array");
+    for (auto element : array) {
+      std::string_view s;
+      if (auto e = std::move(element).get_string().get(s); e) {
+        return TypeError(e, key, "expected array of strings");
+      }
+      out->emplace_back(s);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // A wrong type is the caller's problem; anything else is malformed JSON.
+  Status TypeError(simdjson::error_code e, std::string_view key, std::string_view message) const {
+    return e == simdjson::INCORRECT_TYPE || e == simdjson::NUMBER_OUT_OF_RANGE ? Fail(key, message)
+                                                                               : Malformed(e);
+  }
+
+  std::string_view kind_;
+  std::string_view id_;
+};
+
+}  // namespace
+
+std::string EncodeUser(const UserRecord& user) {
+  ObjectWriter w(128 + user.upn.size() + user.display_name.size());
+  w.String("upn", user.upn);
+  w.String("display_name", user.display_name);
+  w.Bool("enabled", user.enabled);
+  w.Bool("guest", user.guest);
+  w.OptionalInt("created", user.created);
+  w.OptionalInt("last_sign_in", user.last_sign_in);
+  return std::move(w).Finish();
+}
+
+std::string EncodeSku(const SkuRecord& sku) {
+  ObjectWriter w(96 + sku.part_number.size());
+  w.String("part_number", sku.part_number);
+  w.Int("enabled_units", sku.enabled_units);
+  w.Int("consumed_units", sku.consumed_units);
+  return std::move(w).Finish();
+}
+
+std::string EncodeRegistration(const RegistrationRecord& registration) {
+  ObjectWriter w(96 + registration.upn.size() + 32 * registration.methods.size());
+  w.String("upn", registration.upn);
+  w.Bool("mfa_registered", registration.mfa_registered);
+  w.Strings("methods", registration.methods);
+  return std::move(w).Finish();
+}
+
+std::string EncodeRole(const RoleRecord& role) {
+  ObjectWriter w(48 + role.name.size());
+  w.String("name", role.name);
+  w.Bool("global_admin", role.global_admin);
+  return std::move(w).Finish();
+}
+
+std::string EncodePolicy(const PolicyRecord& policy) {
+  ObjectWriter w(160 + policy.name.size());
+  w.String("name", policy.name);
+  w.String("state", policy.state);
+  w.Bool("all_users", policy.all_users);
+  w.Strings("client_app_types", policy.client_app_types);
+  w.Strings("built_in_controls", policy.built_in_controls);
+  return std::move(w).Finish();
+}
+
+std::string EncodeSecurityDefaults(const SecurityDefaultsRecord& defaults) {
+  ObjectWriter w(24);
+  w.Bool("enabled", defaults.enabled);
+  return std::move(w).Finish();
+}
+
+std::string EncodeGroup(const GroupRecord& group) {
+  ObjectWriter w(64 + group.display_name.size());
+  w.String("display_name", group.display_name);
+  w.Bool("security_enabled", group.security_enabled);
+  return std::move(w).Finish();
+}
+
+Status DecodeUser(std::string_view id, std::string_view attributes, UserRecord* out) {
+  out->id.assign(id.data(), id.size());
+  out->upn.clear();
+  out->display_name.clear();
+  out->enabled = true;
+  out->guest = false;
+  out->created.reset();
+  out->last_sign_in.reset();
+  out->sku_ids.clear();
+  const Decoder d("user", id);
+  return d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
+    if (key == "upn") return d.String(v, key, &out->upn);
+    if (key == "display_name") return d.String(v, key, &out->display_name);
+    if (key == "enabled") return d.Bool(v, key, &out->enabled);
+    if (key == "guest") return d.Bool(v, key, &out->guest);
+    if (key == "created") return d.OptionalInt(v, key, &out->created);
+    if (key == "last_sign_in") return d.OptionalInt(v, key, &out->last_sign_in);
+    return Status::Ok();
+  });
+}
+
+Status DecodeSku(std::string_view id, std::string_view attributes, SkuRecord* out) {
+  *out = SkuRecord();
+  out->id.assign(id.data(), id.size());
+  const Decoder d("sku", id);
+  return d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
+    if (key == "part_number") return d.String(v, key, &out->part_number);
+    if (key == "enabled_units") return d.Int(v, key, &out->enabled_units);
+    if (key == "consumed_units") return d.Int(v, key, &out->consumed_units);
+    return Status::Ok();
+  });
+}
+
+Status DecodeRegistration(std::string_view id, std::string_view attributes,
+                          RegistrationRecord* out) {
+  out->user_id.assign(id.data(), id.size());
+  out->upn.clear();
+  out->mfa_registered = false;
+  out->methods.clear();
+  const Decoder d("registration", id);
+  return d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
+    if (key == "upn") return d.String(v, key, &out->upn);
+    if (key == "mfa_registered") return d.Bool(v, key, &out->mfa_registered);
+    if (key == "methods") return d.Strings(v, key, &out->methods);
+    return Status::Ok();
+  });
+}
+
+Status DecodeRole(std::string_view id, std::string_view attributes, RoleRecord* out) {
+  *out = RoleRecord();
+  out->id.assign(id.data(), id.size());
+  const Decoder d("role", id);
+  return d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
+    if (key == "name") return d.String(v, key, &out->name);
+    if (key == "global_admin") return d.Bool(v, key, &out->global_admin);
+    return Status::Ok();
+  });
+}
+
+Status DecodePolicy(std::string_view id, std::string_view attributes, PolicyRecord* out) {
+  *out = PolicyRecord();
+  out->id.assign(id.data(), id.size());
+  const Decoder d("policy", id);
+  return d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
+    if (key == "name") return d.String(v, key, &out->name);
+    if (key == "state") return d.String(v, key, &out->state);
+    if (key == "all_users") return d.Bool(v, key, &out->all_users);
+    if (key == "client_app_types") return d.Strings(v, key, &out->client_app_types);
+    if (key == "built_in_controls") return d.Strings(v, key, &out->built_in_controls);
+    return Status::Ok();
+  });
+}
+
+Status DecodeSecurityDefaults(std::string_view id, std::string_view attributes,
+                              SecurityDefaultsRecord* out) {
+  *out = SecurityDefaultsRecord();
+  const Decoder d("setting", id);
+  return d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
+    if (key == "enabled") return d.Bool(v, key, &out->enabled);
+    return Status::Ok();
+  });
+}
+
+Status DecodeGroup(std::string_view id, std::string_view attributes, GroupRecord* out) {
+  *out = GroupRecord();
+  out->id.assign(id.data(), id.size());
+  const Decoder d("group", id);
+  return d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
+    if (key == "display_name") return d.String(v, key, &out->display_name);
+    if (key == "security_enabled") return d.Bool(v, key, &out->security_enabled);
+    return Status::Ok();
+  });
+}
+
+}  // namespace vigil
