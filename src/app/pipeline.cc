@@ -77,7 +77,8 @@ SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_
     }
     auto apply_span = trace->StartSpan("sync.apply", tenant_id);
     Result<SyncSummary> applied =
-        syncer.Apply(tenant_id, data_source_id, *snapshot, options, trace->trace_id());
+        syncer.Apply(tenant_id, data_source_id, std::move(snapshot).value(), options,
+                     trace->trace_id());
     if (!applied.ok()) {
       outcome.status = applied.status();
       apply_span.SetError(applied.status().message());

@@ -13,7 +13,9 @@ namespace {
 namespace dom = simdjson::dom;
 
 // The largest document whose parse buffers a thread keeps for the next parse.
-constexpr size_t kRetainedCapacity = size_t{64} << 20;
+// Larger buffers (a big tenant's users.json) are freed at once: holding them
+// through the sync that follows would cost more memory than the snapshot.
+constexpr size_t kRetainedCapacity = size_t{4} << 20;
 
 // A position in the document: a chain of member names and array indexes on
 // the stack, rendered ("value[3].accountEnabled") only when an error is

@@ -170,7 +170,7 @@ Result<std::unique_ptr<Db>> OpenSqliteDb(const std::string& path, const SqliteOp
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   Status s = db->ExecScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-      " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+      " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
   if (!s.ok()) return s.Prefixed("opening database " + path);
   if (options.migrate) {
     Result<int> version = ApplyMigrations(db.get(), "INTEGER PRIMARY KEY");

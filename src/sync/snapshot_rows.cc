@@ -1,6 +1,7 @@
 #include "sync/snapshot_rows.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "common/hash.h"
 #include "providers/entity_codec.h"
@@ -9,8 +10,8 @@ namespace vigil {
 namespace {
 
 template <typename Record, typename IdFn, typename NameFn, typename EncodeFn>
-Status AddKind(const Snapshot& snapshot, EntityKind kind, const std::vector<Record>& records,
-               IdFn id_of, NameFn name_of, EncodeFn encode, SnapshotRows* rows) {
+Status AddKind(const Snapshot& snapshot, EntityKind kind, std::vector<Record>& records, IdFn id_of,
+               NameFn name_of, EncodeFn encode, SnapshotRows* rows) {
   if (!snapshot.Has(kind)) return Status::Ok();
   std::vector<EntityRow>& out = rows->entities[kind];
   out.reserve(records.size());
@@ -26,6 +27,9 @@ Status AddKind(const Snapshot& snapshot, EntityKind kind, const std::vector<Reco
     row.attributes = encode(r);
     row.content_hash = ContentHash(row.display_name, row.attributes);
     out.push_back(std::move(row));
+  }
+  if constexpr (!std::is_same_v<Record, UserRecord>) {
+    std::vector<Record>().swap(records);  // users stay until their license links are built
   }
   std::sort(out.begin(), out.end(), [](const EntityRow& a, const EntityRow& b) {
     return a.external_id < b.external_id;
@@ -55,7 +59,8 @@ EntityKind LinkOwner(std::string_view link_kind) {
   return link_kind == kLicenseLink ? EntityKind::kUser : EntityKind::kRole;
 }
 
-Result<SnapshotRows> ToRows(const Snapshot& s) {
+Result<SnapshotRows> ToRows(Snapshot* snapshot) {
+  Snapshot& s = *snapshot;
   SnapshotRows rows;
   auto id = [](const auto& r) -> const std::string& { return r.id; };
   VIGIL_RETURN_IF_ERROR(AddKind(
@@ -98,6 +103,7 @@ Result<SnapshotRows> ToRows(const Snapshot& s) {
     }
     SortUnique(&licenses);
   }
+  std::vector<UserRecord>().swap(s.users);
   if (s.Has(EntityKind::kRole)) {
     auto& roles = rows.links[std::string(kRoleLink)];
     for (const RoleAssignmentRecord& a : s.role_assignments) {
@@ -109,6 +115,7 @@ Result<SnapshotRows> ToRows(const Snapshot& s) {
     }
     SortUnique(&roles);
   }
+  std::vector<RoleAssignmentRecord>().swap(s.role_assignments);
   return rows;
 }
 

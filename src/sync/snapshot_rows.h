@@ -39,9 +39,11 @@ struct SnapshotRows {
   int skipped_non_user_assignments = 0;
 };
 
-// Validates and converts. InvalidArgument, naming the file and the id, for an
-// empty id or an id that appears twice in one kind
-// (e.g. "users.json: duplicate id \"1b2c...\"").
-Result<SnapshotRows> ToRows(const Snapshot& snapshot);
+// Validates and converts, consuming the snapshot's records kind by kind (each
+// record vector is freed as soon as its rows exist, so a large tenant is never
+// held twice); the availability map is left in place. InvalidArgument, naming
+// the file and the id, for an empty id or an id that appears twice in one
+// kind (e.g. "users.json: duplicate id \"1b2c...\"").
+Result<SnapshotRows> ToRows(Snapshot* snapshot);
 
 }  // namespace vigil

@@ -211,14 +211,15 @@ Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const SnapshotRows& row
   return Status::Ok();
 }
 
-Status WriteAvailability(Db* db, int64_t ds, TimeMs now, const Snapshot& snapshot) {
+Status WriteAvailability(Db* db, int64_t ds, TimeMs now,
+                         const std::map<EntityKind, Availability>& availability_by_kind) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> upsert,
       db->Prepare("INSERT INTO data_availability (data_source_id, kind, available, reason,"
                   " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (data_source_id, kind)"
                   " DO UPDATE SET available = excluded.available, reason = excluded.reason,"
                   " updated_at = excluded.updated_at"));
-  for (const auto& [kind, availability] : snapshot.availability) {
+  for (const auto& [kind, availability] : availability_by_kind) {
     upsert->BindInt(1, ds);
     upsert->BindText(2, KindName(kind));
     upsert->BindInt(3, availability.available ? 1 : 0);
@@ -232,11 +233,12 @@ Status WriteAvailability(Db* db, int64_t ds, TimeMs now, const Snapshot& snapsho
 }  // namespace
 
 Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id,
-                                  const Snapshot& snapshot, const SyncOptions& options,
+                                  Snapshot snapshot, const SyncOptions& options,
                                   const std::string& trace_id) {
   const TimeMs started = clock_->NowMs();
   const uint64_t statements_before = db_->statements_executed();
-  Result<SnapshotRows> rows = ToRows(snapshot);
+  Result<SnapshotRows> rows = ToRows(&snapshot);
+  const std::map<EntityKind, Availability> availability = std::move(snapshot.availability);
   if (!rows.ok()) {
     VIGIL_RETURN_IF_ERROR(
         RecordFailure(tenant_id, data_source_id, trace_id, started, rows.status().message()));
@@ -257,7 +259,7 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id,
     if (refusal.empty()) {
       VIGIL_RETURN_IF_ERROR(WriteEntities(db_, tenant_id, data_source_id, started, plans));
       VIGIL_RETURN_IF_ERROR(WriteLinks(db_, tenant_id, data_source_id, *rows, &summary));
-      VIGIL_RETURN_IF_ERROR(WriteAvailability(db_, data_source_id, started, snapshot));
+      VIGIL_RETURN_IF_ERROR(WriteAvailability(db_, data_source_id, started, availability));
       KindCounts total;
       for (const auto& [kind, plan] : plans) {
         KindCounts& c = summary.kinds[kind];
@@ -270,7 +272,7 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id,
         total.deleted += c.deleted;
         total.unchanged += c.unchanged;
       }
-      for (const auto& [kind, a] : snapshot.availability) {
+      for (const auto& [kind, a] : availability) {
         if (!a.available) summary.unavailable[kind] = a.reason;
       }
       const TimeMs finished = clock_->NowMs();
