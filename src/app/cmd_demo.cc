@@ -1,6 +1,5 @@
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "alerts/alert_store.h"
@@ -9,13 +8,9 @@
 #include "app/pipeline.h"
 #include "app/report.h"
 #include "app/table.h"
-#include "common/ids.h"
 #include "common/time.h"
-#include "providers/graph_dir_provider.h"
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
-#include "store/span_store.h"
-#include "store/tenants.h"
 
 namespace vigil {
 namespace {
@@ -57,34 +52,20 @@ std::vector<SyntheticOptions> DemoTenants(int users, TimeMs now) {
 
 // Writes the snapshot as the tenant's Graph directory and runs sync ->
 // analysis -> reconcile from it, printing the outcome. True when both ran.
-bool SyncTenant(const Demo& demo, const std::string& tenant, const Snapshot& snapshot,
-                SyncOptions options = {}) {
+bool SyncTenant(const Demo& demo, const std::string& tenant, const Snapshot& snapshot) {
   const std::string dir = demo.graph_root + "/" + tenant;
   if (Status s = WriteGraphDirectory(snapshot, dir); !s.ok()) {
     demo.err << "vigil: " << s.message() << "\n";
     return false;
   }
-  auto provider = NewGraphDirProvider(dir);
-  auto t = EnsureTenant(demo.db, tenant, demo.clock->NowMs());
-  auto ds = t.ok() ? EnsureDataSource(demo.db, t->id, "graph", "graph_json",
-                                      nlohmann::json{{"dir", dir}}.dump(), demo.clock->NowMs())
-                   : Result<DataSourceRow>(t.status());
-  if (!provider.ok() || !ds.ok()) {
-    demo.err << "vigil: "
-             << (!provider.ok() ? provider.status().message() : ds.status().message()) << "\n";
+  DirectorySync run = SyncFromDirectory(demo.db, *demo.clock, *demo.analysis_clock, tenant,
+                                        "graph", dir, SyncOptions(), "demo");
+  if (!run.setup.ok()) {
+    demo.err << "vigil: " << run.setup.message() << "\n";
     return false;
   }
-  Db* db = demo.db;
-  Trace trace(NewTraceId(), demo.clock, [db] { return db->statements_executed(); });
-  SyncOutcome outcome;
-  {
-    auto trigger = trace.StartSpan("trigger", t->id);
-    trigger.SetAttribute("by", "demo");
-    outcome = RunSyncAndAnalyze(demo.db, *demo.clock, *demo.analysis_clock, t->id, ds->id,
-                                provider->get(), options, &trace);
-  }
-  (void)SaveSpans(demo.db, trace.TakeFinished());
-  demo.out << FormatSyncOutcome(tenant, "graph", trace.trace_id(), outcome);
+  const SyncOutcome& outcome = run.outcome;
+  demo.out << FormatSyncOutcome(tenant, "graph", run.trace_id, outcome);
   return outcome.status.ok() && outcome.analysis.has_value();
 }
 

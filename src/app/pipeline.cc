@@ -1,11 +1,14 @@
 #include "app/pipeline.h"
 
-#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "analysis/unified_analyzer.h"
 #include "common/ids.h"
 #include "context/loader.h"
+#include "providers/graph_dir_provider.h"
 #include "store/span_store.h"
+#include "store/tenants.h"
 
 namespace vigil {
 
@@ -94,6 +97,45 @@ SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_
     outcome.analysis_status = analysis.status();
   }
   return outcome;
+}
+
+DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysis_clock,
+                                const std::string& tenant, const std::string& source,
+                                const std::string& dir, const SyncOptions& options,
+                                const std::string& trigger) {
+  DirectorySync result;
+  std::error_code ec;
+  const std::string absolute = std::filesystem::absolute(dir, ec).lexically_normal().string();
+  Result<std::unique_ptr<Provider>> provider = NewGraphDirProvider(absolute);
+  if (!provider.ok()) {
+    result.setup = provider.status();
+    return result;
+  }
+  Result<TenantRow> t = EnsureTenant(db, tenant, clock.NowMs());
+  if (!t.ok()) {
+    result.setup = t.status();
+    return result;
+  }
+  Result<DataSourceRow> ds =
+      EnsureDataSource(db, t->id, source, "graph_json",
+                       nlohmann::json{{"dir", absolute}}.dump(), clock.NowMs());
+  if (!ds.ok()) {
+    result.setup = ds.status();
+    return result;
+  }
+  Trace trace(NewTraceId(), &clock, [db] { return db->statements_executed(); });
+  result.trace_id = trace.trace_id();
+  {
+    auto root = trace.StartSpan("trigger", t->id);
+    root.SetAttribute("by", trigger);
+    result.outcome = RunSyncAndAnalyze(db, clock, analysis_clock, t->id, ds->id,
+                                       provider->get(), options, &trace);
+  }
+  if (Status saved = SaveSpans(db, trace.TakeFinished()); !saved.ok() && result.outcome.status.ok()) {
+    result.outcome.analysis_status = saved.Prefixed("storing the trace");
+    result.outcome.analysis.reset();
+  }
+  return result;
 }
 
 }  // namespace vigil

@@ -46,4 +46,21 @@ SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_
                               int64_t tenant_id, int64_t data_source_id, Provider* provider,
                               const SyncOptions& options, Trace* trace);
 
+// What SyncFromDirectory did.
+struct DirectorySync {
+  std::string trace_id;
+  Status setup;         // not OK: the directory, tenant or data source was unusable; nothing ran
+  SyncOutcome outcome;  // when setup is OK
+};
+
+// The whole chain for a directory of Graph responses, as `vigil sync` and
+// `vigil demo` run it: creates the tenant and its graph_json data source
+// `source` when new (the data source remembers the absolute `dir`), then runs
+// RunSyncAndAnalyze under a new trace whose root span is "trigger" (with the
+// attribute by=`trigger`), and stores the trace's spans.
+DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysis_clock,
+                                const std::string& tenant, const std::string& source,
+                                const std::string& dir, const SyncOptions& options,
+                                const std::string& trigger);
+
 }  // namespace vigil
