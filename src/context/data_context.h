@@ -54,6 +54,9 @@ struct DataContext {
   std::unordered_map<std::string, uint32_t> sku_index;   // skuId -> skus[i]
   std::unordered_map<std::string, uint32_t> role_index;  // role id -> roles[i]
 
+  // The tenant's open alerts when the context was loaded, for analyzers that
+  // want to compare with what is already raised. The AlertManager does not
+  // trust this copy: it re-reads alerts inside its own transaction.
   std::vector<OpenAlert> open_alerts;
 
   bool Has(EntityKind kind) const {
