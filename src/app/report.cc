@@ -68,6 +68,10 @@ std::string FormatSyncOutcome(const std::string& tenant, const std::string& sour
                   static_cast<long long>(c.deleted), static_cast<long long>(c.unchanged));
     out += line;
   }
+  if (o.sync.skipped_assignments > 0) {
+    out += "    skipped: " + std::to_string(o.sync.skipped_assignments) +
+           " role assignments to groups or service principals (only users are analyzed)\n";
+  }
   for (const auto& [kind, reason] : o.sync.unavailable) {
     out += "    not available: " + std::string(KindName(kind)) + " (" + reason + ")\n";
   }
@@ -101,6 +105,7 @@ std::string SyncOutcomeToJson(const std::string& tenant, const std::string& sour
     unavailable[std::string(KindName(kind))] = reason;
   }
   sync["unavailable"] = unavailable;
+  sync["skipped_role_assignments"] = o.sync.skipped_assignments;
   j["sync"] = sync;
   if (o.analysis) {
     const AnalysisOutcome& a = *o.analysis;

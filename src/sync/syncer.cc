@@ -272,6 +272,7 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id,
         total.deleted += c.deleted;
         total.unchanged += c.unchanged;
       }
+      summary.skipped_assignments = rows->skipped_non_user_assignments;
       for (const auto& [kind, a] : availability) {
         if (!a.available) summary.unavailable[kind] = a.reason;
       }

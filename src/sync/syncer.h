@@ -45,6 +45,7 @@ struct SyncSummary {
   std::map<EntityKind, std::string> unavailable;    // kind -> reason
   int64_t links_added = 0;
   int64_t links_removed = 0;
+  int64_t skipped_assignments = 0;  // role assignments to groups or service principals
   uint64_t statements = 0;
 };
 

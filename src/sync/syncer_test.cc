@@ -169,6 +169,16 @@ TEST_F(SyncerTest, AMissingKindLeavesItsEntitiesAndLinksAsTheyWere) {
             1);
 }
 
+TEST_F(SyncerTest, RoleAssignmentsToNonUsersAreCountedNotLinked) {
+  Snapshot s = SmallSnapshot(3, kNow);
+  s.role_assignments.push_back(
+      RoleAssignmentRecord{"ra-group", std::string(kGlobalAdminRoleId), "group-1", false});
+  auto r = Apply(s);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->skipped_assignments, 1);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM links WHERE kind = 'role'"), 2);
+}
+
 TEST_F(SyncerTest, DuplicateIdsAreRejectedWithTheFileAndId) {
   Snapshot s = SmallSnapshot(3, kNow);
   s.users.push_back(s.users[1]);
