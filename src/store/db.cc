@@ -31,15 +31,6 @@ Result<std::optional<int64_t>> Db::QueryInt(std::string_view sql,
   return std::optional<int64_t>(stmt->Int(0));
 }
 
-Status Db::ExecuteBatch(std::string_view sql, const std::vector<std::vector<DbValue>>& rows) {
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt, Prepare(sql));
-  for (const auto& row : rows) {
-    stmt->BindAll(row);
-    VIGIL_RETURN_IF_ERROR(stmt->Execute());
-  }
-  return Status::Ok();
-}
-
 Transaction::Transaction(Db* db) : db_(db), begin_status_(db->Begin()) {
   if (!begin_status_.ok()) done_ = true;
 }

@@ -3,6 +3,8 @@
 // translates. Every statement executed is counted, so "statements per
 // analysis" is a measured figure, not an estimate.
 //
+// Batch execution of many rows is store/batch_insert.h (multi-row INSERTs).
+//
 // Thread safety: a Db and its Statements belong to one thread at a time.
 // Open one Db per thread (they share the database file safely).
 #pragma once
@@ -89,10 +91,6 @@ class Db {
   // as an integer, or nullopt when there is no row or it is NULL.
   Result<std::optional<int64_t>> QueryInt(std::string_view sql,
                                           const std::vector<DbValue>& params = {});
-
-  // Batch execution: runs the prepared `sql` once per row of `rows`, counting
-  // one statement per row. Stops at the first error.
-  Status ExecuteBatch(std::string_view sql, const std::vector<std::vector<DbValue>>& rows);
 };
 
 // A transaction scope: Begin on construction (check status()), Rollback on

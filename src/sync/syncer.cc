@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "store/batch_insert.h"
 #include "sync/snapshot_rows.h"
 
 namespace vigil {
@@ -94,11 +95,10 @@ std::string GuardViolation(const std::map<EntityKind, KindPlan>& plans,
 
 Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now,
                      const std::map<EntityKind, KindPlan>& plans) {
-  VIGIL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> insert,
-      db->Prepare("INSERT INTO entities (tenant_id, data_source_id, kind, external_id,"
-                  " display_name, attributes, content_hash, first_seen, last_changed)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  BatchInsert insert(db,
+                     "INSERT INTO entities (tenant_id, data_source_id, kind, external_id,"
+                     " display_name, attributes, content_hash, first_seen, last_changed)",
+                     9);
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> update,
       db->Prepare("UPDATE entities SET display_name = ?, attributes = ?, content_hash = ?,"
@@ -111,16 +111,16 @@ Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now,
   for (const auto& [kind, plan] : plans) {
     const std::string_view kind_name = KindName(kind);
     for (const EntityRow* row : plan.inserts) {
-      insert->BindInt(1, tenant_id);
-      insert->BindInt(2, ds);
-      insert->BindTextRef(3, kind_name);
-      insert->BindTextRef(4, row->external_id);
-      insert->BindTextRef(5, row->display_name);
-      insert->BindTextRef(6, row->attributes);
-      insert->BindTextRef(7, row->content_hash);
-      insert->BindInt(8, now);
-      insert->BindInt(9, now);
-      VIGIL_RETURN_IF_ERROR(insert->Execute());
+      insert.Int(tenant_id);
+      insert.Int(ds);
+      insert.TextRef(kind_name);
+      insert.TextRef(row->external_id);
+      insert.TextRef(row->display_name);
+      insert.TextRef(row->attributes);
+      insert.TextRef(row->content_hash);
+      insert.Int(now);
+      insert.Int(now);
+      VIGIL_RETURN_IF_ERROR(insert.EndRow());
     }
     for (const EntityRow* row : plan.updates) {
       update->BindTextRef(1, row->display_name);
@@ -141,7 +141,7 @@ Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now,
       VIGIL_RETURN_IF_ERROR(remove->Execute());
     }
   }
-  return Status::Ok();
+  return insert.Finish();
 }
 
 // The data source's stored links of the kinds in `rows`, each sorted.
@@ -168,10 +168,7 @@ Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const SnapshotRows& row
                   SyncSummary* summary) {
   if (rows.links.empty()) return Status::Ok();
   VIGIL_ASSIGN_OR_RETURN(auto stored, LoadLinks(db, ds, rows));
-  VIGIL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> insert,
-      db->Prepare("INSERT INTO links (tenant_id, data_source_id, kind, from_id, to_id)"
-                  " VALUES (?, ?, ?, ?, ?)"));
+  BatchInsert insert(db, "INSERT INTO links (tenant_id, data_source_id, kind, from_id, to_id)", 5);
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> remove,
       db->Prepare("DELETE FROM links WHERE data_source_id = ? AND kind = ? AND from_id = ?"
@@ -185,12 +182,12 @@ Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const SnapshotRows& row
           (i < wanted.size() &&
            std::tie(wanted[i].from_id, wanted[i].to_id) < std::tie(have[j].first, have[j].second));
       if (take_wanted) {
-        insert->BindInt(1, tenant_id);
-        insert->BindInt(2, ds);
-        insert->BindTextRef(3, kind);
-        insert->BindTextRef(4, wanted[i].from_id);
-        insert->BindTextRef(5, wanted[i].to_id);
-        VIGIL_RETURN_IF_ERROR(insert->Execute());
+        insert.Int(tenant_id);
+        insert.Int(ds);
+        insert.TextRef(kind);
+        insert.TextRef(wanted[i].from_id);
+        insert.TextRef(wanted[i].to_id);
+        VIGIL_RETURN_IF_ERROR(insert.EndRow());
         ++summary->links_added;
         ++i;
       } else if (i == wanted.size() || std::tie(have[j].first, have[j].second) <
@@ -208,7 +205,7 @@ Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const SnapshotRows& row
       }
     }
   }
-  return Status::Ok();
+  return insert.Finish();
 }
 
 Status WriteAvailability(Db* db, int64_t ds, TimeMs now,

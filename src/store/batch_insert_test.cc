@@ -1,0 +1,62 @@
+#include "store/batch_insert.h"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite_db.h"
+
+namespace vigil {
+namespace {
+
+TEST(BatchInsertTest, InsertsEveryRowWithOneStatementPerChunk) {
+  auto db = OpenSqliteDb(":memory:");
+  ASSERT_TRUE(db.ok());
+  std::vector<std::string> names;
+  for (int i = 0; i < 10; ++i) names.push_back("tenant-" + std::to_string(i));
+  const uint64_t before = (*db)->statements_executed();
+  BatchInsert insert(db->get(), "INSERT INTO tenants (name, created_at)", 2, 4);
+  for (int i = 0; i < 10; ++i) {
+    insert.TextRef(names[i]);
+    insert.Int(i);
+    ASSERT_TRUE(insert.EndRow().ok());
+  }
+  ASSERT_TRUE(insert.Finish().ok());
+  EXPECT_EQ(insert.rows(), 10);
+  EXPECT_EQ((*db)->statements_executed() - before, 3u);  // 4 + 4 + a tail of 2
+  auto stmt = (*db)->Prepare("SELECT name, created_at FROM tenants ORDER BY created_at");
+  ASSERT_TRUE(stmt.ok());
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(*(*stmt)->Step());
+    EXPECT_EQ((*stmt)->String(0), names[i]);
+    EXPECT_EQ((*stmt)->Int(1), i);
+  }
+  EXPECT_FALSE(*(*stmt)->Step());
+}
+
+TEST(BatchInsertTest, ReportsTheDatabaseErrorOfAChunk) {
+  auto db = OpenSqliteDb(":memory:");
+  ASSERT_TRUE(db.ok());
+  BatchInsert insert(db->get(), "INSERT INTO tenants (name, created_at)", 2, 8);
+  for (int i = 0; i < 2; ++i) {
+    insert.TextRef("same");
+    insert.Int(i);
+    ASSERT_TRUE(insert.EndRow().ok());
+  }
+  Status s = insert.Finish();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("UNIQUE constraint failed: tenants.name"), std::string::npos)
+      << s.message();
+}
+
+TEST(BatchInsertTest, ARowWithTheWrongNumberOfValuesIsAnError) {
+  auto db = OpenSqliteDb(":memory:");
+  ASSERT_TRUE(db.ok());
+  BatchInsert insert(db->get(), "INSERT INTO tenants (name, created_at)", 2, 8);
+  insert.TextRef("a");
+  ASSERT_TRUE(insert.EndRow().ok());
+  Status s = insert.Finish();
+  EXPECT_EQ(s.code(), Code::kInternal);
+  EXPECT_EQ(s.message(), "BatchInsert: a row has 1 values, expected 2");
+}
+
+}  // namespace
+}  // namespace vigil
