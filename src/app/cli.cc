@@ -84,6 +84,17 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   g->add_option("--now", gen.now, "the generator's notion of today (ISO 8601)");
   g->callback([&] { status = RunGenerate(gen, out, err); });
 
+  PrefsCommand prefs;
+  auto* p = app.add_subcommand(
+      "prefs", "show a tenant's preferences (thresholds, alert types switched off), or set them");
+  p->add_option("--db", prefs.db, kDbHelp)->capture_default_str();
+  p->add_option("--tenant", prefs.tenant, "tenant name")->required();
+  p->add_option("--set", prefs.set,
+                "KEY=VALUE, repeatable: stale_days, min_global_admins, max_global_admins,\n"
+                "max_sync_age_hours, disabled_alert_types (comma-separated alert types)");
+  p->add_flag("--json", prefs.json, "print the effective preferences as JSON");
+  p->callback([&] { status = RunPrefs(prefs, out, err); });
+
   DemoCommand demo;
   auto* d = app.add_subcommand(
       "demo",

@@ -231,10 +231,42 @@ TEST_F(CliTest, DemoRunsTheWholeStoryAndSucceeds) {
       << r.out;
 }
 
+TEST_F(CliTest, PreferencesChangeTheNextAnalysis) {
+  ASSERT_EQ(Sync().status, 0);
+  ASSERT_GT(OpenOfPrefix("stale.user"), 0);
+  CliRun set = Vigil({"prefs", "--db", db_, "--tenant", "contoso", "--set",
+                      "disabled_alert_types=stale.user", "--set", "stale_days=3650", "--json"});
+  ASSERT_EQ(set.status, 0) << set.err;
+  auto j = nlohmann::json::parse(set.out);
+  EXPECT_EQ(j["preferences"]["disabled_alert_types"], "stale.user");
+  EXPECT_EQ(j["preferences"]["stale_days"], "3650");
+  EXPECT_EQ(j["preferences"]["min_global_admins"], "2");
+  ASSERT_EQ(Sync().status, 0);
+  EXPECT_EQ(OpenOfPrefix("stale.user"), 0);
+  EXPECT_EQ(OpenOfPrefix("stale.guest"), 0);  // nobody is 10 years inactive
+}
+
+TEST_F(CliTest, BadPreferencesAreRefusedBeforeAnythingIsWritten) {
+  ASSERT_EQ(Sync().status, 0);
+  CliRun unknown = Vigil({"prefs", "--db", db_, "--tenant", "contoso", "--set", "stale_days=30",
+                          "--set", "colour=red"});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_EQ(unknown.err,
+            "vigil: --set: unknown preference \"colour\" (known: stale_days, min_global_admins, "
+            "max_global_admins, max_sync_age_hours, disabled_alert_types)\n");
+  CliRun type = Vigil({"prefs", "--db", db_, "--tenant", "contoso", "--set",
+                       "disabled_alert_types=stale.user,mfa.nope"});
+  EXPECT_EQ(type.status, 2);
+  EXPECT_EQ(type.err, "vigil: --set: disabled_alert_types: unknown alert type \"mfa.nope\"\n");
+  CliRun show = Vigil({"prefs", "--db", db_, "--tenant", "contoso", "--json"});
+  ASSERT_EQ(show.status, 0);
+  EXPECT_EQ(nlohmann::json::parse(show.out)["preferences"]["stale_days"], "90");
+}
+
 TEST_F(CliTest, HelpExplainsEveryCommand) {
   CliRun r = Vigil({"--help"});
   EXPECT_EQ(r.status, 0);
-  for (const char* cmd : {"sync", "alerts", "history", "trace", "demo", "generate"}) {
+  for (const char* cmd : {"sync", "alerts", "history", "trace", "prefs", "demo", "generate"}) {
     EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
   }
 }

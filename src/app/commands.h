@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vigil {
 
@@ -56,6 +57,14 @@ struct GenerateCommand {
   std::string now;
 };
 int RunGenerate(const GenerateCommand& cmd, std::ostream& out, std::ostream& err);
+
+struct PrefsCommand {
+  std::string db = "vigil.db";
+  std::string tenant;
+  std::vector<std::string> set;  // KEY=VALUE
+  bool json = false;
+};
+int RunPrefs(const PrefsCommand& cmd, std::ostream& out, std::ostream& err);
 
 struct DemoCommand {
   std::string db = "vigil.db";

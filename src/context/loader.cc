@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/time.h"
 #include "providers/entity_codec.h"
 
 namespace vigil {
@@ -36,17 +37,26 @@ Status LoadAvailability(Db* db, int64_t tenant_id, DataContext* ctx) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
       db->Prepare("SELECT ds.name, ds.last_sync_status, ds.last_sync_error, a.kind, a.available,"
-                  " a.reason FROM data_sources ds"
+                  " a.reason, ds.last_sync_at FROM data_sources ds"
                   " LEFT JOIN data_availability a ON a.data_source_id = ds.id"
                   " WHERE ds.tenant_id = ? ORDER BY ds.id"));
   stmt->BindInt(1, tenant_id);
-  std::string failure;  // the first failed data source, which blocks every kind
+  // The first failed or stale data source, which blocks every kind.
+  std::string failure;
+  const TimeMs max_age = static_cast<TimeMs>(ctx->preferences.max_sync_age_hours) * 3600 * 1000;
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
     if (stmt->Text(1) == "failed" && failure.empty()) {
       failure = "the last sync of data source \"" + stmt->String(0) +
                 "\" failed: " + stmt->String(2);
+    }
+    if (stmt->Text(1) == "succeeded" && !stmt->IsNull(6) && ctx->now - stmt->Int(6) > max_age &&
+        failure.empty()) {
+      failure = "the data of data source \"" + stmt->String(0) + "\" is stale: last synced " +
+                FormatIso8601(stmt->Int(6)) + ", more than " +
+                std::to_string(ctx->preferences.max_sync_age_hours) +
+                " hours before the analysis time " + FormatIso8601(ctx->now);
     }
     if (stmt->IsNull(3)) continue;
     std::optional<EntityKind> kind = ParseKind(stmt->Text(3));

@@ -6,8 +6,10 @@
 //
 // Availability of a kind for the tenant: not available when any of the
 // tenant's data sources failed its last sync (the reason names the data
-// source and its error), or when a data source reported the kind missing in
-// its last sync; available when at least one data source provided it.
+// source and its error) or last succeeded more than the preference
+// max_sync_age_hours before `now` (stale data), or when a data source
+// reported the kind missing in its last sync; available when at least one
+// data source provided it.
 // Not thread-safe; uses the Db it is given.
 #pragma once
 

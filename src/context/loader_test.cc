@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/tenants.h"
 #include "sync/syncer.h"
 #include "testing/fixtures.h"
 
@@ -90,6 +91,24 @@ TEST(DataContextLoaderTest, AFailedLastSyncMakesEveryKindUnavailable) {
                 0),
             0u)
       << ctx->MissingReason(EntityKind::kUser);
+}
+
+TEST(DataContextLoaderTest, StaleDataMakesEveryKindUnavailable) {
+  Loaded l = SyncAndLoad(testing::SmallSnapshot(5, kNow));  // synced at kNow
+  DataContextLoader loader(l.tenant.db.get());
+  auto fresh = loader.Load(l.tenant.tenant_id, kNow + 72 * 3600 * 1000);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_TRUE(fresh->Has(EntityKind::kUser));
+  auto stale = loader.Load(l.tenant.tenant_id, kNow + 72 * 3600 * 1000 + 1);
+  ASSERT_TRUE(stale.ok());
+  EXPECT_FALSE(stale->Has(EntityKind::kUser));
+  EXPECT_EQ(stale->MissingReason(EntityKind::kPolicy),
+            "the data of data source \"graph\" is stale: last synced 2026-05-28T20:26:40Z, more "
+            "than 72 hours before the analysis time 2026-05-31T20:26:40.001Z");
+  ASSERT_TRUE(SetPreference(l.tenant.db.get(), l.tenant.tenant_id, "max_sync_age_hours", "100").ok());
+  auto relaxed = loader.Load(l.tenant.tenant_id, kNow + 72 * 3600 * 1000 + 1);
+  ASSERT_TRUE(relaxed.ok());
+  EXPECT_TRUE(relaxed->Has(EntityKind::kUser));
 }
 
 TEST(DataContextLoaderTest, UnknownTenantIsNotFound) {

@@ -23,6 +23,7 @@ Status Preferences::Set(std::string_view key, std::string_view value) {
   if (key == "stale_days") return ParseInt(key, value, 1, 3650, &stale_days);
   if (key == "min_global_admins") return ParseInt(key, value, 0, 1000, &min_global_admins);
   if (key == "max_global_admins") return ParseInt(key, value, 0, 1000, &max_global_admins);
+  if (key == "max_sync_age_hours") return ParseInt(key, value, 1, 24 * 3650, &max_sync_age_hours);
   if (key == "disabled_alert_types") {
     disabled_alert_types.clear();
     size_t start = 0;
@@ -37,7 +38,20 @@ Status Preferences::Set(std::string_view key, std::string_view value) {
   }
   return Status::InvalidArgument("unknown preference \"" + std::string(key) +
                                  "\" (known: stale_days, min_global_admins, "
-                                 "max_global_admins, disabled_alert_types)");
+                                 "max_global_admins, max_sync_age_hours, disabled_alert_types)");
+}
+
+std::vector<std::pair<std::string, std::string>> Preferences::Entries() const {
+  std::string disabled;
+  for (const std::string& type : disabled_alert_types) {
+    if (!disabled.empty()) disabled += ",";
+    disabled += type;
+  }
+  return {{"stale_days", std::to_string(stale_days)},
+          {"min_global_admins", std::to_string(min_global_admins)},
+          {"max_global_admins", std::to_string(max_global_admins)},
+          {"max_sync_age_hours", std::to_string(max_sync_age_hours)},
+          {"disabled_alert_types", disabled}};
 }
 
 }  // namespace vigil

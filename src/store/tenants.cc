@@ -123,4 +123,19 @@ Status SetPreference(Db* db, int64_t tenant_id, const std::string& key, const st
       {tenant_id, key, value});
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> ListPreferences(Db* db,
+                                                                         int64_t tenant_id) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("SELECT key, value FROM tenant_preferences WHERE tenant_id = ? ORDER BY key"));
+  stmt->BindInt(1, tenant_id);
+  std::vector<std::pair<std::string, std::string>> out;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.emplace_back(stmt->String(0), stmt->String(1));
+  }
+  return out;
+}
+
 }  // namespace vigil
