@@ -4,10 +4,14 @@ namespace vigil {
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "low";
 }
@@ -22,9 +26,12 @@ std::optional<Severity> ParseSeverity(std::string_view name) {
 
 std::string_view BatchStatusName(BatchStatus s) {
   switch (s) {
-    case BatchStatus::kComplete: return "COMPLETE";
-    case BatchStatus::kIncomplete: return "INCOMPLETE";
-    case BatchStatus::kFailed: return "FAILED";
+    case BatchStatus::kComplete:
+      return "COMPLETE";
+    case BatchStatus::kIncomplete:
+      return "INCOMPLETE";
+    case BatchStatus::kFailed:
+      return "FAILED";
   }
   return "FAILED";
 }

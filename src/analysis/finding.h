@@ -22,7 +22,7 @@ struct Finding {
   std::string subject;       // Graph object id, skuId, or the tenant name
   std::string subject_name;  // UPN, skuPartNumber, or the tenant name
   Severity severity = Severity::kLow;
-  std::string details;       // a JSON object, written deterministically (same facts, same text)
+  std::string details;  // a JSON object, written deterministically (same facts, same text)
 };
 
 enum class BatchStatus { kComplete, kIncomplete, kFailed };
@@ -34,7 +34,7 @@ std::string_view BatchStatusName(BatchStatus s);  // "COMPLETE", "INCOMPLETE", "
 struct Batch {
   std::string analysis_type;  // "mfa", "license", "stale", "privilege", "policy"
   BatchStatus status = BatchStatus::kComplete;
-  std::string reason;         // why not COMPLETE
+  std::string reason;  // why not COMPLETE
   std::vector<Finding> findings;
 };
 

@@ -7,11 +7,11 @@
 namespace vigil {
 namespace {
 
-using analysis_testing::kNow;
 using analysis_testing::ContextBuilder;
 using analysis_testing::DaysAgo;
 using analysis_testing::FindingsOf;
 using analysis_testing::Keys;
+using analysis_testing::kNow;
 using Strings = std::vector<std::string>;
 
 class StaleAnalyzerTest : public ::testing::Test {

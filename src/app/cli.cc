@@ -79,8 +79,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   g->add_option("--users", gen.users, "number of users")
       ->check(CLI::Range(1, 5000000))
       ->capture_default_str();
-  g->add_option("--seed", gen.seed, "random seed (same seed, same tenant)")
-      ->capture_default_str();
+  g->add_option("--seed", gen.seed, "random seed (same seed, same tenant)")->capture_default_str();
   g->add_option("--now", gen.now, "the generator's notion of today (ISO 8601)");
   g->callback([&] { status = RunGenerate(gen, out, err); });
 

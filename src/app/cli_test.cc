@@ -51,8 +51,8 @@ class CliTest : public ::testing::Test {
   }
   void Write(const Snapshot& s) { ASSERT_TRUE(WriteGraphDirectory(s, graph_).ok()); }
   CliRun Sync(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"sync", "--db", db_, "--tenant", "contoso", "--from-dir",
-                                     graph_};
+    std::vector<std::string> args = {"sync",    "--db",       db_,   "--tenant",
+                                     "contoso", "--from-dir", graph_};
     args.insert(args.end(), extra.begin(), extra.end());
     if (std::find(args.begin(), args.end(), "--now") == args.end()) {
       args.insert(args.end(), {"--now", kNow});
@@ -119,8 +119,7 @@ TEST_F(CliTest, AnEmptyUserListIsRefusedAndResolvesNothing) {
   testing::WriteFile(graph_ + "/users.json", R"({"value":[]})");
   CliRun r = Sync();
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("refused: this sync would delete 40 of 40 user entities"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("refused: this sync would delete 40 of 40 user entities"), std::string::npos)
       << r.err;
   EXPECT_EQ(Alerts(), before);
   CliRun forced = Sync({"--force"});
@@ -226,8 +225,7 @@ TEST_F(CliTest, DemoRunsTheWholeStoryAndSucceeds) {
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   EXPECT_NE(r.out.find("nothing resolved by silence"), std::string::npos);
   EXPECT_NE(r.out.find("license.disabled_user alerts open: "), std::string::npos);
-  EXPECT_NE(r.out.find("resolved  finding no longer present in complete batch"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("resolved  finding no longer present in complete batch"), std::string::npos)
       << r.out;
 }
 

@@ -62,8 +62,8 @@ int RunHistory(const HistoryCommand& cmd, std::ostream& out, std::ostream& err) 
     return kExitOk;
   }
   const AlertRow& a = **alert;
-  out << "alert " << a.id << ": " << a.type << " on " << a.subject_name << " (" << a.tenant
-      << "), " << a.state << ", " << a.severity << "\n";
+  out << "alert " << a.id << ": " << a.type << " on " << a.subject_name << " (" << a.tenant << "), "
+      << a.state << ", " << a.severity << "\n";
   out << "details: " << a.details << "\n";
   Table table({"AT", "CHANGE", "STATE", "SEVERITY", "REASON", "TRACE"});
   for (const HistoryRow& h : *history) {

@@ -58,8 +58,8 @@ bool SyncTenant(const Demo& demo, const std::string& tenant, const Snapshot& sna
     demo.err << "vigil: " << s.message() << "\n";
     return false;
   }
-  DirectorySync run = SyncFromDirectory(demo.db, *demo.clock, *demo.analysis_clock, tenant,
-                                        "graph", dir, SyncOptions(), "demo");
+  DirectorySync run = SyncFromDirectory(demo.db, *demo.clock, *demo.analysis_clock, tenant, "graph",
+                                        dir, SyncOptions(), "demo");
   if (!run.setup.ok()) {
     demo.err << "vigil: " << run.setup.message() << "\n";
     return false;
@@ -77,7 +77,8 @@ void PrintOpenAlertSummary(const Demo& demo, const std::string& tenant) {
   std::map<std::pair<std::string, std::string>, int> counts;
   for (const AlertRow& a : *alerts) ++counts[{a.type, a.severity}];
   Table table({"  OPEN ALERTS", "SEVERITY", "COUNT"});
-  for (const auto& [key, n] : counts) table.AddRow({"  " + key.first, key.second, std::to_string(n)});
+  for (const auto& [key, n] : counts)
+    table.AddRow({"  " + key.first, key.second, std::to_string(n)});
   demo.out << table.Render();
   demo.out << "  " << alerts->size() << " open alerts in " << tenant << "\n\n";
 }
@@ -103,8 +104,7 @@ void PrintOneHistory(const Demo& demo, const std::string& tenant, const std::str
   const AlertRow& a = alerts->front();
   auto history = AlertHistory(demo.db, a.id);
   if (!history.ok()) return;
-  demo.out << "  history of alert " << a.id << " (" << a.type << " on " << a.subject_name
-           << "):\n";
+  demo.out << "  history of alert " << a.id << " (" << a.type << " on " << a.subject_name << "):\n";
   for (const HistoryRow& h : *history) {
     demo.out << "    " << FormatIso8601(h.at) << "  " << h.transition << "  " << h.reason
              << "  (trace " << h.trace_id << ")\n";

@@ -1,9 +1,9 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "analysis/alert_types.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "analysis/alert_types.h"
 #include "app/table.h"
 #include "context/preferences.h"
 #include "store/tenants.h"

@@ -19,16 +19,17 @@ int RunTrace(const TraceCommand& cmd, std::ostream& out, std::ostream& err) {
   if (cmd.json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const SpanRecord& s : *spans) {
-      arr.push_back({{"span_id", s.span_id},
-                     {"parent_span_id", s.parent_span_id.empty() ? nlohmann::json(nullptr)
-                                                                 : nlohmann::json(s.parent_span_id)},
-                     {"name", s.name},
-                     {"tenant_id", s.tenant_id},
-                     {"start", FormatIso8601(s.start_ms)},
-                     {"duration_ms", s.duration_us / 1000.0},
-                     {"status", s.status},
-                     {"statements", s.statements},
-                     {"attributes", s.attributes}});
+      arr.push_back(
+          {{"span_id", s.span_id},
+           {"parent_span_id",
+            s.parent_span_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.parent_span_id)},
+           {"name", s.name},
+           {"tenant_id", s.tenant_id},
+           {"start", FormatIso8601(s.start_ms)},
+           {"duration_ms", s.duration_us / 1000.0},
+           {"status", s.status},
+           {"statements", s.statements},
+           {"attributes", s.attributes}});
     }
     out << arr.dump(2) << "\n";
     return kExitOk;

@@ -31,13 +31,11 @@ Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& ana
 
   UnifiedAnalyzer analyzer = UnifiedAnalyzer::WithAllTypes();
   const TimeMs started = analysis_clock.NowMs();
-  outcome.run = analyzer.Run(*ctx, NewRunId(), trace->trace_id(),
-                             [&](const Batch& batch, int64_t duration_us) {
-                               trace->AddFinishedSpan(
-                                   "analyze." + batch.analysis_type, tenant_id, started,
-                                   duration_us, 0,
-                                   batch.status == BatchStatus::kComplete ? "ok" : "error");
-                             });
+  outcome.run = analyzer.Run(
+      *ctx, NewRunId(), trace->trace_id(), [&](const Batch& batch, int64_t duration_us) {
+        trace->AddFinishedSpan("analyze." + batch.analysis_type, tenant_id, started, duration_us, 0,
+                               batch.status == BatchStatus::kComplete ? "ok" : "error");
+      });
 
   {
     auto span = trace->StartSpan("reconcile", tenant_id);
@@ -71,17 +69,15 @@ SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_
     }();
     if (!snapshot.ok()) {
       outcome.status = snapshot.status();
-      Status recorded =
-          syncer.RecordFailure(tenant_id, data_source_id, trace->trace_id(), started,
-                               snapshot.status().message());
+      Status recorded = syncer.RecordFailure(tenant_id, data_source_id, trace->trace_id(), started,
+                                             snapshot.status().message());
       if (!recorded.ok()) outcome.status = recorded;
       sync_span.SetError(outcome.status.message());
       return outcome;
     }
     auto apply_span = trace->StartSpan("sync.apply", tenant_id);
-    Result<SyncSummary> applied =
-        syncer.Apply(tenant_id, data_source_id, std::move(snapshot).value(), options,
-                     trace->trace_id());
+    Result<SyncSummary> applied = syncer.Apply(
+        tenant_id, data_source_id, std::move(snapshot).value(), options, trace->trace_id());
     if (!applied.ok()) {
       outcome.status = applied.status();
       apply_span.SetError(applied.status().message());
@@ -116,9 +112,8 @@ DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysi
     result.setup = t.status();
     return result;
   }
-  Result<DataSourceRow> ds =
-      EnsureDataSource(db, t->id, source, "graph_json",
-                       nlohmann::json{{"dir", absolute}}.dump(), clock.NowMs());
+  Result<DataSourceRow> ds = EnsureDataSource(
+      db, t->id, source, "graph_json", nlohmann::json{{"dir", absolute}}.dump(), clock.NowMs());
   if (!ds.ok()) {
     result.setup = ds.status();
     return result;
@@ -128,10 +123,11 @@ DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysi
   {
     auto root = trace.StartSpan("trigger", t->id);
     root.SetAttribute("by", trigger);
-    result.outcome = RunSyncAndAnalyze(db, clock, analysis_clock, t->id, ds->id,
-                                       provider->get(), options, &trace);
+    result.outcome = RunSyncAndAnalyze(db, clock, analysis_clock, t->id, ds->id, provider->get(),
+                                       options, &trace);
   }
-  if (Status saved = SaveSpans(db, trace.TakeFinished()); !saved.ok() && result.outcome.status.ok()) {
+  if (Status saved = SaveSpans(db, trace.TakeFinished());
+      !saved.ok() && result.outcome.status.ok()) {
     result.outcome.analysis_status = saved.Prefixed("storing the trace");
     result.outcome.analysis.reset();
   }

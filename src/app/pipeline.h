@@ -32,8 +32,8 @@ Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& ana
                                     int64_t tenant_id, Trace* trace);
 
 struct SyncOutcome {
-  Status status;                 // the sync's; OK when it was applied
-  SyncSummary sync;              // when status is OK
+  Status status;                            // the sync's; OK when it was applied
+  SyncSummary sync;                         // when status is OK
   std::optional<AnalysisOutcome> analysis;  // when the sync succeeded
   Status analysis_status;
 };

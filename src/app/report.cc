@@ -127,11 +127,11 @@ std::string SyncOutcomeToJson(const std::string& tenant, const std::string& sour
       }
       batches.push_back(jb);
     }
-    j["analysis"] = {{"run_id", a.run.run_id},
-                     {"as_of", FormatIso8601(a.run.as_of)},
-                     {"batches", batches},
-                     {"statements", {{"load", a.load_statements},
-                                     {"reconcile", a.reconcile_statements}}}};
+    j["analysis"] = {
+        {"run_id", a.run.run_id},
+        {"as_of", FormatIso8601(a.run.as_of)},
+        {"batches", batches},
+        {"statements", {{"load", a.load_statements}, {"reconcile", a.reconcile_statements}}}};
   } else {
     j["analysis"] = nullptr;
     if (o.status.ok()) j["analysis_error"] = o.analysis_status.message();

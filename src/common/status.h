@@ -16,13 +16,13 @@ namespace vigil {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // the caller's input is wrong (bad file, bad flag, bad JSON)
-  kNotFound,           // a named thing does not exist
+  kInvalidArgument,  // the caller's input is wrong (bad file, bad flag, bad JSON)
+  kNotFound,         // a named thing does not exist
   kAlreadyExists,
-  kFailedPrecondition, // refused on purpose (deletion guard, stale batch, ...)
-  kUnavailable,        // a service or a piece of data cannot be reached now
-  kIoError,            // the file system or database failed
-  kInternal,           // a bug: an invariant of our own does not hold
+  kFailedPrecondition,  // refused on purpose (deletion guard, stale batch, ...)
+  kUnavailable,         // a service or a piece of data cannot be reached now
+  kIoError,             // the file system or database failed
+  kInternal,            // a bug: an invariant of our own does not hold
 };
 
 std::string_view CodeName(Code code);
@@ -61,7 +61,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     if (status_.ok()) status_ = Status::Internal("Result constructed from an OK status");
   }
@@ -88,10 +88,10 @@ class [[nodiscard]] Result {
 #define VIGIL_CONCAT(a, b) VIGIL_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define VIGIL_RETURN_IF_ERROR(expr)                  \
-  do {                                               \
-    ::vigil::Status vigil_status_ = (expr);          \
-    if (!vigil_status_.ok()) return vigil_status_;   \
+#define VIGIL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::vigil::Status vigil_status_ = (expr);        \
+    if (!vigil_status_.ok()) return vigil_status_; \
   } while (false)
 
 // `lhs` = value of the Result `expr`, or return its Status.

@@ -19,7 +19,8 @@ Status Quarter(int x, int* out) {
 TEST(StatusTest, ErrorsCarryCodeAndMessage) {
   Status s = Status::InvalidArgument("users.json: value[3].accountEnabled: expected boolean");
   EXPECT_FALSE(s.ok());
-  EXPECT_EQ(s.ToString(), "invalid argument: users.json: value[3].accountEnabled: expected boolean");
+  EXPECT_EQ(s.ToString(),
+            "invalid argument: users.json: value[3].accountEnabled: expected boolean");
   EXPECT_EQ(s.Prefixed("sync").message(),
             "sync: users.json: value[3].accountEnabled: expected boolean");
   EXPECT_EQ(Status::Ok().ToString(), "OK");

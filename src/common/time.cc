@@ -41,7 +41,9 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
 }  // namespace
 
 Result<TimeMs> ParseIso8601(std::string_view s) {
-  auto bad = [&] { return Status::InvalidArgument("not an ISO 8601 timestamp: \"" + std::string(s) + "\""); };
+  auto bad = [&] {
+    return Status::InvalidArgument("not an ISO 8601 timestamp: \"" + std::string(s) + "\"");
+  };
   int year, month, day, hour = 0, minute = 0, second = 0;
   if (!Digits(s, 0, 4, &year) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &month) ||
       s[7] != '-' || !Digits(s, 8, 2, &day)) {

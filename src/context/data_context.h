@@ -20,7 +20,7 @@ namespace vigil {
 // An open alert as the loader found it (what the analyzers may compare to).
 struct OpenAlert {
   int64_t id = 0;
-  std::string type;     // alert type, e.g. "mfa.user_not_registered"
+  std::string type;  // alert type, e.g. "mfa.user_not_registered"
   std::string subject;
   std::string severity;
   std::string details_digest;

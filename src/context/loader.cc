@@ -48,8 +48,8 @@ Status LoadAvailability(Db* db, int64_t tenant_id, DataContext* ctx) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
     if (stmt->Text(1) == "failed" && failure.empty()) {
-      failure = "the last sync of data source \"" + stmt->String(0) +
-                "\" failed: " + stmt->String(2);
+      failure =
+          "the last sync of data source \"" + stmt->String(0) + "\" failed: " + stmt->String(2);
     }
     if (stmt->Text(1) == "succeeded" && !stmt->IsNull(6) && ctx->now - stmt->Int(6) > max_age &&
         failure.empty()) {
@@ -163,9 +163,8 @@ Status LoadOpenAlerts(Db* db, int64_t tenant_id, DataContext* ctx) {
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    ctx->open_alerts.push_back(
-        OpenAlert{stmt->Int(0), stmt->String(1), stmt->String(2), stmt->String(3),
-                  stmt->String(4)});
+    ctx->open_alerts.push_back(OpenAlert{stmt->Int(0), stmt->String(1), stmt->String(2),
+                                         stmt->String(3), stmt->String(4)});
   }
   return Status::Ok();
 }
@@ -190,4 +189,3 @@ Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
 }
 
 }  // namespace vigil
-

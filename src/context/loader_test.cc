@@ -86,10 +86,11 @@ TEST(DataContextLoaderTest, AFailedLastSyncMakesEveryKindUnavailable) {
   ASSERT_TRUE(ctx.ok());
   EXPECT_EQ(ctx->users.size(), 20u);  // data untouched
   EXPECT_FALSE(ctx->Has(EntityKind::kUser));
-  EXPECT_EQ(ctx->MissingReason(EntityKind::kUser).rfind(
-                "the last sync of data source \"graph\" failed: refused: this sync would delete",
-                0),
-            0u)
+  EXPECT_EQ(
+      ctx->MissingReason(EntityKind::kUser)
+          .rfind("the last sync of data source \"graph\" failed: refused: this sync would delete",
+                 0),
+      0u)
       << ctx->MissingReason(EntityKind::kUser);
 }
 
@@ -105,7 +106,8 @@ TEST(DataContextLoaderTest, StaleDataMakesEveryKindUnavailable) {
   EXPECT_EQ(stale->MissingReason(EntityKind::kPolicy),
             "the data of data source \"graph\" is stale: last synced 2026-05-28T20:26:40Z, more "
             "than 72 hours before the analysis time 2026-05-31T20:26:40.001Z");
-  ASSERT_TRUE(SetPreference(l.tenant.db.get(), l.tenant.tenant_id, "max_sync_age_hours", "100").ok());
+  ASSERT_TRUE(
+      SetPreference(l.tenant.db.get(), l.tenant.tenant_id, "max_sync_age_hours", "100").ok());
   auto relaxed = loader.Load(l.tenant.tenant_id, kNow + 72 * 3600 * 1000 + 1);
   ASSERT_TRUE(relaxed.ok());
   EXPECT_TRUE(relaxed->Has(EntityKind::kUser));

@@ -9,9 +9,9 @@ Status ParseInt(std::string_view key, std::string_view value, int min, int max, 
   int v = 0;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
   if (ec != std::errc() || ptr != value.data() + value.size() || v < min || v > max) {
-    return Status::InvalidArgument("preference " + std::string(key) + ": \"" +
-                                   std::string(value) + "\" is not a whole number from " +
-                                   std::to_string(min) + " to " + std::to_string(max));
+    return Status::InvalidArgument("preference " + std::string(key) + ": \"" + std::string(value) +
+                                   "\" is not a whole number from " + std::to_string(min) + " to " +
+                                   std::to_string(max));
   }
   *out = v;
   return Status::Ok();

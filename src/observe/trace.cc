@@ -1,10 +1,10 @@
 #include "observe/trace.h"
 
-#include "common/ids.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+
+#include "common/ids.h"
 
 namespace vigil {
 namespace {

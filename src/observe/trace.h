@@ -24,8 +24,8 @@ struct SpanRecord {
   std::string name;            // "sync", "provider.fetch", "analyze.mfa", ...
   TimeMs start_ms = 0;
   int64_t duration_us = 0;
-  std::string status = "ok";   // "ok" or "error"
-  uint64_t statements = 0;     // database statements executed inside the span
+  std::string status = "ok";  // "ok" or "error"
+  uint64_t statements = 0;    // database statements executed inside the span
   std::map<std::string, std::string> attributes;
 };
 

@@ -21,10 +21,9 @@ namespace vigil {
 // kind is not available" are the same statement.
 enum class EntityKind { kUser, kSku, kRegistration, kRole, kPolicy, kSetting, kGroup };
 
-inline constexpr EntityKind kAllKinds[] = {EntityKind::kUser,   EntityKind::kSku,
-                                           EntityKind::kRegistration, EntityKind::kRole,
-                                           EntityKind::kPolicy, EntityKind::kSetting,
-                                           EntityKind::kGroup};
+inline constexpr EntityKind kAllKinds[] = {
+    EntityKind::kUser,   EntityKind::kSku,     EntityKind::kRegistration, EntityKind::kRole,
+    EntityKind::kPolicy, EntityKind::kSetting, EntityKind::kGroup};
 
 // "user", "sku", "registration", "role", "policy", "setting", "group".
 std::string_view KindName(EntityKind kind);
@@ -34,8 +33,8 @@ std::string_view KindFile(EntityKind kind);
 
 // /users (with signInActivity and assignedLicenses).
 struct UserRecord {
-  std::string id;                      // Graph object id
-  std::string upn;                     // userPrincipalName
+  std::string id;   // Graph object id
+  std::string upn;  // userPrincipalName
   std::string display_name;
   bool enabled = true;                 // accountEnabled
   bool guest = false;                  // userType "Guest" (any case)
@@ -46,8 +45,8 @@ struct UserRecord {
 
 // /subscribedSkus.
 struct SkuRecord {
-  std::string id;           // skuId (a GUID; the alert subject)
-  std::string part_number;  // skuPartNumber, e.g. "SPE_E3"
+  std::string id;              // skuId (a GUID; the alert subject)
+  std::string part_number;     // skuPartNumber, e.g. "SPE_E3"
   int64_t enabled_units = 0;   // prepaidUnits.enabled
   int64_t consumed_units = 0;  // consumedUnits
 };
@@ -80,8 +79,8 @@ struct RoleAssignmentRecord {
 // /identity/conditionalAccess/policies.
 struct PolicyRecord {
   std::string id;
-  std::string name;   // displayName
-  std::string state;  // "enabled", "disabled", "enabledForReportingButNotEnforced"
+  std::string name;        // displayName
+  std::string state;       // "enabled", "disabled", "enabledForReportingButNotEnforced"
   bool all_users = false;  // conditions.users.includeUsers contains "All"
   std::vector<std::string> client_app_types;   // conditions.clientAppTypes, sorted
   std::vector<std::string> built_in_controls;  // grantControls.builtInControls, sorted

@@ -21,14 +21,14 @@ struct Snapshot {
   // available leaves its stored entities and links exactly as they were.
   std::map<EntityKind, Availability> availability;
 
-  std::vector<UserRecord> users;                 // with kUser
-  std::vector<SkuRecord> skus;                   // with kSku
-  std::vector<RegistrationRecord> registrations; // with kRegistration
-  std::vector<RoleRecord> roles;                 // with kRole (derived from assignments)
-  std::vector<RoleAssignmentRecord> role_assignments;  // with kRole
-  std::vector<PolicyRecord> policies;            // with kPolicy
+  std::vector<UserRecord> users;                            // with kUser
+  std::vector<SkuRecord> skus;                              // with kSku
+  std::vector<RegistrationRecord> registrations;            // with kRegistration
+  std::vector<RoleRecord> roles;                            // with kRole (derived from assignments)
+  std::vector<RoleAssignmentRecord> role_assignments;       // with kRole
+  std::vector<PolicyRecord> policies;                       // with kPolicy
   std::optional<SecurityDefaultsRecord> security_defaults;  // with kSetting
-  std::vector<GroupRecord> groups;               // with kGroup
+  std::vector<GroupRecord> groups;                          // with kGroup
 
   bool Has(EntityKind kind) const {
     auto it = availability.find(kind);

@@ -62,8 +62,7 @@ TEST(SqliteDbTest, ErrorsNameTheStatementAndTheCause) {
   auto db = OpenMemory();
   auto bad = db->Prepare("SELECT nope FROM tenants");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(),
-            "preparing \"SELECT nope FROM tenants\": no such column: nope");
+  EXPECT_EQ(bad.status().message(), "preparing \"SELECT nope FROM tenants\": no such column: nope");
   ASSERT_TRUE(db->Execute("INSERT INTO tenants (name, created_at) VALUES ('a', 1)").ok());
   Status dup = db->Execute("INSERT INTO tenants (name, created_at) VALUES ('a', 1)");
   EXPECT_EQ(dup.code(), Code::kInvalidArgument);

@@ -200,7 +200,8 @@ Result<int> ApplyMigrations(Db* db, std::string_view id_type) {
     }
     if (s.ok()) s = tx.Commit();
     if (!s.ok()) {
-      return s.Prefixed("migration " + std::to_string(m.version) + " (" + std::string(m.name) + ")");
+      return s.Prefixed("migration " + std::to_string(m.version) + " (" + std::string(m.name) +
+                        ")");
     }
     version = m.version;
   }

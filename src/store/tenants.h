@@ -49,7 +49,6 @@ Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id);
 Status SetPreference(Db* db, int64_t tenant_id, const std::string& key, const std::string& value);
 
 // The preferences stored for a tenant, as (key, value), ordered by key.
-Result<std::vector<std::pair<std::string, std::string>>> ListPreferences(Db* db,
-                                                                         int64_t tenant_id);
+Result<std::vector<std::pair<std::string, std::string>>> ListPreferences(Db* db, int64_t tenant_id);
 
 }  // namespace vigil

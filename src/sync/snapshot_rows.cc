@@ -20,8 +20,8 @@ Status AddKind(const Snapshot& snapshot, EntityKind kind, std::vector<Record>& r
     EntityRow row;
     row.external_id = id_of(r);
     if (row.external_id.empty()) {
-      return Status::InvalidArgument(std::string(KindFile(kind)) + ": value[" +
-                                     std::to_string(i) + "] has an empty id");
+      return Status::InvalidArgument(std::string(KindFile(kind)) + ": value[" + std::to_string(i) +
+                                     "] has an empty id");
     }
     row.display_name = name_of(r);
     row.attributes = encode(r);
@@ -31,9 +31,8 @@ Status AddKind(const Snapshot& snapshot, EntityKind kind, std::vector<Record>& r
   if constexpr (!std::is_same_v<Record, UserRecord>) {
     std::vector<Record>().swap(records);  // users stay until their license links are built
   }
-  std::sort(out.begin(), out.end(), [](const EntityRow& a, const EntityRow& b) {
-    return a.external_id < b.external_id;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const EntityRow& a, const EntityRow& b) { return a.external_id < b.external_id; });
   auto dup = std::adjacent_find(out.begin(), out.end(), [](const EntityRow& a, const EntityRow& b) {
     return a.external_id == b.external_id;
   });

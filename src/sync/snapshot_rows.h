@@ -28,7 +28,7 @@ struct LinkRow {
 // Link kinds and the entity kind whose file carries them: a link kind is
 // rebuilt only when that kind is available in the snapshot.
 inline constexpr std::string_view kLicenseLink = "license";  // user -> sku, from users.json
-inline constexpr std::string_view kRoleLink = "role";        // user -> role, from roleAssignments.json
+inline constexpr std::string_view kRoleLink = "role";  // user -> role, from roleAssignments.json
 EntityKind LinkOwner(std::string_view link_kind);
 
 struct SnapshotRows {

@@ -1,7 +1,7 @@
 #include "sync/syncer.h"
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <tuple>
 
 #include "store/batch_insert.h"
@@ -83,8 +83,8 @@ std::string GuardViolation(const std::map<EntityKind, KindPlan>& plans,
       char pct[16];
       std::snprintf(pct, sizeof pct, "%.0f%%", share * 100);
       return "refused: this sync would delete " + std::to_string(plan.deletes.size()) + " of " +
-             std::to_string(plan.live_before) + " " + std::string(KindName(kind)) +
-             " entities (" + pct + ", more than " +
+             std::to_string(plan.live_before) + " " + std::string(KindName(kind)) + " entities (" +
+             pct + ", more than " +
              std::to_string(static_cast<int>(options.max_delete_share * 100)) +
              "%); nothing was changed. If the data source really lost them, sync again with "
              "--force";
@@ -104,10 +104,9 @@ Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now,
       db->Prepare("UPDATE entities SET display_name = ?, attributes = ?, content_hash = ?,"
                   " last_changed = ?, deleted_at = NULL"
                   " WHERE data_source_id = ? AND kind = ? AND external_id = ?"));
-  VIGIL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> remove,
-      db->Prepare("UPDATE entities SET deleted_at = ?, last_changed = ?"
-                  " WHERE data_source_id = ? AND kind = ? AND external_id = ?"));
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> remove,
+                         db->Prepare("UPDATE entities SET deleted_at = ?, last_changed = ?"
+                                     " WHERE data_source_id = ? AND kind = ? AND external_id = ?"));
   for (const auto& [kind, plan] : plans) {
     const std::string_view kind_name = KindName(kind);
     for (const EntityRow* row : plan.inserts) {
@@ -178,9 +177,8 @@ Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const SnapshotRows& row
     size_t i = 0, j = 0;
     while (i < wanted.size() || j < have.size()) {
       const bool take_wanted =
-          j == have.size() ||
-          (i < wanted.size() &&
-           std::tie(wanted[i].from_id, wanted[i].to_id) < std::tie(have[j].first, have[j].second));
+          j == have.size() || (i < wanted.size() && std::tie(wanted[i].from_id, wanted[i].to_id) <
+                                                        std::tie(have[j].first, have[j].second));
       if (take_wanted) {
         insert.Int(tenant_id);
         insert.Int(ds);
@@ -229,9 +227,8 @@ Status WriteAvailability(Db* db, int64_t ds, TimeMs now,
 
 }  // namespace
 
-Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id,
-                                  Snapshot snapshot, const SyncOptions& options,
-                                  const std::string& trace_id) {
+Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id, Snapshot snapshot,
+                                  const SyncOptions& options, const std::string& trace_id) {
   const TimeMs started = clock_->NowMs();
   const uint64_t statements_before = db_->statements_executed();
   Result<SnapshotRows> rows = ToRows(&snapshot);
@@ -281,10 +278,10 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id,
           {tenant_id, data_source_id, trace_id, started, finished, int64_t{options.force},
            total.created, total.updated, total.deleted, total.unchanged}));
       summary.sync_id = db_->LastInsertId();
-      VIGIL_RETURN_IF_ERROR(db_->Execute(
-          "UPDATE data_sources SET last_sync_at = ?, last_sync_status = 'succeeded',"
-          " last_sync_error = NULL WHERE id = ?",
-          {finished, data_source_id}));
+      VIGIL_RETURN_IF_ERROR(
+          db_->Execute("UPDATE data_sources SET last_sync_at = ?, last_sync_status = 'succeeded',"
+                       " last_sync_error = NULL WHERE id = ?",
+                       {finished, data_source_id}));
       VIGIL_RETURN_IF_ERROR(tx.Commit());
     }
   }
@@ -296,9 +293,8 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id,
   return summary;
 }
 
-Status Syncer::RecordFailure(int64_t tenant_id, int64_t data_source_id,
-                             const std::string& trace_id, TimeMs started_at,
-                             const std::string& error) {
+Status Syncer::RecordFailure(int64_t tenant_id, int64_t data_source_id, const std::string& trace_id,
+                             TimeMs started_at, const std::string& error) {
   Transaction tx(db_);
   VIGIL_RETURN_IF_ERROR(tx.status());
   const TimeMs finished = clock_->NowMs();
@@ -307,10 +303,10 @@ Status Syncer::RecordFailure(int64_t tenant_id, int64_t data_source_id,
       " error, forced, created, updated, deleted, unchanged)"
       " VALUES (?, ?, ?, ?, ?, 'failed', ?, 0, 0, 0, 0, 0)",
       {tenant_id, data_source_id, trace_id, started_at, finished, error}));
-  VIGIL_RETURN_IF_ERROR(db_->Execute(
-      "UPDATE data_sources SET last_sync_at = ?, last_sync_status = 'failed',"
-      " last_sync_error = ? WHERE id = ?",
-      {finished, error, data_source_id}));
+  VIGIL_RETURN_IF_ERROR(
+      db_->Execute("UPDATE data_sources SET last_sync_at = ?, last_sync_status = 'failed',"
+                   " last_sync_error = ? WHERE id = ?",
+                   {finished, error, data_source_id}));
   return tx.Commit();
 }
 

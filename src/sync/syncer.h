@@ -41,8 +41,8 @@ struct KindCounts {
 
 struct SyncSummary {
   int64_t sync_id = 0;
-  std::map<EntityKind, KindCounts> kinds;           // available kinds only
-  std::map<EntityKind, std::string> unavailable;    // kind -> reason
+  std::map<EntityKind, KindCounts> kinds;         // available kinds only
+  std::map<EntityKind, std::string> unavailable;  // kind -> reason
   int64_t links_added = 0;
   int64_t links_removed = 0;
   int64_t skipped_assignments = 0;  // role assignments to groups or service principals

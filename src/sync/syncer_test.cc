@@ -109,11 +109,13 @@ TEST_F(SyncerTest, DeletionGuardRefusesAnEmptyUserListAndTouchesNothing) {
             "refused: this sync would delete 20 of 20 user entities (100%, more than 50%); "
             "nothing was changed. If the data source really lost them, sync again with --force");
   EXPECT_EQ(Dump(), before);
-  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'failed'"
-                               " AND error LIKE 'refused: this sync would delete 20 of 20%'"),
+  EXPECT_EQ(Count(t_.db.get(),
+                  "SELECT COUNT(*) FROM syncs WHERE status = 'failed'"
+                  " AND error LIKE 'refused: this sync would delete 20 of 20%'"),
             1);
-  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM data_sources WHERE"
-                               " last_sync_status = 'failed'"),
+  EXPECT_EQ(Count(t_.db.get(),
+                  "SELECT COUNT(*) FROM data_sources WHERE"
+                  " last_sync_status = 'failed'"),
             1);
 }
 
@@ -163,9 +165,10 @@ TEST_F(SyncerTest, AMissingKindLeavesItsEntitiesAndLinksAsTheyWere) {
   EXPECT_EQ(Live("registration"), 20);
   EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM links WHERE kind = 'role'"), 2);
   EXPECT_EQ(r->unavailable[EntityKind::kRegistration], "userRegistrationDetails.json is missing");
-  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM data_availability WHERE kind ="
-                               " 'registration' AND available = 0 AND reason ="
-                               " 'userRegistrationDetails.json is missing'"),
+  EXPECT_EQ(Count(t_.db.get(),
+                  "SELECT COUNT(*) FROM data_availability WHERE kind ="
+                  " 'registration' AND available = 0 AND reason ="
+                  " 'userRegistrationDetails.json is missing'"),
             1);
 }
 

@@ -1,11 +1,11 @@
 #include "testing/fixtures.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "common/time.h"
 #include "store/sqlite_db.h"
@@ -53,8 +53,8 @@ Snapshot SmallSnapshot(int users, TimeMs now) {
     r.methods = {"microsoftAuthenticatorPush"};
     s.registrations.push_back(r);
     if (i < 2) {
-      s.role_assignments.push_back(
-          RoleAssignmentRecord{"ra" + std::to_string(i), std::string(kGlobalAdminRoleId), u.id, true});
+      s.role_assignments.push_back(RoleAssignmentRecord{
+          "ra" + std::to_string(i), std::string(kGlobalAdminRoleId), u.id, true});
     }
   }
   s.security_defaults = SecurityDefaultsRecord{true};
@@ -63,9 +63,9 @@ Snapshot SmallSnapshot(int users, TimeMs now) {
 
 std::string NewTempDir() {
   static std::atomic<int> counter{0};
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                              ("vigil-" + std::to_string(::getpid()) + "-" +
-                               std::to_string(counter++));
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) /
+      ("vigil-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
