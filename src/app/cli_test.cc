@@ -185,10 +185,30 @@ TEST_F(CliTest, HistoryAndTraceShowWhatChangedAndWhy) {
   EXPECT_EQ(history[1]["trace_id"], trace_id);
   CliRun t = Vigil({"trace", "--db", db_, trace_id});
   ASSERT_EQ(t.status, 0) << t.err;
-  for (const char* span : {"trigger", "sync", "provider.fetch", "sync.apply", "analyze",
-                           "context.load", "analyze.mfa", "reconcile"}) {
-    EXPECT_NE(t.out.find(std::string(span)), std::string::npos) << span << "\n" << t.out;
+  // The waterfall lists the spans in the order they ran, children indented:
+  // each line is "<ms> ms <n> stmts  <indent><name>  <attributes>".
+  std::vector<std::string> spans;
+  std::istringstream lines(t.out);
+  std::string line;
+  std::getline(lines, line);  // "trace <id> started <time>"
+  while (std::getline(lines, line)) {
+    const size_t name_at = line.find("stmts  ") + 7;
+    const size_t end_at = line.find("  ", name_at + line.substr(name_at).find_first_not_of(' '));
+    spans.push_back(line.substr(name_at, end_at == std::string::npos ? end_at : end_at - name_at));
   }
+  const std::vector<std::string> expected = {"trigger",
+                                             "  sync",
+                                             "    provider.fetch",
+                                             "    sync.apply",
+                                             "  analyze",
+                                             "    context.load",
+                                             "    analyze.mfa",
+                                             "    analyze.license",
+                                             "    analyze.stale",
+                                             "    analyze.privilege",
+                                             "    analyze.policy",
+                                             "    reconcile"};
+  EXPECT_EQ(spans, expected) << t.out;
 }
 
 TEST_F(CliTest, BadUsageExitsTwoAndSaysWhy) {

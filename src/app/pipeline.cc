@@ -30,11 +30,15 @@ Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& ana
   outcome.load_statements = loader.last_statements();
 
   UnifiedAnalyzer analyzer = UnifiedAnalyzer::WithAllTypes();
-  const TimeMs started = analysis_clock.NowMs();
+  // Analyzers run one after another: each span starts where the previous ended.
+  const TimeMs started = clock.NowMs();
+  int64_t elapsed_us = 0;
   outcome.run = analyzer.Run(
       *ctx, NewRunId(), trace->trace_id(), [&](const Batch& batch, int64_t duration_us) {
-        trace->AddFinishedSpan("analyze." + batch.analysis_type, tenant_id, started, duration_us, 0,
+        trace->AddFinishedSpan("analyze." + batch.analysis_type, tenant_id,
+                               started + elapsed_us / 1000, duration_us, 0,
                                batch.status == BatchStatus::kComplete ? "ok" : "error");
+        elapsed_us += duration_us;
       });
 
   {
