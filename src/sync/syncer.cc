@@ -225,6 +225,23 @@ Status WriteAvailability(Db* db, int64_t ds, TimeMs now,
   return Status::Ok();
 }
 
+// Counts per kind into `summary`; returns the totals.
+KindCounts Summarize(const std::map<EntityKind, KindPlan>& plans, SyncSummary* summary) {
+  KindCounts total;
+  for (const auto& [kind, plan] : plans) {
+    KindCounts& c = summary->kinds[kind];
+    c.created = static_cast<int64_t>(plan.inserts.size());
+    c.updated = static_cast<int64_t>(plan.updates.size());
+    c.deleted = static_cast<int64_t>(plan.deletes.size());
+    c.unchanged = plan.unchanged;
+    total.created += c.created;
+    total.updated += c.updated;
+    total.deleted += c.deleted;
+    total.unchanged += c.unchanged;
+  }
+  return total;
+}
+
 }  // namespace
 
 Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id, Snapshot snapshot,
@@ -233,63 +250,57 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id, Sna
   const uint64_t statements_before = db_->statements_executed();
   Result<SnapshotRows> rows = ToRows(&snapshot);
   const std::map<EntityKind, Availability> availability = std::move(snapshot.availability);
-  if (!rows.ok()) {
-    VIGIL_RETURN_IF_ERROR(
-        RecordFailure(tenant_id, data_source_id, trace_id, started, rows.status().message()));
-    return rows.status();
+  Result<SyncSummary> summary =
+      rows.ok() ? Write(tenant_id, data_source_id, *rows, availability, options, trace_id, started)
+                : Result<SyncSummary>(rows.status());
+  if (!summary.ok()) {
+    // Nothing of the snapshot was written; remember why (best effort: the
+    // database may be what failed).
+    (void)RecordFailure(tenant_id, data_source_id, trace_id, started, summary.status().message());
+    return summary.status();
   }
+  summary->statements = db_->statements_executed() - statements_before;
+  return summary;
+}
 
+Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id,
+                                  const SnapshotRows& rows,
+                                  const std::map<EntityKind, Availability>& availability,
+                                  const SyncOptions& options, const std::string& trace_id,
+                                  TimeMs started) {
+  Transaction tx(db_);
+  VIGIL_RETURN_IF_ERROR(tx.status());
+  VIGIL_ASSIGN_OR_RETURN(auto stored, LoadStored(db_, data_source_id));
+  std::map<EntityKind, KindPlan> plans;
+  for (const auto& [kind, entity_rows] : rows.entities) {
+    plans[kind] = PlanKind(entity_rows, stored[kind]);
+  }
+  if (!options.force) {
+    std::string refusal = GuardViolation(plans, options);
+    if (!refusal.empty()) return Status::FailedPrecondition(refusal);
+  }
   SyncSummary summary;
-  std::string refusal;
-  {
-    Transaction tx(db_);
-    VIGIL_RETURN_IF_ERROR(tx.status());
-    VIGIL_ASSIGN_OR_RETURN(auto stored, LoadStored(db_, data_source_id));
-    std::map<EntityKind, KindPlan> plans;
-    for (const auto& [kind, entity_rows] : rows->entities) {
-      plans[kind] = PlanKind(entity_rows, stored[kind]);
-    }
-    refusal = options.force ? "" : GuardViolation(plans, options);
-    if (refusal.empty()) {
-      VIGIL_RETURN_IF_ERROR(WriteEntities(db_, tenant_id, data_source_id, started, plans));
-      VIGIL_RETURN_IF_ERROR(WriteLinks(db_, tenant_id, data_source_id, *rows, &summary));
-      VIGIL_RETURN_IF_ERROR(WriteAvailability(db_, data_source_id, started, availability));
-      KindCounts total;
-      for (const auto& [kind, plan] : plans) {
-        KindCounts& c = summary.kinds[kind];
-        c.created = static_cast<int64_t>(plan.inserts.size());
-        c.updated = static_cast<int64_t>(plan.updates.size());
-        c.deleted = static_cast<int64_t>(plan.deletes.size());
-        c.unchanged = plan.unchanged;
-        total.created += c.created;
-        total.updated += c.updated;
-        total.deleted += c.deleted;
-        total.unchanged += c.unchanged;
-      }
-      summary.skipped_assignments = rows->skipped_non_user_assignments;
-      for (const auto& [kind, a] : availability) {
-        if (!a.available) summary.unavailable[kind] = a.reason;
-      }
-      const TimeMs finished = clock_->NowMs();
-      VIGIL_RETURN_IF_ERROR(db_->Execute(
-          "INSERT INTO syncs (tenant_id, data_source_id, trace_id, started_at, finished_at,"
-          " status, error, forced, created, updated, deleted, unchanged)"
-          " VALUES (?, ?, ?, ?, ?, 'succeeded', NULL, ?, ?, ?, ?, ?)",
-          {tenant_id, data_source_id, trace_id, started, finished, int64_t{options.force},
-           total.created, total.updated, total.deleted, total.unchanged}));
-      summary.sync_id = db_->LastInsertId();
-      VIGIL_RETURN_IF_ERROR(
-          db_->Execute("UPDATE data_sources SET last_sync_at = ?, last_sync_status = 'succeeded',"
-                       " last_sync_error = NULL WHERE id = ?",
-                       {finished, data_source_id}));
-      VIGIL_RETURN_IF_ERROR(tx.Commit());
-    }
+  VIGIL_RETURN_IF_ERROR(WriteEntities(db_, tenant_id, data_source_id, started, plans));
+  VIGIL_RETURN_IF_ERROR(WriteLinks(db_, tenant_id, data_source_id, rows, &summary));
+  VIGIL_RETURN_IF_ERROR(WriteAvailability(db_, data_source_id, started, availability));
+  const KindCounts total = Summarize(plans, &summary);
+  summary.skipped_assignments = rows.skipped_non_user_assignments;
+  for (const auto& [kind, a] : availability) {
+    if (!a.available) summary.unavailable[kind] = a.reason;
   }
-  if (!refusal.empty()) {
-    VIGIL_RETURN_IF_ERROR(RecordFailure(tenant_id, data_source_id, trace_id, started, refusal));
-    return Status::FailedPrecondition(refusal);
-  }
-  summary.statements = db_->statements_executed() - statements_before;
+  const TimeMs finished = clock_->NowMs();
+  VIGIL_RETURN_IF_ERROR(db_->Execute(
+      "INSERT INTO syncs (tenant_id, data_source_id, trace_id, started_at, finished_at,"
+      " status, error, forced, created, updated, deleted, unchanged)"
+      " VALUES (?, ?, ?, ?, ?, 'succeeded', NULL, ?, ?, ?, ?, ?)",
+      {tenant_id, data_source_id, trace_id, started, finished, int64_t{options.force},
+       total.created, total.updated, total.deleted, total.unchanged}));
+  summary.sync_id = db_->LastInsertId();
+  VIGIL_RETURN_IF_ERROR(
+      db_->Execute("UPDATE data_sources SET last_sync_at = ?, last_sync_status = 'succeeded',"
+                   " last_sync_error = NULL WHERE id = ?",
+                   {finished, data_source_id}));
+  VIGIL_RETURN_IF_ERROR(tx.Commit());
   return summary;
 }
 

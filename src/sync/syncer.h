@@ -23,6 +23,7 @@
 #include "common/status.h"
 #include "providers/snapshot.h"
 #include "store/db.h"
+#include "sync/snapshot_rows.h"
 
 namespace vigil {
 
@@ -65,6 +66,13 @@ class Syncer {
                        TimeMs started_at, const std::string& error);
 
  private:
+  // The transaction of Apply: FailedPrecondition when the deletion guard
+  // refuses (nothing written).
+  Result<SyncSummary> Write(int64_t tenant_id, int64_t data_source_id, const SnapshotRows& rows,
+                            const std::map<EntityKind, Availability>& availability,
+                            const SyncOptions& options, const std::string& trace_id,
+                            TimeMs started);
+
   Db* db_;
   const Clock* clock_;
 };

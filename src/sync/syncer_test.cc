@@ -192,6 +192,20 @@ TEST_F(SyncerTest, DuplicateIdsAreRejectedWithTheFileAndId) {
   EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'failed'"), 1);
 }
 
+TEST_F(SyncerTest, ADatabaseErrorMidwayWritesNothingAndIsRecorded) {
+  ASSERT_TRUE(t_.db->ExecScript("CREATE TRIGGER fail_links BEFORE INSERT ON links"
+                                " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+                  .ok());
+  auto r = Apply(SmallSnapshot(20, kNow));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("disk on fire"), std::string::npos) << r.status().message();
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM entities"), 0);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM data_availability"), 0);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'failed'"
+                               " AND error LIKE '%disk on fire%'"),
+            1);
+}
+
 TEST_F(SyncerTest, AResyncWritesOnlyWhatChanged) {
   Snapshot s = SmallSnapshot(200, kNow);
   ASSERT_TRUE(Apply(s).ok());
