@@ -11,6 +11,11 @@ std::string DataContext::MissingReason(EntityKind kind) const {
 }
 
 void DataContext::BuildIndexes(const std::vector<std::pair<std::string, std::string>>& role_links) {
+  IndexRecords();
+  BuildAdjacency(role_links);
+}
+
+void DataContext::IndexRecords() {
   user_index.clear();
   sku_index.clear();
   role_index.clear();
@@ -18,7 +23,10 @@ void DataContext::BuildIndexes(const std::vector<std::pair<std::string, std::str
   for (uint32_t i = 0; i < users.size(); ++i) user_index.emplace(users[i].id, i);
   for (uint32_t i = 0; i < skus.size(); ++i) sku_index.emplace(skus[i].id, i);
   for (uint32_t i = 0; i < roles.size(); ++i) role_index.emplace(roles[i].id, i);
+}
 
+void DataContext::BuildAdjacency(
+    const std::vector<std::pair<std::string, std::string>>& role_links) {
   user_skus.assign(users.size(), {});
   for (uint32_t u = 0; u < users.size(); ++u) {
     for (const std::string& sku_id : users[u].sku_ids) {

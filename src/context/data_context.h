@@ -69,7 +69,12 @@ struct DataContext {
   // Rebuilds the index maps and adjacency vectors from the records
   // (users[].sku_ids and `role_links`, pairs of user id and role id). Links
   // naming an unknown user, SKU or role are skipped.
+  // The same as IndexRecords() followed by BuildAdjacency(role_links).
   void BuildIndexes(const std::vector<std::pair<std::string, std::string>>& role_links);
+  // The two halves, for a loader that needs user_index before it can attach
+  // users' sku_ids: the id -> index maps, then the adjacency vectors.
+  void IndexRecords();
+  void BuildAdjacency(const std::vector<std::pair<std::string, std::string>>& role_links);
 };
 
 }  // namespace vigil

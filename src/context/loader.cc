@@ -136,16 +136,13 @@ Status LoadLinks(Db* db, int64_t tenant_id, DataContext* ctx,
       db->Prepare("SELECT l.kind, l.from_id, l.to_id FROM links l"
                   " JOIN data_sources d ON d.id = l.data_source_id WHERE d.tenant_id = ?"));
   stmt->BindInt(1, tenant_id);
-  std::unordered_map<std::string, uint32_t> users;
-  users.reserve(ctx->users.size());
-  for (uint32_t i = 0; i < ctx->users.size(); ++i) users.emplace(ctx->users[i].id, i);
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
     std::string_view kind = stmt->Text(0);
     if (kind == "license") {
-      auto it = users.find(std::string(stmt->Text(1)));
-      if (it != users.end()) ctx->users[it->second].sku_ids.push_back(stmt->String(2));
+      auto it = ctx->user_index.find(std::string(stmt->Text(1)));
+      if (it != ctx->user_index.end()) ctx->users[it->second].sku_ids.push_back(stmt->String(2));
     } else if (kind == "role") {
       role_links->emplace_back(stmt->String(1), stmt->String(2));
     }
@@ -180,10 +177,11 @@ Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
   VIGIL_RETURN_IF_ERROR(LoadPreferences(db_, tenant_id, &ctx));
   VIGIL_RETURN_IF_ERROR(LoadAvailability(db_, tenant_id, &ctx));
   VIGIL_RETURN_IF_ERROR(LoadEntities(db_, tenant_id, &ctx));
+  ctx.IndexRecords();
   std::vector<std::pair<std::string, std::string>> role_links;
   VIGIL_RETURN_IF_ERROR(LoadLinks(db_, tenant_id, &ctx, &role_links));
   VIGIL_RETURN_IF_ERROR(LoadOpenAlerts(db_, tenant_id, &ctx));
-  ctx.BuildIndexes(role_links);
+  ctx.BuildAdjacency(role_links);
   last_statements_ = db_->statements_executed() - before;
   return ctx;
 }
