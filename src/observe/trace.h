@@ -63,7 +63,6 @@ class Trace {
   void AddFinishedSpan(std::string name, int64_t tenant_id, TimeMs start_ms, int64_t duration_us,
                        uint64_t statements, std::string status = "ok");
 
-  const std::vector<SpanRecord>& spans() const { return spans_; }
   // Removes and returns the finished spans (open ones stay).
   std::vector<SpanRecord> TakeFinished();
 

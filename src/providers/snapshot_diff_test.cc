@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "providers/static_provider.h"
-
 namespace vigil {
 namespace {
 
@@ -43,16 +41,6 @@ TEST(SnapshotDiffTest, NamesTheFirstDifference) {
   other = Sample();
   other.security_defaults = SecurityDefaultsRecord{false};
   EXPECT_EQ(SnapshotDiff(Sample(), other), "security_defaults: absent != present");
-}
-
-TEST(StaticProviderTest, AnswersTheSameSnapshotEveryTime) {
-  std::unique_ptr<Provider> provider = NewStaticProvider("synthetic", Sample());
-  EXPECT_EQ(provider->name(), "synthetic");
-  for (int i = 0; i < 2; ++i) {
-    Result<Snapshot> s = provider->Fetch();
-    ASSERT_TRUE(s.ok());
-    EXPECT_EQ(SnapshotDiff(*s, Sample()), "");
-  }
 }
 
 }  // namespace

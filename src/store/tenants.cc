@@ -55,18 +55,6 @@ Result<TenantRow> EnsureTenant(Db* db, const std::string& name, TimeMs now) {
   return *found;
 }
 
-Result<std::vector<TenantRow>> ListTenants(Db* db) {
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
-                         db->Prepare("SELECT id, name FROM tenants ORDER BY name"));
-  std::vector<TenantRow> out;
-  while (true) {
-    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) break;
-    out.push_back(TenantRow{stmt->Int(0), stmt->String(1)});
-  }
-  return out;
-}
-
 Result<DataSourceRow> EnsureDataSource(Db* db, int64_t tenant_id, const std::string& name,
                                        const std::string& provider, const std::string& settings,
                                        TimeMs now) {
@@ -100,20 +88,6 @@ Result<DataSourceRow> EnsureDataSource(Db* db, int64_t tenant_id, const std::str
   VIGIL_ASSIGN_OR_RETURN(row, find->Step());
   if (!row) return Status::Internal("data source " + name + " vanished after insert");
   return ReadDataSource(*find);
-}
-
-Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id) {
-  VIGIL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> stmt,
-      db->Prepare(std::string(kDataSourceColumns) + "WHERE tenant_id = ? ORDER BY id"));
-  stmt->BindInt(1, tenant_id);
-  std::vector<DataSourceRow> out;
-  while (true) {
-    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) break;
-    out.push_back(ReadDataSource(*stmt));
-  }
-  return out;
 }
 
 Status SetPreference(Db* db, int64_t tenant_id, const std::string& key, const std::string& value) {

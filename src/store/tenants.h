@@ -34,7 +34,6 @@ Status ValidateTenantName(const std::string& name);
 // The tenant called `name`, created when new.
 Result<TenantRow> EnsureTenant(Db* db, const std::string& name, TimeMs now);
 Result<std::optional<TenantRow>> FindTenant(Db* db, const std::string& name);
-Result<std::vector<TenantRow>> ListTenants(Db* db);
 
 // The data source `name` of `tenant_id`, created with `provider` and
 // `settings` when new; an existing one gets `settings` updated. Fails with
@@ -42,7 +41,6 @@ Result<std::vector<TenantRow>> ListTenants(Db* db);
 Result<DataSourceRow> EnsureDataSource(Db* db, int64_t tenant_id, const std::string& name,
                                        const std::string& provider, const std::string& settings,
                                        TimeMs now);
-Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id);
 
 // Sets one preference of a tenant. The caller validates the value first
 // (Preferences::Set in context/preferences.h knows the keys).
