@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config make
   libsqlite3-dev sqlite3
-  libsimdjson-dev nlohmann-json3-dev libcli11-dev
+  libsimdjson-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libgtest-dev libgmock-dev librapidcheck-dev
 )
 

@@ -164,8 +164,85 @@ CREATE TABLE trace_spans (
 CREATE INDEX trace_spans_by_trace ON trace_spans (trace_id, start_ms);
 )SQL";
 
+// The local job queue (queue/local_queue.h). One row per job; a job id is
+// unique per queue (deduplication). `run_at` is when a waiting job becomes
+// due (later than now: delayed). `lease_token` grows on every take: a
+// completion must present the token of the current lease (fencing).
+constexpr std::string_view kJobsSchema = R"SQL(
+CREATE TABLE jobs (
+  id {{ID}},
+  queue TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  job_group TEXT NOT NULL,
+  state TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  run_at BIGINT NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  attempts_made INTEGER NOT NULL,
+  backoff_type TEXT NOT NULL,
+  backoff_ms BIGINT NOT NULL,
+  stalled_count INTEGER NOT NULL,
+  lease_token BIGINT NOT NULL,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT,
+  finished_at BIGINT,
+  return_value TEXT,
+  failed_reason TEXT,
+  UNIQUE (queue, job_id)
+);
+CREATE INDEX jobs_ready ON jobs (queue, state, priority, run_at, id);
+CREATE INDEX jobs_leases ON jobs (queue, state, lease_until);
+CREATE INDEX jobs_by_group ON jobs (queue, job_group, id);
+
+CREATE TABLE queue_state (
+  queue TEXT PRIMARY KEY,
+  paused INTEGER NOT NULL
+);
+)SQL";
+
+// The event outbox (events/outbox.h): events are appended in the transaction
+// of the change they announce and relayed to the EventBus from here.
+constexpr std::string_view kOutboxSchema = R"SQL(
+CREATE TABLE event_outbox (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  trace_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  published_at BIGINT
+);
+CREATE INDEX event_outbox_unpublished ON event_outbox (id) WHERE published_at IS NULL;
+CREATE INDEX event_outbox_by_tenant ON event_outbox (tenant_id, id);
+)SQL";
+
+// Sync schedules (queue/scheduler.h): one per data source. The off-peak
+// window, when set, is [window_start_min, window_end_min) in minutes after
+// midnight UTC and may wrap midnight.
+constexpr std::string_view kSchedulesSchema = R"SQL(
+CREATE TABLE schedules (
+  data_source_id BIGINT PRIMARY KEY REFERENCES data_sources(id),
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  interval_ms BIGINT NOT NULL,
+  window_start_min INTEGER,
+  window_end_min INTEGER,
+  enabled INTEGER NOT NULL,
+  next_run_at BIGINT NOT NULL,
+  last_job_id TEXT,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX schedules_due ON schedules (enabled, next_run_at);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
+    {2, "job queue", kJobsSchema},
+    {3, "event outbox", kOutboxSchema},
+    {4, "sync schedules", kSchedulesSchema},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {

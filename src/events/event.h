@@ -1,0 +1,40 @@
+// Event: a fact vigil announces to observers (UI, PSA integrations, other
+// services). Correctness never depends on an event being delivered once:
+// delivery is at-least-once and `id` lets a consumer drop a repeat.
+//
+// Types and the ids their payload carries (a JSON object; every payload also
+// has "tenant_id"):
+//   sync.completed      data_source_id, sync_id, created, updated, deleted
+//   sync.failed         data_source_id, sync_id, error
+//   analysis.completed  run_id, batches {type: "COMPLETE"|"INCOMPLETE"|"FAILED"},
+//                       opened, updated, resolved, reopened
+//   alert.opened, alert.updated, alert.resolved, alert.reopened
+//                       alert_id, run_id, alert_type, subject, severity
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+
+namespace vigil {
+
+inline constexpr std::string_view kSyncCompleted = "sync.completed";
+inline constexpr std::string_view kSyncFailed = "sync.failed";
+inline constexpr std::string_view kAnalysisCompleted = "analysis.completed";
+inline constexpr std::string_view kAlertOpened = "alert.opened";
+inline constexpr std::string_view kAlertUpdated = "alert.updated";
+inline constexpr std::string_view kAlertResolved = "alert.resolved";
+inline constexpr std::string_view kAlertReopened = "alert.reopened";
+
+struct Event {
+  int64_t id = 0;  // the outbox row id: unique and increasing; 0 before it is stored
+  std::string type;
+  int64_t tenant_id = 0;
+  std::string trace_id;
+  TimeMs at = 0;
+  std::string payload;  // JSON object text
+};
+
+}  // namespace vigil

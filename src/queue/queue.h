@@ -1,0 +1,170 @@
+// Queue: the durable job queue seam. Producers Add jobs; workers Take a job
+// under a lease, run it, and Complete or Fail it. Backends: the local one in
+// vigil's own database (queue/local_queue.h) and, later, Redis in BullMQ's
+// layout. Both pass the same conformance suite (queue/queue_conformance.h).
+//
+// Semantics every backend keeps:
+//   - A job id is unique in its queue. Adding a job whose id exists (in any
+//     state, until it is removed) adds nothing and returns the existing job's
+//     id with `added` false: deduplication.
+//   - Order of Take: due jobs only (run_at <= now); priority 0 ("none") before
+//     any prioritized job, then priority 1, 2, ... (lower is more urgent);
+//     within one priority, the earliest due first, then the earliest added.
+//   - A taken job is `active` under a lease that ends at now + lease_ms. The
+//     lease carries a fencing token that grows with every take of that job.
+//     Complete, Fail and ExtendLease present the job's token; when the lease
+//     was lost (expired and recovered, or the job taken again) they return
+//     FailedPrecondition and change nothing.
+//   - RecoverStalled moves active jobs whose lease expired back to waiting
+//     (due now) and counts the stall; a job stalled more than max_stalled
+//     times fails with "stalled: ...". A stall does not use up an attempt.
+//   - Fail with attempts left puts the job back to waiting, due after its
+//     backoff (fixed: delay_ms; exponential: delay_ms * 2^(attempt-1));
+//     without attempts left it fails for good with the error as its reason.
+//   - Pause stops Take from handing out jobs (Add still works; active jobs
+//     finish); Resume undoes it. Paused state is durable.
+//
+// Thread safety: every method may be called from any thread concurrently.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace vigil {
+
+struct Backoff {
+  enum class Type { kFixed, kExponential };
+  Type type = Type::kFixed;
+  int64_t delay_ms = 0;
+};
+
+struct JobOptions {
+  std::string job_id;     // empty: the backend makes a unique one
+  int64_t delay_ms = 0;   // not due before now + delay_ms
+  int priority = 0;       // 0 = none; 1 is the most urgent
+  int attempts = 1;       // total runs allowed (>= 1)
+  Backoff backoff;        // between failed attempts
+  std::string group;      // e.g. the tenant id; filters listings, fairness later
+};
+
+enum class JobState { kWaiting, kDelayed, kActive, kCompleted, kFailed };
+// "waiting", "delayed", "active", "completed", "failed".
+std::string_view JobStateName(JobState state);
+// Parses a name of JobStateName; nullopt for anything else.
+std::optional<JobState> ParseJobState(std::string_view name);
+
+// A job as a worker holds it while its lease lasts.
+struct Job {
+  std::string id;
+  std::string name;
+  std::string payload;  // JSON text, as added
+  std::string group;
+  int attempt = 1;      // this run's number, 1-based
+  int max_attempts = 1;
+  int64_t token = 0;    // fencing token of this lease
+  TimeMs created_at = 0;
+  TimeMs due_at = 0;     // when it became due (for the queue-wait span)
+  TimeMs started_at = 0; // when this lease began
+};
+
+// A job as listings show it.
+struct JobInfo {
+  std::string id;
+  std::string name;
+  std::string payload;
+  std::string group;
+  JobState state = JobState::kWaiting;
+  int priority = 0;
+  int attempts_made = 0;  // runs started (a stalled run counts)
+  int max_attempts = 1;
+  int stalled_count = 0;
+  TimeMs created_at = 0;
+  TimeMs run_at = 0;                   // due time while waiting/delayed
+  std::optional<TimeMs> started_at;    // of the latest run
+  std::optional<TimeMs> finished_at;   // completed or failed
+  std::string return_value;            // JSON text when completed
+  std::string failed_reason;           // latest error (also while retrying)
+};
+
+struct JobCounts {
+  int64_t waiting = 0;
+  int64_t delayed = 0;
+  int64_t active = 0;
+  int64_t completed = 0;
+  int64_t failed = 0;
+  bool paused = false;
+};
+
+struct AddResult {
+  std::string job_id;
+  bool added = true;  // false: a job with this id existed; nothing was added
+};
+
+struct ListFilter {
+  std::optional<JobState> state;
+  std::string group;  // empty: every group
+  int limit = 50;     // newest first
+};
+
+// What Fail did.
+struct FailResult {
+  bool will_retry = false;
+  TimeMs retry_at = 0;  // when will_retry
+};
+
+class Queue {
+ public:
+  virtual ~Queue() = default;
+
+  // The queue's name ("vigil" by default).
+  virtual const std::string& name() const = 0;
+
+  // Adds a job. InvalidArgument for an empty name, payload that is not a
+  // JSON object, attempts < 1, priority < 0 or delay_ms < 0.
+  virtual Result<AddResult> Add(std::string_view name, std::string_view payload,
+                                const JobOptions& options) = 0;
+
+  // Takes the next due job for `worker` under a lease of `lease_ms`, waiting
+  // up to `wait_ms` for one (0: do not wait). nullopt when none came (or the
+  // queue is paused). An Add in this process wakes a waiting Take at once.
+  virtual Result<std::optional<Job>> Take(std::string_view worker, int64_t lease_ms,
+                                          int64_t wait_ms) = 0;
+
+  // Makes the lease of `job` end at now + lease_ms.
+  virtual Status ExtendLease(const Job& job, int64_t lease_ms) = 0;
+
+  // Marks `job` completed with `return_value` (JSON text; "null" when none).
+  virtual Status Complete(const Job& job, std::string_view return_value) = 0;
+
+  // Records a failed run of `job` with `error`: retried or failed for good
+  // as described above.
+  virtual Result<FailResult> Fail(const Job& job, std::string_view error) = 0;
+
+  // Moves expired leases back to waiting (or to failed, see above). Returns
+  // how many jobs it moved.
+  virtual Result<int> RecoverStalled() = 0;
+
+  // Puts a failed job back to waiting with a fresh set of attempts.
+  // NotFound when there is no such job; FailedPrecondition when it is not failed.
+  virtual Status Retry(std::string_view job_id) = 0;
+
+  virtual Status Pause() = 0;
+  virtual Status Resume() = 0;
+
+  virtual Result<JobCounts> Counts() = 0;
+  // NotFound when there is no such job.
+  virtual Result<JobInfo> Get(std::string_view job_id) = 0;
+  // Recent jobs, newest first.
+  virtual Result<std::vector<JobInfo>> List(const ListFilter& filter) = 0;
+
+  // Wakes every Take that is waiting in this process (used when stopping).
+  virtual void WakeAll() = 0;
+};
+
+}  // namespace vigil
