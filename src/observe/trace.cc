@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <set>
 
 #include "common/ids.h"
 
@@ -17,8 +18,12 @@ int64_t MonotonicUs() {
 
 }  // namespace
 
-Trace::Trace(std::string trace_id, const Clock* clock, std::function<uint64_t()> statements)
-    : trace_id_(std::move(trace_id)), clock_(clock), statements_(std::move(statements)) {}
+Trace::Trace(std::string trace_id, const Clock* clock, std::function<uint64_t()> statements,
+             std::string root_parent_span_id)
+    : trace_id_(std::move(trace_id)),
+      root_parent_span_id_(std::move(root_parent_span_id)),
+      clock_(clock),
+      statements_(std::move(statements)) {}
 
 Trace::Scope::Scope(Trace* trace, size_t index) : trace_(trace), index_(index) {}
 Trace::Scope::Scope(Scope&& other) noexcept : trace_(other.trace_), index_(other.index_) {
@@ -43,7 +48,7 @@ void Trace::Scope::End() {
 }
 
 std::string Trace::ParentId() const {
-  return stack_.empty() ? std::string() : spans_[stack_.back()].span_id;
+  return stack_.empty() ? root_parent_span_id_ : spans_[stack_.back()].span_id;
 }
 
 Trace::Scope Trace::StartSpan(std::string name, int64_t tenant_id) {
@@ -110,10 +115,15 @@ std::string FormatWaterfall(const std::vector<SpanRecord>& spans) {
   std::stable_sort(sorted.begin(), sorted.end(), [](const SpanRecord* a, const SpanRecord* b) {
     return a->start_ms < b->start_ms;
   });
+  std::set<std::string> ids;
+  for (const auto& s : spans) ids.insert(s.span_id);
   std::string out;
   std::function<void(const std::string&, int)> emit = [&](const std::string& parent, int depth) {
     for (const SpanRecord* s : sorted) {
-      if (s->parent_span_id != parent) continue;
+      const bool orphan = !s->parent_span_id.empty() && ids.count(s->parent_span_id) == 0;
+      if (depth == 0 ? !(s->parent_span_id.empty() || orphan) : s->parent_span_id != parent) {
+        continue;
+      }
       char buf[96];
       std::snprintf(buf, sizeof buf, "%9.1f ms %7llu stmts  ", s->duration_us / 1000.0,
                     static_cast<unsigned long long>(s->statements));

@@ -32,7 +32,11 @@ struct SpanRecord {
 class Trace {
  public:
   // `statements` reads the database's statement counter (may be null: 0 counted).
-  Trace(std::string trace_id, const Clock* clock, std::function<uint64_t()> statements);
+  // Spans started while no span is open are children of `root_parent_span_id`
+  // ("" = they are roots): a job continues the trace its trigger began,
+  // possibly in another process.
+  Trace(std::string trace_id, const Clock* clock, std::function<uint64_t()> statements,
+        std::string root_parent_span_id = "");
 
   const std::string& trace_id() const { return trace_id_; }
 
@@ -63,6 +67,10 @@ class Trace {
   void AddFinishedSpan(std::string name, int64_t tenant_id, TimeMs start_ms, int64_t duration_us,
                        uint64_t statements, std::string status = "ok");
 
+  // The id of the innermost open span (or the root parent): what a job
+  // enqueued now carries as its parent span.
+  std::string CurrentSpanId() const { return ParentId(); }
+
   // Removes and returns the finished spans (open ones stay).
   std::vector<SpanRecord> TakeFinished();
 
@@ -72,6 +80,7 @@ class Trace {
   uint64_t Statements() const { return statements_ ? statements_() : 0; }
 
   std::string trace_id_;
+  std::string root_parent_span_id_;
   const Clock* clock_;
   std::function<uint64_t()> statements_;
   std::vector<SpanRecord> spans_;
@@ -83,7 +92,8 @@ class Trace {
 
 // The spans of one trace as an indented tree, one line per span:
 //   "sync  tenant=contoso  12.3 ms  41 stmts" with children indented two spaces,
-// in start order. Durations in milliseconds with one decimal.
+// in start order. Durations in milliseconds with one decimal. A span whose
+// parent is not among `spans` is shown as a root.
 std::string FormatWaterfall(const std::vector<SpanRecord>& spans);
 
 }  // namespace vigil
