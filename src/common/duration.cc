@@ -1,0 +1,43 @@
+#include "common/duration.h"
+
+#include <charconv>
+
+namespace vigil {
+namespace {
+
+struct Unit {
+  std::string_view suffix;
+  int64_t ms;
+};
+// Longest suffix first, so "ms" is not read as "m".
+constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
+
+}  // namespace
+
+Result<int64_t> ParseDuration(std::string_view text) {
+  auto bad = [&] {
+    return Status::InvalidArgument("\"" + std::string(text) +
+                                   "\" is not a duration (e.g. 500ms, 90s, 15m, 1h, 7d)");
+  };
+  int64_t number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc() || number <= 0) return bad();
+  const std::string_view suffix(end, text.data() + text.size() - end);
+  for (const Unit& unit : kUnits) {
+    if (suffix != unit.suffix) continue;
+    if (number > INT64_MAX / unit.ms) return bad();
+    return number * unit.ms;
+  }
+  return bad();
+}
+
+std::string FormatDuration(int64_t ms) {
+  for (int i = 4; i >= 1; --i) {
+    if (ms != 0 && ms % kUnits[i].ms == 0) {
+      return std::to_string(ms / kUnits[i].ms) + std::string(kUnits[i].suffix);
+    }
+  }
+  return std::to_string(ms) + "ms";
+}
+
+}  // namespace vigil
