@@ -114,5 +114,25 @@ TEST(TenantsTest, DataSourceKeepsItsProvider) {
             "data source \"graph\" exists with provider graph_json, not synthetic");
 }
 
+TEST(TenantsTest, GetAndListDataSources) {
+  auto db = OpenMemory();
+  auto t = EnsureTenant(db.get(), "contoso", 1);
+  auto other = EnsureTenant(db.get(), "fabrikam", 1);
+  ASSERT_TRUE(t.ok() && other.ok());
+  auto a = EnsureDataSource(db.get(), t->id, "graph", "graph_json", "{}", 1);
+  auto b = EnsureDataSource(db.get(), t->id, "second", "graph_json", "{}", 1);
+  ASSERT_TRUE(EnsureDataSource(db.get(), other->id, "graph", "graph_json", "{}", 1).ok());
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto listed = ListDataSources(db.get(), t->id);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].name, "graph");
+  EXPECT_EQ((*listed)[1].name, "second");
+  auto got = GetDataSource(db.get(), b->id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->name, "second");
+  EXPECT_EQ(GetDataSource(db.get(), 999).status().message(), "no data source with id 999");
+}
+
 }  // namespace
 }  // namespace vigil

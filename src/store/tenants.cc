@@ -90,6 +90,29 @@ Result<DataSourceRow> EnsureDataSource(Db* db, int64_t tenant_id, const std::str
   return ReadDataSource(*find);
 }
 
+Result<DataSourceRow> GetDataSource(Db* db, int64_t id) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                         db->Prepare(std::string(kDataSourceColumns) + "WHERE id = ?"));
+  stmt->BindInt(1, id);
+  VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return Status::NotFound("no data source with id " + std::to_string(id));
+  return ReadDataSource(*stmt);
+}
+
+Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare(std::string(kDataSourceColumns) + "WHERE tenant_id = ? ORDER BY id"));
+  stmt->BindInt(1, tenant_id);
+  std::vector<DataSourceRow> out;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(ReadDataSource(*stmt));
+  }
+  return out;
+}
+
 Status SetPreference(Db* db, int64_t tenant_id, const std::string& key, const std::string& value) {
   return db->Execute(
       "INSERT INTO tenant_preferences (tenant_id, key, value) VALUES (?, ?, ?)"

@@ -42,6 +42,12 @@ Result<DataSourceRow> EnsureDataSource(Db* db, int64_t tenant_id, const std::str
                                        const std::string& provider, const std::string& settings,
                                        TimeMs now);
 
+// The data source with `id`. NotFound naming the id when there is none.
+Result<DataSourceRow> GetDataSource(Db* db, int64_t id);
+
+// The data sources of a tenant, by id.
+Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id);
+
 // Sets one preference of a tenant. The caller validates the value first
 // (Preferences::Set in context/preferences.h knows the keys).
 Status SetPreference(Db* db, int64_t tenant_id, const std::string& key, const std::string& value);
