@@ -114,6 +114,14 @@ Status PutSchedule(Db* db, const Schedule& s, TimeMs now) {
        s.next_run_at, last, now});
 }
 
+Result<bool> CreateScheduleIfMissing(Db* db, const Schedule& schedule, TimeMs now) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<Schedule> existing,
+                         GetSchedule(db, schedule.data_source_id));
+  if (existing) return false;
+  VIGIL_RETURN_IF_ERROR(PutSchedule(db, schedule, now));
+  return true;
+}
+
 Result<std::optional<Schedule>> GetSchedule(Db* db, int64_t data_source_id) {
   VIGIL_ASSIGN_OR_RETURN(
       std::vector<Schedule> found,

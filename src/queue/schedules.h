@@ -33,6 +33,9 @@ struct Schedule {
   std::string last_job_id;
 };
 
+// The interval of a schedule `vigil sync` gives a new data source.
+inline constexpr int64_t kDefaultScheduleIntervalMs = 60 * 60 * 1000;
+
 // The shortest interval a schedule accepts.
 inline constexpr int64_t kMinScheduleIntervalMs = 60 * 1000;
 
@@ -53,6 +56,10 @@ TimeMs NextRunAfter(const Schedule& schedule, TimeMs due, TimeMs now);
 // InvalidArgument when the interval is shorter than kMinScheduleIntervalMs or
 // the window is malformed.
 Status PutSchedule(Db* db, const Schedule& schedule, TimeMs now);
+
+// Creates `schedule` unless its data source has one already. Returns whether
+// it was created. Validates as PutSchedule does.
+Result<bool> CreateScheduleIfMissing(Db* db, const Schedule& schedule, TimeMs now);
 
 // The schedule of one data source; nullopt when it has none.
 Result<std::optional<Schedule>> GetSchedule(Db* db, int64_t data_source_id);
