@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <ostream>
 
+#include "app/cli_pipeline.h"
 #include "app/commands.h"
 
 namespace vigil {
@@ -105,6 +106,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
       ->capture_default_str();
   d->add_option("--now", demo.now, kNowHelp);
   d->callback([&] { status = RunDemo(demo, out, err); });
+
+  PipelineCommandArgs pipeline;
+  AddPipelineCommands(&app, &pipeline, &status, out, err);
 
   try {
     app.parse(argc, argv);

@@ -2,7 +2,9 @@
 
 #include <ostream>
 
+#include "common/duration.h"
 #include "common/time.h"
+#include "queue/local_queue.h"
 #include "store/sqlite_db.h"
 
 namespace vigil {
@@ -24,6 +26,38 @@ std::unique_ptr<Clock> AnalysisClockOrReport(const std::string& now, std::ostrea
     return nullptr;
   }
   return NewFixedClock(*at);
+}
+
+std::optional<TenantRow> FindTenantOrReport(Db* db, const std::string& name, std::ostream& err) {
+  Result<std::optional<TenantRow>> tenant = FindTenant(db, name);
+  if (!tenant.ok()) {
+    err << "vigil: " << tenant.status().message() << "\n";
+    return std::nullopt;
+  }
+  if (!tenant->has_value()) err << "vigil: no tenant named \"" << name << "\"\n";
+  return *tenant;
+}
+
+std::unique_ptr<Queue> OpenQueueOrReport(const std::string& path, const Clock* clock,
+                                         std::ostream& err) {
+  std::unique_ptr<Db> db = OpenDatabaseOrReport(path, err);
+  if (!db) return nullptr;
+  Result<std::unique_ptr<Queue>> queue = OpenLocalQueue(std::move(db), clock);
+  if (!queue.ok()) {
+    err << "vigil: " << queue.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(queue).value();
+}
+
+std::optional<int64_t> DurationOrReport(const std::string& flag, const std::string& text,
+                                        std::ostream& err) {
+  Result<int64_t> ms = ParseDuration(text);
+  if (!ms.ok()) {
+    err << "vigil: " << flag << ": " << ms.status().message() << "\n";
+    return std::nullopt;
+  }
+  return *ms;
 }
 
 }  // namespace vigil

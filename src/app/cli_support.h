@@ -4,10 +4,13 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
+#include "queue/queue.h"
 #include "store/db.h"
+#include "store/tenants.h"
 
 namespace vigil {
 
@@ -18,5 +21,19 @@ std::unique_ptr<Db> OpenDatabaseOrReport(const std::string& path, std::ostream& 
 // The analysis clock: fixed at `now` when given, the system clock otherwise.
 // On a malformed `now` prints "vigil: --now: <why>" and returns null.
 std::unique_ptr<Clock> AnalysisClockOrReport(const std::string& now, std::ostream& err);
+
+// The tenant called `name`; on failure (or when there is none) prints
+// "vigil: no tenant named \"<name>\"" (or the database's error) and returns nullopt.
+std::optional<TenantRow> FindTenantOrReport(Db* db, const std::string& name, std::ostream& err);
+
+// The local job queue in the database at `path`; on failure prints
+// "vigil: <why>" and returns null.
+std::unique_ptr<Queue> OpenQueueOrReport(const std::string& path, const Clock* clock,
+                                         std::ostream& err);
+
+// The milliseconds of a duration flag ("30s"); on failure prints
+// "vigil: <flag>: <why>" and returns nullopt (a usage error).
+std::optional<int64_t> DurationOrReport(const std::string& flag, const std::string& text,
+                                        std::ostream& err);
 
 }  // namespace vigil

@@ -4,6 +4,8 @@
 #include "app/commands.h"
 #include "app/pipeline.h"
 #include "app/report.h"
+#include "common/duration.h"
+#include "queue/schedules.h"
 #include "store/tenants.h"
 
 namespace vigil {
@@ -27,10 +29,26 @@ int RunSync(const SyncCommand& cmd, std::ostream& out, std::ostream& err) {
     return kExitFailed;
   }
   const SyncOutcome& outcome = run.outcome;
+  // A new data source syncs again every hour under `vigil serve`.
+  Schedule schedule;
+  schedule.data_source_id = run.data_source_id;
+  schedule.tenant_id = run.tenant_id;
+  schedule.interval_ms = kDefaultScheduleIntervalMs;
+  schedule.next_run_at = clock->NowMs() + schedule.interval_ms;
+  Result<bool> scheduled = CreateScheduleIfMissing(db.get(), schedule, clock->NowMs());
+  if (!scheduled.ok()) {
+    err << "vigil: scheduling " << cmd.tenant << "/" << cmd.source << ": "
+        << scheduled.status().message() << "\n";
+    return kExitFailed;
+  }
   if (cmd.json) {
     out << SyncOutcomeToJson(cmd.tenant, cmd.source, run.trace_id, outcome) << "\n";
   } else {
     out << FormatSyncOutcome(cmd.tenant, cmd.source, run.trace_id, outcome);
+  }
+  if (*scheduled && !cmd.json) {
+    out << "scheduled: every " << FormatDuration(schedule.interval_ms) << " under `vigil serve`"
+        << " (change with `vigil schedule`)\n";
   }
   if (!outcome.status.ok()) {
     err << "vigil: sync of " << cmd.tenant << " failed: " << outcome.status.message() << "\n";

@@ -73,4 +73,49 @@ struct DemoCommand {
 };
 int RunDemo(const DemoCommand& cmd, std::ostream& out, std::ostream& err);
 
+// `vigil serve` (scheduler + workers + event relay) and `vigil worker`
+// (workers only): run until SIGINT/SIGTERM, then drain and exit 0.
+struct ServeCommand {
+  std::string db = "vigil.db";
+  int concurrency = 2;
+  std::string lease = "30s";
+  std::string drain = "30s";
+  std::string coalesce = "2s";
+  std::string poll = "200ms";
+  std::string log_level = "info";
+  std::string name;  // worker name in job leases; default "<host>:<pid>"
+};
+int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& out, std::ostream& err);
+
+struct TriggerCommand {
+  std::string db = "vigil.db";
+  std::string tenant;
+  std::string source;  // data source name; empty: every data source of the tenant
+  bool force = false;
+  bool json = false;
+};
+int RunTrigger(const TriggerCommand& cmd, std::ostream& out, std::ostream& err);
+
+struct JobsCommand {
+  std::string db = "vigil.db";
+  std::string tenant;
+  std::string state;  // empty: every state
+  int limit = 50;
+  bool json = false;
+};
+int RunJobs(const JobsCommand& cmd, std::ostream& out, std::ostream& err);
+
+struct ScheduleCommand {
+  std::string db = "vigil.db";
+  std::string tenant;
+  std::string source;  // empty: every data source of the tenant
+  std::string every;   // set the interval
+  std::string window;  // set the off-peak window, "HH:MM-HH:MM"
+  bool no_window = false;
+  bool enable = false;
+  bool disable = false;
+  bool json = false;
+};
+int RunSchedule(const ScheduleCommand& cmd, std::ostream& out, std::ostream& err);
+
 }  // namespace vigil

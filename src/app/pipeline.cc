@@ -56,9 +56,8 @@ Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& ana
   return outcome;
 }
 
-SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_clock,
-                              int64_t tenant_id, int64_t data_source_id, Provider* provider,
-                              const SyncOptions& options, Trace* trace) {
+SyncOutcome RunSync(Db* db, const Clock& clock, int64_t tenant_id, int64_t data_source_id,
+                    Provider* provider, const SyncOptions& options, Trace* trace) {
   SyncOutcome outcome;
   Syncer syncer(db, &clock);
   {
@@ -90,6 +89,15 @@ SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_
     }
     outcome.sync = *applied;
   }
+  return outcome;
+}
+
+SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_clock,
+                              int64_t tenant_id, int64_t data_source_id, Provider* provider,
+                              const SyncOptions& options, Trace* trace) {
+  SyncOutcome outcome =
+      RunSync(db, clock, tenant_id, data_source_id, provider, options, trace);
+  if (!outcome.status.ok()) return outcome;
   Result<AnalysisOutcome> analysis = RunAnalysis(db, clock, analysis_clock, tenant_id, trace);
   if (analysis.ok()) {
     outcome.analysis = std::move(analysis).value();
@@ -122,6 +130,8 @@ DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysi
     result.setup = ds.status();
     return result;
   }
+  result.tenant_id = t->id;
+  result.data_source_id = ds->id;
   Trace trace(NewTraceId(), &clock, [db] { return db->statements_executed(); });
   result.trace_id = trace.trace_id();
   {

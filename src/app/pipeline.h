@@ -38,7 +38,13 @@ struct SyncOutcome {
   Status analysis_status;
 };
 
-// provider.fetch -> Syncer::Apply -> RunAnalysis. A failed fetch or a refused
+// provider.fetch -> Syncer::Apply, under span "sync" > "provider.fetch",
+// "sync.apply". A failed fetch is recorded as a failed sync. `analysis` stays
+// empty: the sync job enqueues the analysis instead.
+SyncOutcome RunSync(Db* db, const Clock& clock, int64_t tenant_id, int64_t data_source_id,
+                    Provider* provider, const SyncOptions& options, Trace* trace);
+
+// RunSync -> RunAnalysis. A failed fetch or a refused
 // or invalid snapshot is recorded as a failed sync and stops there: no
 // analysis runs, so no alert resolves. Spans "sync" > "provider.fetch",
 // "sync.apply".
@@ -49,6 +55,8 @@ SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_
 // What SyncFromDirectory did.
 struct DirectorySync {
   std::string trace_id;
+  int64_t tenant_id = 0;       // when setup is OK
+  int64_t data_source_id = 0;  // when setup is OK
   Status setup;         // not OK: the directory, tenant or data source was unusable; nothing ran
   SyncOutcome outcome;  // when setup is OK
 };

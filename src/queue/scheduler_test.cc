@@ -2,29 +2,19 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-
 #include "queue/local_queue.h"
 #include "queue/pipeline_jobs.h"
 #include "queue/schedules.h"
 #include "store/span_store.h"
 #include "store/sqlite_db.h"
 #include "store/tenants.h"
+#include "testing/fake_clock.h"
 #include "testing/fixtures.h"
 
 namespace vigil {
 namespace {
 
-// A clock the test moves by hand (tests only).
-class FakeClock : public Clock {
- public:
-  explicit FakeClock(TimeMs now) : now_(now) {}
-  TimeMs NowMs() const override { return now_; }
-  void Set(TimeMs now) { now_ = now; }
-
- private:
-  std::atomic<TimeMs> now_;
-};
+using testing::FakeClock;
 
 class SchedulerTest : public ::testing::Test {
  protected:

@@ -1,0 +1,92 @@
+#include "app/cli_pipeline.h"
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+
+namespace vigil {
+namespace {
+
+constexpr const char* kDbHelp = "SQLite database file (created when missing)";
+
+void AddServeOptions(CLI::App* c, ServeCommand* cmd) {
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--concurrency", cmd->concurrency, "jobs run at the same time")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  c->add_option("--lease", cmd->lease,
+                "how long a running job is held before another worker may take it over\n"
+                "(renewed while it runs; a crashed worker's jobs run again after it)")
+      ->capture_default_str();
+  c->add_option("--drain", cmd->drain,
+                "on SIGINT/SIGTERM, how long to wait for running jobs before exiting")
+      ->capture_default_str();
+  c->add_option("--coalesce", cmd->coalesce,
+                "syncs of one tenant finishing within this window share one analysis")
+      ->capture_default_str();
+  c->add_option("--poll", cmd->poll,
+                "how often to look for jobs added by other processes")
+      ->capture_default_str();
+  c->add_option("--log-level", cmd->log_level, "debug, info, warn or error")
+      ->capture_default_str();
+  c->add_option("--name", cmd->name, "worker name in job leases (default: host:pid)");
+}
+
+}  // namespace
+
+void AddPipelineCommands(CLI::App* app, PipelineCommandArgs* args, int* status,
+                         std::ostream& out, std::ostream& err) {
+  auto* serve = app->add_subcommand(
+      "serve",
+      "run the pipeline: the scheduler enqueues due syncs, workers run sync and analyze\n"
+      "jobs, events are relayed and logged (JSON lines on stderr). SIGINT/SIGTERM drain\n"
+      "running jobs and exit 0");
+  AddServeOptions(serve, &args->serve);
+  serve->callback([=, &out, &err] { *status = RunServe(args->serve, true, out, err); });
+
+  auto* worker = app->add_subcommand(
+      "worker",
+      "run workers only (more processes on the same database); `vigil serve` schedules\n"
+      "and relays events");
+  AddServeOptions(worker, &args->worker);
+  worker->callback([=, &out, &err] { *status = RunServe(args->worker, false, out, err); });
+
+  TriggerCommand& trigger = args->trigger;
+  auto* t = app->add_subcommand(
+      "trigger", "enqueue a sync of a tenant's data sources now; prints the job and trace ids");
+  t->add_option("--db", trigger.db, kDbHelp)->capture_default_str();
+  t->add_option("--tenant", trigger.tenant, "tenant name")->required();
+  t->add_option("--source", trigger.source, "only this data source (default: all of them)");
+  t->add_flag("--force", trigger.force,
+              "accept a sync that deletes more than half of a kind of entity");
+  t->add_flag("--json", trigger.json, "print the jobs as JSON");
+  t->callback([=, &out, &err] { *status = RunTrigger(args->trigger, out, err); });
+
+  JobsCommand& jobs = args->jobs;
+  auto* j = app->add_subcommand("jobs", "list recent jobs, newest first, with their trace ids");
+  j->add_option("--db", jobs.db, kDbHelp)->capture_default_str();
+  j->add_option("--tenant", jobs.tenant, "only this tenant's jobs");
+  j->add_option("--state", jobs.state, "waiting, delayed, active, completed or failed");
+  j->add_option("--limit", jobs.limit, "at most this many")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  j->add_flag("--json", jobs.json, "print a JSON array");
+  j->callback([=, &out, &err] { *status = RunJobs(args->jobs, out, err); });
+
+  ScheduleCommand& schedule = args->schedule;
+  auto* s = app->add_subcommand(
+      "schedule",
+      "show or change when a tenant's data sources sync (`vigil serve` runs the schedules)");
+  s->add_option("--db", schedule.db, kDbHelp)->capture_default_str();
+  s->add_option("--tenant", schedule.tenant, "tenant name")->required();
+  s->add_option("--source", schedule.source, "only this data source (default: all of them)");
+  s->add_option("--every", schedule.every, "sync interval, e.g. 15m, 1h, 1d (at least 1m)");
+  s->add_option("--window", schedule.window,
+                "sync only inside this off-peak window, HH:MM-HH:MM in UTC (may wrap midnight)");
+  s->add_flag("--no-window", schedule.no_window, "sync at any time of day");
+  s->add_flag("--enable", schedule.enable, "turn the schedule on");
+  s->add_flag("--disable", schedule.disable, "turn the schedule off");
+  s->add_flag("--json", schedule.json, "print the schedules as JSON");
+  s->callback([=, &out, &err] { *status = RunSchedule(args->schedule, out, err); });
+}
+
+}  // namespace vigil

@@ -1,0 +1,28 @@
+// The CLI's job-pipeline commands (serve, worker, trigger, jobs, schedule),
+// added to the app by RunCli (cli.cc).
+#pragma once
+
+#include <iosfwd>
+
+#include "app/commands.h"
+
+namespace CLI {
+class App;
+}
+
+namespace vigil {
+
+// The flags' storage; must outlive parsing and the callbacks.
+struct PipelineCommandArgs {
+  ServeCommand serve;
+  ServeCommand worker;
+  TriggerCommand trigger;
+  JobsCommand jobs;
+  ScheduleCommand schedule;
+};
+
+// Adds the subcommands; each callback stores its exit status in *status.
+void AddPipelineCommands(CLI::App* app, PipelineCommandArgs* args, int* status, std::ostream& out,
+                         std::ostream& err);
+
+}  // namespace vigil

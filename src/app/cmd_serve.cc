@@ -1,0 +1,86 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <ostream>
+
+#include "app/cli_support.h"
+#include "app/commands.h"
+#include "app/service.h"
+#include "observe/log.h"
+
+namespace vigil {
+namespace {
+
+std::string DefaultWorkerName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host[0] ? host : "vigil") + ":" + std::to_string(getpid());
+}
+
+}  // namespace
+
+int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std::ostream& err) {
+  LogLevel level = LogLevel::kInfo;
+  if (!ParseLogLevel(cmd.log_level, &level)) {
+    err << "vigil: --log-level: \"" << cmd.log_level << "\" is not debug, info, warn or error\n";
+    return kExitUsage;
+  }
+  std::optional<int64_t> lease = DurationOrReport("--lease", cmd.lease, err);
+  std::optional<int64_t> drain = lease ? DurationOrReport("--drain", cmd.drain, err) : std::nullopt;
+  std::optional<int64_t> coalesce =
+      drain ? DurationOrReport("--coalesce", cmd.coalesce, err) : std::nullopt;
+  std::optional<int64_t> poll = coalesce ? DurationOrReport("--poll", cmd.poll, err) : std::nullopt;
+  if (!poll) return kExitUsage;
+  SetLogLevel(level);
+
+  // Creates and migrates the database before anything else opens it.
+  if (!OpenDatabaseOrReport(cmd.db, err)) return kExitFailed;
+
+  // SIGINT/SIGTERM are taken by sigwait below: block them before any thread
+  // starts, so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ServiceOptions options;
+  options.db_path = cmd.db;
+  options.run_scheduler = scheduler;
+  options.run_relay = scheduler;
+  options.concurrency = cmd.concurrency;
+  options.lease_ms = *lease;
+  options.stalled_check_ms = std::max<int64_t>(*lease / 2, 100);
+  options.coalesce_window_ms = *coalesce;
+  options.poll_ms = *poll;
+  options.worker_name = cmd.name.empty() ? DefaultWorkerName() : cmd.name;
+  auto clock = NewSystemClock();
+  Result<std::unique_ptr<Service>> service = Service::Start(options, clock.get());
+  if (!service.ok()) {
+    err << "vigil: " << service.status().message() << "\n";
+    return kExitFailed;
+  }
+  const char* role = scheduler ? "serve" : "worker";
+  Log(LogLevel::kInfo, std::string(role) + ".started",
+      {{"db", cmd.db}, {"worker", options.worker_name}, {"concurrency", cmd.concurrency},
+       {"pid", static_cast<int64_t>(getpid())}});
+
+  int sig = 0;
+  while (sigwait(&signals, &sig) != 0) {
+  }
+  Log(LogLevel::kInfo, std::string(role) + ".draining",
+      {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}, {"deadline_ms", *drain}});
+  const int abandoned = (*service)->Stop(*drain);
+  if (abandoned > 0) {
+    Log(LogLevel::kWarn, std::string(role) + ".abandoned",
+        {{"jobs", abandoned},
+         {"note", "their leases expire and they run again after recovery"}});
+    // Abandoned jobs still run on worker threads; leave without waiting for them.
+    std::_Exit(kExitOk);
+  }
+  Log(LogLevel::kInfo, std::string(role) + ".stopped", {});
+  service->reset();
+  return kExitOk;
+}
+
+}  // namespace vigil

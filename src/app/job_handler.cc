@@ -1,0 +1,136 @@
+#include "app/job_handler.h"
+
+#include <nlohmann/json.hpp>
+
+#include "app/pipeline.h"
+#include "app/provider_factory.h"
+#include "queue/pipeline_jobs.h"
+#include "store/span_store.h"
+#include "store/tenants.h"
+
+namespace vigil {
+namespace {
+
+// A trace continuing the payload's, with the queue wait recorded first.
+Trace ContinueTrace(Db* db, const Clock* clock, const Job& job, int64_t tenant_id,
+                    const std::string& trace_id, const std::string& parent_span_id) {
+  Trace trace(trace_id, clock, [db] { return db->statements_executed(); }, parent_span_id);
+  const TimeMs due = std::min(job.due_at, job.started_at);
+  trace.AddFinishedSpan("queue.wait", tenant_id, due, (job.started_at - due) * 1000, 0);
+  return trace;
+}
+
+// Stores the trace's spans; a failure to store them fails a job that
+// otherwise succeeded (its trace would be incomplete).
+Result<std::string> Finish(Db* db, Trace* trace, Result<std::string> result) {
+  Status saved = SaveSpans(db, trace->TakeFinished());
+  if (!saved.ok() && result.ok()) return saved.Prefixed("storing the trace");
+  return result;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<JobHandler>> PipelineJobHandler::Open(const PipelineContext& context) {
+  if (!context.open_db || context.queue == nullptr || context.clock == nullptr) {
+    return Status::InvalidArgument("pipeline job handler: open_db, queue and clock are required");
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, context.open_db());
+  return std::unique_ptr<JobHandler>(new PipelineJobHandler(context, std::move(db)));
+}
+
+Result<std::string> PipelineJobHandler::Run(const Job& job) {
+  if (job.name == kSyncJob) return RunSync(job);
+  if (job.name == kAnalyzeJob) return RunAnalyze(job);
+  return Status::InvalidArgument("unknown job name \"" + job.name + "\" (known: sync, analyze)");
+}
+
+Result<std::string> PipelineJobHandler::RunSync(const Job& job) {
+  VIGIL_ASSIGN_OR_RETURN(SyncJobPayload payload, ParseSyncJobPayload(job.payload));
+  Db* db = db_.get();
+  Trace trace = ContinueTrace(db, context_.clock, job, payload.tenant_id, payload.trace_id,
+                              payload.parent_span_id);
+  Result<std::string> result = [&]() -> Result<std::string> {
+    auto span = trace.StartSpan("job.sync", payload.tenant_id);
+    span.SetAttribute("job", job.id);
+    span.SetAttribute("attempt", std::to_string(job.attempt));
+    auto fail = [&](Status status) {
+      span.SetError(status.message());
+      return status;
+    };
+    Result<DataSourceRow> source = GetDataSource(db, payload.data_source_id);
+    if (!source.ok()) return fail(source.status());
+    if (source->tenant_id != payload.tenant_id) {
+      return fail(Status::InvalidArgument(
+          "data source " + std::to_string(source->id) + " belongs to tenant " +
+          std::to_string(source->tenant_id) + ", not " + std::to_string(payload.tenant_id)));
+    }
+    Result<std::unique_ptr<Provider>> provider = OpenProvider(*source);
+    if (!provider.ok()) return fail(provider.status());
+    SyncOptions options;
+    options.force = payload.force;
+    SyncOutcome outcome = vigil::RunSync(db, *context_.clock, payload.tenant_id, source->id,
+                                         provider->get(), options, &trace);
+    if (context_.events_written) context_.events_written();  // sync.completed or sync.failed
+    if (!outcome.status.ok()) return fail(outcome.status);
+
+    AnalyzeJobPayload analyze{payload.tenant_id, payload.trace_id, trace.CurrentSpanId()};
+    auto enqueue = trace.StartSpan("analyze.enqueue", payload.tenant_id);
+    Result<AddResult> added = EnqueueAnalyze(context_.queue, analyze, context_.clock->NowMs(),
+                                             context_.coalesce_window_ms);
+    if (!added.ok()) {
+      enqueue.SetError(added.status().message());
+      return fail(added.status().Prefixed("enqueueing the analysis"));
+    }
+    enqueue.SetAttribute("job", added->job_id);
+    enqueue.SetAttribute("coalesced", added->added ? "no" : "yes");
+    if (!added->added) {
+      Result<JobInfo> existing = context_.queue->Get(added->job_id);
+      if (existing.ok()) enqueue.SetAttribute("analysis_trace", TraceIdOfPayload(existing->payload));
+    }
+    int64_t created = 0, updated = 0, deleted = 0;
+    for (const auto& [kind, counts] : outcome.sync.kinds) {
+      created += counts.created;
+      updated += counts.updated;
+      deleted += counts.deleted;
+    }
+    return nlohmann::json{{"sync_id", outcome.sync.sync_id},
+                          {"created", created},
+                          {"updated", updated},
+                          {"deleted", deleted},
+                          {"analyze_job", added->job_id},
+                          {"coalesced", !added->added}}
+        .dump();
+  }();
+  return Finish(db, &trace, std::move(result));
+}
+
+Result<std::string> PipelineJobHandler::RunAnalyze(const Job& job) {
+  VIGIL_ASSIGN_OR_RETURN(AnalyzeJobPayload payload, ParseAnalyzeJobPayload(job.payload));
+  Db* db = db_.get();
+  Trace trace = ContinueTrace(db, context_.clock, job, payload.tenant_id, payload.trace_id,
+                              payload.parent_span_id);
+  Result<std::string> result = [&]() -> Result<std::string> {
+    auto span = trace.StartSpan("job.analyze", payload.tenant_id);
+    span.SetAttribute("job", job.id);
+    span.SetAttribute("attempt", std::to_string(job.attempt));
+    Result<AnalysisOutcome> outcome =
+        RunAnalysis(db, *context_.clock, *context_.clock, payload.tenant_id, &trace);
+    if (!outcome.ok()) {
+      span.SetError(outcome.status().message());
+      return outcome.status();
+    }
+    if (context_.events_written) context_.events_written();
+    const ReconcileSummary& r = outcome->reconcile;
+    return nlohmann::json{{"run_id", outcome->run.run_id},
+                          {"opened", r.opened},
+                          {"updated", r.updated},
+                          {"resolved", r.resolved},
+                          {"reopened", r.reopened},
+                          {"unchanged", r.unchanged},
+                          {"statements", outcome->load_statements + r.statements}}
+        .dump();
+  }();
+  return Finish(db, &trace, std::move(result));
+}
+
+}  // namespace vigil

@@ -1,0 +1,63 @@
+#include "app/provider_factory.h"
+
+#include <nlohmann/json.hpp>
+
+#include "providers/graph_dir_provider.h"
+#include "providers/synthetic.h"
+
+namespace vigil {
+namespace {
+
+std::string Named(const DataSourceRow& source) {
+  return "data source \"" + source.name + "\" (" + source.provider + ")";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source) {
+  nlohmann::json settings = nlohmann::json::parse(source.settings, nullptr, false);
+  if (!settings.is_object()) {
+    return Status::InvalidArgument(Named(source) + ": settings are not a JSON object");
+  }
+  if (source.provider == "graph_json") {
+    auto dir = settings.find("dir");
+    if (dir == settings.end() || !dir->is_string()) {
+      return Status::InvalidArgument(Named(source) + ": settings: \"dir\": expected a string");
+    }
+    Result<std::unique_ptr<Provider>> provider = NewGraphDirProvider(dir->get<std::string>());
+    if (!provider.ok()) return provider.status().Prefixed(Named(source));
+    return provider;
+  }
+  if (source.provider == "synthetic") {
+    SyntheticOptions options;
+    auto seed = settings.find("seed");
+    auto users = settings.find("users");
+    auto tenant = settings.find("tenant");
+    if (seed != settings.end()) {
+      if (!seed->is_number_unsigned()) {
+        return Status::InvalidArgument(Named(source) + ": settings: \"seed\": expected a number");
+      }
+      options.seed = seed->get<uint64_t>();
+    }
+    if (users != settings.end()) {
+      if (!users->is_number_integer() || users->get<int64_t>() < 1 ||
+          users->get<int64_t>() > 5'000'000) {
+        return Status::InvalidArgument(Named(source) +
+                                       ": settings: \"users\": expected 1 to 5000000");
+      }
+      options.users = users->get<int>();
+    }
+    if (tenant != settings.end()) {
+      if (!tenant->is_string()) {
+        return Status::InvalidArgument(Named(source) +
+                                       ": settings: \"tenant\": expected a string");
+      }
+      options.tenant_name = tenant->get<std::string>();
+    }
+    return NewSyntheticProvider(options);
+  }
+  return Status::InvalidArgument(Named(source) + ": unknown provider \"" + source.provider +
+                                 "\" (known: graph_json, synthetic)");
+}
+
+}  // namespace vigil

@@ -1,0 +1,80 @@
+#include "app/service.h"
+
+#include "app/job_handler.h"
+#include "events/in_process_bus.h"
+#include "observe/log.h"
+#include "queue/local_queue.h"
+#include "store/sqlite_db.h"
+
+namespace vigil {
+
+Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
+                                                const Clock* clock) {
+  const std::string path = options.db_path;
+  auto open_db = [path]() -> Result<std::unique_ptr<Db>> { return OpenSqliteDb(path); };
+  std::unique_ptr<Service> service(new Service());
+
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> queue_db, open_db());
+  LocalQueueOptions queue_options;
+  queue_options.poll_ms = options.poll_ms;
+  VIGIL_ASSIGN_OR_RETURN(service->queue_,
+                         OpenLocalQueue(std::move(queue_db), clock, queue_options));
+
+  service->bus_ = NewInProcessBus();
+  if (options.log_events) {
+    VIGIL_ASSIGN_OR_RETURN(
+        service->event_log_,
+        service->bus_->Subscribe({}, [](const Event& e) {
+          // One line per alert change is a lot for a large tenant: debug.
+          const bool alert = e.type.rfind("alert.", 0) == 0;
+          Log(alert ? LogLevel::kDebug : LogLevel::kInfo, "event",
+              {{"type", e.type}, {"id", e.id}, {"tenant_id", e.tenant_id},
+               {"trace_id", e.trace_id}, {"payload", e.payload}});
+        }));
+  }
+  if (options.run_relay) {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> relay_db, open_db());
+    service->relay_ =
+        std::make_unique<OutboxRelay>(std::move(relay_db), service->bus_.get(), clock);
+    VIGIL_RETURN_IF_ERROR(service->relay_->Start());
+  }
+
+  PipelineContext context;
+  context.open_db = open_db;
+  context.queue = service->queue_.get();
+  context.clock = clock;
+  context.coalesce_window_ms = options.coalesce_window_ms;
+  if (OutboxRelay* relay = service->relay_.get()) context.events_written = [relay] { relay->Notify(); };
+  WorkerOptions worker_options;
+  worker_options.name = options.worker_name;
+  worker_options.concurrency = options.concurrency;
+  worker_options.lease_ms = options.lease_ms;
+  worker_options.stalled_check_ms = options.stalled_check_ms;
+  service->worker_ = std::make_unique<Worker>(
+      service->queue_.get(), [context] { return PipelineJobHandler::Open(context); },
+      worker_options, clock);
+  VIGIL_RETURN_IF_ERROR(service->worker_->Start());
+
+  if (options.run_scheduler) {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> scheduler_db, open_db());
+    SchedulerOptions scheduler_options;
+    scheduler_options.tick_ms = options.scheduler_tick_ms;
+    service->scheduler_ = std::make_unique<Scheduler>(
+        std::move(scheduler_db), service->queue_.get(), clock, scheduler_options);
+    service->scheduler_->Start();
+  }
+  return service;
+}
+
+Service::~Service() { Stop(0); }
+
+int Service::Stop(int64_t drain_ms) {
+  if (stopped_) return 0;
+  stopped_ = true;
+  if (scheduler_) scheduler_->Stop();
+  int abandoned = worker_ ? worker_->Stop(drain_ms) : 0;
+  if (relay_) relay_->Stop();
+  return abandoned;
+}
+
+}  // namespace vigil

@@ -1,0 +1,63 @@
+// Service: vigil's long-running pipeline on embedded defaults, as `vigil
+// serve` and `vigil worker` run it: the local queue in the SQLite database,
+// workers running the pipeline jobs, the scheduler, and the outbox relay to an
+// in-process event bus whose events are logged. Wiring only; each part is
+// its own component.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "events/event_bus.h"
+#include "events/outbox_relay.h"
+#include "queue/queue.h"
+#include "queue/scheduler.h"
+#include "queue/worker.h"
+
+namespace vigil {
+
+struct ServiceOptions {
+  std::string db_path = "vigil.db";
+  bool run_scheduler = true;  // serve: yes; worker: no
+  bool run_relay = true;      // serve: yes; worker: no (serve relays the outbox)
+  bool log_events = true;     // log every relayed event
+  int concurrency = 2;
+  int64_t lease_ms = 30000;
+  int64_t stalled_check_ms = 5000;
+  int64_t coalesce_window_ms = 2000;
+  int64_t scheduler_tick_ms = 1000;
+  int64_t poll_ms = 200;      // how soon jobs other processes add are seen
+  std::string worker_name = "vigil";
+};
+
+class Service {
+ public:
+  // Opens every connection and starts the threads. Fails with the first
+  // component's error (nothing left running).
+  static Result<std::unique_ptr<Service>> Start(const ServiceOptions& options,
+                                                const Clock* clock);
+  ~Service();
+
+  // Stops the scheduler, stops taking jobs, waits up to drain_ms for running
+  // ones, relays what is left in the outbox. Returns how many jobs were still
+  // running (their leases expire and they run again elsewhere or later).
+  int Stop(int64_t drain_ms);
+
+  Queue* queue() { return queue_.get(); }
+  EventBus* bus() { return bus_.get(); }
+
+ private:
+  Service() = default;
+
+  std::unique_ptr<Queue> queue_;
+  std::unique_ptr<EventBus> bus_;
+  std::unique_ptr<Subscription> event_log_;
+  std::unique_ptr<OutboxRelay> relay_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<Worker> worker_;
+  bool stopped_ = false;
+};
+
+}  // namespace vigil
