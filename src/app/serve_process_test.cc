@@ -1,0 +1,260 @@
+// `vigil serve` as a user runs it: a separate process, stopped by signals.
+// Covers draining on SIGTERM, bad jobs failing while the worker carries on,
+// and durability: kill -9 during a sync, restart, the same alerts as a run
+// without the crash.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "app/cli.h"
+#include "providers/graph_writer.h"
+#include "providers/synthetic.h"
+#include "queue/local_queue.h"
+#include "store/sqlite_db.h"
+#include "store/tenants.h"
+#include "testing/fixtures.h"
+
+extern char** environ;
+
+namespace vigil {
+namespace {
+
+using testing::Count;
+
+std::string Binary() {
+  const char* path = std::getenv("VIGIL_BINARY");
+  return path ? path : "";
+}
+
+// A child process running the vigil binary, its stderr in a file.
+class Process {
+ public:
+  Process(const std::vector<std::string>& args, const std::string& log) {
+    std::vector<std::string> argv_storage = {Binary()};
+    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_storage) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Process() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  void Signal(int sig) { kill(pid_, sig); }
+  // The exit status, or -1 when it did not exit within `timeout_s` (or was killed).
+  int Wait(int timeout_s) {
+    for (int i = 0; i < timeout_s * 100; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Polls `done` every 20 ms for up to `timeout_s`.
+bool WaitFor(const std::function<bool()>& done, int timeout_s) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int CliStatus(std::vector<std::string> args, std::string* out = nullptr) {
+  args.insert(args.begin(), "vigil");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream o, e;
+  const int status = RunCli(static_cast<int>(argv.size()), argv.data(), o, e);
+  if (out) *out = o.str() + e.str();
+  return status;
+}
+
+class ServeProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(Binary().empty()) << "VIGIL_BINARY is not set";
+    dir_ = testing::NewTempDir();
+  }
+
+  // A database with tenant contoso and a graph_json data source over a
+  // synthetic tenant of `users` users. Returns the database path.
+  std::string Prepare(const std::string& name, int users) {
+    const std::string graph = dir_ + "/graph-" + std::to_string(users);
+    if (!std::ifstream(graph + "/users.json")) {
+      SyntheticOptions options;
+      options.users = users;
+      options.now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+      EXPECT_TRUE(WriteGraphDirectory(GenerateTenant(options), graph).ok());
+    }
+    const std::string path = dir_ + "/" + name + ".db";
+    auto db = OpenSqliteDb(path).value();
+    const int64_t tenant = EnsureTenant(db.get(), "contoso", 1)->id;
+    EXPECT_TRUE(EnsureDataSource(db.get(), tenant, "graph", "graph_json",
+                                 nlohmann::json{{"dir", graph}}.dump(), 1)
+                    .ok());
+    return path;
+  }
+
+  static int64_t Query(const std::string& path, const std::string& sql) {
+    auto db = OpenSqliteDb(path).value();
+    return Count(db.get(), sql);
+  }
+
+  static bool AllJobsDone(const std::string& path) {
+    return Query(path, "SELECT COUNT(*) FROM jobs WHERE state IN ('waiting', 'active')") == 0 &&
+           Query(path, "SELECT COUNT(*) FROM jobs") > 0;
+  }
+
+  // (type, subject, state, severity) of every alert, sorted.
+  static std::vector<std::string> AlertKeys(const std::string& path) {
+    auto db = OpenSqliteDb(path).value();
+    auto st = db->Prepare(
+                    "SELECT type || '|' || subject || '|' || state || '|' || severity FROM alerts "
+                    "ORDER BY 1")
+                  .value();
+    std::vector<std::string> keys;
+    while (st->Step().value()) keys.push_back(st->String(0));
+    return keys;
+  }
+
+  std::vector<std::string> ServeArgs(const std::string& db) {
+    return {"serve", "--db", db, "--coalesce", "100ms", "--lease", "2s", "--poll", "50ms"};
+  }
+
+  std::string dir_;
+};
+
+TEST_F(ServeProcessTest, RunsTriggeredSyncsAndDrainsOnSigterm) {
+  const std::string db = Prepare("drain", 60);
+  ASSERT_EQ(CliStatus({"trigger", "--db", db, "--tenant", "contoso"}), 0);
+  // Bad jobs: an unknown name and a malformed payload fail after their
+  // attempts; the worker carries on.
+  {
+    auto clock = NewSystemClock();
+    auto queue = OpenLocalQueue(OpenSqliteDb(db).value(), clock.get()).value();
+    JobOptions twice;
+    twice.attempts = 2;
+    twice.backoff = {Backoff::Type::kFixed, 10};
+    ASSERT_TRUE(queue->Add("bogus", "{}", twice).ok());
+    ASSERT_TRUE(queue->Add("sync", R"({"tenant_id": "one"})", twice).ok());
+  }
+  const std::string log = dir_ + "/drain.log";
+  Process serve(ServeArgs(db), log);
+  ASSERT_TRUE(WaitFor([&] { return AllJobsDone(db); }, 60)) << ReadFile(log);
+  EXPECT_GT(Query(db, "SELECT COUNT(*) FROM alerts WHERE state = 'open'"), 0);
+
+  std::string jobs;
+  ASSERT_EQ(CliStatus({"jobs", "--db", db, "--state", "failed", "--json"}, &jobs), 0);
+  nlohmann::json failed = nlohmann::json::parse(jobs);
+  ASSERT_EQ(failed.size(), 2u) << jobs;
+  std::set<std::string> errors;
+  for (const auto& j : failed) {
+    EXPECT_EQ(j["attempts_made"], 2);
+    errors.insert(j["error"].get<std::string>());
+  }
+  EXPECT_EQ(errors.count("unknown job name \"bogus\" (known: sync, analyze)"), 1u) << jobs;
+  EXPECT_EQ(errors.count("sync payload: \"tenant_id\": expected a positive integer"), 1u) << jobs;
+
+  // Still working after the bad jobs.
+  ASSERT_EQ(CliStatus({"trigger", "--db", db, "--tenant", "contoso"}), 0);
+  ASSERT_TRUE(WaitFor([&] { return AllJobsDone(db); }, 60)) << ReadFile(log);
+  EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), 2);
+
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(30), 0) << ReadFile(log);
+  const std::string text = ReadFile(log);
+  EXPECT_NE(text.find("\"event\":\"serve.draining\",\"signal\":\"SIGTERM\""), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\"event\":\"serve.stopped\""), std::string::npos) << text;
+}
+
+TEST_F(ServeProcessTest, KillNineDuringASyncThenRestartGivesTheSameAlerts) {
+  constexpr int kUsers = 30000;  // a sync long enough to be killed in
+  // Reference: the same tenant with no crash.
+  const std::string clean = Prepare("clean", kUsers);
+  ASSERT_EQ(CliStatus({"trigger", "--db", clean, "--tenant", "contoso"}), 0);
+  {
+    Process serve(ServeArgs(clean), dir_ + "/clean.log");
+    ASSERT_TRUE(WaitFor([&] { return AllJobsDone(clean); }, 120)) << ReadFile(dir_ + "/clean.log");
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Wait(60), 0);
+  }
+
+  const std::string crashed = Prepare("crashed", kUsers);
+  ASSERT_EQ(CliStatus({"trigger", "--db", crashed, "--tenant", "contoso"}), 0);
+  {
+    Process serve(ServeArgs(crashed), dir_ + "/crash.log");
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return Query(crashed,
+                       "SELECT COUNT(*) FROM jobs WHERE name = 'sync' AND state = 'active'") == 1;
+        },
+        60));
+    serve.Signal(SIGKILL);
+    EXPECT_EQ(serve.Wait(10), -1);  // killed, not exited
+  }
+  EXPECT_EQ(Query(crashed, "SELECT COUNT(*) FROM jobs WHERE state = 'completed'"), 0);
+  {
+    Process serve(ServeArgs(crashed), dir_ + "/restart.log");
+    ASSERT_TRUE(WaitFor([&] { return AllJobsDone(crashed); }, 120))
+        << ReadFile(dir_ + "/restart.log");
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Wait(60), 0);
+  }
+  // The sync job ran again after its lease expired, and completed.
+  EXPECT_EQ(Query(crashed, "SELECT COUNT(*) FROM jobs WHERE name = 'sync' AND state = "
+                           "'completed' AND stalled_count = 1"),
+            1);
+  EXPECT_EQ(Query(crashed, "SELECT COUNT(*) FROM jobs WHERE state = 'failed'"), 0);
+
+  const std::vector<std::string> expected = AlertKeys(clean);
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(AlertKeys(crashed), expected);
+  // No duplicate alert, no duplicate history.
+  EXPECT_EQ(Query(crashed, "SELECT COUNT(*) FROM alert_history"),
+            Query(clean, "SELECT COUNT(*) FROM alert_history"));
+  EXPECT_EQ(Query(crashed, "SELECT COUNT(*) FROM alert_history"),
+            Query(crashed, "SELECT COUNT(*) FROM alerts"));
+  EXPECT_EQ(Query(crashed, "SELECT COUNT(*) FROM entities WHERE deleted_at IS NULL"),
+            Query(clean, "SELECT COUNT(*) FROM entities WHERE deleted_at IS NULL"));
+}
+
+}  // namespace
+}  // namespace vigil
