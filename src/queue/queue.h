@@ -1,7 +1,7 @@
 // Queue: the durable job queue seam. Producers Add jobs; workers Take a job
 // under a lease, run it, and Complete or Fail it. Backends: the local one in
 // vigil's own database (queue/local_queue.h) and, later, Redis in BullMQ's
-// layout. Both pass the same conformance suite (queue/queue_conformance.h).
+// layout. Both pass the same conformance suite (tests/testing/queue_conformance.h).
 //
 // Semantics every backend keeps:
 //   - A job id is unique in its queue. Adding a job whose id exists (in any
@@ -45,12 +45,14 @@ struct Backoff {
 };
 
 struct JobOptions {
-  std::string job_id;     // empty: the backend makes a unique one
-  int64_t delay_ms = 0;   // not due before now + delay_ms
-  int priority = 0;       // 0 = none; 1 is the most urgent
-  int attempts = 1;       // total runs allowed (>= 1)
-  Backoff backoff;        // between failed attempts
-  std::string group;      // e.g. the tenant id; filters listings, fairness later
+  // Empty: the backend makes a unique id of decimal digits. A caller's id
+  // must therefore not be all digits (InvalidArgument), as in BullMQ.
+  std::string job_id;
+  int64_t delay_ms = 0;  // not due before now + delay_ms
+  int priority = 0;      // 0 = none; 1 is the most urgent
+  int attempts = 1;      // total runs allowed (>= 1)
+  Backoff backoff;       // between failed attempts
+  std::string group;     // e.g. the tenant id; filters listings, fairness later
 };
 
 enum class JobState { kWaiting, kDelayed, kActive, kCompleted, kFailed };
@@ -65,12 +67,12 @@ struct Job {
   std::string name;
   std::string payload;  // JSON text, as added
   std::string group;
-  int attempt = 1;      // this run's number, 1-based
+  int attempt = 1;  // this run's number, 1-based; stalled runs do not count
   int max_attempts = 1;
-  int64_t token = 0;    // fencing token of this lease
+  int64_t token = 0;  // fencing token of this lease
   TimeMs created_at = 0;
-  TimeMs due_at = 0;     // when it became due (for the queue-wait span)
-  TimeMs started_at = 0; // when this lease began
+  TimeMs due_at = 0;      // when it became due (for the queue-wait span)
+  TimeMs started_at = 0;  // when this lease began
 };
 
 // A job as listings show it.
@@ -85,11 +87,11 @@ struct JobInfo {
   int max_attempts = 1;
   int stalled_count = 0;
   TimeMs created_at = 0;
-  TimeMs run_at = 0;                   // due time while waiting/delayed
-  std::optional<TimeMs> started_at;    // of the latest run
-  std::optional<TimeMs> finished_at;   // completed or failed
-  std::string return_value;            // JSON text when completed
-  std::string failed_reason;           // latest error (also while retrying)
+  TimeMs run_at = 0;                  // due time while waiting/delayed
+  std::optional<TimeMs> started_at;   // of the latest run
+  std::optional<TimeMs> finished_at;  // completed or failed
+  std::string return_value;           // JSON text when completed
+  std::string failed_reason;          // latest error (also while retrying)
 };
 
 struct JobCounts {
@@ -126,7 +128,8 @@ class Queue {
   virtual const std::string& name() const = 0;
 
   // Adds a job. InvalidArgument for an empty name, payload that is not a
-  // JSON object, attempts < 1, priority < 0 or delay_ms < 0.
+  // JSON object, attempts < 1, priority < 0, delay_ms < 0, a negative
+  // backoff or a job_id of digits only.
   virtual Result<AddResult> Add(std::string_view name, std::string_view payload,
                                 const JobOptions& options) = 0;
 

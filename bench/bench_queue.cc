@@ -1,0 +1,222 @@
+// The queue benchmark of docs/PERFORMANCE.md, on a temporary SQLite file
+// with the local queue (queue/local_queue.h) and the Worker (queue/worker.h):
+//   latency:    enqueue -> handler start with an idle worker (concurrency 1),
+//               over N sequential jobs: add one, wait until its handler has
+//               started (steady clock), wait until it is completed, repeat.
+//   throughput: M no-op jobs added first (the add rate is reported too),
+//               then run by a worker at concurrency 1 and 8 until all are
+//               completed; a fresh database per concurrency.
+//
+// Usage: bench_queue [--latency-jobs N] [--jobs M] [--dir DIR]
+// Prints a Markdown table.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "queue/local_queue.h"
+#include "queue/worker.h"
+#include "store/sqlite_db.h"
+
+namespace vigil {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+[[noreturn]] void Die(const std::string& what, const Status& s) {
+  std::fprintf(stderr, "bench_queue: %s: %s\n", what.c_str(), s.ToString().c_str());
+  std::exit(1);
+}
+
+double Seconds(Steady::time_point a, Steady::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+std::unique_ptr<Queue> OpenQueue(const std::string& path, const Clock* clock) {
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  auto db = OpenSqliteDb(path);
+  if (!db.ok()) Die("open " + path, db.status());
+  auto queue = OpenLocalQueue(std::move(db).value(), clock);
+  if (!queue.ok()) Die("open queue", queue.status());
+  return std::move(queue).value();
+}
+
+class NoopHandler : public JobHandler {
+ public:
+  explicit NoopHandler(std::function<void()> on_start) : on_start_(std::move(on_start)) {}
+  Result<std::string> Run(const Job&) override {
+    if (on_start_) on_start_();
+    return std::string("null");
+  }
+
+ private:
+  std::function<void()> on_start_;
+};
+
+// Counts finished runs; lets the main thread wait for a number of them.
+struct Progress {
+  std::mutex mu;
+  std::condition_variable cv;
+  int64_t started = 0;
+  int64_t finished = 0;
+  Steady::time_point last_start;
+
+  void Start() {
+    Steady::time_point now = Steady::now();
+    std::lock_guard<std::mutex> lock(mu);
+    last_start = now;
+    ++started;
+    cv.notify_all();
+  }
+  void Finish() {
+    std::lock_guard<std::mutex> lock(mu);
+    ++finished;
+    cv.notify_all();
+  }
+};
+
+std::unique_ptr<Worker> StartWorker(Queue* queue, const Clock* clock, int concurrency,
+                                    Progress* progress, bool record_start) {
+  WorkerOptions options;
+  options.name = "bench";
+  options.concurrency = concurrency;
+  options.on_finished = [progress](const Job&, const Status& s) {
+    if (!s.ok()) Die("job", s);
+    progress->Finish();
+  };
+  std::function<void()> on_start;
+  if (record_start) on_start = [progress] { progress->Start(); };
+  auto worker = std::make_unique<Worker>(
+      queue,
+      [on_start]() -> Result<std::unique_ptr<JobHandler>> {
+        return std::unique_ptr<JobHandler>(new NoopHandler(on_start));
+      },
+      options, clock);
+  Status s = worker->Start();
+  if (!s.ok()) Die("start worker", s);
+  return worker;
+}
+
+struct Latency {
+  double p50_us = 0, p99_us = 0, max_us = 0;
+};
+
+Latency MeasureLatency(const std::string& path, const Clock* clock, int jobs) {
+  std::unique_ptr<Queue> queue = OpenQueue(path, clock);
+  Progress progress;
+  std::unique_ptr<Worker> worker = StartWorker(queue.get(), clock, 1, &progress, true);
+  // Let the worker reach its waiting Take.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::vector<double> us;
+  us.reserve(jobs);
+  for (int i = 0; i < jobs; ++i) {
+    Steady::time_point added = Steady::now();
+    auto r = queue->Add("noop", "{}", JobOptions());
+    if (!r.ok()) Die("add", r.status());
+    std::unique_lock<std::mutex> lock(progress.mu);
+    progress.cv.wait(lock, [&] { return progress.finished == i + 1; });
+    us.push_back(std::chrono::duration<double, std::micro>(progress.last_start - added).count());
+  }
+  worker->Stop(5000);
+  std::sort(us.begin(), us.end());
+  Latency l;
+  l.p50_us = us[us.size() / 2];
+  l.p99_us = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+  l.max_us = us.back();
+  return l;
+}
+
+struct Throughput {
+  double adds_per_s = 0;
+  double jobs_per_s = 0;
+};
+
+Throughput MeasureThroughput(const std::string& path, const Clock* clock, int jobs,
+                             int concurrency) {
+  std::unique_ptr<Queue> queue = OpenQueue(path, clock);
+  Throughput t;
+  Steady::time_point a = Steady::now();
+  for (int i = 0; i < jobs; ++i) {
+    auto r = queue->Add("noop", "{}", JobOptions());
+    if (!r.ok()) Die("add", r.status());
+  }
+  Steady::time_point b = Steady::now();
+  t.adds_per_s = jobs / Seconds(a, b);
+  Progress progress;
+  Steady::time_point start = Steady::now();
+  std::unique_ptr<Worker> worker = StartWorker(queue.get(), clock, concurrency, &progress, false);
+  {
+    std::unique_lock<std::mutex> lock(progress.mu);
+    progress.cv.wait(lock, [&] { return progress.finished == jobs; });
+  }
+  Steady::time_point end = Steady::now();
+  t.jobs_per_s = jobs / Seconds(start, end);
+  worker->Stop(5000);
+  auto counts = queue->Counts();
+  if (!counts.ok()) Die("counts", counts.status());
+  if (counts->completed != jobs) {
+    std::fprintf(stderr, "bench_queue: %lld of %d jobs completed\n",
+                 static_cast<long long>(counts->completed), jobs);
+    std::exit(1);
+  }
+  return t;
+}
+
+int Main(int argc, char** argv) {
+  int latency_jobs = 2000;
+  int jobs = 20000;
+  std::string dir = std::filesystem::temp_directory_path().string();
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--latency-jobs") == 0) {
+      latency_jobs = std::atoi(argv[i + 1]);
+    } else if (std::strcmp(argv[i], "--jobs") == 0) {
+      jobs = std::atoi(argv[i + 1]);
+    } else if (std::strcmp(argv[i], "--dir") == 0) {
+      dir = argv[i + 1];
+    } else {
+      std::fprintf(stderr, "usage: bench_queue [--latency-jobs N] [--jobs M] [--dir DIR]\n");
+      return 2;
+    }
+  }
+  if (latency_jobs < 1 || jobs < 1) {
+    std::fprintf(stderr, "bench_queue: --latency-jobs and --jobs must be >= 1\n");
+    return 2;
+  }
+  std::unique_ptr<Clock> clock = NewSystemClock();
+  const std::string path = dir + "/bench_queue_" + std::to_string(::getpid()) + ".db";
+
+  Latency l = MeasureLatency(path, clock.get(), latency_jobs);
+  Throughput one = MeasureThroughput(path, clock.get(), jobs, 1);
+  Throughput eight = MeasureThroughput(path, clock.get(), jobs, 8);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+
+  std::printf("command: bench_queue --latency-jobs %d --jobs %d\n\n", latency_jobs, jobs);
+  std::printf("| measure | value |\n|---|---|\n");
+  std::printf(
+      "| enqueue -> handler start, idle worker (%d jobs) | p50 %.0f us, p99 %.0f us, "
+      "max %.0f us |\n",
+      latency_jobs, l.p50_us, l.p99_us, l.max_us);
+  std::printf("| add (one job per call, %d jobs) | %.0f jobs/s |\n", jobs,
+              (one.adds_per_s + eight.adds_per_s) / 2);
+  std::printf("| no-op jobs, concurrency 1 (%d pre-added) | %.0f jobs/s |\n", jobs, one.jobs_per_s);
+  std::printf("| no-op jobs, concurrency 8 (%d pre-added) | %.0f jobs/s |\n", jobs,
+              eight.jobs_per_s);
+  return 0;
+}
+
+}  // namespace
+}  // namespace vigil
+
+int main(int argc, char** argv) { return vigil::Main(argc, argv); }

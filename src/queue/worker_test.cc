@@ -1,0 +1,333 @@
+#include "queue/worker.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "queue/local_queue.h"
+#include "store/sqlite_db.h"
+#include "testing/fixtures.h"
+
+namespace vigil {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Generous: how long a test waits for something that must happen.
+constexpr auto kMust = std::chrono::seconds(20);
+
+// Polls `done` until it holds or kMust passed; returns whether it held.
+bool WaitFor(const std::function<bool()>& done) {
+  auto end = std::chrono::steady_clock::now() + kMust;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  return true;
+}
+
+// Runs `run` for every job (shared by every thread's handler).
+class FakeHandler : public JobHandler {
+ public:
+  explicit FakeHandler(std::function<Result<std::string>(const Job&)> run) : run_(std::move(run)) {}
+  Result<std::string> Run(const Job& job) override { return run_(job); }
+
+ private:
+  std::function<Result<std::string>(const Job&)> run_;
+};
+
+class WorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = testing::NewTempDir() + "/vigil.db";
+    queue_ = OpenQueue();
+  }
+
+  std::unique_ptr<Queue> OpenQueue() {
+    auto db = OpenSqliteDb(path_);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    LocalQueueOptions options;
+    options.poll_ms = 50;
+    auto q = OpenLocalQueue(std::move(db).value(), clock_.get(), options);
+    EXPECT_TRUE(q.ok()) << q.status().ToString();
+    return std::move(q).value();
+  }
+
+  std::unique_ptr<Worker> MakeWorker(Queue* queue,
+                                     std::function<Result<std::string>(const Job&)> run,
+                                     WorkerOptions options = {}) {
+    auto make = [run]() -> Result<std::unique_ptr<JobHandler>> {
+      return std::unique_ptr<JobHandler>(new FakeHandler(run));
+    };
+    options.take_wait_ms = 200;
+    return std::make_unique<Worker>(queue, make, options, clock_.get());
+  }
+
+  std::string Add(std::string_view name, int attempts = 1) {
+    JobOptions o;
+    o.attempts = attempts;
+    auto r = queue_->Add(name, "{}", o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->job_id : "";
+  }
+
+  JobState StateOf(const std::string& id) {
+    auto info = queue_->Get(id);
+    EXPECT_TRUE(info.ok()) << info.status().ToString();
+    return info.ok() ? info->state : JobState::kWaiting;
+  }
+
+  std::unique_ptr<Clock> clock_ = NewSystemClock();
+  std::string path_;
+  std::unique_ptr<Queue> queue_;
+};
+
+TEST_F(WorkerTest, CompletesEveryJobAtConcurrencyFour) {
+  constexpr int kJobs = 40;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kJobs; ++i) ids.push_back(Add("noop"));
+  std::atomic<int> handlers_made{0};
+  std::atomic<int> runs{0};
+  auto make = [&]() -> Result<std::unique_ptr<JobHandler>> {
+    ++handlers_made;
+    return std::unique_ptr<JobHandler>(new FakeHandler([&](const Job& job) -> Result<std::string> {
+      ++runs;
+      std::this_thread::sleep_for(milliseconds(2));
+      return R"({"id":")" + job.id + R"("})";
+    }));
+  };
+  WorkerOptions options;
+  options.concurrency = 4;
+  options.take_wait_ms = 200;
+  Worker worker(queue_.get(), make, options, clock_.get());
+  ASSERT_TRUE(worker.Start().ok());
+  EXPECT_EQ(handlers_made.load(), 4);
+  ASSERT_TRUE(WaitFor([&] { return worker.stats().completed == kJobs; }));
+  EXPECT_EQ(worker.Stop(5000), 0);
+  EXPECT_EQ(runs.load(), kJobs);
+  EXPECT_EQ(queue_->Counts()->completed, kJobs);
+  EXPECT_EQ(queue_->Get(ids[7])->return_value, R"({"id":")" + ids[7] + R"("})");
+  Worker::Stats stats = worker.stats();
+  EXPECT_EQ(stats.failed + stats.retried + stats.lease_lost + stats.errors, 0);
+}
+
+TEST_F(WorkerTest, ThrowingHandlerFailsTheJobWithTheMessageAndTheWorkerGoesOn) {
+  std::string throws = Add("explode", /*attempts=*/2);
+  std::string throws_int = Add("explode-int");
+  std::string unknown = Add("nope");
+  std::string bad_value = Add("bad-value");
+  std::string fine = Add("fine");
+  std::vector<std::pair<std::string, Status>> finished;
+  std::mutex mu;
+  WorkerOptions options;
+  options.on_finished = [&](const Job& job, const Status& s) {
+    std::lock_guard<std::mutex> lock(mu);
+    finished.emplace_back(job.id, s);
+  };
+  auto worker = MakeWorker(
+      queue_.get(),
+      [](const Job& job) -> Result<std::string> {
+        if (job.name == "explode") throw std::runtime_error("graph exploded");
+        if (job.name == "explode-int") throw 42;
+        if (job.name == "bad-value") return std::string("{not json");
+        if (job.name == "fine") return std::string("{}");
+        return Status::InvalidArgument("unknown job name \"" + job.name + "\"");
+      },
+      options);
+  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = queue_->Counts();
+    return c.ok() && c->failed == 4 && c->completed == 1;
+  }));
+  EXPECT_EQ(worker->Stop(5000), 0);
+
+  auto info = queue_->Get(throws);
+  EXPECT_EQ(info->state, JobState::kFailed);
+  EXPECT_EQ(info->attempts_made, 2);
+  EXPECT_EQ(info->failed_reason, "internal error: exception: graph exploded");
+  EXPECT_EQ(queue_->Get(throws_int)->failed_reason, "internal error: exception of an unknown type");
+  EXPECT_EQ(queue_->Get(unknown)->failed_reason, R"(invalid argument: unknown job name "nope")");
+  EXPECT_EQ(queue_->Get(bad_value)->failed_reason,
+            "invalid argument: complete job \"" + bad_value + "\": return value is not JSON");
+  EXPECT_EQ(StateOf(fine), JobState::kCompleted);
+
+  Worker::Stats stats = worker->stats();
+  EXPECT_EQ(stats.completed, 1);
+  EXPECT_EQ(stats.failed, 4);
+  EXPECT_EQ(stats.retried, 1);
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(finished.size(), 6u);
+  int ok = 0;
+  for (const auto& [id, s] : finished) ok += s.ok() ? 1 : 0;
+  EXPECT_EQ(ok, 1);
+}
+
+TEST_F(WorkerTest, StartReportsTheHandlerFactoryError) {
+  std::string id = Add("sync");
+  int calls = 0;
+  auto make = [&]() -> Result<std::unique_ptr<JobHandler>> {
+    if (++calls == 2) return Status::IoError("cannot open database /nowhere/vigil.db");
+    return std::unique_ptr<JobHandler>(
+        new FakeHandler([](const Job&) -> Result<std::string> { return std::string("null"); }));
+  };
+  WorkerOptions options;
+  options.name = "w";
+  options.concurrency = 2;
+  Worker worker(queue_.get(), make, options, clock_.get());
+  Status s = worker.Start();
+  EXPECT_EQ(s.ToString(),
+            "I/O error: worker w: making handler 2 of 2: cannot open database /nowhere/vigil.db");
+  EXPECT_EQ(worker.Stop(0), 0);
+  EXPECT_EQ(StateOf(id), JobState::kWaiting);  // nothing ran
+}
+
+TEST_F(WorkerTest, StartRejectsBadOptions) {
+  WorkerOptions options;
+  options.name = "w";
+  options.concurrency = 0;
+  auto worker = std::make_unique<Worker>(
+      queue_.get(), [] { return Result<std::unique_ptr<JobHandler>>(Status::Internal("unused")); },
+      options, clock_.get());
+  EXPECT_EQ(worker->Start().ToString(),
+            "invalid argument: worker w: concurrency must be >= 1 (got 0)");
+}
+
+TEST_F(WorkerTest, StopDrainsAJobThatFinishesInTime) {
+  std::string id = Add("slow");
+  std::atomic<bool> started{false};
+  auto worker = MakeWorker(queue_.get(), [&](const Job&) -> Result<std::string> {
+    started = true;
+    std::this_thread::sleep_for(milliseconds(200));
+    return std::string(R"("drained")");
+  });
+  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return started.load(); }));
+  EXPECT_EQ(worker->Stop(20000), 0);
+  EXPECT_EQ(StateOf(id), JobState::kCompleted);
+  EXPECT_EQ(queue_->Get(id)->return_value, R"("drained")");
+  EXPECT_EQ(worker->stats().completed, 1);
+}
+
+TEST_F(WorkerTest, StopAbandonsAJobThatDoesNotFinishInTime) {
+  std::string id = Add("stuck");
+  std::atomic<bool> started{false};
+  std::atomic<bool> release{false};
+  auto worker = MakeWorker(queue_.get(), [&](const Job&) -> Result<std::string> {
+    started = true;
+    WaitFor([&] { return release.load(); });
+    return std::string("null");
+  });
+  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return started.load(); }));
+  EXPECT_EQ(worker->Stop(50), 1);
+  EXPECT_EQ(StateOf(id), JobState::kActive);
+  EXPECT_EQ(worker->Stop(50), 0);  // once
+  release = true;
+  worker.reset();  // waits for the abandoned handler
+}
+
+TEST_F(WorkerTest, LeaseExtensionKeepsALongJobFromASecondWorker) {
+  std::string id = Add("long");
+  std::atomic<bool> started{false};
+  WorkerOptions a_options;
+  a_options.name = "a";
+  a_options.lease_ms = 600;  // extended every 200 ms; the job runs 2 s
+  auto a = MakeWorker(
+      queue_.get(),
+      [&](const Job&) -> Result<std::string> {
+        started = true;
+        std::this_thread::sleep_for(milliseconds(2000));
+        return std::string("null");
+      },
+      a_options);
+  ASSERT_TRUE(a->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return started.load(); }));
+
+  // Another process's worker, recovering stalled jobs often.
+  std::unique_ptr<Queue> other = OpenQueue();
+  std::atomic<int> b_runs{0};
+  WorkerOptions b_options;
+  b_options.name = "b";
+  b_options.stalled_check_ms = 50;
+  auto b = MakeWorker(
+      other.get(),
+      [&](const Job&) -> Result<std::string> {
+        ++b_runs;
+        return std::string("null");
+      },
+      b_options);
+  ASSERT_TRUE(b->Start().ok());
+
+  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == JobState::kCompleted; }));
+  EXPECT_EQ(a->Stop(5000), 0);
+  EXPECT_EQ(b->Stop(5000), 0);
+  EXPECT_EQ(b_runs.load(), 0);
+  EXPECT_EQ(queue_->Get(id)->stalled_count, 0);
+  EXPECT_EQ(a->stats().completed, 1);
+  EXPECT_EQ(a->stats().lease_lost, 0);
+}
+
+// Forwards to a real queue but never extends a lease: the worker loses it.
+class FakeForgetfulQueue : public Queue {
+ public:
+  explicit FakeForgetfulQueue(Queue* q) : q_(q) {}
+  const std::string& name() const override { return q_->name(); }
+  Result<AddResult> Add(std::string_view n, std::string_view p, const JobOptions& o) override {
+    return q_->Add(n, p, o);
+  }
+  Result<std::optional<Job>> Take(std::string_view w, int64_t lease, int64_t wait) override {
+    return q_->Take(w, lease, wait);
+  }
+  Status ExtendLease(const Job&, int64_t) override { return Status::Ok(); }
+  Status Complete(const Job& j, std::string_view v) override { return q_->Complete(j, v); }
+  Result<FailResult> Fail(const Job& j, std::string_view e) override { return q_->Fail(j, e); }
+  Result<int> RecoverStalled() override { return q_->RecoverStalled(); }
+  Status Retry(std::string_view id) override { return q_->Retry(id); }
+  Status Pause() override { return q_->Pause(); }
+  Status Resume() override { return q_->Resume(); }
+  Result<JobCounts> Counts() override { return q_->Counts(); }
+  Result<JobInfo> Get(std::string_view id) override { return q_->Get(id); }
+  Result<std::vector<JobInfo>> List(const ListFilter& f) override { return q_->List(f); }
+  void WakeAll() override { q_->WakeAll(); }
+
+ private:
+  Queue* q_;
+};
+
+TEST_F(WorkerTest, LostLeaseIsCountedAndTheJobRunsAgain) {
+  std::string id = Add("sync");
+  FakeForgetfulQueue forgetful(queue_.get());
+  std::unique_ptr<Queue> other = OpenQueue();
+  std::atomic<int> runs{0};
+  WorkerOptions options;
+  options.lease_ms = 50;
+  options.stalled_check_ms = 600000;  // only the test recovers
+  auto worker = MakeWorker(
+      &forgetful,
+      [&](const Job& job) -> Result<std::string> {
+        if (++runs == 1) {
+          // The lease expires while the job runs and another process recovers it.
+          while (clock_->NowMs() <= job.started_at + 60)
+            std::this_thread::sleep_for(milliseconds(5));
+          auto moved = other->RecoverStalled();
+          EXPECT_TRUE(moved.ok() && *moved == 1);
+        }
+        return std::string("null");
+      },
+      options);
+  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == JobState::kCompleted; }));
+  EXPECT_EQ(worker->Stop(5000), 0);
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_EQ(worker->stats().lease_lost, 1);
+  EXPECT_EQ(worker->stats().completed, 1);
+  EXPECT_EQ(queue_->Get(id)->stalled_count, 1);
+}
+
+}  // namespace
+}  // namespace vigil
