@@ -13,6 +13,8 @@
 #include "analysis/alert_types.h"
 #include "common/hash.h"
 #include "common/time.h"
+#include "events/event_payloads.h"
+#include "events/outbox.h"
 
 namespace vigil {
 namespace {
@@ -257,6 +259,31 @@ LedgerEntry LedgerRecord(const AnalysisRun& run, const Batch& batch, const Batch
   return entry;
 }
 
+// The events announcing what `summary` recorded: one per alert change, in
+// order, then the run's analysis.completed (its batches: those recorded).
+std::vector<Event> RunEvents(const AnalysisRun& run, const ReconcileSummary& summary, TimeMs now) {
+  std::vector<Event> events;
+  events.reserve(summary.changes.size() + 1);
+  for (const AlertChange& c : summary.changes) {
+    events.push_back(ToEvent(AlertChangedPayload{c.transition, run.tenant_id, c.alert_id,
+                                                 run.run_id, c.alert_type, c.subject, c.severity},
+                             run.trace_id, now));
+  }
+  AnalysisCompletedPayload completed;
+  completed.tenant_id = run.tenant_id;
+  completed.run_id = run.run_id;
+  for (const BatchSummary& b : summary.batches) {
+    if (b.outcome != BatchOutcome::kApplied && b.outcome != BatchOutcome::kNotComplete) continue;
+    completed.batches.emplace_back(b.analysis_type, std::string(BatchStatusName(b.status)));
+  }
+  completed.opened = summary.opened;
+  completed.updated = summary.updated;
+  completed.resolved = summary.resolved;
+  completed.reopened = summary.reopened;
+  events.push_back(ToEvent(completed, run.trace_id, now));
+  return events;
+}
+
 }  // namespace
 
 std::string_view BatchOutcomeName(BatchOutcome outcome) {
@@ -353,9 +380,6 @@ Result<ReconcileSummary> AlertManager::Reconcile(const AnalysisRun& run) {
     if (s.ok()) s = writer.ProjectTags(run.tenant_id, retag_types);
   }
   if (s.ok()) s = UpsertLedger(db_, run.tenant_id, records);
-  if (s.ok()) s = tx.Commit();
-  if (!s.ok()) return s.Prefixed(prefix);
-
   for (const BatchSummary& b : summary.batches) {
     summary.opened += b.opened;
     summary.updated += b.updated;
@@ -363,6 +387,12 @@ Result<ReconcileSummary> AlertManager::Reconcile(const AnalysisRun& run) {
     summary.reopened += b.reopened;
     summary.unchanged += b.unchanged;
   }
+  // A run that recorded nothing (every batch a duplicate or stale) announces
+  // nothing either: re-applying it changes nothing, the outbox included.
+  if (s.ok() && !records.empty()) s = AppendEvents(db_, RunEvents(run, summary, stamp.now));
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) return s.Prefixed(prefix);
+
   summary.statements = db_->statements_executed() - statements_before;
   return summary;
 }

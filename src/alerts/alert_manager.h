@@ -28,8 +28,18 @@
 // Every history row is a real change; folding it reproduces the alert row
 // (invariant 6, see history_fold.h).
 //
+// Events: when the run recorded at least one batch (applied or not
+// complete), the same transaction appends to the event outbox
+// (events/outbox.h) one `alert.<transition>` event per AlertChange, in the
+// order of ReconcileSummary::changes, then one `analysis.completed` whose
+// batches are the recorded ones with their recorded status. A run whose
+// batches were all duplicates or stale appends nothing (invariant 4 covers
+// the outbox too). Events carry run.trace_id. After Reconcile returns, the
+// caller may wake an in-process relay (OutboxRelay::Notify).
+//
 // Times: history `at`, first_seen, last_seen and resolved_at are run.as_of;
-// updated_at and the ledger's applied_at are the Clock's time.
+// updated_at, the ledger's applied_at and the events' `at` are the Clock's
+// time.
 //
 // Thread safety: one Reconcile at a time per AlertManager (it uses `db`,
 // which belongs to one thread). Concurrent reconciles of one tenant from
@@ -120,9 +130,10 @@ class AlertManager {
   // 1 to read the ledger; when a COMPLETE batch applies, 1 to read the alerts
   // of those types and 1 to move last_seen; 2 per alert that changes (its row
   // and its history row; 1 per alert whose subject name alone changed); 2 to
-  // rebuild the tags when any alert changed state; 1 to upsert the ledger
-  // when any batch is recorded. A run that changes nothing costs 4 whatever
-  // the number of alerts; a re-delivered run costs 1.
+  // rebuild the tags when any alert changed state; when any batch is
+  // recorded, 1 to upsert the ledger and 1 per kOutboxRowsPerStatement (256)
+  // events to append them (changes + 1). A run that changes nothing costs 5
+  // whatever the number of alerts; a re-delivered run costs 1.
   Result<ReconcileSummary> Reconcile(const AnalysisRun& run);
 
  private:

@@ -1,10 +1,13 @@
 // A reconcile is one transaction: when any write fails midway, nothing of the
-// run is applied, and the run can be retried once the cause is gone.
+// run is applied, no event of it is in the outbox, and the run can be
+// retried once the cause is gone.
 #include <gtest/gtest.h>
 
 #include "alerts/alert_manager.h"
 #include "alerts/alert_test_support.h"
 #include "analysis/alert_types.h"
+#include "events/outbox.h"
+#include "testing/fixtures.h"
 
 namespace vigil {
 namespace {
@@ -45,8 +48,16 @@ class AlertManagerAtomicityTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
+  std::vector<Event> Outbox() {
+    Result<std::vector<Event>> events = ListEvents(db_.get(), EventFilter(), 0, 1000);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    return events.ok() ? *events : std::vector<Event>();
+  }
+
   void ExpectNothingAppliedThenRetry(const std::string& failing_statement) {
     const std::string before = DumpTables(db_.get());
+    const size_t events_before = Outbox().size();
+    ASSERT_EQ(events_before, 5u);  // run-1: 4 alert.opened, analysis.completed
     Result<ReconcileSummary> failed = manager_->Reconcile(NextRun());
     ASSERT_FALSE(failed.ok());
     EXPECT_NE(failed.status().message().find("refused by test"), std::string::npos)
@@ -56,6 +67,11 @@ class AlertManagerAtomicityTest : public ::testing::Test {
     EXPECT_EQ(failed.status().message().rfind("reconciling run run-2 of tenant 1", 0), 0u)
         << failed.status().ToString();
     EXPECT_EQ(DumpTables(db_.get()), before);
+    EXPECT_EQ(Outbox().size(), events_before);  // no event of the failed run
+    EXPECT_EQ(testing::Count(db_.get(),
+                             "SELECT COUNT(*) FROM event_outbox WHERE trace_id ="
+                             " 'trace-run-2'"),
+              0);
 
     ASSERT_TRUE(db_->ExecScript("DROP TRIGGER refuse").ok());
     Result<ReconcileSummary> retried = manager_->Reconcile(NextRun());
@@ -65,6 +81,14 @@ class AlertManagerAtomicityTest : public ::testing::Test {
     EXPECT_EQ(retried->resolved, 2);
     EXPECT_EQ(retried->unchanged, 1);
     EXPECT_TRUE(TenantConsistent(db_.get(), tenant_));
+    // The retry announces its changes exactly once.
+    std::vector<Event> events = Outbox();
+    ASSERT_EQ(events.size(), events_before + retried->changes.size() + 1);
+    for (size_t i = 0; i < retried->changes.size(); ++i) {
+      EXPECT_EQ(events[events_before + i].type, "alert." + retried->changes[i].transition);
+      EXPECT_EQ(events[events_before + i].trace_id, "trace-run-2");
+    }
+    EXPECT_EQ(events.back().type, "analysis.completed");
   }
 
   std::unique_ptr<Db> db_;
@@ -94,6 +118,11 @@ TEST_F(AlertManagerAtomicityTest, FailingLastSeenUpdateUndoesEveryAlertChange) {
   ExpectNothingAppliedThenRetry("UPDATE alerts SET last_seen");
 }
 
+TEST_F(AlertManagerAtomicityTest, FailingEventAppendUndoesEveryAlertChange) {
+  Refuse("event_outbox", "INSERT", "");
+  ExpectNothingAppliedThenRetry("INSERT INTO event_outbox");
+}
+
 TEST_F(AlertManagerAtomicityTest, UnknownTenantFailsWithoutWritingAnything) {
   const std::string before = DumpTables(db_.get());
   Result<ReconcileSummary> r = manager_->Reconcile(
@@ -103,6 +132,7 @@ TEST_F(AlertManagerAtomicityTest, UnknownTenantFailsWithoutWritingAnything) {
   EXPECT_NE(r.status().message().find("FOREIGN KEY constraint failed"), std::string::npos)
       << r.status().ToString();
   EXPECT_EQ(DumpTables(db_.get()), before);
+  EXPECT_EQ(Outbox().size(), 5u);
 }
 
 }  // namespace

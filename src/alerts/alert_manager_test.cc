@@ -4,11 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "alerts/alert_store.h"
 #include "alerts/alert_test_support.h"
 #include "alerts/analysis_ledger.h"
 #include "analysis/alert_types.h"
 #include "common/hash.h"
+#include "events/outbox.h"
+#include "testing/fixtures.h"
 
 namespace vigil {
 namespace {
@@ -58,9 +62,21 @@ class AlertManagerTest : public ::testing::Test {
     return tags.ok() ? *tags : std::vector<std::pair<std::string, std::string>>();
   }
 
+  // The events appended since the last call, oldest first.
+  std::vector<Event> NewEvents() {
+    Result<std::vector<Event>> events = ListEvents(db_.get(), EventFilter(), last_event_id_, 10000);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    if (!events.ok()) return {};
+    if (!events->empty()) last_event_id_ = events->back().id;
+    return *events;
+  }
+
+  int64_t OutboxRows() { return testing::Count(db_.get(), "SELECT COUNT(*) FROM event_outbox"); }
+
   std::unique_ptr<Db> db_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<AlertManager> manager_;
+  int64_t last_event_id_ = 0;
   int64_t contoso_ = 0;
   int64_t fabrikam_ = 0;
 };
@@ -222,8 +238,10 @@ TEST_F(AlertManagerTest, ReapplyingARunChangesNothing) {
        Complete("policy", {MakeFinding(std::string(kPolicyLegacyAuthNotBlocked), "contoso")})});
   Apply(run1);
   const std::string after_first = DumpTables(db_.get());
+  const int64_t events_after_first = OutboxRows();
   ReconcileSummary again = Apply(run1);
   EXPECT_EQ(DumpTables(db_.get()), after_first);
+  EXPECT_EQ(OutboxRows(), events_after_first);  // no event either
   ASSERT_EQ(again.batches.size(), 2u);
   EXPECT_EQ(again.batches[0].outcome, BatchOutcome::kDuplicate);
   EXPECT_EQ(again.batches[0].reason, "run run-1 was already recorded for mfa");
@@ -234,6 +252,7 @@ TEST_F(AlertManagerTest, ReapplyingARunChangesNothing) {
                 {NotComplete("mfa", BatchStatus::kFailed, "boom"),
                  NotComplete("policy", BatchStatus::kFailed, "boom")}));
   const std::string after_failed = DumpTables(db_.get());
+  const int64_t events_after_failed = OutboxRows();
   ReconcileSummary third = Apply(run1);
   EXPECT_EQ(third.batches[0].outcome, BatchOutcome::kDuplicate);
   EXPECT_EQ(DumpTables(db_.get()), after_failed);
@@ -241,14 +260,17 @@ TEST_F(AlertManagerTest, ReapplyingARunChangesNothing) {
   // Re-delivering the failed run is a no-op too.
   Apply(MakeRun(contoso_, "run-2", kT0 + kDay, {NotComplete("mfa", BatchStatus::kFailed, "x")}));
   EXPECT_EQ(DumpTables(db_.get()), after_failed);
+  EXPECT_EQ(OutboxRows(), events_after_failed);
 }
 
 TEST_F(AlertManagerTest, StaleRunIsSkipped) {
   Apply(MakeRun(contoso_, "run-new", kT0 + kDay,
                 {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u1")})}));
   const std::string before = DumpTables(db_.get());
+  const int64_t events_before = OutboxRows();
   ReconcileSummary s = Apply(MakeRun(contoso_, "run-old", kT0, {Complete("mfa")}));
   EXPECT_EQ(DumpTables(db_.get()), before);
+  EXPECT_EQ(OutboxRows(), events_before);
   ASSERT_EQ(s.batches.size(), 1u);
   EXPECT_EQ(s.batches[0].outcome, BatchOutcome::kStale);
   EXPECT_EQ(s.batches[0].reason,
@@ -429,14 +451,116 @@ TEST_F(AlertManagerTest, StatementCountIsIndependentOfUnchangedAlerts) {
   };
   ReconcileSummary first = Apply(run("run-1", kT0, users));
   // ledger read + alerts read + 200 x (insert + history) + last_seen + 2 tags + ledger upsert
-  EXPECT_EQ(first.statements, 1u + 1u + 400u + 1u + 2u + 1u);
+  // + 201 events (200 alert.opened, analysis.completed) in one multi-row INSERT
+  EXPECT_EQ(first.statements, 1u + 1u + 400u + 1u + 2u + 1u + 1u);
+  EXPECT_EQ(NewEvents().size(), 201u);
   ReconcileSummary steady = Apply(run("run-2", kT0 + kDay, users));
   EXPECT_EQ(steady.unchanged, 200);
-  EXPECT_EQ(steady.statements, 4u);
+  EXPECT_EQ(steady.statements, 5u);
+  EXPECT_EQ(NewEvents().size(), 1u);  // analysis.completed
   users.pop_back();
   ReconcileSummary one_gone = Apply(run("run-3", kT0 + 2 * kDay, users));
   EXPECT_EQ(one_gone.resolved, 1);
-  EXPECT_EQ(one_gone.statements, 4u + 2u + 2u);
+  EXPECT_EQ(one_gone.statements, 5u + 2u + 2u);
+  EXPECT_EQ(NewEvents().size(), 2u);
+  // Many more changes than one INSERT holds: the events take a statement per
+  // kOutboxRowsPerStatement, nothing per alert.
+  std::vector<Finding> many;
+  for (int i = 0; i < 600; ++i) {
+    many.push_back(MakeFinding(std::string(kMfaUserNotRegistered), "v" + std::to_string(i)));
+  }
+  ReconcileSummary burst = Apply(run("run-4", kT0 + 3 * kDay, many));
+  EXPECT_EQ(burst.opened, 600);
+  EXPECT_EQ(burst.resolved, 199);
+  const uint64_t event_statements =
+      (600 + 199 + 1 + kOutboxRowsPerStatement - 1) / kOutboxRowsPerStatement;
+  EXPECT_EQ(event_statements, 4u);
+  EXPECT_EQ(burst.statements, 1u + 1u + 2u * (600 + 199) + 1u + 2u + 1u + event_statements);
+}
+
+// The expected payload of the event of `change` in run `run_id`.
+std::string AlertPayload(int64_t tenant_id, const std::string& run_id, const AlertChange& c) {
+  return "{\"tenant_id\":" + std::to_string(tenant_id) +
+         ",\"alert_id\":" + std::to_string(c.alert_id) + ",\"run_id\":\"" + run_id +
+         "\",\"alert_type\":\"" + c.alert_type + "\",\"subject\":\"" + c.subject +
+         "\",\"severity\":\"" + c.severity + "\"}";
+}
+
+TEST_F(AlertManagerTest, EventsMatchTheChangesOneToOne) {
+  const std::string kType(kMfaUserNotRegistered);
+  const std::vector<AnalysisRun> runs = {
+      MakeRun(contoso_, "run-1", kT0,
+              {Complete("mfa", {MakeFinding(kType, "u1"), MakeFinding(kType, "u2")}),
+               Complete("license", {MakeFinding(std::string(kLicenseUnused), "sku1")})}),
+      MakeRun(
+          contoso_, "run-2", kT0 + kDay,
+          {Complete("mfa", {MakeFinding(kType, "u2", Severity::kHigh), MakeFinding(kType, "u3")}),
+           Complete("license")}),
+      MakeRun(contoso_, "run-3", kT0 + 2 * kDay,
+              {Complete("mfa", {MakeFinding(kType, "u1"), MakeFinding(kType, "u2", Severity::kHigh),
+                                MakeFinding(kType, "u3")}),
+               NotComplete("license", BatchStatus::kIncomplete, "subscribedSkus.json is missing")}),
+  };
+  std::set<std::string> transitions;
+  for (const AnalysisRun& run : runs) {
+    ReconcileSummary s = Apply(run);
+    std::vector<Event> events = NewEvents();
+    ASSERT_EQ(events.size(), s.changes.size() + 1) << run.run_id;
+    for (size_t i = 0; i < s.changes.size(); ++i) {
+      const AlertChange& c = s.changes[i];
+      transitions.insert(c.transition);
+      EXPECT_EQ(events[i].type, "alert." + c.transition);
+      EXPECT_EQ(events[i].tenant_id, contoso_);
+      EXPECT_EQ(events[i].trace_id, run.trace_id);
+      EXPECT_EQ(events[i].at, kT0 + 1000 * kDay);  // the Clock's time
+      EXPECT_EQ(events[i].payload, AlertPayload(contoso_, run.run_id, c));
+    }
+    const Event& done = events.back();
+    EXPECT_EQ(done.type, "analysis.completed");
+    EXPECT_EQ(done.trace_id, run.trace_id);
+    std::string batches;
+    for (const BatchSummary& b : s.batches) {
+      batches += (batches.empty() ? "\"" : ",\"") + b.analysis_type + "\":\"" +
+                 std::string(BatchStatusName(b.status)) + "\"";
+    }
+    EXPECT_EQ(done.payload,
+              "{\"tenant_id\":" + std::to_string(contoso_) + ",\"run_id\":\"" + run.run_id +
+                  "\",\"batches\":{" + batches + "},\"opened\":" + std::to_string(s.opened) +
+                  ",\"updated\":" + std::to_string(s.updated) + ",\"resolved\":" +
+                  std::to_string(s.resolved) + ",\"reopened\":" + std::to_string(s.reopened) + "}");
+  }
+  EXPECT_EQ(transitions, (std::set<std::string>{"opened", "updated", "resolved", "reopened"}));
+  // Spelled out once: run-3 reopened u1 and recorded license as INCOMPLETE.
+  Result<std::vector<Event>> last = ListEvents(db_.get(), EventFilter{0, "analysis.*"}, 0, 10);
+  ASSERT_TRUE(last.ok());
+  ASSERT_EQ(last->size(), 3u);
+  EXPECT_EQ(
+      last->back().payload,
+      "{\"tenant_id\":" + std::to_string(contoso_) +
+          ",\"run_id\":\"run-3\",\"batches\":{\"mfa\":\"COMPLETE\",\"license\":\"INCOMPLETE\"},"
+          "\"opened\":0,\"updated\":0,\"resolved\":0,\"reopened\":1}");
+}
+
+TEST_F(AlertManagerTest, OnlyRecordedBatchesAreAnnounced) {
+  const AnalysisRun mfa_only =
+      MakeRun(contoso_, "run-1", kT0,
+              {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u1")})});
+  Apply(mfa_only);
+  NewEvents();
+  // The same run re-delivered with a batch it lacked: only that one is new.
+  AnalysisRun grown = mfa_only;
+  grown.batches.push_back(NotComplete("license", BatchStatus::kFailed, "license analyzer: boom"));
+  ReconcileSummary s = Apply(grown);
+  EXPECT_EQ(s.batches[0].outcome, BatchOutcome::kDuplicate);
+  std::vector<Event> events = NewEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "analysis.completed");
+  EXPECT_NE(events[0].payload.find(R"("batches":{"license":"FAILED"},"opened":0,)"),
+            std::string::npos)
+      << events[0].payload;
+  // Stale news announces nothing.
+  Apply(MakeRun(contoso_, "run-0", kT0 - kDay, {Complete("mfa")}));
+  EXPECT_TRUE(NewEvents().empty());
 }
 
 TEST_F(AlertManagerTest, SummaryReadsAsText) {

@@ -20,13 +20,15 @@
 
 namespace vigil {
 
-inline constexpr std::string_view kSyncCompleted = "sync.completed";
-inline constexpr std::string_view kSyncFailed = "sync.failed";
-inline constexpr std::string_view kAnalysisCompleted = "analysis.completed";
-inline constexpr std::string_view kAlertOpened = "alert.opened";
-inline constexpr std::string_view kAlertUpdated = "alert.updated";
-inline constexpr std::string_view kAlertResolved = "alert.resolved";
-inline constexpr std::string_view kAlertReopened = "alert.reopened";
+// Event types. The kEvent prefix keeps them apart from the alert states and
+// transitions of alerts/alert_row.h (kAlertResolved is a state there).
+inline constexpr std::string_view kEventSyncCompleted = "sync.completed";
+inline constexpr std::string_view kEventSyncFailed = "sync.failed";
+inline constexpr std::string_view kEventAnalysisCompleted = "analysis.completed";
+inline constexpr std::string_view kEventAlertOpened = "alert.opened";
+inline constexpr std::string_view kEventAlertUpdated = "alert.updated";
+inline constexpr std::string_view kEventAlertResolved = "alert.resolved";
+inline constexpr std::string_view kEventAlertReopened = "alert.reopened";
 
 struct Event {
   int64_t id = 0;  // the outbox row id: unique and increasing; 0 before it is stored

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <tuple>
 
+#include "events/event_payloads.h"
+#include "events/outbox.h"
 #include "store/batch_insert.h"
 #include "sync/snapshot_rows.h"
 
@@ -300,6 +302,10 @@ Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id,
       db_->Execute("UPDATE data_sources SET last_sync_at = ?, last_sync_status = 'succeeded',"
                    " last_sync_error = NULL WHERE id = ?",
                    {finished, data_source_id}));
+  VIGIL_RETURN_IF_ERROR(
+      AppendEvents(db_, {ToEvent(SyncCompletedPayload{tenant_id, data_source_id, summary.sync_id,
+                                                      total.created, total.updated, total.deleted},
+                                 trace_id, finished)}));
   VIGIL_RETURN_IF_ERROR(tx.Commit());
   return summary;
 }
@@ -314,10 +320,14 @@ Status Syncer::RecordFailure(int64_t tenant_id, int64_t data_source_id, const st
       " error, forced, created, updated, deleted, unchanged)"
       " VALUES (?, ?, ?, ?, ?, 'failed', ?, 0, 0, 0, 0, 0)",
       {tenant_id, data_source_id, trace_id, started_at, finished, error}));
+  const int64_t sync_id = db_->LastInsertId();
   VIGIL_RETURN_IF_ERROR(
       db_->Execute("UPDATE data_sources SET last_sync_at = ?, last_sync_status = 'failed',"
                    " last_sync_error = ? WHERE id = ?",
                    {finished, error, data_source_id}));
+  VIGIL_RETURN_IF_ERROR(AppendEvents(
+      db_,
+      {ToEvent(SyncFailedPayload{tenant_id, data_source_id, sync_id, error}, trace_id, finished)}));
   return tx.Commit();
 }
 

@@ -4,14 +4,22 @@
 // entities by content hash, and in ONE transaction inserts what is new,
 // updates what changed, soft-deletes what vanished (deleted_at), rebuilds the
 // links of the available kinds by difference, records each kind's
-// availability, and appends a `syncs` row. Kinds the snapshot marks not
-// available are left exactly as they were.
+// availability, appends a `syncs` row, and appends a `sync.completed` event
+// to the outbox (events/outbox.h; totals over the kinds). Kinds the
+// snapshot marks not available are left exactly as they were.
 //
 // Deletion guard (DESIGN.md invariant 8): when a kind that had at least
 // `guard_min_entities` live entities would lose more than `max_delete_share`
 // of them, the sync is refused unless `force`: nothing of the snapshot is
 // written, the sync is recorded as failed with the reason, and Apply returns
 // FailedPrecondition with that reason.
+//
+// A sync recorded as failed (RecordFailure; Apply records every failure of
+// its own that way, the refusal included) gets a `sync.failed` event in the
+// transaction that writes the failed `syncs` row. Events carry the sync's
+// trace id and the Clock's time when the sync finished. After Apply or
+// RecordFailure returns, the caller may wake an in-process relay
+// (OutboxRelay::Notify).
 //
 // Not thread-safe; uses the Db it is given.
 #pragma once
@@ -60,8 +68,9 @@ class Syncer {
                             const SyncOptions& options, const std::string& trace_id);
 
   // Records a sync that failed before it could be applied (the provider could
-  // not fetch, the snapshot was invalid): a failed `syncs` row and the data
-  // source's last sync status. Stored entities are not touched.
+  // not fetch, the snapshot was invalid): a failed `syncs` row, the data
+  // source's last sync status and a `sync.failed` event, in one
+  // transaction. Stored entities are not touched.
   Status RecordFailure(int64_t tenant_id, int64_t data_source_id, const std::string& trace_id,
                        TimeMs started_at, const std::string& error);
 

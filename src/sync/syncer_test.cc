@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/json_text.h"
 #include "common/time.h"
+#include "events/outbox.h"
 #include "testing/fixtures.h"
 
 namespace vigil {
@@ -44,6 +46,18 @@ class SyncerTest : public ::testing::Test {
       out += (*links)->String(0) + ":" + (*links)->String(1) + ">" + (*links)->String(2) + "\n";
     }
     return out;
+  }
+
+  // Every event in the outbox, oldest first.
+  std::vector<Event> Events() {
+    Result<std::vector<Event>> events = ListEvents(t_.db.get(), EventFilter(), 0, 1000);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    return events.ok() ? *events : std::vector<Event>();
+  }
+  std::string SyncFailedPayload(int64_t sync_id, const std::string& error_json) {
+    return "{\"tenant_id\":" + std::to_string(t_.tenant_id) +
+           ",\"data_source_id\":" + std::to_string(t_.data_source_id) +
+           ",\"sync_id\":" + std::to_string(sync_id) + ",\"error\":" + error_json + "}";
   }
 
   testing::TestTenant t_;
@@ -206,6 +220,105 @@ TEST_F(SyncerTest, ADatabaseErrorMidwayWritesNothingAndIsRecorded) {
             1);
 }
 
+TEST_F(SyncerTest, ASuccessfulSyncAnnouncesItselfOnceInTheOutbox) {
+  auto r = Apply(SmallSnapshot(20, kNow));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  int64_t created = 0;
+  for (const auto& [kind, counts] : r->kinds) created += counts.created;
+  std::vector<Event> events = Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "sync.completed");
+  EXPECT_EQ(events[0].tenant_id, t_.tenant_id);
+  EXPECT_EQ(events[0].trace_id, "trace-1");
+  EXPECT_EQ(events[0].at, kNow);
+  EXPECT_EQ(events[0].payload, "{\"tenant_id\":" + std::to_string(t_.tenant_id) +
+                                   ",\"data_source_id\":" + std::to_string(t_.data_source_id) +
+                                   ",\"sync_id\":" + std::to_string(r->sync_id) + ",\"created\":" +
+                                   std::to_string(created) + ",\"updated\":0,\"deleted\":0}");
+  EXPECT_EQ(created, 43);  // 20 users, 20 registrations, a SKU, a role, the settings
+
+  // A resync announces its own sync, with what it changed.
+  Snapshot s = SmallSnapshot(20, kNow);
+  s.users[3].upn = "renamed@contoso.example";
+  s.users.pop_back();
+  auto again = Apply(s);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_NE(events[1].payload.find(",\"sync_id\":" + std::to_string(again->sync_id) +
+                                   ",\"created\":0,\"updated\":1,\"deleted\":1}"),
+            std::string::npos)
+      << events[1].payload;
+}
+
+TEST_F(SyncerTest, ARefusedSyncAnnouncesSyncFailedAndNoCompletion) {
+  ASSERT_TRUE(Apply(SmallSnapshot(20, kNow)).ok());
+  const size_t before = Events().size();
+  Snapshot empty = SmallSnapshot(20, kNow);
+  empty.users.clear();
+  auto r = Apply(empty);
+  ASSERT_FALSE(r.ok());
+  std::vector<Event> events = Events();
+  ASSERT_EQ(events.size(), before + 1);
+  const Event& failed = events.back();
+  EXPECT_EQ(failed.type, "sync.failed");
+  EXPECT_EQ(failed.trace_id, "trace-1");
+  EXPECT_EQ(failed.at, kNow);
+  const int64_t sync_id = Count(t_.db.get(), "SELECT MAX(id) FROM syncs WHERE status = 'failed'");
+  EXPECT_EQ(failed.payload, SyncFailedPayload(sync_id, JsonQuote(r.status().message())));
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM event_outbox WHERE type = 'sync.completed'"),
+            1);  // the first sync's only
+}
+
+TEST_F(SyncerTest, EveryRecordedFailureIsAnnounced) {
+  // Invalid snapshot.
+  Snapshot dup = SmallSnapshot(3, kNow);
+  dup.users.push_back(dup.users[1]);
+  ASSERT_FALSE(Apply(dup).ok());
+  // A failure before the snapshot existed (the provider could not fetch).
+  Syncer syncer(t_.db.get(), clock_.get());
+  ASSERT_TRUE(
+      syncer.RecordFailure(t_.tenant_id, t_.data_source_id, "trace-2", kNow - 5, "graph: 503")
+          .ok());
+  std::vector<Event> events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type, "sync.failed");
+  EXPECT_EQ(events[0].payload, SyncFailedPayload(1, R"("users.json: duplicate id \"u1\"")"));
+  EXPECT_EQ(events[1].type, "sync.failed");
+  EXPECT_EQ(events[1].trace_id, "trace-2");
+  EXPECT_EQ(events[1].payload, SyncFailedPayload(2, R"("graph: 503")"));
+}
+
+TEST_F(SyncerTest, AFailedWriteAnnouncesOnlyTheFailure) {
+  ASSERT_TRUE(t_.db
+                  ->ExecScript("CREATE TRIGGER fail_links BEFORE INSERT ON links"
+                               " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+                  .ok());
+  ASSERT_FALSE(Apply(SmallSnapshot(20, kNow)).ok());
+  std::vector<Event> events = Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "sync.failed");
+  EXPECT_NE(events[0].payload.find("disk on fire"), std::string::npos) << events[0].payload;
+}
+
+TEST_F(SyncerTest, AFailingOutboxFailsTheSyncAndWritesNothingOfIt) {
+  // The event is part of the sync's transaction: if it cannot be written,
+  // neither is the sync.
+  ASSERT_TRUE(t_.db
+                  ->ExecScript("CREATE TRIGGER no_completion BEFORE INSERT ON event_outbox"
+                               " WHEN NEW.type = 'sync.completed'"
+                               " BEGIN SELECT RAISE(ABORT, 'outbox full'); END")
+                  .ok());
+  auto r = Apply(SmallSnapshot(20, kNow));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("outbox full"), std::string::npos) << r.status().message();
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM entities"), 0);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), 0);
+  std::vector<Event> events = Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "sync.failed");
+}
+
 TEST_F(SyncerTest, AResyncWritesOnlyWhatChanged) {
   Snapshot s = SmallSnapshot(200, kNow);
   ASSERT_TRUE(Apply(s).ok());
@@ -213,7 +326,8 @@ TEST_F(SyncerTest, AResyncWritesOnlyWhatChanged) {
   auto r = Apply(s);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->kinds[EntityKind::kUser].updated, 1);
-  // load + 1 update + per-kind last_seen touches + availability + sync rows; not 200 writes.
+  // load + 1 update + per-kind last_seen touches + availability + sync rows +
+  // its event; not 200 writes.
   EXPECT_LT(r->statements, 30u);
 }
 

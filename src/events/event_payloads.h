@@ -1,0 +1,70 @@
+// The payload of each event type of events/event.h, and the Event that
+// carries it. Writers (sync, alerts) fill a payload struct and append
+// ToEvent(...) to the outbox; the JSON text is built here only, so every
+// event of a type has the same fields in the same order.
+//
+// Payload text: a JSON object with the fields in the order declared below
+// (tenant_id first); ids and counts are numbers, the rest strings.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "events/event.h"
+
+namespace vigil {
+
+// sync.completed: counts are totals over the kinds the sync applied.
+struct SyncCompletedPayload {
+  int64_t tenant_id = 0;
+  int64_t data_source_id = 0;
+  int64_t sync_id = 0;
+  int64_t created = 0;
+  int64_t updated = 0;
+  int64_t deleted = 0;
+};
+
+// sync.failed: `error` is the message recorded on the failed `syncs` row.
+struct SyncFailedPayload {
+  int64_t tenant_id = 0;
+  int64_t data_source_id = 0;
+  int64_t sync_id = 0;
+  std::string error;
+};
+
+// analysis.completed: `batches` lists (analysis type, "COMPLETE" |
+// "INCOMPLETE" | "FAILED") in the run's order; written as one JSON object.
+struct AnalysisCompletedPayload {
+  int64_t tenant_id = 0;
+  std::string run_id;
+  std::vector<std::pair<std::string, std::string>> batches;
+  int64_t opened = 0;
+  int64_t updated = 0;
+  int64_t resolved = 0;
+  int64_t reopened = 0;
+};
+
+// alert.<transition>: transition is "opened", "updated", "resolved" or
+// "reopened" (the history transition); it names the event type and is not
+// repeated in the payload. `severity` is the alert's after the change.
+struct AlertChangedPayload {
+  std::string transition;
+  int64_t tenant_id = 0;
+  int64_t alert_id = 0;
+  std::string run_id;
+  std::string alert_type;
+  std::string subject;
+  std::string severity;
+};
+
+// The event (id 0: not stored yet) announcing `payload`, with `trace_id`
+// and time `at`.
+Event ToEvent(const SyncCompletedPayload& payload, std::string trace_id, TimeMs at);
+Event ToEvent(const SyncFailedPayload& payload, std::string trace_id, TimeMs at);
+Event ToEvent(const AnalysisCompletedPayload& payload, std::string trace_id, TimeMs at);
+Event ToEvent(const AlertChangedPayload& payload, std::string trace_id, TimeMs at);
+
+}  // namespace vigil

@@ -1,0 +1,56 @@
+#include "events/event_payloads.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil {
+namespace {
+
+TEST(EventPayloadsTest, SyncCompleted) {
+  Event e = ToEvent(SyncCompletedPayload{3, 4, 5, 10, 2, 1}, "trace-1", 1234);
+  EXPECT_EQ(e.id, 0);
+  EXPECT_EQ(e.type, "sync.completed");
+  EXPECT_EQ(e.tenant_id, 3);
+  EXPECT_EQ(e.trace_id, "trace-1");
+  EXPECT_EQ(e.at, 1234);
+  EXPECT_EQ(
+      e.payload,
+      R"({"tenant_id":3,"data_source_id":4,"sync_id":5,"created":10,"updated":2,"deleted":1})");
+}
+
+TEST(EventPayloadsTest, SyncFailedEscapesTheError) {
+  Event e = ToEvent(SyncFailedPayload{3, 4, 6, "users.json: \"bad\"\n"}, "trace-2", 1);
+  EXPECT_EQ(e.type, "sync.failed");
+  EXPECT_EQ(e.payload,
+            R"({"tenant_id":3,"data_source_id":4,"sync_id":6,"error":"users.json: \"bad\"\n"})");
+}
+
+TEST(EventPayloadsTest, AnalysisCompletedListsBatchesInRunOrder) {
+  AnalysisCompletedPayload p;
+  p.tenant_id = 3;
+  p.run_id = "run-1";
+  p.batches = {{"mfa", "COMPLETE"}, {"license", "FAILED"}};
+  p.opened = 2;
+  p.resolved = 1;
+  Event e = ToEvent(p, "trace-3", 1);
+  EXPECT_EQ(e.type, "analysis.completed");
+  EXPECT_EQ(e.payload,
+            R"({"tenant_id":3,"run_id":"run-1","batches":{"mfa":"COMPLETE","license":"FAILED"},)"
+            R"("opened":2,"updated":0,"resolved":1,"reopened":0})");
+  p.batches.clear();
+  EXPECT_NE(ToEvent(p, "", 1).payload.find(R"("batches":{},)"), std::string::npos);
+}
+
+TEST(EventPayloadsTest, AlertChangedNamesTheTransitionInItsType) {
+  Event e = ToEvent(
+      AlertChangedPayload{"reopened", 3, 42, "run-9", "mfa.user_not_registered", "u1", "high"},
+      "trace-4", 1);
+  EXPECT_EQ(e.type, "alert.reopened");
+  EXPECT_EQ(e.tenant_id, 3);
+  EXPECT_EQ(
+      e.payload,
+      R"({"tenant_id":3,"alert_id":42,"run_id":"run-9","alert_type":"mfa.user_not_registered",)"
+      R"("subject":"u1","severity":"high"})");
+}
+
+}  // namespace
+}  // namespace vigil
