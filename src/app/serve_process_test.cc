@@ -15,6 +15,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <set>
 #include <thread>
 
 #include "app/cli.h"
@@ -161,9 +162,10 @@ class ServeProcessTest : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(ServeProcessTest, RunsTriggeredSyncsAndDrainsOnSigterm) {
+TEST_F(ServeProcessTest, RunsScheduledSyncsTracesThemAndDrainsOnSigterm) {
   const std::string db = Prepare("drain", 60);
-  ASSERT_EQ(CliStatus({"trigger", "--db", db, "--tenant", "contoso"}), 0);
+  // A new schedule is due at once: serve's scheduler enqueues its sync.
+  ASSERT_EQ(CliStatus({"schedule", "--db", db, "--tenant", "contoso", "--every", "1h"}), 0);
   // Bad jobs: an unknown name and a malformed payload fail after their
   // attempts; the worker carries on.
   {
@@ -199,6 +201,29 @@ TEST_F(ServeProcessTest, RunsTriggeredSyncsAndDrainsOnSigterm) {
 
   serve.Signal(SIGTERM);
   EXPECT_EQ(serve.Wait(30), 0) << ReadFile(log);
+
+  // The scheduled sync's trace holds every stage, down to the events going out.
+  std::string scheduled;
+  ASSERT_EQ(CliStatus({"jobs", "--db", db, "--json", "--limit", "1000"}, &scheduled), 0);
+  std::string trace_id;
+  for (const auto& j : nlohmann::json::parse(scheduled)) {
+    if (j["payload"].is_object() && j["payload"].value("trigger", "") == "schedule") {
+      trace_id = j["trace_id"];
+    }
+  }
+  ASSERT_FALSE(trace_id.empty()) << scheduled;
+  std::string trace;
+  ASSERT_EQ(CliStatus({"trace", "--db", db, trace_id, "--json"}, &trace), 0);
+  std::multiset<std::string> names;
+  for (const auto& span : nlohmann::json::parse(trace)) names.insert(span["name"]);
+  for (const char* expected :
+       {"trigger", "job.sync", "sync", "provider.fetch", "sync.apply", "analyze.enqueue",
+        "job.analyze", "context.load", "analyze.mfa", "analyze.policy", "reconcile",
+        "event.publish"}) {
+    EXPECT_GE(names.count(expected), 1u) << expected << "\n" << trace;
+  }
+  EXPECT_EQ(names.count("queue.wait"), 2u) << trace;
+
   const std::string text = ReadFile(log);
   EXPECT_NE(text.find("\"event\":\"serve.draining\",\"signal\":\"SIGTERM\""), std::string::npos)
       << text;

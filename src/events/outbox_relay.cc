@@ -1,10 +1,14 @@
 #include "events/outbox_relay.h"
 
 #include <chrono>
+#include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
+#include "common/ids.h"
 #include "events/outbox.h"
+#include "store/span_store.h"
 
 namespace vigil {
 
@@ -25,6 +29,57 @@ Result<int> OutboxRelay::RelayOnce() {
   return relayed;
 }
 
+namespace {
+
+// One "event.publish" span per trace whose events a round published, so a
+// trace shows when its events went out (attributes: events, types).
+class PublishSpans {
+ public:
+  explicit PublishSpans(TimeMs start) : start_ms_(start), start_(std::chrono::steady_clock::now()) {}
+
+  void Add(const Event& e) {
+    Entry& entry = by_trace_[e.trace_id];
+    entry.tenant_id = e.tenant_id;
+    ++entry.events;
+    entry.types.insert(e.type);
+  }
+
+  std::vector<SpanRecord> Finish() const {
+    const int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - start_)
+                                    .count();
+    std::vector<SpanRecord> spans;
+    for (const auto& [trace_id, entry] : by_trace_) {
+      if (trace_id.empty()) continue;
+      SpanRecord span;
+      span.trace_id = trace_id;
+      span.span_id = NewTraceId().substr(0, 16);
+      span.tenant_id = entry.tenant_id;
+      span.name = "event.publish";
+      span.start_ms = start_ms_;
+      span.duration_us = duration_us;
+      span.attributes["events"] = std::to_string(entry.events);
+      std::string types;
+      for (const std::string& t : entry.types) types += (types.empty() ? "" : ",") + t;
+      span.attributes["types"] = types;
+      spans.push_back(std::move(span));
+    }
+    return spans;
+  }
+
+ private:
+  struct Entry {
+    int64_t tenant_id = 0;
+    int64_t events = 0;
+    std::set<std::string> types;
+  };
+  TimeMs start_ms_;
+  std::chrono::steady_clock::time_point start_;
+  std::map<std::string, Entry> by_trace_;
+};
+
+}  // namespace
+
 Result<int> OutboxRelay::Round() {
   if (db_ == nullptr) return Status::InvalidArgument("outbox relay: no database");
   if (options_.batch <= 0) {
@@ -32,6 +87,7 @@ Result<int> OutboxRelay::Round() {
                                    std::to_string(options_.batch));
   }
   int relayed = 0;
+  PublishSpans spans(clock_->NowMs());
   while (true) {
     Result<std::vector<Event>> events = ReadUnpublished(db_.get(), options_.batch);
     if (!events.ok()) return events.status().Prefixed("outbox relay: reading the outbox");
@@ -44,7 +100,12 @@ Result<int> OutboxRelay::Round() {
     Status marked = MarkPublished(db_.get(), ids, clock_->NowMs());
     if (!marked.ok()) return marked.Prefixed("outbox relay: marking events published");
     relayed += static_cast<int>(events->size());
+    for (const Event& e : *events) spans.Add(e);
     if (static_cast<int>(events->size()) < options_.batch) break;
+  }
+  if (relayed > 0) {
+    Status saved = SaveSpans(db_.get(), spans.Finish());
+    if (!saved.ok()) return saved.Prefixed("outbox relay: storing event.publish spans");
   }
   return relayed;
 }

@@ -10,6 +10,7 @@
 
 #include "events/in_process_bus.h"
 #include "events/outbox.h"
+#include "store/span_store.h"
 #include "store/sqlite_db.h"
 #include "testing/event_bus_conformance.h"
 #include "testing/fixtures.h"
@@ -149,6 +150,23 @@ TEST_F(OutboxRelayTest, PublishesEachEventOnceAndMarksIt) {
   AppendCommitted(1);
   ASSERT_TRUE(relay->RelayOnce().ok());
   EXPECT_EQ(bus.published_ids(), (std::vector<int64_t>{1, 2, 3, 4}));
+}
+
+TEST_F(OutboxRelayTest, EachTraceGetsOneEventPublishSpanPerRound) {
+  FakeEventBus bus;
+  auto relay = NewRelay(&bus, {200, 2});
+  AppendCommitted(5);  // three batches of at most two, one trace
+  ASSERT_TRUE(relay->RelayOnce().ok());
+  Result<std::vector<SpanRecord>> spans = LoadTrace(writer_.get(), "trace");
+  ASSERT_TRUE(spans.ok()) << spans.status().ToString();
+  ASSERT_EQ(spans->size(), 1u);
+  EXPECT_EQ((*spans)[0].name, "event.publish");
+  EXPECT_EQ((*spans)[0].tenant_id, 1);
+  EXPECT_EQ((*spans)[0].attributes.at("events"), "5");
+  EXPECT_EQ((*spans)[0].attributes.at("types"), "alert.opened");
+  // A round that publishes nothing stores no span.
+  ASSERT_TRUE(relay->RelayOnce().ok());
+  EXPECT_EQ(LoadTrace(writer_.get(), "trace")->size(), 1u);
 }
 
 TEST_F(OutboxRelayTest, PublishesInBatchesOldestFirst) {
