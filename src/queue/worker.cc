@@ -157,9 +157,9 @@ Status Worker::RunOne(JobHandler* handler, const Job& job) {
   try {
     value = handler->Run(job);
   } catch (const std::exception& e) {
-    value = Status::Internal(std::string("exception: ") + e.what());
+    value = Status::Internal(std::string("handler threw: ") + e.what());
   } catch (...) {
-    value = Status::Internal("exception of an unknown type");
+    value = Status::Internal("handler threw an exception of an unknown type");
   }
 
   Status outcome = value.ok() ? Status::Ok() : value.status();
@@ -178,7 +178,7 @@ Status Worker::RunOne(JobHandler* handler, const Job& job) {
     outcome = done;  // a return value that is not JSON fails the run
   }
 
-  Result<FailResult> failed = queue_->Fail(job, outcome.ToString());
+  Result<FailResult> failed = queue_->Fail(job, outcome.message());
   std::lock_guard<std::mutex> lock(mu_);
   if (!failed.ok()) {
     ++(failed.status().code() == Code::kFailedPrecondition ? stats_.lease_lost : stats_.errors);

@@ -5,7 +5,8 @@
 // may hold its own Db connection), takes a job under a lease of `lease_ms`,
 // runs it, and Completes it with the handler's value or Fails it with the
 // handler's error (the queue retries it per the job's attempts). A handler
-// error, an exception thrown by a handler (its message becomes the error),
+// error (its message becomes the failed reason), an exception thrown by a
+// handler ("handler threw: <what>"),
 // or a return value that is not JSON fails only that run; the thread goes on
 // with the next job. A Complete or Fail refused because the lease was lost
 // (the job was recovered and taken again) is counted as lease_lost and

@@ -149,11 +149,11 @@ TEST_F(WorkerTest, ThrowingHandlerFailsTheJobWithTheMessageAndTheWorkerGoesOn) {
   auto info = queue_->Get(throws);
   EXPECT_EQ(info->state, JobState::kFailed);
   EXPECT_EQ(info->attempts_made, 2);
-  EXPECT_EQ(info->failed_reason, "internal error: exception: graph exploded");
-  EXPECT_EQ(queue_->Get(throws_int)->failed_reason, "internal error: exception of an unknown type");
-  EXPECT_EQ(queue_->Get(unknown)->failed_reason, R"(invalid argument: unknown job name "nope")");
+  EXPECT_EQ(info->failed_reason, "handler threw: graph exploded");
+  EXPECT_EQ(queue_->Get(throws_int)->failed_reason, "handler threw an exception of an unknown type");
+  EXPECT_EQ(queue_->Get(unknown)->failed_reason, R"(unknown job name "nope")");
   EXPECT_EQ(queue_->Get(bad_value)->failed_reason,
-            "invalid argument: complete job \"" + bad_value + "\": return value is not JSON");
+            "complete job \"" + bad_value + "\": return value is not JSON");
   EXPECT_EQ(StateOf(fine), JobState::kCompleted);
 
   Worker::Stats stats = worker->stats();
