@@ -5,14 +5,27 @@
 #include "observe/log.h"
 #include "queue/local_queue.h"
 #include "store/sqlite_db.h"
+#include "store/wal_checkpointer.h"
 
 namespace vigil {
 
 Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
                                                 const Clock* clock) {
   const std::string path = options.db_path;
-  auto open_db = [path]() -> Result<std::unique_ptr<Db>> { return OpenSqliteDb(path); };
+  // Every connection of the service leaves WAL checkpoints to one thread, so
+  // no commit (a job take, a sync) pays for copying the log.
+  auto open_db = [path]() -> Result<std::unique_ptr<Db>> {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, OpenSqliteDb(path));
+    VIGIL_RETURN_IF_ERROR(DisableAutoCheckpoint(db.get()));
+    return db;
+  };
   std::unique_ptr<Service> service(new Service());
+  {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> checkpoint_db, OpenSqliteDb(path));
+    service->checkpointer_ =
+        std::make_unique<WalCheckpointer>(std::move(checkpoint_db), options.checkpoint_ms);
+    service->checkpointer_->Start();
+  }
 
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> queue_db, open_db());
   LocalQueueOptions queue_options;
@@ -74,6 +87,7 @@ int Service::Stop(int64_t drain_ms) {
   if (scheduler_) scheduler_->Stop();
   int abandoned = worker_ ? worker_->Stop(drain_ms) : 0;
   if (relay_) relay_->Stop();
+  if (checkpointer_) checkpointer_->Stop();
   return abandoned;
 }
 

@@ -1,7 +1,8 @@
 // Service: vigil's long-running pipeline on embedded defaults, as `vigil
 // serve` and `vigil worker` run it: the local queue in the SQLite database,
-// workers running the pipeline jobs, the scheduler, and the outbox relay to an
-// in-process event bus whose events are logged. Wiring only; each part is
+// workers running the pipeline jobs, the scheduler, the outbox relay to an
+// in-process event bus whose events are logged, and a WAL checkpointer
+// thread (the service's connections do not checkpoint inside commits). Wiring only; each part is
 // its own component.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include "queue/queue.h"
 #include "queue/scheduler.h"
 #include "queue/worker.h"
+#include "store/wal_checkpointer.h"
 
 namespace vigil {
 
@@ -29,6 +31,7 @@ struct ServiceOptions {
   int64_t coalesce_window_ms = 2000;
   int64_t scheduler_tick_ms = 1000;
   int64_t poll_ms = 200;      // how soon jobs other processes add are seen
+  int64_t checkpoint_ms = 200;  // WAL checkpoints run on their own thread this often
   std::string worker_name = "vigil";
 };
 
@@ -51,6 +54,7 @@ class Service {
  private:
   Service() = default;
 
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // first: stopped last
   std::unique_ptr<Queue> queue_;
   std::unique_ptr<EventBus> bus_;
   std::unique_ptr<Subscription> event_log_;
