@@ -40,9 +40,11 @@ demo: build
 	rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
 	./$(BUILD)/vigil demo --db $(BUILD)/demo.db
 
-# The benchmark of docs/PERFORMANCE.md (writes its figures to stdout).
+# The benchmarks of docs/PERFORMANCE.md (write their figures to stdout).
 bench: build
 	./$(BUILD)/bench_pipeline
+	./$(BUILD)/bench_queue
+	./$(BUILD)/bench_fleet
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc' 'tests/*.cc' 'tests/*.h')
