@@ -230,6 +230,30 @@ TEST_F(ServeProcessTest, RunsScheduledSyncsTracesThemAndDrainsOnSigterm) {
   EXPECT_NE(text.find("\"event\":\"serve.stopped\""), std::string::npos) << text;
 }
 
+TEST_F(ServeProcessTest, AWorkerProcessSharesTheQueueAndEachJobRunsOnce) {
+  const std::string db = Prepare("shared", 200);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(CliStatus({"trigger", "--db", db, "--tenant", "contoso"}), 0);
+  }
+  Process serve(
+      {"serve", "--db", db, "--concurrency", "1", "--coalesce", "100ms", "--poll", "20ms"},
+      dir_ + "/shared-serve.log");
+  Process worker(
+      {"worker", "--db", db, "--concurrency", "1", "--coalesce", "100ms", "--poll", "20ms"},
+      dir_ + "/shared-worker.log");
+  ASSERT_TRUE(WaitFor([&] { return AllJobsDone(db); }, 60)) << ReadFile(dir_ + "/shared-worker.log");
+  EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM jobs WHERE name = 'sync' AND state = 'completed' "
+                      "AND attempts_made = 1"),
+            6);
+  EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM syncs"), 6);
+  worker.Signal(SIGTERM);
+  EXPECT_EQ(worker.Wait(30), 0) << ReadFile(dir_ + "/shared-worker.log");
+  EXPECT_NE(ReadFile(dir_ + "/shared-worker.log").find("\"event\":\"worker.stopped\""),
+            std::string::npos);
+  serve.Signal(SIGINT);
+  EXPECT_EQ(serve.Wait(30), 0) << ReadFile(dir_ + "/shared-serve.log");
+}
+
 TEST_F(ServeProcessTest, KillNineDuringASyncThenRestartGivesTheSameAlerts) {
   constexpr int kUsers = 30000;  // a sync long enough to be killed in
   // Reference: the same tenant with no crash.
