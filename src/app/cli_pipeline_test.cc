@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "app/cli.h"
+#include "app/cli_test_support.h"
 #include "common/time.h"
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
@@ -14,20 +15,8 @@
 namespace vigil {
 namespace {
 
-struct CliRun {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-CliRun Vigil(std::vector<std::string> args) {
-  args.insert(args.begin(), "vigil");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  int status = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {status, out.str(), err.str()};
-}
+using testing::CliRun;
+using testing::Vigil;
 
 class CliPipelineTest : public ::testing::Test {
  protected:

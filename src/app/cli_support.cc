@@ -38,6 +38,29 @@ std::optional<TenantRow> FindTenantOrReport(Db* db, const std::string& name, std
   return *tenant;
 }
 
+std::optional<std::vector<DataSourceRow>> ChooseDataSourcesOrReport(Db* db,
+                                                                    const std::string& tenant_name,
+                                                                    const std::string& source,
+                                                                    std::ostream& err) {
+  std::optional<TenantRow> tenant = FindTenantOrReport(db, tenant_name, err);
+  if (!tenant) return std::nullopt;
+  Result<std::vector<DataSourceRow>> sources = ListDataSources(db, tenant->id);
+  if (!sources.ok()) {
+    err << "vigil: " << sources.status().message() << "\n";
+    return std::nullopt;
+  }
+  std::vector<DataSourceRow> chosen;
+  for (const DataSourceRow& s : *sources) {
+    if (source.empty() || s.name == source) chosen.push_back(s);
+  }
+  if (chosen.empty()) {
+    err << "vigil: tenant \"" << tenant_name << "\" has no data source"
+        << (source.empty() ? "" : " named \"" + source + "\"") << "\n";
+    return std::nullopt;
+  }
+  return chosen;
+}
+
 std::unique_ptr<Queue> OpenQueueOrReport(const std::string& path, const Clock* clock,
                                          std::ostream& err) {
   std::unique_ptr<Db> db = OpenDatabaseOrReport(path, err);

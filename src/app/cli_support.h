@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "queue/queue.h"
@@ -25,6 +26,14 @@ std::unique_ptr<Clock> AnalysisClockOrReport(const std::string& now, std::ostrea
 // The tenant called `name`; on failure (or when there is none) prints
 // "vigil: no tenant named \"<name>\"" (or the database's error) and returns nullopt.
 std::optional<TenantRow> FindTenantOrReport(Db* db, const std::string& name, std::ostream& err);
+
+// The data sources of tenant `tenant_name`: all of them, or the one named
+// `source` when it is not empty. On failure (no such tenant, no data source,
+// none of that name, a database error) prints "vigil: <why>" and returns nullopt.
+std::optional<std::vector<DataSourceRow>> ChooseDataSourcesOrReport(Db* db,
+                                                                    const std::string& tenant_name,
+                                                                    const std::string& source,
+                                                                    std::ostream& err);
 
 // The local job queue in the database at `path`; on failure prints
 // "vigil: <why>" and returns null.

@@ -1,4 +1,5 @@
 #include "app/cli.h"
+#include "app/cli_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -21,20 +22,8 @@ namespace {
 
 constexpr const char* kNow = "2026-01-01T00:00:00Z";
 
-struct CliRun {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-CliRun Vigil(std::vector<std::string> args) {
-  args.insert(args.begin(), "vigil");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  int status = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {status, out.str(), err.str()};
-}
+using testing::CliRun;
+using testing::Vigil;
 
 class CliTest : public ::testing::Test {
  protected:

@@ -71,25 +71,12 @@ int RunSchedule(const ScheduleCommand& cmd, std::ostream& out, std::ostream& err
   }
   std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
-  std::optional<TenantRow> tenant = FindTenantOrReport(db.get(), cmd.tenant, err);
-  if (!tenant) return kExitFailed;
-  Result<std::vector<DataSourceRow>> sources = ListDataSources(db.get(), tenant->id);
-  if (!sources.ok()) {
-    err << "vigil: " << sources.status().message() << "\n";
-    return kExitFailed;
-  }
-  std::vector<DataSourceRow> chosen;
-  for (const DataSourceRow& s : *sources) {
-    if (cmd.source.empty() || s.name == cmd.source) chosen.push_back(s);
-  }
-  if (chosen.empty()) {
-    err << "vigil: tenant \"" << cmd.tenant << "\" has no data source"
-        << (cmd.source.empty() ? "" : " named \"" + cmd.source + "\"") << "\n";
-    return kExitFailed;
-  }
+  std::optional<std::vector<DataSourceRow>> chosen =
+      ChooseDataSourcesOrReport(db.get(), cmd.tenant, cmd.source, err);
+  if (!chosen) return kExitFailed;
   const TimeMs now = NewSystemClock()->NowMs();
   std::vector<std::pair<std::string, std::optional<Schedule>>> shown;
-  for (const DataSourceRow& source : chosen) {
+  for (const DataSourceRow& source : *chosen) {
     Result<std::optional<Schedule>> existing = GetSchedule(db.get(), source.id);
     Status s = existing.status();
     if (s.ok() && Changes(cmd)) {

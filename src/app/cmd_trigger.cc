@@ -10,35 +10,19 @@ namespace vigil {
 int RunTrigger(const TriggerCommand& cmd, std::ostream& out, std::ostream& err) {
   std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
-  std::optional<TenantRow> tenant = FindTenantOrReport(db.get(), cmd.tenant, err);
-  if (!tenant) return kExitFailed;
-  Result<std::vector<DataSourceRow>> sources = ListDataSources(db.get(), tenant->id);
-  if (!sources.ok()) {
-    err << "vigil: " << sources.status().message() << "\n";
-    return kExitFailed;
-  }
-  std::vector<DataSourceRow> chosen;
-  for (const DataSourceRow& s : *sources) {
-    if (cmd.source.empty() || s.name == cmd.source) chosen.push_back(s);
-  }
-  if (chosen.empty()) {
-    err << "vigil: "
-        << (cmd.source.empty() ? "tenant \"" + cmd.tenant + "\" has no data source"
-                               : "tenant \"" + cmd.tenant + "\" has no data source named \"" +
-                                     cmd.source + "\"")
-        << "\n";
-    return kExitFailed;
-  }
+  std::optional<std::vector<DataSourceRow>> chosen =
+      ChooseDataSourcesOrReport(db.get(), cmd.tenant, cmd.source, err);
+  if (!chosen) return kExitFailed;
   auto clock = NewSystemClock();
   std::unique_ptr<Queue> queue = OpenQueueOrReport(cmd.db, clock.get(), err);
   if (!queue) return kExitFailed;
   nlohmann::json json = nlohmann::json::array();
-  for (const DataSourceRow& source : chosen) {
+  for (const DataSourceRow& source : *chosen) {
     TriggerOptions options;
     options.by = "cli";
     options.force = cmd.force;
     Result<TriggeredSync> sync =
-        TriggerSync(db.get(), queue.get(), *clock, tenant->id, source.id, options);
+        TriggerSync(db.get(), queue.get(), *clock, source.tenant_id, source.id, options);
     if (!sync.ok()) {
       err << "vigil: " << cmd.tenant << "/" << source.name << ": " << sync.status().message()
           << "\n";

@@ -20,6 +20,14 @@ Trace ContinueTrace(Db* db, const Clock* clock, const Job& job, int64_t tenant_i
   return trace;
 }
 
+// The span of the job itself, "job.<name>", with its id and attempt.
+Trace::Scope StartJobSpan(Trace* trace, const Job& job, int64_t tenant_id) {
+  auto span = trace->StartSpan("job." + job.name, tenant_id);
+  span.SetAttribute("job", job.id);
+  span.SetAttribute("attempt", std::to_string(job.attempt));
+  return span;
+}
+
 // Stores the trace's spans; a failure to store them fails a job that
 // otherwise succeeded (its trace would be incomplete).
 Result<std::string> Finish(Db* db, Trace* trace, Result<std::string> result) {
@@ -50,9 +58,7 @@ Result<std::string> PipelineJobHandler::RunSync(const Job& job) {
   Trace trace = ContinueTrace(db, context_.clock, job, payload.tenant_id, payload.trace_id,
                               payload.parent_span_id);
   Result<std::string> result = [&]() -> Result<std::string> {
-    auto span = trace.StartSpan("job.sync", payload.tenant_id);
-    span.SetAttribute("job", job.id);
-    span.SetAttribute("attempt", std::to_string(job.attempt));
+    auto span = StartJobSpan(&trace, job, payload.tenant_id);
     auto fail = [&](Status status) {
       span.SetError(status.message());
       return status;
@@ -110,9 +116,7 @@ Result<std::string> PipelineJobHandler::RunAnalyze(const Job& job) {
   Trace trace = ContinueTrace(db, context_.clock, job, payload.tenant_id, payload.trace_id,
                               payload.parent_span_id);
   Result<std::string> result = [&]() -> Result<std::string> {
-    auto span = trace.StartSpan("job.analyze", payload.tenant_id);
-    span.SetAttribute("job", job.id);
-    span.SetAttribute("attempt", std::to_string(job.attempt));
+    auto span = StartJobSpan(&trace, job, payload.tenant_id);
     Result<AnalysisOutcome> outcome =
         RunAnalysis(db, *context_.clock, *context_.clock, payload.tenant_id, &trace);
     if (!outcome.ok()) {

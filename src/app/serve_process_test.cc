@@ -18,7 +18,7 @@
 #include <set>
 #include <thread>
 
-#include "app/cli.h"
+#include "app/cli_test_support.h"
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
 #include "queue/local_queue.h"
@@ -96,13 +96,9 @@ std::string ReadFile(const std::string& path) {
 }
 
 int CliStatus(std::vector<std::string> args, std::string* out = nullptr) {
-  args.insert(args.begin(), "vigil");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream o, e;
-  const int status = RunCli(static_cast<int>(argv.size()), argv.data(), o, e);
-  if (out) *out = o.str() + e.str();
-  return status;
+  testing::CliRun run = testing::Vigil(std::move(args));
+  if (out) *out = run.out + run.err;
+  return run.status;
 }
 
 class ServeProcessTest : public ::testing::Test {
