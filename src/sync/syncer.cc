@@ -1,6 +1,7 @@
 #include "sync/syncer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <tuple>
 
@@ -28,6 +29,20 @@ struct KindPlan {
 };
 
 using LinkKey = std::pair<std::string, std::string>;  // (from_id, to_id)
+
+// Seconds since the last call (or construction), for SyncSummary::phases.
+class Lap {
+ public:
+  double Next() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
 
 // The data source's stored entities per kind, each sorted by external id.
 Result<std::map<EntityKind, std::vector<StoredEntity>>> LoadStored(Db* db, int64_t ds) {
@@ -250,7 +265,9 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id, Sna
                                   const SyncOptions& options, const std::string& trace_id) {
   const TimeMs started = clock_->NowMs();
   const uint64_t statements_before = db_->statements_executed();
+  Lap lap;
   Result<SnapshotRows> rows = ToRows(&snapshot);
+  const double to_rows = lap.Next();
   const std::map<EntityKind, Availability> availability = std::move(snapshot.availability);
   Result<SyncSummary> summary =
       rows.ok() ? Write(tenant_id, data_source_id, *rows, availability, options, trace_id, started)
@@ -262,6 +279,7 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id, Sna
     return summary.status();
   }
   summary->statements = db_->statements_executed() - statements_before;
+  summary->phases.to_rows = to_rows;
   return summary;
 }
 
@@ -270,6 +288,7 @@ Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id,
                                   const std::map<EntityKind, Availability>& availability,
                                   const SyncOptions& options, const std::string& trace_id,
                                   TimeMs started) {
+  Lap lap;
   Transaction tx(db_);
   VIGIL_RETURN_IF_ERROR(tx.status());
   VIGIL_ASSIGN_OR_RETURN(auto stored, LoadStored(db_, data_source_id));
@@ -282,8 +301,11 @@ Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id,
     if (!refusal.empty()) return Status::FailedPrecondition(refusal);
   }
   SyncSummary summary;
+  summary.phases.plan = lap.Next();
   VIGIL_RETURN_IF_ERROR(WriteEntities(db_, tenant_id, data_source_id, started, plans));
+  summary.phases.entities = lap.Next();
   VIGIL_RETURN_IF_ERROR(WriteLinks(db_, tenant_id, data_source_id, rows, &summary));
+  summary.phases.links = lap.Next();
   VIGIL_RETURN_IF_ERROR(WriteAvailability(db_, data_source_id, started, availability));
   const KindCounts total = Summarize(plans, &summary);
   summary.skipped_assignments = rows.skipped_non_user_assignments;
@@ -307,6 +329,7 @@ Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id,
                                                       total.created, total.updated, total.deleted},
                                  trace_id, finished)}));
   VIGIL_RETURN_IF_ERROR(tx.Commit());
+  summary.phases.commit = lap.Next();
   return summary;
 }
 
