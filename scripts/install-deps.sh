@@ -8,7 +8,13 @@ packages=(
   libsqlite3-dev sqlite3
   libsimdjson-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libgtest-dev libgmock-dev librapidcheck-dev
+  libhiredis-dev redis-server
 )
+# The BullMQ interop test runs Node's bullmq; a machine that has node and npm
+# already (from nodesource, nvm, ...) keeps its own.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,4 +35,16 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# Tests start their own redis-server on a free port; none may depend on a
+# system one. Debian's package starts a service on install: stop and disable it.
+for p in "${missing[@]}"; do
+  [ "$p" = redis-server ] || continue
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    "${sudo_cmd[@]}" systemctl disable --now redis-server >/dev/null 2>&1 || true
+  else
+    "${sudo_cmd[@]}" service redis-server stop >/dev/null 2>&1 || true
+    "${sudo_cmd[@]}" update-rc.d redis-server disable >/dev/null 2>&1 || true
+  fi
+done
 echo "install-deps: done"

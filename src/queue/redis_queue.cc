@@ -1,0 +1,512 @@
+#include "queue/redis_queue.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "queue/redis_connection.h"
+#include "queue/redis_scripts.h"
+
+namespace vigil {
+namespace {
+
+constexpr int kMaxPriority = 2097151;         // BullMQ's highest priority
+constexpr int64_t kMaxDelayMs = int64_t{1} << 40;  // about 34 years
+constexpr int64_t kCommandTimeoutMs = 30000;
+
+std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+Status ValidateAdd(std::string_view name, std::string_view payload, const JobOptions& o) {
+  if (name.empty()) return Status::InvalidArgument("add job: name is empty");
+  std::string what = "add job " + Quoted(name);
+  auto bad = [&](const std::string& m) { return Status::InvalidArgument(what + ": " + m); };
+  if (!nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false).is_object()) {
+    return bad("payload is not a JSON object");
+  }
+  if (o.attempts < 1) return bad("attempts must be >= 1 (got " + std::to_string(o.attempts) + ")");
+  if (o.priority < 0) return bad("priority must be >= 0 (got " + std::to_string(o.priority) + ")");
+  if (o.priority > kMaxPriority) {
+    return bad("priority must be <= " + std::to_string(kMaxPriority) + " (got " +
+               std::to_string(o.priority) + ")");
+  }
+  if (o.delay_ms < 0) return bad("delay_ms must be >= 0 (got " + std::to_string(o.delay_ms) + ")");
+  if (o.backoff.delay_ms < 0) {
+    return bad("backoff delay_ms must be >= 0 (got " + std::to_string(o.backoff.delay_ms) + ")");
+  }
+  if (AllDigits(o.job_id)) {
+    return bad("job id " + Quoted(o.job_id) + " is all digits (such ids are the queue's own)");
+  }
+  return Status::Ok();
+}
+
+// The job's opts as BullMQ stores them (JSON).
+std::string OptsJson(const JobOptions& o) {
+  nlohmann::json opts = nlohmann::json::object();
+  opts["attempts"] = o.attempts;
+  if (o.backoff.delay_ms > 0 || o.backoff.type == Backoff::Type::kExponential) {
+    opts["backoff"] = {
+        {"type", o.backoff.type == Backoff::Type::kExponential ? "exponential" : "fixed"},
+        {"delay", o.backoff.delay_ms}};
+  }
+  opts["delay"] = std::min(o.delay_ms, kMaxDelayMs);
+  opts["priority"] = o.priority;
+  if (!o.job_id.empty()) opts["jobId"] = o.job_id;
+  if (!o.group.empty()) opts["group"] = {{"id", o.group}};
+  return opts.dump();
+}
+
+struct ParsedOpts {
+  int attempts = 1;
+  std::string group;
+};
+
+ParsedOpts ParseOpts(const std::string& json) {
+  ParsedOpts out;
+  nlohmann::json opts = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!opts.is_object()) return out;
+  auto attempts = opts.find("attempts");
+  if (attempts != opts.end() && attempts->is_number()) {
+    out.attempts = std::max(1, attempts->get<int>());
+  }
+  auto group = opts.find("group");
+  if (group != opts.end() && group->is_object()) {
+    auto id = group->find("id");
+    if (id != group->end() && id->is_string()) out.group = id->get<std::string>();
+  }
+  return out;
+}
+
+std::string Base64(std::string_view in) {
+  static constexpr char kDigits[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out.push_back(kDigits[(n >> shift) & 63]);
+  }
+  if (i + 1 == in.size()) {
+    uint32_t n = uint8_t(in[i]) << 16;
+    out += {kDigits[(n >> 18) & 63], kDigits[(n >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += {kDigits[(n >> 18) & 63], kDigits[(n >> 12) & 63], kDigits[(n >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// CLIENT SETNAME refuses spaces and newlines.
+std::string ClientNamePart(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c <= ' ' || c == 127) c = '_';
+  }
+  return out;
+}
+
+// An info row of the get and list scripts: {id, state, due, {fields}}.
+JobInfo ParseInfo(const RedisReply& row) {
+  const RedisReply& f = row.at(3);
+  auto field = [&](size_t i) -> const RedisReply& { return f.at(i); };
+  // The order of INFO_FIELDS in redis_scripts.cc.
+  enum { kName, kData, kOpts, kTimestamp, kDelay, kPriority, kAtm, kAts, kStc, kProcessedOn,
+         kFinishedOn, kReturnValue, kFailedReason, kDue, kSeq };
+  JobInfo info;
+  info.id = row.at(0).AsString();
+  std::string state = row.at(1).AsString();
+  info.state = ParseJobState(state).value_or(JobState::kWaiting);
+  info.name = field(kName).AsString();
+  info.payload = field(kData).AsString();
+  ParsedOpts opts = ParseOpts(field(kOpts).AsString());
+  info.group = opts.group;
+  info.max_attempts = opts.attempts;
+  info.priority = static_cast<int>(field(kPriority).AsInt());
+  info.attempts_made = static_cast<int>(field(kAts).AsInt());
+  info.stalled_count = static_cast<int>(field(kStc).AsInt());
+  info.created_at = field(kTimestamp).AsInt();
+  int64_t due_from_score = row.at(2).AsInt();
+  if (!field(kDue).is_nil()) {
+    info.run_at = field(kDue).AsInt();
+  } else if (due_from_score > 0) {
+    info.run_at = due_from_score;
+  } else {
+    info.run_at = info.created_at + field(kDelay).AsInt();
+  }
+  if (!field(kProcessedOn).is_nil()) info.started_at = field(kProcessedOn).AsInt();
+  if (!field(kFinishedOn).is_nil()) info.finished_at = field(kFinishedOn).AsInt();
+  info.return_value = field(kReturnValue).AsString();
+  info.failed_reason = field(kFailedReason).AsString();
+  return info;
+}
+
+Status LeaseLost(const Job& job, int64_t code) {
+  std::string why;
+  switch (code) {
+    case kLockMissingJob: why = "the job no longer exists"; break;
+    case kLockMissing: why = "its lock expired or was released"; break;
+    case kLockNotActive: why = "the job is not active"; break;
+    default: why = "another worker holds it"; break;
+  }
+  return Status::FailedPrecondition("job " + Quoted(job.id) + ": lease lost (" + why + ")");
+}
+
+// A connection a waiting Take blocks on, with the key WakeAll uses to end
+// the wait.
+struct Waiter {
+  std::unique_ptr<RedisConnection> connection;
+  std::string worker;
+  std::string wake_key;
+};
+
+class RedisQueue final : public Queue {
+ public:
+  RedisQueue(RedisQueueOptions options, RedisEndpoint endpoint, const Clock* clock)
+      : options_(std::move(options)),
+        endpoint_(std::move(endpoint)),
+        clock_(clock),
+        base_(options_.hash_tag + options_.prefix + ":" + options_.name),
+        pool_(endpoint_, options_.connect_timeout_ms, kCommandTimeoutMs) {
+    for (std::string_view suffix : kRedisKeySuffixes) keys_.push_back(base_ + ":" + std::string(suffix));
+    std::random_device rd;
+    wake_nonce_ = std::to_string(getpid()) + "-" + std::to_string(rd());
+  }
+
+  ~RedisQueue() override = default;
+
+  const std::string& name() const override { return options_.name; }
+
+  // Checks the server and loads the scripts.
+  Status Open() {
+    std::string what = "open queue " + Quoted(options_.name);
+    Result<RedisPool::Handle> c = pool_.Acquire();
+    if (!c.ok()) return c.status().Prefixed(what);
+    Result<RedisReply> info = (*c)->Command({"INFO", "server"});
+    if (!info.ok()) return info.status().Prefixed(what);
+    if (info->is_error()) return ReplyError(endpoint_, *info).Prefixed(what);
+    std::string version;
+    std::string text = info->AsString();
+    size_t at = text.find("redis_version:");
+    if (at != std::string::npos) {
+      size_t end = text.find_first_of("\r\n", at);
+      version = text.substr(at + 14, end - at - 14);
+    }
+    int major = 0, minor = 0;
+    if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) < 2 ||
+        major * 100 + minor < 602) {
+      return Status::FailedPrecondition(what + ": redis " + endpoint_.Describe() + " is version " +
+                                        (version.empty() ? "unknown" : version) +
+                                        "; vigil needs 6.2 or later");
+    }
+    return scripts_.LoadAll(c->get()).Prefixed(what);
+  }
+
+  Result<AddResult> Add(std::string_view name, std::string_view payload,
+                        const JobOptions& options) override {
+    VIGIL_RETURN_IF_ERROR(ValidateAdd(name, payload, options));
+    std::string what = "add job " + Quoted(name);
+    VIGIL_ASSIGN_OR_RETURN(
+        RedisReply r,
+        Run(RedisScript::kAdd, what,
+            {options.job_id, std::string(name), std::string(payload), OptsJson(options),
+             std::to_string(std::min(options.delay_ms, kMaxDelayMs)),
+             std::to_string(options.priority)}));
+    AddResult result;
+    result.job_id = r.at(0).AsString();
+    result.added = r.at(1).AsInt() == 1;
+    return result;
+  }
+
+  Result<std::optional<Job>> Take(std::string_view worker, int64_t lease_ms,
+                                  int64_t wait_ms) override {
+    if (lease_ms <= 0) {
+      return Status::InvalidArgument("take: lease_ms must be > 0 (got " + std::to_string(lease_ms) +
+                                     ")");
+    }
+    if (wait_ms < 0) {
+      return Status::InvalidArgument("take: wait_ms must be >= 0 (got " + std::to_string(wait_ms) +
+                                     ")");
+    }
+    const std::string what = "take from queue " + Quoted(options_.name);
+    using Steady = std::chrono::steady_clock;
+    const Steady::time_point end = Steady::now() + std::chrono::milliseconds(wait_ms);
+    const uint64_t epoch = wake_epoch_.load();
+    std::unique_ptr<Waiter> waiter;
+    for (;;) {
+      VIGIL_ASSIGN_OR_RETURN(RedisReply r, Run(RedisScript::kTake, what,
+                                               {std::to_string(lease_ms), std::string(worker)}));
+      if (r.at(0).AsInt() == 1) {
+        if (waiter) ReturnWaiter(std::move(waiter));
+        return std::optional<Job>(ParseTaken(r));
+      }
+      const bool paused = r.at(1).AsInt() == 1;
+      const int64_t next_due = r.at(2).AsInt();
+      int64_t left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now()).count();
+      if (left <= 0 || wake_epoch_.load() != epoch) break;
+      int64_t block = left;
+      if (!paused && next_due > 0) block = std::clamp<int64_t>(next_due - clock_->NowMs(), 1, left);
+      if (!waiter) {
+        Result<std::unique_ptr<Waiter>> w = TakeWaiter(worker);
+        if (!w.ok()) return w.status().Prefixed(what);
+        waiter = std::move(w).value();
+      }
+      Status s = Block(waiter.get(), epoch, block);
+      if (!s.ok()) return s.Prefixed(what);  // the waiter's connection is dropped
+    }
+    if (waiter) ReturnWaiter(std::move(waiter));
+    return std::optional<Job>();
+  }
+
+  Status ExtendLease(const Job& job, int64_t lease_ms) override {
+    std::string what = "extend lease of job " + Quoted(job.id);
+    if (lease_ms <= 0) {
+      return Status::InvalidArgument(what + ": lease_ms must be > 0 (got " +
+                                     std::to_string(lease_ms) + ")");
+    }
+    VIGIL_ASSIGN_OR_RETURN(RedisReply r,
+                           Run(RedisScript::kExtendLock, what,
+                               {job.id, std::to_string(job.token), std::to_string(lease_ms)}));
+    if (r.AsInt() != 0) return LeaseLost(job, r.AsInt());
+    return Status::Ok();
+  }
+
+  Status Complete(const Job& job, std::string_view return_value) override {
+    std::string what = "complete job " + Quoted(job.id);
+    if (return_value.empty()) return_value = "null";
+    if (!nlohmann::json::accept(return_value)) {
+      return Status::InvalidArgument(what + ": return value is not JSON");
+    }
+    VIGIL_ASSIGN_OR_RETURN(RedisReply r,
+                           Run(RedisScript::kComplete, what,
+                               {job.id, std::to_string(job.token), std::string(return_value)}));
+    if (r.AsInt() != 0) return LeaseLost(job, r.AsInt());
+    return Status::Ok();
+  }
+
+  Result<FailResult> Fail(const Job& job, std::string_view error) override {
+    std::string what = "fail job " + Quoted(job.id);
+    VIGIL_ASSIGN_OR_RETURN(
+        RedisReply r,
+        Run(RedisScript::kFail, what, {job.id, std::to_string(job.token), std::string(error)}));
+    if (r.at(0).AsInt() != 0) return LeaseLost(job, r.at(0).AsInt());
+    FailResult result;
+    result.will_retry = r.at(1).AsInt() == 1;
+    result.retry_at = r.at(2).AsInt();
+    return result;
+  }
+
+  Result<int> RecoverStalled() override {
+    VIGIL_ASSIGN_OR_RETURN(RedisReply r,
+                           Run(RedisScript::kRecoverStalled,
+                               "recover stalled jobs of queue " + Quoted(options_.name),
+                               {std::to_string(options_.max_stalled)}));
+    return static_cast<int>(r.AsInt());
+  }
+
+  Status Retry(std::string_view job_id) override {
+    std::string what = "retry job " + Quoted(job_id);
+    VIGIL_ASSIGN_OR_RETURN(RedisReply r, Run(RedisScript::kRetry, what, {std::string(job_id)}));
+    std::string outcome = r.AsString();
+    if (outcome == "ok") return Status::Ok();
+    if (outcome == "missing") {
+      return Status::NotFound(what + ": no such job in queue " + Quoted(options_.name));
+    }
+    return Status::FailedPrecondition(what + ": it is " + outcome + ", not failed");
+  }
+
+  Status Pause() override {
+    return Run(RedisScript::kPause, "pause queue " + Quoted(options_.name), {"paused"}).status();
+  }
+
+  Status Resume() override {
+    return Run(RedisScript::kPause, "resume queue " + Quoted(options_.name), {"resumed"}).status();
+  }
+
+  Result<JobCounts> Counts() override {
+    VIGIL_ASSIGN_OR_RETURN(
+        RedisReply r, Run(RedisScript::kCounts, "count jobs of queue " + Quoted(options_.name), {}));
+    JobCounts c;
+    c.waiting = r.at(0).AsInt();
+    c.delayed = r.at(1).AsInt();
+    c.active = r.at(2).AsInt();
+    c.completed = r.at(3).AsInt();
+    c.failed = r.at(4).AsInt();
+    c.paused = r.at(5).AsInt() == 1;
+    return c;
+  }
+
+  Result<JobInfo> Get(std::string_view job_id) override {
+    std::string what = "get job " + Quoted(job_id);
+    VIGIL_ASSIGN_OR_RETURN(RedisReply r, Run(RedisScript::kGet, what, {std::string(job_id)}));
+    if (r.is_nil()) return Status::NotFound(what + ": no such job in queue " + Quoted(options_.name));
+    return ParseInfo(r);
+  }
+
+  Result<std::vector<JobInfo>> List(const ListFilter& filter) override {
+    std::string what = "list jobs of queue " + Quoted(options_.name);
+    if (filter.limit <= 0) {
+      return Status::InvalidArgument(what + ": limit must be > 0 (got " +
+                                     std::to_string(filter.limit) + ")");
+    }
+    std::string state = filter.state ? std::string(JobStateName(*filter.state)) : "";
+    VIGIL_ASSIGN_OR_RETURN(RedisReply r, Run(RedisScript::kList, what,
+                                             {state, filter.group, std::to_string(filter.limit)}));
+    std::vector<JobInfo> jobs;
+    for (const RedisReply& row : r.elements) jobs.push_back(ParseInfo(row));
+    return jobs;
+  }
+
+  void WakeAll() override {
+    std::vector<std::string> keys;
+    {
+      std::lock_guard<std::mutex> lock(waiters_mu_);
+      ++wake_epoch_;
+      keys.assign(blocked_.begin(), blocked_.end());
+    }
+    if (keys.empty()) return;
+    Result<RedisPool::Handle> c = pool_.Acquire();
+    if (!c.ok()) return;  // a blocked Take ends at its own timeout then
+    for (const std::string& key : keys) {
+      (void)(*c)->Command({"ZADD", key, "0", "wake"});
+      (void)(*c)->Command({"PEXPIRE", key, "60000"});
+    }
+  }
+
+ private:
+  // Runs a script on a pooled connection; errors are prefixed with `what`.
+  Result<RedisReply> Run(RedisScript script, const std::string& what,
+                         std::vector<std::string> args) {
+    Result<RedisPool::Handle> c = pool_.Acquire();
+    if (!c.ok()) return c.status().Prefixed(what);
+    args.insert(args.begin(), {base_ + ":", std::to_string(clock_->NowMs())});
+    Result<RedisReply> r = scripts_.Run(c->get(), script, keys_, args);
+    if (!r.ok()) return r.status().Prefixed(what);
+    return r;
+  }
+
+  Job ParseTaken(const RedisReply& r) {
+    // {1, token, id, name, data, opts, timestamp, delay, atm, vigil:due, processedOn}
+    Job job;
+    job.token = r.at(1).AsInt();
+    job.id = r.at(2).AsString();
+    job.name = r.at(3).AsString();
+    job.payload = r.at(4).AsString();
+    ParsedOpts opts = ParseOpts(r.at(5).AsString());
+    job.group = opts.group;
+    job.max_attempts = opts.attempts;
+    job.created_at = r.at(6).AsInt();
+    job.attempt = static_cast<int>(r.at(8).AsInt()) + 1;
+    job.due_at = r.at(9).is_nil() ? job.created_at + r.at(7).AsInt() : r.at(9).AsInt();
+    job.started_at = r.at(10).AsInt();
+    return job;
+  }
+
+  // A blocking connection named for `worker`: an idle one or a new one.
+  Result<std::unique_ptr<Waiter>> TakeWaiter(std::string_view worker) {
+    {
+      std::lock_guard<std::mutex> lock(waiters_mu_);
+      auto it = idle_waiters_.find(std::string(worker));
+      if (it != idle_waiters_.end()) {
+        std::unique_ptr<Waiter> w = std::move(it->second);
+        idle_waiters_.erase(it);
+        return w;
+      }
+    }
+    std::string client_name = options_.hash_tag + options_.prefix + ":" + Base64(options_.name) +
+                              ":w:" + ClientNamePart(worker);
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<RedisConnection> c,
+                           RedisConnection::Connect(endpoint_, options_.connect_timeout_ms,
+                                                    kCommandTimeoutMs, client_name));
+    auto w = std::make_unique<Waiter>();
+    w->connection = std::move(c);
+    w->worker = std::string(worker);
+    w->wake_key = base_ + ":vigil:wake:" + wake_nonce_ + "-" + std::to_string(++waiter_count_);
+    return w;
+  }
+
+  void ReturnWaiter(std::unique_ptr<Waiter> w) {
+    if (w->connection->broken()) return;
+    std::lock_guard<std::mutex> lock(waiters_mu_);
+    std::string worker = w->worker;
+    idle_waiters_.emplace(std::move(worker), std::move(w));
+  }
+
+  // Blocks on the marker and the waiter's wake key for up to `ms`, unless
+  // WakeAll ran since `epoch`.
+  Status Block(Waiter* w, uint64_t epoch, int64_t ms) {
+    {
+      std::lock_guard<std::mutex> lock(waiters_mu_);
+      if (wake_epoch_.load() != epoch) return Status::Ok();
+      blocked_.push_back(w->wake_key);
+    }
+    char timeout[32];
+    std::snprintf(timeout, sizeof timeout, "%.3f", static_cast<double>(ms) / 1000.0);
+    Status s = w->connection->SetCommandTimeout(ms + kCommandTimeoutMs);
+    Result<RedisReply> r = s.ok() ? w->connection->Command({"BZPOPMIN", keys_[11], w->wake_key, timeout})
+                                  : Result<RedisReply>(s);
+    {
+      std::lock_guard<std::mutex> lock(waiters_mu_);
+      blocked_.erase(std::find(blocked_.begin(), blocked_.end(), w->wake_key));
+    }
+    if (!r.ok()) return r.status();
+    if (r->is_error()) return ReplyError(endpoint_, *r).Prefixed("BZPOPMIN");
+    return Status::Ok();
+  }
+
+  const RedisQueueOptions options_;
+  const RedisEndpoint endpoint_;
+  const Clock* const clock_;
+  const std::string base_;  // <hash tag><prefix>:<name>
+  std::vector<std::string> keys_;  // the KEYS of every script
+  RedisPool pool_;
+  RedisScripts scripts_;
+
+  std::mutex waiters_mu_;  // guards the waiter bookkeeping below
+  std::atomic<uint64_t> wake_epoch_{0};
+  std::string wake_nonce_;
+  uint64_t waiter_count_ = 0;
+  std::multimap<std::string, std::unique_ptr<Waiter>> idle_waiters_;  // by worker
+  std::vector<std::string> blocked_;  // wake keys of Takes blocked now
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Queue>> OpenRedisQueue(const RedisQueueOptions& options, const Clock* clock) {
+  if (options.name.empty()) return Status::InvalidArgument("open queue: name is empty");
+  std::string what = "open queue " + Quoted(options.name);
+  if (clock == nullptr) return Status::InvalidArgument(what + ": no clock");
+  if (options.prefix.empty()) return Status::InvalidArgument(what + ": prefix is empty");
+  if (!options.hash_tag.empty() &&
+      (options.hash_tag.size() < 3 || options.hash_tag.front() != '{' ||
+       options.hash_tag.back() != '}' ||
+       options.hash_tag.find_first_of("{}", 1) != options.hash_tag.size() - 1)) {
+    return Status::InvalidArgument(what + ": hash tag " + Quoted(options.hash_tag) +
+                                   " must look like {name}");
+  }
+  if (options.max_stalled < 0) {
+    return Status::InvalidArgument(what + ": max_stalled must be >= 0 (got " +
+                                   std::to_string(options.max_stalled) + ")");
+  }
+  if (options.connect_timeout_ms <= 0) {
+    return Status::InvalidArgument(what + ": connect_timeout_ms must be > 0 (got " +
+                                   std::to_string(options.connect_timeout_ms) + ")");
+  }
+  Result<RedisEndpoint> endpoint = ParseRedisUrl(options.url);
+  if (!endpoint.ok()) return endpoint.status().Prefixed(what);
+  auto queue = std::make_unique<RedisQueue>(options, std::move(endpoint).value(), clock);
+  VIGIL_RETURN_IF_ERROR(queue->Open());
+  return std::unique_ptr<Queue>(std::move(queue));
+}
+
+}  // namespace vigil

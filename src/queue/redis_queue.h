@@ -1,0 +1,74 @@
+// RedisQueue: the Queue backend on Redis, in BullMQ's Redis layout (see
+// queue/redis_scripts.h for the keys, fields and events), so that a job a
+// Node BullMQ producer adds is run by a vigil Worker, a job vigil adds is
+// run by a BullMQ Worker, and both show up in BullMQ's own tools.
+//
+// Mapping of the Queue contract onto BullMQ:
+//   - The lease is the job's lock key (<base>:<id>:lock) with a TTL of
+//     lease_ms; its value is the fencing token (Job::token), drawn from a
+//     counter of ours, so it grows with every take. Complete, Fail and
+//     ExtendLease check the token in the same script that changes the job:
+//     a lock that expired (even before RecoverStalled ran), was released or
+//     is held with another token gives FailedPrecondition and no change.
+//   - Job::attempt is BullMQ's attemptsMade ("atm", finished runs) + 1;
+//     JobInfo::attempts_made is BullMQ's attemptsStarted ("ats"), and
+//     JobInfo::stalled_count its stalledCounter ("stc").
+//   - "delayed" is BullMQ's delayed set: a delayed job is waiting once it
+//     has been promoted (Take promotes every due job first). Counts report
+//     jobs by the set they are in.
+//   - Job ids: generated ids are the <base>:id counter in decimal; a
+//     caller's id must not be all digits (as in BullMQ). Priorities go up to
+//     2,097,151 (BullMQ's limit).
+//   - RecoverStalled fails a job stalled more than max_stalled times at once
+//     (with "stalled: ..." as failedReason), where BullMQ 5 defers that to
+//     the worker that takes it next.
+//
+// Waiting: a Take that finds nothing blocks with BZPOPMIN on the marker key
+// (and on a wake-up key of its own, which WakeAll uses) on a connection of
+// its own per worker name, named as BullMQ names a worker's blocking
+// connection ("<prefix>:<base64 queue name>:w:<worker>"), so BullMQ's
+// getWorkers counts it. It wakes when any process adds a job, when the next
+// delayed job is due, on Resume, or at wait_ms; it never polls.
+//
+// Errors: the server unreachable is Unavailable ("redis 127.0.0.1:6380:
+// connection refused", prefixed with the operation); a broken connection is
+// dropped and the next call connects again.
+//
+// Thread safety: every method may be called from any thread; commands use a
+// pool of connections. `clock` must outlive the queue.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "queue/queue.h"
+
+namespace vigil {
+
+struct RedisQueueOptions {
+  // redis://[[user]:password@]host[:port][/db]
+  std::string url = "redis://127.0.0.1:6379";
+  // The queue's name: BullMQ's queue name.
+  std::string name = "vigil";
+  // BullMQ's key prefix.
+  std::string prefix = "bull";
+  // For Redis Cluster: a hash tag such as "{vigil}" put in front of the
+  // prefix, so every key of the queue is in one slot ("{vigil}bull:vigil:wait").
+  // A BullMQ client then uses prefix "{vigil}bull". Empty: none.
+  std::string hash_tag;
+  // RecoverStalled fails a job whose lease expired more than this many times.
+  int max_stalled = 1;
+  int64_t connect_timeout_ms = 2000;
+};
+
+// Connects to the server, checks it (Redis 6.2 or later, for LPOS and
+// BZPOPMIN with fractions of a second) and loads the scripts. InvalidArgument
+// for bad options (empty name or prefix, max_stalled < 0, connect timeout
+// <= 0, a malformed URL or hash tag); Unavailable when the server cannot be
+// reached; FailedPrecondition for an older server.
+Result<std::unique_ptr<Queue>> OpenRedisQueue(const RedisQueueOptions& options, const Clock* clock);
+
+}  // namespace vigil

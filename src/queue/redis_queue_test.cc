@@ -1,0 +1,317 @@
+#include "queue/redis_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "queue/redis_connection.h"
+#include "testing/queue_conformance.h"
+#include "testing/redis_server.h"
+
+namespace vigil {
+namespace {
+
+using testing::QueueConformanceTest;
+using testing::RedisServer;
+
+const Clock* SystemClock() {
+  static const std::unique_ptr<Clock> clock = NewSystemClock();
+  return clock.get();
+}
+
+// One redis-server per test process, started on first use.
+RedisServer* Server() {
+  static std::unique_ptr<RedisServer> server = [] {
+    auto started = RedisServer::Start();
+    if (!started.ok()) {
+      ADD_FAILURE() << started.status().ToString();
+      return std::unique_ptr<RedisServer>();
+    }
+    return std::move(started).value();
+  }();
+  return server.get();
+}
+
+// A queue name no other queue of this process has.
+std::string FreshName() {
+  static std::atomic<int> n{0};
+  return "test-" + std::to_string(n++);
+}
+
+RedisQueueOptions Options(const std::string& name) {
+  RedisQueueOptions o;
+  o.url = Server() ? Server()->url() : "redis://127.0.0.1:1";
+  o.name = name;
+  return o;
+}
+
+std::unique_ptr<Queue> MustOpen(const RedisQueueOptions& options) {
+  auto q = OpenRedisQueue(options, SystemClock());
+  EXPECT_TRUE(q.ok()) << q.status().ToString();
+  return q.ok() ? std::move(q).value() : nullptr;
+}
+
+// A raw connection to the test server, for looking at the keys.
+std::unique_ptr<RedisConnection> Raw() {
+  RedisEndpoint e;
+  e.port = Server()->port();
+  auto c = RedisConnection::Connect(e, 2000, 10000);
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? std::move(c).value() : nullptr;
+}
+
+RedisReply Cmd(RedisConnection* c, std::vector<std::string> argv) {
+  auto r = c->Command(argv);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : RedisReply();
+}
+
+// Every queue of the suite gets a fresh name on one server; a second handle
+// opens the same name through its own connections.
+testing::QueueFactory RedisFactory() {
+  struct Names {
+    std::mutex mu;
+    std::map<const Queue*, std::string> name_of;
+  };
+  auto names = std::make_shared<Names>();
+  testing::QueueFactory f;
+  f.name = "Redis";
+  f.max_stalled = RedisQueueOptions().max_stalled;
+  f.open = [names]() -> std::unique_ptr<Queue> {
+    std::string name = FreshName();
+    std::unique_ptr<Queue> q = MustOpen(Options(name));
+    std::lock_guard<std::mutex> lock(names->mu);
+    names->name_of[q.get()] = name;
+    return q;
+  };
+  f.open_again = [names](Queue* same) -> std::unique_ptr<Queue> {
+    std::string name;
+    {
+      std::lock_guard<std::mutex> lock(names->mu);
+      name = names->name_of.at(same);
+    }
+    return MustOpen(Options(name));
+  };
+  return f;
+}
+
+INSTANTIATE_TEST_SUITE_P(Redis, QueueConformanceTest, ::testing::Values(RedisFactory()),
+                         testing::QueueFactoryName);
+
+TEST(RedisQueueTest, OpenRejectsBadOptions) {
+  RedisQueueOptions o;
+  o.name = "";
+  EXPECT_EQ(OpenRedisQueue(o, SystemClock()).status().ToString(),
+            "invalid argument: open queue: name is empty");
+  o = {};
+  o.max_stalled = -1;
+  EXPECT_EQ(OpenRedisQueue(o, SystemClock()).status().ToString(),
+            R"(invalid argument: open queue "vigil": max_stalled must be >= 0 (got -1))");
+  o = {};
+  o.url = "http://localhost";
+  EXPECT_EQ(OpenRedisQueue(o, SystemClock()).status().ToString(),
+            R"(invalid argument: open queue "vigil": redis URL "http://localhost": expected redis://host:port)");
+  o = {};
+  o.url = "redis://127.0.0.1:99999";
+  EXPECT_EQ(OpenRedisQueue(o, SystemClock()).status().ToString(),
+            R"(invalid argument: open queue "vigil": redis URL "redis://127.0.0.1:99999": port must be a number in 1..65535)");
+  o = {};
+  o.hash_tag = "vigil";
+  EXPECT_EQ(OpenRedisQueue(o, SystemClock()).status().ToString(),
+            R"(invalid argument: open queue "vigil": hash tag "vigil" must look like {name})");
+}
+
+TEST(RedisQueueTest, UnreachableServerNamesIt) {
+  ASSERT_NE(Server(), nullptr);
+  // A port nobody listens on: the test server's, once stopped.
+  auto other = RedisServer::Start();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  int port = (*other)->port();
+  (*other)->Stop();
+  RedisQueueOptions o = Options("x");
+  o.url = "redis://127.0.0.1:" + std::to_string(port);
+  auto q = OpenRedisQueue(o, SystemClock());
+  EXPECT_EQ(q.status().ToString(), "unavailable: open queue \"x\": redis 127.0.0.1:" +
+                                       std::to_string(port) + ": connection refused");
+}
+
+TEST(RedisQueueTest, ParsesUrls) {
+  auto e = ParseRedisUrl("redis://user:p%40ss@example.org:6380/2");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->host, "example.org");
+  EXPECT_EQ(e->port, 6380);
+  EXPECT_EQ(e->username, "user");
+  EXPECT_EQ(e->password, "p@ss");
+  EXPECT_EQ(e->db, 2);
+  e = ParseRedisUrl("redis://localhost");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->Describe(), "localhost:6379");
+  EXPECT_EQ(ParseRedisUrl("rediss://h:1").status().message(),
+            R"(redis URL "rediss://h:1": TLS (rediss://) is not supported)");
+}
+
+// The layout BullMQ's tools read: the job hash, the lists and sets, the
+// event stream.
+TEST(RedisQueueTest, KeepsBullMqLayout) {
+  ASSERT_NE(Server(), nullptr);
+  std::string name = FreshName();
+  auto q = MustOpen(Options(name));
+  auto raw = Raw();
+  ASSERT_TRUE(q && raw);
+  const std::string base = "bull:" + name;
+
+  JobOptions o;
+  o.job_id = "sync:1";
+  o.attempts = 3;
+  o.backoff = {Backoff::Type::kExponential, 1000};
+  o.group = "tenant-1";
+  ASSERT_TRUE(q->Add("sync", R"({"tenant":1})", o).ok());
+  RedisReply fields = Cmd(raw.get(), {"HGETALL", base + ":sync:1"});
+  std::map<std::string, std::string> job;
+  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    job[fields.elements[i].str] = fields.elements[i + 1].str;
+  }
+  EXPECT_EQ(job["name"], "sync");
+  EXPECT_EQ(job["data"], R"({"tenant":1})");
+  EXPECT_EQ(job["opts"],
+            R"({"attempts":3,"backoff":{"delay":1000,"type":"exponential"},"delay":0,"group":{"id":"tenant-1"},"jobId":"sync:1","priority":0})");
+  EXPECT_EQ(job["delay"], "0");
+  EXPECT_EQ(job["priority"], "0");
+  EXPECT_FALSE(job["timestamp"].empty());
+  EXPECT_EQ(Cmd(raw.get(), {"LRANGE", base + ":wait", "0", "-1"}).at(0).str, "sync:1");
+  EXPECT_EQ(Cmd(raw.get(), {"ZSCORE", base + ":marker", "0"}).str, "0");
+
+  JobOptions prio;
+  prio.priority = 7;
+  auto added = q->Add("p", "{}", prio);
+  ASSERT_TRUE(added.ok());
+  std::string score = Cmd(raw.get(), {"ZSCORE", base + ":prioritized", added->job_id}).str;
+  EXPECT_EQ(std::stoll(score) >> 32, 7);
+
+  JobOptions later;
+  later.delay_ms = 60000;
+  added = q->Add("d", "{}", later);
+  ASSERT_TRUE(added.ok());
+  JobInfo info = q->Get(added->job_id).value();
+  score = Cmd(raw.get(), {"ZSCORE", base + ":delayed", added->job_id}).str;
+  EXPECT_EQ(std::stoll(score) / 4096, info.run_at);
+  EXPECT_EQ(std::stoll(Cmd(raw.get(), {"ZSCORE", base + ":marker", "1"}).str), info.run_at);
+
+  auto taken = q->Take("w", 30000, 0);
+  ASSERT_TRUE(taken.ok() && taken->has_value());
+  const Job& running = **taken;
+  EXPECT_EQ(Cmd(raw.get(), {"GET", base + ":sync:1:lock"}).str, std::to_string(running.token));
+  RedisReply ttl = Cmd(raw.get(), {"PTTL", base + ":sync:1:lock"});
+  EXPECT_GT(ttl.integer, 0);
+  EXPECT_LE(ttl.integer, 30000);
+  EXPECT_EQ(Cmd(raw.get(), {"LRANGE", base + ":active", "0", "-1"}).at(0).str, "sync:1");
+  ASSERT_TRUE(q->Complete(running, R"({"n":2})").ok());
+  EXPECT_EQ(Cmd(raw.get(), {"HGET", base + ":sync:1", "returnvalue"}).str, R"({"n":2})");
+  EXPECT_EQ(Cmd(raw.get(), {"HGET", base + ":sync:1", "atm"}).str, "1");
+  EXPECT_EQ(Cmd(raw.get(), {"EXISTS", base + ":sync:1:lock"}).integer, 0);
+  EXPECT_FALSE(Cmd(raw.get(), {"ZSCORE", base + ":completed", "sync:1"}).is_nil());
+
+  // The event stream, in order.
+  RedisReply events = Cmd(raw.get(), {"XRANGE", base + ":events", "-", "+"});
+  std::vector<std::string> seen;
+  std::string returned;
+  for (const RedisReply& e : events.elements) {
+    const RedisReply& kv = e.at(1);
+    std::string event = kv.at(1).str;
+    std::string id;
+    for (size_t i = 2; i + 1 < kv.elements.size(); i += 2) {
+      if (kv.at(i).str == "jobId") id = kv.at(i + 1).str;
+      if (event == "completed" && kv.at(i).str == "returnvalue") returned = kv.at(i + 1).str;
+    }
+    if (id == "sync:1") seen.push_back(event);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"added", "waiting", "active", "completed"}));
+  EXPECT_EQ(returned, R"({"n":2})");
+}
+
+TEST(RedisQueueTest, WorkerConnectionsAreNamedAsBullMqNamesThem) {
+  ASSERT_NE(Server(), nullptr);
+  auto q = MustOpen(Options("named"));
+  ASSERT_TRUE(q);
+  std::thread taker([&] { (void)q->Take("host:1/0", 30000, 5000); });
+  auto raw = Raw();
+  bool found = false;
+  // "bull:" + base64("named") + ":w:" + worker name.
+  for (int i = 0; i < 500 && !found; ++i) {
+    found = Cmd(raw.get(), {"CLIENT", "LIST"}).str.find("name=bull:bmFtZWQ=:w:host:1/0 ") !=
+            std::string::npos;
+    if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(found) << Cmd(raw.get(), {"CLIENT", "LIST"}).str;
+  q->WakeAll();
+  taker.join();
+}
+
+TEST(RedisQueueTest, HashTagPutsEveryKeyInOneSlot) {
+  ASSERT_NE(Server(), nullptr);
+  RedisQueueOptions o = Options("tagged");
+  o.hash_tag = "{vigil}";
+  auto q = MustOpen(o);
+  ASSERT_TRUE(q);
+  ASSERT_TRUE(q->Add("sync", "{}", {}).ok());
+  auto raw = Raw();
+  RedisReply keys = Cmd(raw.get(), {"KEYS", "*tagged*"});
+  ASSERT_FALSE(keys.elements.empty());
+  for (const RedisReply& k : keys.elements) EXPECT_EQ(k.str.rfind("{vigil}bull:tagged:", 0), 0u) << k.str;
+}
+
+TEST(RedisQueueTest, ScriptsAreLoadedAgainAfterAFlush) {
+  ASSERT_NE(Server(), nullptr);
+  auto q = MustOpen(Options(FreshName()));
+  ASSERT_TRUE(q);
+  auto raw = Raw();
+  Cmd(raw.get(), {"SCRIPT", "FLUSH"});
+  auto added = q->Add("sync", "{}", {});
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_TRUE(added->added);
+}
+
+TEST(RedisQueueTest, ATakeReturnsWhenTheNextDelayedJobIsDue) {
+  ASSERT_NE(Server(), nullptr);
+  auto q = MustOpen(Options(FreshName()));
+  ASSERT_TRUE(q);
+  JobOptions o;
+  o.job_id = "soon";
+  o.delay_ms = 200;
+  ASSERT_TRUE(q->Add("sync", "{}", o).ok());
+  TimeMs due = q->Get("soon")->run_at;
+  auto taken = q->Take("w", 30000, 10000);
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  ASSERT_TRUE(taken->has_value());
+  EXPECT_EQ((*taken)->id, "soon");
+  EXPECT_GE(SystemClock()->NowMs(), due);
+}
+
+TEST(RedisQueueTest, LostLeaseMessageNamesTheJob) {
+  ASSERT_NE(Server(), nullptr);
+  auto q = MustOpen(Options(FreshName()));
+  ASSERT_TRUE(q);
+  JobOptions o;
+  o.job_id = "sync:3:1700000000000";
+  ASSERT_TRUE(q->Add("sync", "{}", o).ok());
+  auto job = q->Take("w", 10000, 0);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  Job stale = **job;
+  stale.token -= 1;
+  EXPECT_EQ(q->Complete(stale, "null").ToString(),
+            R"(refused: job "sync:3:1700000000000": lease lost (another worker holds it))");
+  EXPECT_EQ(q->Complete(**job, "{oops").ToString(),
+            R"(invalid argument: complete job "sync:3:1700000000000": return value is not JSON)");
+  ASSERT_TRUE(q->Complete(**job, "").ok());
+  EXPECT_EQ(q->Get(o.job_id)->return_value, "null");
+  EXPECT_EQ(q->Complete(**job, "null").ToString(),
+            R"(refused: job "sync:3:1700000000000": lease lost (its lock expired or was released))");
+}
+
+}  // namespace
+}  // namespace vigil

@@ -1,0 +1,499 @@
+#include "queue/redis_scripts.h"
+
+namespace vigil {
+namespace {
+
+// Helpers every script starts with. Numbers go to redis.call as Lua numbers
+// (Redis converts them without losing digits); Lua's own tostring would
+// print big ones in exponent form, so no timestamp is ever concatenated.
+constexpr std::string_view kPrelude = R"lua(
+local rcall = redis.call
+local K_WAIT, K_PAUSED, K_ACTIVE, K_PRIO, K_PC, K_DELAYED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local K_COMPLETED, K_FAILED, K_META, K_ID, K_EVENTS = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local K_MARKER, K_STALLED, K_TOKEN = KEYS[12], KEYS[13], KEYS[14]
+local PREFIX = ARGV[1]
+local NOW = tonumber(ARGV[2])
+local MS_SLOTS = 4096
+local PRIO_SLOTS = 4294967296
+
+local max_events = nil
+local function emit(name, ...)
+  if not max_events then
+    max_events = rcall("HGET", K_META, "opts.maxLenEvents")
+    if not max_events then
+      max_events = 10000
+      rcall("HSET", K_META, "opts.maxLenEvents", max_events)
+    end
+  end
+  rcall("XADD", K_EVENTS, "MAXLEN", "~", max_events, "*", "event", name, ...)
+end
+
+local function is_paused()
+  return rcall("HEXISTS", K_META, "paused") == 1
+end
+
+-- Tells blocked workers that a job can be taken.
+local function mark_ready(paused)
+  if not paused then rcall("ZADD", K_MARKER, 0, "0") end
+end
+
+-- The due time of the earliest delayed job, 0 when there is none.
+local function next_delayed_due()
+  local first = rcall("ZRANGE", K_DELAYED, 0, 0, "WITHSCORES")
+  if first[2] then return math.floor(tonumber(first[2]) / MS_SLOTS) end
+  return 0
+end
+
+-- Tells blocked workers when the next delayed job is due.
+local function mark_next_delayed()
+  local due = next_delayed_due()
+  if due > 0 then rcall("ZADD", K_MARKER, due, "1") end
+end
+
+-- The delayed score of a job due at `due`: after every job due in that ms.
+local function delayed_score(due)
+  local low = due * MS_SLOTS
+  local high = low + MS_SLOTS - 1
+  local last = rcall("ZREVRANGEBYSCORE", K_DELAYED, high, low, "WITHSCORES", "LIMIT", 0, 1)
+  if last[2] then return math.min(tonumber(last[2]) + 1, high) end
+  return low
+end
+
+-- Makes job `id` waiting: prioritized when priority > 0, else on the wait
+-- (or paused) list; `front` puts it before the others of its kind.
+local function enqueue(id, priority, paused, front)
+  if priority > 0 then
+    local score = priority * PRIO_SLOTS
+    if not front then score = score + rcall("INCR", K_PC) % PRIO_SLOTS end
+    rcall("ZADD", K_PRIO, score, id)
+  else
+    local list = K_WAIT
+    if paused then list = K_PAUSED end
+    if front then rcall("RPUSH", list, id) else rcall("LPUSH", list, id) end
+  end
+  mark_ready(paused)
+end
+
+-- Moves delayed jobs that are due now to waiting.
+local function promote_due()
+  local due = rcall("ZRANGEBYSCORE", K_DELAYED, 0, (NOW + 1) * MS_SLOTS - 1, "WITHSCORES", "LIMIT", 0, 1000)
+  if #due == 0 then return end
+  local paused = is_paused()
+  for i = 1, #due, 2 do
+    local id = due[i]
+    local job_key = PREFIX .. id
+    rcall("ZREM", K_DELAYED, id)
+    if rcall("EXISTS", job_key) == 1 then
+      local priority = tonumber(rcall("HGET", job_key, "priority")) or 0
+      rcall("HSET", job_key, "delay", 0, "vigil:due", math.floor(tonumber(due[i + 1]) / MS_SLOTS))
+      enqueue(id, priority, paused, false)
+      emit("waiting", "jobId", id, "prev", "delayed")
+    end
+  end
+end
+
+local function drained_if_idle()
+  if rcall("LLEN", K_WAIT) == 0 and rcall("LLEN", K_ACTIVE) == 0 and rcall("ZCARD", K_PRIO) == 0 then
+    emit("drained")
+  end
+end
+
+-- Releases the lock of active job `id` held with `token`: 0, or why not.
+local function release_lock(id, token)
+  local job_key = PREFIX .. id
+  if rcall("EXISTS", job_key) == 0 then return -1 end
+  local held = rcall("GET", job_key .. ":lock")
+  if not held then return -2 end
+  if held ~= token then return -6 end
+  if rcall("LREM", K_ACTIVE, -1, id) == 0 then return -3 end
+  rcall("DEL", job_key .. ":lock")
+  rcall("SREM", K_STALLED, id)
+  return 0
+end
+
+local INFO_FIELDS = {"name", "data", "opts", "timestamp", "delay", "priority", "atm", "ats", "stc",
+  "processedOn", "finishedOn", "returnvalue", "failedReason", "vigil:due", "vigil:seq"}
+
+-- {id, state, due from the delayed score or 0, INFO_FIELDS...}
+local function info_row(id, state, due)
+  return {id, state, due or 0, rcall("HMGET", PREFIX .. id, unpack(INFO_FIELDS))}
+end
+
+local function state_of(id)
+  if rcall("ZSCORE", K_COMPLETED, id) then return "completed" end
+  if rcall("ZSCORE", K_FAILED, id) then return "failed" end
+  local score = rcall("ZSCORE", K_DELAYED, id)
+  if score then return "delayed", math.floor(tonumber(score) / MS_SLOTS) end
+  if rcall("ZSCORE", K_PRIO, id) then return "waiting" end
+  if rcall("LPOS", K_ACTIVE, id) then return "active" end
+  if rcall("LPOS", K_WAIT, id) or rcall("LPOS", K_PAUSED, id) then return "waiting" end
+  return "unknown"
+end
+)lua";
+
+// ARGV[3] job id ("" = make one), [4] name, [5] data, [6] opts JSON,
+// [7] delay ms, [8] priority.
+// Returns {job id, 1 added | 0 existed}.
+constexpr std::string_view kAdd = R"lua(
+local seq = rcall("INCR", K_ID)
+local id = ARGV[3]
+if id == "" then id = tostring(seq) end
+local job_key = PREFIX .. id
+if rcall("EXISTS", job_key) == 1 then
+  emit("duplicated", "jobId", id)
+  return {id, 0}
+end
+local delay = tonumber(ARGV[7])
+local priority = tonumber(ARGV[8])
+rcall("HSET", job_key, "name", ARGV[4], "data", ARGV[5], "opts", ARGV[6], "timestamp", NOW,
+      "delay", delay, "priority", priority, "vigil:seq", seq, "vigil:due", NOW + delay)
+emit("added", "jobId", id, "name", ARGV[4])
+if delay > 0 then
+  local due = NOW + delay
+  rcall("ZADD", K_DELAYED, delayed_score(due), id)
+  emit("delayed", "jobId", id, "delay", due)
+  mark_next_delayed()
+else
+  enqueue(id, priority, is_paused(), false)
+  emit("waiting", "jobId", id)
+end
+return {id, 1}
+)lua";
+
+// ARGV[3] lease ms, [4] worker name.
+// Returns {1, token, id, name, data, opts, timestamp, delay, atm, vigil:due,
+// processedOn} for a job, or {0, paused 0|1, next delayed due ms or 0}.
+constexpr std::string_view kTake = R"lua(
+promote_due()
+if is_paused() then return {0, 1, next_delayed_due()} end
+for _ = 1, 100 do
+  local id = rcall("RPOPLPUSH", K_WAIT, K_ACTIVE)
+  if not id then
+    local top = rcall("ZPOPMIN", K_PRIO)
+    if top[1] then
+      id = top[1]
+      rcall("LPUSH", K_ACTIVE, id)
+    else
+      rcall("DEL", K_PC)
+    end
+  end
+  if not id then break end
+  local job_key = PREFIX .. id
+  if rcall("EXISTS", job_key) == 1 then
+    local token = rcall("INCR", K_TOKEN)
+    rcall("SET", job_key .. ":lock", token, "PX", ARGV[3])
+    rcall("HSET", job_key, "processedOn", NOW, "pb", ARGV[4])
+    rcall("HINCRBY", job_key, "ats", 1)
+    emit("active", "jobId", id, "prev", "waiting")
+    if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 then mark_ready(false) end
+    local f = rcall("HMGET", job_key, "name", "data", "opts", "timestamp", "delay", "atm", "vigil:due")
+    return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
+  end
+  -- Removed while it waited: drop it.
+  rcall("LREM", K_ACTIVE, -1, id)
+end
+return {0, 0, next_delayed_due()}
+)lua";
+
+// ARGV[3] job id, [4] token, [5] lease ms. Returns 0 or a kLock* code.
+constexpr std::string_view kExtendLock = R"lua(
+local lock_key = PREFIX .. ARGV[3] .. ":lock"
+local held = rcall("GET", lock_key)
+if not held then return -2 end
+if held ~= ARGV[4] then return -6 end
+rcall("SET", lock_key, ARGV[4], "PX", ARGV[5])
+rcall("SREM", K_STALLED, ARGV[3])
+return 0
+)lua";
+
+// ARGV[3] job id, [4] token, [5] return value (JSON). Returns 0 or a kLock* code.
+constexpr std::string_view kComplete = R"lua(
+local id = ARGV[3]
+local released = release_lock(id, ARGV[4])
+if released ~= 0 then return released end
+local job_key = PREFIX .. id
+rcall("HINCRBY", job_key, "atm", 1)
+rcall("HSET", job_key, "returnvalue", ARGV[5], "finishedOn", NOW)
+rcall("ZADD", K_COMPLETED, NOW, id)
+emit("completed", "jobId", id, "returnvalue", ARGV[5], "prev", "active")
+drained_if_idle()
+return 0
+)lua";
+
+// ARGV[3] job id, [4] token, [5] error.
+// Returns {0, 1 will retry | 0 failed for good, retry at ms} or {kLock* code}.
+// The backoff comes from the job's opts: {"type":"fixed"|"exponential",
+// "delay":ms} (or a plain number of ms), as BullMQ stores it.
+constexpr std::string_view kFail = R"lua(
+local id = ARGV[3]
+local released = release_lock(id, ARGV[4])
+if released ~= 0 then return {released} end
+local job_key = PREFIX .. id
+local made = rcall("HINCRBY", job_key, "atm", 1)
+local fields = rcall("HMGET", job_key, "opts", "priority")
+local ok, opts = pcall(cjson.decode, fields[1] or "{}")
+if not ok or type(opts) ~= "table" then opts = {} end
+local attempts = tonumber(opts["attempts"]) or 1
+rcall("HSET", job_key, "failedReason", ARGV[5])
+if made < attempts then
+  local backoff = opts["backoff"]
+  local delay = 0
+  if type(backoff) == "number" then
+    delay = backoff
+  elseif type(backoff) == "table" then
+    delay = tonumber(backoff["delay"]) or 0
+    if backoff["type"] == "exponential" then
+      delay = math.floor(2 ^ math.min(made - 1, 40) * delay + 0.5)
+    end
+  end
+  delay = math.min(math.max(math.floor(delay), 0), 1099511627776)
+  if delay > 0 then
+    local due = NOW + delay
+    rcall("HSET", job_key, "delay", delay, "vigil:due", due)
+    rcall("ZADD", K_DELAYED, delayed_score(due), id)
+    emit("delayed", "jobId", id, "delay", due)
+    mark_next_delayed()
+    return {0, 1, due}
+  end
+  rcall("HSET", job_key, "vigil:due", NOW)
+  enqueue(id, tonumber(fields[2]) or 0, is_paused(), false)
+  emit("waiting", "jobId", id, "prev", "active")
+  return {0, 1, NOW}
+end
+rcall("HSET", job_key, "finishedOn", NOW)
+rcall("ZADD", K_FAILED, NOW, id)
+emit("failed", "jobId", id, "failedReason", ARGV[5], "prev", "active")
+emit("retries-exhausted", "jobId", id, "attemptsMade", made)
+drained_if_idle()
+return {0, 0, 0}
+)lua";
+
+// ARGV[3] max stalled. Active jobs whose lock is gone go back to waiting
+// (first in line) or, stalled more than max stalled times, fail.
+// Returns how many jobs moved.
+constexpr std::string_view kRecoverStalled = R"lua(
+local max_stalled = tonumber(ARGV[3])
+local paused = is_paused()
+local moved = 0
+for _, id in ipairs(rcall("LRANGE", K_ACTIVE, 0, -1)) do
+  local job_key = PREFIX .. id
+  if rcall("EXISTS", job_key .. ":lock") == 0 then
+    rcall("LREM", K_ACTIVE, 1, id)
+    rcall("SREM", K_STALLED, id)
+    if rcall("EXISTS", job_key) == 1 then
+      moved = moved + 1
+      local stalls = rcall("HINCRBY", job_key, "stc", 1)
+      emit("stalled", "jobId", id)
+      if stalls > max_stalled then
+        local reason = "stalled: the lease expired " .. stalls .. " times, more than max_stalled " ..
+          max_stalled .. " (last held by " .. (rcall("HGET", job_key, "pb") or "?") .. ")"
+        rcall("HSET", job_key, "failedReason", reason, "finishedOn", NOW)
+        rcall("ZADD", K_FAILED, NOW, id)
+        emit("failed", "jobId", id, "failedReason", reason, "prev", "active")
+      else
+        rcall("HSET", job_key, "vigil:due", NOW)
+        enqueue(id, tonumber(rcall("HGET", job_key, "priority")) or 0, paused, true)
+        emit("waiting", "jobId", id, "prev", "active")
+      end
+    end
+  end
+end
+return moved
+)lua";
+
+// ARGV[3] job id. Returns "ok", "missing", or the state the job is in.
+constexpr std::string_view kRetry = R"lua(
+local id = ARGV[3]
+local job_key = PREFIX .. id
+if rcall("EXISTS", job_key) == 0 then return "missing" end
+if rcall("ZREM", K_FAILED, id) == 0 then return (state_of(id)) end
+rcall("HSET", job_key, "atm", 0, "ats", 0, "stc", 0, "delay", 0, "vigil:due", NOW)
+rcall("HDEL", job_key, "finishedOn", "processedOn", "failedReason", "defa", "stacktrace")
+enqueue(id, tonumber(rcall("HGET", job_key, "priority")) or 0, is_paused(), false)
+emit("waiting", "jobId", id, "prev", "failed")
+return "ok"
+)lua";
+
+// ARGV[3] "paused" or "resumed". The waiting jobs move between the wait and
+// the paused list; pausing removes the marker, resuming sets it.
+constexpr std::string_view kPause = R"lua(
+local pause = ARGV[3] == "paused"
+if pause == is_paused() then return 0 end
+local from, to = K_WAIT, K_PAUSED
+if not pause then from, to = K_PAUSED, K_WAIT end
+if rcall("EXISTS", to) == 0 then
+  if rcall("EXISTS", from) == 1 then rcall("RENAME", from, to) end
+else
+  while rcall("RPOPLPUSH", from, to) do end
+end
+if pause then
+  rcall("HSET", K_META, "paused", 1)
+  rcall("DEL", K_MARKER)
+else
+  rcall("HDEL", K_META, "paused")
+  if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 then
+    mark_ready(false)
+  else
+    mark_next_delayed()
+  end
+end
+emit(ARGV[3])
+return 1
+)lua";
+
+// Returns {waiting, delayed, active, completed, failed, paused 0|1}.
+constexpr std::string_view kCounts = R"lua(
+local paused = 0
+if is_paused() then paused = 1 end
+return {rcall("LLEN", K_WAIT) + rcall("LLEN", K_PAUSED) + rcall("ZCARD", K_PRIO),
+        rcall("ZCARD", K_DELAYED), rcall("LLEN", K_ACTIVE), rcall("ZCARD", K_COMPLETED),
+        rcall("ZCARD", K_FAILED), paused}
+)lua";
+
+// ARGV[3] job id. Returns an info row, or nil when there is no such job.
+constexpr std::string_view kGet = R"lua(
+local id = ARGV[3]
+if rcall("EXISTS", PREFIX .. id) == 0 then return nil end
+local state, due = state_of(id)
+return info_row(id, state, due)
+)lua";
+
+// ARGV[3] state ("" = every state), [4] group ("" = every group), [5] limit.
+// Returns info rows, newest first (by timestamp, then add order).
+constexpr std::string_view kList = R"lua(
+local want, group, limit = ARGV[3], ARGV[4], tonumber(ARGV[5])
+local found = {}
+local function add_all(ids, state, with_scores)
+  local step = 1
+  if with_scores then step = 2 end
+  for i = 1, #ids, step do
+    local due = nil
+    if state == "delayed" then due = math.floor(tonumber(ids[i + 1]) / MS_SLOTS) end
+    found[#found + 1] = {id = ids[i], state = state, due = due}
+  end
+end
+if want == "" or want == "waiting" then
+  add_all(rcall("LRANGE", K_WAIT, 0, -1), "waiting")
+  add_all(rcall("LRANGE", K_PAUSED, 0, -1), "waiting")
+  add_all(rcall("ZRANGE", K_PRIO, 0, -1), "waiting")
+end
+if want == "" or want == "delayed" then add_all(rcall("ZRANGE", K_DELAYED, 0, -1, "WITHSCORES"), "delayed", true) end
+if want == "" or want == "active" then add_all(rcall("LRANGE", K_ACTIVE, 0, -1), "active") end
+if want == "" or want == "completed" then add_all(rcall("ZRANGE", K_COMPLETED, 0, -1), "completed") end
+if want == "" or want == "failed" then add_all(rcall("ZRANGE", K_FAILED, 0, -1), "failed") end
+local kept = {}
+for _, job in ipairs(found) do
+  local f = rcall("HMGET", PREFIX .. job.id, "timestamp", "vigil:seq", "opts")
+  local keep = f[1] ~= false
+  if keep and group ~= "" then
+    local ok, opts = pcall(cjson.decode, f[3] or "{}")
+    keep = ok and type(opts) == "table" and type(opts["group"]) == "table" and opts["group"]["id"] == group
+  end
+  if keep then
+    job.ts = tonumber(f[1]) or 0
+    job.seq = tonumber(f[2]) or 0
+    kept[#kept + 1] = job
+  end
+end
+table.sort(kept, function(a, b)
+  if a.ts ~= b.ts then return a.ts > b.ts end
+  if a.seq ~= b.seq then return a.seq > b.seq end
+  return a.id > b.id
+end)
+local rows = {}
+for i = 1, math.min(limit, #kept) do
+  rows[i] = info_row(kept[i].id, kept[i].state, kept[i].due)
+end
+return rows
+)lua";
+
+struct ScriptDef {
+  std::string_view name;
+  std::string_view body;
+};
+
+constexpr ScriptDef kScripts[kRedisScriptCount] = {
+    {"add", kAdd},
+    {"take", kTake},
+    {"extend lock", kExtendLock},
+    {"complete", kComplete},
+    {"fail", kFail},
+    {"recover stalled", kRecoverStalled},
+    {"retry", kRetry},
+    {"pause", kPause},
+    {"counts", kCounts},
+    {"get", kGet},
+    {"list", kList},
+};
+
+}  // namespace
+
+std::string_view RedisScriptName(RedisScript script) {
+  return kScripts[static_cast<int>(script)].name;
+}
+
+const std::string& RedisScriptSource(RedisScript script) {
+  static const std::array<std::string, kRedisScriptCount> sources = [] {
+    std::array<std::string, kRedisScriptCount> out;
+    for (int i = 0; i < kRedisScriptCount; ++i) {
+      out[i] = std::string(kPrelude) + std::string(kScripts[i].body);
+    }
+    return out;
+  }();
+  return sources[static_cast<int>(script)];
+}
+
+Result<std::string> RedisScripts::Load(RedisConnection* connection, RedisScript script) {
+  std::string what = "load script \"" + std::string(RedisScriptName(script)) + "\"";
+  Result<RedisReply> reply = connection->Command({"SCRIPT", "LOAD", RedisScriptSource(script)});
+  if (!reply.ok()) return reply.status().Prefixed(what);
+  if (reply->is_error()) return ReplyError(connection->endpoint(), *reply).Prefixed(what);
+  std::string sha = reply->AsString();
+  std::lock_guard<std::mutex> lock(mu_);
+  sha_[static_cast<int>(script)] = sha;
+  return sha;
+}
+
+Status RedisScripts::LoadAll(RedisConnection* connection) {
+  for (int i = 0; i < kRedisScriptCount; ++i) {
+    VIGIL_RETURN_IF_ERROR(Load(connection, static_cast<RedisScript>(i)).status());
+  }
+  return Status::Ok();
+}
+
+Result<RedisReply> RedisScripts::Run(RedisConnection* connection, RedisScript script,
+                                     const std::vector<std::string>& keys,
+                                     const std::vector<std::string>& args) {
+  std::string sha;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sha = sha_[static_cast<int>(script)];
+  }
+  if (sha.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(sha, Load(connection, script));
+  }
+  std::vector<std::string> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(sha);
+  argv.push_back(std::to_string(keys.size()));
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::string what = "script \"" + std::string(RedisScriptName(script)) + "\"";
+  for (int round = 0; round < 2; ++round) {
+    Result<RedisReply> reply = connection->Command(argv);
+    if (!reply.ok()) return reply.status();
+    if (!reply->is_error()) return reply;
+    if (round == 0 && reply->str.compare(0, 8, "NOSCRIPT") == 0) {
+      // The server lost its scripts (restarted, SCRIPT FLUSH): load again.
+      Result<std::string> loaded = Load(connection, script);
+      if (!loaded.ok()) return loaded.status();
+      argv[1] = *loaded;
+      continue;
+    }
+    return ReplyError(connection->endpoint(), *reply).Prefixed(what);
+  }
+  return Status::Internal(what + ": NOSCRIPT after loading it again");
+}
+
+}  // namespace vigil
