@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "app/cli_pipeline.h"
+#include "app/cli_queue.h"
 #include "app/commands.h"
 
 namespace vigil {
@@ -109,6 +110,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
 
   PipelineCommandArgs pipeline;
   AddPipelineCommands(&app, &pipeline, &status, out, err);
+  AddQueueCommands(&app, &status, out, err);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,67 @@
+// `vigil queue add|stats` as a user runs them, against a redis-server the
+// test starts (`queue work` runs as a process in tests/interop/run.sh).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli_test_support.h"
+#include "testing/redis_server.h"
+
+namespace vigil {
+namespace {
+
+using testing::CliRun;
+using testing::Vigil;
+
+TEST(CliQueueTest, AddThenStatsCountsTheJobs) {
+  auto server = testing::RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const std::string url = (*server)->url();
+
+  CliRun add = Vigil({"queue", "add", "--redis", url, "--queue", "q", "--name", "sync", "--data",
+                      R"({"tenant":1})", "--job-id", "sync:1", "--json"});
+  ASSERT_EQ(add.status, 0) << add.err;
+  EXPECT_EQ(nlohmann::json::parse(add.out), nlohmann::json({{"id", "sync:1"}, {"added", true}}));
+  add = Vigil({"queue", "add", "--redis", url, "--queue", "q", "--name", "sync", "--job-id", "sync:1"});
+  ASSERT_EQ(add.status, 0) << add.err;
+  EXPECT_EQ(add.out, "sync:1 (exists already; nothing added)\n");
+  add = Vigil({"queue", "add", "--redis", url, "--queue", "q", "--name", "later", "--delay", "60000",
+               "--attempts", "3", "--backoff", "exponential:100"});
+  ASSERT_EQ(add.status, 0) << add.err;
+  EXPECT_EQ(add.out, "3\n");  // the add counter, as in BullMQ: every add counts, duplicates too
+
+  CliRun stats = Vigil({"queue", "stats", "--redis", url, "--queue", "q", "--json"});
+  ASSERT_EQ(stats.status, 0) << stats.err;
+  nlohmann::json counts = nlohmann::json::parse(stats.out);
+  EXPECT_EQ(counts["waiting"], 1);
+  EXPECT_EQ(counts["delayed"], 1);
+  EXPECT_EQ(counts["paused"], false);
+  stats = Vigil({"queue", "stats", "--redis", url, "--queue", "q"});
+  EXPECT_EQ(stats.out,
+            "queue q\n  waiting    1\n  delayed    1\n  active     0\n  completed  0\n"
+            "  failed     0\n");
+}
+
+TEST(CliQueueTest, UsageErrorsAndAnUnreachableServer) {
+  CliRun bad = Vigil({"queue", "add", "--queue", "q", "--name", "n", "--backoff", "linear:5"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_EQ(bad.err,
+            "vigil: --backoff: \"linear:5\" is not fixed:MS or exponential:MS (MS a number of "
+            "milliseconds)\n");
+  bad = Vigil({"queue", "work", "--queue", "q", "--handler", "dance"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_EQ(bad.err, "vigil: --handler: \"dance\" is not echo, fail or sleep:MS\n");
+
+  // A port nobody listens on: a server's, once it stopped.
+  auto server = testing::RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const std::string port = std::to_string((*server)->port());
+  (*server)->Stop();
+  CliRun down = Vigil({"queue", "stats", "--redis", "redis://127.0.0.1:" + port, "--queue", "q"});
+  EXPECT_EQ(down.status, 1);
+  EXPECT_EQ(down.err,
+            "vigil: open queue \"q\": redis 127.0.0.1:" + port + ": connection refused\n");
+}
+
+}  // namespace
+}  // namespace vigil
