@@ -39,14 +39,22 @@ uint64_t Hash64(std::string_view data) {
 
 namespace {
 
-std::string Hex(uint64_t h) {
+void HexTo(uint64_t h, char out[16]) {
   static const char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
   for (int i = 15; i >= 0; --i) {
     out[i] = kHex[h & 0xF];
     h >>= 4;
   }
+}
+
+std::string Hex(uint64_t h) {
+  std::string out(16, '0');
+  HexTo(h, out.data());
   return out;
+}
+
+uint64_t ContentDigest(std::string_view name, std::string_view attributes) {
+  return Mix(Hash64(name) * kMul + Hash64(attributes));
 }
 
 }  // namespace
@@ -54,7 +62,11 @@ std::string Hex(uint64_t h) {
 std::string HashHex(std::string_view data) { return Hex(Hash64(data)); }
 
 std::string ContentHash(std::string_view name, std::string_view attributes) {
-  return Hex(Mix(Hash64(name) * kMul + Hash64(attributes)));
+  return Hex(ContentDigest(name, attributes));
+}
+
+void ContentHashTo(std::string_view name, std::string_view attributes, char out[16]) {
+  HexTo(ContentDigest(name, attributes), out);
 }
 
 }  // namespace vigil

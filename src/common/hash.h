@@ -17,4 +17,7 @@ std::string HashHex(std::string_view data);
 // and attributes together (the two parts cannot be confused with each other).
 std::string ContentHash(std::string_view name, std::string_view attributes);
 
+// ContentHash without allocating: its 16 hex digits written to out[0..15].
+void ContentHashTo(std::string_view name, std::string_view attributes, char out[16]);
+
 }  // namespace vigil

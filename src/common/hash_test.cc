@@ -24,5 +24,18 @@ TEST(HashTest, KnownValueDoesNotChangeAcrossBuilds) {
   EXPECT_EQ(Hash64("vigil"), Hash64(std::string_view("vigil")));
 }
 
+TEST(HashTest, ContentHashIsPinned) {
+  // Stored rows carry this digest; a different value would rewrite every
+  // entity of every data source on the next sync.
+  EXPECT_EQ(HashHex("vigil"), "e35091d548b12f51");
+  EXPECT_EQ(ContentHash("alice@contoso.com", R"({"enabled":true})"), "9906fe478ecec60a");
+}
+
+TEST(HashTest, ContentHashToWritesTheSameDigits) {
+  char digits[16];
+  ContentHashTo("alice@contoso.com", R"({"enabled":true})", digits);
+  EXPECT_EQ(std::string(digits, 16), ContentHash("alice@contoso.com", R"({"enabled":true})"));
+}
+
 }  // namespace
 }  // namespace vigil

@@ -1,0 +1,87 @@
+#include "sync/snapshot_rows.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "common/hash.h"
+#include "providers/entity_codec.h"
+#include "providers/synthetic.h"
+
+namespace vigil {
+namespace {
+
+Snapshot Generated(int users) {
+  SyntheticOptions options;
+  options.users = users;
+  options.seed = 7;
+  return GenerateTenant(options);
+}
+
+// Large enough for the two-thread path, and a small one for the other:
+// both must give exactly the rows a plain sort-and-encode gives.
+class ToRowsTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(ToRowsTest, RowsAreTheSortedEncodingOfEveryRecord) {
+  Snapshot snapshot = Generated(GetParam());
+  const Snapshot original = snapshot;
+  Result<SnapshotRows> rows = ToRows(&snapshot);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_TRUE(snapshot.users.empty());
+  EXPECT_TRUE(snapshot.registrations.empty());
+
+  std::vector<UserRecord> users = original.users;
+  std::sort(users.begin(), users.end(),
+            [](const UserRecord& a, const UserRecord& b) { return a.id < b.id; });
+  const std::vector<EntityRow>& user_rows = rows->entities.at(EntityKind::kUser);
+  ASSERT_EQ(user_rows.size(), users.size());
+  std::set<std::tuple<std::string, std::string>> licenses;
+  for (size_t i = 0; i < users.size(); ++i) {
+    const EntityRow& row = user_rows[i];
+    ASSERT_EQ(row.external_id, users[i].id);
+    EXPECT_EQ(row.display_name, users[i].upn);
+    EXPECT_EQ(row.attributes, EncodeUser(users[i]));
+    EXPECT_EQ(row.content_hash, ContentHash(users[i].upn, EncodeUser(users[i])));
+    for (const std::string& sku : users[i].sku_ids) licenses.emplace(users[i].id, sku);
+  }
+  const std::vector<LinkRow>& links = rows->links.at(std::string(kLicenseLink));
+  ASSERT_EQ(links.size(), licenses.size());
+  size_t i = 0;
+  for (const auto& [from, to] : licenses) {
+    EXPECT_EQ(links[i].from_id, from);
+    EXPECT_EQ(links[i].to_id, to);
+    ++i;
+  }
+
+  std::vector<RegistrationRecord> registrations = original.registrations;
+  std::sort(registrations.begin(), registrations.end(),
+            [](const auto& a, const auto& b) { return a.user_id < b.user_id; });
+  const std::vector<EntityRow>& registration_rows = rows->entities.at(EntityKind::kRegistration);
+  ASSERT_EQ(registration_rows.size(), registrations.size());
+  for (size_t k = 0; k < registrations.size(); ++k) {
+    EXPECT_EQ(registration_rows[k].external_id, registrations[k].user_id);
+    EXPECT_EQ(registration_rows[k].attributes, EncodeRegistration(registrations[k]));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, ToRowsTest, ::testing::Values(50, 9000));
+
+TEST(ToRowsErrorsTest, EmptyIdNamesTheRecordAndDuplicateTheId) {
+  Snapshot snapshot = Generated(6000);
+  snapshot.users[4321].id.clear();
+  Result<SnapshotRows> rows = ToRows(&snapshot);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().message(), "users.json: value[4321] has an empty id");
+
+  snapshot = Generated(6000);
+  snapshot.registrations[17].user_id = snapshot.registrations[5000].user_id;
+  rows = ToRows(&snapshot);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().message(), "userRegistrationDetails.json: duplicate id \"" +
+                                         snapshot.registrations[5000].user_id + "\"");
+}
+
+}  // namespace
+}  // namespace vigil
