@@ -52,7 +52,7 @@ Status ValidateAdd(std::string_view name, std::string_view payload, const JobOpt
 }
 
 // The job's opts as BullMQ stores them (JSON).
-std::string OptsJson(const JobOptions& o) {
+std::string OptsJson(const JobOptions& o, const RedisQueueOptions& q) {
   nlohmann::json opts = nlohmann::json::object();
   opts["attempts"] = o.attempts;
   if (o.backoff.delay_ms > 0 || o.backoff.type == Backoff::Type::kExponential) {
@@ -64,6 +64,9 @@ std::string OptsJson(const JobOptions& o) {
   opts["priority"] = o.priority;
   if (!o.job_id.empty()) opts["jobId"] = o.job_id;
   if (!o.group.empty()) opts["group"] = {{"id", o.group}};
+  auto keep = [](int64_t n) { return n == 0 ? nlohmann::json(true) : nlohmann::json(n); };
+  if (q.remove_on_complete >= 0) opts["removeOnComplete"] = keep(q.remove_on_complete);
+  if (q.remove_on_fail >= 0) opts["removeOnFail"] = keep(q.remove_on_fail);
   return opts.dump();
 }
 
@@ -219,9 +222,9 @@ class RedisQueue final : public Queue {
     VIGIL_ASSIGN_OR_RETURN(
         RedisReply r,
         Run(RedisScript::kAdd, what,
-            {options.job_id, std::string(name), std::string(payload), OptsJson(options),
+            {options.job_id, std::string(name), std::string(payload), OptsJson(options, options_),
              std::to_string(std::min(options.delay_ms, kMaxDelayMs)),
-             std::to_string(options.priority)}));
+             std::to_string(options.priority), options.group}));
     AddResult result;
     result.job_id = r.at(0).AsString();
     result.added = r.at(1).AsInt() == 1;
@@ -497,6 +500,9 @@ Result<std::unique_ptr<Queue>> OpenRedisQueue(const RedisQueueOptions& options, 
   if (options.max_stalled < 0) {
     return Status::InvalidArgument(what + ": max_stalled must be >= 0 (got " +
                                    std::to_string(options.max_stalled) + ")");
+  }
+  if (options.remove_on_complete < -1 || options.remove_on_fail < -1) {
+    return Status::InvalidArgument(what + ": remove_on_complete and remove_on_fail must be >= -1");
   }
   if (options.connect_timeout_ms <= 0) {
     return Status::InvalidArgument(what + ": connect_timeout_ms must be > 0 (got " +

@@ -23,6 +23,13 @@
 //     (with "stalled: ..." as failedReason), where BullMQ 5 defers that to
 //     the worker that takes it next.
 //
+// Fairness: jobs with a group (JobOptions::group, the tenant) are taken
+// round robin across groups, the ungrouped ones together counting as one
+// group (the ring in queue/redis_scripts.h); within a group the order of
+// queue.h holds. Jobs without a group stay entirely in BullMQ's keys. The
+// local backend (queue/local_queue.h) has no such fairness: it takes in
+// queue.h's order whatever the group.
+//
 // Waiting: a Take that finds nothing blocks with BZPOPMIN on the marker key
 // (and on a wake-up key of its own, which WakeAll uses) on a connection of
 // its own per worker name, named as BullMQ names a worker's blocking
@@ -62,6 +69,13 @@ struct RedisQueueOptions {
   // RecoverStalled fails a job whose lease expired more than this many times.
   int max_stalled = 1;
   int64_t connect_timeout_ms = 2000;
+  // BullMQ's removeOnComplete / removeOnFail, written into the opts of every
+  // job this queue adds: -1 keeps every finished job, 0 removes a job as it
+  // finishes, N keeps the newest N of the completed (failed) set. The
+  // scripts also honour these options in jobs a Node producer added
+  // (true, a number, or {count, age}). A removed job is NotFound to Get.
+  int64_t remove_on_complete = -1;
+  int64_t remove_on_fail = -1;
 };
 
 // Connects to the server, checks it (Redis 6.2 or later, for LPOS and

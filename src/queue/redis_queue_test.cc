@@ -183,13 +183,17 @@ TEST(RedisQueueTest, KeepsBullMqLayout) {
   EXPECT_EQ(job["delay"], "0");
   EXPECT_EQ(job["priority"], "0");
   EXPECT_FALSE(job["timestamp"].empty());
-  EXPECT_EQ(Cmd(raw.get(), {"LRANGE", base + ":wait", "0", "-1"}).at(0).str, "sync:1");
+  EXPECT_EQ(job["vigil:group"], "tenant-1");
+  // A grouped job waits in its group's set of ours (redis_scripts.h).
+  EXPECT_EQ(Cmd(raw.get(), {"ZRANGE", base + ":vigil:g:tenant-1", "0", "-1"}).at(0).str, "sync:1");
+  EXPECT_EQ(Cmd(raw.get(), {"LLEN", base + ":wait"}).integer, 0);
   EXPECT_EQ(Cmd(raw.get(), {"ZSCORE", base + ":marker", "0"}).str, "0");
 
   JobOptions prio;
   prio.priority = 7;
   auto added = q->Add("p", "{}", prio);
   ASSERT_TRUE(added.ok());
+  const std::string added_p = added->job_id;
   std::string score = Cmd(raw.get(), {"ZSCORE", base + ":prioritized", added->job_id}).str;
   EXPECT_EQ(std::stoll(score) >> 32, 7);
 
@@ -202,7 +206,13 @@ TEST(RedisQueueTest, KeepsBullMqLayout) {
   EXPECT_EQ(std::stoll(score) / 4096, info.run_at);
   EXPECT_EQ(std::stoll(Cmd(raw.get(), {"ZSCORE", base + ":marker", "1"}).str), info.run_at);
 
+  // The ring of groups was made with the ungrouped jobs' member next in
+  // turn (redis_scripts.h): "p" first, then "sync:1".
   auto taken = q->Take("w", 30000, 0);
+  ASSERT_TRUE(taken.ok() && taken->has_value());
+  EXPECT_EQ((*taken)->id, added_p);
+  ASSERT_TRUE(q->Complete(**taken, "null").ok());
+  taken = q->Take("w", 30000, 0);
   ASSERT_TRUE(taken.ok() && taken->has_value());
   const Job& running = **taken;
   EXPECT_EQ(Cmd(raw.get(), {"GET", base + ":sync:1:lock"}).str, std::to_string(running.token));
@@ -311,6 +321,38 @@ TEST(RedisQueueTest, LostLeaseMessageNamesTheJob) {
   EXPECT_EQ(q->Get(o.job_id)->return_value, "null");
   EXPECT_EQ(q->Complete(**job, "null").ToString(),
             R"(refused: job "sync:3:1700000000000": lease lost (its lock expired or was released))");
+}
+
+// BullMQ's removeOnComplete (keep the newest N) and removeOnFail (0:
+// remove at once), written into each job's opts.
+TEST(RedisQueueTest, RemovesFinishedJobsAsBullMqDoes) {
+  ASSERT_NE(Server(), nullptr);
+  RedisQueueOptions o = Options(FreshName());
+  o.remove_on_complete = 2;
+  o.remove_on_fail = 0;
+  auto q = MustOpen(o);
+  ASSERT_TRUE(q);
+  for (const char* id : {"c1", "c2", "c3", "f1"}) {
+    JobOptions jo;
+    jo.job_id = id;
+    ASSERT_TRUE(q->Add("run", "{}", jo).ok());
+  }
+  for (int i = 0; i < 3; ++i) {
+    auto job = q->Take("w", 30000, 0);
+    ASSERT_TRUE(job.ok() && job->has_value());
+    ASSERT_TRUE(q->Complete(**job, "null").ok());
+  }
+  auto job = q->Take("w", 30000, 0);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  ASSERT_FALSE(q->Fail(**job, "boom")->will_retry);
+  JobCounts c = q->Counts().value();
+  EXPECT_EQ(c.completed, 2);
+  EXPECT_EQ(c.failed, 0);
+  EXPECT_EQ(q->Get("c1").status().code(), Code::kNotFound);
+  EXPECT_EQ(q->Get("f1").status().code(), Code::kNotFound);
+  EXPECT_EQ(q->Get("c3")->state, JobState::kCompleted);
+  o.remove_on_fail = -2;
+  EXPECT_EQ(OpenRedisQueue(o, SystemClock()).status().code(), Code::kInvalidArgument);
 }
 
 }  // namespace

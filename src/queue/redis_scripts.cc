@@ -11,6 +11,7 @@ local rcall = redis.call
 local K_WAIT, K_PAUSED, K_ACTIVE, K_PRIO, K_PC, K_DELAYED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local K_COMPLETED, K_FAILED, K_META, K_ID, K_EVENTS = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local K_MARKER, K_STALLED, K_TOKEN = KEYS[12], KEYS[13], KEYS[14]
+local K_GROUPS, K_GC = KEYS[15], KEYS[16]
 local PREFIX = ARGV[1]
 local NOW = tonumber(ARGV[2])
 local MS_SLOTS = 4096
@@ -59,10 +60,38 @@ local function delayed_score(due)
   return low
 end
 
--- Makes job `id` waiting: prioritized when priority > 0, else on the wait
--- (or paused) list; `front` puts it before the others of its kind.
-local function enqueue(id, priority, paused, front)
-  if priority > 0 then
+-- The waiting set of a group: ZSET, score priority * 2^32 + (K_GC mod 2^32).
+local function group_key(group)
+  return PREFIX .. "vigil:g:" .. group
+end
+
+-- The group of job `id` ("" = none), from the field the add wrote.
+local function group_of(id)
+  return rcall("HGET", PREFIX .. id, "vigil:group") or ""
+end
+
+-- True when a grouped job waits (the ring holds the groups that have one).
+local function groups_waiting()
+  return rcall("EXISTS", K_GROUPS) == 1
+end
+
+-- Makes job `id` waiting: a grouped job in its group's set (the group joins
+-- the ring of groups when its set was empty; the ring gets the member ""
+-- for the ungrouped jobs when it is made); an ungrouped one prioritized when
+-- priority > 0, else on the wait (or paused) list. `front` puts it before
+-- the others of its kind. `group` nil: read it from the job.
+local function enqueue(id, priority, paused, front, group)
+  group = group or group_of(id)
+  if group ~= "" then
+    local score = priority * PRIO_SLOTS
+    if not front then score = score + rcall("INCR", K_GC) % PRIO_SLOTS end
+    local key = group_key(group)
+    rcall("ZADD", key, score, id)
+    if rcall("ZCARD", key) == 1 then
+      if rcall("EXISTS", K_GROUPS) == 0 then rcall("LPUSH", K_GROUPS, "") end
+      rcall("LPUSH", K_GROUPS, group)
+    end
+  elseif priority > 0 then
     local score = priority * PRIO_SLOTS
     if not front then score = score + rcall("INCR", K_PC) % PRIO_SLOTS end
     rcall("ZADD", K_PRIO, score, id)
@@ -93,7 +122,8 @@ local function promote_due()
 end
 
 local function drained_if_idle()
-  if rcall("LLEN", K_WAIT) == 0 and rcall("LLEN", K_ACTIVE) == 0 and rcall("ZCARD", K_PRIO) == 0 then
+  if rcall("LLEN", K_WAIT) == 0 and rcall("LLEN", K_ACTIVE) == 0 and rcall("ZCARD", K_PRIO) == 0 and
+     not groups_waiting() then
     emit("drained")
   end
 end
@@ -111,6 +141,47 @@ local function release_lock(id, token)
   return 0
 end
 
+-- Applies a finished job's removeOnComplete / removeOnFail option `keep`
+-- (BullMQ's: true removes the job at once; a number N keeps the newest N
+-- jobs of `set`; {count = N, age = seconds} keeps the newest N and those
+-- finished less than `age` seconds ago; false or nil keeps every job).
+local function remove_job(id)
+  rcall("DEL", PREFIX .. id, PREFIX .. id .. ":logs", PREFIX .. id .. ":lock")
+end
+local function trim_finished(set, id, keep)
+  if keep == nil or keep == false or keep == cjson.null then return end
+  local count, age = nil, nil
+  if keep == true then
+    count = 0
+  elseif type(keep) == "number" then
+    count = keep
+  elseif type(keep) == "table" then
+    count, age = tonumber(keep["count"]), tonumber(keep["age"])
+  end
+  if age then
+    local old = rcall("ZRANGEBYSCORE", set, 0, NOW - age * 1000, "LIMIT", 0, 1000)
+    for _, j in ipairs(old) do
+      rcall("ZREM", set, j)
+      remove_job(j)
+    end
+  end
+  if count and count >= 0 then
+    local extra = rcall("ZRANGE", set, 0, -(count + 1))
+    for i = 1, math.min(#extra, 1000) do
+      rcall("ZREM", set, extra[i])
+      remove_job(extra[i])
+    end
+  end
+end
+
+-- The option `name` of a job's opts JSON (nil when absent or not JSON).
+local function opt_of(opts_json, name)
+  if not opts_json or not string.find(opts_json, name, 1, true) then return nil end
+  local ok, opts = pcall(cjson.decode, opts_json)
+  if ok and type(opts) == "table" then return opts[name] end
+  return nil
+end
+
 local INFO_FIELDS = {"name", "data", "opts", "timestamp", "delay", "priority", "atm", "ats", "stc",
   "processedOn", "finishedOn", "returnvalue", "failedReason", "vigil:due", "vigil:seq"}
 
@@ -125,6 +196,8 @@ local function state_of(id)
   local score = rcall("ZSCORE", K_DELAYED, id)
   if score then return "delayed", math.floor(tonumber(score) / MS_SLOTS) end
   if rcall("ZSCORE", K_PRIO, id) then return "waiting" end
+  local group = group_of(id)
+  if group ~= "" and rcall("ZSCORE", group_key(group), id) then return "waiting" end
   if rcall("LPOS", K_ACTIVE, id) then return "active" end
   if rcall("LPOS", K_WAIT, id) or rcall("LPOS", K_PAUSED, id) then return "waiting" end
   return "unknown"
@@ -132,7 +205,7 @@ end
 )lua";
 
 // ARGV[3] job id ("" = make one), [4] name, [5] data, [6] opts JSON,
-// [7] delay ms, [8] priority.
+// [7] delay ms, [8] priority, [9] group ("" = none).
 // Returns {job id, 1 added | 0 existed}.
 constexpr std::string_view kAdd = R"lua(
 local seq = rcall("INCR", K_ID)
@@ -147,6 +220,8 @@ local delay = tonumber(ARGV[7])
 local priority = tonumber(ARGV[8])
 rcall("HSET", job_key, "name", ARGV[4], "data", ARGV[5], "opts", ARGV[6], "timestamp", NOW,
       "delay", delay, "priority", priority, "vigil:seq", seq, "vigil:due", NOW + delay)
+local group = ARGV[9]
+if group ~= "" then rcall("HSET", job_key, "vigil:group", group) end
 emit("added", "jobId", id, "name", ARGV[4])
 if delay > 0 then
   local due = NOW + delay
@@ -154,7 +229,7 @@ if delay > 0 then
   emit("delayed", "jobId", id, "delay", due)
   mark_next_delayed()
 else
-  enqueue(id, priority, is_paused(), false)
+  enqueue(id, priority, is_paused(), false, group)
   emit("waiting", "jobId", id)
 end
 return {id, 1}
@@ -163,20 +238,54 @@ return {id, 1}
 // ARGV[3] lease ms, [4] worker name.
 // Returns {1, token, id, name, data, opts, timestamp, delay, atm, vigil:due,
 // processedOn} for a job, or {0, paused 0|1, next delayed due ms or 0}.
+//
+// Which job: while no grouped job waits, BullMQ's order (the wait list, then
+// the prioritized set). Otherwise the ring K_GROUPS decides: its tail member
+// moves to the head and gives the job, the next member when it has none.
+// A group gives the first of its set; the member "" gives the ungrouped
+// jobs' next one, so all ungrouped jobs together count as one group.
 constexpr std::string_view kTake = R"lua(
 promote_due()
 if is_paused() then return {0, 1, next_delayed_due()} end
-for _ = 1, 100 do
+
+local function pop_ungrouped()
   local id = rcall("RPOPLPUSH", K_WAIT, K_ACTIVE)
-  if not id then
-    local top = rcall("ZPOPMIN", K_PRIO)
-    if top[1] then
-      id = top[1]
-      rcall("LPUSH", K_ACTIVE, id)
-    else
-      rcall("DEL", K_PC)
-    end
+  if id then return id end
+  local top = rcall("ZPOPMIN", K_PRIO)
+  if top[1] then
+    rcall("LPUSH", K_ACTIVE, top[1])
+    return top[1]
   end
+  rcall("DEL", K_PC)
+  return nil
+end
+
+local function pop_next()
+  local members = rcall("LLEN", K_GROUPS)
+  if members == 0 then return pop_ungrouped() end
+  for _ = 1, members do
+    local member = rcall("RPOPLPUSH", K_GROUPS, K_GROUPS)
+    if not member then break end
+    local id = nil
+    if member == "" then
+      id = pop_ungrouped()
+    else
+      local key = group_key(member)
+      local top = rcall("ZPOPMIN", key)
+      id = top[1]
+      if rcall("EXISTS", key) == 0 then rcall("LREM", K_GROUPS, 1, member) end
+      if id then rcall("LPUSH", K_ACTIVE, id) end
+    end
+    if rcall("LLEN", K_GROUPS) <= 1 then
+      rcall("DEL", K_GROUPS, K_GC)  -- only "" is left: no group waits
+    end
+    if id then return id end
+  end
+  return pop_ungrouped()
+end
+
+for _ = 1, 100 do
+  local id = pop_next()
   if not id then break end
   local job_key = PREFIX .. id
   if rcall("EXISTS", job_key) == 1 then
@@ -185,7 +294,9 @@ for _ = 1, 100 do
     rcall("HSET", job_key, "processedOn", NOW, "pb", ARGV[4])
     rcall("HINCRBY", job_key, "ats", 1)
     emit("active", "jobId", id, "prev", "waiting")
-    if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 then mark_ready(false) end
+    if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 or groups_waiting() then
+      mark_ready(false)
+    end
     local f = rcall("HMGET", job_key, "name", "data", "opts", "timestamp", "delay", "atm", "vigil:due")
     return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
   end
@@ -216,6 +327,7 @@ rcall("HINCRBY", job_key, "atm", 1)
 rcall("HSET", job_key, "returnvalue", ARGV[5], "finishedOn", NOW)
 rcall("ZADD", K_COMPLETED, NOW, id)
 emit("completed", "jobId", id, "returnvalue", ARGV[5], "prev", "active")
+trim_finished(K_COMPLETED, id, opt_of(rcall("HGET", job_key, "opts"), "removeOnComplete"))
 drained_if_idle()
 return 0
 )lua";
@@ -264,6 +376,7 @@ rcall("HSET", job_key, "finishedOn", NOW)
 rcall("ZADD", K_FAILED, NOW, id)
 emit("failed", "jobId", id, "failedReason", ARGV[5], "prev", "active")
 emit("retries-exhausted", "jobId", id, "attemptsMade", made)
+trim_finished(K_FAILED, id, opts["removeOnFail"])
 drained_if_idle()
 return {0, 0, 0}
 )lua";
@@ -290,6 +403,7 @@ for _, id in ipairs(rcall("LRANGE", K_ACTIVE, 0, -1)) do
         rcall("HSET", job_key, "failedReason", reason, "finishedOn", NOW)
         rcall("ZADD", K_FAILED, NOW, id)
         emit("failed", "jobId", id, "failedReason", reason, "prev", "active")
+        trim_finished(K_FAILED, id, opt_of(rcall("HGET", job_key, "opts"), "removeOnFail"))
       else
         rcall("HSET", job_key, "vigil:due", NOW)
         enqueue(id, tonumber(rcall("HGET", job_key, "priority")) or 0, paused, true)
@@ -331,7 +445,7 @@ if pause then
   rcall("DEL", K_MARKER)
 else
   rcall("HDEL", K_META, "paused")
-  if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 then
+  if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 or groups_waiting() then
     mark_ready(false)
   else
     mark_next_delayed()
@@ -345,7 +459,11 @@ return 1
 constexpr std::string_view kCounts = R"lua(
 local paused = 0
 if is_paused() then paused = 1 end
-return {rcall("LLEN", K_WAIT) + rcall("LLEN", K_PAUSED) + rcall("ZCARD", K_PRIO),
+local grouped = 0
+for _, group in ipairs(rcall("LRANGE", K_GROUPS, 0, -1)) do
+  if group ~= "" then grouped = grouped + rcall("ZCARD", group_key(group)) end
+end
+return {rcall("LLEN", K_WAIT) + rcall("LLEN", K_PAUSED) + rcall("ZCARD", K_PRIO) + grouped,
         rcall("ZCARD", K_DELAYED), rcall("LLEN", K_ACTIVE), rcall("ZCARD", K_COMPLETED),
         rcall("ZCARD", K_FAILED), paused}
 )lua";
@@ -376,6 +494,11 @@ if want == "" or want == "waiting" then
   add_all(rcall("LRANGE", K_WAIT, 0, -1), "waiting")
   add_all(rcall("LRANGE", K_PAUSED, 0, -1), "waiting")
   add_all(rcall("ZRANGE", K_PRIO, 0, -1), "waiting")
+  local groups = {group}
+  if group == "" then groups = rcall("LRANGE", K_GROUPS, 0, -1) end
+  for _, g in ipairs(groups) do
+    if g ~= "" then add_all(rcall("ZRANGE", group_key(g), 0, -1), "waiting") end
+  end
 end
 if want == "" or want == "delayed" then add_all(rcall("ZRANGE", K_DELAYED, 0, -1, "WITHSCORES"), "delayed", true) end
 if want == "" or want == "active" then add_all(rcall("LRANGE", K_ACTIVE, 0, -1), "active") end

@@ -34,7 +34,27 @@
 //   <base>:vigil:token  STRING ours: the fencing token counter
 //   <base>:vigil:wake:* ZSET   ours: wakes a blocked Take of this process
 //
-// A job's group (JobOptions::group) is kept in its opts as {"group":{"id":..}}.
+// Groups (tenants), all keys ours. A job's group (JobOptions::group) is kept
+// in its opts as {"group":{"id":..}} and in the job hash field vigil:group.
+// A grouped job in BullMQ's delayed, active, completed or failed set is
+// where BullMQ keeps such jobs; only while it waits is it somewhere else:
+//   <base>:vigil:g:<group> ZSET   the group's waiting jobs, score
+//                                 priority * 2^32 + (<base>:vigil:gc mod 2^32)
+//                                 (priority 0 first, as BullMQ's wait list
+//                                 comes before its prioritized set)
+//   <base>:vigil:gc        STRING the counter of those scores
+//   <base>:vigil:groups    LIST   the ring: every group with waiting jobs,
+//                                 plus the member "" that stands for all
+//                                 ungrouped jobs (wait + prioritized); it
+//                                 exists only while a grouped job waits
+// Take rotates the ring (tail to head) and takes the first job of the
+// member it rotated, skipping members without one: a tenant with 10,000
+// waiting jobs delays another tenant's job by at most one take per group
+// ahead of it in the ring, and all ungrouped jobs together are one member,
+// so they get their turn like one tenant. While no grouped job waits, Take
+// is BullMQ's (wait list, then prioritized set) and the ring does not
+// exist. A Node BullMQ worker does not see grouped waiting jobs (it runs
+// ungrouped ones only); BullMQ's getJobCounts does not count them as waiting.
 //
 // Every script gets the same KEYS (kRedisKeySuffixes, in that order) and
 // ARGV[1] = "<base>:" (the job key prefix), ARGV[2] = now in ms; the rest
@@ -73,9 +93,10 @@ std::string_view RedisScriptName(RedisScript script);
 const std::string& RedisScriptSource(RedisScript script);
 
 // The suffixes of the KEYS every script gets: KEYS[i] = <base>:<suffix>.
-inline constexpr std::array<std::string_view, 14> kRedisKeySuffixes = {
-    "wait",   "paused", "active", "prioritized", "pc",     "delayed", "completed",
-    "failed", "meta",   "id",     "events",      "marker", "stalled", "vigil:token"};
+inline constexpr std::array<std::string_view, 16> kRedisKeySuffixes = {
+    "wait",   "paused", "active", "prioritized", "pc",          "delayed",      "completed", "failed",
+    "meta",   "id",     "events", "marker",      "stalled",     "vigil:token",  "vigil:groups",
+    "vigil:gc"};
 
 // What the scripts that check a lock return when it does not hold.
 inline constexpr int64_t kLockMissingJob = -1;  // no such job
