@@ -45,6 +45,7 @@ bench: build
 	./$(BUILD)/bench_pipeline
 	./$(BUILD)/bench_queue
 	./$(BUILD)/bench_fleet
+	./$(BUILD)/bench_redis_queue
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc' 'tests/*.cc' 'tests/*.h')

@@ -186,7 +186,7 @@ class RedisQueue final : public Queue {
     wake_nonce_ = std::to_string(getpid()) + "-" + std::to_string(rd());
   }
 
-  ~RedisQueue() override = default;
+  ~RedisQueue() override { ReleaseTakenAhead(); }
 
   const std::string& name() const override { return options_.name; }
 
@@ -244,6 +244,16 @@ class RedisQueue final : public Queue {
     const std::string what = "take from queue " + Quoted(options_.name);
     using Steady = std::chrono::steady_clock;
     const Steady::time_point end = Steady::now() + std::chrono::milliseconds(wait_ms);
+    if (options_.complete_takes_next) {
+      std::lock_guard<std::mutex> lock(ahead_mu_);
+      auto it = taken_ahead_.find(std::string(worker));
+      if (it != taken_ahead_.end()) {
+        Job job = std::move(it->second);
+        taken_ahead_.erase(it);
+        leases_[LeaseKey(job)] = {std::string(worker), lease_ms};
+        return std::optional<Job>(std::move(job));
+      }
+    }
     const uint64_t epoch = wake_epoch_.load();
     std::unique_ptr<Waiter> waiter;
     for (;;) {
@@ -251,7 +261,12 @@ class RedisQueue final : public Queue {
                                                {std::to_string(lease_ms), std::string(worker)}));
       if (r.at(0).AsInt() == 1) {
         if (waiter) ReturnWaiter(std::move(waiter));
-        return std::optional<Job>(ParseTaken(r));
+        Job job = ParseTaken(r);
+        if (options_.complete_takes_next) {
+          std::lock_guard<std::mutex> lock(ahead_mu_);
+          leases_[LeaseKey(job)] = {std::string(worker), lease_ms};
+        }
+        return std::optional<Job>(std::move(job));
       }
       const bool paused = r.at(1).AsInt() == 1;
       const int64_t next_due = r.at(2).AsInt();
@@ -290,15 +305,42 @@ class RedisQueue final : public Queue {
     if (!nlohmann::json::accept(return_value)) {
       return Status::InvalidArgument(what + ": return value is not JSON");
     }
+    // With complete_takes_next: the worker and lease of this job's Take, so
+    // the script takes that worker's next job.
+    std::string next_lease, next_worker;
+    if (options_.complete_takes_next) {
+      std::lock_guard<std::mutex> lock(ahead_mu_);
+      auto it = leases_.find(LeaseKey(job));
+      if (it != leases_.end()) {
+        if (taken_ahead_.count(it->second.worker) == 0) {
+          next_worker = it->second.worker;
+          next_lease = std::to_string(it->second.lease_ms);
+        }
+        leases_.erase(it);
+      }
+    }
     VIGIL_ASSIGN_OR_RETURN(RedisReply r,
                            Run(RedisScript::kComplete, what,
-                               {job.id, std::to_string(job.token), std::string(return_value)}));
-    if (r.AsInt() != 0) return LeaseLost(job, r.AsInt());
+                               {job.id, std::to_string(job.token), std::string(return_value),
+                                next_lease, next_worker}));
+    if (r.at(0).AsInt() != 0) return LeaseLost(job, r.at(0).AsInt());
+    if (r.elements.size() > 1) {
+      RedisReply taken;
+      taken.type = RedisReply::Type::kArray;
+      taken.elements.assign(r.elements.begin() + 1, r.elements.end());
+      Job next = ParseTaken(taken);
+      std::lock_guard<std::mutex> lock(ahead_mu_);
+      taken_ahead_.emplace(next_worker, std::move(next));
+    }
     return Status::Ok();
   }
 
   Result<FailResult> Fail(const Job& job, std::string_view error) override {
     std::string what = "fail job " + Quoted(job.id);
+    if (options_.complete_takes_next) {
+      std::lock_guard<std::mutex> lock(ahead_mu_);
+      leases_.erase(LeaseKey(job));
+    }
     VIGIL_ASSIGN_OR_RETURN(
         RedisReply r,
         Run(RedisScript::kFail, what, {job.id, std::to_string(job.token), std::string(error)}));
@@ -371,6 +413,7 @@ class RedisQueue final : public Queue {
   }
 
   void WakeAll() override {
+    ReleaseTakenAhead();
     std::vector<std::string> keys;
     {
       std::lock_guard<std::mutex> lock(waiters_mu_);
@@ -387,6 +430,22 @@ class RedisQueue final : public Queue {
   }
 
  private:
+  static std::string LeaseKey(const Job& job) { return job.id + "#" + std::to_string(job.token); }
+
+  // Gives back every job Complete took ahead that no Take picked up.
+  void ReleaseTakenAhead() {
+    std::map<std::string, Job> ahead;
+    {
+      std::lock_guard<std::mutex> lock(ahead_mu_);
+      ahead.swap(taken_ahead_);
+    }
+    for (const auto& [worker, job] : ahead) {
+      // On failure the lease expires and RecoverStalled puts the job back.
+      (void)Run(RedisScript::kRelease, "release job " + Quoted(job.id),
+                {job.id, std::to_string(job.token)});
+    }
+  }
+
   // Runs a script on a pooled connection; errors are prefixed with `what`.
   Result<RedisReply> Run(RedisScript script, const std::string& what,
                          std::vector<std::string> args) {
@@ -481,6 +540,16 @@ class RedisQueue final : public Queue {
   uint64_t waiter_count_ = 0;
   std::multimap<std::string, std::unique_ptr<Waiter>> idle_waiters_;  // by worker
   std::vector<std::string> blocked_;  // wake keys of Takes blocked now
+
+  // complete_takes_next: the worker and lease of each job a Take handed out
+  // (by LeaseKey), and the jobs Complete took ahead, by worker.
+  struct LeaseOf {
+    std::string worker;
+    int64_t lease_ms = 0;
+  };
+  std::mutex ahead_mu_;
+  std::map<std::string, LeaseOf> leases_;
+  std::map<std::string, Job> taken_ahead_;
 };
 
 }  // namespace

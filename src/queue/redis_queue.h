@@ -76,6 +76,14 @@ struct RedisQueueOptions {
   // (true, a number, or {count, age}). A removed job is NotFound to Get.
   int64_t remove_on_complete = -1;
   int64_t remove_on_fail = -1;
+  // Complete takes the completing worker's next job in the same script (one
+  // round trip per job instead of two, as BullMQ's moveToFinished does) and
+  // keeps it for that worker's next Take. For callers that, like Worker,
+  // call Take with the same worker name right after Complete. WakeAll (and
+  // the queue's destruction) gives back a job taken ahead that no Take
+  // picked up; one left with a worker name that never takes again goes back
+  // when its lease expires (RecoverStalled, counted as a stall).
+  bool complete_takes_next = false;
 };
 
 // Connects to the server, checks it (Redis 6.2 or later, for LPOS and

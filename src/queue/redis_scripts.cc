@@ -141,6 +141,68 @@ local function release_lock(id, token)
   return 0
 end
 
+local function pop_ungrouped()
+  local id = rcall("RPOPLPUSH", K_WAIT, K_ACTIVE)
+  if id then return id end
+  local top = rcall("ZPOPMIN", K_PRIO)
+  if top[1] then
+    rcall("LPUSH", K_ACTIVE, top[1])
+    return top[1]
+  end
+  rcall("DEL", K_PC)
+  return nil
+end
+
+local function pop_next()
+  local members = rcall("LLEN", K_GROUPS)
+  if members == 0 then return pop_ungrouped() end
+  for _ = 1, members do
+    local member = rcall("RPOPLPUSH", K_GROUPS, K_GROUPS)
+    if not member then break end
+    local id = nil
+    if member == "" then
+      id = pop_ungrouped()
+    else
+      local key = group_key(member)
+      local top = rcall("ZPOPMIN", key)
+      id = top[1]
+      if rcall("EXISTS", key) == 0 then rcall("LREM", K_GROUPS, 1, member) end
+      if id then rcall("LPUSH", K_ACTIVE, id) end
+    end
+    if rcall("LLEN", K_GROUPS) <= 1 then
+      rcall("DEL", K_GROUPS, K_GC)  -- only "" is left: no group waits
+    end
+    if id then return id end
+  end
+  return pop_ungrouped()
+end
+
+-- Takes the next waiting job for worker `worker` under a lock of `lease`
+-- ms: {1, token, id, name, data, opts, timestamp, delay, atm, vigil:due,
+-- processedOn}, or nil when none waits.
+local function take_job(lease, worker)
+  for _ = 1, 100 do
+    local id = pop_next()
+    if not id then break end
+    local job_key = PREFIX .. id
+    if rcall("EXISTS", job_key) == 1 then
+      local token = rcall("INCR", K_TOKEN)
+      rcall("SET", job_key .. ":lock", token, "PX", lease)
+      rcall("HSET", job_key, "processedOn", NOW, "pb", worker)
+      rcall("HINCRBY", job_key, "ats", 1)
+      emit("active", "jobId", id, "prev", "waiting")
+      if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 or groups_waiting() then
+        mark_ready(false)
+      end
+      local f = rcall("HMGET", job_key, "name", "data", "opts", "timestamp", "delay", "atm", "vigil:due")
+      return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
+    end
+    -- Removed while it waited: drop it.
+    rcall("LREM", K_ACTIVE, -1, id)
+  end
+  return nil
+end
+
 -- Applies a finished job's removeOnComplete / removeOnFail option `keep`
 -- (BullMQ's: true removes the job at once; a number N keeps the newest N
 -- jobs of `set`; {count = N, age = seconds} keeps the newest N and those
@@ -247,62 +309,8 @@ return {id, 1}
 constexpr std::string_view kTake = R"lua(
 promote_due()
 if is_paused() then return {0, 1, next_delayed_due()} end
-
-local function pop_ungrouped()
-  local id = rcall("RPOPLPUSH", K_WAIT, K_ACTIVE)
-  if id then return id end
-  local top = rcall("ZPOPMIN", K_PRIO)
-  if top[1] then
-    rcall("LPUSH", K_ACTIVE, top[1])
-    return top[1]
-  end
-  rcall("DEL", K_PC)
-  return nil
-end
-
-local function pop_next()
-  local members = rcall("LLEN", K_GROUPS)
-  if members == 0 then return pop_ungrouped() end
-  for _ = 1, members do
-    local member = rcall("RPOPLPUSH", K_GROUPS, K_GROUPS)
-    if not member then break end
-    local id = nil
-    if member == "" then
-      id = pop_ungrouped()
-    else
-      local key = group_key(member)
-      local top = rcall("ZPOPMIN", key)
-      id = top[1]
-      if rcall("EXISTS", key) == 0 then rcall("LREM", K_GROUPS, 1, member) end
-      if id then rcall("LPUSH", K_ACTIVE, id) end
-    end
-    if rcall("LLEN", K_GROUPS) <= 1 then
-      rcall("DEL", K_GROUPS, K_GC)  -- only "" is left: no group waits
-    end
-    if id then return id end
-  end
-  return pop_ungrouped()
-end
-
-for _ = 1, 100 do
-  local id = pop_next()
-  if not id then break end
-  local job_key = PREFIX .. id
-  if rcall("EXISTS", job_key) == 1 then
-    local token = rcall("INCR", K_TOKEN)
-    rcall("SET", job_key .. ":lock", token, "PX", ARGV[3])
-    rcall("HSET", job_key, "processedOn", NOW, "pb", ARGV[4])
-    rcall("HINCRBY", job_key, "ats", 1)
-    emit("active", "jobId", id, "prev", "waiting")
-    if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 or groups_waiting() then
-      mark_ready(false)
-    end
-    local f = rcall("HMGET", job_key, "name", "data", "opts", "timestamp", "delay", "atm", "vigil:due")
-    return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
-  end
-  -- Removed while it waited: drop it.
-  rcall("LREM", K_ACTIVE, -1, id)
-end
+local row = take_job(ARGV[3], ARGV[4])
+if row then return row end
 return {0, 0, next_delayed_due()}
 )lua";
 
@@ -317,19 +325,31 @@ rcall("SREM", K_STALLED, ARGV[3])
 return 0
 )lua";
 
-// ARGV[3] job id, [4] token, [5] return value (JSON). Returns 0 or a kLock* code.
+// ARGV[3] job id, [4] token, [5] return value (JSON), [6] lease ms for
+// taking the next job in the same call ("" = do not), [7] worker name.
+// Returns {0} or {kLock* code}; {0, <take's reply for a job>} when it took one.
 constexpr std::string_view kComplete = R"lua(
 local id = ARGV[3]
 local released = release_lock(id, ARGV[4])
-if released ~= 0 then return released end
+if released ~= 0 then return {released} end
 local job_key = PREFIX .. id
 rcall("HINCRBY", job_key, "atm", 1)
 rcall("HSET", job_key, "returnvalue", ARGV[5], "finishedOn", NOW)
 rcall("ZADD", K_COMPLETED, NOW, id)
 emit("completed", "jobId", id, "returnvalue", ARGV[5], "prev", "active")
 trim_finished(K_COMPLETED, id, opt_of(rcall("HGET", job_key, "opts"), "removeOnComplete"))
+if ARGV[6] ~= "" then
+  promote_due()
+  if not is_paused() then
+    local row = take_job(ARGV[6], ARGV[7])
+    if row then
+      table.insert(row, 1, 0)
+      return row
+    end
+  end
+end
 drained_if_idle()
-return 0
+return {0}
 )lua";
 
 // ARGV[3] job id, [4] token, [5] error.
@@ -379,6 +399,21 @@ emit("retries-exhausted", "jobId", id, "attemptsMade", made)
 trim_finished(K_FAILED, id, opts["removeOnFail"])
 drained_if_idle()
 return {0, 0, 0}
+)lua";
+
+// ARGV[3] job id, [4] token. Gives back a job taken ahead (by complete)
+// that no worker ran: first in line again, its start not counted.
+// Returns 0 or a kLock* code.
+constexpr std::string_view kRelease = R"lua(
+local id = ARGV[3]
+local released = release_lock(id, ARGV[4])
+if released ~= 0 then return released end
+local job_key = PREFIX .. id
+rcall("HINCRBY", job_key, "ats", -1)
+rcall("HDEL", job_key, "processedOn", "pb")
+enqueue(id, tonumber(rcall("HGET", job_key, "priority")) or 0, is_paused(), true)
+emit("waiting", "jobId", id, "prev", "active")
+return 0
 )lua";
 
 // ARGV[3] max stalled. Active jobs whose lock is gone go back to waiting
@@ -547,6 +582,7 @@ constexpr ScriptDef kScripts[kRedisScriptCount] = {
     {"counts", kCounts},
     {"get", kGet},
     {"list", kList},
+    {"release", kRelease},
 };
 
 }  // namespace

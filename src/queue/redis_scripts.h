@@ -84,8 +84,9 @@ enum class RedisScript {
   kCounts,
   kGet,
   kList,
+  kRelease,
 };
-inline constexpr int kRedisScriptCount = 11;
+inline constexpr int kRedisScriptCount = 12;
 
 // "add", "take", ... (for error messages).
 std::string_view RedisScriptName(RedisScript script);

@@ -1,0 +1,363 @@
+// The Redis queue benchmark of issue 4: vigil's Redis backend (in-process,
+// queue/redis_queue.h + queue/worker.h) and Node BullMQ (a child process,
+// bench/node/bullmq_bench.js) side by side against one redis-server that
+// this program starts on a free loopback port.
+//   throughput: N no-op jobs added first, then a worker with concurrency 1
+//               and 50 runs them; jobs/s from the worker's start until the
+//               N-th completion. A fresh queue per run; completed jobs are
+//               kept (as both do by default).
+//   latency:    enqueue -> handler start with an idle worker (concurrency
+//               1), over L sequential jobs: add one, note when its handler
+//               starts, wait for its completion, pause 2 ms. The add's own
+//               round trip is part of it, on both sides.
+//
+// Usage: bench_redis_queue [--jobs N] [--latency-jobs L] [--no-node]
+//                          [--node-dir DIR]
+// DIR (default: bench-node beside this program) receives bullmq 5.81.5 by
+// `npm ci` from bench/node/package-lock.json when it is not there yet.
+// Prints one Markdown table.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "queue/redis_connection.h"
+#include "queue/redis_queue.h"
+#include "queue/worker.h"
+
+namespace vigil {
+namespace {
+
+namespace fs = std::filesystem;
+using Steady = std::chrono::steady_clock;
+
+[[noreturn]] void Die(const std::string& what, const Status& s = Status::Ok()) {
+  std::fprintf(stderr, "bench_redis_queue: %s%s%s\n", what.c_str(), s.ok() ? "" : ": ",
+               s.ok() ? "" : s.ToString().c_str());
+  std::exit(1);
+}
+
+double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+// A redis-server child on a free port in a temporary directory.
+class Server {
+ public:
+  Server() {
+    char tmpl[] = "/tmp/bench-redis-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) Die("mkdtemp");
+    dir_ = tmpl;
+    for (int tries = 0; tries < 5 && pid_ < 0; ++tries) {
+      port_ = 20000 + static_cast<int>((getpid() * 7919 + tries * 104729) % 40000);
+      std::string port = std::to_string(port_);
+      pid_t pid = fork();
+      if (pid < 0) Die("fork");
+      if (pid == 0) {
+        if (freopen((dir_ + "/redis.log").c_str(), "w", stdout) == nullptr) _exit(127);
+        execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
+               "--save", "", "--appendonly", "no", "--dir", dir_.c_str(), nullptr);
+        _exit(127);
+      }
+      RedisEndpoint e;
+      e.port = port_;
+      for (int i = 0; i < 250; ++i) {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) break;  // the port was taken
+        auto c = RedisConnection::Connect(e, 1000, 1000);
+        if (c.ok() && (*c)->Command({"PING"}).ok()) {
+          pid_ = pid;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      if (pid_ < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+      }
+    }
+    if (pid_ < 0) Die("redis-server did not start (is it installed?)");
+  }
+  ~Server() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    fs::remove_all(dir_);
+  }
+  int port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::string dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+class NoopHandler : public JobHandler {
+ public:
+  explicit NoopHandler(std::function<void()> on_start) : on_start_(std::move(on_start)) {}
+  Result<std::string> Run(const Job&) override {
+    if (on_start_) on_start_();
+    return std::string("null");
+  }
+
+ private:
+  std::function<void()> on_start_;
+};
+
+std::unique_ptr<Queue> Open(const Server& server, const std::string& name, const Clock* clock) {
+  RedisQueueOptions o;
+  o.url = server.url();
+  o.name = name;
+  o.complete_takes_next = true;  // one round trip per job, as BullMQ's worker does
+  auto q = OpenRedisQueue(o, clock);
+  if (!q.ok()) Die("open queue " + name, q.status());
+  return std::move(q).value();
+}
+
+struct Throughput {
+  double jobs_per_s = 0;
+  double add_per_s = 0;
+};
+
+Throughput VigilThroughput(const Server& server, int jobs, int concurrency, const Clock* clock) {
+  auto queue = Open(server, "vigil-tp-" + std::to_string(concurrency), clock);
+  Steady::time_point add_start = Steady::now();
+  for (int i = 0; i < jobs; ++i) {
+    auto added = queue->Add("noop", "{\"n\":" + std::to_string(i) + "}", {});
+    if (!added.ok()) Die("add", added.status());
+  }
+  double add_s = Ms(Steady::now() - add_start) / 1000;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0;
+  Steady::time_point end;
+  WorkerOptions o;
+  o.name = "bench";
+  o.concurrency = concurrency;
+  o.on_finished = [&](const Job&, const Status& s) {
+    if (!s.ok()) Die("job", s);
+    std::lock_guard<std::mutex> lock(mu);
+    if (++done == jobs) {
+      end = Steady::now();
+      cv.notify_all();
+    }
+  };
+  Worker worker(
+      queue.get(), [] { return Result<std::unique_ptr<JobHandler>>(std::make_unique<NoopHandler>(nullptr)); },
+      o, clock);
+  Steady::time_point start = Steady::now();
+  Status s = worker.Start();
+  if (!s.ok()) Die("start worker", s);
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done == jobs; });
+  }
+  worker.Stop(5000);
+  return {jobs / (Ms(end - start) / 1000), jobs / add_s};
+}
+
+struct Latency {
+  double p50_ms = 0;
+  double p99_ms = 0;
+};
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t rank = static_cast<size_t>(std::max(1.0, std::ceil(p / 100 * sorted.size()))) - 1;
+  return sorted[std::min(rank, sorted.size() - 1)];
+}
+
+Latency VigilLatency(const Server& server, int count, const Clock* clock) {
+  auto queue = Open(server, "vigil-lat", clock);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<Steady::time_point> started;
+  bool finished = false;
+  WorkerOptions o;
+  o.name = "bench-latency";
+  o.concurrency = 1;
+  o.take_wait_ms = 60000;
+  o.on_finished = [&](const Job&, const Status&) {
+    std::lock_guard<std::mutex> lock(mu);
+    finished = true;
+    cv.notify_all();
+  };
+  Worker worker(
+      queue.get(),
+      [&] {
+        return Result<std::unique_ptr<JobHandler>>(std::make_unique<NoopHandler>([&] {
+          Steady::time_point now = Steady::now();
+          std::lock_guard<std::mutex> lock(mu);
+          started = now;
+          cv.notify_all();
+        }));
+      },
+      o, clock);
+  Status s = worker.Start();
+  if (!s.ok()) Die("start worker", s);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let it block on the marker
+  std::vector<double> samples;
+  for (int i = 0; i < count; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      started.reset();
+      finished = false;
+    }
+    Steady::time_point t0 = Steady::now();
+    auto added = queue->Add("noop", "{\"n\":" + std::to_string(i) + "}", {});
+    if (!added.ok()) Die("add", added.status());
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return finished; });
+    samples.push_back(Ms(*started - t0));
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  worker.Stop(5000);
+  std::sort(samples.begin(), samples.end());
+  return {Percentile(samples, 50), Percentile(samples, 99)};
+}
+
+// The directory of this source file's bench/node.
+fs::path NodeSourceDir() { return fs::path(__FILE__).parent_path() / "node"; }
+
+// Installs bullmq into `dir` unless the same lock file is there already.
+void InstallNode(const fs::path& dir) {
+  fs::path src = NodeSourceDir();
+  fs::create_directories(dir);
+  auto read = [](const fs::path& p) {
+    std::string out;
+    if (FILE* f = std::fopen(p.c_str(), "r")) {
+      char buf[4096];
+      size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+      std::fclose(f);
+    }
+    return out;
+  };
+  if (fs::exists(dir / "node_modules" / "bullmq") &&
+      read(dir / "package-lock.json") == read(src / "package-lock.json")) {
+    return;
+  }
+  for (const char* f : {"package.json", "package-lock.json"}) {
+    fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
+  }
+  std::string cmd = "cd '" + dir.string() + "' && npm ci --no-audit --no-fund --loglevel=error >&2";
+  if (std::system(cmd.c_str()) != 0) Die("npm ci in " + dir.string() + " failed");
+}
+
+struct NodeResult {
+  Throughput throughput;
+  Latency latency;
+};
+
+NodeResult RunNode(const fs::path& node_dir, int port, int jobs, int concurrency, int latency_jobs) {
+  std::string cmd = "NODE_PATH='" + (node_dir / "node_modules").string() + "' node '" +
+                    (NodeSourceDir() / "bullmq_bench.js").string() + "' --port " +
+                    std::to_string(port) + " --jobs " + std::to_string(jobs) + " --concurrency " +
+                    std::to_string(concurrency) + " --latency-jobs " + std::to_string(latency_jobs);
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) Die("popen " + cmd);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  if (pclose(p) != 0) Die("node failed: " + cmd);
+  nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
+  if (!j.is_object()) Die("node printed no JSON: " + out);
+  NodeResult r;
+  r.throughput = {j.value("jobs_per_s", 0.0), j.value("add_per_s", 0.0)};
+  if (j["p50_ms"].is_number()) r.latency = {j["p50_ms"].get<double>(), j["p99_ms"].get<double>()};
+  return r;
+}
+
+std::string Fmt(double v, const char* format) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+int Main(int argc, char** argv) {
+  int jobs = 20000;
+  int latency_jobs = 2000;
+  bool with_node = true;
+  fs::path node_dir = fs::absolute(fs::path(argv[0])).parent_path() / "bench-node";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--jobs" && i + 1 < argc) {
+      jobs = std::atoi(argv[++i]);
+    } else if (a == "--latency-jobs" && i + 1 < argc) {
+      latency_jobs = std::atoi(argv[++i]);
+    } else if (a == "--node-dir" && i + 1 < argc) {
+      node_dir = argv[++i];
+    } else if (a == "--no-node") {
+      with_node = false;
+    } else {
+      std::fprintf(stderr,
+                   "usage: bench_redis_queue [--jobs N] [--latency-jobs L] [--no-node] "
+                   "[--node-dir DIR]\n");
+      return 2;
+    }
+  }
+  if (jobs <= 0 || latency_jobs <= 0) Die("--jobs and --latency-jobs must be > 0");
+  if (with_node) InstallNode(node_dir);
+  std::unique_ptr<Clock> clock = NewSystemClock();
+  Server server;
+  std::fprintf(stderr, "redis-server on port %d\n", server.port());
+
+  Throughput v1 = VigilThroughput(server, jobs, 1, clock.get());
+  std::fprintf(stderr, "vigil c=1: %.0f jobs/s\n", v1.jobs_per_s);
+  Throughput v50 = VigilThroughput(server, jobs, 50, clock.get());
+  std::fprintf(stderr, "vigil c=50: %.0f jobs/s\n", v50.jobs_per_s);
+  Latency vl = VigilLatency(server, latency_jobs, clock.get());
+  std::fprintf(stderr, "vigil latency p50 %.3f ms p99 %.3f ms\n", vl.p50_ms, vl.p99_ms);
+  NodeResult n1, n50;
+  if (with_node) {
+    n1 = RunNode(node_dir, server.port(), jobs, 1, latency_jobs);
+    std::fprintf(stderr, "bullmq c=1: %.0f jobs/s\n", n1.throughput.jobs_per_s);
+    n50 = RunNode(node_dir, server.port(), jobs, 50, 0);
+    std::fprintf(stderr, "bullmq c=50: %.0f jobs/s\n", n50.throughput.jobs_per_s);
+  }
+
+  if (std::getenv("BENCH_REDIS_STATS") != nullptr) {  // server time per command, for profiling
+    RedisEndpoint e;
+    e.port = server.port();
+    auto c = RedisConnection::Connect(e, 1000, 10000);
+    if (c.ok()) {
+      auto r = (*c)->Command({"INFO", "commandstats"});
+      if (r.ok()) std::fprintf(stderr, "%s\n", r->AsString().c_str());
+    }
+  }
+  auto row = [&](const char* what, double v, double n, const char* format, bool higher_better) {
+    std::string ratio = "";
+    if (with_node && v > 0 && n > 0) ratio = Fmt(higher_better ? v / n : n / v, "%.1f×");
+    std::printf("| %s | %s | %s | %s |\n", what, Fmt(v, format).c_str(),
+                with_node ? Fmt(n, format).c_str() : "-", ratio.c_str());
+  };
+  std::printf("\nRedis queue, %d no-op jobs, one redis-server (%s)\n\n", jobs, server.url().c_str());
+  std::printf("| measure | vigil | BullMQ 5.81.5 (Node) | vigil advantage |\n|---|---|---|---|\n");
+  row("jobs/s processed, concurrency 1", v1.jobs_per_s, n1.throughput.jobs_per_s, "%.0f", true);
+  row("jobs/s processed, concurrency 50", v50.jobs_per_s, n50.throughput.jobs_per_s, "%.0f", true);
+  row("enqueue → start p50, idle worker (ms)", vl.p50_ms, n1.latency.p50_ms, "%.3f", false);
+  row("enqueue → start p99, idle worker (ms)", vl.p99_ms, n1.latency.p99_ms, "%.3f", false);
+  row("jobs/s added (one at a time / addBulk)", v1.add_per_s, n1.throughput.add_per_s, "%.0f", true);
+  return 0;
+}
+
+}  // namespace
+}  // namespace vigil
+
+int main(int argc, char** argv) { return vigil::Main(argc, argv); }
