@@ -29,6 +29,13 @@ void AddServeOptions(CLI::App* c, ServeCommand* cmd) {
   c->add_option("--log-level", cmd->log_level, "debug, info, warn or error")
       ->capture_default_str();
   c->add_option("--name", cmd->name, "worker name in job leases (default: host:pid)");
+  c->add_option("--redis", cmd->redis,
+                "run the queue on Redis (redis://[[user]:password@]host[:port][/db], BullMQ\n"
+                "layout, queue \"vigil\"); jobs are written to the database's job outbox\n"
+                "first, and the local queue takes over while Redis is unreachable");
+  c->add_option("--reconcile", cmd->reconcile,
+                "with --redis: how often serve re-enqueues unfinished jobs Redis lost")
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -49,6 +56,16 @@ void AddPipelineCommands(CLI::App* app, PipelineCommandArgs* args, int* status,
       "and relays events");
   AddServeOptions(worker, &args->worker);
   worker->callback([=, &out, &err] { *status = RunServe(args->worker, false, out, err); });
+
+  HealthCommand& health = args->health;
+  auto* h = app->add_subcommand(
+      "health",
+      "check the database (opens, schema version, writable) and Redis (reachable, version,\n"
+      "maxmemory-policy noeviction, persistence); one line per check, exit 1 on a FAIL");
+  h->add_option("--db", health.db, kDbHelp)->capture_default_str();
+  h->add_option("--redis", health.redis, "also check this Redis server (redis:// URL)");
+  h->add_flag("--json", health.json, "print the checks as a JSON array");
+  h->callback([=, &out, &err] { *status = RunHealth(args->health, out, err); });
 
   TriggerCommand& trigger = args->trigger;
   auto* t = app->add_subcommand(

@@ -1,4 +1,4 @@
-// The CLI's job-pipeline commands (serve, worker, trigger, jobs, schedule),
+// The CLI's job-pipeline commands (serve, worker, trigger, jobs, schedule, health),
 // added to the app by RunCli (cli.cc).
 #pragma once
 
@@ -19,6 +19,7 @@ struct PipelineCommandArgs {
   TriggerCommand trigger;
   JobsCommand jobs;
   ScheduleCommand schedule;
+  HealthCommand health;
 };
 
 // Adds the subcommands; each callback stores its exit status in *status.

@@ -1,12 +1,15 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ostream>
 
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/service.h"
 #include "observe/log.h"
+#include "queue/redis_connection.h"
+#include "queue/redis_queue.h"
 
 namespace vigil {
 namespace {
@@ -30,7 +33,20 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
   std::optional<int64_t> coalesce =
       drain ? DurationOrReport("--coalesce", cmd.coalesce, err) : std::nullopt;
   std::optional<int64_t> poll = coalesce ? DurationOrReport("--poll", cmd.poll, err) : std::nullopt;
-  if (!poll) return kExitUsage;
+  std::optional<int64_t> reconcile =
+      poll ? DurationOrReport("--reconcile", cmd.reconcile, err) : std::nullopt;
+  if (!reconcile) return kExitUsage;
+  if (*reconcile <= 0) {
+    err << "vigil: --reconcile: must be more than 0\n";
+    return kExitUsage;
+  }
+  if (!cmd.redis.empty()) {
+    Result<RedisEndpoint> endpoint = ParseRedisUrl(cmd.redis);
+    if (!endpoint.ok()) {
+      err << "vigil: --redis: " << endpoint.status().message() << "\n";
+      return kExitUsage;
+    }
+  }
   SetLogLevel(level);
 
   // Creates and migrates the database before anything else opens it.
@@ -55,6 +71,15 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
   options.poll_ms = *poll;
   options.worker_name = cmd.name.empty() ? DefaultWorkerName() : cmd.name;
   auto clock = NewSystemClock();
+  if (!cmd.redis.empty()) {
+    RedisQueueOptions redis;
+    redis.url = cmd.redis;
+    redis.name = "vigil";
+    const Clock* c = clock.get();
+    options.open_primary_queue = [redis, c]() { return OpenRedisQueue(redis, c); };
+    options.reconcile_ms = *reconcile;
+    options.reconcile_grace_ms = std::max<int64_t>(*reconcile, 1000);
+  }
   Result<std::unique_ptr<Service>> service = Service::Start(options, clock.get());
   if (!service.ok()) {
     err << "vigil: " << service.status().message() << "\n";
@@ -62,7 +87,8 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
   }
   const char* role = scheduler ? "serve" : "worker";
   Log(LogLevel::kInfo, std::string(role) + ".started",
-      {{"db", cmd.db}, {"worker", options.worker_name}, {"concurrency", cmd.concurrency},
+      {{"db", cmd.db}, {"queue", cmd.redis.empty() ? "local" : "redis"},
+       {"worker", options.worker_name}, {"concurrency", cmd.concurrency},
        {"pid", static_cast<int64_t>(getpid())}});
 
   int sig = 0;

@@ -84,8 +84,19 @@ struct ServeCommand {
   std::string poll = "200ms";
   std::string log_level = "info";
   std::string name;  // worker name in job leases; default "<host>:<pid>"
+  std::string redis;  // redis:// URL: the queue is Redis (job outbox + fallback); empty: local
+  std::string reconcile = "2s";  // Redis mode: how often lost jobs are looked for
 };
 int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& out, std::ostream& err);
+
+// `vigil health`: checks the database and, when given, Redis; one line per
+// check (ok / warn / FAIL and why). Exit 0 when nothing FAILs, 1 otherwise.
+struct HealthCommand {
+  std::string db = "vigil.db";
+  std::string redis;
+  bool json = false;
+};
+int RunHealth(const HealthCommand& cmd, std::ostream& out, std::ostream& err);
 
 struct TriggerCommand {
   std::string db = "vigil.db";

@@ -1,5 +1,7 @@
 #include "app/service.h"
 
+#include <algorithm>
+
 #include "app/job_handler.h"
 #include "events/in_process_bus.h"
 #include "observe/log.h"
@@ -30,8 +32,28 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> queue_db, open_db());
   LocalQueueOptions queue_options;
   queue_options.poll_ms = options.poll_ms;
-  VIGIL_ASSIGN_OR_RETURN(service->queue_,
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Queue> local,
                          OpenLocalQueue(std::move(queue_db), clock, queue_options));
+  if (!options.open_primary_queue) {
+    service->queue_ = std::move(local);
+  } else {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> outbox_db, open_db());
+    FailoverQueueOptions failover_options;
+    failover_options.retry_primary_ms = options.primary_retry_ms;
+    failover_options.fallback_check_ms = std::max<int64_t>(options.poll_ms, 1);
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<FailoverQueue> failover,
+                           FailoverQueue::Open(options.open_primary_queue, std::move(local),
+                                               std::move(outbox_db), clock, failover_options));
+    if (options.run_scheduler) {
+      VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> reconciler_db, open_db());
+      QueueReconcilerOptions reconciler_options;
+      reconciler_options.interval_ms = options.reconcile_ms;
+      reconciler_options.grace_ms = options.reconcile_grace_ms;
+      service->reconciler_ = std::make_unique<QueueReconciler>(
+          std::move(reconciler_db), failover->relay_target(), clock, reconciler_options);
+    }
+    service->queue_ = std::move(failover);
+  }
 
   service->bus_ = NewInProcessBus();
   if (options.log_events) {
@@ -63,6 +85,12 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
   worker_options.concurrency = options.concurrency;
   worker_options.lease_ms = options.lease_ms;
   worker_options.stalled_check_ms = options.stalled_check_ms;
+  worker_options.on_finished = [](const Job& job, const Status& outcome) {
+    if (outcome.code() == Code::kFailedPrecondition) {
+      Log(LogLevel::kWarn, "job.lease_lost",
+          {{"job", job.id}, {"attempt", job.attempt}, {"error", outcome.message()}});
+    }
+  };
   service->worker_ = std::make_unique<Worker>(
       service->queue_.get(), [context] { return PipelineJobHandler::Open(context); },
       worker_options, clock);
@@ -76,6 +104,7 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
         std::move(scheduler_db), service->queue_.get(), clock, scheduler_options);
     service->scheduler_->Start();
   }
+  if (service->reconciler_) service->reconciler_->Start();
   return service;
 }
 
@@ -85,6 +114,7 @@ int Service::Stop(int64_t drain_ms) {
   if (stopped_) return 0;
   stopped_ = true;
   if (scheduler_) scheduler_->Stop();
+  if (reconciler_) reconciler_->Stop();
   int abandoned = worker_ ? worker_->Stop(drain_ms) : 0;
   if (relay_) relay_->Stop();
   if (checkpointer_) checkpointer_->Stop();

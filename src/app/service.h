@@ -4,6 +4,12 @@
 // in-process event bus whose events are logged, and a WAL checkpointer
 // thread (the service's connections do not checkpoint inside commits). Wiring only; each part is
 // its own component.
+//
+// Redis mode (ServiceOptions::open_primary_queue set, `--redis URL`): the
+// queue is a FailoverQueue (queue/failover_queue.h) over that primary, with
+// the local queue as its fallback and the job outbox in the database in
+// front; with run_scheduler the service also runs a QueueReconciler that
+// restores, from the outbox, every unfinished job the primary lost.
 #pragma once
 
 #include <memory>
@@ -13,7 +19,9 @@
 #include "common/status.h"
 #include "events/event_bus.h"
 #include "events/outbox_relay.h"
+#include "queue/failover_queue.h"
 #include "queue/queue.h"
+#include "queue/queue_reconciler.h"
 #include "queue/scheduler.h"
 #include "queue/worker.h"
 #include "store/wal_checkpointer.h"
@@ -33,6 +41,12 @@ struct ServiceOptions {
   int64_t poll_ms = 200;      // how soon jobs other processes add are seen
   int64_t checkpoint_ms = 200;  // WAL checkpoints run on their own thread this often
   std::string worker_name = "vigil";
+  // Redis mode when set: opens the primary queue (called again until it
+  // succeeds, so the service starts while it is unreachable).
+  QueueOpener open_primary_queue;
+  int64_t reconcile_ms = 2000;        // how often the reconciler passes
+  int64_t reconcile_grace_ms = 2000;  // outbox rows younger than this are left alone
+  int64_t primary_retry_ms = 1000;    // while the primary is down, how often it is tried
 };
 
 class Service {
@@ -56,6 +70,7 @@ class Service {
 
   std::unique_ptr<WalCheckpointer> checkpointer_;  // first: stopped last
   std::unique_ptr<Queue> queue_;
+  std::unique_ptr<QueueReconciler> reconciler_;  // Redis mode, serve
   std::unique_ptr<EventBus> bus_;
   std::unique_ptr<Subscription> event_log_;
   std::unique_ptr<OutboxRelay> relay_;

@@ -238,11 +238,38 @@ CREATE TABLE schedules (
 CREATE INDEX schedules_due ON schedules (enabled, next_run_at);
 )SQL";
 
+// The job outbox (queue/job_outbox.h): in Redis mode every job is written
+// here first, then relayed to the queue; the reconciler re-enqueues, by job
+// id, the unfinished ones the queue lost. run_* is the per-job run guard
+// (queue/failover_queue.h): one job id never runs in two places at once.
+constexpr std::string_view kJobOutboxSchema = R"SQL(
+CREATE TABLE job_outbox (
+  id {{ID}},
+  queue TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  options TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  relayed_at BIGINT,
+  relayed_to TEXT,
+  finished_at BIGINT,
+  outcome TEXT,
+  run_backend TEXT,
+  run_owner TEXT,
+  run_until BIGINT,
+  run_token BIGINT NOT NULL DEFAULT 0,
+  UNIQUE (queue, job_id)
+);
+CREATE INDEX job_outbox_unfinished ON job_outbox (queue, finished_at, id);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
     {3, "event outbox", kOutboxSchema},
     {4, "sync schedules", kSchedulesSchema},
+    {5, "job outbox", kJobOutboxSchema},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {

@@ -157,6 +157,34 @@ void RedisServer::Stop() {
   pid_ = -1;
 }
 
+Status RedisServer::Command(const std::vector<std::string>& argv, std::string* reply) {
+  RedisEndpoint endpoint;
+  endpoint.port = port_;
+  VIGIL_ASSIGN_OR_RETURN(auto conn, RedisConnection::Connect(endpoint, 2000, 10000));
+  VIGIL_ASSIGN_OR_RETURN(RedisReply r, conn->Command(argv));
+  if (r.is_error()) return ReplyError(endpoint, r);
+  if (reply != nullptr) *reply = r.AsString();
+  return Status::Ok();
+}
+
+Status RedisServer::Shutdown() {
+  if (pid_ <= 0) return Status::FailedPrecondition("redis-server is not running");
+  RedisEndpoint endpoint;
+  endpoint.port = port_;
+  VIGIL_ASSIGN_OR_RETURN(auto conn, RedisConnection::Connect(endpoint, 2000, 10000));
+  (void)conn->Command({"SHUTDOWN"});  // the connection closes: no reply
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Unavailable("redis-server did not exit within 10 s of SHUTDOWN");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pid_ = -1;
+  return Status::Ok();
+}
+
 Status RedisServer::Restart() {
   Stop();
   return Launch();

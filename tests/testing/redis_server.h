@@ -46,6 +46,12 @@ class RedisServer {
   void Stop();
   // Starts it again on the same port and directory with the same arguments.
   Status Restart();
+  // Runs one command on a new connection (FLUSHALL, CONFIG GET, ...); the
+  // reply as text in *reply when given. An error reply is an error.
+  Status Command(const std::vector<std::string>& argv, std::string* reply = nullptr);
+  // SHUTDOWN (the server saves per its persistence settings and exits);
+  // waits up to 10 s for the process to end. Restart starts it again.
+  Status Shutdown();
 
  private:
   RedisServer() = default;

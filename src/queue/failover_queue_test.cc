@@ -1,0 +1,252 @@
+// FailoverQueue, the job outbox and the QueueReconciler against a real
+// redis-server (primary) and the local queue (fallback).
+#include "queue/failover_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "queue/job_outbox.h"
+#include "queue/local_queue.h"
+#include "queue/queue_reconciler.h"
+#include "queue/redis_queue.h"
+#include "store/sqlite_db.h"
+#include "testing/fixtures.h"
+#include "testing/redis_server.h"
+
+namespace vigil {
+namespace {
+
+using testing::Count;
+
+const Clock* SystemClock() {
+  static const std::unique_ptr<Clock> clock = NewSystemClock();
+  return clock.get();
+}
+
+JobOptions Id(std::string id) {
+  JobOptions o;
+  o.job_id = std::move(id);
+  return o;
+}
+
+class FailoverQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    redis_ = std::move(server).value();
+    path_ = testing::NewTempDir() + "/vigil.db";
+    db_ = OpenSqliteDb(path_).value();
+    RedisQueueOptions ro;
+    ro.url = redis_->url();
+    ro.connect_timeout_ms = 500;
+    LocalQueueOptions lo;
+    lo.poll_ms = 20;
+    FailoverQueueOptions fo;
+    fo.retry_primary_ms = 100;
+    fo.fallback_check_ms = 50;
+    auto queue = FailoverQueue::Open(
+        [ro] { return OpenRedisQueue(ro, SystemClock()); },
+        OpenLocalQueue(OpenSqliteDb(path_).value(), SystemClock(), lo).value(),
+        OpenSqliteDb(path_).value(), SystemClock(), fo);
+    ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+    queue_ = std::move(queue).value();
+    QueueReconcilerOptions co;
+    co.grace_ms = 0;
+    reconciler_ = std::make_unique<QueueReconciler>(OpenSqliteDb(path_).value(),
+                                                    queue_->relay_target(), SystemClock(), co);
+    // The primary by itself, to look behind the failover queue.
+    RedisQueueOptions direct = ro;
+    redis_queue_ = OpenRedisQueue(direct, SystemClock()).value();
+  }
+
+  int64_t Rows(const std::string& sql) { return Count(db_.get(), sql); }
+
+  std::unique_ptr<testing::RedisServer> redis_;
+  std::string path_;
+  std::unique_ptr<Db> db_;
+  std::unique_ptr<FailoverQueue> queue_;
+  std::unique_ptr<QueueReconciler> reconciler_;
+  std::unique_ptr<Queue> redis_queue_;
+};
+
+TEST_F(FailoverQueueTest, AddWritesTheOutboxThenRedisAndDeduplicatesThere) {
+  auto added = queue_->Add("sync", R"({"n":1})", Id("a"));
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_TRUE(added->added);
+  EXPECT_EQ(queue_->Add("sync", R"({"n":2})", Id("a"))->added, false);
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'a' AND relayed_to = 'redis' "
+                 "AND finished_at IS NULL"),
+            1);
+  EXPECT_EQ(redis_queue_->Get("a")->payload, R"({"n":1})");
+  // A generated id is made by the outbox, so it is the same in both.
+  auto generated = queue_->Add("sync", "{}", JobOptions{});
+  ASSERT_TRUE(generated.ok());
+  EXPECT_EQ(generated->job_id.rfind("job-", 0), 0u);
+  EXPECT_TRUE(redis_queue_->Get(generated->job_id).ok());
+  EXPECT_EQ(queue_->Add("", "{}", JobOptions{}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(queue_->Add("x", "[]", JobOptions{}).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(FailoverQueueTest, CompletingAJobFinishesItsOutboxRowAndFailingForGoodToo) {
+  ASSERT_TRUE(queue_->Add("sync", "{}", Id("ok")).ok());
+  ASSERT_TRUE(queue_->Add("sync", "{}", Id("bad")).ok());
+  for (int i = 0; i < 2; ++i) {
+    auto job = queue_->Take("w", 10000, 2000);
+    ASSERT_TRUE(job.ok() && job->has_value()) << job.status().ToString();
+    if ((*job)->id == "ok") {
+      ASSERT_TRUE(queue_->Complete(**job, "{}").ok());
+    } else {
+      ASSERT_TRUE(queue_->Fail(**job, "boom").ok());
+    }
+  }
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'ok' AND outcome = 'completed'"),
+            1);
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'bad' AND outcome = 'failed'"), 1);
+}
+
+TEST_F(FailoverQueueTest, TheReconcilerRestoresEveryUnfinishedJobAfterFlushall) {
+  for (const char* id : {"j1", "j2", "j3", "j4"}) ASSERT_TRUE(queue_->Add("sync", "{}", Id(id)).ok());
+  auto job = queue_->Take("w", 10000, 2000);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  const std::string done = (*job)->id;
+  ASSERT_TRUE(queue_->Complete(**job, "{}").ok());
+
+  ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+  EXPECT_EQ(redis_queue_->Get("j2").status().code(), Code::kNotFound);
+  auto pass = reconciler_->Pass();
+  ASSERT_TRUE(pass.ok()) << pass.status().ToString();
+  EXPECT_EQ(pass->restored, 3);
+  for (const char* id : {"j1", "j2", "j3", "j4"}) {
+    EXPECT_EQ(redis_queue_->Get(id).ok(), id != done) << id;
+  }
+  // Nothing is lost twice: a second pass finds every job in place.
+  EXPECT_EQ(reconciler_->Pass()->restored, 0);
+  for (int i = 0; i < 3; ++i) {
+    auto next = queue_->Take("w", 10000, 2000);
+    ASSERT_TRUE(next.ok() && next->has_value());
+    EXPECT_NE((*next)->id, done);
+    ASSERT_TRUE(queue_->Complete(**next, "{}").ok());
+  }
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE finished_at IS NULL"), 0);
+}
+
+TEST_F(FailoverQueueTest, ARowThatWasNeverRelayedIsRelayedByTheReconciler) {
+  // A producer appends inside its own transaction and dies before relaying.
+  {
+    Transaction tx(db_.get());
+    ASSERT_TRUE(AppendOutboxJob(db_.get(), "vigil", "sync", "{}", Id("late"), 1).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  auto pass = reconciler_->Pass();
+  ASSERT_TRUE(pass.ok());
+  EXPECT_EQ(pass->restored, 1);
+  EXPECT_TRUE(redis_queue_->Get("late").ok());
+}
+
+TEST_F(FailoverQueueTest, WhileRedisIsDownJobsRunOnTheFallbackAndRedisIsUsedAgainAfter) {
+  ASSERT_TRUE(queue_->Add("sync", "{}", Id("before")).ok());
+  redis_->Stop();
+  auto during = queue_->Add("sync", "{}", Id("during"));
+  ASSERT_TRUE(during.ok()) << during.status().ToString();
+  EXPECT_FALSE(queue_->primary_up());
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'during' AND relayed_to = 'local'"),
+            1);
+  // The reconciler gives the fallback a copy of the job stuck in Redis too.
+  ASSERT_TRUE(reconciler_->Pass().ok());
+  std::set<std::string> ran;
+  for (int i = 0; i < 2; ++i) {
+    auto job = queue_->Take("w", 10000, 3000);
+    ASSERT_TRUE(job.ok() && job->has_value()) << job.status().ToString();
+    ran.insert((*job)->id);
+    ASSERT_TRUE(queue_->Complete(**job, "{}").ok());
+  }
+  EXPECT_EQ(ran, (std::set<std::string>{"before", "during"}));
+
+  ASSERT_TRUE(redis_->Restart().ok());
+  // The primary is tried again every retry_primary_ms (100 ms).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Redis lost "before" (no persistence); it is finished, so nothing restores it.
+  ASSERT_TRUE(queue_->Add("sync", "{}", Id("after")).ok());
+  EXPECT_TRUE(queue_->primary_up());
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'after' AND relayed_to = 'redis'"),
+            1);
+  EXPECT_EQ(reconciler_->Pass()->restored, 0);
+  auto job = queue_->Take("w", 10000, 3000);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->id, "after");
+  ASSERT_TRUE(queue_->Complete(**job, "{}").ok());
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE finished_at IS NULL"), 0);
+}
+
+TEST_F(FailoverQueueTest, OneJobIdNeverRunsInTwoPlacesAndAFinishedJobNeverRunsAgain) {
+  // Copies of one outbox job in both backends (e.g. relayed to the fallback
+  // during an outage, and still in a persistent Redis).
+  ASSERT_TRUE(queue_->Add("sync", "{}", Id("twin")).ok());
+  auto local = OpenLocalQueue(OpenSqliteDb(path_).value(), SystemClock()).value();
+  ASSERT_TRUE(local->Add("sync", "{}", Id("twin")).ok());
+
+  auto first = queue_->Take("a", 10000, 2000);
+  ASSERT_TRUE(first.ok() && first->has_value());
+  // The other copy is taken next, found running elsewhere, and skipped.
+  auto second = queue_->Take("b", 10000, 300);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->has_value());
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM jobs WHERE job_id = 'twin' AND state = 'completed' AND "
+                 "return_value LIKE '%skipped%'") +
+                (redis_queue_->Get("twin")->return_value.find("skipped") != std::string::npos),
+            1);
+  ASSERT_TRUE(queue_->Complete(**first, "{}").ok());
+  EXPECT_EQ(Rows("SELECT run_token FROM job_outbox WHERE job_id = 'twin'"), 1);
+
+  // A skipped copy is no copy: the reconciler does not mistake it for the
+  // job's completion, and a later copy of a finished job is skipped too.
+  ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+  ASSERT_TRUE(queue_->relay_target()->Add("sync", "{}", Id("twin")).ok());
+  auto third = queue_->Take("c", 10000, 300);
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE(third->has_value());
+}
+
+TEST(JobOutboxTest, ClaimsAreExclusiveAcrossBackendsAndTakenOverWithinOne) {
+  auto db = OpenSqliteDb(":memory:").value();
+  ASSERT_TRUE(AppendOutboxJob(db.get(), "q", "n", "{}", Id("j"), 0).ok());
+  EXPECT_EQ(ClaimJobRun(db.get(), "q", "none", "redis", "w", 100, 0)->outcome,
+            ClaimOutcome::kNotInOutbox);
+  RunClaim a = ClaimJobRun(db.get(), "q", "j", "redis", "a", 100, 0).value();
+  EXPECT_EQ(a.outcome, ClaimOutcome::kClaimed);
+  EXPECT_EQ(ClaimJobRun(db.get(), "q", "j", "local", "b", 100, 50)->outcome,
+            ClaimOutcome::kHeldElsewhere);
+  RunClaim c = ClaimJobRun(db.get(), "q", "j", "redis", "c", 200, 60).value();
+  EXPECT_EQ(c.outcome, ClaimOutcome::kClaimed);  // redis decided a lost its lease
+  // a's late finish changes nothing; c's does.
+  EXPECT_FALSE(MarkOutboxFinished(db.get(), "q", "j", "completed", 70, a.token).value());
+  EXPECT_TRUE(MarkOutboxFinished(db.get(), "q", "j", "completed", 70, c.token).value());
+  EXPECT_EQ(ClaimJobRun(db.get(), "q", "j", "local", "d", 300, 250)->outcome,
+            ClaimOutcome::kFinished);
+  // An expired claim of another backend can be taken.
+  ASSERT_TRUE(AppendOutboxJob(db.get(), "q", "n", "{}", Id("k"), 0).ok());
+  ASSERT_EQ(ClaimJobRun(db.get(), "q", "k", "redis", "a", 100, 0)->outcome, ClaimOutcome::kClaimed);
+  EXPECT_EQ(ClaimJobRun(db.get(), "q", "k", "local", "b", 300, 100)->outcome,
+            ClaimOutcome::kClaimed);
+  // Options survive the round trip.
+  JobOptions o = Id("x");
+  o.delay_ms = 5;
+  o.priority = 3;
+  o.attempts = 4;
+  o.backoff = {Backoff::Type::kExponential, 7};
+  o.group = "t1";
+  JobOptions back = DecodeJobOptions(EncodeJobOptions(o)).value();
+  EXPECT_EQ(back.delay_ms, 5);
+  EXPECT_EQ(back.priority, 3);
+  EXPECT_EQ(back.attempts, 4);
+  EXPECT_EQ(back.backoff.type, Backoff::Type::kExponential);
+  EXPECT_EQ(back.backoff.delay_ms, 7);
+  EXPECT_EQ(back.group, "t1");
+}
+
+}  // namespace
+}  // namespace vigil
