@@ -92,6 +92,8 @@ inline constexpr int kRedisScriptCount = 12;
 std::string_view RedisScriptName(RedisScript script);
 // The script's Lua source.
 const std::string& RedisScriptSource(RedisScript script);
+// The Lua helpers every script starts with (queue/redis_scripts_prelude.cc).
+std::string_view RedisScriptPrelude();
 
 // The suffixes of the KEYS every script gets: KEYS[i] = <base>:<suffix>.
 inline constexpr std::array<std::string_view, 16> kRedisKeySuffixes = {

@@ -1,0 +1,274 @@
+// The Lua helpers every script of queue/redis_scripts.cc starts with.
+#include "queue/redis_scripts.h"
+
+namespace vigil {
+namespace {
+
+// Helpers every script starts with. Numbers go to redis.call as Lua numbers
+// (Redis converts them without losing digits); Lua's own tostring would
+// print big ones in exponent form, so no timestamp is ever concatenated.
+constexpr std::string_view kPrelude = R"lua(
+local rcall = redis.call
+local K_WAIT, K_PAUSED, K_ACTIVE, K_PRIO, K_PC, K_DELAYED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local K_COMPLETED, K_FAILED, K_META, K_ID, K_EVENTS = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local K_MARKER, K_STALLED, K_TOKEN = KEYS[12], KEYS[13], KEYS[14]
+local K_GROUPS, K_GC = KEYS[15], KEYS[16]
+local PREFIX = ARGV[1]
+local NOW = tonumber(ARGV[2])
+local MS_SLOTS = 4096
+local PRIO_SLOTS = 4294967296
+
+local max_events = nil
+local function emit(name, ...)
+  if not max_events then
+    max_events = rcall("HGET", K_META, "opts.maxLenEvents")
+    if not max_events then
+      max_events = 10000
+      rcall("HSET", K_META, "opts.maxLenEvents", max_events)
+    end
+  end
+  rcall("XADD", K_EVENTS, "MAXLEN", "~", max_events, "*", "event", name, ...)
+end
+
+local function is_paused()
+  return rcall("HEXISTS", K_META, "paused") == 1
+end
+
+-- Tells blocked workers that a job can be taken.
+local function mark_ready(paused)
+  if not paused then rcall("ZADD", K_MARKER, 0, "0") end
+end
+
+-- The due time of the earliest delayed job, 0 when there is none.
+local function next_delayed_due()
+  local first = rcall("ZRANGE", K_DELAYED, 0, 0, "WITHSCORES")
+  if first[2] then return math.floor(tonumber(first[2]) / MS_SLOTS) end
+  return 0
+end
+
+-- Tells blocked workers when the next delayed job is due.
+local function mark_next_delayed()
+  local due = next_delayed_due()
+  if due > 0 then rcall("ZADD", K_MARKER, due, "1") end
+end
+
+-- The delayed score of a job due at `due`: after every job due in that ms.
+local function delayed_score(due)
+  local low = due * MS_SLOTS
+  local high = low + MS_SLOTS - 1
+  local last = rcall("ZREVRANGEBYSCORE", K_DELAYED, high, low, "WITHSCORES", "LIMIT", 0, 1)
+  if last[2] then return math.min(tonumber(last[2]) + 1, high) end
+  return low
+end
+
+-- The waiting set of a group: ZSET, score priority * 2^32 + (K_GC mod 2^32).
+local function group_key(group)
+  return PREFIX .. "vigil:g:" .. group
+end
+
+-- The group of job `id` ("" = none), from the field the add wrote.
+local function group_of(id)
+  return rcall("HGET", PREFIX .. id, "vigil:group") or ""
+end
+
+-- True when a grouped job waits (the ring holds the groups that have one).
+local function groups_waiting()
+  return rcall("EXISTS", K_GROUPS) == 1
+end
+
+-- Makes job `id` waiting: a grouped job in its group's set (the group joins
+-- the ring of groups when its set was empty; the ring gets the member ""
+-- for the ungrouped jobs when it is made); an ungrouped one prioritized when
+-- priority > 0, else on the wait (or paused) list. `front` puts it before
+-- the others of its kind. `group` nil: read it from the job.
+local function enqueue(id, priority, paused, front, group)
+  group = group or group_of(id)
+  if group ~= "" then
+    local score = priority * PRIO_SLOTS
+    if not front then score = score + rcall("INCR", K_GC) % PRIO_SLOTS end
+    local key = group_key(group)
+    rcall("ZADD", key, score, id)
+    if rcall("ZCARD", key) == 1 then
+      if rcall("EXISTS", K_GROUPS) == 0 then rcall("LPUSH", K_GROUPS, "") end
+      rcall("LPUSH", K_GROUPS, group)
+    end
+  elseif priority > 0 then
+    local score = priority * PRIO_SLOTS
+    if not front then score = score + rcall("INCR", K_PC) % PRIO_SLOTS end
+    rcall("ZADD", K_PRIO, score, id)
+  else
+    local list = K_WAIT
+    if paused then list = K_PAUSED end
+    if front then rcall("RPUSH", list, id) else rcall("LPUSH", list, id) end
+  end
+  mark_ready(paused)
+end
+
+-- Moves delayed jobs that are due now to waiting.
+local function promote_due()
+  local due = rcall("ZRANGEBYSCORE", K_DELAYED, 0, (NOW + 1) * MS_SLOTS - 1, "WITHSCORES", "LIMIT", 0, 1000)
+  if #due == 0 then return end
+  local paused = is_paused()
+  for i = 1, #due, 2 do
+    local id = due[i]
+    local job_key = PREFIX .. id
+    rcall("ZREM", K_DELAYED, id)
+    if rcall("EXISTS", job_key) == 1 then
+      local priority = tonumber(rcall("HGET", job_key, "priority")) or 0
+      rcall("HSET", job_key, "delay", 0, "vigil:due", math.floor(tonumber(due[i + 1]) / MS_SLOTS))
+      enqueue(id, priority, paused, false)
+      emit("waiting", "jobId", id, "prev", "delayed")
+    end
+  end
+end
+
+local function drained_if_idle()
+  if rcall("LLEN", K_WAIT) == 0 and rcall("LLEN", K_ACTIVE) == 0 and rcall("ZCARD", K_PRIO) == 0 and
+     not groups_waiting() then
+    emit("drained")
+  end
+end
+
+-- Releases the lock of active job `id` held with `token`: 0, or why not.
+local function release_lock(id, token)
+  local job_key = PREFIX .. id
+  if rcall("EXISTS", job_key) == 0 then return -1 end
+  local held = rcall("GET", job_key .. ":lock")
+  if not held then return -2 end
+  if held ~= token then return -6 end
+  if rcall("LREM", K_ACTIVE, -1, id) == 0 then return -3 end
+  rcall("DEL", job_key .. ":lock")
+  rcall("SREM", K_STALLED, id)
+  return 0
+end
+
+local function pop_ungrouped()
+  local id = rcall("RPOPLPUSH", K_WAIT, K_ACTIVE)
+  if id then return id end
+  local top = rcall("ZPOPMIN", K_PRIO)
+  if top[1] then
+    rcall("LPUSH", K_ACTIVE, top[1])
+    return top[1]
+  end
+  rcall("DEL", K_PC)
+  return nil
+end
+
+local function pop_next()
+  local members = rcall("LLEN", K_GROUPS)
+  if members == 0 then return pop_ungrouped() end
+  for _ = 1, members do
+    local member = rcall("RPOPLPUSH", K_GROUPS, K_GROUPS)
+    if not member then break end
+    local id = nil
+    if member == "" then
+      id = pop_ungrouped()
+    else
+      local key = group_key(member)
+      local top = rcall("ZPOPMIN", key)
+      id = top[1]
+      if rcall("EXISTS", key) == 0 then rcall("LREM", K_GROUPS, 1, member) end
+      if id then rcall("LPUSH", K_ACTIVE, id) end
+    end
+    if rcall("LLEN", K_GROUPS) <= 1 then
+      rcall("DEL", K_GROUPS, K_GC)  -- only "" is left: no group waits
+    end
+    if id then return id end
+  end
+  return pop_ungrouped()
+end
+
+-- Takes the next waiting job for worker `worker` under a lock of `lease`
+-- ms: {1, token, id, name, data, opts, timestamp, delay, atm, vigil:due,
+-- processedOn}, or nil when none waits.
+local function take_job(lease, worker)
+  for _ = 1, 100 do
+    local id = pop_next()
+    if not id then break end
+    local job_key = PREFIX .. id
+    if rcall("EXISTS", job_key) == 1 then
+      local token = rcall("INCR", K_TOKEN)
+      rcall("SET", job_key .. ":lock", token, "PX", lease)
+      rcall("HSET", job_key, "processedOn", NOW, "pb", worker)
+      rcall("HINCRBY", job_key, "ats", 1)
+      emit("active", "jobId", id, "prev", "waiting")
+      if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 or groups_waiting() then
+        mark_ready(false)
+      end
+      local f = rcall("HMGET", job_key, "name", "data", "opts", "timestamp", "delay", "atm", "vigil:due")
+      return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
+    end
+    -- Removed while it waited: drop it.
+    rcall("LREM", K_ACTIVE, -1, id)
+  end
+  return nil
+end
+
+-- Applies a finished job's removeOnComplete / removeOnFail option `keep`
+-- (BullMQ's: true removes the job at once; a number N keeps the newest N
+-- jobs of `set`; {count = N, age = seconds} keeps the newest N and those
+-- finished less than `age` seconds ago; false or nil keeps every job).
+local function remove_job(id)
+  rcall("DEL", PREFIX .. id, PREFIX .. id .. ":logs", PREFIX .. id .. ":lock")
+end
+local function trim_finished(set, id, keep)
+  if keep == nil or keep == false or keep == cjson.null then return end
+  local count, age = nil, nil
+  if keep == true then
+    count = 0
+  elseif type(keep) == "number" then
+    count = keep
+  elseif type(keep) == "table" then
+    count, age = tonumber(keep["count"]), tonumber(keep["age"])
+  end
+  if age then
+    local old = rcall("ZRANGEBYSCORE", set, 0, NOW - age * 1000, "LIMIT", 0, 1000)
+    for _, j in ipairs(old) do
+      rcall("ZREM", set, j)
+      remove_job(j)
+    end
+  end
+  if count and count >= 0 then
+    local extra = rcall("ZRANGE", set, 0, -(count + 1))
+    for i = 1, math.min(#extra, 1000) do
+      rcall("ZREM", set, extra[i])
+      remove_job(extra[i])
+    end
+  end
+end
+
+-- The option `name` of a job's opts JSON (nil when absent or not JSON).
+local function opt_of(opts_json, name)
+  if not opts_json or not string.find(opts_json, name, 1, true) then return nil end
+  local ok, opts = pcall(cjson.decode, opts_json)
+  if ok and type(opts) == "table" then return opts[name] end
+  return nil
+end
+
+local INFO_FIELDS = {"name", "data", "opts", "timestamp", "delay", "priority", "atm", "ats", "stc",
+  "processedOn", "finishedOn", "returnvalue", "failedReason", "vigil:due", "vigil:seq"}
+
+-- {id, state, due from the delayed score or 0, INFO_FIELDS...}
+local function info_row(id, state, due)
+  return {id, state, due or 0, rcall("HMGET", PREFIX .. id, unpack(INFO_FIELDS))}
+end
+
+local function state_of(id)
+  if rcall("ZSCORE", K_COMPLETED, id) then return "completed" end
+  if rcall("ZSCORE", K_FAILED, id) then return "failed" end
+  local score = rcall("ZSCORE", K_DELAYED, id)
+  if score then return "delayed", math.floor(tonumber(score) / MS_SLOTS) end
+  if rcall("ZSCORE", K_PRIO, id) then return "waiting" end
+  local group = group_of(id)
+  if group ~= "" and rcall("ZSCORE", group_key(group), id) then return "waiting" end
+  if rcall("LPOS", K_ACTIVE, id) then return "active" end
+  if rcall("LPOS", K_WAIT, id) or rcall("LPOS", K_PAUSED, id) then return "waiting" end
+  return "unknown"
+end
+)lua";
+
+}  // namespace
+
+std::string_view RedisScriptPrelude() { return kPrelude; }
+
+}  // namespace vigil
