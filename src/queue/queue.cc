@@ -1,5 +1,9 @@
 #include "queue/queue.h"
 
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <string>
+
 namespace vigil {
 
 std::string_view JobStateName(JobState state) {
@@ -19,6 +23,27 @@ std::optional<JobState> ParseJobState(std::string_view name) {
     if (JobStateName(s) == name) return s;
   }
   return std::nullopt;
+}
+
+Status ValidateJobToAdd(std::string_view name, std::string_view payload, const JobOptions& o) {
+  if (name.empty()) return Status::InvalidArgument("add job: name is empty");
+  const std::string what = "add job \"" + std::string(name) + "\"";
+  auto bad = [&](const std::string& m) { return Status::InvalidArgument(what + ": " + m); };
+  if (!nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false).is_object()) {
+    return bad("payload is not a JSON object");
+  }
+  if (o.attempts < 1) return bad("attempts must be >= 1 (got " + std::to_string(o.attempts) + ")");
+  if (o.priority < 0) return bad("priority must be >= 0 (got " + std::to_string(o.priority) + ")");
+  if (o.delay_ms < 0) return bad("delay_ms must be >= 0 (got " + std::to_string(o.delay_ms) + ")");
+  if (o.backoff.delay_ms < 0) {
+    return bad("backoff delay_ms must be >= 0 (got " + std::to_string(o.backoff.delay_ms) + ")");
+  }
+  const bool all_digits = !o.job_id.empty() && std::all_of(o.job_id.begin(), o.job_id.end(),
+                                                           [](char c) { return c >= '0' && c <= '9'; });
+  if (all_digits) {
+    return bad("job id \"" + o.job_id + "\" is all digits (such ids are the queue's own)");
+  }
+  return Status::Ok();
 }
 
 }  // namespace vigil

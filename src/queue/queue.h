@@ -120,6 +120,13 @@ struct FailResult {
   TimeMs retry_at = 0;  // when will_retry
 };
 
+// The checks every backend's Add makes, with the message it returns:
+// InvalidArgument("add job \"<name>\": <what>") for an empty name, a payload
+// that is not a JSON object, attempts < 1, a negative priority, delay or
+// backoff, or a job id of digits only. For backends (and their tests).
+Status ValidateJobToAdd(std::string_view name, std::string_view payload,
+                        const JobOptions& options);
+
 class Queue {
  public:
   virtual ~Queue() = default;

@@ -24,29 +24,13 @@ constexpr int64_t kCommandTimeoutMs = 30000;
 
 std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
-bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
+// The common checks, and BullMQ's cap on priorities.
 Status ValidateAdd(std::string_view name, std::string_view payload, const JobOptions& o) {
-  if (name.empty()) return Status::InvalidArgument("add job: name is empty");
-  std::string what = "add job " + Quoted(name);
-  auto bad = [&](const std::string& m) { return Status::InvalidArgument(what + ": " + m); };
-  if (!nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false).is_object()) {
-    return bad("payload is not a JSON object");
-  }
-  if (o.attempts < 1) return bad("attempts must be >= 1 (got " + std::to_string(o.attempts) + ")");
-  if (o.priority < 0) return bad("priority must be >= 0 (got " + std::to_string(o.priority) + ")");
+  VIGIL_RETURN_IF_ERROR(ValidateJobToAdd(name, payload, o));
   if (o.priority > kMaxPriority) {
-    return bad("priority must be <= " + std::to_string(kMaxPriority) + " (got " +
-               std::to_string(o.priority) + ")");
-  }
-  if (o.delay_ms < 0) return bad("delay_ms must be >= 0 (got " + std::to_string(o.delay_ms) + ")");
-  if (o.backoff.delay_ms < 0) {
-    return bad("backoff delay_ms must be >= 0 (got " + std::to_string(o.backoff.delay_ms) + ")");
-  }
-  if (AllDigits(o.job_id)) {
-    return bad("job id " + Quoted(o.job_id) + " is all digits (such ids are the queue's own)");
+    return Status::InvalidArgument("add job " + Quoted(name) + ": priority must be <= " +
+                                   std::to_string(kMaxPriority) + " (got " +
+                                   std::to_string(o.priority) + ")");
   }
   return Status::Ok();
 }
