@@ -1,6 +1,5 @@
 #include "queue/job_outbox.h"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/ids.h"
@@ -27,10 +26,6 @@ Result<OutboxJob> ReadRow(const Statement& st) {
   if (!st.IsNull(9)) job.finished_at = st.Int(9);
   if (!st.IsNull(10)) job.outcome = st.String(10);
   return job;
-}
-
-bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -65,24 +60,9 @@ Result<JobOptions> DecodeJobOptions(std::string_view json) {
   return o;
 }
 
-Status ValidateJob(std::string_view name, std::string_view payload, const JobOptions& o) {
-  if (name.empty()) return Status::InvalidArgument("job name is empty");
-  if (!nlohmann::json::parse(payload, nullptr, false).is_object()) {
-    return Status::InvalidArgument("job payload is not a JSON object");
-  }
-  if (o.attempts < 1) return Status::InvalidArgument("attempts must be >= 1");
-  if (o.priority < 0) return Status::InvalidArgument("priority must be >= 0");
-  if (o.delay_ms < 0) return Status::InvalidArgument("delay must be >= 0");
-  if (o.backoff.delay_ms < 0) return Status::InvalidArgument("backoff must be >= 0");
-  if (AllDigits(o.job_id)) {
-    return Status::InvalidArgument("job id \"" + o.job_id + "\" is all digits");
-  }
-  return Status::Ok();
-}
-
 Result<AddResult> AppendOutboxJob(Db* db, std::string_view queue, std::string_view name,
                                   std::string_view payload, const JobOptions& options, TimeMs now) {
-  VIGIL_RETURN_IF_ERROR(ValidateJob(name, payload, options));
+  VIGIL_RETURN_IF_ERROR(ValidateJobToAdd(name, payload, options));
   const std::string job_id = options.job_id.empty() ? "job-" + NewTraceId() : options.job_id;
   VIGIL_ASSIGN_OR_RETURN(auto st, db->Prepare(
                                       "INSERT INTO job_outbox (queue, job_id, name, payload, "

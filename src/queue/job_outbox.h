@@ -52,14 +52,10 @@ struct OutboxJob {
 std::string EncodeJobOptions(const JobOptions& options);
 Result<JobOptions> DecodeJobOptions(std::string_view json);
 
-// Checks `name`, `payload` and `options` as Queue::Add does (InvalidArgument
-// naming the problem).
-Status ValidateJob(std::string_view name, std::string_view payload, const JobOptions& options);
-
 // Appends a job. An empty options.job_id gets a unique one ("job-<32 hex>").
 // When the queue already has a row of that job id nothing is written and
 // `added` is false (deduplication, as Queue::Add). InvalidArgument as
-// ValidateJob.
+// ValidateJobToAdd (queue/queue.h).
 Result<AddResult> AppendOutboxJob(Db* db, std::string_view queue, std::string_view name,
                                   std::string_view payload, const JobOptions& options, TimeMs now);
 
