@@ -6,11 +6,6 @@
 // outbox (queue/job_outbox.h), from which serve relays them. Every assertion
 // is about outcomes (outbox rows finished, sync runs, alerts, history), none
 // about how long something took.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -21,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/process_test_support.h"
 #include "common/ids.h"
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
@@ -32,79 +28,20 @@
 #include "testing/fixtures.h"
 #include "testing/redis_server.h"
 
-extern char** environ;
-
 namespace vigil {
 namespace {
 
 using testing::Count;
-
-std::string Binary() {
-  const char* path = std::getenv("VIGIL_BINARY");
-  return path ? path : "";
-}
+using testing::ReadWholeFile;
+using testing::VigilBinary;
+using testing::VigilProcess;
+using testing::WaitFor;
 
 const Clock* SystemClock() {
   static const std::unique_ptr<Clock> clock = NewSystemClock();
   return clock.get();
 }
 
-// A child process running the vigil binary, its stderr in a file.
-class Process {
- public:
-  Process(const std::vector<std::string>& args, const std::string& log) {
-    std::vector<std::string> argv_storage = {Binary()};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~Process() {
-    if (pid_ > 0) {
-      kill(pid_, SIGCONT);
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  void Signal(int sig) { kill(pid_, sig); }
-  // The exit status, or -1 when it did not exit within `timeout_s` (or was killed).
-  int Wait(int timeout_s) {
-    for (int i = 0; i < timeout_s * 100; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-bool WaitFor(const std::function<bool()>& done, int timeout_s) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 size_t Occurrences(const std::string& text, const std::string& what) {
   size_t n = 0;
@@ -115,7 +52,7 @@ size_t Occurrences(const std::string& text, const std::string& what) {
 class RedisFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(Binary().empty()) << "VIGIL_BINARY is not set";
+    ASSERT_FALSE(VigilBinary().empty()) << "VIGIL_BINARY is not set";
     dir_ = testing::NewTempDir();
   }
 
@@ -182,11 +119,11 @@ TEST_F(RedisFaultTest, FlushallMidRunTheReconcilerRestoresEveryUnfinishedJob) {
   StartRedis();
   Prepare(60);
   const std::string log = dir_ + "/serve.log";
-  Process serve(Args("serve"), log);
+  VigilProcess serve(Args("serve"), log);
   Produce("sync:now:1");
   ASSERT_TRUE(WaitFor([&] { return AllFinished() && Query("SELECT COUNT(*) FROM job_outbox") >= 2; },
                       60))
-      << ReadFile(log);
+      << ReadWholeFile(log);
   // Ten jobs due later sit in Redis when everything is flushed.
   for (int i = 0; i < 10; ++i) Produce("sync:later:" + std::to_string(i), 6000);
   ASSERT_TRUE(WaitFor(
@@ -195,7 +132,7 @@ TEST_F(RedisFaultTest, FlushallMidRunTheReconcilerRestoresEveryUnfinishedJob) {
                      "relayed_to = 'redis'") == 10;
       },
       60))
-      << ReadFile(log);
+      << ReadWholeFile(log);
   ASSERT_EQ(Query("SELECT COUNT(*) FROM job_outbox WHERE job_id LIKE 'sync:later:%' AND "
                   "finished_at IS NULL"),
             10)
@@ -210,8 +147,8 @@ TEST_F(RedisFaultTest, FlushallMidRunTheReconcilerRestoresEveryUnfinishedJob) {
                      "'completed'") == 12;
       },
       90))
-      << ReadFile(log);
-  const std::string text = ReadFile(log);
+      << ReadWholeFile(log);
+  const std::string text = ReadWholeFile(log);
   EXPECT_EQ(Occurrences(text, "\"why\":\"the queue lost it\""), 10u) << text;
   EXPECT_EQ(Query("SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), 12);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM job_outbox WHERE outcome <> 'completed'"), 0);
@@ -225,17 +162,17 @@ TEST_F(RedisFaultTest, FlushallMidRunTheReconcilerRestoresEveryUnfinishedJob) {
     EXPECT_EQ(info->state, JobState::kCompleted);
   }
   serve.Signal(SIGTERM);
-  EXPECT_EQ(serve.Wait(30), 0) << ReadFile(log);
+  EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
 }
 
 TEST_F(RedisFaultTest, RedisStoppedForTenSecondsThePipelineRunsOnTheFallbackAndCatchesUp) {
   StartRedis();
   Prepare(60);
   const std::string log = dir_ + "/serve.log";
-  Process serve(Args("serve"), log);
+  VigilProcess serve(Args("serve"), log);
   for (int i = 0; i < 3; ++i) Produce("sync:before:" + std::to_string(i));
   ASSERT_TRUE(WaitFor([&] { return AllFinished() && Query("SELECT COUNT(*) FROM syncs") == 3; }, 60))
-      << ReadFile(log);
+      << ReadWholeFile(log);
 
   redis_->Stop();
   const auto stopped = std::chrono::steady_clock::now();
@@ -246,7 +183,7 @@ TEST_F(RedisFaultTest, RedisStoppedForTenSecondsThePipelineRunsOnTheFallbackAndC
         return AllFinished() && Query("SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'") == 6;
       },
       60))
-      << ReadFile(log);
+      << ReadWholeFile(log);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM job_outbox WHERE job_id LIKE 'sync:during:%' AND "
                   "relayed_to = 'local'"),
             3);
@@ -259,17 +196,17 @@ TEST_F(RedisFaultTest, RedisStoppedForTenSecondsThePipelineRunsOnTheFallbackAndC
         return AllFinished() && Query("SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'") == 9;
       },
       60))
-      << ReadFile(log);
+      << ReadWholeFile(log);
   // Back on Redis.
   EXPECT_EQ(Query("SELECT COUNT(*) FROM job_outbox WHERE job_id LIKE 'sync:after:%' AND "
                   "relayed_to = 'redis'"),
             3);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM job_outbox WHERE outcome <> 'completed'"), 0);
-  const std::string text = ReadFile(log);
+  const std::string text = ReadWholeFile(log);
   EXPECT_NE(text.find("\"event\":\"queue.primary_down\""), std::string::npos) << text;
   EXPECT_NE(text.find("\"event\":\"queue.primary_up\""), std::string::npos) << text;
   serve.Signal(SIGTERM);
-  EXPECT_EQ(serve.Wait(30), 0) << ReadFile(log);
+  EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
 }
 
 // Jobs flow while Redis (AOF, fsync always) goes down by SHUTDOWN, then by
@@ -278,7 +215,7 @@ TEST_F(RedisFaultTest, RedisRestartedWithAofBySHUTDOWNAndByKillNineEveryJobCompl
   StartRedis({"--appendonly", "yes", "--appendfsync", "always"});
   Prepare(60);
   const std::string log = dir_ + "/serve.log";
-  Process serve(Args("serve"), log);
+  VigilProcess serve(Args("serve"), log);
   int produced = 0;
   auto produce = [&](int n) {
     for (int i = 0; i < n; ++i) {
@@ -301,14 +238,14 @@ TEST_F(RedisFaultTest, RedisRestartedWithAofBySHUTDOWNAndByKillNineEveryJobCompl
                Query("SELECT COUNT(*) FROM job_outbox WHERE name = 'sync'") == produced;
       },
       90))
-      << ReadFile(log);
+      << ReadWholeFile(log);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM job_outbox WHERE outcome <> 'completed'"), 0);
   // Each sync job ran to success at least once (a run whose completion Redis
   // did not keep may run again: at-least-once, idempotent effects).
   EXPECT_GE(Query("SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), produced);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM alert_history"), Query("SELECT COUNT(*) FROM alerts"));
   serve.Signal(SIGTERM);
-  EXPECT_EQ(serve.Wait(30), 0) << ReadFile(log);
+  EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
 }
 
 class RedisWorkerFaultTest : public RedisFaultTest {
@@ -347,22 +284,22 @@ TEST_F(RedisWorkerFaultTest, KillNineAWorkerMidJobAnotherFinishesItOnce) {
   Prepare(20000);
   AddLongJob();
   {
-    Process a(WorkerArgs("a"), dir_ + "/a.log");
-    ASSERT_TRUE(WaitFor([&] { return Claims() == 1; }, 60)) << ReadFile(dir_ + "/a.log");
+    VigilProcess a(WorkerArgs("a"), dir_ + "/a.log");
+    ASSERT_TRUE(WaitFor([&] { return Claims() == 1; }, 60)) << ReadWholeFile(dir_ + "/a.log");
     a.Signal(SIGKILL);
     EXPECT_EQ(a.Wait(10), -1);
   }
   ASSERT_EQ(Query("SELECT COUNT(*) FROM job_outbox WHERE finished_at IS NOT NULL"), 0);
-  Process b(WorkerArgs("b"), dir_ + "/b.log");
+  VigilProcess b(WorkerArgs("b"), dir_ + "/b.log");
   ASSERT_TRUE(WaitFor([&] {
     return Query("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'sync:long:1' AND "
                  "outcome = 'completed'") == 1;
-  }, 90)) << ReadFile(dir_ + "/b.log");
+  }, 90)) << ReadWholeFile(dir_ + "/b.log");
   EXPECT_EQ(Claims(), 2);  // a's run and b's
   JobInfo job = RedisJob("sync:long:1");
   EXPECT_EQ(job.state, JobState::kCompleted);
   EXPECT_EQ(job.stalled_count, 1);
-  EXPECT_EQ(Occurrences(ReadFile(dir_ + "/b.log"), "job.lease_lost"), 0u);
+  EXPECT_EQ(Occurrences(ReadWholeFile(dir_ + "/b.log"), "job.lease_lost"), 0u);
   // The effects happened once: every alert has exactly one history row.
   ASSERT_TRUE(WaitFor([&] { return AllFinished(); }, 60));  // the analysis too
   EXPECT_GT(Query("SELECT COUNT(*) FROM alerts"), 0);
@@ -376,30 +313,30 @@ TEST_F(RedisWorkerFaultTest, SigstopAWorkerPastItsLeaseItsLateCompletionIsReject
   Prepare(20000);
   AddLongJob();
   const std::string a_log = dir_ + "/a.log";
-  Process a(WorkerArgs("a"), a_log);
-  ASSERT_TRUE(WaitFor([&] { return Claims() == 1; }, 60)) << ReadFile(a_log);
+  VigilProcess a(WorkerArgs("a"), a_log);
+  ASSERT_TRUE(WaitFor([&] { return Claims() == 1; }, 60)) << ReadWholeFile(a_log);
   a.Signal(SIGSTOP);
-  Process b(WorkerArgs("b"), dir_ + "/b.log");
+  VigilProcess b(WorkerArgs("b"), dir_ + "/b.log");
   // b takes the job over once a's lease expired...
-  ASSERT_TRUE(WaitFor([&] { return Claims() == 2; }, 60)) << ReadFile(dir_ + "/b.log");
+  ASSERT_TRUE(WaitFor([&] { return Claims() == 2; }, 60)) << ReadWholeFile(dir_ + "/b.log");
   // ... and a, woken up, finishes its run: the queue refuses its completion.
   a.Signal(SIGCONT);
-  ASSERT_TRUE(WaitFor([&] { return Occurrences(ReadFile(a_log), "job.lease_lost") == 1; }, 90))
-      << ReadFile(a_log);
+  ASSERT_TRUE(WaitFor([&] { return Occurrences(ReadWholeFile(a_log), "job.lease_lost") == 1; }, 90))
+      << ReadWholeFile(a_log);
   ASSERT_TRUE(WaitFor([&] {
     return Query("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'sync:long:1' AND "
                  "outcome = 'completed'") == 1;
-  }, 90)) << ReadFile(dir_ + "/b.log");
+  }, 90)) << ReadWholeFile(dir_ + "/b.log");
   JobInfo job = RedisJob("sync:long:1");
   EXPECT_EQ(job.state, JobState::kCompleted);
   EXPECT_EQ(job.stalled_count, 1);
-  EXPECT_NE(ReadFile(a_log).find("sync:long:1"), std::string::npos);
-  EXPECT_EQ(Occurrences(ReadFile(dir_ + "/b.log"), "job.lease_lost"), 0u);
+  EXPECT_NE(ReadWholeFile(a_log).find("sync:long:1"), std::string::npos);
+  EXPECT_EQ(Occurrences(ReadWholeFile(dir_ + "/b.log"), "job.lease_lost"), 0u);
   ASSERT_TRUE(WaitFor([&] { return AllFinished(); }, 60));
   EXPECT_EQ(Query("SELECT COUNT(*) FROM alert_history"), Query("SELECT COUNT(*) FROM alerts"));
   a.Signal(SIGTERM);
   b.Signal(SIGTERM);
-  EXPECT_EQ(a.Wait(30), 0) << ReadFile(a_log);
+  EXPECT_EQ(a.Wait(30), 0) << ReadWholeFile(a_log);
   EXPECT_EQ(b.Wait(30), 0);
 }
 

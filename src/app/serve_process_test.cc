@@ -2,11 +2,7 @@
 // Covers draining on SIGTERM, bad jobs failing while the worker carries on,
 // and durability: kill -9 during a sync, restart, the same alerts as a run
 // without the crash.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -19,6 +15,7 @@
 #include <thread>
 
 #include "app/cli_test_support.h"
+#include "app/process_test_support.h"
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
 #include "queue/local_queue.h"
@@ -26,74 +23,15 @@
 #include "store/tenants.h"
 #include "testing/fixtures.h"
 
-extern char** environ;
-
 namespace vigil {
 namespace {
 
 using testing::Count;
+using testing::ReadWholeFile;
+using testing::VigilBinary;
+using testing::VigilProcess;
+using testing::WaitFor;
 
-std::string Binary() {
-  const char* path = std::getenv("VIGIL_BINARY");
-  return path ? path : "";
-}
-
-// A child process running the vigil binary, its stderr in a file.
-class Process {
- public:
-  Process(const std::vector<std::string>& args, const std::string& log) {
-    std::vector<std::string> argv_storage = {Binary()};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~Process() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  void Signal(int sig) { kill(pid_, sig); }
-  // The exit status, or -1 when it did not exit within `timeout_s` (or was killed).
-  int Wait(int timeout_s) {
-    for (int i = 0; i < timeout_s * 100; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-// Polls `done` every 20 ms for up to `timeout_s`.
-bool WaitFor(const std::function<bool()>& done, int timeout_s) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 int CliStatus(std::vector<std::string> args, std::string* out = nullptr) {
   testing::CliRun run = testing::Vigil(std::move(args));
@@ -104,7 +42,7 @@ int CliStatus(std::vector<std::string> args, std::string* out = nullptr) {
 class ServeProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(Binary().empty()) << "VIGIL_BINARY is not set";
+    ASSERT_FALSE(VigilBinary().empty()) << "VIGIL_BINARY is not set";
     dir_ = testing::NewTempDir();
   }
 
@@ -174,8 +112,8 @@ TEST_F(ServeProcessTest, RunsScheduledSyncsTracesThemAndDrainsOnSigterm) {
     ASSERT_TRUE(queue->Add("sync", R"({"tenant_id": "one"})", twice).ok());
   }
   const std::string log = dir_ + "/drain.log";
-  Process serve(ServeArgs(db), log);
-  ASSERT_TRUE(WaitFor([&] { return AllJobsDone(db); }, 60)) << ReadFile(log);
+  VigilProcess serve(ServeArgs(db), log);
+  ASSERT_TRUE(WaitFor([&] { return AllJobsDone(db); }, 60)) << ReadWholeFile(log);
   EXPECT_GT(Query(db, "SELECT COUNT(*) FROM alerts WHERE state = 'open'"), 0);
 
   std::string jobs;
@@ -192,11 +130,11 @@ TEST_F(ServeProcessTest, RunsScheduledSyncsTracesThemAndDrainsOnSigterm) {
 
   // Still working after the bad jobs.
   ASSERT_EQ(CliStatus({"trigger", "--db", db, "--tenant", "contoso"}), 0);
-  ASSERT_TRUE(WaitFor([&] { return AllJobsDone(db); }, 60)) << ReadFile(log);
+  ASSERT_TRUE(WaitFor([&] { return AllJobsDone(db); }, 60)) << ReadWholeFile(log);
   EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), 2);
 
   serve.Signal(SIGTERM);
-  EXPECT_EQ(serve.Wait(30), 0) << ReadFile(log);
+  EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
 
   // The scheduled sync's trace holds every stage, down to the events going out.
   std::string scheduled;
@@ -220,7 +158,7 @@ TEST_F(ServeProcessTest, RunsScheduledSyncsTracesThemAndDrainsOnSigterm) {
   }
   EXPECT_EQ(names.count("queue.wait"), 2u) << trace;
 
-  const std::string text = ReadFile(log);
+  const std::string text = ReadWholeFile(log);
   EXPECT_NE(text.find("\"event\":\"serve.draining\",\"signal\":\"SIGTERM\""), std::string::npos)
       << text;
   EXPECT_NE(text.find("\"event\":\"serve.stopped\""), std::string::npos) << text;
@@ -231,23 +169,23 @@ TEST_F(ServeProcessTest, AWorkerProcessSharesTheQueueAndEachJobRunsOnce) {
   for (int i = 0; i < 6; ++i) {
     ASSERT_EQ(CliStatus({"trigger", "--db", db, "--tenant", "contoso"}), 0);
   }
-  Process serve(
+  VigilProcess serve(
       {"serve", "--db", db, "--concurrency", "1", "--coalesce", "100ms", "--poll", "20ms"},
       dir_ + "/shared-serve.log");
-  Process worker(
+  VigilProcess worker(
       {"worker", "--db", db, "--concurrency", "1", "--coalesce", "100ms", "--poll", "20ms"},
       dir_ + "/shared-worker.log");
-  ASSERT_TRUE(WaitFor([&] { return AllJobsDone(db); }, 60)) << ReadFile(dir_ + "/shared-worker.log");
+  ASSERT_TRUE(WaitFor([&] { return AllJobsDone(db); }, 60)) << ReadWholeFile(dir_ + "/shared-worker.log");
   EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM jobs WHERE name = 'sync' AND state = 'completed' "
                       "AND attempts_made = 1"),
             6);
   EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM syncs"), 6);
   worker.Signal(SIGTERM);
-  EXPECT_EQ(worker.Wait(30), 0) << ReadFile(dir_ + "/shared-worker.log");
-  EXPECT_NE(ReadFile(dir_ + "/shared-worker.log").find("\"event\":\"worker.stopped\""),
+  EXPECT_EQ(worker.Wait(30), 0) << ReadWholeFile(dir_ + "/shared-worker.log");
+  EXPECT_NE(ReadWholeFile(dir_ + "/shared-worker.log").find("\"event\":\"worker.stopped\""),
             std::string::npos);
   serve.Signal(SIGINT);
-  EXPECT_EQ(serve.Wait(30), 0) << ReadFile(dir_ + "/shared-serve.log");
+  EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(dir_ + "/shared-serve.log");
 }
 
 TEST_F(ServeProcessTest, KillNineDuringASyncThenRestartGivesTheSameAlerts) {
@@ -256,8 +194,8 @@ TEST_F(ServeProcessTest, KillNineDuringASyncThenRestartGivesTheSameAlerts) {
   const std::string clean = Prepare("clean", kUsers);
   ASSERT_EQ(CliStatus({"trigger", "--db", clean, "--tenant", "contoso"}), 0);
   {
-    Process serve(ServeArgs(clean), dir_ + "/clean.log");
-    ASSERT_TRUE(WaitFor([&] { return AllJobsDone(clean); }, 120)) << ReadFile(dir_ + "/clean.log");
+    VigilProcess serve(ServeArgs(clean), dir_ + "/clean.log");
+    ASSERT_TRUE(WaitFor([&] { return AllJobsDone(clean); }, 120)) << ReadWholeFile(dir_ + "/clean.log");
     serve.Signal(SIGTERM);
     EXPECT_EQ(serve.Wait(60), 0);
   }
@@ -265,7 +203,7 @@ TEST_F(ServeProcessTest, KillNineDuringASyncThenRestartGivesTheSameAlerts) {
   const std::string crashed = Prepare("crashed", kUsers);
   ASSERT_EQ(CliStatus({"trigger", "--db", crashed, "--tenant", "contoso"}), 0);
   {
-    Process serve(ServeArgs(crashed), dir_ + "/crash.log");
+    VigilProcess serve(ServeArgs(crashed), dir_ + "/crash.log");
     ASSERT_TRUE(WaitFor(
         [&] {
           return Query(crashed,
@@ -277,9 +215,9 @@ TEST_F(ServeProcessTest, KillNineDuringASyncThenRestartGivesTheSameAlerts) {
   }
   EXPECT_EQ(Query(crashed, "SELECT COUNT(*) FROM jobs WHERE state = 'completed'"), 0);
   {
-    Process serve(ServeArgs(crashed), dir_ + "/restart.log");
+    VigilProcess serve(ServeArgs(crashed), dir_ + "/restart.log");
     ASSERT_TRUE(WaitFor([&] { return AllJobsDone(crashed); }, 120))
-        << ReadFile(dir_ + "/restart.log");
+        << ReadWholeFile(dir_ + "/restart.log");
     serve.Signal(SIGTERM);
     EXPECT_EQ(serve.Wait(60), 0);
   }
