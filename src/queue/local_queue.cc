@@ -154,14 +154,7 @@ class LocalQueue final : public Queue {
 
   Result<std::optional<Job>> Take(std::string_view worker, int64_t lease_ms,
                                   int64_t wait_ms) override {
-    if (lease_ms <= 0) {
-      return Status::InvalidArgument("take: lease_ms must be > 0 (got " + std::to_string(lease_ms) +
-                                     ")");
-    }
-    if (wait_ms < 0) {
-      return Status::InvalidArgument("take: wait_ms must be >= 0 (got " + std::to_string(wait_ms) +
-                                     ")");
-    }
+    VIGIL_RETURN_IF_ERROR(ValidateTake(lease_ms, wait_ms));
     using Steady = std::chrono::steady_clock;
     const Steady::time_point end = Steady::now() + std::chrono::milliseconds(wait_ms);
     std::unique_lock<std::mutex> lock(mu_);

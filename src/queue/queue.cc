@@ -46,4 +46,16 @@ Status ValidateJobToAdd(std::string_view name, std::string_view payload, const J
   return Status::Ok();
 }
 
+Status ValidateTake(int64_t lease_ms, int64_t wait_ms) {
+  if (lease_ms <= 0) {
+    return Status::InvalidArgument("take: lease_ms must be > 0 (got " + std::to_string(lease_ms) +
+                                   ")");
+  }
+  if (wait_ms < 0) {
+    return Status::InvalidArgument("take: wait_ms must be >= 0 (got " + std::to_string(wait_ms) +
+                                   ")");
+  }
+  return Status::Ok();
+}
+
 }  // namespace vigil

@@ -127,6 +127,10 @@ struct FailResult {
 Status ValidateJobToAdd(std::string_view name, std::string_view payload,
                         const JobOptions& options);
 
+// The checks every backend's Take makes: InvalidArgument for lease_ms <= 0
+// or wait_ms < 0, naming the value.
+Status ValidateTake(int64_t lease_ms, int64_t wait_ms);
+
 class Queue {
  public:
   virtual ~Queue() = default;

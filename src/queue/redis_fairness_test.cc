@@ -25,17 +25,7 @@ const Clock* SystemClock() {
   return clock.get();
 }
 
-RedisServer* Server() {
-  static std::unique_ptr<RedisServer> server = [] {
-    auto started = RedisServer::Start();
-    if (!started.ok()) {
-      ADD_FAILURE() << started.status().ToString();
-      return std::unique_ptr<RedisServer>();
-    }
-    return std::move(started).value();
-  }();
-  return server.get();
-}
+RedisServer* Server() { return testing::SharedRedisServer(); }
 
 class RedisFairnessTest : public ::testing::Test {
  protected:

@@ -24,18 +24,7 @@ const Clock* SystemClock() {
   return clock.get();
 }
 
-// One redis-server per test process, started on first use.
-RedisServer* Server() {
-  static std::unique_ptr<RedisServer> server = [] {
-    auto started = RedisServer::Start();
-    if (!started.ok()) {
-      ADD_FAILURE() << started.status().ToString();
-      return std::unique_ptr<RedisServer>();
-    }
-    return std::move(started).value();
-  }();
-  return server.get();
-}
+RedisServer* Server() { return testing::SharedRedisServer(); }
 
 // A queue name no other queue of this process has.
 std::string FreshName() {

@@ -1,5 +1,7 @@
 #include "testing/redis_server.h"
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -188,6 +190,18 @@ Status RedisServer::Shutdown() {
 Status RedisServer::Restart() {
   Stop();
   return Launch();
+}
+
+RedisServer* SharedRedisServer() {
+  static std::unique_ptr<RedisServer> server = [] {
+    auto started = RedisServer::Start();
+    if (!started.ok()) {
+      ADD_FAILURE() << started.status().ToString();
+      return std::unique_ptr<RedisServer>();
+    }
+    return std::move(started).value();
+  }();
+  return server.get();
 }
 
 }  // namespace vigil::testing

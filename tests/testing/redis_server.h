@@ -64,4 +64,8 @@ class RedisServer {
   pid_t pid_ = -1;
 };
 
+// One redis-server per test process, started on first use and stopped at
+// exit; null (with a test failure recorded) when it cannot start.
+RedisServer* SharedRedisServer();
+
 }  // namespace vigil::testing
