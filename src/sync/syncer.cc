@@ -328,6 +328,9 @@ Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id,
       AppendEvents(db_, {ToEvent(SyncCompletedPayload{tenant_id, data_source_id, summary.sync_id,
                                                       total.created, total.updated, total.deleted},
                                  trace_id, finished)}));
+  if (options.in_transaction) {
+    VIGIL_RETURN_IF_ERROR(options.in_transaction(db_, summary.sync_id));
+  }
   VIGIL_RETURN_IF_ERROR(tx.Commit());
   summary.phases.commit = lap.Next();
   return summary;

@@ -5,7 +5,8 @@
 // updates what changed, soft-deletes what vanished (deleted_at), rebuilds the
 // links of the available kinds by difference, records each kind's
 // availability, appends a `syncs` row, and appends a `sync.completed` event
-// to the outbox (events/outbox.h; totals over the kinds). Kinds the
+// to the outbox (events/outbox.h; totals over the kinds), then runs
+// SyncOptions::in_transaction. Kinds the
 // snapshot marks not available are left exactly as they were.
 //
 // Deletion guard (DESIGN.md invariant 8): when a kind that had at least
@@ -24,6 +25,7 @@
 // Not thread-safe; uses the Db it is given.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -39,6 +41,11 @@ struct SyncOptions {
   bool force = false;
   double max_delete_share = 0.5;
   int guard_min_entities = 10;
+  // Called inside Apply's transaction after everything else is written and
+  // before the commit, with the sync's id: for work that must commit with
+  // the sync or not at all (the follow-up analysis job in the job outbox).
+  // An error rolls the whole sync back, and Apply returns it. May be empty.
+  std::function<Status(Db*, int64_t sync_id)> in_transaction;
 };
 
 struct KindCounts {

@@ -331,5 +331,29 @@ TEST_F(SyncerTest, AResyncWritesOnlyWhatChanged) {
   EXPECT_LT(r->statements, 30u);
 }
 
+TEST_F(SyncerTest, InTransactionWorkCommitsWithTheSync) {
+  SyncOptions options;
+  int64_t seen_sync = 0;
+  options.in_transaction = [&](Db* db, int64_t sync_id) {
+    seen_sync = sync_id;
+    return db->Execute("INSERT INTO tenants (name, created_at) VALUES ('written-with-sync', 1)");
+  };
+  auto r = Apply(SmallSnapshot(20, kNow), options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(seen_sync, r->sync_id);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM tenants WHERE name = 'written-with-sync'"),
+            1);
+}
+
+TEST_F(SyncerTest, FailingInTransactionWorkRollsTheSyncBack) {
+  SyncOptions options;
+  options.in_transaction = [](Db*, int64_t) { return Status::Unavailable("outbox locked"); };
+  auto r = Apply(SmallSnapshot(20, kNow), options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("outbox locked"), std::string::npos) << r.status().message();
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM entities"), 0);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), 0);
+}
+
 }  // namespace
 }  // namespace vigil
