@@ -52,6 +52,45 @@ Result<std::string> PipelineJobHandler::Run(const Job& job) {
   return Status::InvalidArgument("unknown job name \"" + job.name + "\" (known: sync, analyze)");
 }
 
+std::function<Status(Db*, int64_t)> PipelineJobHandler::AddAnalysisInTransaction(
+    FollowUp* analysis) {
+  if (!context_.add_in_transaction) return nullptr;
+  return [this, analysis](Db* tx_db, int64_t) -> Status {
+    const TimeMs now = context_.clock->NowMs();
+    analysis->job = AnalyzeJob(analysis->payload, now, context_.coalesce_window_ms);
+    Result<AddResult> added = context_.add_in_transaction(tx_db, analysis->job, now);
+    if (!added.ok()) return added.status().Prefixed("adding the analysis job");
+    analysis->added_in_transaction = added->added;
+    return Status::Ok();
+  };
+}
+
+Result<bool> PipelineJobHandler::HandOverAnalysis(Trace* trace, FollowUp* analysis) {
+  auto span = trace->StartSpan("analyze.enqueue", analysis->payload.tenant_id);
+  const std::optional<bool> in_tx = analysis->added_in_transaction;
+  if (!in_tx) {
+    analysis->job =
+        AnalyzeJob(analysis->payload, context_.clock->NowMs(), context_.coalesce_window_ms);
+  }
+  const JobToAdd& job = analysis->job;
+  Result<AddResult> added = context_.queue->Add(job.name, job.payload, job.options);
+  if (!added.ok() && !in_tx) {
+    span.SetError(added.status().message());
+    return added.status().Prefixed("enqueueing the analysis");
+  }
+  // A job that committed with the sync is handed over later when this
+  // fails (the reconciler, or the local queue's poll).
+  if (!added.ok()) span.SetAttribute("handover_error", added.status().message());
+  const bool coalesced = in_tx ? !*in_tx : !added->added;
+  span.SetAttribute("job", job.options.job_id);
+  span.SetAttribute("coalesced", coalesced ? "yes" : "no");
+  if (coalesced) {
+    Result<JobInfo> existing = context_.queue->Get(job.options.job_id);
+    if (existing.ok()) span.SetAttribute("analysis_trace", TraceIdOfPayload(existing->payload));
+  }
+  return coalesced;
+}
+
 Result<std::string> PipelineJobHandler::RunSync(const Job& job) {
   VIGIL_ASSIGN_OR_RETURN(SyncJobPayload payload, ParseSyncJobPayload(job.payload));
   Db* db = db_.get();
@@ -72,27 +111,18 @@ Result<std::string> PipelineJobHandler::RunSync(const Job& job) {
     }
     Result<std::unique_ptr<Provider>> provider = OpenProvider(*source);
     if (!provider.ok()) return fail(provider.status());
+    // The analysis continues the trace below this job's span.
+    FollowUp analysis;
+    analysis.payload = {payload.tenant_id, payload.trace_id, trace.CurrentSpanId()};
     SyncOptions options;
     options.force = payload.force;
+    options.in_transaction = AddAnalysisInTransaction(&analysis);
     SyncOutcome outcome = vigil::RunSync(db, *context_.clock, payload.tenant_id, source->id,
                                          provider->get(), options, &trace);
     if (context_.events_written) context_.events_written();  // sync.completed or sync.failed
     if (!outcome.status.ok()) return fail(outcome.status);
-
-    AnalyzeJobPayload analyze{payload.tenant_id, payload.trace_id, trace.CurrentSpanId()};
-    auto enqueue = trace.StartSpan("analyze.enqueue", payload.tenant_id);
-    Result<AddResult> added = EnqueueAnalyze(context_.queue, analyze, context_.clock->NowMs(),
-                                             context_.coalesce_window_ms);
-    if (!added.ok()) {
-      enqueue.SetError(added.status().message());
-      return fail(added.status().Prefixed("enqueueing the analysis"));
-    }
-    enqueue.SetAttribute("job", added->job_id);
-    enqueue.SetAttribute("coalesced", added->added ? "no" : "yes");
-    if (!added->added) {
-      Result<JobInfo> existing = context_.queue->Get(added->job_id);
-      if (existing.ok()) enqueue.SetAttribute("analysis_trace", TraceIdOfPayload(existing->payload));
-    }
+    Result<bool> coalesced = HandOverAnalysis(&trace, &analysis);
+    if (!coalesced.ok()) return fail(coalesced.status());
     int64_t created = 0, updated = 0, deleted = 0;
     for (const auto& [kind, counts] : outcome.sync.kinds) {
       created += counts.created;
@@ -103,8 +133,8 @@ Result<std::string> PipelineJobHandler::RunSync(const Job& job) {
                           {"created", created},
                           {"updated", updated},
                           {"deleted", deleted},
-                          {"analyze_job", added->job_id},
-                          {"coalesced", !added->added}}
+                          {"analyze_job", analysis.job.options.job_id},
+                          {"coalesced", *coalesced}}
         .dump();
   }();
   return Finish(db, &trace, std::move(result));

@@ -1,9 +1,10 @@
 // PipelineJobHandler: runs vigil's pipeline jobs (queue/pipeline_jobs.h) in a
 // worker thread, each handler with a database connection of its own.
 //
-//   sync     provider.fetch -> Syncer::Apply, then adds the tenant's analyze
-//            job of the coalescing window (a sync of a tenant whose analysis
-//            is already queued for the window adds nothing).
+//   sync     provider.fetch -> Syncer::Apply, which adds the tenant's analyze
+//            job of the coalescing window in its transaction (a sync of a
+//            tenant whose analysis is already queued for the window adds
+//            nothing), then hands that job to the queue.
 //   analyze  DataContext -> UnifiedAnalyzer -> AlertManager (one transaction,
 //            events in the outbox).
 //
@@ -19,18 +20,31 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
+#include "observe/trace.h"
+#include "queue/pipeline_jobs.h"
 #include "queue/queue.h"
 #include "queue/worker.h"
 #include "store/db.h"
 
 namespace vigil {
 
+// Adds a job on the given connection inside its open transaction (the local
+// queue's AddLocalJob, or the job outbox's AppendOutboxJob).
+using AddInTransaction = std::function<Result<AddResult>(Db*, const JobToAdd&, TimeMs now)>;
+
 struct PipelineContext {
   std::function<Result<std::unique_ptr<Db>>()> open_db;
   Queue* queue = nullptr;         // where sync jobs add analyze jobs
+  // When set, a sync adds its analyze job with this inside the sync's own
+  // transaction, so a crash right after the commit cannot lose the
+  // analysis; `queue->Add` afterwards hands it over (a no-op for the local
+  // queue, the relay to Redis for the job outbox). Empty: only queue->Add
+  // after the commit.
+  AddInTransaction add_in_transaction;
   const Clock* clock = nullptr;   // wall clock; the analysis is as of its time
   int64_t coalesce_window_ms = 2000;
   std::function<void()> events_written;  // called after a commit that wrote events (may be empty)
@@ -46,7 +60,22 @@ class PipelineJobHandler : public JobHandler {
  private:
   PipelineJobHandler(const PipelineContext& context, std::unique_ptr<Db> db)
       : context_(context), db_(std::move(db)) {}
+  // A sync's analyze job: what it carries, the job made of it, and whether
+  // the sync's transaction added it (unset: it did not try).
+  struct FollowUp {
+    AnalyzeJobPayload payload;
+    JobToAdd job;
+    std::optional<bool> added_in_transaction;
+  };
+
   Result<std::string> RunSync(const Job& job);
+  // SyncOptions::in_transaction that adds the analysis job (empty without
+  // context_.add_in_transaction).
+  std::function<Status(Db*, int64_t)> AddAnalysisInTransaction(FollowUp* analysis);
+  // Hands the analysis job to the queue (adds it when the sync did not) under
+  // an analyze.enqueue span. Returns whether it was coalesced into one
+  // queued before.
+  Result<bool> HandOverAnalysis(Trace* trace, FollowUp* analysis);
   Result<std::string> RunAnalyze(const Job& job);
 
   PipelineContext context_;

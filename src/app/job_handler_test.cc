@@ -17,6 +17,7 @@
 #include "store/tenants.h"
 #include "testing/fake_clock.h"
 #include "testing/fixtures.h"
+#include "testing/forwarding_queue.h"
 
 namespace vigil {
 namespace {
@@ -42,12 +43,20 @@ class JobHandlerTest : public ::testing::Test {
                                   nlohmann::json{{"dir", graph_}}.dump(), kStart)
                      ->id;
     queue_ = OpenLocalQueue(Open(), &clock_).value();
-    PipelineContext context;
-    context.open_db = [this]() -> Result<std::unique_ptr<Db>> { return OpenSqliteDb(path_); };
-    context.queue = queue_.get();
-    context.clock = &clock_;
-    context.coalesce_window_ms = kWindowMs;
-    Result<std::unique_ptr<JobHandler>> handler = PipelineJobHandler::Open(context);
+    // As the service runs it: the analysis job commits with the sync.
+    context_.open_db = [this]() -> Result<std::unique_ptr<Db>> { return OpenSqliteDb(path_); };
+    context_.queue = queue_.get();
+    context_.clock = &clock_;
+    context_.coalesce_window_ms = kWindowMs;
+    context_.add_in_transaction = [](Db* db, const JobToAdd& job, TimeMs now) {
+      return AddLocalJob(db, "vigil", job.name, job.payload, job.options, now);
+    };
+    Reopen();
+  }
+
+  // A new handler for context_.
+  void Reopen() {
+    Result<std::unique_ptr<JobHandler>> handler = PipelineJobHandler::Open(context_);
     ASSERT_TRUE(handler.ok()) << handler.status().message();
     handler_ = std::move(handler).value();
   }
@@ -88,7 +97,18 @@ class JobHandlerTest : public ::testing::Test {
   std::unique_ptr<Db> db_;
   int64_t tenant_id_ = 0, source_id_ = 0;
   std::unique_ptr<Queue> queue_;
+  PipelineContext context_;
   std::unique_ptr<JobHandler> handler_;
+};
+
+// A queue whose Add cannot reach its backend (Redis down): the hand-over
+// after the sync's commit fails.
+class FakeUnreachableQueue : public testing::ForwardingQueue {
+ public:
+  using ForwardingQueue::ForwardingQueue;
+  Result<AddResult> Add(std::string_view, std::string_view, const JobOptions&) override {
+    return Status::Unavailable("redis 127.0.0.1:1: connection refused");
+  }
 };
 
 TEST_F(JobHandlerTest, SyncThenAnalysisCarryOneTraceThroughEverySpan) {
@@ -211,6 +231,39 @@ TEST_F(JobHandlerTest, AFailedSyncIsRecordedAndQueuesNoAnalysis) {
   // The sync job is retried later (attempts left), so it waits with a backoff.
   EXPECT_EQ(queue_->Counts()->delayed, 1);
   EXPECT_EQ(SpanNames(trace_id).count("job.sync"), 1u);
+}
+
+TEST_F(JobHandlerTest, TheAnalysisJobCommitsWithTheSyncEvenWhenTheQueueCannotTakeItThen) {
+  FakeUnreachableQueue unreachable(queue_.get());
+  context_.queue = &unreachable;
+  Reopen();
+  Trigger();
+  Result<std::string> sync = RunNext();
+  ASSERT_TRUE(sync.ok()) << sync.status().message();
+  // Written by the sync's own transaction, so nothing was lost.
+  EXPECT_EQ(Count(db_.get(), "SELECT COUNT(*) FROM jobs WHERE name = 'analyze'"), 1);
+  clock_.Advance(kWindowMs);
+  std::string name;
+  ASSERT_TRUE(RunNext(&name).ok());
+  EXPECT_EQ(name, "analyze");
+  EXPECT_EQ(
+      Count(db_.get(), "SELECT COUNT(*) FROM event_outbox WHERE type = 'analysis.completed'"), 1);
+}
+
+TEST_F(JobHandlerTest, ASyncWhoseAnalysisJobCannotBeWrittenIsRolledBack) {
+  context_.add_in_transaction = [](Db*, const JobToAdd&, TimeMs) -> Result<AddResult> {
+    return Status::Internal("job table locked");
+  };
+  Reopen();
+  Trigger();
+  Result<std::string> sync = RunNext();
+  ASSERT_FALSE(sync.ok());
+  EXPECT_NE(sync.status().message().find("adding the analysis job: job table locked"),
+            std::string::npos)
+      << sync.status().message();
+  EXPECT_EQ(Count(db_.get(), "SELECT COUNT(*) FROM entities"), 0);
+  EXPECT_EQ(Count(db_.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), 0);
+  EXPECT_EQ(Count(db_.get(), "SELECT COUNT(*) FROM jobs WHERE name = 'analyze'"), 0);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "app/job_handler.h"
 #include "events/in_process_bus.h"
 #include "observe/log.h"
+#include "queue/job_outbox.h"
 #include "queue/local_queue.h"
 #include "store/sqlite_db.h"
 #include "store/wal_checkpointer.h"
@@ -80,6 +81,18 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
   context.clock = clock;
   context.coalesce_window_ms = options.coalesce_window_ms;
   if (OutboxRelay* relay = service->relay_.get()) context.events_written = [relay] { relay->Notify(); };
+  // A sync's analysis job commits with the sync: into the job outbox when
+  // jobs live in Redis, straight into the local queue's table otherwise.
+  const std::string queue_name = service->queue_->name();
+  if (options.open_primary_queue) {
+    context.add_in_transaction = [queue_name](Db* db, const JobToAdd& job, TimeMs now) {
+      return AppendOutboxJob(db, queue_name, job.name, job.payload, job.options, now);
+    };
+  } else {
+    context.add_in_transaction = [queue_name](Db* db, const JobToAdd& job, TimeMs now) {
+      return AddLocalJob(db, queue_name, job.name, job.payload, job.options, now);
+    };
+  }
   WorkerOptions worker_options;
   worker_options.name = options.worker_name;
   worker_options.concurrency = options.concurrency;

@@ -179,7 +179,17 @@ Result<AddResult> FailoverQueue::Add(std::string_view name, std::string_view pay
     std::lock_guard<std::mutex> lock(db_mu_);
     appended = AppendOutboxJob(db_.get(), options_.name, name, payload, options, clock_->NowMs());
   }
-  if (!appended.ok() || !appended->added) return appended;
+  if (!appended.ok()) return appended;
+  if (!appended->added) {
+    // A row appended inside a caller's transaction (AppendOutboxJob) is
+    // handed over here; one relayed already is a duplicate.
+    Result<OutboxJob> row = Status::Ok();
+    {
+      std::lock_guard<std::mutex> lock(db_mu_);
+      row = GetOutboxJob(db_.get(), options_.name, appended->job_id);
+    }
+    if (!row.ok() || row->relayed_at || row->finished_at) return appended;
+  }
   JobOptions relayed = options;
   relayed.job_id = appended->job_id;
   Result<AddResult> r = Relay(name, payload, relayed);

@@ -7,6 +7,8 @@
 //            answers, else to the fallback. A job the outbox holds is
 //            acknowledged even when neither backend took it: the reconciler
 //            (queue/queue_reconciler.h, over relay_target()) relays it later.
+//            A job the outbox holds but never relayed (a caller appended it
+//            inside its own transaction) is relayed now, with `added` false.
 //   Take     while the primary answers: from the fallback first without
 //            waiting, at most every fallback_check_ms (so jobs left there by
 //            an outage, or added by `vigil trigger`, drain), then from the

@@ -147,6 +147,29 @@ TEST_F(FailoverQueueTest, ARowThatWasNeverRelayedIsRelayedByTheReconciler) {
   EXPECT_TRUE(redis_queue_->Get("late").ok());
 }
 
+TEST_F(FailoverQueueTest, AddHandsOverARowAppendedInATransactionOnce) {
+  {
+    Transaction tx(db_.get());
+    auto appended = AppendOutboxJob(db_.get(), "vigil", "analyze", "{}", Id("in-tx"), 1);
+    ASSERT_TRUE(appended.ok() && appended->added);
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  EXPECT_EQ(redis_queue_->Get("in-tx").status().code(), Code::kNotFound);
+  auto added = queue_->Add("analyze", "{}", Id("in-tx"));
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_FALSE(added->added);  // the outbox had it: the caller's transaction added it
+  EXPECT_TRUE(redis_queue_->Get("in-tx").ok());
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'in-tx' AND relayed_to = 'redis'"),
+            1);
+  // Handed over once: after the job ran, adding the id again relays nothing.
+  auto job = queue_->Take("w", 10000, 2000);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  ASSERT_TRUE(queue_->Complete(**job, "{}").ok());
+  ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+  EXPECT_FALSE(queue_->Add("analyze", "{}", Id("in-tx"))->added);
+  EXPECT_EQ(redis_queue_->Get("in-tx").status().code(), Code::kNotFound);
+}
+
 TEST_F(FailoverQueueTest, WhileRedisIsDownJobsRunOnTheFallbackAndRedisIsUsedAgainAfter) {
   ASSERT_TRUE(queue_->Add("sync", "{}", Id("before")).ok());
   redis_->Stop();

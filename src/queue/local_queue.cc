@@ -96,6 +96,11 @@ constexpr std::string_view kCountsSql =
 
 std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+// Binds kInsertSql; row_id 0 lets the database choose the row id.
+void BindInsert(Statement* s, int64_t row_id, std::string_view queue, std::string_view job_id,
+                std::string_view name, std::string_view payload, const JobOptions& options,
+                TimeMs now);
+
 
 // Delays are capped (about 34 years) so that now + delay cannot overflow.
 constexpr int64_t kMaxDelayMs = int64_t{1} << 40;
@@ -398,11 +403,7 @@ class LocalQueue final : public Queue {
       result.job_id = std::to_string(row_id);
     }
     VIGIL_ASSIGN_OR_RETURN(Statement * s, Prepared(kInsertSql));
-    const bool exponential = options.backoff.type == Backoff::Type::kExponential;
-    s->BindAll({row_id > 0 ? DbValue(row_id) : DbValue(), options_.name, result.job_id,
-                std::string(name), std::string(payload), options.group, int64_t{options.priority},
-                now + std::min(options.delay_ms, kMaxDelayMs), int64_t{options.attempts},
-                std::string(exponential ? "exponential" : "fixed"), options.backoff.delay_ms, now});
+    BindInsert(s, row_id, options_.name, result.job_id, name, payload, options, now);
     VIGIL_RETURN_IF_ERROR(s->Execute());
     result.added = s->Changes() > 0;
     if (tx) VIGIL_RETURN_IF_ERROR(tx->Commit());
@@ -551,7 +552,31 @@ class LocalQueue final : public Queue {
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
 };
 
+void BindInsert(Statement* s, int64_t row_id, std::string_view queue, std::string_view job_id,
+                std::string_view name, std::string_view payload, const JobOptions& options,
+                TimeMs now) {
+  const bool exponential = options.backoff.type == Backoff::Type::kExponential;
+  s->BindAll({row_id > 0 ? DbValue(row_id) : DbValue(), std::string(queue), std::string(job_id),
+              std::string(name), std::string(payload), options.group, int64_t{options.priority},
+              now + std::min(options.delay_ms, kMaxDelayMs), int64_t{options.attempts},
+              std::string(exponential ? "exponential" : "fixed"), options.backoff.delay_ms, now});
+}
+
 }  // namespace
+
+Result<AddResult> AddLocalJob(Db* db, std::string_view queue, std::string_view name,
+                              std::string_view payload, const JobOptions& options, TimeMs now) {
+  VIGIL_RETURN_IF_ERROR(ValidateJobToAdd(name, payload, options));
+  const std::string what = "add job " + Quoted(name);
+  if (options.job_id.empty()) {
+    return Status::InvalidArgument(what + ": a job added in a transaction needs a job id");
+  }
+  Result<std::unique_ptr<Statement>> s = db->Prepare(kInsertSql);
+  if (!s.ok()) return s.status().Prefixed(what);
+  BindInsert(s->get(), 0, queue, options.job_id, name, payload, options, now);
+  VIGIL_RETURN_IF_ERROR((*s)->Execute().Prefixed(what));
+  return AddResult{options.job_id, (*s)->Changes() > 0};
+}
 
 Result<std::unique_ptr<Queue>> OpenLocalQueue(std::unique_ptr<Db> db, const Clock* clock,
                                               LocalQueueOptions options) {

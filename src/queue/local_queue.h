@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -51,5 +52,14 @@ struct LocalQueueOptions {
 // table cannot be read.
 Result<std::unique_ptr<Queue>> OpenLocalQueue(std::unique_ptr<Db> db, const Clock* clock,
                                               LocalQueueOptions options = {});
+
+// Adds a job to queue `queue` of `db` as LocalQueue::Add does, on the
+// caller's connection and inside the caller's open transaction, so the job
+// commits with the caller's change or not at all. The job needs its own
+// options.job_id (InvalidArgument otherwise, and as ValidateJobToAdd);
+// `added` is false when the queue has a job of that id. A LocalQueue
+// serving `queue` in another connection sees the job at its next poll.
+Result<AddResult> AddLocalJob(Db* db, std::string_view queue, std::string_view name,
+                              std::string_view payload, const JobOptions& options, TimeMs now);
 
 }  // namespace vigil

@@ -177,5 +177,29 @@ TEST(LocalQueueTest, LostLeaseMessageNamesTheJob) {
             R"(refused: job "sync:3:1700000000000": lease lost (taken again or recovered))");
 }
 
+TEST(LocalQueueTest, AJobAddedInACallersTransactionCommitsOrRollsBackWithIt) {
+  std::string path = testing::NewTempDir() + "/vigil.db";
+  auto q = MustOpen(path);
+  auto db = OpenDb(path);
+  {
+    Transaction tx(db.get());
+    auto added = AddLocalJob(db.get(), "vigil", "analyze", "{}", Id("rolled-back"), 1);
+    ASSERT_TRUE(added.ok() && added->added) << added.status().ToString();
+    // tx ends without Commit: rolled back
+  }
+  EXPECT_EQ(q->Get("rolled-back").status().code(), Code::kNotFound);
+  {
+    Transaction tx(db.get());
+    ASSERT_TRUE(AddLocalJob(db.get(), "vigil", "analyze", "{}", Id("kept"), 1)->added);
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  auto job = q->Take("w", 1000, 0);
+  ASSERT_TRUE(job.ok() && job->has_value()) << job.status().ToString();
+  EXPECT_EQ((*job)->id, "kept");
+  EXPECT_FALSE(q->Add("analyze", "{}", Id("kept"))->added);  // deduplicated as usual
+  EXPECT_EQ(AddLocalJob(db.get(), "vigil", "analyze", "{}", JobOptions{}, 1).status().ToString(),
+            R"(invalid argument: add job "analyze": a job added in a transaction needs a job id)");
+}
+
 }  // namespace
 }  // namespace vigil

@@ -104,16 +104,23 @@ AnalyzeJobPlan PlanAnalyzeJob(int64_t tenant_id, TimeMs now, int64_t window_ms) 
   return {prefix + std::to_string(index), (index + 1) * window_ms - now};
 }
 
+JobToAdd AnalyzeJob(const AnalyzeJobPayload& payload, TimeMs now, int64_t window_ms) {
+  const AnalyzeJobPlan plan = PlanAnalyzeJob(payload.tenant_id, now, window_ms);
+  JobToAdd job;
+  job.name = std::string(kAnalyzeJob);
+  job.payload = ToJson(payload);
+  job.options.job_id = plan.job_id;
+  job.options.delay_ms = plan.delay_ms;
+  job.options.attempts = 3;
+  job.options.backoff = {Backoff::Type::kFixed, 2000};
+  job.options.group = std::to_string(payload.tenant_id);
+  return job;
+}
+
 Result<AddResult> EnqueueAnalyze(Queue* queue, const AnalyzeJobPayload& payload, TimeMs now,
                                  int64_t window_ms) {
-  const AnalyzeJobPlan plan = PlanAnalyzeJob(payload.tenant_id, now, window_ms);
-  JobOptions options;
-  options.job_id = plan.job_id;
-  options.delay_ms = plan.delay_ms;
-  options.attempts = 3;
-  options.backoff = {Backoff::Type::kFixed, 2000};
-  options.group = std::to_string(payload.tenant_id);
-  return queue->Add(kAnalyzeJob, ToJson(payload), options);
+  const JobToAdd job = AnalyzeJob(payload, now, window_ms);
+  return queue->Add(job.name, job.payload, job.options);
 }
 
 }  // namespace vigil

@@ -61,8 +61,19 @@ struct AnalyzeJobPlan {
 };
 AnalyzeJobPlan PlanAnalyzeJob(int64_t tenant_id, TimeMs now, int64_t window_ms);
 
-// Adds the analyze job of PlanAnalyzeJob (3 attempts, fixed 2 s backoff).
-// `added` is false when a sync earlier in the window already added it.
+// A job as Queue::Add takes it.
+struct JobToAdd {
+  std::string name;
+  std::string payload;
+  JobOptions options;
+};
+
+// The analyze job of PlanAnalyzeJob: 3 attempts, fixed 2 s backoff, grouped
+// by tenant.
+JobToAdd AnalyzeJob(const AnalyzeJobPayload& payload, TimeMs now, int64_t window_ms);
+
+// Adds AnalyzeJob(payload, now, window_ms) to `queue`. `added` is false when
+// a sync earlier in the window already added it.
 Result<AddResult> EnqueueAnalyze(Queue* queue, const AnalyzeJobPayload& payload, TimeMs now,
                                  int64_t window_ms);
 
