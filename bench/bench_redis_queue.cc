@@ -52,6 +52,10 @@ using Steady = std::chrono::steady_clock;
   std::exit(1);
 }
 
+// WorkerOptions::prefetch of vigil's workers (0: each worker thread takes
+// and completes its own jobs).
+constexpr int kDefaultPrefetch = 100;
+
 double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 // A redis-server child on a free port in a temporary directory.
@@ -132,7 +136,8 @@ struct Throughput {
   double add_per_s = 0;
 };
 
-Throughput VigilThroughput(const Server& server, int jobs, int concurrency, const Clock* clock) {
+Throughput VigilThroughput(const Server& server, int jobs, int concurrency, int prefetch,
+                           const Clock* clock) {
   auto queue = Open(server, "vigil-tp-" + std::to_string(concurrency), clock);
   Steady::time_point add_start = Steady::now();
   for (int i = 0; i < jobs; ++i) {
@@ -148,6 +153,7 @@ Throughput VigilThroughput(const Server& server, int jobs, int concurrency, cons
   WorkerOptions o;
   o.name = "bench";
   o.concurrency = concurrency;
+  o.prefetch = prefetch;
   o.on_finished = [&](const Job&, const Status& s) {
     if (!s.ok()) Die("job", s);
     std::lock_guard<std::mutex> lock(mu);
@@ -181,7 +187,7 @@ double Percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::min(rank, sorted.size() - 1)];
 }
 
-Latency VigilLatency(const Server& server, int count, const Clock* clock) {
+Latency VigilLatency(const Server& server, int count, int prefetch, const Clock* clock) {
   auto queue = Open(server, "vigil-lat", clock);
   std::mutex mu;
   std::condition_variable cv;
@@ -190,6 +196,7 @@ Latency VigilLatency(const Server& server, int count, const Clock* clock) {
   WorkerOptions o;
   o.name = "bench-latency";
   o.concurrency = 1;
+  o.prefetch = prefetch;
   o.take_wait_ms = 60000;
   o.on_finished = [&](const Job&, const Status&) {
     std::lock_guard<std::mutex> lock(mu);
@@ -294,6 +301,7 @@ int Main(int argc, char** argv) {
   int jobs = 20000;
   int latency_jobs = 2000;
   bool with_node = true;
+  int prefetch = kDefaultPrefetch;
   fs::path node_dir = fs::absolute(fs::path(argv[0])).parent_path() / "bench-node";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -303,26 +311,29 @@ int Main(int argc, char** argv) {
       latency_jobs = std::atoi(argv[++i]);
     } else if (a == "--node-dir" && i + 1 < argc) {
       node_dir = argv[++i];
+    } else if (a == "--prefetch" && i + 1 < argc) {
+      prefetch = std::atoi(argv[++i]);
     } else if (a == "--no-node") {
       with_node = false;
     } else {
       std::fprintf(stderr,
-                   "usage: bench_redis_queue [--jobs N] [--latency-jobs L] [--no-node] "
+                   "usage: bench_redis_queue [--jobs N] [--latency-jobs L] [--prefetch P] [--no-node] "
                    "[--node-dir DIR]\n");
       return 2;
     }
   }
   if (jobs <= 0 || latency_jobs <= 0) Die("--jobs and --latency-jobs must be > 0");
+  if (prefetch < 0) Die("--prefetch must be >= 0");
   if (with_node) InstallNode(node_dir);
   std::unique_ptr<Clock> clock = NewSystemClock();
   Server server;
   std::fprintf(stderr, "redis-server on port %d\n", server.port());
 
-  Throughput v1 = VigilThroughput(server, jobs, 1, clock.get());
+  Throughput v1 = VigilThroughput(server, jobs, 1, prefetch, clock.get());
   std::fprintf(stderr, "vigil c=1: %.0f jobs/s\n", v1.jobs_per_s);
-  Throughput v50 = VigilThroughput(server, jobs, 50, clock.get());
+  Throughput v50 = VigilThroughput(server, jobs, 50, prefetch, clock.get());
   std::fprintf(stderr, "vigil c=50: %.0f jobs/s\n", v50.jobs_per_s);
-  Latency vl = VigilLatency(server, latency_jobs, clock.get());
+  Latency vl = VigilLatency(server, latency_jobs, prefetch, clock.get());
   std::fprintf(stderr, "vigil latency p50 %.3f ms p99 %.3f ms\n", vl.p50_ms, vl.p99_ms);
   NodeResult n1, n50;
   if (with_node) {

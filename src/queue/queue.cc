@@ -58,4 +58,30 @@ Status ValidateTake(int64_t lease_ms, int64_t wait_ms) {
   return Status::Ok();
 }
 
+Result<CompleteAndTakeResult> Queue::CompleteAndTake(const std::vector<JobDone>& done,
+                                                     std::string_view worker, int max_take,
+                                                     int64_t lease_ms, int64_t wait_ms) {
+  VIGIL_RETURN_IF_ERROR(ValidateTake(lease_ms, wait_ms));
+  if (max_take < 0) {
+    return Status::InvalidArgument("take: max_take must be >= 0 (got " + std::to_string(max_take) +
+                                   ")");
+  }
+  CompleteAndTakeResult result;
+  result.completed.reserve(done.size());
+  for (const JobDone& d : done) result.completed.push_back(Complete(d.job, d.return_value));
+  while (static_cast<int>(result.taken.size()) < max_take) {
+    Result<std::optional<Job>> taken =
+        Take(worker, lease_ms, result.taken.empty() ? wait_ms : 0);
+    if (!taken.ok()) {
+      result.take_status = taken.status();
+      break;
+    }
+    if (!taken->has_value()) break;
+    result.taken.push_back(std::move(**taken));
+  }
+  return result;
+}
+
+Status Queue::Release(const Job& job) { return ExtendLease(job, 1); }
+
 }  // namespace vigil

@@ -24,6 +24,11 @@
 //   - Pause stops Take from handing out jobs (Add still works; active jobs
 //     finish); Resume undoes it. Paused state is durable.
 //
+// Batches (additive; the Queue base implements them from the methods above,
+// so a backend need not): CompleteAndTake completes several jobs and takes
+// the next ones in one call, and Release gives back a job taken but not run.
+// A backend overrides them to make one round trip of what would be many.
+//
 // Thread safety: every method may be called from any thread concurrently.
 #pragma once
 
@@ -120,6 +125,25 @@ struct FailResult {
   TimeMs retry_at = 0;  // when will_retry
 };
 
+// A finished run, for CompleteAndTake.
+struct JobDone {
+  Job job;
+  std::string return_value;  // JSON text; empty means null
+};
+
+// What CompleteAndTake did.
+struct CompleteAndTakeResult {
+  // One per JobDone, in order: what Complete would have returned for it
+  // (OK; FailedPrecondition when its lease was lost; InvalidArgument when
+  // its return value is not JSON, the job then still active and leased; or
+  // the queue's own error, when it may or may not have completed).
+  std::vector<Status> completed;
+  // The jobs taken, in Take's order, each under its own lease and token.
+  std::vector<Job> taken;
+  // OK, or why taking failed (`taken` may then hold fewer, or none).
+  Status take_status;
+};
+
 // The checks every backend's Add makes, with the message it returns:
 // InvalidArgument("add job \"<name>\": <what>") for an empty name, a payload
 // that is not a JSON object, attempts < 1, a negative priority, delay or
@@ -179,6 +203,29 @@ class Queue {
 
   // Wakes every Take that is waiting in this process (used when stopping).
   virtual void WakeAll() = 0;
+
+  // Completes every job of `done` as Complete does, then takes up to
+  // `max_take` due jobs for `worker` as that many Takes would: in Take's
+  // order (priority, due time, fairness where the backend has it), each
+  // under its own lease of lease_ms with its own fencing token, waiting up
+  // to wait_ms for the first one (an Add in this process or WakeAll ends
+  // the wait, as for Take). Fewer (or none) when fewer are due or the queue
+  // is paused. InvalidArgument, and nothing done, for lease_ms <= 0,
+  // wait_ms < 0 or max_take < 0; every other outcome is in the result.
+  // The base implementation calls Complete for each, then Take until it
+  // has max_take jobs or one comes back empty.
+  virtual Result<CompleteAndTakeResult> CompleteAndTake(const std::vector<JobDone>& done,
+                                                        std::string_view worker, int max_take,
+                                                        int64_t lease_ms, int64_t wait_ms);
+
+  // Gives back `job`, taken but not run (say, taken ahead by
+  // CompleteAndTake for a worker that then stopped): its lease ends and it
+  // is waiting again; the old token is fenced. FailedPrecondition when the
+  // lease was lost already. The base implementation ends the lease at once
+  // (ExtendLease by 1 ms), so the next RecoverStalled moves the job back and
+  // counts that as a stall; a backend that can gives it back directly,
+  // without counting a stall or a start.
+  virtual Status Release(const Job& job);
 };
 
 }  // namespace vigil

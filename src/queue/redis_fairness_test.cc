@@ -125,6 +125,29 @@ TEST_F(RedisFairnessTest, TakesRotateAcrossTenants) {
   EXPECT_EQ(Cmd({"EXISTS", Key("vigil:groups"), Key("vigil:g:A"), Key("vigil:gc")}).integer, 0);
 }
 
+// One CompleteAndTake of many jobs takes them in the order as many Takes
+// would: round robin across tenants, the ungrouped ones as one member.
+TEST_F(RedisFairnessTest, ABatchTakeRotatesAcrossTenantsAsTakesDo) {
+  for (const char* g : {"A", "B"}) {
+    for (int i = 0; i < 3; ++i) Add(std::string(g) + std::to_string(i), g);
+  }
+  Add("u0", "");
+  Add("u1", "");
+  auto r = queue_->CompleteAndTake({}, "w", 5, 30000, 0);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<std::string> ids;
+  for (const Job& j : r->taken) ids.push_back(j.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"u0", "A0", "B0", "u1", "A1"}));
+  std::vector<JobDone> done;
+  for (const Job& j : r->taken) done.push_back({j, "null"});
+  auto rest = queue_->CompleteAndTake(done, "w", 10, 30000, 0);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  ids.clear();
+  for (const Job& j : rest->taken) ids.push_back(j.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"B1", "A2", "B2"}));
+  EXPECT_EQ(Cmd({"EXISTS", Key("vigil:groups"), Key("vigil:g:A"), Key("vigil:gc")}).integer, 0);
+}
+
 // Within a group: priority 0 first, then 1, 2, ...; within a priority the
 // earliest due first (a delayed job once promoted), then the earliest added.
 TEST_F(RedisFairnessTest, AGroupKeepsTheOrderOfQueueH) {

@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "queue/redis_connection.h"
+#include "queue/redis_job_codec.h"
 #include "queue/redis_scripts.h"
 
 namespace vigil {
 namespace {
 
 constexpr int kMaxPriority = 2097151;         // BullMQ's highest priority
-constexpr int64_t kMaxDelayMs = int64_t{1} << 40;  // about 34 years
 constexpr int64_t kCommandTimeoutMs = 30000;
 
 std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
@@ -33,46 +33,6 @@ Status ValidateAdd(std::string_view name, std::string_view payload, const JobOpt
                                    std::to_string(o.priority) + ")");
   }
   return Status::Ok();
-}
-
-// The job's opts as BullMQ stores them (JSON).
-std::string OptsJson(const JobOptions& o, const RedisQueueOptions& q) {
-  nlohmann::json opts = nlohmann::json::object();
-  opts["attempts"] = o.attempts;
-  if (o.backoff.delay_ms > 0 || o.backoff.type == Backoff::Type::kExponential) {
-    opts["backoff"] = {
-        {"type", o.backoff.type == Backoff::Type::kExponential ? "exponential" : "fixed"},
-        {"delay", o.backoff.delay_ms}};
-  }
-  opts["delay"] = std::min(o.delay_ms, kMaxDelayMs);
-  opts["priority"] = o.priority;
-  if (!o.job_id.empty()) opts["jobId"] = o.job_id;
-  if (!o.group.empty()) opts["group"] = {{"id", o.group}};
-  auto keep = [](int64_t n) { return n == 0 ? nlohmann::json(true) : nlohmann::json(n); };
-  if (q.remove_on_complete >= 0) opts["removeOnComplete"] = keep(q.remove_on_complete);
-  if (q.remove_on_fail >= 0) opts["removeOnFail"] = keep(q.remove_on_fail);
-  return opts.dump();
-}
-
-struct ParsedOpts {
-  int attempts = 1;
-  std::string group;
-};
-
-ParsedOpts ParseOpts(const std::string& json) {
-  ParsedOpts out;
-  nlohmann::json opts = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (!opts.is_object()) return out;
-  auto attempts = opts.find("attempts");
-  if (attempts != opts.end() && attempts->is_number()) {
-    out.attempts = std::max(1, attempts->get<int>());
-  }
-  auto group = opts.find("group");
-  if (group != opts.end() && group->is_object()) {
-    auto id = group->find("id");
-    if (id != group->end() && id->is_string()) out.group = id->get<std::string>();
-  }
-  return out;
 }
 
 std::string Base64(std::string_view in) {
@@ -101,41 +61,6 @@ std::string ClientNamePart(std::string_view s) {
     if (c <= ' ' || c == 127) c = '_';
   }
   return out;
-}
-
-// An info row of the get and list scripts: {id, state, due, {fields}}.
-JobInfo ParseInfo(const RedisReply& row) {
-  const RedisReply& f = row.at(3);
-  auto field = [&](size_t i) -> const RedisReply& { return f.at(i); };
-  // The order of INFO_FIELDS in redis_scripts.cc.
-  enum { kName, kData, kOpts, kTimestamp, kDelay, kPriority, kAtm, kAts, kStc, kProcessedOn,
-         kFinishedOn, kReturnValue, kFailedReason, kDue, kSeq };
-  JobInfo info;
-  info.id = row.at(0).AsString();
-  std::string state = row.at(1).AsString();
-  info.state = ParseJobState(state).value_or(JobState::kWaiting);
-  info.name = field(kName).AsString();
-  info.payload = field(kData).AsString();
-  ParsedOpts opts = ParseOpts(field(kOpts).AsString());
-  info.group = opts.group;
-  info.max_attempts = opts.attempts;
-  info.priority = static_cast<int>(field(kPriority).AsInt());
-  info.attempts_made = static_cast<int>(field(kAts).AsInt());
-  info.stalled_count = static_cast<int>(field(kStc).AsInt());
-  info.created_at = field(kTimestamp).AsInt();
-  int64_t due_from_score = row.at(2).AsInt();
-  if (!field(kDue).is_nil()) {
-    info.run_at = field(kDue).AsInt();
-  } else if (due_from_score > 0) {
-    info.run_at = due_from_score;
-  } else {
-    info.run_at = info.created_at + field(kDelay).AsInt();
-  }
-  if (!field(kProcessedOn).is_nil()) info.started_at = field(kProcessedOn).AsInt();
-  if (!field(kFinishedOn).is_nil()) info.finished_at = field(kFinishedOn).AsInt();
-  info.return_value = field(kReturnValue).AsString();
-  info.failed_reason = field(kFailedReason).AsString();
-  return info;
 }
 
 Status LeaseLost(const Job& job, int64_t code) {
@@ -206,8 +131,8 @@ class RedisQueue final : public Queue {
     VIGIL_ASSIGN_OR_RETURN(
         RedisReply r,
         Run(RedisScript::kAdd, what,
-            {options.job_id, std::string(name), std::string(payload), OptsJson(options, options_),
-             std::to_string(std::min(options.delay_ms, kMaxDelayMs)),
+            {options.job_id, std::string(name), std::string(payload), BullMqOptsJson(options, options_.remove_on_complete, options_.remove_on_fail),
+             std::to_string(std::min(options.delay_ms, kRedisMaxDelayMs)),
              std::to_string(options.priority), options.group}));
     AddResult result;
     result.job_id = r.at(0).AsString();
@@ -238,29 +163,92 @@ class RedisQueue final : public Queue {
                                                {std::to_string(lease_ms), std::string(worker)}));
       if (r.at(0).AsInt() == 1) {
         if (waiter) ReturnWaiter(std::move(waiter));
-        Job job = ParseTaken(r);
+        Job job = ParseTakenRow(r);
         if (options_.complete_takes_next) {
           std::lock_guard<std::mutex> lock(ahead_mu_);
           leases_[LeaseKey(job)] = {std::string(worker), lease_ms};
         }
         return std::optional<Job>(std::move(job));
       }
-      const bool paused = r.at(1).AsInt() == 1;
-      const int64_t next_due = r.at(2).AsInt();
-      int64_t left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now()).count();
-      if (left <= 0 || wake_epoch_.load() != epoch) break;
-      int64_t block = left;
-      if (!paused && next_due > 0) block = std::clamp<int64_t>(next_due - clock_->NowMs(), 1, left);
-      if (!waiter) {
-        Result<std::unique_ptr<Waiter>> w = TakeWaiter(worker);
-        if (!w.ok()) return w.status().Prefixed(what);
-        waiter = std::move(w).value();
-      }
-      Status s = Block(waiter.get(), epoch, block);
-      if (!s.ok()) return s.Prefixed(what);  // the waiter's connection is dropped
+      Result<bool> again = AwaitWork(worker, &waiter, epoch, end, r.at(1).AsInt() == 1,
+                                     r.at(2).AsInt());
+      if (!again.ok()) return again.status().Prefixed(what);
+      if (!*again) break;
     }
     if (waiter) ReturnWaiter(std::move(waiter));
     return std::optional<Job>();
+  }
+
+  Result<CompleteAndTakeResult> CompleteAndTake(const std::vector<JobDone>& done,
+                                                std::string_view worker, int max_take,
+                                                int64_t lease_ms, int64_t wait_ms) override {
+    VIGIL_RETURN_IF_ERROR(ValidateTake(lease_ms, wait_ms));
+    if (max_take < 0) {
+      return Status::InvalidArgument("take: max_take must be >= 0 (got " +
+                                     std::to_string(max_take) + ")");
+    }
+    CompleteAndTakeResult result;
+    result.completed.assign(done.size(), Status::Ok());
+    std::vector<std::string> args = {std::to_string(lease_ms), std::string(worker),
+                                     std::to_string(max_take)};
+    std::vector<size_t> sent;  // indexes into `done` of the jobs the script completes
+    for (size_t i = 0; i < done.size(); ++i) {
+      const Job& job = done[i].job;
+      std::string value = done[i].return_value.empty() ? "null" : done[i].return_value;
+      if (!nlohmann::json::accept(value)) {
+        result.completed[i] =
+            Status::InvalidArgument("complete job " + Quoted(job.id) + ": return value is not JSON");
+        continue;
+      }
+      args.insert(args.end(), {job.id, std::to_string(job.token), std::move(value)});
+      sent.push_back(i);
+    }
+    if (options_.complete_takes_next) {
+      std::lock_guard<std::mutex> lock(ahead_mu_);
+      for (size_t i : sent) leases_.erase(LeaseKey(done[i].job));
+    }
+    const std::string what = sent.empty() ? "take from queue " + Quoted(options_.name)
+                                          : "complete and take from queue " + Quoted(options_.name);
+    using Steady = std::chrono::steady_clock;
+    const Steady::time_point end = Steady::now() + std::chrono::milliseconds(wait_ms);
+    const uint64_t epoch = wake_epoch_.load();
+    std::unique_ptr<Waiter> waiter;
+    for (bool first = true;; first = false) {
+      Result<RedisReply> r = Run(RedisScript::kCompleteAndTake, what, args);
+      if (!r.ok()) {
+        if (first) {
+          for (size_t i : sent) result.completed[i] = r.status();
+        }
+        result.take_status = r.status();
+        return result;
+      }
+      if (first) {
+        const RedisReply& codes = r->at(0);
+        for (size_t k = 0; k < sent.size(); ++k) {
+          int64_t code = codes.at(k).AsInt();
+          if (code != 0) result.completed[sent[k]] = LeaseLost(done[sent[k]].job, code);
+        }
+        args.resize(3);  // a second round only takes
+      }
+      for (const RedisReply& row : r->at(1).elements) result.taken.push_back(ParseTakenRow(row));
+      if (!result.taken.empty() || max_take == 0) break;
+      Result<bool> again = AwaitWork(worker, &waiter, epoch, end, r->at(2).AsInt() == 1,
+                                     r->at(3).AsInt());
+      if (!again.ok()) {
+        result.take_status = again.status().Prefixed(what);
+        return result;
+      }
+      if (!*again) break;
+    }
+    if (waiter) ReturnWaiter(std::move(waiter));
+    return result;
+  }
+
+  Status Release(const Job& job) override {
+    VIGIL_ASSIGN_OR_RETURN(RedisReply r, Run(RedisScript::kRelease, "release job " + Quoted(job.id),
+                                             {job.id, std::to_string(job.token)}));
+    if (r.AsInt() != 0) return LeaseLost(job, r.AsInt());
+    return Status::Ok();
   }
 
   Status ExtendLease(const Job& job, int64_t lease_ms) override {
@@ -305,7 +293,7 @@ class RedisQueue final : public Queue {
       RedisReply taken;
       taken.type = RedisReply::Type::kArray;
       taken.elements.assign(r.elements.begin() + 1, r.elements.end());
-      Job next = ParseTaken(taken);
+      Job next = ParseTakenRow(taken);
       std::lock_guard<std::mutex> lock(ahead_mu_);
       taken_ahead_.emplace(next_worker, std::move(next));
     }
@@ -372,7 +360,7 @@ class RedisQueue final : public Queue {
     std::string what = "get job " + Quoted(job_id);
     VIGIL_ASSIGN_OR_RETURN(RedisReply r, Run(RedisScript::kGet, what, {std::string(job_id)}));
     if (r.is_nil()) return Status::NotFound(what + ": no such job in queue " + Quoted(options_.name));
-    return ParseInfo(r);
+    return ParseJobInfoRow(r);
   }
 
   Result<std::vector<JobInfo>> List(const ListFilter& filter) override {
@@ -385,7 +373,7 @@ class RedisQueue final : public Queue {
     VIGIL_ASSIGN_OR_RETURN(RedisReply r, Run(RedisScript::kList, what,
                                              {state, filter.group, std::to_string(filter.limit)}));
     std::vector<JobInfo> jobs;
-    for (const RedisReply& row : r.elements) jobs.push_back(ParseInfo(row));
+    for (const RedisReply& row : r.elements) jobs.push_back(ParseJobInfoRow(row));
     return jobs;
   }
 
@@ -434,21 +422,27 @@ class RedisQueue final : public Queue {
     return r;
   }
 
-  Job ParseTaken(const RedisReply& r) {
-    // {1, token, id, name, data, opts, timestamp, delay, atm, vigil:due, processedOn}
-    Job job;
-    job.token = r.at(1).AsInt();
-    job.id = r.at(2).AsString();
-    job.name = r.at(3).AsString();
-    job.payload = r.at(4).AsString();
-    ParsedOpts opts = ParseOpts(r.at(5).AsString());
-    job.group = opts.group;
-    job.max_attempts = opts.attempts;
-    job.created_at = r.at(6).AsInt();
-    job.attempt = static_cast<int>(r.at(8).AsInt()) + 1;
-    job.due_at = r.at(9).is_nil() ? job.created_at + r.at(7).AsInt() : r.at(9).AsInt();
-    job.started_at = r.at(10).AsInt();
-    return job;
+  // After a take found nothing: blocks until a job may be there (an add
+  // anywhere, the next delayed job due, Resume), `end`, or WakeAll since
+  // `epoch`. true: take again; false: give up (time is up or woken by
+  // WakeAll); an error when blocking failed (the waiter is then dropped).
+  Result<bool> AwaitWork(std::string_view worker, std::unique_ptr<Waiter>* waiter, uint64_t epoch,
+                         std::chrono::steady_clock::time_point end, bool paused, int64_t next_due) {
+    int64_t left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       end - std::chrono::steady_clock::now())
+                       .count();
+    if (left <= 0 || wake_epoch_.load() != epoch) return false;
+    int64_t block = left;
+    if (!paused && next_due > 0) block = std::clamp<int64_t>(next_due - clock_->NowMs(), 1, left);
+    if (!*waiter) {
+      VIGIL_ASSIGN_OR_RETURN(*waiter, TakeWaiter(worker));
+    }
+    Status s = Block(waiter->get(), epoch, block);
+    if (!s.ok()) {
+      waiter->reset();
+      return s;
+    }
+    return true;
   }
 
   // A blocking connection named for `worker`: an idle one or a new one.

@@ -19,6 +19,12 @@
 //   - Job ids: generated ids are the <base>:id counter in decimal; a
 //     caller's id must not be all digits (as in BullMQ). Priorities go up to
 //     2,097,151 (BullMQ's limit).
+//   - CompleteAndTake is one script, so one round trip: it completes every
+//     job given (each checked against its own token) and then takes up to
+//     max_take jobs in Take's order (the ring of groups included), each
+//     with its own lock, token and TTL. Release gives a job back first in
+//     line, its start not counted (attemptsStarted goes back down) and no
+//     stall counted.
 //   - RecoverStalled fails a job stalled more than max_stalled times at once
 //     (with "stalled: ..." as failedReason), where BullMQ 5 defers that to
 //     the worker that takes it next.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "queue/redis_connection.h"
+#include "queue/worker.h"
 #include "testing/queue_conformance.h"
 #include "testing/redis_server.h"
 
@@ -376,6 +377,114 @@ TEST(RedisQueueTest, CompleteTakesTheWorkersNextJob) {
   EXPECT_EQ((*again)->id, "j3");
   ASSERT_TRUE(q->Complete(**again, "null").ok());
   EXPECT_EQ(q->Counts()->completed, 3);
+}
+
+// Release gives a job back at once: first in line, its start not counted
+// and no stall.
+TEST(RedisQueueTest, ReleaseGivesAJobBackFirstInLineWithoutAStall) {
+  ASSERT_NE(Server(), nullptr);
+  auto q = MustOpen(Options(FreshName()));
+  ASSERT_TRUE(q);
+  for (const char* id : {"j1", "j2", "j3"}) {
+    JobOptions jo;
+    jo.job_id = id;
+    ASSERT_TRUE(q->Add("run", "{}", jo).ok());
+  }
+  auto r = q->CompleteAndTake({}, "w", 2, 30000, 0);
+  ASSERT_TRUE(r.ok() && r->taken.size() == 2u);
+  ASSERT_TRUE(q->Release(r->taken[1]).ok());
+  JobInfo j2 = q->Get("j2").value();
+  EXPECT_EQ(j2.state, JobState::kWaiting);
+  EXPECT_EQ(j2.attempts_made, 0);
+  EXPECT_EQ(j2.stalled_count, 0);
+  auto next = q->Take("w", 30000, 0);
+  ASSERT_TRUE(next.ok() && next->has_value());
+  EXPECT_EQ((*next)->id, "j2");
+  EXPECT_EQ(q->Release(r->taken[1]).code(), Code::kFailedPrecondition);
+}
+
+// A CompleteAndTake of several completions and takes is one script run
+// (one round trip), whatever the numbers.
+TEST(RedisQueueTest, CompleteAndTakeIsOneScriptRun) {
+  ASSERT_NE(Server(), nullptr);
+  auto q = MustOpen(Options(FreshName()));
+  ASSERT_TRUE(q);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(q->Add("run", "{}", {}).ok());
+  auto first = q->CompleteAndTake({}, "w", 10, 30000, 0);
+  ASSERT_TRUE(first.ok() && first->taken.size() == 10u);
+  std::vector<JobDone> done;
+  for (const Job& j : first->taken) done.push_back({j, "null"});
+  auto raw = Raw();
+  ASSERT_TRUE(raw);
+  auto calls = [&] {
+    std::string stats = Cmd(raw.get(), {"INFO", "commandstats"}).AsString();
+    size_t at = stats.find("cmdstat_evalsha:calls=");
+    return at == std::string::npos ? int64_t{0} : std::stoll(stats.substr(at + 22));
+  };
+  int64_t before = calls();
+  auto second = q->CompleteAndTake(done, "w", 10, 30000, 0);
+  EXPECT_EQ(calls() - before, 1);
+  ASSERT_TRUE(second.ok());
+  for (const Status& s : second->completed) EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(second->taken.size(), 10u);
+  EXPECT_EQ(q->Counts()->completed, 10);
+}
+
+// A prefetching Worker on Redis gives the jobs it took ahead and did not
+// start back when it stops: waiting again, no start or stall counted.
+TEST(RedisQueueTest, PrefetchingWorkerGivesBackJobsItDidNotStart) {
+  ASSERT_NE(Server(), nullptr);
+  auto q = MustOpen(Options(FreshName()));
+  ASSERT_TRUE(q);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(q->Add("run", "{}", {}).ok());
+  std::atomic<int> runs{0};
+  std::atomic<bool> go{false};
+  class Blocking : public JobHandler {
+   public:
+    Blocking(std::atomic<int>* runs, std::atomic<bool>* go) : runs_(runs), go_(go) {}
+    Result<std::string> Run(const Job&) override {
+      ++*runs_;
+      while (!*go_) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      return std::string("null");
+    }
+
+   private:
+    std::atomic<int>* runs_;
+    std::atomic<bool>* go_;
+  };
+  WorkerOptions wo;
+  wo.prefetch = 4;
+  wo.take_wait_ms = 200;
+  Worker worker(
+      q.get(),
+      [&]() -> Result<std::unique_ptr<JobHandler>> {
+        return std::unique_ptr<JobHandler>(new Blocking(&runs, &go));
+      },
+      wo, SystemClock());
+  ASSERT_TRUE(worker.Start().ok());
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while ((runs < 1 || q->Counts()->active < 5) && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(q->Counts()->active, 5);  // one running, four ahead
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    go = true;
+  });
+  EXPECT_EQ(worker.Stop(20000), 0);
+  release.join();
+  EXPECT_EQ(runs.load(), 1);
+  EXPECT_EQ(worker.stats().completed, 1);
+  JobCounts c = q->Counts().value();
+  EXPECT_EQ(c.completed, 1);
+  EXPECT_EQ(c.waiting, 4);
+  EXPECT_EQ(c.active, 0);
+  auto listed = q->List({JobState::kWaiting, "", 10});
+  ASSERT_TRUE(listed.ok());
+  for (const JobInfo& j : *listed) {
+    EXPECT_EQ(j.attempts_made, 0) << j.id;
+    EXPECT_EQ(j.stalled_count, 0) << j.id;
+  }
 }
 
 }  // namespace

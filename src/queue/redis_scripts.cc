@@ -68,15 +68,8 @@ return 0
 // taking the next job in the same call ("" = do not), [7] worker name.
 // Returns {0} or {kLock* code}; {0, <take's reply for a job>} when it took one.
 constexpr std::string_view kComplete = R"lua(
-local id = ARGV[3]
-local released = release_lock(id, ARGV[4])
+local released = complete_job(ARGV[3], ARGV[4], ARGV[5])
 if released ~= 0 then return {released} end
-local job_key = PREFIX .. id
-rcall("HINCRBY", job_key, "atm", 1)
-rcall("HSET", job_key, "returnvalue", ARGV[5], "finishedOn", NOW)
-rcall("ZADD", K_COMPLETED, NOW, id)
-emit("completed", "jobId", id, "returnvalue", ARGV[5], "prev", "active")
-trim_finished(K_COMPLETED, id, opt_of(rcall("HGET", job_key, "opts"), "removeOnComplete"))
 if ARGV[6] ~= "" then
   promote_due()
   if not is_paused() then
@@ -89,6 +82,42 @@ if ARGV[6] ~= "" then
 end
 drained_if_idle()
 return {0}
+)lua";
+
+// ARGV[3] lease ms, [4] worker name, [5] how many jobs to take at most,
+// then three per job to complete: [6] id, [7] token, [8] return value
+// (JSON), [9] id, ... Completes those (as complete), then takes up to
+// that many jobs in take's order, each under its own lock and token.
+// Returns {{0 or a kLock* code per completed job}, {take's row per job
+// taken}, paused 0|1, next delayed due ms or 0 (when none was taken)}.
+constexpr std::string_view kCompleteAndTake = R"lua(
+local codes = {}
+for i = 6, #ARGV, 3 do
+  codes[#codes + 1] = complete_job(ARGV[i], ARGV[i + 1], ARGV[i + 2])
+end
+local rows = {}
+local paused = is_paused()
+local want = tonumber(ARGV[5])
+if want > 0 then
+  promote_due()
+  if not paused then
+    local base = rcall("INCRBY", K_TOKEN, want) - want
+    for i = 1, want do
+      local row = lock_next(ARGV[3], ARGV[4], base + i)
+      if not row then break end
+      rows[#rows + 1] = row
+    end
+    if #rows > 0 then mark_if_waiting() end
+  end
+end
+local next_due = 0
+if #rows == 0 then
+  if #codes > 0 then drained_if_idle() end
+  next_due = next_delayed_due()
+end
+local p = 0
+if paused then p = 1 end
+return {codes, rows, p, next_due}
 )lua";
 
 // ARGV[3] job id, [4] token, [5] error.
@@ -322,6 +351,7 @@ constexpr ScriptDef kScripts[kRedisScriptCount] = {
     {"get", kGet},
     {"list", kList},
     {"release", kRelease},
+    {"complete and take", kCompleteAndTake},
 };
 
 }  // namespace

@@ -85,8 +85,9 @@ enum class RedisScript {
   kGet,
   kList,
   kRelease,
+  kCompleteAndTake,
 };
-inline constexpr int kRedisScriptCount = 12;
+inline constexpr int kRedisScriptCount = 13;
 
 // "add", "take", ... (for error messages).
 std::string_view RedisScriptName(RedisScript script);

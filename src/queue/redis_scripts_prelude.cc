@@ -178,30 +178,41 @@ local function pop_next()
   return pop_ungrouped()
 end
 
--- Takes the next waiting job for worker `worker` under a lock of `lease`
--- ms: {1, token, id, name, data, opts, timestamp, delay, atm, vigil:due,
--- processedOn}, or nil when none waits.
-local function take_job(lease, worker)
+-- Locks the next waiting job for worker `worker` under a lock of `lease` ms
+-- with fencing token `token`: {1, token, id, name, data, opts, timestamp,
+-- delay, atm, vigil:due, processedOn}, or nil when none waits. Does not set
+-- the marker (mark_if_waiting does, once per script).
+local function lock_next(lease, worker, token)
   for _ = 1, 100 do
     local id = pop_next()
     if not id then break end
     local job_key = PREFIX .. id
-    if rcall("EXISTS", job_key) == 1 then
-      local token = rcall("INCR", K_TOKEN)
+    local f = rcall("HMGET", job_key, "name", "data", "opts", "timestamp", "delay", "atm", "vigil:due", "ats")
+    if f[1] or f[4] then
       rcall("SET", job_key .. ":lock", token, "PX", lease)
-      rcall("HSET", job_key, "processedOn", NOW, "pb", worker)
-      rcall("HINCRBY", job_key, "ats", 1)
+      rcall("HSET", job_key, "processedOn", NOW, "pb", worker, "ats", (tonumber(f[8]) or 0) + 1)
       emit("active", "jobId", id, "prev", "waiting")
-      if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 or groups_waiting() then
-        mark_ready(false)
-      end
-      local f = rcall("HMGET", job_key, "name", "data", "opts", "timestamp", "delay", "atm", "vigil:due")
       return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
     end
     -- Removed while it waited: drop it.
     rcall("LREM", K_ACTIVE, -1, id)
   end
   return nil
+end
+
+-- Tells blocked workers that jobs are still waiting, if they are.
+local function mark_if_waiting()
+  if rcall("LLEN", K_WAIT) > 0 or rcall("ZCARD", K_PRIO) > 0 or groups_waiting() then
+    mark_ready(false)
+  end
+end
+
+-- Takes the next waiting job for worker `worker` under a lock of `lease`
+-- ms with a new token: lock_next's row, or nil when none waits.
+local function take_job(lease, worker)
+  local row = lock_next(lease, worker, rcall("INCR", K_TOKEN))
+  if row then mark_if_waiting() end
+  return row
 end
 
 -- Applies a finished job's removeOnComplete / removeOnFail option `keep`
@@ -243,6 +254,20 @@ local function opt_of(opts_json, name)
   local ok, opts = pcall(cjson.decode, opts_json)
   if ok and type(opts) == "table" then return opts[name] end
   return nil
+end
+
+-- Completes active job `id` locked with `token`, with return value
+-- `value` (JSON): 0, or a kLock* code and no change.
+local function complete_job(id, token, value)
+  local released = release_lock(id, token)
+  if released ~= 0 then return released end
+  local job_key = PREFIX .. id
+  local f = rcall("HMGET", job_key, "atm", "opts")
+  rcall("HSET", job_key, "atm", (tonumber(f[1]) or 0) + 1, "returnvalue", value, "finishedOn", NOW)
+  rcall("ZADD", K_COMPLETED, NOW, id)
+  emit("completed", "jobId", id, "returnvalue", value, "prev", "active")
+  trim_finished(K_COMPLETED, id, opt_of(f[2], "removeOnComplete"))
+  return 0
 end
 
 local INFO_FIELDS = {"name", "data", "opts", "timestamp", "delay", "priority", "atm", "ats", "stc",

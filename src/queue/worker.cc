@@ -13,6 +13,11 @@ using Steady = std::chrono::steady_clock;
 // How long a worker thread pauses after a failed Take before the next one.
 constexpr std::chrono::milliseconds kTakeErrorPause(200);
 
+// With prefetch: how often the feeder looks for new jobs while its worker
+// threads are busy and its last take found the queue empty (a wait in the
+// queue would delay reporting the runs that finish meanwhile).
+constexpr std::chrono::milliseconds kDrainedPoll(20);
+
 }  // namespace
 
 Worker::Worker(Queue* queue, std::function<Result<std::unique_ptr<JobHandler>>()> make_handler,
@@ -40,6 +45,10 @@ Status Worker::Start() {
     return Status::InvalidArgument(what + ": concurrency must be >= 1 (got " +
                                    std::to_string(options_.concurrency) + ")");
   }
+  if (options_.prefetch < 0) {
+    return Status::InvalidArgument(what + ": prefetch must be >= 0 (got " +
+                                   std::to_string(options_.prefetch) + ")");
+  }
   if (options_.lease_ms <= 0 || options_.take_wait_ms <= 0 || options_.stalled_check_ms <= 0) {
     return Status::InvalidArgument(what +
                                    ": lease_ms, take_wait_ms and stalled_check_ms must be > 0");
@@ -62,8 +71,13 @@ Status Worker::Start() {
     handlers_ = std::move(handlers);
   }
   for (int i = 0; i < options_.concurrency; ++i) {
-    threads_.emplace_back(&Worker::RunThread, this, i, handlers_[i].get());
+    if (options_.prefetch > 0) {
+      threads_.emplace_back(&Worker::RunPrefetchedThread, this, handlers_[i].get());
+    } else {
+      threads_.emplace_back(&Worker::RunThread, this, i, handlers_[i].get());
+    }
   }
+  if (options_.prefetch > 0) threads_.emplace_back(&Worker::Feed, this);
   keeper_ = std::thread(&Worker::KeepLeases, this);
   return Status::Ok();
 }
@@ -76,6 +90,8 @@ int Worker::Stop(int64_t drain_ms) {
   lock.unlock();
   queue_->WakeAll();
   cv_.notify_all();
+  work_cv_.notify_all();
+  feed_cv_.notify_all();
 
   lock.lock();
   const Steady::time_point deadline = Steady::now() + std::chrono::milliseconds(drain_ms);
@@ -104,6 +120,8 @@ void Worker::JoinWorkers() {
   while (exited_ < threads) {
     lock.unlock();
     queue_->WakeAll();
+    work_cv_.notify_all();
+    feed_cv_.notify_all();
     lock.lock();
     cv_.wait_for(lock, std::chrono::milliseconds(20), [&] { return exited_ >= threads; });
   }
@@ -135,12 +153,11 @@ void Worker::RunThread(int index, JobHandler* handler) {
       running_[job.id] = job;
       ++in_flight_;
     }
-    Status outcome = RunOne(handler, job);
+    Status outcome = Report(job, RunHandler(handler, job));
     if (options_.on_finished) options_.on_finished(job, outcome);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      auto it = running_.find(job.id);
-      if (it != running_.end() && it->second.token == job.token) running_.erase(it);
+      Forget(job);
       --in_flight_;
     }
     cv_.notify_all();
@@ -152,40 +169,171 @@ void Worker::RunThread(int index, JobHandler* handler) {
   cv_.notify_all();
 }
 
-Status Worker::RunOne(JobHandler* handler, const Job& job) {
-  Result<std::string> value = Status::Internal("job not run");
+Result<std::string> Worker::RunHandler(JobHandler* handler, const Job& job) {
   try {
-    value = handler->Run(job);
+    return handler->Run(job);
   } catch (const std::exception& e) {
-    value = Status::Internal(std::string("handler threw: ") + e.what());
+    return Status::Internal(std::string("handler threw: ") + e.what());
   } catch (...) {
-    value = Status::Internal("handler threw an exception of an unknown type");
+    return Status::Internal("handler threw an exception of an unknown type");
   }
+}
 
-  Status outcome = value.ok() ? Status::Ok() : value.status();
-  if (value.ok()) {
-    Status done = queue_->Complete(job, *value);
-    if (done.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++stats_.completed;
-      return done;
-    }
-    if (done.code() != Code::kInvalidArgument) {  // lease lost, or the queue failed
-      std::lock_guard<std::mutex> lock(mu_);
-      ++(done.code() == Code::kFailedPrecondition ? stats_.lease_lost : stats_.errors);
-      return done;
-    }
-    outcome = done;  // a return value that is not JSON fails the run
+void Worker::CountCompletion(const Status& done) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (done.ok()) {
+    ++stats_.completed;
+  } else {
+    ++(done.code() == Code::kFailedPrecondition ? stats_.lease_lost : stats_.errors);
   }
+}
 
-  Result<FailResult> failed = queue_->Fail(job, outcome.message());
+Status Worker::Report(const Job& job, Result<std::string> value) {
+  if (!value.ok()) return ReportFailure(job, value.status());
+  Status done = queue_->Complete(job, *value);
+  if (done.code() == Code::kInvalidArgument) {
+    return ReportFailure(job, done);  // a return value that is not JSON fails the run
+  }
+  CountCompletion(done);  // completed, lease lost, or the queue failed
+  return done;
+}
+
+Status Worker::ReportFailure(const Job& job, const Status& error) {
+  Result<FailResult> failed = queue_->Fail(job, error.message());
   std::lock_guard<std::mutex> lock(mu_);
   if (!failed.ok()) {
     ++(failed.status().code() == Code::kFailedPrecondition ? stats_.lease_lost : stats_.errors);
     return failed.status();
   }
   ++(failed->will_retry ? stats_.retried : stats_.failed);
-  return outcome;
+  return error;
+}
+
+void Worker::Forget(const Job& job) {
+  auto it = running_.find(job.id);
+  if (it != running_.end() && it->second.token == job.token) running_.erase(it);
+}
+
+void Worker::RunPrefetchedThread(JobHandler* handler) {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [&] { return stopping_ || !ahead_.empty(); });
+    if (stopping_) break;  // the feeder gives back the jobs left ahead
+    Job job = std::move(ahead_.front());
+    ahead_.pop_front();
+    ++running_count_;
+    ++in_flight_;
+    lock.unlock();
+    Result<std::string> value = RunHandler(handler, job);
+    if (value.ok()) {
+      lock.lock();
+      --running_count_;
+      done_.push_back({std::move(job), std::move(value).value()});
+      feed_cv_.notify_one();
+      continue;
+    }
+    Status outcome = ReportFailure(job, value.status());
+    if (options_.on_finished) options_.on_finished(job, outcome);
+    lock.lock();
+    --running_count_;
+    --in_flight_;
+    Forget(job);
+    feed_cv_.notify_one();
+    cv_.notify_all();
+  }
+  ++exited_;
+  lock.unlock();
+  cv_.notify_all();
+  feed_cv_.notify_one();
+}
+
+void Worker::Feed() {
+  const std::string owner = options_.name + "/feed";
+  const int capacity = options_.concurrency + options_.prefetch;
+  // The last take got fewer jobs than it asked for: ask again only with
+  // completions to report, or once nothing is held (then waiting for jobs).
+  bool queue_drained = false;
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    if (stopping_ && !ahead_.empty()) {
+      std::vector<Job> back(std::make_move_iterator(ahead_.begin()),
+                            std::make_move_iterator(ahead_.end()));
+      ahead_.clear();
+      for (const Job& job : back) Forget(job);
+      lock.unlock();
+      for (const Job& job : back) {
+        Status s = queue_->Release(job);
+        if (!s.ok() && s.code() != Code::kFailedPrecondition) {
+          std::lock_guard<std::mutex> relock(mu_);
+          ++stats_.errors;  // its lease expires and the queue recovers it
+        }
+      }
+      lock.lock();
+      continue;
+    }
+    const int started = static_cast<int>(ahead_.size()) + running_count_;
+    const bool idle = started == 0 && done_.empty();
+    const int want = stopping_ ? 0 : std::max(0, capacity - started);
+    if (done_.empty()) {
+      if (stopping_) {
+        if (running_count_ == 0) break;
+        feed_cv_.wait(lock);
+        continue;
+      }
+      if (want == 0) {
+        feed_cv_.wait(lock);
+        continue;
+      }
+      if (queue_drained && !idle) {
+        if (feed_cv_.wait_for(lock, kDrainedPoll) == std::cv_status::timeout) {
+          queue_drained = false;
+        }
+        continue;
+      }
+    }
+    std::vector<JobDone> done;
+    done.swap(done_);
+    const int64_t wait_ms = idle ? options_.take_wait_ms : 0;
+    lock.unlock();
+
+    Result<CompleteAndTakeResult> r =
+        queue_->CompleteAndTake(done, owner, want, options_.lease_ms, wait_ms);
+    for (size_t i = 0; i < done.size(); ++i) {
+      Status outcome = r.ok() && i < r->completed.size() ? r->completed[i] : r.status();
+      if (outcome.code() == Code::kInvalidArgument && r.ok()) {
+        outcome = ReportFailure(done[i].job, outcome);  // not JSON: the run fails
+      } else {
+        CountCompletion(outcome);
+      }
+      if (options_.on_finished) options_.on_finished(done[i].job, outcome);
+    }
+    const bool take_failed = !r.ok() || !r->take_status.ok();
+    lock.lock();
+    for (const JobDone& d : done) Forget(d.job);
+    in_flight_ -= static_cast<int>(done.size());
+    size_t taken = 0;
+    if (r.ok()) {
+      taken = r->taken.size();
+      for (Job& job : r->taken) {
+        running_[job.id] = job;
+        ahead_.push_back(std::move(job));
+      }
+    }
+    queue_drained = static_cast<int>(taken) < want;
+    if (taken == 1) {
+      work_cv_.notify_one();
+    } else if (taken > 1) {
+      work_cv_.notify_all();
+    }
+    cv_.notify_all();
+    if (take_failed) {
+      ++stats_.errors;
+      cv_.wait_for(lock, kTakeErrorPause, [&] { return stopping_; });
+    }
+  }
+  ++exited_;
+  lock.unlock();
+  cv_.notify_all();
 }
 
 void Worker::KeepLeases() {

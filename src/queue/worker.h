@@ -16,12 +16,24 @@
 // calls Queue::RecoverStalled every stalled_check_ms (jobs of crashed workers
 // anywhere run again).
 //
+// Prefetch (WorkerOptions::prefetch > 0): one feeder thread takes the jobs
+// for all worker threads and reports their completions, in batches of one
+// Queue::CompleteAndTake each (one round trip for many jobs on a backend
+// that batches). It holds at most concurrency + prefetch jobs: those the
+// worker threads run (still at most `concurrency` at a time, one per
+// thread; concurrency 1 runs one job at a time), those that wait for a
+// thread, and finished ones it has yet to report. The keeper extends the
+// leases of all of them. Stop gives the jobs no thread started back to the
+// queue (Queue::Release). A failed run is reported by its worker thread
+// with Queue::Fail, as without prefetch.
+//
 // Thread safety: Start and Stop from one controlling thread; stats() from any.
 // The queue (and whatever the handlers use) must outlive the Worker.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -53,9 +65,14 @@ struct WorkerOptions {
   int64_t lease_ms = 30000;
   int64_t take_wait_ms = 1000;  // how long one Take waits for a job (> 0)
   int64_t stalled_check_ms = 5000;
-  // Called on the worker thread after each run with the outcome: OK when
-  // the job completed, else the handler's (or the queue's) error. May be
-  // empty; must not throw.
+  // Jobs taken ahead of the worker threads (>= 0; see above). 0: each worker
+  // thread takes and completes its own jobs, a round trip each. The feeder
+  // holds its leases as "<name>/feed".
+  int prefetch = 0;
+  // Called after each run with the outcome: OK when the job completed, else
+  // the handler's (or the queue's) error. On the worker thread; with
+  // prefetch, a completion is reported on the feeder thread. May be empty;
+  // must not throw.
   std::function<void(const Job&, const Status&)> on_finished;
 };
 
@@ -94,8 +111,22 @@ class Worker {
 
  private:
   void RunThread(int index, JobHandler* handler);
-  // Runs `job` and reports its outcome to the queue; returns the outcome.
-  Status RunOne(JobHandler* handler, const Job& job);
+  // A worker thread with prefetch: runs the jobs the feeder takes.
+  void RunPrefetchedThread(JobHandler* handler);
+  // The feeder thread (prefetch > 0).
+  void Feed();
+  // Runs `job` with `handler`, turning an exception into an error.
+  static Result<std::string> RunHandler(JobHandler* handler, const Job& job);
+  // Reports the handler's `value` for `job` to the queue (Complete, or Fail)
+  // and counts it; returns the outcome.
+  Status Report(const Job& job, Result<std::string> value);
+  // Fails the run of `job` with `error` and counts it; returns the outcome.
+  Status ReportFailure(const Job& job, const Status& error);
+  // Counts a Complete's (or CompleteAndTake's) answer `done` for a job.
+  void CountCompletion(const Status& done);
+  // The job is no longer held: the keeper stops extending its lease.
+  // Called with mu_ held.
+  void Forget(const Job& job);
   void KeepLeases();
   // WakeAll until every worker thread has left its loop, then joins them.
   void JoinWorkers();
@@ -115,6 +146,14 @@ class Worker {
   int exited_ = 0;                      // worker threads that left their loop
   std::map<std::string, Job> running_;  // by job id: leases the keeper extends
   Stats stats_;
+
+  // Prefetch: jobs taken and not started, handlers running, and finished
+  // runs the feeder has yet to report.
+  std::deque<Job> ahead_;
+  int running_count_ = 0;
+  std::vector<JobDone> done_;
+  std::condition_variable work_cv_;  // worker threads: a job is ahead, or stopping
+  std::condition_variable feed_cv_;  // the feeder: a run finished, or stopping
 
   std::vector<std::unique_ptr<JobHandler>> handlers_;
   std::vector<std::thread> threads_;

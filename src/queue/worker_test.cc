@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -327,6 +328,175 @@ TEST_F(WorkerTest, LostLeaseIsCountedAndTheJobRunsAgain) {
   EXPECT_EQ(worker->stats().lease_lost, 1);
   EXPECT_EQ(worker->stats().completed, 1);
   EXPECT_EQ(queue_->Get(id)->stalled_count, 1);
+}
+
+TEST_F(WorkerTest, PrefetchMustNotBeNegative) {
+  WorkerOptions options;
+  options.name = "w";
+  options.prefetch = -1;
+  auto worker = MakeWorker(
+      queue_.get(), [](const Job&) -> Result<std::string> { return std::string("null"); }, options);
+  EXPECT_EQ(worker->Start().ToString(), "invalid argument: worker w: prefetch must be >= 0 (got -1)");
+}
+
+// With prefetch, concurrency 1 still runs one job at a time, each job once.
+TEST_F(WorkerTest, PrefetchAtConcurrencyOneRunsOneJobAtATime) {
+  constexpr int kJobs = 120;
+  for (int i = 0; i < kJobs; ++i) Add("noop");
+  std::atomic<int> running{0};
+  std::atomic<int> most{0};
+  std::mutex mu;
+  std::multiset<std::string> ran;
+  std::atomic<int> finished_ok{0};
+  WorkerOptions options;
+  options.prefetch = 8;
+  options.on_finished = [&](const Job&, const Status& s) {
+    if (s.ok()) ++finished_ok;
+  };
+  auto worker = MakeWorker(
+      queue_.get(),
+      [&](const Job& job) -> Result<std::string> {
+        int now = ++running;
+        int seen = most.load();
+        while (now > seen && !most.compare_exchange_weak(seen, now)) {
+        }
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          ran.insert(job.id);
+        }
+        if (job.id.back() == '7') std::this_thread::sleep_for(milliseconds(3));
+        --running;
+        return std::string("null");
+      },
+      options);
+  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return worker->stats().completed == kJobs; }));
+  EXPECT_EQ(worker->Stop(5000), 0);
+  EXPECT_EQ(most.load(), 1);
+  EXPECT_EQ(finished_ok.load(), kJobs);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(ran.size(), static_cast<size_t>(kJobs));
+  EXPECT_EQ(std::set<std::string>(ran.begin(), ran.end()).size(), static_cast<size_t>(kJobs));
+  EXPECT_EQ(queue_->Counts()->completed, kJobs);
+  Worker::Stats stats = worker->stats();
+  EXPECT_EQ(stats.failed + stats.retried + stats.lease_lost + stats.errors, 0);
+}
+
+// Stop gives back the jobs taken ahead and not started (the local queue lets
+// their leases lapse, so RecoverStalled puts them back); another worker runs
+// them, each job once.
+TEST_F(WorkerTest, PrefetchedJobsComeBackWhenTheWorkerStops) {
+  for (int i = 0; i < 5; ++i) Add("job");
+  std::mutex mu;
+  std::multiset<std::string> ran;
+  std::atomic<bool> go{false};
+  auto record = [&](const Job& job) {
+    std::lock_guard<std::mutex> lock(mu);
+    ran.insert(job.id);
+  };
+  WorkerOptions options;
+  options.prefetch = 4;
+  auto a = MakeWorker(
+      queue_.get(),
+      [&](const Job& job) -> Result<std::string> {
+        record(job);
+        WaitFor([&] { return go.load(); });
+        return std::string("null");
+      },
+      options);
+  ASSERT_TRUE(a->Start().ok());
+  ASSERT_TRUE(WaitFor([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return ran.size() == 1 && queue_->Counts()->active == 5;  // 1 runs, 4 ahead
+  }));
+  std::thread release([&] {
+    std::this_thread::sleep_for(milliseconds(100));
+    go = true;
+  });
+  EXPECT_EQ(a->Stop(20000), 0);
+  release.join();
+  EXPECT_EQ(a->stats().completed, 1);
+  ASSERT_TRUE(WaitFor([&] {
+    (void)queue_->RecoverStalled();
+    return queue_->Counts()->waiting == 4;
+  }));
+
+  auto b = MakeWorker(queue_.get(), [&](const Job& job) -> Result<std::string> {
+    record(job);
+    return std::string("null");
+  });
+  ASSERT_TRUE(b->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return queue_->Counts()->completed == 5; }));
+  EXPECT_EQ(b->Stop(5000), 0);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(ran.size(), 5u);
+  EXPECT_EQ(std::set<std::string>(ran.begin(), ran.end()).size(), 5u);
+}
+
+// Jobs waiting ahead keep their leases while a long job runs: another
+// process recovering stalled jobs all the while finds none.
+TEST_F(WorkerTest, PrefetchedJobsKeepTheirLeasesWhileTheyWait) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(Add(i == 0 ? "long" : "short"));
+  WorkerOptions options;
+  options.prefetch = 3;
+  options.lease_ms = 300;  // extended every 100 ms; the first job runs 1 s
+  auto worker = MakeWorker(
+      queue_.get(),
+      [&](const Job& job) -> Result<std::string> {
+        if (job.name == "long") std::this_thread::sleep_for(milliseconds(1000));
+        return std::string("null");
+      },
+      options);
+  std::unique_ptr<Queue> other = OpenQueue();
+  std::atomic<bool> done{false};
+  std::atomic<int> recovered{0};
+  std::thread recoverer([&] {
+    while (!done) {
+      auto moved = other->RecoverStalled();
+      if (moved.ok()) recovered += *moved;
+      std::this_thread::sleep_for(milliseconds(30));
+    }
+  });
+  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return queue_->Counts()->completed == 4; }));
+  done = true;
+  recoverer.join();
+  EXPECT_EQ(worker->Stop(5000), 0);
+  EXPECT_EQ(recovered.load(), 0);
+  for (const std::string& id : ids) EXPECT_EQ(queue_->Get(id)->stalled_count, 0) << id;
+  EXPECT_EQ(worker->stats().lease_lost, 0);
+  EXPECT_EQ(worker->stats().completed, 4);
+}
+
+// With prefetch a lost lease is still counted, and the job runs again.
+TEST_F(WorkerTest, PrefetchCountsALostLease) {
+  std::string id = Add("sync");
+  FakeForgetfulQueue forgetful(queue_.get());
+  std::unique_ptr<Queue> other = OpenQueue();
+  std::atomic<int> runs{0};
+  WorkerOptions options;
+  options.prefetch = 2;
+  options.lease_ms = 50;
+  options.stalled_check_ms = 600000;  // only the test recovers
+  auto worker = MakeWorker(
+      &forgetful,
+      [&](const Job& job) -> Result<std::string> {
+        if (++runs == 1) {
+          while (clock_->NowMs() <= job.started_at + 60)
+            std::this_thread::sleep_for(milliseconds(5));
+          auto moved = other->RecoverStalled();
+          EXPECT_TRUE(moved.ok() && *moved == 1);
+        }
+        return std::string("null");
+      },
+      options);
+  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == JobState::kCompleted; }));
+  EXPECT_EQ(worker->Stop(5000), 0);
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_EQ(worker->stats().lease_lost, 1);
+  EXPECT_EQ(worker->stats().completed, 1);
 }
 
 }  // namespace
