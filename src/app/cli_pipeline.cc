@@ -75,6 +75,9 @@ void AddPipelineCommands(CLI::App* app, PipelineCommandArgs* args, int* status,
   t->add_option("--source", trigger.source, "only this data source (default: all of them)");
   t->add_flag("--force", trigger.force,
               "accept a sync that deletes more than half of a kind of entity");
+  t->add_option("--redis", trigger.redis,
+                "the Redis URL `vigil serve --redis` uses: the job goes to the database's\n"
+                "job outbox, then to Redis (kept and relayed later while Redis is unreachable)");
   t->add_flag("--json", trigger.json, "print the jobs as JSON");
   t->callback([=, &out, &err] { *status = RunTrigger(args->trigger, out, err); });
 
@@ -86,6 +89,8 @@ void AddPipelineCommands(CLI::App* app, PipelineCommandArgs* args, int* status,
   j->add_option("--limit", jobs.limit, "at most this many")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  j->add_option("--redis", jobs.redis,
+                "the Redis URL `vigil serve --redis` uses: lists the jobs in Redis too");
   j->add_flag("--json", jobs.json, "print a JSON array");
   j->callback([=, &out, &err] { *status = RunJobs(args->jobs, out, err); });
 

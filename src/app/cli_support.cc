@@ -4,7 +4,10 @@
 
 #include "common/duration.h"
 #include "common/time.h"
+#include "queue/failover_queue.h"
 #include "queue/local_queue.h"
+#include "queue/redis_connection.h"
+#include "queue/redis_queue.h"
 #include "store/sqlite_db.h"
 
 namespace vigil {
@@ -61,16 +64,35 @@ std::optional<std::vector<DataSourceRow>> ChooseDataSourcesOrReport(Db* db,
   return chosen;
 }
 
-std::unique_ptr<Queue> OpenQueueOrReport(const std::string& path, const Clock* clock,
-                                         std::ostream& err) {
+bool RedisUrlOkOrReport(const std::string& url, std::ostream& err) {
+  if (url.empty()) return true;
+  Result<RedisEndpoint> endpoint = ParseRedisUrl(url);
+  if (!endpoint.ok()) err << "vigil: --redis: " << endpoint.status().message() << "\n";
+  return endpoint.ok();
+}
+
+std::unique_ptr<Queue> OpenQueueOrReport(const std::string& path, const std::string& redis_url,
+                                         const Clock* clock, std::ostream& err) {
+  auto report = [&err](const Status& status) -> std::unique_ptr<Queue> {
+    err << "vigil: " << status.message() << "\n";
+    return nullptr;
+  };
+  if (!RedisUrlOkOrReport(redis_url, err)) return nullptr;
   std::unique_ptr<Db> db = OpenDatabaseOrReport(path, err);
   if (!db) return nullptr;
-  Result<std::unique_ptr<Queue>> queue = OpenLocalQueue(std::move(db), clock);
-  if (!queue.ok()) {
-    err << "vigil: " << queue.status().message() << "\n";
-    return nullptr;
-  }
-  return std::move(queue).value();
+  Result<std::unique_ptr<Queue>> local = OpenLocalQueue(std::move(db), clock);
+  if (!local.ok()) return report(local.status());
+  if (redis_url.empty()) return std::move(local).value();
+  std::unique_ptr<Db> outbox_db = OpenDatabaseOrReport(path, err);
+  if (!outbox_db) return nullptr;
+  RedisQueueOptions redis;
+  redis.url = redis_url;
+  redis.name = "vigil";
+  Result<std::unique_ptr<FailoverQueue>> failover = FailoverQueue::Open(
+      [redis, clock] { return OpenRedisQueue(redis, clock); }, std::move(local).value(),
+      std::move(outbox_db), clock);
+  if (!failover.ok()) return report(failover.status());
+  return std::move(failover).value();
 }
 
 std::optional<int64_t> DurationOrReport(const std::string& flag, const std::string& text,

@@ -35,10 +35,18 @@ std::optional<std::vector<DataSourceRow>> ChooseDataSourcesOrReport(Db* db,
                                                                     const std::string& source,
                                                                     std::ostream& err);
 
-// The local job queue in the database at `path`; on failure prints
+// Whether `url` (a --redis flag's value) is empty or a well-formed redis://
+// URL; otherwise prints "vigil: --redis: <why>" (a usage error).
+bool RedisUrlOkOrReport(const std::string& url, std::ostream& err);
+
+// The job queue of the database at `path`, as `vigil serve` runs it: the
+// local queue when `redis_url` is empty; otherwise Redis queue "vigil"
+// behind the database's job outbox, with the local queue as its fallback
+// (queue/failover_queue.h), so a job added while Redis is unreachable is
+// kept and relayed later. On failure (a malformed URL, the database) prints
 // "vigil: <why>" and returns null.
-std::unique_ptr<Queue> OpenQueueOrReport(const std::string& path, const Clock* clock,
-                                         std::ostream& err);
+std::unique_ptr<Queue> OpenQueueOrReport(const std::string& path, const std::string& redis_url,
+                                         const Clock* clock, std::ostream& err);
 
 // The milliseconds of a duration flag ("30s"); on failure prints
 // "vigil: <flag>: <why>" and returns nullopt (a usage error).

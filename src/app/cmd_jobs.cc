@@ -36,6 +36,7 @@ nlohmann::json JsonOrNull(const std::string& text) {
 }  // namespace
 
 int RunJobs(const JobsCommand& cmd, std::ostream& out, std::ostream& err) {
+  if (!RedisUrlOkOrReport(cmd.redis, err)) return kExitUsage;
   ListFilter filter;
   filter.limit = cmd.limit;
   if (!cmd.state.empty()) {
@@ -55,7 +56,7 @@ int RunJobs(const JobsCommand& cmd, std::ostream& out, std::ostream& err) {
   }
   Result<std::map<std::string, std::string>> names = TenantNames(db.get());
   auto clock = NewSystemClock();
-  std::unique_ptr<Queue> queue = OpenQueueOrReport(cmd.db, clock.get(), err);
+  std::unique_ptr<Queue> queue = OpenQueueOrReport(cmd.db, cmd.redis, clock.get(), err);
   if (!queue || !names.ok()) {
     if (!names.ok()) err << "vigil: " << names.status().message() << "\n";
     return kExitFailed;

@@ -8,7 +8,6 @@
 #include "app/commands.h"
 #include "app/service.h"
 #include "observe/log.h"
-#include "queue/redis_connection.h"
 #include "queue/redis_queue.h"
 
 namespace vigil {
@@ -40,13 +39,7 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
     err << "vigil: --reconcile: must be more than 0\n";
     return kExitUsage;
   }
-  if (!cmd.redis.empty()) {
-    Result<RedisEndpoint> endpoint = ParseRedisUrl(cmd.redis);
-    if (!endpoint.ok()) {
-      err << "vigil: --redis: " << endpoint.status().message() << "\n";
-      return kExitUsage;
-    }
-  }
+  if (!RedisUrlOkOrReport(cmd.redis, err)) return kExitUsage;
   SetLogLevel(level);
 
   // Creates and migrates the database before anything else opens it.

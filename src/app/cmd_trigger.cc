@@ -3,18 +3,20 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "queue/failover_queue.h"
 #include "queue/sync_trigger.h"
 
 namespace vigil {
 
 int RunTrigger(const TriggerCommand& cmd, std::ostream& out, std::ostream& err) {
+  if (!RedisUrlOkOrReport(cmd.redis, err)) return kExitUsage;
   std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   std::optional<std::vector<DataSourceRow>> chosen =
       ChooseDataSourcesOrReport(db.get(), cmd.tenant, cmd.source, err);
   if (!chosen) return kExitFailed;
   auto clock = NewSystemClock();
-  std::unique_ptr<Queue> queue = OpenQueueOrReport(cmd.db, clock.get(), err);
+  std::unique_ptr<Queue> queue = OpenQueueOrReport(cmd.db, cmd.redis, clock.get(), err);
   if (!queue) return kExitFailed;
   nlohmann::json json = nlohmann::json::array();
   for (const DataSourceRow& source : *chosen) {
@@ -39,6 +41,12 @@ int RunTrigger(const TriggerCommand& cmd, std::ostream& out, std::ostream& err) 
     }
   }
   if (cmd.json) out << json.dump(2) << "\n";
+  auto* failover = dynamic_cast<FailoverQueue*>(queue.get());
+  if (failover != nullptr && !failover->primary_up()) {
+    err << "vigil: warning: Redis at " << cmd.redis
+        << " did not answer; the job is kept in the database (job outbox and local queue)"
+           " and runs there, or in Redis once it is back\n";
+  }
   return kExitOk;
 }
 

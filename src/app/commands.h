@@ -100,6 +100,7 @@ int RunHealth(const HealthCommand& cmd, std::ostream& out, std::ostream& err);
 
 struct TriggerCommand {
   std::string db = "vigil.db";
+  std::string redis;  // redis:// URL when serve runs with --redis
   std::string tenant;
   std::string source;  // data source name; empty: every data source of the tenant
   bool force = false;
@@ -109,6 +110,7 @@ int RunTrigger(const TriggerCommand& cmd, std::ostream& out, std::ostream& err);
 
 struct JobsCommand {
   std::string db = "vigil.db";
+  std::string redis;  // also list the jobs in Redis
   std::string tenant;
   std::string state;  // empty: every state
   int limit = 50;
