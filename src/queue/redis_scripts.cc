@@ -102,8 +102,10 @@ if want > 0 then
   promote_due()
   if not paused then
     local base = rcall("INCRBY", K_TOKEN, want) - want
+    -- Takes never make the ring: without it now, no take needs to look at it.
+    local ungrouped_only = not groups_waiting()
     for i = 1, want do
-      local row = lock_next(ARGV[3], ARGV[4], base + i)
+      local row = lock_next(ARGV[3], ARGV[4], base + i, ungrouped_only)
       if not row then break end
       rows[#rows + 1] = row
     end

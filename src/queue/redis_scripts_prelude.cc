@@ -15,6 +15,7 @@ local K_MARKER, K_STALLED, K_TOKEN = KEYS[12], KEYS[13], KEYS[14]
 local K_GROUPS, K_GC = KEYS[15], KEYS[16]
 local PREFIX = ARGV[1]
 local NOW = tonumber(ARGV[2])
+local NOW_TEXT = ARGV[2]  -- NOW as given: saves formatting the number on every call
 local MS_SLOTS = 4096
 local PRIO_SLOTS = 4294967296
 
@@ -132,10 +133,13 @@ end
 -- Releases the lock of active job `id` held with `token`: 0, or why not.
 local function release_lock(id, token)
   local job_key = PREFIX .. id
-  if rcall("EXISTS", job_key) == 0 then return -1 end
   local held = rcall("GET", job_key .. ":lock")
-  if not held then return -2 end
-  if held ~= token then return -6 end
+  if held ~= token then
+    -- Only a job that exists has a lock (removing a job removes its lock).
+    if rcall("EXISTS", job_key) == 0 then return -1 end
+    if not held then return -2 end
+    return -6
+  end
   if rcall("LREM", K_ACTIVE, -1, id) == 0 then return -3 end
   rcall("DEL", job_key .. ":lock")
   rcall("SREM", K_STALLED, id)
@@ -181,16 +185,18 @@ end
 -- Locks the next waiting job for worker `worker` under a lock of `lease` ms
 -- with fencing token `token`: {1, token, id, name, data, opts, timestamp,
 -- delay, atm, vigil:due, processedOn}, or nil when none waits. Does not set
--- the marker (mark_if_waiting does, once per script).
-local function lock_next(lease, worker, token)
+-- the marker (mark_if_waiting does, once per script). `ungrouped_only`:
+-- the caller knows that no grouped job waits (the ring does not exist).
+local function lock_next(lease, worker, token, ungrouped_only)
   for _ = 1, 100 do
-    local id = pop_next()
+    local id
+    if ungrouped_only then id = pop_ungrouped() else id = pop_next() end
     if not id then break end
     local job_key = PREFIX .. id
     local f = rcall("HMGET", job_key, "name", "data", "opts", "timestamp", "delay", "atm", "vigil:due", "ats")
     if f[1] or f[4] then
       rcall("SET", job_key .. ":lock", token, "PX", lease)
-      rcall("HSET", job_key, "processedOn", NOW, "pb", worker, "ats", (tonumber(f[8]) or 0) + 1)
+      rcall("HSET", job_key, "processedOn", NOW_TEXT, "pb", worker, "ats", (tonumber(f[8]) or 0) + 1)
       emit("active", "jobId", id, "prev", "waiting")
       return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
     end
@@ -263,8 +269,8 @@ local function complete_job(id, token, value)
   if released ~= 0 then return released end
   local job_key = PREFIX .. id
   local f = rcall("HMGET", job_key, "atm", "opts")
-  rcall("HSET", job_key, "atm", (tonumber(f[1]) or 0) + 1, "returnvalue", value, "finishedOn", NOW)
-  rcall("ZADD", K_COMPLETED, NOW, id)
+  rcall("HSET", job_key, "atm", (tonumber(f[1]) or 0) + 1, "returnvalue", value, "finishedOn", NOW_TEXT)
+  rcall("ZADD", K_COMPLETED, NOW_TEXT, id)
   emit("completed", "jobId", id, "returnvalue", value, "prev", "active")
   trim_finished(K_COMPLETED, id, opt_of(f[2], "removeOnComplete"))
   return 0

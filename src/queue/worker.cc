@@ -223,6 +223,9 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
     ahead_.pop_front();
     ++running_count_;
     ++in_flight_;
+    // Wake one more thread only while jobs are left: short jobs then run on
+    // few threads, and the feeder is not crowded out by idle wake-ups.
+    if (!ahead_.empty()) work_cv_.notify_one();
     lock.unlock();
     Result<std::string> value = RunHandler(handler, job);
     if (value.ok()) {
@@ -320,11 +323,7 @@ void Worker::Feed() {
       }
     }
     queue_drained = static_cast<int>(taken) < want;
-    if (taken == 1) {
-      work_cv_.notify_one();
-    } else if (taken > 1) {
-      work_cv_.notify_all();
-    }
+    if (taken > 0) work_cv_.notify_one();  // it wakes the next one while jobs are left
     cv_.notify_all();
     if (take_failed) {
       ++stats_.errors;
