@@ -36,6 +36,10 @@ void AddServeOptions(CLI::App* c, ServeCommand* cmd) {
   c->add_option("--reconcile", cmd->reconcile,
                 "with --redis: how often serve re-enqueues unfinished jobs Redis lost")
       ->capture_default_str();
+  c->add_option("--retain", cmd->retain,
+                "serve removes finished jobs and published events older than this, hourly\n"
+                "(alerts, their history, syncs and traces are kept); 0 keeps everything")
+      ->capture_default_str();
 }
 
 }  // namespace

@@ -19,6 +19,8 @@ std::string DefaultWorkerName() {
   return std::string(host[0] ? host : "vigil") + ":" + std::to_string(getpid());
 }
 
+constexpr int64_t kRedisFinishedJobsKept = 10000;
+
 }  // namespace
 
 int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std::ostream& err) {
@@ -39,6 +41,9 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
     err << "vigil: --reconcile: must be more than 0\n";
     return kExitUsage;
   }
+  std::optional<int64_t> retain =
+      cmd.retain == "0" ? std::optional<int64_t>(0) : DurationOrReport("--retain", cmd.retain, err);
+  if (!retain) return kExitUsage;
   if (!RedisUrlOkOrReport(cmd.redis, err)) return kExitUsage;
   SetLogLevel(level);
 
@@ -63,11 +68,16 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
   options.coalesce_window_ms = *coalesce;
   options.poll_ms = *poll;
   options.worker_name = cmd.name.empty() ? DefaultWorkerName() : cmd.name;
+  options.retention_ms = *retain;
   auto clock = NewSystemClock();
   if (!cmd.redis.empty()) {
     RedisQueueOptions redis;
     redis.url = cmd.redis;
     redis.name = "vigil";
+    // Redis keeps the newest finished jobs for dashboards; the database's
+    // job outbox keeps every one until --retain.
+    redis.remove_on_complete = kRedisFinishedJobsKept;
+    redis.remove_on_fail = kRedisFinishedJobsKept;
     const Clock* c = clock.get();
     options.open_primary_queue = [redis, c]() { return OpenRedisQueue(redis, c); };
     options.reconcile_ms = *reconcile;

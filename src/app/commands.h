@@ -86,6 +86,7 @@ struct ServeCommand {
   std::string name;  // worker name in job leases; default "<host>:<pid>"
   std::string redis;  // redis:// URL: the queue is Redis (job outbox + fallback); empty: local
   std::string reconcile = "2s";  // Redis mode: how often lost jobs are looked for
+  std::string retain = "7d";     // finished jobs and published events older than this are removed
 };
 int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& out, std::ostream& err);
 

@@ -118,6 +118,15 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
     service->scheduler_->Start();
   }
   if (service->reconciler_) service->reconciler_->Start();
+  if (options.run_scheduler && options.retention_ms > 0) {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> pruner_db, open_db());
+    PrunerOptions pruner_options;
+    pruner_options.queue = service->queue_->name();
+    pruner_options.retention_ms = options.retention_ms;
+    pruner_options.interval_ms = options.prune_interval_ms;
+    service->pruner_ = std::make_unique<Pruner>(std::move(pruner_db), clock, pruner_options);
+    service->pruner_->Start();
+  }
   return service;
 }
 
@@ -128,6 +137,7 @@ int Service::Stop(int64_t drain_ms) {
   stopped_ = true;
   if (scheduler_) scheduler_->Stop();
   if (reconciler_) reconciler_->Stop();
+  if (pruner_) pruner_->Stop();
   int abandoned = worker_ ? worker_->Stop(drain_ms) : 0;
   if (relay_) relay_->Stop();
   if (checkpointer_) checkpointer_->Stop();

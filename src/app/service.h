@@ -2,8 +2,9 @@
 // serve` and `vigil worker` run it: the local queue in the SQLite database,
 // workers running the pipeline jobs, the scheduler, the outbox relay to an
 // in-process event bus whose events are logged, and a WAL checkpointer
-// thread (the service's connections do not checkpoint inside commits). Wiring only; each part is
-// its own component.
+// thread (the service's connections do not checkpoint inside commits), and
+// (serve) the Pruner that bounds the jobs and events kept. Wiring only;
+// each part is its own component.
 //
 // Redis mode (ServiceOptions::open_primary_queue set, `--redis URL`): the
 // queue is a FailoverQueue (queue/failover_queue.h) over that primary, with
@@ -15,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "app/pruner.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "events/event_bus.h"
@@ -47,6 +49,10 @@ struct ServiceOptions {
   int64_t reconcile_ms = 2000;        // how often the reconciler passes
   int64_t reconcile_grace_ms = 2000;  // outbox rows younger than this are left alone
   int64_t primary_retry_ms = 1000;    // while the primary is down, how often it is tried
+  // With run_scheduler: finished jobs and published events older than this
+  // are removed every prune_interval_ms (app/pruner.h); 0 keeps everything.
+  int64_t retention_ms = 7 * 24 * 3600 * 1000LL;
+  int64_t prune_interval_ms = 3600 * 1000;
 };
 
 class Service {
@@ -71,6 +77,7 @@ class Service {
   std::unique_ptr<WalCheckpointer> checkpointer_;  // first: stopped last
   std::unique_ptr<Queue> queue_;
   std::unique_ptr<QueueReconciler> reconciler_;  // Redis mode, serve
+  std::unique_ptr<Pruner> pruner_;               // serve
   std::unique_ptr<EventBus> bus_;
   std::unique_ptr<Subscription> event_log_;
   std::unique_ptr<OutboxRelay> relay_;

@@ -113,4 +113,24 @@ Result<std::vector<Event>> ListEvents(Db* db, const EventFilter& filter, int64_t
   return ReadEvents(stmt.get());
 }
 
+Result<int64_t> PrunePublishedEvents(Db* db, TimeMs created_before, int batch) {
+  if (batch <= 0) {
+    return Status::InvalidArgument("prune events: batch must be > 0 (got " +
+                                   std::to_string(batch) + ")");
+  }
+  // Oldest first: the rows to remove are at the low end of the id order.
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("DELETE FROM event_outbox WHERE id IN (SELECT id FROM event_outbox"
+                  " WHERE published_at IS NOT NULL AND created_at < ? ORDER BY id LIMIT ?)"));
+  int64_t removed = 0;
+  for (;;) {
+    stmt->Reset();
+    stmt->BindAll({created_before, int64_t{batch}});
+    VIGIL_RETURN_IF_ERROR(stmt->Execute());
+    removed += stmt->Changes();
+    if (stmt->Changes() < batch) return removed;
+  }
+}
+
 }  // namespace vigil

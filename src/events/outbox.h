@@ -2,7 +2,7 @@
 // puts the events that announce a change in the SAME transaction as the
 // change. An event is in the outbox exactly when its change committed; the
 // relay (events/outbox_relay.h) later publishes it to an EventBus and marks
-// it published. Rows are never deleted here.
+// it published. Published events are removed only by PrunePublishedEvents.
 //
 // Event::id is the row id the database assigns: unique and increasing in
 // insertion order. (On SQLite writers are serialised, so ids also commit in
@@ -48,5 +48,11 @@ Result<int64_t> CountUnpublished(Db* db);
 // published or not, in id order: for tailing the log (pass the last id seen).
 Result<std::vector<Event>> ListEvents(Db* db, const EventFilter& filter, int64_t after_id,
                                       int limit);
+
+// Removes events published and created before `created_before`, at most
+// `batch` (> 0) per statement, until none is left; returns how many. Events
+// not yet published are kept whatever their age. InvalidArgument for
+// batch <= 0.
+Result<int64_t> PrunePublishedEvents(Db* db, TimeMs created_before, int batch = 1000);
 
 }  // namespace vigil
