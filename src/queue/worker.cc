@@ -215,10 +215,29 @@ void Worker::Forget(const Job& job) {
 }
 
 void Worker::RunPrefetchedThread(JobHandler* handler) {
+  const std::string owner = options_.name + "/feed";
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stopping_ || !ahead_.empty(); });
+    work_cv_.wait(lock, [&] { return stopping_ || !ahead_.empty() || (HoldsNothing() && !fetching_); });
     if (stopping_) break;  // the feeder gives back the jobs left ahead
+    if (ahead_.empty()) {
+      // Nothing held: this thread waits in the queue for jobs itself, so
+      // the first one runs here without a hand-over from the feeder.
+      fetching_ = true;
+      lock.unlock();
+      Result<CompleteAndTakeResult> r = queue_->CompleteAndTake(
+          {}, owner, options_.concurrency + options_.prefetch, options_.lease_ms,
+          options_.take_wait_ms);
+      lock.lock();
+      fetching_ = false;
+      TakeAhead(r, options_.concurrency + options_.prefetch);
+      feed_cv_.notify_one();
+      if (!r.ok() || !r->take_status.ok()) {
+        ++stats_.errors;
+        cv_.wait_for(lock, kTakeErrorPause, [&] { return stopping_; });
+      }
+      continue;
+    }
     Job job = std::move(ahead_.front());
     ahead_.pop_front();
     ++running_count_;
@@ -241,7 +260,7 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
     --running_count_;
     --in_flight_;
     Forget(job);
-    feed_cv_.notify_one();
+    if (HoldsNothing()) work_cv_.notify_one();  // someone waits in the queue now
     cv_.notify_all();
   }
   ++exited_;
@@ -250,12 +269,26 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
   feed_cv_.notify_one();
 }
 
+bool Worker::HoldsNothing() const {
+  return ahead_.empty() && running_count_ == 0 && done_.empty();
+}
+
+void Worker::TakeAhead(const Result<CompleteAndTakeResult>& r, int asked) {
+  size_t taken = 0;
+  if (r.ok()) {
+    taken = r->taken.size();
+    for (const Job& job : r->taken) {
+      running_[job.id] = job;
+      ahead_.push_back(job);
+    }
+  }
+  queue_drained_ = static_cast<int>(taken) < asked;
+  if (taken > 0) work_cv_.notify_one();  // it wakes the next one while jobs are left
+}
+
 void Worker::Feed() {
   const std::string owner = options_.name + "/feed";
   const int capacity = options_.concurrency + options_.prefetch;
-  // The last take got fewer jobs than it asked for: ask again only with
-  // completions to report, or once nothing is held (then waiting for jobs).
-  bool queue_drained = false;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     if (stopping_ && !ahead_.empty()) {
@@ -274,8 +307,11 @@ void Worker::Feed() {
       lock.lock();
       continue;
     }
+    if (fetching_) {  // a worker thread waits in the queue; nothing is held
+      feed_cv_.wait(lock);
+      continue;
+    }
     const int started = static_cast<int>(ahead_.size()) + running_count_;
-    const bool idle = started == 0 && done_.empty();
     const int want = stopping_ ? 0 : std::max(0, capacity - started);
     if (done_.empty()) {
       if (stopping_) {
@@ -283,24 +319,24 @@ void Worker::Feed() {
         feed_cv_.wait(lock);
         continue;
       }
-      if (want == 0) {
+      if (want == 0 || started == 0) {  // full, or idle: a worker thread takes then
         feed_cv_.wait(lock);
         continue;
       }
-      if (queue_drained && !idle) {
+      if (queue_drained_) {
         if (feed_cv_.wait_for(lock, kDrainedPoll) == std::cv_status::timeout) {
-          queue_drained = false;
+          queue_drained_ = false;
         }
         continue;
       }
     }
     std::vector<JobDone> done;
     done.swap(done_);
-    const int64_t wait_ms = idle ? options_.take_wait_ms : 0;
+    fetching_ = true;
     lock.unlock();
 
     Result<CompleteAndTakeResult> r =
-        queue_->CompleteAndTake(done, owner, want, options_.lease_ms, wait_ms);
+        queue_->CompleteAndTake(done, owner, want, options_.lease_ms, /*wait_ms=*/0);
     for (size_t i = 0; i < done.size(); ++i) {
       Status outcome = r.ok() && i < r->completed.size() ? r->completed[i] : r.status();
       if (outcome.code() == Code::kInvalidArgument && r.ok()) {
@@ -310,22 +346,14 @@ void Worker::Feed() {
       }
       if (options_.on_finished) options_.on_finished(done[i].job, outcome);
     }
-    const bool take_failed = !r.ok() || !r->take_status.ok();
     lock.lock();
+    fetching_ = false;
     for (const JobDone& d : done) Forget(d.job);
     in_flight_ -= static_cast<int>(done.size());
-    size_t taken = 0;
-    if (r.ok()) {
-      taken = r->taken.size();
-      for (Job& job : r->taken) {
-        running_[job.id] = job;
-        ahead_.push_back(std::move(job));
-      }
-    }
-    queue_drained = static_cast<int>(taken) < want;
-    if (taken > 0) work_cv_.notify_one();  // it wakes the next one while jobs are left
+    TakeAhead(r, want);
+    if (HoldsNothing()) work_cv_.notify_one();  // a worker thread waits in the queue now
     cv_.notify_all();
-    if (take_failed) {
+    if (want > 0 && (!r.ok() || !r->take_status.ok())) {
       ++stats_.errors;
       cv_.wait_for(lock, kTakeErrorPause, [&] { return stopping_; });
     }

@@ -19,7 +19,8 @@
 // Prefetch (WorkerOptions::prefetch > 0): one feeder thread takes the jobs
 // for all worker threads and reports their completions, in batches of one
 // Queue::CompleteAndTake each (one round trip for many jobs on a backend
-// that batches). It holds at most concurrency + prefetch jobs: those the
+// that batches); while no job is held, a worker thread waits in the queue
+// itself (so an idle worker starts a new job without a hand-over). It holds at most concurrency + prefetch jobs: those the
 // worker threads run (still at most `concurrency` at a time, one per
 // thread; concurrency 1 runs one job at a time), those that wait for a
 // thread, and finished ones it has yet to report. The keeper extends the
@@ -127,6 +128,12 @@ class Worker {
   // The job is no longer held: the keeper stops extending its lease.
   // Called with mu_ held.
   void Forget(const Job& job);
+  // With prefetch, called with mu_ held: no job is ahead, running or
+  // finished and unreported.
+  bool HoldsNothing() const;
+  // Puts the jobs `r` took (asked for `asked`) ahead and wakes a worker
+  // thread. Called with mu_ held.
+  void TakeAhead(const Result<CompleteAndTakeResult>& r, int asked);
   void KeepLeases();
   // WakeAll until every worker thread has left its loop, then joins them.
   void JoinWorkers();
@@ -152,6 +159,8 @@ class Worker {
   std::deque<Job> ahead_;
   int running_count_ = 0;
   std::vector<JobDone> done_;
+  bool fetching_ = false;        // a CompleteAndTake is under way (one at a time)
+  bool queue_drained_ = false;   // the last take got fewer jobs than it asked for
   std::condition_variable work_cv_;  // worker threads: a job is ahead, or stopping
   std::condition_variable feed_cv_;  // the feeder: a run finished, or stopping
 
