@@ -487,5 +487,53 @@ TEST(RedisQueueTest, PrefetchingWorkerGivesBackJobsItDidNotStart) {
   }
 }
 
+// A prefetching Worker at concurrency 8 on Redis runs every job exactly
+// once, with nothing lost, refused or failed.
+TEST(RedisQueueTest, PrefetchingWorkerRunsEveryJobOnce) {
+  ASSERT_NE(Server(), nullptr);
+  auto q = MustOpen(Options(FreshName()));
+  ASSERT_TRUE(q);
+  constexpr int kJobs = 600;
+  for (int i = 0; i < kJobs; ++i) ASSERT_TRUE(q->Add("run", "{}", {}).ok());
+  std::mutex mu;
+  std::map<std::string, int> runs;
+  class Counting : public JobHandler {
+   public:
+    Counting(std::mutex* mu, std::map<std::string, int>* runs) : mu_(mu), runs_(runs) {}
+    Result<std::string> Run(const Job& job) override {
+      std::lock_guard<std::mutex> lock(*mu_);
+      ++(*runs_)[job.id];
+      return std::string("null");
+    }
+
+   private:
+    std::mutex* mu_;
+    std::map<std::string, int>* runs_;
+  };
+  WorkerOptions wo;
+  wo.concurrency = 8;
+  wo.prefetch = 16;
+  wo.take_wait_ms = 200;
+  Worker worker(
+      q.get(),
+      [&]() -> Result<std::unique_ptr<JobHandler>> {
+        return std::unique_ptr<JobHandler>(new Counting(&mu, &runs));
+      },
+      wo, SystemClock());
+  ASSERT_TRUE(worker.Start().ok());
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (worker.stats().completed < kJobs && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(worker.Stop(5000), 0);
+  Worker::Stats stats = worker.stats();
+  EXPECT_EQ(stats.completed, kJobs);
+  EXPECT_EQ(stats.failed + stats.retried + stats.lease_lost + stats.errors, 0);
+  EXPECT_EQ(q->Counts()->completed, kJobs);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(runs.size(), static_cast<size_t>(kJobs));
+  for (const auto& [id, n] : runs) EXPECT_EQ(n, 1) << id;
+}
+
 }  // namespace
 }  // namespace vigil
