@@ -9,6 +9,7 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libgtest-dev libgmock-dev librapidcheck-dev
   libhiredis-dev redis-server
+  libnats-dev nats-server
 )
 # The BullMQ interop test runs Node's bullmq; a machine that has node and npm
 # already (from nodesource, nvm, ...) keeps its own.
@@ -36,15 +37,16 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 
-# Tests start their own redis-server on a free port; none may depend on a
-# system one. Debian's package starts a service on install: stop and disable it.
+# Tests start their own redis-server and nats-server on free ports; none may
+# depend on a system one. A Debian package that starts a service on install:
+# stop and disable it.
 for p in "${missing[@]}"; do
-  [ "$p" = redis-server ] || continue
+  [ "$p" = redis-server ] || [ "$p" = nats-server ] || continue
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-    "${sudo_cmd[@]}" systemctl disable --now redis-server >/dev/null 2>&1 || true
+    "${sudo_cmd[@]}" systemctl disable --now "$p" >/dev/null 2>&1 || true
   else
-    "${sudo_cmd[@]}" service redis-server stop >/dev/null 2>&1 || true
-    "${sudo_cmd[@]}" update-rc.d redis-server disable >/dev/null 2>&1 || true
+    "${sudo_cmd[@]}" service "$p" stop >/dev/null 2>&1 || true
+    "${sudo_cmd[@]}" update-rc.d "$p" disable >/dev/null 2>&1 || true
   fi
 done
 echo "install-deps: done"
