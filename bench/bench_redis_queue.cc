@@ -11,8 +11,12 @@
 //               starts, wait for its completion, pause 2 ms. The add's own
 //               round trip is part of it, on both sides.
 //
-// Usage: bench_redis_queue [--jobs N] [--latency-jobs L] [--no-node]
-//                          [--node-dir DIR]
+// vigil's workers run with WorkerOptions::prefetch P (default 100): one
+// feeder thread completes and takes in batches (Queue::CompleteAndTake, one
+// script per batch); --prefetch 0 gives one round trip per job.
+//
+// Usage: bench_redis_queue [--jobs N] [--latency-jobs L] [--prefetch P]
+//                          [--no-node] [--node-dir DIR]
 // DIR (default: bench-node beside this program) receives bullmq 5.81.5 by
 // `npm ci` from bench/node/package-lock.json when it is not there yet.
 // Prints one Markdown table.

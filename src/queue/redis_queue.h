@@ -24,7 +24,8 @@
 //     max_take jobs in Take's order (the ring of groups included), each
 //     with its own lock, token and TTL. Release gives a job back first in
 //     line, its start not counted (attemptsStarted goes back down) and no
-//     stall counted.
+//     stall counted. A CompleteAndTake that finds nothing to take waits as
+//     Take does (see Waiting), then takes again.
 //   - RecoverStalled fails a job stalled more than max_stalled times at once
 //     (with "stalled: ..." as failedReason), where BullMQ 5 defers that to
 //     the worker that takes it next.

@@ -20,13 +20,17 @@
 // for all worker threads and reports their completions, in batches of one
 // Queue::CompleteAndTake each (one round trip for many jobs on a backend
 // that batches); while no job is held, a worker thread waits in the queue
-// itself (so an idle worker starts a new job without a hand-over). It holds at most concurrency + prefetch jobs: those the
-// worker threads run (still at most `concurrency` at a time, one per
-// thread; concurrency 1 runs one job at a time), those that wait for a
-// thread, and finished ones it has yet to report. The keeper extends the
-// leases of all of them. Stop gives the jobs no thread started back to the
-// queue (Queue::Release). A failed run is reported by its worker thread
-// with Queue::Fail, as without prefetch.
+// itself, so an idle worker starts a new job without a hand-over. At most
+// concurrency + prefetch jobs are held: those the worker threads run (still
+// at most `concurrency` at a time, one per thread; concurrency 1 runs one
+// job at a time), those that wait for a thread (their lease, and so
+// Job::started_at, began when they were taken), and finished ones the
+// feeder reports with its next round trip. While some are held and the
+// last take found the queue empty, the feeder looks again every 20 ms (a
+// wait in the queue would hold back those reports). The keeper extends the
+// leases of all of them. Stop gives the jobs
+// no thread started back to the queue (Queue::Release). A failed run is
+// reported by its worker thread with Queue::Fail, as without prefetch.
 //
 // Thread safety: Start and Stop from one controlling thread; stats() from any.
 // The queue (and whatever the handlers use) must outlive the Worker.
