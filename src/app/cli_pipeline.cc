@@ -36,6 +36,9 @@ void AddServeOptions(CLI::App* c, ServeCommand* cmd) {
   c->add_option("--reconcile", cmd->reconcile,
                 "with --redis: how often serve re-enqueues unfinished jobs Redis lost")
       ->capture_default_str();
+  c->add_option("--nats", cmd->nats,
+                "publish events to NATS (nats://host:port; JetStream stream VIGIL, subjects\n"
+                "vigil.<tenant id>.<type>, deduplicated by outbox id) instead of in-process");
   c->add_option("--retain", cmd->retain,
                 "serve removes finished jobs and published events older than this, hourly\n"
                 "(alerts, their history, syncs and traces are kept); 0 keeps everything")
@@ -97,6 +100,24 @@ void AddPipelineCommands(CLI::App* app, PipelineCommandArgs* args, int* status,
                 "the Redis URL `vigil serve --redis` uses: lists the jobs in Redis too");
   j->add_flag("--json", jobs.json, "print a JSON array");
   j->callback([=, &out, &err] { *status = RunJobs(args->jobs, out, err); });
+
+  EventsTailCommand& tail = args->events_tail;
+  auto* events = app->add_subcommand("events", "follow vigil's events");
+  events->require_subcommand(1);
+  auto* e = events->add_subcommand(
+      "tail",
+      "print events as they happen, one per line, until SIGINT/SIGTERM (or --limit): from\n"
+      "NATS with --nats (what `serve --nats` publishes), else from the database's outbox");
+  e->add_option("--db", tail.db, kDbHelp)->capture_default_str();
+  e->add_option("--nats", tail.nats, "read from this NATS server (nats://host:port)");
+  e->add_option("--tenant", tail.tenant, "only this tenant's events");
+  e->add_option("--type", tail.type, "only this type, or a prefix such as alert.*");
+  e->add_flag("--from-start", tail.from_start,
+              "outbox: print the events kept so far first, then the new ones");
+  e->add_option("--limit", tail.limit, "stop after this many events (0: no limit)")
+      ->capture_default_str();
+  e->add_flag("--json", tail.json, "one JSON object per line");
+  e->callback([=, &out, &err] { *status = RunEventsTail(args->events_tail, out, err); });
 
   ScheduleCommand& schedule = args->schedule;
   auto* s = app->add_subcommand(

@@ -1,4 +1,5 @@
-// The CLI's job-pipeline commands (serve, worker, trigger, jobs, schedule, health),
+// The CLI's job-pipeline commands (serve, worker, trigger, jobs, schedule, health,
+// events tail),
 // added to the app by RunCli (cli.cc).
 #pragma once
 
@@ -20,6 +21,7 @@ struct PipelineCommandArgs {
   JobsCommand jobs;
   ScheduleCommand schedule;
   HealthCommand health;
+  EventsTailCommand events_tail;
 };
 
 // Adds the subcommands; each callback stores its exit status in *status.

@@ -8,6 +8,7 @@
 #include "app/commands.h"
 #include "app/service.h"
 #include "observe/log.h"
+#include "events/nats_bus.h"
 #include "queue/redis_queue.h"
 
 namespace vigil {
@@ -83,6 +84,14 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
     options.reconcile_ms = *reconcile;
     options.reconcile_grace_ms = std::max<int64_t>(*reconcile, 1000);
   }
+  if (!cmd.nats.empty()) {
+    NatsBusOptions nats;
+    nats.url = cmd.nats;
+    options.open_bus = [nats]() -> Result<std::unique_ptr<EventBus>> {
+      VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<NatsBus> bus, OpenNatsBus(nats));
+      return std::unique_ptr<EventBus>(std::move(bus));
+    };
+  }
   Result<std::unique_ptr<Service>> service = Service::Start(options, clock.get());
   if (!service.ok()) {
     err << "vigil: " << service.status().message() << "\n";
@@ -91,6 +100,7 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
   const char* role = scheduler ? "serve" : "worker";
   Log(LogLevel::kInfo, std::string(role) + ".started",
       {{"db", cmd.db}, {"queue", cmd.redis.empty() ? "local" : "redis"},
+       {"events", cmd.nats.empty() ? "in-process" : "nats"},
        {"worker", options.worker_name}, {"concurrency", cmd.concurrency},
        {"pid", static_cast<int64_t>(getpid())}});
 

@@ -87,6 +87,7 @@ struct ServeCommand {
   std::string redis;  // redis:// URL: the queue is Redis (job outbox + fallback); empty: local
   std::string reconcile = "2s";  // Redis mode: how often lost jobs are looked for
   std::string retain = "7d";     // finished jobs and published events older than this are removed
+  std::string nats;  // nats:// URL: events go to NATS (JetStream); empty: in-process
 };
 int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& out, std::ostream& err);
 
@@ -98,6 +99,20 @@ struct HealthCommand {
   bool json = false;
 };
 int RunHealth(const HealthCommand& cmd, std::ostream& out, std::ostream& err);
+
+// `vigil events tail`: prints events as they happen, one per line, until
+// SIGINT/SIGTERM or `limit` events: from NATS when `nats` is set (what serve
+// --nats publishes), else from the database's event outbox.
+struct EventsTailCommand {
+  std::string db = "vigil.db";
+  std::string nats;    // nats:// URL; empty: the outbox
+  std::string tenant;  // tenant name; empty: every tenant
+  std::string type;    // event type, or a prefix such as "alert.*"
+  bool from_start = false;  // outbox: every kept event first, not only new ones
+  int64_t limit = 0;        // stop after this many; 0: until a signal
+  bool json = false;
+};
+int RunEventsTail(const EventsTailCommand& cmd, std::ostream& out, std::ostream& err);
 
 struct TriggerCommand {
   std::string db = "vigil.db";

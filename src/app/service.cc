@@ -56,7 +56,11 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
     service->queue_ = std::move(failover);
   }
 
-  service->bus_ = NewInProcessBus();
+  if (options.open_bus) {
+    VIGIL_ASSIGN_OR_RETURN(service->bus_, options.open_bus());
+  } else {
+    service->bus_ = NewInProcessBus();
+  }
   if (options.log_events) {
     VIGIL_ASSIGN_OR_RETURN(
         service->event_log_,

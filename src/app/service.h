@@ -13,6 +13,7 @@
 // restores, from the outbox, every unfinished job the primary lost.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,6 +47,8 @@ struct ServiceOptions {
   // Redis mode when set: opens the primary queue (called again until it
   // succeeds, so the service starts while it is unreachable).
   QueueOpener open_primary_queue;
+  // Opens the event bus the outbox relay publishes to; empty: in-process.
+  std::function<Result<std::unique_ptr<EventBus>>()> open_bus;
   int64_t reconcile_ms = 2000;        // how often the reconciler passes
   int64_t reconcile_grace_ms = 2000;  // outbox rows younger than this are left alone
   int64_t primary_retry_ms = 1000;    // while the primary is down, how often it is tried
