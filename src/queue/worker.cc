@@ -218,7 +218,9 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
   const std::string owner = options_.name + "/feed";
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stopping_ || !ahead_.empty() || (HoldsNothing() && !fetching_); });
+    work_cv_.wait(lock, [&] {
+      return stopping_ || !ahead_.empty() || (HoldsNothing() && !fetching_);
+    });
     if (stopping_) break;  // the feeder gives back the jobs left ahead
     if (ahead_.empty()) {
       // Nothing held: this thread waits in the queue for jobs itself, so
@@ -240,6 +242,12 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
     }
     Job job = std::move(ahead_.front());
     ahead_.pop_front();
+    auto held = running_.find(job.id);
+    if (held == running_.end() || held->second.token != job.token) {
+      ++stats_.lease_lost;  // lost while it waited ahead (the keeper saw it): not run
+      if (HoldsNothing()) work_cv_.notify_one();
+      continue;
+    }
     ++running_count_;
     ++in_flight_;
     // Wake one more thread only while jobs are left: short jobs then run on

@@ -28,7 +28,8 @@
 // feeder reports with its next round trip. While some are held and the
 // last take found the queue empty, the feeder looks again every 20 ms (a
 // wait in the queue would hold back those reports). The keeper extends the
-// leases of all of them. Stop gives the jobs
+// leases of all of them; one it finds lost while the job waits ahead is
+// dropped unrun (counted as lease_lost). Stop gives the jobs
 // no thread started back to the queue (Queue::Release). A failed run is
 // reported by its worker thread with Queue::Fail, as without prefetch.
 //

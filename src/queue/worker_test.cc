@@ -499,5 +499,65 @@ TEST_F(WorkerTest, PrefetchCountsALostLease) {
   EXPECT_EQ(worker->stats().completed, 1);
 }
 
+// Forwards to a real queue, but extends the lease of job "ahead" only once
+// `extend_ahead` is set (until then its lease lapses).
+class FakeLapsingQueue : public FakeForgetfulQueue {
+ public:
+  FakeLapsingQueue(Queue* q, std::atomic<bool>* extend_ahead)
+      : FakeForgetfulQueue(q), q_(q), extend_ahead_(extend_ahead) {}
+  Status ExtendLease(const Job& j, int64_t lease) override {
+    if (j.id == "ahead" && !*extend_ahead_) return Status::Ok();
+    return q_->ExtendLease(j, lease);
+  }
+
+ private:
+  Queue* q_;
+  std::atomic<bool>* extend_ahead_;
+};
+
+// A job whose lease is lost while it waits ahead is not run with the lost
+// lease: counted as lease_lost, and run once again under a new one.
+TEST_F(WorkerTest, PrefetchedJobWhoseLeaseIsLostIsNotRun) {
+  JobOptions o;
+  o.job_id = "long";
+  ASSERT_TRUE(queue_->Add("long", "{}", o).ok());
+  o.job_id = "ahead";
+  ASSERT_TRUE(queue_->Add("ahead", "{}", o).ok());
+  std::atomic<bool> extend_ahead{false};
+  FakeLapsingQueue lapsing(queue_.get(), &extend_ahead);
+  std::unique_ptr<Queue> other = OpenQueue();
+  std::atomic<int> ahead_runs{0};
+  std::atomic<int64_t> ahead_token{0};
+  WorkerOptions options;
+  options.prefetch = 1;
+  options.lease_ms = 300;  // extended every 100 ms
+  options.stalled_check_ms = 600000;  // only the test recovers
+  auto worker = MakeWorker(
+      &lapsing,
+      [&](const Job& job) -> Result<std::string> {
+        if (job.id == "long") {
+          // "ahead" waits with a lapsing lease; another process recovers it.
+          std::this_thread::sleep_for(milliseconds(400));
+          auto moved = other->RecoverStalled();
+          EXPECT_TRUE(moved.ok() && *moved == 1);
+          extend_ahead = true;  // the keeper's next extension finds it lost
+          std::this_thread::sleep_for(milliseconds(400));
+        } else {
+          ++ahead_runs;
+          ahead_token = job.token;
+        }
+        return std::string("null");
+      },
+      options);
+  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return StateOf("ahead") == JobState::kCompleted; }));
+  EXPECT_EQ(worker->Stop(5000), 0);
+  EXPECT_EQ(ahead_runs.load(), 1);
+  EXPECT_GE(ahead_token.load(), 2);  // the second lease's
+  EXPECT_EQ(worker->stats().lease_lost, 1);
+  EXPECT_EQ(worker->stats().completed, 2);
+  EXPECT_EQ(queue_->Get("ahead")->stalled_count, 1);
+}
+
 }  // namespace
 }  // namespace vigil
