@@ -87,6 +87,7 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
   if (!cmd.nats.empty()) {
     NatsBusOptions nats;
     nats.url = cmd.nats;
+    nats.require_server = false;  // serve starts while NATS is away; the outbox keeps events
     options.open_bus = [nats]() -> Result<std::unique_ptr<EventBus>> {
       VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<NatsBus> bus, OpenNatsBus(nats));
       return std::unique_ptr<EventBus>(std::move(bus));

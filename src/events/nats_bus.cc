@@ -115,8 +115,15 @@ class NatsBusImpl final : public NatsBus {
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, options_.reconnect_wait_ms);
     if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(opts, 8 * 1024 * 1024);
+    if (s == NATS_OK && !options_.require_server) {
+      s = natsOptions_SetRetryOnFailedConnect(opts, true, OnConnected, nullptr);
+    }
     if (s == NATS_OK) s = natsConnection_Connect(&conn_, opts);
     natsOptions_Destroy(opts);
+    if (s == NATS_NOT_YET_CONNECTED) {
+      stream_pending_ = options_.use_jetstream;  // made at the first Publish
+      return Status::Ok();
+    }
     if (s != NATS_OK) return Fail(options_.url, "connect", s);
     if (options_.use_jetstream) VIGIL_RETURN_IF_ERROR(OpenStream());
     return Status::Ok();
@@ -126,6 +133,13 @@ class NatsBusImpl final : public NatsBus {
 
   Status Publish(const std::vector<Event>& events) override {
     std::lock_guard<std::mutex> lock(publish_mu_);
+    if (stream_pending_) {
+      if (natsConnection_Status(conn_) != NATS_CONN_STATUS_CONNECTED) {
+        return Status::Unavailable("nats " + options_.url + ": not connected yet");
+      }
+      VIGIL_RETURN_IF_ERROR(OpenStream());
+      stream_pending_ = false;
+    }
     return js_ != nullptr ? PublishJetStream(events) : PublishCore(events);
   }
 
@@ -145,15 +159,23 @@ class NatsBusImpl final : public NatsBus {
       return Fail(options_.url, "subscribe to " + subject, s);
     }
     // The server knows the subscription once this returns, so a Publish
-    // after Subscribe reaches it.
-    s = natsConnection_FlushTimeout(conn_, options_.publish_timeout_ms);
+    // after Subscribe reaches it. Not connected yet: it is sent on connect.
+    if (natsConnection_Status(conn_) == NATS_CONN_STATUS_CONNECTED) {
+      s = natsConnection_FlushTimeout(conn_, options_.publish_timeout_ms);
+    }
     std::unique_ptr<Subscription> handle = std::make_unique<NatsSubscription>(sub, state);
     if (s != NATS_OK) return Fail(options_.url, "subscribe to " + subject, s);
     return handle;
   }
 
  private:
+  static void OnConnected(natsConnection*, void*) {}
+
   Status OpenStream() {
+    if (js_ != nullptr) {
+      jsCtx_Destroy(js_);
+      js_ = nullptr;
+    }
     jsOptions jo;
     jsOptions_Init(&jo);
     jo.Wait = options_.publish_timeout_ms;
@@ -227,6 +249,7 @@ class NatsBusImpl final : public NatsBus {
   natsConnection* conn_ = nullptr;
   jsCtx* js_ = nullptr;
   std::mutex publish_mu_;
+  bool stream_pending_ = false;  // guarded by publish_mu_
 };
 
 }  // namespace

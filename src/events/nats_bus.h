@@ -43,6 +43,11 @@ struct NatsBusOptions {
   int64_t connect_timeout_ms = 2000;
   int64_t publish_timeout_ms = 5000;
   int64_t reconnect_wait_ms = 500;
+  // false: OpenNatsBus succeeds while the server is unreachable and keeps
+  // connecting in the background (Publish is Unavailable until it
+  // connects; the stream is made at the first Publish after that;
+  // subscriptions made meanwhile start when it connects).
+  bool require_server = true;
 };
 
 class NatsBus : public EventBus {
@@ -53,8 +58,8 @@ class NatsBus : public EventBus {
 
 // Connects and, with JetStream, makes sure the stream exists.
 // InvalidArgument for bad options; Unavailable when the server cannot be
-// reached (naming the URL); the server's error when the stream cannot be
-// made.
+// reached (naming the URL) and require_server; the server's error when the
+// stream cannot be made.
 Result<std::unique_ptr<NatsBus>> OpenNatsBus(const NatsBusOptions& options);
 
 // The subject of `event` under `prefix`, and of a filter (for tests and `vigil

@@ -148,5 +148,28 @@ TEST(NatsBusTest, PublishFailsWhileTheServerIsAwayAndWorksOnceItIsBack) {
   EXPECT_EQ(StreamMessages((*server)->url(), o.stream), 3);
 }
 
+TEST(NatsBusTest, WithoutRequireServerItOpensWhileTheServerIsDownAndPublishesOnceItIsUp) {
+  auto server = NatsServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  (*server)->Stop();
+  NatsBusOptions o = FreshOptions((*server)->url());
+  o.require_server = false;
+  o.reconnect_wait_ms = 100;
+  o.publish_timeout_ms = 300;
+  auto bus = OpenNatsBus(o);
+  ASSERT_TRUE(bus.ok()) << bus.status().ToString();
+  EXPECT_EQ((*bus)->Publish({TestEvent(1, "sync.completed", 1)}).code(), Code::kUnavailable);
+
+  ASSERT_TRUE((*server)->Restart().ok());
+  Status published = Status::Unavailable("not tried");
+  for (int i = 0; i < 100 && !published.ok(); ++i) {
+    published = (*bus)->Publish({TestEvent(1, "sync.completed", 1)});
+    if (!published.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(published.ok()) << published.ToString();
+  EXPECT_TRUE((*bus)->jetstream());
+  EXPECT_EQ(StreamMessages((*server)->url(), o.stream), 1);
+}
+
 }  // namespace
 }  // namespace vigil
