@@ -18,6 +18,13 @@ constexpr std::chrono::milliseconds kTakeErrorPause(200);
 // queue would delay reporting the runs that finish meanwhile).
 constexpr std::chrono::milliseconds kDrainedPoll(20);
 
+// With prefetch: a worker thread whose last job ran shorter than kShortRun
+// takes the next job itself instead of waking another thread for it; the
+// feeder wakes an idle thread when jobs wait ahead and none was started for
+// kSpreadAfter.
+constexpr std::chrono::microseconds kShortRun(50);
+constexpr std::chrono::milliseconds kSpreadAfter(1);
+
 }  // namespace
 
 Worker::Worker(Queue* queue, std::function<Result<std::unique_ptr<JobHandler>>()> make_handler,
@@ -216,6 +223,7 @@ void Worker::Forget(const Job& job) {
 
 void Worker::RunPrefetchedThread(JobHandler* handler) {
   const std::string owner = options_.name + "/feed";
+  bool last_short = false;  // this thread's last job ran under kShortRun
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     work_cv_.wait(lock, [&] {
@@ -242,6 +250,8 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
     }
     Job job = std::move(ahead_.front());
     ahead_.pop_front();
+    const Steady::time_point popped = Steady::now();
+    last_pop_ = popped;
     auto held = running_.find(job.id);
     if (held == running_.end() || held->second.token != job.token) {
       ++stats_.lease_lost;  // lost while it waited ahead (the keeper saw it): not run
@@ -250,11 +260,14 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
     }
     ++running_count_;
     ++in_flight_;
-    // Wake one more thread only while jobs are left: short jobs then run on
-    // few threads, and the feeder is not crowded out by idle wake-ups.
-    if (!ahead_.empty()) work_cv_.notify_one();
+    // Wake one more thread while jobs are left, unless this thread's last
+    // job was short: it will be back for the next one before a woken thread
+    // would run, so tiny jobs run on few threads (the feeder's kSpreadAfter
+    // wakes more if this one turns out long).
+    if (!ahead_.empty() && !last_short) work_cv_.notify_one();
     lock.unlock();
     Result<std::string> value = RunHandler(handler, job);
+    last_short = Steady::now() - popped < kShortRun;
     if (value.ok()) {
       lock.lock();
       --running_count_;
@@ -291,6 +304,7 @@ void Worker::TakeAhead(const Result<CompleteAndTakeResult>& r, int asked) {
     }
   }
   queue_drained_ = static_cast<int>(taken) < asked;
+  if (queue_drained_) look_again_ = Steady::now() + kDrainedPoll;
   if (taken > 0) work_cv_.notify_one();  // it wakes the next one while jobs are left
 }
 
@@ -327,14 +341,25 @@ void Worker::Feed() {
         feed_cv_.wait(lock);
         continue;
       }
+      // Jobs wait ahead while a thread is idle and none was started for
+      // kSpreadAfter (the busy threads run long jobs): wake an idle one.
+      const bool waiting_ahead = !ahead_.empty() && running_count_ < options_.concurrency;
+      if (waiting_ahead && Steady::now() >= last_pop_ + kSpreadAfter) {
+        last_pop_ = Steady::now();
+        work_cv_.notify_one();
+      }
+      const Steady::time_point spread_at = last_pop_ + kSpreadAfter;
       if (want == 0 || started == 0) {  // full, or idle: a worker thread takes then
-        feed_cv_.wait(lock);
+        if (waiting_ahead) {
+          feed_cv_.wait_until(lock, spread_at);
+        } else {
+          feed_cv_.wait(lock);
+        }
         continue;
       }
       if (queue_drained_) {
-        if (feed_cv_.wait_for(lock, kDrainedPoll) == std::cv_status::timeout) {
-          queue_drained_ = false;
-        }
+        feed_cv_.wait_until(lock, waiting_ahead ? std::min(spread_at, look_again_) : look_again_);
+        if (Steady::now() >= look_again_) queue_drained_ = false;
         continue;
       }
     }

@@ -37,6 +37,7 @@
 // The queue (and whatever the handlers use) must outlive the Worker.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -166,6 +167,8 @@ class Worker {
   std::vector<JobDone> done_;
   bool fetching_ = false;        // a CompleteAndTake is under way (one at a time)
   bool queue_drained_ = false;   // the last take got fewer jobs than it asked for
+  std::chrono::steady_clock::time_point look_again_;  // for new jobs, while queue_drained_
+  std::chrono::steady_clock::time_point last_pop_;    // a worker thread last started a job
   std::condition_variable work_cv_;  // worker threads: a job is ahead, or stopping
   std::condition_variable feed_cv_;  // the feeder: a run finished, or stopping
 

@@ -382,6 +382,35 @@ TEST_F(WorkerTest, PrefetchAtConcurrencyOneRunsOneJobAtATime) {
   EXPECT_EQ(stats.failed + stats.retried + stats.lease_lost + stats.errors, 0);
 }
 
+// With prefetch, jobs still run in parallel on every thread, also when
+// long jobs follow tiny ones (a thread after a tiny job wakes no other).
+TEST_F(WorkerTest, PrefetchRunsLongJobsOnEveryThread) {
+  for (int i = 0; i < 20; ++i) Add("tiny");
+  for (int i = 0; i < 8; ++i) Add("long");
+  std::atomic<int> running{0};
+  std::atomic<int> most{0};
+  WorkerOptions options;
+  options.concurrency = 4;
+  options.prefetch = 8;
+  auto worker = MakeWorker(
+      queue_.get(),
+      [&](const Job& job) -> Result<std::string> {
+        if (job.name == "tiny") return std::string("null");
+        int now = ++running;
+        int seen = most.load();
+        while (now > seen && !most.compare_exchange_weak(seen, now)) {
+        }
+        std::this_thread::sleep_for(milliseconds(300));
+        --running;
+        return std::string("null");
+      },
+      options);
+  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return worker->stats().completed == 28; }));
+  EXPECT_EQ(worker->Stop(5000), 0);
+  EXPECT_EQ(most.load(), 4);
+}
+
 // Stop gives back the jobs taken ahead and not started (the local queue lets
 // their leases lapse, so RecoverStalled puts them back); another worker runs
 // them, each job once.
