@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev
   libhiredis-dev redis-server
   libnats-dev nats-server
+  libpq-dev postgresql
 )
 # The BullMQ interop test runs Node's bullmq; a machine that has node and npm
 # already (from nodesource, nvm, ...) keeps its own.
@@ -41,7 +42,7 @@ export DEBIAN_FRONTEND=noninteractive
 # depend on a system one. A Debian package that starts a service on install:
 # stop and disable it.
 for p in "${missing[@]}"; do
-  [ "$p" = redis-server ] || [ "$p" = nats-server ] || continue
+  [ "$p" = redis-server ] || [ "$p" = nats-server ] || [ "$p" = postgresql ] || continue
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     "${sudo_cmd[@]}" systemctl disable --now "$p" >/dev/null 2>&1 || true
   else

@@ -1,13 +1,15 @@
 #include "testing/server_process.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -62,15 +64,47 @@ int FreeLoopbackPort() {
   return port;
 }
 
-Result<pid_t> SpawnServer(const std::vector<std::string>& argv) {
+Result<pid_t> SpawnServer(const std::vector<std::string>& argv, const std::string& user,
+                          const std::string& log) {
   std::vector<std::string> args = argv;
   std::vector<char*> raw;
   for (std::string& a : args) raw.push_back(a.data());
   raw.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, raw[0], nullptr, nullptr, raw.data(), environ);
-  if (rc != 0) return Status::IoError("cannot start " + argv[0] + ": " + strerror(rc));
+  uid_t uid = 0;
+  gid_t gid = 0;
+  const bool switch_user = !user.empty() && geteuid() == 0;
+  if (switch_user) {
+    const passwd* pw = getpwnam(user.c_str());
+    if (pw == nullptr) return Status::NotFound("no user " + user + " to run " + argv[0] + " as");
+    uid = pw->pw_uid;
+    gid = pw->pw_gid;
+  }
+  const pid_t pid = fork();
+  if (pid < 0) return Status::IoError("cannot start " + argv[0] + ": " + strerror(errno));
+  if (pid == 0) {
+    if (!log.empty()) {
+      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+      }
+    }
+    if (switch_user && (setgid(gid) != 0 || setuid(uid) != 0)) _exit(126);
+    execve(raw[0], raw.data(), environ);
+    _exit(127);
+  }
   return pid;
+}
+
+Status RunToEnd(const std::vector<std::string>& argv, const std::string& user,
+                const std::string& log) {
+  VIGIL_ASSIGN_OR_RETURN(pid_t pid, SpawnServer(argv, user, log));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::Ok();
+  return Status::IoError(argv[0] + " failed (status " + std::to_string(status) + "):\n" +
+                         ReadServerLog(log));
 }
 
 bool ServerExited(pid_t pid) {

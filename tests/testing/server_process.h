@@ -20,8 +20,16 @@ Result<std::string> FindServerBinary(const std::string& name, const std::string&
 // none could be had.
 int FreeLoopbackPort();
 
-// Starts argv[0] with `argv`; its pid.
-Result<pid_t> SpawnServer(const std::vector<std::string>& argv);
+// Starts argv[0] with `argv`; its pid. With `user` set and this process
+// running as root, the child runs as that user (PostgreSQL refuses root);
+// otherwise as this process's user. stdout and stderr go to `log` when set.
+Result<pid_t> SpawnServer(const std::vector<std::string>& argv, const std::string& user = "",
+                          const std::string& log = "");
+
+// Runs argv to its end as SpawnServer would; an error with the exit status
+// and `log`'s text when it does not exit 0.
+Status RunToEnd(const std::vector<std::string>& argv, const std::string& user,
+                const std::string& log);
 
 // True once `pid` has exited (and is reaped).
 bool ServerExited(pid_t pid);

@@ -1,0 +1,218 @@
+#include "store/postgres_db.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <optional>
+#include <regex>
+
+#include "store/migrations.h"
+
+namespace vigil {
+namespace {
+
+// SQLSTATE classes that mean "the server is not there" rather than "the
+// statement is wrong": connection exceptions (08), admin shutdown (57P).
+bool ConnectionTrouble(const char* sqlstate) {
+  if (sqlstate == nullptr) return true;
+  const std::string code = sqlstate;
+  return code.rfind("08", 0) == 0 || code.rfind("57P", 0) == 0;
+}
+
+Status ResultError(PGconn* conn, const PGresult* result, const std::string& what) {
+  const char* message = result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+  std::string text = message != nullptr ? message : "unknown error";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  const char* sqlstate = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  if (PQstatus(conn) != CONNECTION_OK || ConnectionTrouble(sqlstate)) {
+    return Status::Unavailable(what + ": " + text);
+  }
+  return Status::InvalidArgument(what + ": " + text);
+}
+
+// `?` -> $1, $2, ... outside quotes.
+std::string Placeholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int n = 0;
+  char quote = 0;
+  for (char c : sql) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      out += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == '?') {
+      out += "$" + std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+class PostgresStatement final : public Statement {
+ public:
+  // `name` is prepared on the server already.
+  PostgresStatement(PGconn* conn, std::string sql, std::string name, uint64_t* counter)
+      : conn_(conn), sql_(std::move(sql)), name_(std::move(name)), counter_(counter) {}
+  ~PostgresStatement() override {
+    Clear();
+    PQclear(PQexec(conn_, ("DEALLOCATE " + name_).c_str()));
+  }
+
+  void BindNull(int index) override { Slot(index).reset(); }
+  void BindInt(int index, int64_t value) override { Slot(index) = std::to_string(value); }
+  void BindText(int index, std::string_view value) override { Slot(index) = std::string(value); }
+
+  Result<bool> Step() override {
+    if (result_ == nullptr) {
+      VIGIL_RETURN_IF_ERROR(Run());
+      row_ = -1;
+    }
+    if (++row_ < PQntuples(result_)) return true;
+    return false;
+  }
+  Status Execute() override {
+    Status s = Run();
+    Clear();
+    return s;
+  }
+  void Reset() override {
+    Clear();
+    params_.clear();
+  }
+  bool IsNull(int column) const override { return PQgetisnull(result_, row_, column) != 0; }
+  int64_t Int(int column) const override {
+    return std::strtoll(PQgetvalue(result_, row_, column), nullptr, 10);
+  }
+  std::string_view Text(int column) const override {
+    return {PQgetvalue(result_, row_, column),
+            static_cast<size_t>(PQgetlength(result_, row_, column))};
+  }
+  int64_t Changes() const override { return changes_; }
+
+ private:
+  std::optional<std::string>& Slot(int index) {
+    if (result_ != nullptr) Clear();  // a bind after a run starts a new one
+    if (static_cast<int>(params_.size()) < index) params_.resize(index);
+    return params_[index - 1];
+  }
+  void Clear() {
+    if (result_ != nullptr) PQclear(result_);
+    result_ = nullptr;
+  }
+  Status Run() {
+    Clear();
+    std::vector<const char*> values;
+    for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
+    ++*counter_;
+    result_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values.size()),
+                             values.data(), nullptr, nullptr, 0);
+    const ExecStatusType status = PQresultStatus(result_);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      Status s = ResultError(conn_, result_, "executing \"" + sql_ + "\"");
+      Clear();
+      return s;
+    }
+    const char* tuples = PQcmdTuples(result_);
+    changes_ = tuples != nullptr && *tuples != '\0' ? std::strtoll(tuples, nullptr, 10) : 0;
+    return Status::Ok();
+  }
+
+  PGconn* conn_;
+  const std::string sql_;
+  const std::string name_;
+  uint64_t* counter_;
+  std::vector<std::optional<std::string>> params_;
+  PGresult* result_ = nullptr;
+  int row_ = -1;
+  int64_t changes_ = 0;
+};
+
+class PostgresDb final : public Db {
+ public:
+  explicit PostgresDb(PGconn* conn) : conn_(conn) {}
+  ~PostgresDb() override { PQfinish(conn_); }
+
+  std::string_view dialect() const override { return "postgresql"; }
+
+  Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
+    std::string text = Placeholders(sql);
+    std::string name = "s" + std::to_string(++prepared_);
+    PGresult* r = PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr);
+    Status s = PQresultStatus(r) == PGRES_COMMAND_OK
+                   ? Status::Ok()
+                   : ResultError(conn_, r, "preparing \"" + std::string(sql) + "\"");
+    PQclear(r);
+    VIGIL_RETURN_IF_ERROR(s);
+    return std::unique_ptr<Statement>(
+        new PostgresStatement(conn_, std::move(text), std::move(name), &statements_));
+  }
+  Status ExecScript(std::string_view sql) override {
+    ++statements_;
+    return Simple(std::string(sql), "running script");
+  }
+  Status Begin() override { return Simple("BEGIN", "BEGIN"); }
+  Status Commit() override { return Simple("COMMIT", "COMMIT"); }
+  Status Rollback() override { return Simple("ROLLBACK", "ROLLBACK"); }
+  int64_t LastInsertId() const override {
+    PGresult* r = PQexec(conn_, "SELECT lastval()");
+    int64_t id = 0;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+      id = std::strtoll(PQgetvalue(r, 0, 0), nullptr, 10);
+    }
+    PQclear(r);
+    return id;
+  }
+  uint64_t statements_executed() const override { return statements_; }
+
+ private:
+  Status Simple(const std::string& sql, const std::string& what) {
+    PGresult* r = PQexec(conn_, sql.c_str());
+    const ExecStatusType status = PQresultStatus(r);
+    Status s = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+                   ? Status::Ok()
+                   : ResultError(conn_, r, what);
+    PQclear(r);
+    return s;
+  }
+
+  PGconn* conn_;
+  uint64_t statements_ = 0;
+  uint64_t prepared_ = 0;
+};
+
+}  // namespace
+
+std::string RedactedPostgresUrl(const std::string& url) {
+  static const std::regex password(R"(^(postgres(?:ql)?://[^:@/]*):[^@]*@)");
+  return std::regex_replace(url, password, "$1:***@");
+}
+
+Result<std::unique_ptr<Db>> OpenPostgresDb(const std::string& url, const PostgresOptions& options) {
+  const std::string shown = RedactedPostgresUrl(url);
+  const std::string timeout = std::to_string(options.connect_timeout_s);
+  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
+  const char* values[] = {url.c_str(), timeout.c_str(), "vigil", nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (conn == nullptr) return Status::Unavailable("cannot open database " + shown + ": no memory");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string why = PQerrorMessage(conn);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    PQfinish(conn);
+    return Status::Unavailable("cannot open database " + shown + ": " + why);
+  }
+  auto db = std::make_unique<PostgresDb>(conn);
+  VIGIL_RETURN_IF_ERROR(db->ExecScript("SET client_min_messages = warning")
+                            .Prefixed("opening database " + shown));
+  if (options.migrate) {
+    Result<int> version =
+        ApplyMigrations(db.get(), "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
+    if (!version.ok()) return version.status().Prefixed("opening database " + shown);
+  }
+  return std::unique_ptr<Db>(std::move(db));
+}
+
+}  // namespace vigil

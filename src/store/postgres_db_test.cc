@@ -1,0 +1,148 @@
+// The PostgreSQL backend against a real server the tests start (initdb +
+// postgres on a free port): the same contract as the SQLite backend.
+#include "store/postgres_db.h"
+
+#include <gtest/gtest.h>
+
+#include "store/migrations.h"
+#include "store/tenants.h"
+#include "testing/postgres_server.h"
+
+namespace vigil {
+namespace {
+
+// A migrated, empty database of its own on the shared server.
+std::unique_ptr<Db> OpenFresh(std::string* url_out = nullptr) {
+  testing::PostgresServer* server = testing::SharedPostgresServer();
+  if (server == nullptr) return nullptr;
+  Result<std::string> url = server->NewDatabase();
+  EXPECT_TRUE(url.ok()) << url.status().ToString();
+  if (!url.ok()) return nullptr;
+  if (url_out != nullptr) *url_out = *url;
+  auto db = OpenPostgresDb(*url);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  return db.ok() ? std::move(db).value() : nullptr;
+}
+
+TEST(PostgresDbTest, MigrationsApplyOnceAndReportVersion) {
+  std::string url;
+  auto db = OpenFresh(&url);
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(db->dialect(), "postgresql");
+  EXPECT_EQ(**db->QueryInt("SELECT COUNT(*) FROM schema_migrations"),
+            static_cast<int64_t>(AllMigrations().size()));
+  // Opening again applies nothing new.
+  auto again = OpenPostgresDb(url);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(**(*again)->QueryInt("SELECT MAX(version) FROM schema_migrations"),
+            AllMigrations().back().version);
+  EXPECT_EQ(**(*again)->QueryInt("SELECT COUNT(*) FROM schema_migrations"),
+            static_cast<int64_t>(AllMigrations().size()));
+}
+
+TEST(PostgresDbTest, CountsEveryStatementAndReadsRowsAndIds) {
+  auto db = OpenFresh();
+  ASSERT_NE(db, nullptr);
+  uint64_t before = db->statements_executed();
+  auto stmt = db->Prepare("INSERT INTO tenants (name, created_at) VALUES (?, ?)");
+  ASSERT_TRUE(stmt.ok()) << stmt.status().ToString();
+  for (int i = 0; i < 3; ++i) {
+    (*stmt)->BindText(1, "t" + std::to_string(i));
+    (*stmt)->BindInt(2, 1000 + i);
+    ASSERT_TRUE((*stmt)->Execute().ok());
+    EXPECT_EQ((*stmt)->Changes(), 1);
+  }
+  EXPECT_EQ(db->LastInsertId(), 3);
+  auto q = db->Prepare("SELECT name, created_at, NULL FROM tenants WHERE name <> '?' ORDER BY name");
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  std::vector<std::string> names;
+  Result<bool> row = (*q)->Step();
+  while (row.ok() && *row) {
+    names.push_back((*q)->String(0));
+    EXPECT_EQ((*q)->Int(1), 1000 + static_cast<int64_t>(names.size()) - 1);
+    EXPECT_TRUE((*q)->IsNull(2));
+    row = (*q)->Step();
+  }
+  ASSERT_TRUE(row.ok()) << row.status().ToString();
+  EXPECT_EQ(names, (std::vector<std::string>{"t0", "t1", "t2"}));
+  EXPECT_EQ(db->statements_executed() - before, 4u);  // 3 inserts + 1 query
+}
+
+TEST(PostgresDbTest, TransactionRollsBackUnlessCommitted) {
+  auto db = OpenFresh();
+  ASSERT_NE(db, nullptr);
+  {
+    Transaction tx(db.get());
+    ASSERT_TRUE(tx.status().ok()) << tx.status().ToString();
+    ASSERT_TRUE(db->Execute("INSERT INTO tenants (name, created_at) VALUES ('a', 1)").ok());
+  }
+  EXPECT_EQ(**db->QueryInt("SELECT COUNT(*) FROM tenants"), 0);
+  {
+    Transaction tx(db.get());
+    ASSERT_TRUE(db->Execute("INSERT INTO tenants (name, created_at) VALUES ('b', 1)").ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  EXPECT_EQ(**db->QueryInt("SELECT COUNT(*) FROM tenants"), 1);
+}
+
+TEST(PostgresDbTest, ErrorsNameTheStatementAndTheCause) {
+  auto db = OpenFresh();
+  ASSERT_NE(db, nullptr);
+  auto bad = db->Prepare("SELECT nope FROM tenants");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("preparing \"SELECT nope FROM tenants\": ERROR:  column "
+                                        "\"nope\" does not exist"),
+            std::string::npos)
+      << bad.status().message();
+  ASSERT_TRUE(db->Execute("INSERT INTO tenants (name, created_at) VALUES ('a', 1)").ok());
+  Status dup = db->Execute("INSERT INTO tenants (name, created_at) VALUES ('a', 1)");
+  EXPECT_EQ(dup.code(), Code::kInvalidArgument);
+  EXPECT_NE(dup.message().find("duplicate key value violates unique constraint"),
+            std::string::npos)
+      << dup.message();
+  Status fk = db->Execute(
+      "INSERT INTO data_sources (tenant_id, name, provider, settings, created_at)"
+      " VALUES (999, 'x', 'graph_json', '{}', 1)");
+  EXPECT_EQ(fk.code(), Code::kInvalidArgument);
+  EXPECT_NE(fk.message().find("violates foreign key constraint"), std::string::npos)
+      << fk.message();
+}
+
+TEST(PostgresDbTest, TenantsAndDataSourcesWorkUnchanged) {
+  auto db = OpenFresh();
+  ASSERT_NE(db, nullptr);
+  auto a = EnsureTenant(db.get(), "contoso", 1);
+  auto b = EnsureTenant(db.get(), "contoso", 2);
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status().ToString() << b.status().ToString();
+  EXPECT_EQ(a->id, b->id);
+  auto ds = EnsureDataSource(db.get(), a->id, "graph", "graph_json", "{\"dir\":\"a\"}", 1);
+  ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+  auto again = EnsureDataSource(db.get(), a->id, "graph", "graph_json", "{\"dir\":\"b\"}", 2);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->id, ds->id);
+  EXPECT_EQ(again->settings, "{\"dir\":\"b\"}");
+  auto listed = ListDataSources(db.get(), a->id);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(listed->size(), 1u);
+}
+
+TEST(PostgresDbTest, AnUnreachableServerIsUnavailableWithoutThePassword) {
+  auto server = testing::PostgresServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const int port = (*server)->port();
+  (*server)->Stop();
+  const std::string url = "postgresql://vigil:s3cret@127.0.0.1:" + std::to_string(port) + "/x";
+  PostgresOptions options;
+  options.connect_timeout_s = 2;
+  auto db = OpenPostgresDb(url, options);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), Code::kUnavailable);
+  EXPECT_EQ(db.status().message().find("s3cret"), std::string::npos) << db.status().message();
+  EXPECT_NE(db.status().message().find("postgresql://vigil:***@127.0.0.1:" + std::to_string(port)),
+            std::string::npos)
+      << db.status().message();
+}
+
+}  // namespace
+}  // namespace vigil
