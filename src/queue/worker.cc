@@ -241,7 +241,10 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
       lock.lock();
       fetching_ = false;
       TakeAhead(r, options_.concurrency + options_.prefetch);
-      feed_cv_.notify_one();
+      // The feeder is needed now only to take more or to spread jobs over
+      // threads; a lone job this thread runs itself (and its completion
+      // wakes the feeder), without a second thread waking beside it.
+      if (!queue_drained_ || ahead_.size() > 1) feed_cv_.notify_one();
       if (!r.ok() || !r->take_status.ok()) {
         ++stats_.errors;
         cv_.wait_for(lock, kTakeErrorPause, [&] { return stopping_; });
