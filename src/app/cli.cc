@@ -5,12 +5,12 @@
 
 #include "app/cli_pipeline.h"
 #include "app/cli_queue.h"
+#include "app/cli_support.h"
 #include "app/commands.h"
 
 namespace vigil {
 namespace {
 
-constexpr const char* kDbHelp = "SQLite database file (created when missing)";
 constexpr const char* kNowHelp =
     "pin the analysis clock to this ISO 8601 time, e.g. 2026-11-28T00:00:00Z";
 

@@ -3,10 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <ostream>
 
+#include "app/cli_support.h"
+
 namespace vigil {
 namespace {
-
-constexpr const char* kDbHelp = "SQLite database file (created when missing)";
 
 void AddServeOptions(CLI::App* c, ServeCommand* cmd) {
   c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
@@ -63,6 +63,12 @@ void AddPipelineCommands(CLI::App* app, PipelineCommandArgs* args, int* status,
       "and relays events");
   AddServeOptions(worker, &args->worker);
   worker->callback([=, &out, &err] { *status = RunServe(args->worker, false, out, err); });
+
+  MigrateCommand& migrate = args->migrate;
+  auto* m = app->add_subcommand(
+      "migrate", "apply the schema migrations to a database and print its schema version");
+  m->add_option("--db", migrate.db, kDbHelp)->capture_default_str();
+  m->callback([=, &out, &err] { *status = RunMigrate(args->migrate, out, err); });
 
   HealthCommand& health = args->health;
   auto* h = app->add_subcommand(

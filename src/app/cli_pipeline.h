@@ -21,6 +21,7 @@ struct PipelineCommandArgs {
   JobsCommand jobs;
   ScheduleCommand schedule;
   HealthCommand health;
+  MigrateCommand migrate;
   EventsTailCommand events_tail;
 };
 

@@ -2,18 +2,18 @@
 
 #include <ostream>
 
+#include "app/database.h"
 #include "common/duration.h"
 #include "common/time.h"
 #include "queue/failover_queue.h"
 #include "queue/local_queue.h"
 #include "queue/redis_connection.h"
 #include "queue/redis_queue.h"
-#include "store/sqlite_db.h"
 
 namespace vigil {
 
 std::unique_ptr<Db> OpenDatabaseOrReport(const std::string& path, std::ostream& err) {
-  Result<std::unique_ptr<Db>> db = OpenSqliteDb(path);
+  Result<std::unique_ptr<Db>> db = OpenDatabase(path);
   if (!db.ok()) {
     err << "vigil: " << db.status().message() << "\n";
     return nullptr;

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "app/commands.h"
+#include "app/database.h"
 #include "queue/redis_connection.h"
 #include "store/migrations.h"
-#include "store/sqlite_db.h"
 
 namespace vigil {
 namespace {
@@ -31,16 +31,17 @@ const char* LevelName(Level level) {
   return "?";
 }
 
-void CheckDatabase(const std::string& path, std::vector<Check>* checks) {
-  if (access(path.c_str(), F_OK) != 0) {
+void CheckDatabase(const std::string& flag, std::vector<Check>* checks) {
+  const DatabaseSpec spec = ParseDatabaseSpec(flag);
+  const bool sqlite = spec.kind == DatabaseSpec::Kind::kSqlite;
+  const std::string& path = spec.shown;
+  if (sqlite && access(spec.target.c_str(), F_OK) != 0) {
     checks->push_back({"database", Level::kFail,
                        "no database at " + path + " (vigil serve or vigil sync creates it)"});
     return;
   }
-  SqliteOptions options;
-  options.migrate = false;  // report the version as it is
-  options.busy_timeout_ms = 2000;
-  Result<std::unique_ptr<Db>> db = OpenSqliteDb(path, options);
+  // Not migrated here: the version is reported as it is.
+  Result<std::unique_ptr<Db>> db = OpenDatabase(flag, /*migrate=*/false);
   if (!db.ok()) {
     checks->push_back({"database", Level::kFail, "cannot open " + path + ": " + db.status().message()});
     return;
@@ -73,7 +74,7 @@ void CheckDatabase(const std::string& path, std::vector<Check>* checks) {
   // Writable: take the write lock and give it back without changing anything.
   Status begun = (*db)->Begin();
   if (begun.ok()) begun = (*db)->Rollback();
-  if (access(path.c_str(), W_OK) != 0) {
+  if (sqlite && access(spec.target.c_str(), W_OK) != 0) {
     checks->push_back({"writable", Level::kFail, path + " is read-only for this user"});
   } else if (!begun.ok()) {
     checks->push_back({"writable", Level::kFail, "cannot take the write lock: " + begun.message()});

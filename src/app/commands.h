@@ -93,6 +93,12 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& out, std::os
 
 // `vigil health`: checks the database and, when given, Redis; one line per
 // check (ok / warn / FAIL and why). Exit 0 when nothing FAILs, 1 otherwise.
+// `vigil migrate`: applies the schema migrations and reports the version.
+struct MigrateCommand {
+  std::string db = "vigil.db";
+};
+int RunMigrate(const MigrateCommand& cmd, std::ostream& out, std::ostream& err);
+
 struct HealthCommand {
   std::string db = "vigil.db";
   std::string redis;

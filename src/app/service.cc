@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
+#include "app/database.h"
 #include "app/job_handler.h"
 #include "events/in_process_bus.h"
 #include "observe/log.h"
 #include "queue/job_outbox.h"
 #include "queue/local_queue.h"
-#include "store/sqlite_db.h"
 #include "store/wal_checkpointer.h"
 
 namespace vigil {
@@ -15,16 +15,17 @@ namespace vigil {
 Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
                                                 const Clock* clock) {
   const std::string path = options.db_path;
-  // Every connection of the service leaves WAL checkpoints to one thread, so
-  // no commit (a job take, a sync) pays for copying the log.
-  auto open_db = [path]() -> Result<std::unique_ptr<Db>> {
-    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, OpenSqliteDb(path));
-    VIGIL_RETURN_IF_ERROR(DisableAutoCheckpoint(db.get()));
+  const bool sqlite = ParseDatabaseSpec(path).kind == DatabaseSpec::Kind::kSqlite;
+  // Every SQLite connection of the service leaves WAL checkpoints to one
+  // thread, so no commit (a job take, a sync) pays for copying the log.
+  auto open_db = [path, sqlite]() -> Result<std::unique_ptr<Db>> {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, OpenDatabase(path));
+    if (sqlite) VIGIL_RETURN_IF_ERROR(DisableAutoCheckpoint(db.get()));
     return db;
   };
   std::unique_ptr<Service> service(new Service());
-  {
-    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> checkpoint_db, OpenSqliteDb(path));
+  if (sqlite) {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> checkpoint_db, OpenDatabase(path));
     service->checkpointer_ =
         std::make_unique<WalCheckpointer>(std::move(checkpoint_db), options.checkpoint_ms);
     service->checkpointer_->Start();

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "common/ids.h"
+
 namespace vigil {
 namespace {
 
@@ -17,13 +19,17 @@ constexpr std::string_view kInfoColumns =
     "job_id, name, payload, job_group, state, priority, attempts_made, max_attempts,"
     " stalled_count, created_at, run_at, started_at, finished_at, return_value, failed_reason";
 
+// The row id is the database's (an identity column on PostgreSQL takes no
+// explicit NULL, and explicit ids would run ahead of its sequence).
 constexpr std::string_view kInsertSql =
-    "INSERT INTO jobs (id, queue, job_id, name, payload, job_group, state, priority, run_at,"
+    "INSERT INTO jobs (queue, job_id, name, payload, job_group, state, priority, run_at,"
     " max_attempts, attempts_made, backoff_type, backoff_ms, stalled_count, lease_token,"
-    " created_at) VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, 0, ?, ?, 0, 0, ?)"
-    " ON CONFLICT (queue, job_id) DO NOTHING";
+    " created_at) VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, 0, ?, ?, 0, 0, ?)"
+    " ON CONFLICT (queue, job_id) DO NOTHING RETURNING id";
 
-constexpr std::string_view kNextRowIdSql = "SELECT COALESCE(MAX(id), 0) + 1 FROM jobs";
+// A job added without an id is inserted under a placeholder id first, then
+// named after its row id (both in one transaction).
+constexpr std::string_view kNameByRowIdSql = "UPDATE jobs SET job_id = ? WHERE id = ?";
 
 // Takes the next due job in one statement: the order of queue.h, nothing
 // while the queue is paused. The attempt number leaves out stalled runs.
@@ -96,8 +102,8 @@ constexpr std::string_view kCountsSql =
 
 std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
-// Binds kInsertSql; row_id 0 lets the database choose the row id.
-void BindInsert(Statement* s, int64_t row_id, std::string_view queue, std::string_view job_id,
+// Binds kInsertSql.
+void BindInsert(Statement* s, std::string_view queue, std::string_view job_id,
                 std::string_view name, std::string_view payload, const JobOptions& options,
                 TimeMs now);
 
@@ -390,22 +396,26 @@ class LocalQueue final : public Queue {
     AddResult result;
     result.job_id = options.job_id;
     std::optional<Transaction> tx;
-    int64_t row_id = 0;
-    if (result.job_id.empty()) {
-      // The next row id names the job; the transaction keeps it ours.
+    const bool generated = result.job_id.empty();
+    if (generated) {
       tx.emplace(db_.get());
       VIGIL_RETURN_IF_ERROR(tx->status());
-      VIGIL_ASSIGN_OR_RETURN(Statement * next, Prepared(kNextRowIdSql));
-      ResetOnExit reset(next);
-      VIGIL_ASSIGN_OR_RETURN(bool row, next->Step());
-      if (!row) return Status::Internal("no next row id");
-      row_id = next->Int(0);
-      result.job_id = std::to_string(row_id);
+      result.job_id = "pending:" + NewTraceId();
     }
     VIGIL_ASSIGN_OR_RETURN(Statement * s, Prepared(kInsertSql));
-    BindInsert(s, row_id, options_.name, result.job_id, name, payload, options, now);
-    VIGIL_RETURN_IF_ERROR(s->Execute());
-    result.added = s->Changes() > 0;
+    ResetOnExit reset(s);
+    BindInsert(s, options_.name, result.job_id, name, payload, options, now);
+    VIGIL_ASSIGN_OR_RETURN(bool row, s->Step());
+    result.added = row;
+    const int64_t row_id = row ? s->Int(0) : 0;
+    VIGIL_RETURN_IF_ERROR(s->Execute());  // to its end, so the insert is done
+    if (generated) {
+      if (!row) return Status::Internal("a generated job id collided");
+      VIGIL_ASSIGN_OR_RETURN(Statement * name_it, Prepared(kNameByRowIdSql));
+      result.job_id = std::to_string(row_id);
+      name_it->BindAll({result.job_id, row_id});
+      VIGIL_RETURN_IF_ERROR(name_it->Execute());
+    }
     if (tx) VIGIL_RETURN_IF_ERROR(tx->Commit());
     return result;
   }
@@ -552,12 +562,12 @@ class LocalQueue final : public Queue {
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
 };
 
-void BindInsert(Statement* s, int64_t row_id, std::string_view queue, std::string_view job_id,
+void BindInsert(Statement* s, std::string_view queue, std::string_view job_id,
                 std::string_view name, std::string_view payload, const JobOptions& options,
                 TimeMs now) {
   const bool exponential = options.backoff.type == Backoff::Type::kExponential;
-  s->BindAll({row_id > 0 ? DbValue(row_id) : DbValue(), std::string(queue), std::string(job_id),
-              std::string(name), std::string(payload), options.group, int64_t{options.priority},
+  s->BindAll({std::string(queue), std::string(job_id), std::string(name), std::string(payload),
+              options.group, int64_t{options.priority},
               now + std::min(options.delay_ms, kMaxDelayMs), int64_t{options.attempts},
               std::string(exponential ? "exponential" : "fixed"), options.backoff.delay_ms, now});
 }
@@ -573,9 +583,12 @@ Result<AddResult> AddLocalJob(Db* db, std::string_view queue, std::string_view n
   }
   Result<std::unique_ptr<Statement>> s = db->Prepare(kInsertSql);
   if (!s.ok()) return s.status().Prefixed(what);
-  BindInsert(s->get(), 0, queue, options.job_id, name, payload, options, now);
+  BindInsert(s->get(), queue, options.job_id, name, payload, options, now);
+  Result<bool> row = (*s)->Step();
+  if (!row.ok()) return row.status().Prefixed(what);
+  const bool added = *row;
   VIGIL_RETURN_IF_ERROR((*s)->Execute().Prefixed(what));
-  return AddResult{options.job_id, (*s)->Changes() > 0};
+  return AddResult{options.job_id, added};
 }
 
 Result<std::unique_ptr<Queue>> OpenLocalQueue(std::unique_ptr<Db> db, const Clock* clock,

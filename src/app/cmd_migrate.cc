@@ -1,0 +1,50 @@
+// `vigil migrate`.
+#include <ostream>
+
+#include "app/commands.h"
+#include "app/database.h"
+#include "store/migrations.h"
+
+namespace vigil {
+namespace {
+
+// The database's schema version; 0 for a database without vigil's schema.
+int64_t SchemaVersion(Db* db) {
+  Result<std::optional<int64_t>> v = db->QueryInt("SELECT MAX(version) FROM schema_migrations");
+  return v.ok() ? v->value_or(0) : 0;
+}
+
+}  // namespace
+
+int RunMigrate(const MigrateCommand& cmd, std::ostream& out, std::ostream& err) {
+  const DatabaseSpec spec = ParseDatabaseSpec(cmd.db);
+  Result<std::unique_ptr<Db>> before = OpenDatabase(cmd.db, /*migrate=*/false);
+  if (!before.ok()) {
+    err << "vigil: " << before.status().message() << "\n";
+    return kExitFailed;
+  }
+  const int64_t from = SchemaVersion(before->get());
+  before->reset();
+  const int64_t known = AllMigrations().back().version;
+  if (from > known) {
+    err << "vigil: " << spec.shown << " has schema version " << from
+        << ", newer than this vigil knows (" << known << "): upgrade vigil\n";
+    return kExitFailed;
+  }
+  Result<std::unique_ptr<Db>> after = OpenDatabase(cmd.db, /*migrate=*/true);
+  if (!after.ok()) {
+    err << "vigil: " << after.status().message() << "\n";
+    return kExitFailed;
+  }
+  const int64_t to = SchemaVersion(after->get());
+  out << spec.shown << ": schema version " << to;
+  if (to == from) {
+    out << " (current; nothing to apply)\n";
+  } else {
+    out << " (applied " << (to - from) << " migration" << (to - from == 1 ? "" : "s")
+        << " from version " << from << ")\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace vigil
