@@ -33,15 +33,22 @@ constexpr std::string_view kNameByRowIdSql = "UPDATE jobs SET job_id = ? WHERE i
 
 // Takes the next due job in one statement: the order of queue.h, nothing
 // while the queue is paused. The attempt number leaves out stalled runs.
-constexpr std::string_view kTakeSql =
-    "UPDATE jobs SET state = 'active', lease_token = lease_token + 1, lease_owner = ?,"
-    " lease_until = ?, attempts_made = attempts_made + 1, started_at = ?"
-    " WHERE id = (SELECT id FROM jobs WHERE queue = ? AND state = 'waiting' AND run_at <= ?"
-    "             ORDER BY priority, run_at, id LIMIT 1)"
-    " AND state = 'waiting'"
-    " AND NOT EXISTS (SELECT 1 FROM queue_state WHERE queue = ? AND paused <> 0)"
-    " RETURNING job_id, name, payload, job_group, attempts_made - stalled_count, max_attempts,"
-    " lease_token, created_at, run_at, started_at";
+// On PostgreSQL the candidate row is locked with SKIP LOCKED, so
+// concurrent takers in other processes pass over each other's rows instead
+// of queueing behind them (and finding nothing).
+std::string TakeSql(std::string_view dialect) {
+  const std::string lock = dialect == "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
+  return "UPDATE jobs SET state = 'active', lease_token = lease_token + 1, lease_owner = ?,"
+         " lease_until = ?, attempts_made = attempts_made + 1, started_at = ?"
+         " WHERE id = (SELECT id FROM jobs WHERE queue = ? AND state = 'waiting' AND run_at <= ?"
+         "             ORDER BY priority, run_at, id LIMIT 1" +
+         lock +
+         ")"
+         " AND state = 'waiting'"
+         " AND NOT EXISTS (SELECT 1 FROM queue_state WHERE queue = ? AND paused <> 0)"
+         " RETURNING job_id, name, payload, job_group, attempts_made - stalled_count,"
+         " max_attempts, lease_token, created_at, run_at, started_at";
+}
 
 constexpr std::string_view kNextRunAtSql =
     "SELECT MIN(run_at) FROM jobs WHERE queue = ? AND state = 'waiting'"
@@ -145,7 +152,10 @@ Status ForEachRow(Statement* s, const std::function<void(const Statement&)>& row
 class LocalQueue final : public Queue {
  public:
   LocalQueue(std::unique_ptr<Db> db, const Clock* clock, LocalQueueOptions options)
-      : db_(std::move(db)), clock_(clock), options_(std::move(options)) {}
+      : db_(std::move(db)),
+        clock_(clock),
+        options_(std::move(options)),
+        take_sql_(TakeSql(db_->dialect())) {}
 
   const std::string& name() const override { return options_.name; }
 
@@ -353,7 +363,7 @@ class LocalQueue final : public Queue {
     std::lock_guard<std::mutex> lock(mu_);
     Result<bool> paused = PausedLocked();
     if (!paused.ok()) return paused.status().Prefixed("open queue " + Quoted(options_.name));
-    return Prepared(kTakeSql).status().Prefixed("open queue " + Quoted(options_.name));
+    return Prepared(take_sql_).status().Prefixed("open queue " + Quoted(options_.name));
   }
 
  private:
@@ -422,7 +432,7 @@ class LocalQueue final : public Queue {
 
   Result<std::optional<Job>> TryTake(std::string_view worker, int64_t lease_ms) {
     TimeMs now = clock_->NowMs();
-    VIGIL_ASSIGN_OR_RETURN(Statement * s, Prepared(kTakeSql));
+    VIGIL_ASSIGN_OR_RETURN(Statement * s, Prepared(take_sql_));
     ResetOnExit reset(s);
     s->BindAll({std::string(worker), now + lease_ms, now, options_.name, now, options_.name});
     VIGIL_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -555,6 +565,7 @@ class LocalQueue final : public Queue {
   std::unique_ptr<Db> db_;
   const Clock* clock_;
   const LocalQueueOptions options_;
+  const std::string take_sql_;  // TakeSql of the database's dialect
 
   std::mutex mu_;  // guards everything below and the use of db_
   std::condition_variable cv_;
