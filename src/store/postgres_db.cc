@@ -52,14 +52,47 @@ std::string Placeholders(std::string_view sql) {
   return out;
 }
 
+// The connection, shared by a Db and its statements. After the server went
+// away the next statement connects again (PQreset). A transaction that was
+// open then is gone on the server: until the caller's Rollback every
+// statement fails, so the rest of it never runs outside a transaction.
+struct Connection {
+  PGconn* conn = nullptr;
+  bool in_transaction = false;
+  bool transaction_lost = false;
+  uint64_t statements = 0;
+
+  // OK when the connection is usable for the next statement.
+  Status Ready(const std::string& what) {
+    if (PQstatus(conn) == CONNECTION_BAD) {
+      PQreset(conn);
+      if (in_transaction) transaction_lost = true;
+      if (PQstatus(conn) != CONNECTION_OK) {
+        return Status::Unavailable(what + ": the connection was lost and is not back yet");
+      }
+    }
+    if (transaction_lost) {
+      return Status::Unavailable(what + ": the connection was lost inside a transaction; "
+                                        "roll it back and start again");
+    }
+    return Status::Ok();
+  }
+};
+
+// SQLSTATE of a prepared statement the server does not know (it was
+// prepared on a connection that has since been replaced).
+constexpr char kUnknownPreparedStatement[] = "26000";
+
 class PostgresStatement final : public Statement {
  public:
   // `name` is prepared on the server already.
-  PostgresStatement(PGconn* conn, std::string sql, std::string name, uint64_t* counter)
-      : conn_(conn), sql_(std::move(sql)), name_(std::move(name)), counter_(counter) {}
+  PostgresStatement(Connection* c, std::string sql, std::string name)
+      : c_(c), sql_(std::move(sql)), name_(std::move(name)) {}
   ~PostgresStatement() override {
     Clear();
-    PQclear(PQexec(conn_, ("DEALLOCATE " + name_).c_str()));
+    if (PQstatus(c_->conn) == CONNECTION_OK) {
+      PQclear(PQexec(c_->conn, ("DEALLOCATE " + name_).c_str()));
+    }
   }
 
   void BindNull(int index) override { Slot(index).reset(); }
@@ -103,16 +136,35 @@ class PostgresStatement final : public Statement {
     if (result_ != nullptr) PQclear(result_);
     result_ = nullptr;
   }
-  Status Run() {
-    Clear();
+  void Exec() {
     std::vector<const char*> values;
     for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
-    ++*counter_;
-    result_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values.size()),
+    result_ = PQexecPrepared(c_->conn, name_.c_str(), static_cast<int>(values.size()),
                              values.data(), nullptr, nullptr, 0);
+  }
+  bool Failed() const {
     const ExecStatusType status = PQresultStatus(result_);
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-      Status s = ResultError(conn_, result_, "executing \"" + sql_ + "\"");
+    return status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK;
+  }
+  Status Run() {
+    Clear();
+    const std::string what = "executing \"" + sql_ + "\"";
+    VIGIL_RETURN_IF_ERROR(c_->Ready(what));
+    ++c_->statements;
+    Exec();
+    const char* state = Failed() ? PQresultErrorField(result_, PG_DIAG_SQLSTATE) : nullptr;
+    if (state != nullptr && std::string(state) == kUnknownPreparedStatement) {
+      // The connection was replaced since Prepare: prepare it again there.
+      Clear();
+      PGresult* r = PQprepare(c_->conn, name_.c_str(), sql_.c_str(), 0, nullptr);
+      const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+      Status s = ok ? Status::Ok() : ResultError(c_->conn, r, what);
+      PQclear(r);
+      VIGIL_RETURN_IF_ERROR(s);
+      Exec();
+    }
+    if (Failed()) {
+      Status s = ResultError(c_->conn, result_, what);
       Clear();
       return s;
     }
@@ -121,10 +173,9 @@ class PostgresStatement final : public Statement {
     return Status::Ok();
   }
 
-  PGconn* conn_;
+  Connection* c_;
   const std::string sql_;
   const std::string name_;
-  uint64_t* counter_;
   std::vector<std::optional<std::string>> params_;
   PGresult* result_ = nullptr;
   int row_ = -1;
@@ -133,32 +184,51 @@ class PostgresStatement final : public Statement {
 
 class PostgresDb final : public Db {
  public:
-  explicit PostgresDb(PGconn* conn) : conn_(conn) {}
-  ~PostgresDb() override { PQfinish(conn_); }
+  explicit PostgresDb(PGconn* conn) { c_.conn = conn; }
+  ~PostgresDb() override { PQfinish(c_.conn); }
 
   std::string_view dialect() const override { return "postgresql"; }
 
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
+    const std::string what = "preparing \"" + std::string(sql) + "\"";
+    VIGIL_RETURN_IF_ERROR(c_.Ready(what));
     std::string text = Placeholders(sql);
     std::string name = "s" + std::to_string(++prepared_);
-    PGresult* r = PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr);
-    Status s = PQresultStatus(r) == PGRES_COMMAND_OK
-                   ? Status::Ok()
-                   : ResultError(conn_, r, "preparing \"" + std::string(sql) + "\"");
+    PGresult* r = PQprepare(c_.conn, name.c_str(), text.c_str(), 0, nullptr);
+    Status s = PQresultStatus(r) == PGRES_COMMAND_OK ? Status::Ok()
+                                                     : ResultError(c_.conn, r, what);
     PQclear(r);
     VIGIL_RETURN_IF_ERROR(s);
-    return std::unique_ptr<Statement>(
-        new PostgresStatement(conn_, std::move(text), std::move(name), &statements_));
+    return std::unique_ptr<Statement>(new PostgresStatement(&c_, std::move(text), std::move(name)));
   }
   Status ExecScript(std::string_view sql) override {
-    ++statements_;
+    VIGIL_RETURN_IF_ERROR(c_.Ready("running script"));
+    ++c_.statements;
     return Simple(std::string(sql), "running script");
   }
-  Status Begin() override { return Simple("BEGIN", "BEGIN"); }
-  Status Commit() override { return Simple("COMMIT", "COMMIT"); }
-  Status Rollback() override { return Simple("ROLLBACK", "ROLLBACK"); }
+  Status Begin() override {
+    VIGIL_RETURN_IF_ERROR(c_.Ready("BEGIN"));
+    VIGIL_RETURN_IF_ERROR(Simple("BEGIN", "BEGIN"));
+    c_.in_transaction = true;
+    return Status::Ok();
+  }
+  Status Commit() override {
+    VIGIL_RETURN_IF_ERROR(c_.Ready("COMMIT"));
+    Status s = Simple("COMMIT", "COMMIT");
+    c_.in_transaction = false;
+    return s;
+  }
+  Status Rollback() override {
+    c_.in_transaction = false;
+    if (c_.transaction_lost) {
+      c_.transaction_lost = false;  // the server rolled it back when the connection died
+      return Status::Ok();
+    }
+    VIGIL_RETURN_IF_ERROR(c_.Ready("ROLLBACK"));
+    return Simple("ROLLBACK", "ROLLBACK");
+  }
   int64_t LastInsertId() const override {
-    PGresult* r = PQexec(conn_, "SELECT lastval()");
+    PGresult* r = PQexec(c_.conn, "SELECT lastval()");
     int64_t id = 0;
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
       id = std::strtoll(PQgetvalue(r, 0, 0), nullptr, 10);
@@ -166,21 +236,20 @@ class PostgresDb final : public Db {
     PQclear(r);
     return id;
   }
-  uint64_t statements_executed() const override { return statements_; }
+  uint64_t statements_executed() const override { return c_.statements; }
 
  private:
   Status Simple(const std::string& sql, const std::string& what) {
-    PGresult* r = PQexec(conn_, sql.c_str());
+    PGresult* r = PQexec(c_.conn, sql.c_str());
     const ExecStatusType status = PQresultStatus(r);
     Status s = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
                    ? Status::Ok()
-                   : ResultError(conn_, r, what);
+                   : ResultError(c_.conn, r, what);
     PQclear(r);
     return s;
   }
 
-  PGconn* conn_;
-  uint64_t statements_ = 0;
+  Connection c_;
   uint64_t prepared_ = 0;
 };
 

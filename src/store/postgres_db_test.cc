@@ -144,5 +144,52 @@ TEST(PostgresDbTest, AnUnreachableServerIsUnavailableWithoutThePassword) {
       << db.status().message();
 }
 
+TEST(PostgresDbTest, AfterTheServerRestartsTheNextStatementsWorkAndALostTransactionStaysLost) {
+  auto server = testing::PostgresServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  Result<std::string> url = (*server)->NewDatabase();
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  auto opened = OpenPostgresDb(*url);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Db* db = opened->get();
+  auto insert = db->Prepare("INSERT INTO tenants (name, created_at) VALUES (?, 1)");
+  ASSERT_TRUE(insert.ok());
+  (*insert)->BindText(1, "before");
+  ASSERT_TRUE((*insert)->Execute().ok());
+
+  // Outside a transaction: the statement that meets the dead connection
+  // fails; the next one reconnects (and prepares itself again).
+  (*server)->StopImmediately();
+  ASSERT_TRUE((*server)->Restart().ok());
+  (*insert)->BindText(1, "after");
+  Status first = (*insert)->Execute();
+  if (!first.ok()) {
+    EXPECT_EQ(first.code(), Code::kUnavailable) << first.ToString();
+    (*insert)->BindText(1, "after");
+    ASSERT_TRUE((*insert)->Execute().ok());
+  }
+
+  // Inside a transaction: nothing of it survives, and nothing after the
+  // loss runs outside a transaction.
+  {
+    Transaction tx(db);
+    ASSERT_TRUE(tx.status().ok());
+    (*insert)->BindText(1, "in-lost-tx-1");
+    ASSERT_TRUE((*insert)->Execute().ok());
+    (*server)->StopImmediately();
+    ASSERT_TRUE((*server)->Restart().ok());
+    for (const char* name : {"in-lost-tx-2", "in-lost-tx-3"}) {
+      (*insert)->BindText(1, name);
+      EXPECT_EQ((*insert)->Execute().code(), Code::kUnavailable);
+    }
+    EXPECT_EQ(tx.Commit().code(), Code::kUnavailable);
+  }
+  auto names = db->Prepare("SELECT name FROM tenants ORDER BY id");
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  std::vector<std::string> got;
+  while (*(*names)->Step()) got.push_back((*names)->String(0));
+  EXPECT_EQ(got, (std::vector<std::string>{"before", "after"}));
+}
+
 }  // namespace
 }  // namespace vigil

@@ -78,8 +78,7 @@ Status PostgresServer::Launch() {
   const std::string log = dir_ + "/postgres.log";
   VIGIL_ASSIGN_OR_RETURN(
       pid_, SpawnServer({bin_ + "/postgres", "-D", dir_ + "/data", "-p", std::to_string(port_),
-                         "-k", dir_, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                         "-c", "synchronous_commit=off", "-c", "full_page_writes=off"},
+                         "-k", dir_, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"},
                         kUser, log));
   const std::string conninfo = url();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

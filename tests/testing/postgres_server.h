@@ -1,8 +1,9 @@
 // PostgresServer (tests only): a real PostgreSQL that a test starts as a
 // child process: initdb into a temporary directory (as user "postgres" when
 // the tests run as root, since PostgreSQL refuses root), then `postgres` on
-// 127.0.0.1 and a free port with trust authentication and fsync off;
-// stopped when the object goes away.
+// 127.0.0.1 and a free port with trust authentication and fsync off (a
+// crash of the server process loses no commit; only one of the machine
+// would); stopped when the object goes away.
 //
 //   auto server = testing::PostgresServer::Start();
 //   ASSERT_TRUE(server.ok()) << server.status().ToString();
