@@ -107,7 +107,11 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
     if (outcome.code() == Code::kFailedPrecondition) {
       Log(LogLevel::kWarn, "job.lease_lost",
           {{"job", job.id}, {"attempt", job.attempt}, {"error", outcome.message()}});
+      return;
     }
+    Log(LogLevel::kDebug, "job.finished",
+        {{"job", job.id}, {"name", job.name}, {"attempt", job.attempt},
+         {"outcome", outcome.ok() ? "completed" : "failed"}, {"error", outcome.message()}});
   };
   service->worker_ = std::make_unique<Worker>(
       service->queue_.get(), [context] { return PipelineJobHandler::Open(context); },
