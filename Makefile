@@ -46,6 +46,7 @@ bench: build
 	./$(BUILD)/bench_queue
 	./$(BUILD)/bench_fleet
 	./$(BUILD)/bench_redis_queue
+	bench/scripts/with_postgres.sh ./$(BUILD)/bench_distributed --vigil ./$(BUILD)/vigil
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc' 'tests/*.cc' 'tests/*.h')
