@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <optional>
 #include <regex>
+#include <unordered_map>
 
 #include "store/migrations.h"
 
@@ -61,6 +62,11 @@ struct Connection {
   bool in_transaction = false;
   bool transaction_lost = false;
   uint64_t statements = 0;
+  // Server-side prepared statements by their SQL: a statement prepared once
+  // is reused by every later Prepare of the same text (one round trip per
+  // run instead of three). Names stay valid across reconnects: a statement
+  // the new connection does not know prepares itself again.
+  std::unordered_map<std::string, std::string> prepared;
 
   // OK when the connection is usable for the next statement.
   Status Ready(const std::string& what) {
@@ -83,17 +89,15 @@ struct Connection {
 // prepared on a connection that has since been replaced).
 constexpr char kUnknownPreparedStatement[] = "26000";
 
+// Distinct statements kept prepared per connection.
+constexpr size_t kMaxPrepared = 1000;
+
 class PostgresStatement final : public Statement {
  public:
   // `name` is prepared on the server already.
   PostgresStatement(Connection* c, std::string sql, std::string name)
       : c_(c), sql_(std::move(sql)), name_(std::move(name)) {}
-  ~PostgresStatement() override {
-    Clear();
-    if (PQstatus(c_->conn) == CONNECTION_OK) {
-      PQclear(PQexec(c_->conn, ("DEALLOCATE " + name_).c_str()));
-    }
-  }
+  ~PostgresStatement() override { Clear(); }  // the prepared statement stays cached
 
   void BindNull(int index) override { Slot(index).reset(); }
   void BindInt(int index, int64_t value) override { Slot(index) = std::to_string(value); }
@@ -193,12 +197,21 @@ class PostgresDb final : public Db {
     const std::string what = "preparing \"" + std::string(sql) + "\"";
     VIGIL_RETURN_IF_ERROR(c_.Ready(what));
     std::string text = Placeholders(sql);
+    auto cached = c_.prepared.find(text);
+    if (cached != c_.prepared.end()) {
+      return std::unique_ptr<Statement>(new PostgresStatement(&c_, std::move(text), cached->second));
+    }
+    if (c_.prepared.size() >= kMaxPrepared) {
+      PQclear(PQexec(c_.conn, "DEALLOCATE ALL"));  // live statements prepare themselves again
+      c_.prepared.clear();
+    }
     std::string name = "s" + std::to_string(++prepared_);
     PGresult* r = PQprepare(c_.conn, name.c_str(), text.c_str(), 0, nullptr);
     Status s = PQresultStatus(r) == PGRES_COMMAND_OK ? Status::Ok()
                                                      : ResultError(c_.conn, r, what);
     PQclear(r);
     VIGIL_RETURN_IF_ERROR(s);
+    c_.prepared.emplace(text, name);
     return std::unique_ptr<Statement>(new PostgresStatement(&c_, std::move(text), std::move(name)));
   }
   Status ExecScript(std::string_view sql) override {
