@@ -37,7 +37,7 @@ struct DataContext {
   // sync succeeded. A kind with no entry is not available.
   std::map<EntityKind, Availability> availability;
 
-  std::vector<UserRecord> users;  // sku_ids filled from license links
+  std::vector<UserRecord> users;  // sku_ids as stored in each user's row
   std::vector<SkuRecord> skus;
   std::vector<RegistrationRecord> registrations;
   std::vector<RoleRecord> roles;

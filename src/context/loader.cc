@@ -1,7 +1,5 @@
 #include "context/loader.h"
 
-#include <algorithm>
-
 #include "common/time.h"
 #include "providers/entity_codec.h"
 
@@ -129,25 +127,21 @@ Status LoadEntities(Db* db, int64_t tenant_id, DataContext* ctx) {
   return Status::Ok();
 }
 
-Status LoadLinks(Db* db, int64_t tenant_id, DataContext* ctx,
-                 std::vector<std::pair<std::string, std::string>>* role_links) {
+// Role links. (Licenses are not links: DecodeUser reads a user's sku_ids
+// from its row.)
+Status LoadRoleLinks(Db* db, int64_t tenant_id,
+                     std::vector<std::pair<std::string, std::string>>* role_links) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
-      db->Prepare("SELECT l.kind, l.from_id, l.to_id FROM links l"
-                  " JOIN data_sources d ON d.id = l.data_source_id WHERE d.tenant_id = ?"));
+      db->Prepare("SELECT l.from_id, l.to_id FROM links l"
+                  " JOIN data_sources d ON d.id = l.data_source_id"
+                  " WHERE d.tenant_id = ? AND l.kind = 'role'"));
   stmt->BindInt(1, tenant_id);
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    std::string_view kind = stmt->Text(0);
-    if (kind == "license") {
-      auto it = ctx->user_index.find(std::string(stmt->Text(1)));
-      if (it != ctx->user_index.end()) ctx->users[it->second].sku_ids.push_back(stmt->String(2));
-    } else if (kind == "role") {
-      role_links->emplace_back(stmt->String(1), stmt->String(2));
-    }
+    role_links->emplace_back(stmt->String(0), stmt->String(1));
   }
-  for (UserRecord& u : ctx->users) std::sort(u.sku_ids.begin(), u.sku_ids.end());
   return Status::Ok();
 }
 
@@ -179,7 +173,7 @@ Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
   VIGIL_RETURN_IF_ERROR(LoadEntities(db_, tenant_id, &ctx));
   ctx.IndexRecords();
   std::vector<std::pair<std::string, std::string>> role_links;
-  VIGIL_RETURN_IF_ERROR(LoadLinks(db_, tenant_id, &ctx, &role_links));
+  VIGIL_RETURN_IF_ERROR(LoadRoleLinks(db_, tenant_id, &role_links));
   VIGIL_RETURN_IF_ERROR(LoadOpenAlerts(db_, tenant_id, &ctx));
   ctx.BuildAdjacency(role_links);
   last_statements_ = db_->statements_executed() - before;

@@ -1,8 +1,8 @@
 // DataContextLoader: builds one tenant's DataContext with a fixed number of
 // statements (six), however large the tenant: the tenant, its preferences,
-// its data sources with their availability, every live entity, every link,
-// and the open alerts. Entities are decoded from their canonical attributes
-// and indexed in memory.
+// its data sources with their availability, every live entity, every role
+// link, and the open alerts. Entities are decoded from their canonical
+// attributes (a user's licenses included) and indexed in memory.
 //
 // Availability of a kind for the tenant: not available when any of the
 // tenant's data sources failed its last sync (the reason names the data

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "providers/entity_codec.h"
+#include "providers/synthetic.h"
+#include "store/migrations.h"
 #include "store/tenants.h"
 #include "sync/syncer.h"
 #include "testing/fixtures.h"
@@ -111,6 +114,76 @@ TEST(DataContextLoaderTest, StaleDataMakesEveryKindUnavailable) {
   auto relaxed = loader.Load(l.tenant.tenant_id, kNow + 72 * 3600 * 1000 + 1);
   ASSERT_TRUE(relaxed.ok());
   EXPECT_TRUE(relaxed->Has(EntityKind::kUser));
+}
+
+// Rewrites a database synced by this version into the layout before
+// migration 6 (licenses as "license" links, user rows without sku_ids) and
+// marks migration 6 as not applied.
+void DowngradeToLicenseLinks(Db* db, int64_t tenant_id, int64_t data_source_id) {
+  auto users = db->Prepare(
+      "SELECT external_id, attributes FROM entities WHERE kind = 'user' ORDER BY external_id");
+  ASSERT_TRUE(users.ok());
+  std::vector<std::pair<std::string, std::string>> rows;
+  while (*(*users)->Step()) rows.emplace_back((*users)->String(0), (*users)->String(1));
+  auto strip = db->Prepare("UPDATE entities SET attributes = ? WHERE kind = 'user' AND external_id = ?");
+  auto link = db->Prepare(
+      "INSERT INTO links (tenant_id, data_source_id, kind, from_id, to_id)"
+      " VALUES (?, ?, 'license', ?, ?)");
+  ASSERT_TRUE(strip.ok() && link.ok());
+  for (const auto& [id, attributes] : rows) {
+    UserRecord u;
+    ASSERT_TRUE(DecodeUser(id, attributes, &u).ok());
+    const size_t at = attributes.find(",\"sku_ids\":[");
+    ASSERT_NE(at, std::string::npos);
+    (*strip)->BindText(1, attributes.substr(0, at) + "}");
+    (*strip)->BindText(2, id);
+    ASSERT_TRUE((*strip)->Execute().ok());
+    for (auto it = u.sku_ids.rbegin(); it != u.sku_ids.rend(); ++it) {  // not in order
+      (*link)->BindInt(1, tenant_id);
+      (*link)->BindInt(2, data_source_id);
+      (*link)->BindText(3, id);
+      (*link)->BindText(4, *it);
+      ASSERT_TRUE((*link)->Execute().ok());
+    }
+  }
+  ASSERT_TRUE(db->Execute("DELETE FROM schema_migrations WHERE version = 6", {}).ok());
+}
+
+TEST(DataContextLoaderTest, LicenseAdjacencyIsIdenticalAfterMigratingLicenseLinks) {
+  SyntheticOptions options;
+  options.users = 300;
+  options.seed = 11;
+  Loaded l = SyncAndLoad(GenerateTenant(options));
+  Db* db = l.tenant.db.get();
+  auto attributes_of_users = [&] {
+    std::vector<std::string> out;
+    auto q = db->Prepare("SELECT attributes FROM entities WHERE kind = 'user' ORDER BY id");
+    while (*(*q)->Step()) out.push_back((*q)->String(0));
+    return out;
+  };
+  const std::vector<std::string> synced = attributes_of_users();
+  size_t several = 0;
+  for (const UserRecord& u : l.ctx.users) several += u.sku_ids.size() > 1;
+  ASSERT_GT(several, 0u);  // the ordering inside a list is exercised
+
+  DowngradeToLicenseLinks(db, l.tenant.tenant_id, l.tenant.data_source_id);
+  ASSERT_GT(*db->QueryInt("SELECT COUNT(*) FROM links WHERE kind = 'license'").value(), 0);
+  auto version = ApplyMigrations(db, "INTEGER PRIMARY KEY");
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(*db->QueryInt("SELECT COUNT(*) FROM links WHERE kind = 'license'").value(), 0);
+  EXPECT_EQ(attributes_of_users(), synced);  // byte for byte what the sync writes
+
+  DataContextLoader loader(db);
+  auto migrated = loader.Load(l.tenant.tenant_id, kNow);
+  ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+  ASSERT_EQ(migrated->users.size(), l.ctx.users.size());
+  for (size_t i = 0; i < l.ctx.users.size(); ++i) {
+    EXPECT_EQ(migrated->users[i].id, l.ctx.users[i].id);
+    EXPECT_EQ(migrated->users[i].sku_ids, l.ctx.users[i].sku_ids);
+  }
+  EXPECT_EQ(migrated->user_skus, l.ctx.user_skus);
+  EXPECT_EQ(migrated->user_roles, l.ctx.user_roles);
+  EXPECT_EQ(loader.last_statements(), l.statements);
 }
 
 TEST(DataContextLoaderTest, UnknownTenantIsNotFound) {

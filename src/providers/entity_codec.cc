@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -27,7 +28,7 @@ class ObjectWriter {
 
   void String(std::string_view key, std::string_view value) {
     Key(key);
-    AppendJsonString(&out_, value);
+    Quoted(value);
   }
   void Bool(std::string_view key, bool value) {
     Key(key);
@@ -53,7 +54,7 @@ class ObjectWriter {
     out_.push_back('[');
     for (size_t i = 0; i < values.size(); ++i) {
       if (i > 0) out_.push_back(',');
-      AppendJsonString(&out_, values[i]);
+      Quoted(values[i]);
     }
     out_.push_back(']');
   }
@@ -63,6 +64,21 @@ class ObjectWriter {
   }
 
  private:
+  // `value` as a JSON string: copied whole when nothing in it needs an
+  // escape (the usual case), else escaped by AppendJsonString. Same bytes
+  // either way.
+  void Quoted(std::string_view value) {
+    for (char c : value) {
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+        AppendJsonString(&out_, value);
+        return;
+      }
+    }
+    out_.push_back('"');
+    out_.append(value);
+    out_.push_back('"');
+  }
+
   void Key(std::string_view key) {
     if (out_.size() > 1) out_.push_back(',');
     out_.push_back('"');
@@ -174,13 +190,14 @@ class Decoder {
 }  // namespace
 
 std::string EncodeUser(const UserRecord& user) {
-  ObjectWriter w(128 + user.upn.size() + user.display_name.size());
+  ObjectWriter w(144 + user.upn.size() + user.display_name.size() + 40 * user.sku_ids.size());
   w.String("upn", user.upn);
   w.String("display_name", user.display_name);
   w.Bool("enabled", user.enabled);
   w.Bool("guest", user.guest);
   w.OptionalInt("created", user.created);
   w.OptionalInt("last_sign_in", user.last_sign_in);
+  w.Strings("sku_ids", user.sku_ids);
   return std::move(w).Finish();
 }
 
@@ -240,15 +257,24 @@ Status DecodeUser(std::string_view id, std::string_view attributes, UserRecord* 
   out->last_sign_in.reset();
   out->sku_ids.clear();
   const Decoder d("user", id);
-  return d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
+  const Status s = d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
     if (key == "upn") return d.String(v, key, &out->upn);
     if (key == "display_name") return d.String(v, key, &out->display_name);
     if (key == "enabled") return d.Bool(v, key, &out->enabled);
     if (key == "guest") return d.Bool(v, key, &out->guest);
     if (key == "created") return d.OptionalInt(v, key, &out->created);
     if (key == "last_sign_in") return d.OptionalInt(v, key, &out->last_sign_in);
+    if (key == "sku_ids") return d.Strings(v, key, &out->sku_ids);
     return Status::Ok();
   });
+  if (!s.ok()) return s;
+  // Sorted and unique as records.h promises, whoever wrote the row (rows
+  // rewritten by migration 6 are ordered by the database).
+  if (!std::is_sorted(out->sku_ids.begin(), out->sku_ids.end())) {
+    std::sort(out->sku_ids.begin(), out->sku_ids.end());
+  }
+  out->sku_ids.erase(std::unique(out->sku_ids.begin(), out->sku_ids.end()), out->sku_ids.end());
+  return Status::Ok();
 }
 
 Status DecodeSku(std::string_view id, std::string_view attributes, SkuRecord* out) {

@@ -8,7 +8,7 @@
 // integers (ms since the epoch) or null for "never"/absent.
 //
 //   user          {"upn":..,"display_name":..,"enabled":..,"guest":..,
-//                  "created":..,"last_sign_in":..}
+//                  "created":..,"last_sign_in":..,"sku_ids":[..]}
 //   sku           {"part_number":..,"enabled_units":..,"consumed_units":..}
 //   registration  {"upn":..,"mfa_registered":..,"methods":[..]}
 //   role          {"name":..,"global_admin":..}
@@ -17,8 +17,10 @@
 //   setting       {"enabled":..}   (the security defaults; id kSecurityDefaultsId)
 //   group         {"display_name":..,"security_enabled":..}
 //
-// Not encoded: a user's sku_ids (licenses are stored as links; DecodeUser
-// leaves sku_ids empty) and role assignments (stored as links, no codec).
+// A user's licenses (sku_ids) are part of its row, so a license change is a
+// change of the user; there are no license links in storage
+// (docs/ARCHITECTURE.md, departures). DecodeUser returns them sorted and
+// unique. Not encoded: role assignments (stored as links, no codec).
 //
 // DecodeXxx(id, attributes, out) replaces *out with the record (id set from
 // `id`). Members missing from `attributes` keep their default value and

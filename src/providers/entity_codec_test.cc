@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ RC_GTEST_PROP(EntityCodecProperty, UserRoundTrips, ()) {
   u.created = *OptionalTime();
   u.last_sign_in = *OptionalTime();
   u.sku_ids = *TextList();
+  std::sort(u.sku_ids.begin(), u.sku_ids.end());  // as records.h promises
+  u.sku_ids.erase(std::unique(u.sku_ids.begin(), u.sku_ids.end()), u.sku_ids.end());
   const std::string encoded = EncodeUser(u);
   UserRecord back;
   back.sku_ids = {"left over"};
@@ -56,7 +59,7 @@ RC_GTEST_PROP(EntityCodecProperty, UserRoundTrips, ()) {
   RC_ASSERT(back.guest == u.guest);
   RC_ASSERT(back.created == u.created);
   RC_ASSERT(back.last_sign_in == u.last_sign_in);
-  RC_ASSERT(back.sku_ids.empty());  // licenses are links, not attributes
+  RC_ASSERT(back.sku_ids == u.sku_ids);  // licenses are part of the user's row
   RC_ASSERT(EncodeUser(back) == encoded);
 }
 
@@ -131,7 +134,7 @@ TEST(EntityCodecTest, EncodingIsCompactWithFixedKeyOrder) {
   u.sku_ids = {"s1"};
   EXPECT_EQ(EncodeUser(u),
             R"({"upn":"adele@contoso.com","display_name":"Adele \"AV\" Vance","enabled":false,)"
-            R"("guest":true,"created":1700000000000,"last_sign_in":null})");
+            R"("guest":true,"created":1700000000000,"last_sign_in":null,"sku_ids":["s1"]})");
   EXPECT_EQ(EncodeSku({"s1", "SPE_E3", 25, 20}),
             R"({"part_number":"SPE_E3","enabled_units":25,"consumed_units":20})");
   EXPECT_EQ(
@@ -155,8 +158,10 @@ TEST(EntityCodecTest, SameRecordSameBytes) {
   a.upn = "x@y";
   a.last_sign_in = 5;
   UserRecord b = a;
-  b.sku_ids = {"different licenses do not change the attributes"};
   EXPECT_EQ(EncodeUser(a), EncodeUser(b));
+  b.sku_ids = {"a license changes the user's row"};
+  EXPECT_NE(EncodeUser(a), EncodeUser(b));
+  b = a;
   b.enabled = false;
   EXPECT_NE(EncodeUser(a), EncodeUser(b));
 }
@@ -171,6 +176,15 @@ TEST(EntityCodecTest, DecodeToleratesMissingAndUnknownMembers) {
   EXPECT_EQ(u.display_name, "");
   EXPECT_TRUE(u.enabled);
   EXPECT_EQ(u.created, std::nullopt);
+  EXPECT_TRUE(u.sku_ids.empty());  // rows written before licenses were attributes
+}
+
+TEST(EntityCodecTest, DecodeUserSortsAndDedupsSkuIds) {
+  UserRecord u;
+  ASSERT_TRUE(DecodeUser("u1", R"({"upn":"a@b","sku_ids":["s2","s1","s2"]})", &u).ok());
+  EXPECT_EQ(u.sku_ids, (std::vector<std::string>{"s1", "s2"}));
+  EXPECT_EQ(DecodeUser("u1", R"({"sku_ids":"s1"})", &u).message(),
+            "user \"u1\": attributes: sku_ids: expected array");
 }
 
 TEST(EntityCodecTest, DecodeErrorsNameKindIdAndMember) {

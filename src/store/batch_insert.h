@@ -30,6 +30,9 @@ class BatchInsert {
   Status Finish();
 
   int64_t rows() const { return rows_; }
+  // Rows ended but not executed yet: the text of these (the last ones added)
+  // must stay valid; rows before them are in the database.
+  int64_t pending_rows() const { return static_cast<int64_t>(pending_.size()) / columns_; }
 
  private:
   struct Value {

@@ -18,8 +18,10 @@ TEST(BatchInsertTest, InsertsEveryRowWithOneStatementPerChunk) {
     insert.TextRef(names[i]);
     insert.Int(i);
     ASSERT_TRUE(insert.EndRow().ok());
+    EXPECT_EQ(insert.pending_rows(), (i + 1) % 4) << i;  // executed at 4 and 8
   }
   ASSERT_TRUE(insert.Finish().ok());
+  EXPECT_EQ(insert.pending_rows(), 0);
   EXPECT_EQ(insert.rows(), 10);
   EXPECT_EQ((*db)->statements_executed() - before, 3u);  // 4 + 4 + a tail of 2
   auto stmt = (*db)->Prepare("SELECT name, created_at FROM tenants ORDER BY created_at");

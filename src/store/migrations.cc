@@ -264,12 +264,66 @@ CREATE TABLE job_outbox (
 CREATE INDEX job_outbox_unfinished ON job_outbox (queue, finished_at, id);
 )SQL";
 
+// A user's licenses move from "license" links into its row: the canonical
+// user attributes (providers/entity_codec.h) end with "sku_ids":[..], sorted.
+// Every user row gets the ids of its license links appended (an empty list
+// when it has none), then the links are deleted. The content hashes are left
+// as they were, so the first sync afterwards rewrites each user once with
+// its newly hashed row. Portable SQL: the list is built by a recursive
+// query over the links numbered per user (no string aggregate, which is
+// spelled differently by each database); ids are escaped for JSON quotes
+// and backslashes (SKU ids are GUIDs).
+constexpr std::string_view kLicensesInUserRows = R"SQL(
+CREATE TABLE migration6_license (
+  data_source_id BIGINT NOT NULL,
+  user_id TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  sku_json TEXT NOT NULL,
+  PRIMARY KEY (data_source_id, user_id, n)
+);
+INSERT INTO migration6_license (data_source_id, user_id, n, sku_json)
+  SELECT data_source_id, from_id,
+         ROW_NUMBER() OVER (PARTITION BY data_source_id, from_id ORDER BY to_id),
+         '"' || replace(replace(to_id, '\', '\\'), '"', '\"') || '"'
+  FROM links WHERE kind = 'license';
+
+CREATE TABLE migration6_list (
+  data_source_id BIGINT NOT NULL,
+  user_id TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  list TEXT NOT NULL,
+  PRIMARY KEY (data_source_id, user_id, n)
+);
+INSERT INTO migration6_list (data_source_id, user_id, n, list)
+  WITH RECURSIVE prefix (data_source_id, user_id, n, list) AS (
+    SELECT data_source_id, user_id, n, sku_json FROM migration6_license WHERE n = 1
+    UNION ALL
+    SELECT p.data_source_id, p.user_id, l.n, p.list || ',' || l.sku_json
+    FROM prefix p JOIN migration6_license l
+      ON l.data_source_id = p.data_source_id AND l.user_id = p.user_id AND l.n = p.n + 1
+  )
+  SELECT data_source_id, user_id, n, list FROM prefix;
+
+UPDATE entities SET attributes =
+  substr(attributes, 1, length(attributes) - 1) || ',"sku_ids":[' ||
+  COALESCE((SELECT l.list FROM migration6_list l
+            WHERE l.data_source_id = entities.data_source_id
+              AND l.user_id = entities.external_id
+            ORDER BY l.n DESC LIMIT 1), '') || ']}'
+WHERE kind = 'user';
+
+DELETE FROM links WHERE kind = 'license';
+DROP TABLE migration6_list;
+DROP TABLE migration6_license;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
     {3, "event outbox", kOutboxSchema},
     {4, "sync schedules", kSchedulesSchema},
     {5, "job outbox", kJobOutboxSchema},
+    {6, "licenses in user rows", kLicensesInUserRows},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {

@@ -3,11 +3,13 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <system_error>
 #include <thread>
 #include <tuple>
+#include <type_traits>
 
 #include "common/hash.h"
 #include "providers/entity_codec.h"
@@ -25,15 +27,35 @@ TextArena::~TextArena() {
   for (const Block& b : blocks_) munmap(b.data, b.size);
 }
 
-std::string_view TextArena::Copy(std::string_view text) {
-  if (text.size() > left_) {
-    const size_t size = std::max(kBlockBytes, text.size());
-    void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (data == MAP_FAILED) throw std::bad_alloc();
-    blocks_.push_back(Block{static_cast<char*>(data), size});
-    next_ = static_cast<char*>(data);
-    left_ = size;
+EntityRow* TextArena::NewRows(size_t count) {
+  static_assert(std::is_trivially_destructible_v<EntityRow>);
+  const size_t bytes = count * sizeof(EntityRow);
+  const size_t pad = (alignof(EntityRow) - reinterpret_cast<uintptr_t>(next_) % alignof(EntityRow)) %
+                     alignof(EntityRow);
+  if (next_ == nullptr || pad + bytes > left_) {
+    Reserve(bytes);  // page-aligned
+  } else {
+    next_ += pad;
+    left_ -= pad;
   }
+  EntityRow* rows = reinterpret_cast<EntityRow*>(next_);
+  for (size_t i = 0; i < count; ++i) new (rows + i) EntityRow();
+  next_ += bytes;
+  left_ -= bytes;
+  return rows;
+}
+
+void TextArena::Reserve(size_t bytes) {
+  const size_t size = std::max(kBlockBytes, bytes);
+  void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (data == MAP_FAILED) throw std::bad_alloc();
+  blocks_.push_back(Block{static_cast<char*>(data), size});
+  next_ = static_cast<char*>(data);
+  left_ = size;
+}
+
+std::string_view TextArena::Copy(std::string_view text) {
+  if (text.size() > left_ || next_ == nullptr) Reserve(text.size());
   if (text.empty()) return {next_, 0};
   std::memcpy(next_, text.data(), text.size());
   std::string_view copy(next_, text.size());
@@ -109,13 +131,49 @@ EntityRow MakeRow(TextArena* arena, std::string_view id, std::string_view name,
   return row;
 }
 
-// Validates the ids of one kind and encodes its records into rows sorted by
-// id. `order` receives the record index of each row.
-template <typename Record, typename IdFn, typename NameFn, typename EncodeFn>
-Status AddKind(const Snapshot& snapshot, EntityKind kind, const std::vector<Record>& records,
-               IdFn id_of, NameFn name_of, EncodeFn encode, SnapshotRows* rows,
-               std::vector<uint32_t>* order = nullptr) {
-  if (!snapshot.Has(kind)) return Status::Ok();
+// Calls f(records, id_of, name_of, encode) with the record vector of `kind`
+// (not kSetting, which has at most one record and no vector).
+template <typename F>
+decltype(auto) WithRecords(const Snapshot& s, EntityKind kind, F&& f) {
+  auto id = [](const auto& r) -> const std::string& { return r.id; };
+  switch (kind) {
+    case EntityKind::kUser:
+      return f(
+          s.users, id, [](const UserRecord& u) -> const std::string& { return u.upn; },
+          [](const UserRecord& u) { return EncodeUser(u); });
+    case EntityKind::kSku:
+      return f(
+          s.skus, id, [](const SkuRecord& r) -> const std::string& { return r.part_number; },
+          [](const SkuRecord& r) { return EncodeSku(r); });
+    case EntityKind::kRegistration:
+      return f(
+          s.registrations,
+          [](const RegistrationRecord& r) -> const std::string& { return r.user_id; },
+          [](const RegistrationRecord& r) -> const std::string& { return r.upn; },
+          [](const RegistrationRecord& r) { return EncodeRegistration(r); });
+    case EntityKind::kRole:
+      return f(
+          s.roles, id, [](const RoleRecord& r) -> const std::string& { return r.name; },
+          [](const RoleRecord& r) { return EncodeRole(r); });
+    case EntityKind::kPolicy:
+      return f(
+          s.policies, id, [](const PolicyRecord& r) -> const std::string& { return r.name; },
+          [](const PolicyRecord& r) { return EncodePolicy(r); });
+    case EntityKind::kGroup:
+    case EntityKind::kSetting:  // not called for it
+      break;
+  }
+  return f(
+      s.groups, id, [](const GroupRecord& r) -> const std::string& { return r.display_name; },
+      [](const GroupRecord& r) { return EncodeGroup(r); });
+}
+
+constexpr std::string_view kSecurityDefaultsName = "Security defaults";
+
+// Validates the ids of one kind and returns its record indices sorted by id.
+template <typename Record, typename IdFn>
+Result<std::vector<uint32_t>> OrderKind(EntityKind kind, const std::vector<Record>& records,
+                                        IdFn id_of) {
   for (size_t i = 0; i < records.size(); ++i) {
     if (id_of(records[i]).empty()) {
       return Status::InvalidArgument(std::string(KindFile(kind)) + ": value[" + std::to_string(i) +
@@ -129,16 +187,7 @@ Status AddKind(const Snapshot& snapshot, EntityKind kind, const std::vector<Reco
       return Status::InvalidArgument(std::string(KindFile(kind)) + ": duplicate id \"" + id + "\"");
     }
   }
-  std::vector<EntityRow>& out = rows->entities[kind];
-  out.resize(records.size());
-  InTwoHalves(records.size(), rows, [&](size_t begin, size_t end, TextArena* arena) {
-    for (size_t k = begin; k < end; ++k) {
-      const Record& r = records[sorted[k]];
-      out[k] = MakeRow(arena, id_of(r), name_of(r), encode(r));
-    }
-  });
-  if (order != nullptr) *order = std::move(sorted);
-  return Status::Ok();
+  return sorted;
 }
 
 auto LinkKey(const LinkRow& l) { return std::tie(l.from_id, l.to_id); }
@@ -153,98 +202,114 @@ void SortUnique(std::vector<LinkRow>* links) {
                links->end());
 }
 
-bool SortedUnique(const std::vector<LinkRow>& links) {
-  return std::adjacent_find(links.begin(), links.end(), [](const LinkRow& a, const LinkRow& b) {
-           return !(LinkKey(a) < LinkKey(b));
-         }) == links.end();
-}
-
-// One license link per (user, sku), from the user rows (sorted by id) and
-// `order` (the user record of each row): already in (from_id, to_id) order
-// when each user's sku ids are sorted and unique, as records.h promises.
-void AddLicenseLinks(const std::vector<UserRecord>& users, const std::vector<uint32_t>& order,
-                     const std::vector<EntityRow>& user_rows, SnapshotRows* rows) {
-  std::vector<LinkRow>& licenses = rows->links[std::string(kLicenseLink)];
-  TextArena arena;
-  std::set<std::string_view> skus;  // interned: a tenant has a handful of SKUs
-  for (size_t k = 0; k < order.size(); ++k) {
-    for (const std::string& sku : users[order[k]].sku_ids) {
-      auto it = skus.find(sku);
-      if (it == skus.end()) it = skus.insert(arena.Copy(sku)).first;
-      licenses.push_back(LinkRow{user_rows[k].external_id, *it});
-    }
-  }
-  if (!SortedUnique(licenses)) SortUnique(&licenses);
-  rows->text.push_back(std::move(arena));
-}
-
 }  // namespace
 
 EntityKind LinkOwner(std::string_view link_kind) {
-  return link_kind == kLicenseLink ? EntityKind::kUser : EntityKind::kRole;
+  (void)link_kind;  // role links are the only kind stored
+  return EntityKind::kRole;
+}
+
+Result<RowOrder> OrderRows(const Snapshot& snapshot) {
+  RowOrder order;
+  for (EntityKind kind : kAllKinds) {
+    if (!snapshot.Has(kind)) continue;
+    if (kind == EntityKind::kSetting) {
+      order.records[kind] =
+          snapshot.security_defaults ? std::vector<uint32_t>{0} : std::vector<uint32_t>{};
+      continue;
+    }
+    Result<std::vector<uint32_t>> sorted =
+        WithRecords(snapshot, kind, [&](const auto& records, auto id_of, auto, auto) {
+          return OrderKind(kind, records, id_of);
+        });
+    VIGIL_RETURN_IF_ERROR(sorted.status());
+    order.records[kind] = std::move(sorted).value();
+  }
+  return order;
+}
+
+std::string_view RecordId(const Snapshot& snapshot, EntityKind kind, uint32_t index) {
+  if (kind == EntityKind::kSetting) return kSecurityDefaultsId;
+  return WithRecords(snapshot, kind, [&](const auto& records, auto id_of, auto, auto) {
+    return std::string_view(id_of(records[index]));
+  });
+}
+
+void EncodeRows(const Snapshot& snapshot, EntityKind kind, const uint32_t* indices, size_t count,
+                TextArena* arena, EntityRow* out) {
+  if (kind == EntityKind::kSetting) {
+    for (size_t k = 0; k < count; ++k) {
+      out[k] = MakeRow(arena, kSecurityDefaultsId, kSecurityDefaultsName,
+                       EncodeSecurityDefaults(*snapshot.security_defaults));
+    }
+    return;
+  }
+  WithRecords(snapshot, kind, [&](const auto& records, auto id_of, auto name_of, auto encode) {
+    for (size_t k = 0; k < count; ++k) {
+      const auto& r = records[indices[k]];
+      out[k] = MakeRow(arena, id_of(r), name_of(r), encode(r));
+    }
+    return 0;
+  });
+}
+
+void ReleaseRecords(Snapshot* snapshot, EntityKind kind) {
+  Snapshot& s = *snapshot;
+  switch (kind) {
+    case EntityKind::kUser:
+      std::vector<UserRecord>().swap(s.users);
+      break;
+    case EntityKind::kSku:
+      std::vector<SkuRecord>().swap(s.skus);
+      break;
+    case EntityKind::kRegistration:
+      std::vector<RegistrationRecord>().swap(s.registrations);
+      break;
+    case EntityKind::kRole:
+      std::vector<RoleRecord>().swap(s.roles);
+      break;
+    case EntityKind::kPolicy:
+      std::vector<PolicyRecord>().swap(s.policies);
+      break;
+    case EntityKind::kSetting:
+      break;  // one small record
+    case EntityKind::kGroup:
+      std::vector<GroupRecord>().swap(s.groups);
+      break;
+  }
+}
+
+LinkRows ToLinkRows(const Snapshot& snapshot) {
+  LinkRows out;
+  if (!snapshot.Has(EntityKind::kRole)) return out;
+  auto& roles = out.links[std::string(kRoleLink)];
+  for (const RoleAssignmentRecord& a : snapshot.role_assignments) {
+    if (!a.principal_is_user) {
+      ++out.skipped_non_user_assignments;
+      continue;
+    }
+    roles.push_back({out.text.Copy(a.principal_id), out.text.Copy(a.role_id)});
+  }
+  SortUnique(&roles);
+  return out;
 }
 
 Result<SnapshotRows> ToRows(Snapshot* snapshot) {
-  Snapshot& s = *snapshot;
+  VIGIL_ASSIGN_OR_RETURN(RowOrder order, OrderRows(*snapshot));
   SnapshotRows rows;
-  auto id = [](const auto& r) -> const std::string& { return r.id; };
-  std::vector<uint32_t> user_order;
-  VIGIL_RETURN_IF_ERROR(AddKind(
-      s, EntityKind::kUser, s.users, id,
-      [](const UserRecord& u) -> const std::string& { return u.upn; },
-      [](const UserRecord& u) { return EncodeUser(u); }, &rows, &user_order));
-  if (s.Has(EntityKind::kUser)) {
-    AddLicenseLinks(s.users, user_order, rows.entities[EntityKind::kUser], &rows);
+  for (const auto& [kind, indices] : order.records) {
+    std::vector<EntityRow>& out = rows.entities[kind];
+    out.resize(indices.size());
+    InTwoHalves(indices.size(), &rows, [&](size_t begin, size_t end, TextArena* arena) {
+      EncodeRows(*snapshot, kind, indices.data() + begin, end - begin, arena, out.data() + begin);
+    });
+    ReleaseRecords(snapshot, kind);
   }
-  std::vector<UserRecord>().swap(s.users);
-  VIGIL_RETURN_IF_ERROR(AddKind(
-      s, EntityKind::kSku, s.skus, id,
-      [](const SkuRecord& r) -> const std::string& { return r.part_number; },
-      [](const SkuRecord& r) { return EncodeSku(r); }, &rows));
-  std::vector<SkuRecord>().swap(s.skus);
-  VIGIL_RETURN_IF_ERROR(AddKind(
-      s, EntityKind::kRegistration, s.registrations,
-      [](const RegistrationRecord& r) -> const std::string& { return r.user_id; },
-      [](const RegistrationRecord& r) -> const std::string& { return r.upn; },
-      [](const RegistrationRecord& r) { return EncodeRegistration(r); }, &rows));
-  std::vector<RegistrationRecord>().swap(s.registrations);
-  VIGIL_RETURN_IF_ERROR(AddKind(
-      s, EntityKind::kRole, s.roles, id,
-      [](const RoleRecord& r) -> const std::string& { return r.name; },
-      [](const RoleRecord& r) { return EncodeRole(r); }, &rows));
-  std::vector<RoleRecord>().swap(s.roles);
-  VIGIL_RETURN_IF_ERROR(AddKind(
-      s, EntityKind::kPolicy, s.policies, id,
-      [](const PolicyRecord& r) -> const std::string& { return r.name; },
-      [](const PolicyRecord& r) { return EncodePolicy(r); }, &rows));
-  std::vector<PolicyRecord>().swap(s.policies);
-  VIGIL_RETURN_IF_ERROR(AddKind(
-      s, EntityKind::kGroup, s.groups, id,
-      [](const GroupRecord& r) -> const std::string& { return r.display_name; },
-      [](const GroupRecord& r) { return EncodeGroup(r); }, &rows));
-  std::vector<GroupRecord>().swap(s.groups);
-
-  TextArena arena;
-  if (s.Has(EntityKind::kSetting)) {
-    auto& out = rows.entities[EntityKind::kSetting];
-    if (s.security_defaults) {
-      out.push_back(MakeRow(&arena, kSecurityDefaultsId, "Security defaults",
-                            EncodeSecurityDefaults(*s.security_defaults)));
-    }
-  }
-  if (s.Has(EntityKind::kRole)) {
-    auto& roles = rows.links[std::string(kRoleLink)];
-    for (const RoleAssignmentRecord& a : s.role_assignments) {
-      if (!a.principal_is_user) {
-        ++rows.skipped_non_user_assignments;
-        continue;
-      }
-      roles.push_back({arena.Copy(a.principal_id), arena.Copy(a.role_id)});
-    }
-    SortUnique(&roles);
-  }
-  std::vector<RoleAssignmentRecord>().swap(s.role_assignments);
-  rows.text.push_back(std::move(arena));
+  LinkRows links = ToLinkRows(*snapshot);
+  std::vector<RoleAssignmentRecord>().swap(snapshot->role_assignments);
+  rows.links = std::move(links.links);
+  rows.skipped_non_user_assignments = links.skipped_non_user_assignments;
+  rows.text.push_back(std::move(links.text));
   return rows;
 }
 

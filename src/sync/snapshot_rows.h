@@ -1,12 +1,11 @@
 // Turning a Snapshot into the rows sync stores: one entity row per record of
-// each available kind (canonical attributes + content hash) and one link row
-// per license and per user role assignment. Also where a snapshot is
-// validated before anything is written.
+// each available kind (canonical attributes + content hash; a user's licenses
+// are in its attributes) and one link row per user role assignment. Also
+// where a snapshot is validated before anything is written.
 #pragma once
 
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +14,14 @@
 #include "providers/snapshot.h"
 
 namespace vigil {
+
+// Views into SnapshotRows::text.
+struct EntityRow {
+  std::string_view external_id;
+  std::string_view display_name;
+  std::string_view attributes;    // canonical JSON (providers/entity_codec.h)
+  std::string_view content_hash;  // ContentHash(display_name, attributes)
+};
 
 // Append-only storage for the text of the rows: a few large blocks instead of
 // one allocation per string, so building and freeing 200,000 rows costs a
@@ -35,23 +42,22 @@ class TextArena {
   // can be mapped.
   std::string_view Copy(std::string_view text);
 
+  // `count` empty rows in the arena, valid as long as it: keeps a helper
+  // thread's large buffers out of that thread's malloc arena (which would
+  // keep the memory after it is freed). Aborts like Copy.
+  EntityRow* NewRows(size_t count);
+
  private:
   struct Block {
     char* data;
     size_t size;
   };
+  void Reserve(size_t bytes);  // maps a new block of at least `bytes`
+
   static constexpr size_t kBlockBytes = size_t{1} << 20;
   std::vector<Block> blocks_;
   char* next_ = nullptr;
   size_t left_ = 0;
-};
-
-// Views into SnapshotRows::text.
-struct EntityRow {
-  std::string_view external_id;
-  std::string_view display_name;
-  std::string_view attributes;    // canonical JSON (providers/entity_codec.h)
-  std::string_view content_hash;  // ContentHash(display_name, attributes)
 };
 
 struct LinkRow {
@@ -61,7 +67,8 @@ struct LinkRow {
 
 // Link kinds and the entity kind whose file carries them: a link kind is
 // rebuilt only when that kind is available in the snapshot.
-inline constexpr std::string_view kLicenseLink = "license";  // user -> sku, from users.json
+// (Licenses, user -> sku, are not links in storage: they are the sku_ids of
+// the user's row; migration 6 folded the old "license" links into them.)
 inline constexpr std::string_view kRoleLink = "role";  // user -> role, from roleAssignments.json
 EntityKind LinkOwner(std::string_view link_kind);
 
@@ -75,6 +82,39 @@ struct SnapshotRows {
   std::vector<TextArena> text;
 };
 
+// The records of each available kind in the order their rows are stored
+// (by external id, byte order), validated: no empty id, no id twice in a kind.
+struct RowOrder {
+  std::map<EntityKind, std::vector<uint32_t>> records;  // kind -> record indices
+};
+
+// InvalidArgument as ToRows describes. kSetting has index 0 when the
+// snapshot carries security defaults.
+Result<RowOrder> OrderRows(const Snapshot& snapshot);
+
+// The external id of record `index` of `kind` (a view into the snapshot).
+std::string_view RecordId(const Snapshot& snapshot, EntityKind kind, uint32_t index);
+
+// Writes the rows of the records indices[0, count) of `kind` to out[0, count),
+// their text in `arena`. Thread-safe for distinct arenas and outputs while
+// nobody changes the snapshot.
+void EncodeRows(const Snapshot& snapshot, EntityKind kind, const uint32_t* indices, size_t count,
+                TextArena* arena, EntityRow* out);
+
+// Frees the record vector of `kind` once its rows are encoded.
+void ReleaseRecords(Snapshot* snapshot, EntityKind kind);
+
+// The links of the snapshot: role links, sorted and unique, when the role
+// kind is available (no entry otherwise).
+struct LinkRows {
+  std::map<std::string, std::vector<LinkRow>> links;
+  int skipped_non_user_assignments = 0;
+  TextArena text;  // what the links point into
+};
+LinkRows ToLinkRows(const Snapshot& snapshot);
+
+// All rows at once. Sync writes through RowStream (sync/row_stream.h)
+// instead; this is the reference its chunks are tested against.
 // Validates and converts, consuming the snapshot's records kind by kind (each
 // record vector is freed as soon as its rows exist, so a large tenant is never
 // held twice); the availability map is left in place. Large kinds are encoded

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <tuple>
 
 #include "events/event_payloads.h"
 #include "events/outbox.h"
 #include "store/batch_insert.h"
+#include "sync/row_stream.h"
 #include "sync/snapshot_rows.h"
 
 namespace vigil {
@@ -19,12 +21,15 @@ struct StoredEntity {
   bool live = false;
 };
 
-// What the sync will do to one kind, computed before anything is written.
+// What the sync will do to one kind. Which rows are new and which stored
+// rows vanish is known from the ids before anything is encoded or written;
+// whether a matched row changed is known once its row is encoded.
 struct KindPlan {
-  std::vector<const EntityRow*> inserts;
-  std::vector<const EntityRow*> updates;  // changed, or revived after a deletion
+  std::vector<int32_t> match;  // per row in order: index into the stored rows, or -1 (new)
   std::vector<std::string> deletes;
   int64_t live_before = 0;
+  int64_t inserts = 0;
+  int64_t updates = 0;  // changed, or revived after a deletion (counted while writing)
   int64_t unchanged = 0;
 };
 
@@ -66,27 +71,29 @@ Result<std::map<EntityKind, std::vector<StoredEntity>>> LoadStored(Db* db, int64
   return stored;
 }
 
-// Merges the sorted snapshot rows of one kind with its sorted stored rows.
-KindPlan PlanKind(const std::vector<EntityRow>& rows, const std::vector<StoredEntity>& stored) {
+// Merges the ids of one kind (records in stored order) with its sorted
+// stored rows.
+KindPlan PlanKind(const Snapshot& snapshot, EntityKind kind, const std::vector<uint32_t>& order,
+                  const std::vector<StoredEntity>& stored) {
   KindPlan plan;
+  plan.match.assign(order.size(), -1);
   size_t i = 0, j = 0;
-  while (i < rows.size() || j < stored.size()) {
-    if (j == stored.size() || (i < rows.size() && rows[i].external_id < stored[j].id)) {
-      plan.inserts.push_back(&rows[i++]);
+  while (i < order.size() || j < stored.size()) {
+    const std::string_view id =
+        i < order.size() ? RecordId(snapshot, kind, order[i]) : std::string_view();
+    if (j == stored.size() || (i < order.size() && id < stored[j].id)) {
+      ++plan.inserts;
+      ++i;
       continue;
     }
-    const StoredEntity& s = stored[j++];
+    const StoredEntity& s = stored[j];
     plan.live_before += s.live;
-    if (i == rows.size() || s.id < rows[i].external_id) {
+    if (i == order.size() || s.id < id) {
       if (s.live) plan.deletes.push_back(s.id);
+      ++j;
       continue;
     }
-    const EntityRow& row = rows[i++];
-    if (!s.live || s.hash != row.content_hash) {
-      plan.updates.push_back(&row);
-    } else {
-      ++plan.unchanged;
-    }
+    plan.match[i++] = static_cast<int32_t>(j++);
   }
   return plan;
 }
@@ -110,8 +117,13 @@ std::string GuardViolation(const std::map<EntityKind, KindPlan>& plans,
   return "";
 }
 
-Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now,
-                     const std::map<EntityKind, KindPlan>& plans) {
+// Writes every kind's rows as `stream` yields them (kinds and rows in
+// stored order): new rows inserted, changed or revived rows updated, then the
+// kind's vanished rows soft-deleted. Counts updates and unchanged rows into
+// the plans.
+Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now, RowStream* stream,
+                     const std::map<EntityKind, std::vector<StoredEntity>>& stored,
+                     std::map<EntityKind, KindPlan>* plans) {
   BatchInsert insert(db,
                      "INSERT INTO entities (tenant_id, data_source_id, kind, external_id,"
                      " display_name, attributes, content_hash, first_seen, last_changed)",
@@ -124,29 +136,54 @@ Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now,
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> remove,
                          db->Prepare("UPDATE entities SET deleted_at = ?, last_changed = ?"
                                      " WHERE data_source_id = ? AND kind = ? AND external_id = ?"));
-  for (const auto& [kind, plan] : plans) {
+  static const std::vector<StoredEntity> kNone;
+  // Chunks written, with the number of rows inserted up to their end: a
+  // chunk is released once the inserts have executed past its rows.
+  std::deque<std::pair<size_t, int64_t>> written;
+  for (auto& [kind, plan] : *plans) {
     const std::string_view kind_name = KindName(kind);
-    for (const EntityRow* row : plan.inserts) {
-      insert.Int(tenant_id);
-      insert.Int(ds);
-      insert.TextRef(kind_name);
-      insert.TextRef(row->external_id);
-      insert.TextRef(row->display_name);
-      insert.TextRef(row->attributes);
-      insert.TextRef(row->content_hash);
-      insert.Int(now);
-      insert.Int(now);
-      VIGIL_RETURN_IF_ERROR(insert.EndRow());
-    }
-    for (const EntityRow* row : plan.updates) {
-      update->BindTextRef(1, row->display_name);
-      update->BindTextRef(2, row->attributes);
-      update->BindTextRef(3, row->content_hash);
-      update->BindInt(4, now);
-      update->BindInt(5, ds);
-      update->BindTextRef(6, kind_name);
-      update->BindTextRef(7, row->external_id);
-      VIGIL_RETURN_IF_ERROR(update->Execute());
+    auto it = stored.find(kind);
+    const std::vector<StoredEntity>& have = it == stored.end() ? kNone : it->second;
+    for (size_t done = 0; done < plan.match.size();) {
+      const RowStream::Chunk* chunk = stream->Next();
+      if (chunk == nullptr || chunk->kind != kind || chunk->begin != done) {
+        return Status::Internal("sync: encoded rows out of order");
+      }
+      for (size_t k = 0; k < chunk->rows.size(); ++k) {
+        const EntityRow& row = chunk->rows[k];
+        const int32_t m = plan.match[done + k];
+        if (m < 0) {
+          insert.Int(tenant_id);
+          insert.Int(ds);
+          insert.TextRef(kind_name);
+          insert.TextRef(row.external_id);
+          insert.TextRef(row.display_name);
+          insert.TextRef(row.attributes);
+          insert.TextRef(row.content_hash);
+          insert.Int(now);
+          insert.Int(now);
+          VIGIL_RETURN_IF_ERROR(insert.EndRow());
+        } else if (!have[m].live || have[m].hash != row.content_hash) {
+          update->BindTextRef(1, row.display_name);
+          update->BindTextRef(2, row.attributes);
+          update->BindTextRef(3, row.content_hash);
+          update->BindInt(4, now);
+          update->BindInt(5, ds);
+          update->BindTextRef(6, kind_name);
+          update->BindTextRef(7, row.external_id);
+          VIGIL_RETURN_IF_ERROR(update->Execute());
+          ++plan.updates;
+        } else {
+          ++plan.unchanged;
+        }
+      }
+      done += chunk->rows.size();
+      written.emplace_back(chunk->index, insert.rows());
+      while (!written.empty() &&
+             written.front().second <= insert.rows() - insert.pending_rows()) {
+        stream->Release(written.front().first);
+        written.pop_front();
+      }
     }
     for (const std::string& id : plan.deletes) {
       remove->BindInt(1, now);
@@ -162,7 +199,7 @@ Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now,
 
 // The data source's stored links of the kinds in `rows`, each sorted.
 Result<std::map<std::string, std::vector<LinkKey>>> LoadLinks(Db* db, int64_t ds,
-                                                              const SnapshotRows& rows) {
+                                                              const LinkRows& rows) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> load,
       db->Prepare("SELECT kind, from_id, to_id FROM links WHERE data_source_id = ?"));
@@ -180,7 +217,7 @@ Result<std::map<std::string, std::vector<LinkKey>>> LoadLinks(Db* db, int64_t ds
   return stored;
 }
 
-Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const SnapshotRows& rows,
+Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const LinkRows& rows,
                   SyncSummary* summary) {
   if (rows.links.empty()) return Status::Ok();
   VIGIL_ASSIGN_OR_RETURN(auto stored, LoadLinks(db, ds, rows));
@@ -247,8 +284,8 @@ KindCounts Summarize(const std::map<EntityKind, KindPlan>& plans, SyncSummary* s
   KindCounts total;
   for (const auto& [kind, plan] : plans) {
     KindCounts& c = summary->kinds[kind];
-    c.created = static_cast<int64_t>(plan.inserts.size());
-    c.updated = static_cast<int64_t>(plan.updates.size());
+    c.created = plan.inserts;
+    c.updated = plan.updates;
     c.deleted = static_cast<int64_t>(plan.deletes.size());
     c.unchanged = plan.unchanged;
     total.created += c.created;
@@ -266,12 +303,11 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id, Sna
   const TimeMs started = clock_->NowMs();
   const uint64_t statements_before = db_->statements_executed();
   Lap lap;
-  Result<SnapshotRows> rows = ToRows(&snapshot);
+  Result<RowOrder> order = OrderRows(snapshot);
   const double to_rows = lap.Next();
-  const std::map<EntityKind, Availability> availability = std::move(snapshot.availability);
   Result<SyncSummary> summary =
-      rows.ok() ? Write(tenant_id, data_source_id, *rows, availability, options, trace_id, started)
-                : Result<SyncSummary>(rows.status());
+      order.ok() ? Write(tenant_id, data_source_id, &snapshot, *order, options, trace_id, started)
+                 : Result<SyncSummary>(order.status());
   if (!summary.ok()) {
     // Nothing of the snapshot was written; remember why (best effort: the
     // database may be what failed).
@@ -283,18 +319,16 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id, Sna
   return summary;
 }
 
-Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id,
-                                  const SnapshotRows& rows,
-                                  const std::map<EntityKind, Availability>& availability,
-                                  const SyncOptions& options, const std::string& trace_id,
-                                  TimeMs started) {
+Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id, Snapshot* snapshot,
+                                  const RowOrder& order, const SyncOptions& options,
+                                  const std::string& trace_id, TimeMs started) {
   Lap lap;
   Transaction tx(db_);
   VIGIL_RETURN_IF_ERROR(tx.status());
   VIGIL_ASSIGN_OR_RETURN(auto stored, LoadStored(db_, data_source_id));
   std::map<EntityKind, KindPlan> plans;
-  for (const auto& [kind, entity_rows] : rows.entities) {
-    plans[kind] = PlanKind(entity_rows, stored[kind]);
+  for (const auto& [kind, records] : order.records) {
+    plans[kind] = PlanKind(*snapshot, kind, records, stored[kind]);
   }
   if (!options.force) {
     std::string refusal = GuardViolation(plans, options);
@@ -302,13 +336,19 @@ Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id,
   }
   SyncSummary summary;
   summary.phases.plan = lap.Next();
-  VIGIL_RETURN_IF_ERROR(WriteEntities(db_, tenant_id, data_source_id, started, plans));
+  {
+    RowStream stream(snapshot, &order, options.encode_chunk_rows, options.encode_on_helper_thread);
+    VIGIL_RETURN_IF_ERROR(
+        WriteEntities(db_, tenant_id, data_source_id, started, &stream, stored, &plans));
+  }
   summary.phases.entities = lap.Next();
-  VIGIL_RETURN_IF_ERROR(WriteLinks(db_, tenant_id, data_source_id, rows, &summary));
+  const LinkRows links = ToLinkRows(*snapshot);
+  VIGIL_RETURN_IF_ERROR(WriteLinks(db_, tenant_id, data_source_id, links, &summary));
   summary.phases.links = lap.Next();
+  const std::map<EntityKind, Availability>& availability = snapshot->availability;
   VIGIL_RETURN_IF_ERROR(WriteAvailability(db_, data_source_id, started, availability));
   const KindCounts total = Summarize(plans, &summary);
-  summary.skipped_assignments = rows.skipped_non_user_assignments;
+  summary.skipped_assignments = links.skipped_non_user_assignments;
   for (const auto& [kind, a] : availability) {
     if (!a.available) summary.unavailable[kind] = a.reason;
   }

@@ -1,7 +1,8 @@
 // Syncer: applies one Snapshot of one data source to the store.
 //
 // Apply validates the snapshot, diffs every available kind against the stored
-// entities by content hash, and in ONE transaction inserts what is new,
+// entities by content hash (rows are encoded chunk by chunk while earlier
+// chunks are written, sync/row_stream.h), and in ONE transaction inserts what is new,
 // updates what changed, soft-deletes what vanished (deleted_at), rebuilds the
 // links of the available kinds by difference, records each kind's
 // availability, appends a `syncs` row, and appends a `sync.completed` event
@@ -25,6 +26,7 @@
 // Not thread-safe; uses the Db it is given.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
@@ -46,6 +48,12 @@ struct SyncOptions {
   // the sync or not at all (the follow-up analysis job in the job outbox).
   // An error rolls the whole sync back, and Apply returns it. May be empty.
   std::function<Status(Db*, int64_t sync_id)> in_transaction;
+  // How the entity rows are encoded (sync/row_stream.h): `encode_chunk_rows`
+  // at a time, by a helper thread while this one writes the chunk before
+  // (when there are at least two chunks), or all on this thread. What is
+  // stored is the same either way; the knobs are for tests and benchmarks.
+  bool encode_on_helper_thread = true;
+  size_t encode_chunk_rows = 8192;
 };
 
 struct KindCounts {
@@ -64,8 +72,9 @@ struct SyncSummary {
   int64_t skipped_assignments = 0;  // role assignments to groups or service principals
   uint64_t statements = 0;
   // Wall-clock seconds of Apply's phases (for benchmarks and traces):
-  // snapshot -> rows, reading the stored hashes + planning, entity writes,
-  // link writes, and the rest of the transaction through its commit.
+  // validating and ordering the records (to_rows), reading the stored hashes
+  // + planning, entity writes (the encoding of the rows overlaps them), link
+  // writes, and the rest of the transaction through its commit.
   struct Phases {
     double to_rows = 0, plan = 0, entities = 0, links = 0, commit = 0;
   } phases;
@@ -89,11 +98,11 @@ class Syncer {
 
  private:
   // The transaction of Apply: FailedPrecondition when the deletion guard
-  // refuses (nothing written).
-  Result<SyncSummary> Write(int64_t tenant_id, int64_t data_source_id, const SnapshotRows& rows,
-                            const std::map<EntityKind, Availability>& availability,
-                            const SyncOptions& options, const std::string& trace_id,
-                            TimeMs started);
+  // refuses (decided from the ids alone, before anything is encoded or
+  // written). Consumes the snapshot's records as their rows are written.
+  Result<SyncSummary> Write(int64_t tenant_id, int64_t data_source_id, Snapshot* snapshot,
+                            const RowOrder& order, const SyncOptions& options,
+                            const std::string& trace_id, TimeMs started);
 
   Db* db_;
   const Clock* clock_;

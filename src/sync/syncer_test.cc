@@ -72,8 +72,13 @@ TEST_F(SyncerTest, FirstSyncCreatesEntitiesAndLinks) {
   EXPECT_EQ(r->kinds[EntityKind::kSku].created, 1);
   EXPECT_EQ(r->kinds[EntityKind::kRole].created, 1);
   EXPECT_EQ(r->kinds[EntityKind::kSetting].created, 1);
-  EXPECT_EQ(r->links_added, 22);  // 20 licenses + 2 role assignments
+  EXPECT_EQ(r->links_added, 2);  // 2 role assignments; licenses are in the user rows
   EXPECT_EQ(Live("user"), 20);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM links WHERE kind = 'license'"), 0);
+  EXPECT_EQ(Count(t_.db.get(),
+                  "SELECT COUNT(*) FROM entities WHERE kind = 'user'"
+                  " AND attributes LIKE '%,\"sku_ids\":[\"sku-e3\"]}'"),
+            20);
   EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), 1);
 }
 
@@ -96,11 +101,12 @@ TEST_F(SyncerTest, ChangedAndVanishedEntitiesAreUpdatedAndSoftDeleted) {
   s.users[3].upn = "renamed@contoso.example";
   s.users.pop_back();  // u19 leaves
   s.registrations.pop_back();
+  s.users[5].sku_ids.clear();  // a license change is a change of the user
   auto r = Apply(s);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->kinds[EntityKind::kUser].updated, 1);
+  EXPECT_EQ(r->kinds[EntityKind::kUser].updated, 2);
   EXPECT_EQ(r->kinds[EntityKind::kUser].deleted, 1);
-  EXPECT_EQ(r->links_removed, 1);  // u19's license
+  EXPECT_EQ(r->links_removed, 0);  // licenses are not links
   EXPECT_EQ(Count(t_.db.get(),
                   "SELECT COUNT(*) FROM entities WHERE external_id = 'u19' AND kind = 'user'"
                   " AND deleted_at IS NOT NULL"),
