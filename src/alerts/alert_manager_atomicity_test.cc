@@ -3,6 +3,9 @@
 // retried once the cause is gone.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "alerts/alert_manager.h"
 #include "alerts/alert_test_support.h"
 #include "analysis/alert_types.h"
@@ -42,10 +45,12 @@ class AlertManagerAtomicityTest : public ::testing::Test {
          Complete("license", {})});
   }
 
-  void Refuse(const std::string& table, const std::string& event, const std::string& when) {
-    Status s = db_->ExecScript("CREATE TRIGGER refuse BEFORE " + event + " ON " + table + " " +
-                               when + " BEGIN SELECT RAISE(ABORT, 'refused by test'); END;");
+  // Makes `event` on `table` fail where `condition` (SQL over NEW/OLD) holds.
+  void Refuse(const std::string& table, const std::string& event, const std::string& condition) {
+    Status s = testing::InstallFailingTrigger(db_.get(), "refuse", event, table, condition,
+                                              "refused by test");
     ASSERT_TRUE(s.ok()) << s.ToString();
+    refused_table_ = table;
   }
 
   std::vector<Event> Outbox() {
@@ -73,7 +78,7 @@ class AlertManagerAtomicityTest : public ::testing::Test {
                              " 'trace-run-2'"),
               0);
 
-    ASSERT_TRUE(db_->ExecScript("DROP TRIGGER refuse").ok());
+    ASSERT_TRUE(testing::RemoveFailingTrigger(db_.get(), "refuse", refused_table_).ok());
     Result<ReconcileSummary> retried = manager_->Reconcile(NextRun());
     ASSERT_TRUE(retried.ok()) << retried.status().ToString();
     EXPECT_EQ(retried->opened, 1);
@@ -92,6 +97,7 @@ class AlertManagerAtomicityTest : public ::testing::Test {
   }
 
   std::unique_ptr<Db> db_;
+  std::string refused_table_;  // of the trigger Refuse installed
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<AlertManager> manager_;
   int64_t tenant_ = 0;
@@ -108,13 +114,13 @@ TEST_F(AlertManagerAtomicityTest, FailingTagProjectionUndoesEveryAlertChange) {
 }
 
 TEST_F(AlertManagerAtomicityTest, FailingHistoryOfALaterResolveUndoesEarlierChanges) {
-  Refuse("alert_history", "INSERT", "WHEN NEW.transition = 'resolved'");
+  Refuse("alert_history", "INSERT", "NEW.transition = 'resolved'");
   ExpectNothingAppliedThenRetry("INSERT INTO alert_history");
 }
 
 TEST_F(AlertManagerAtomicityTest, FailingLastSeenUpdateUndoesEveryAlertChange) {
   // Only the set-based UPDATE moves last_seen of an alert whose severity stays (u4).
-  Refuse("alerts", "UPDATE OF last_seen", "WHEN OLD.severity = NEW.severity");
+  Refuse("alerts", "UPDATE OF last_seen", "OLD.severity = NEW.severity");
   ExpectNothingAppliedThenRetry("UPDATE alerts SET last_seen");
 }
 
@@ -129,8 +135,11 @@ TEST_F(AlertManagerAtomicityTest, UnknownTenantFailsWithoutWritingAnything) {
       MakeRun(tenant_ + 41, "run-x", kT0,
               {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u1")})}));
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("FOREIGN KEY constraint failed"), std::string::npos)
-      << r.status().ToString();
+  // SQLite: "FOREIGN KEY constraint failed"; PostgreSQL: "violates foreign key constraint".
+  std::string message = r.status().message();
+  std::transform(message.begin(), message.end(), message.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  EXPECT_NE(message.find("foreign key constraint"), std::string::npos) << r.status().ToString();
   EXPECT_EQ(DumpTables(db_.get()), before);
   EXPECT_EQ(Outbox().size(), 5u);
 }

@@ -20,18 +20,15 @@
 #include "analysis/finding.h"
 #include "common/clock.h"
 #include "store/db.h"
-#include "store/sqlite_db.h"
+#include "testing/test_database.h"
 
 namespace vigil::alerts_test {
 
 inline constexpr TimeMs kDay = 24LL * 60 * 60 * 1000;
 inline constexpr TimeMs kT0 = 1767225600000;  // 2026-01-01T00:00:00Z
 
-inline std::unique_ptr<Db> OpenTestDb() {
-  Result<std::unique_ptr<Db>> db = OpenSqliteDb(":memory:");
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? std::move(db).value() : nullptr;
-}
+// In-memory SQLite, or PostgreSQL in the "pg:" runs (testing/test_database.h).
+inline std::unique_ptr<Db> OpenTestDb() { return testing::OpenTestDatabase(); }
 
 inline int64_t AddTenant(Db* db, const std::string& name) {
   Status s =

@@ -2,6 +2,8 @@
 
 #include <nats/nats.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -59,11 +61,15 @@ std::optional<Event> DecodeEvent(const char* data, int length) {
   }
 }
 
-// What a subscription's callback needs; freed by the library's on-complete
-// callback, after the last message handler returned.
+// What a subscription's callback needs. Owned by the bus (a callback may
+// still be on its way when the subscription ends); `completed` is set by
+// the library's on-complete callback, after the last message handler
+// returned.
 struct SubscriptionState {
   std::mutex mu;
+  std::condition_variable done;
   bool active = true;
+  bool completed = false;
   EventFilter filter;
   EventBus::Handler handler;
 };
@@ -77,7 +83,12 @@ void OnMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) 
   if (state->active) state->handler(*event);
 }
 
-void OnComplete(void* closure) { delete static_cast<SubscriptionState*>(closure); }
+void OnComplete(void* closure) {
+  auto* state = static_cast<SubscriptionState*>(closure);
+  std::lock_guard<std::mutex> lock(state->mu);
+  state->completed = true;
+  state->done.notify_all();
+}
 
 class NatsSubscription final : public Subscription {
  public:
@@ -87,8 +98,12 @@ class NatsSubscription final : public Subscription {
       std::lock_guard<std::mutex> lock(state_->mu);
       state_->active = false;  // no handler call after this returns
     }
-    natsSubscription_Unsubscribe(sub_);
-    natsSubscription_Destroy(sub_);  // OnComplete frees state_
+    if (natsSubscription_Unsubscribe(sub_) == NATS_OK) {
+      // Wait (briefly) for the library to be done with its callbacks.
+      std::unique_lock<std::mutex> lock(state_->mu);
+      state_->done.wait_for(lock, std::chrono::seconds(2), [this] { return state_->completed; });
+    }
+    natsSubscription_Destroy(sub_);
   }
 
  private:
@@ -145,7 +160,14 @@ class NatsBusImpl final : public NatsBus {
 
   Result<std::unique_ptr<Subscription>> Subscribe(const EventFilter& filter,
                                                   Handler handler) override {
-    auto* state = new SubscriptionState{{}, true, filter, std::move(handler)};
+    auto owned = std::make_unique<SubscriptionState>();
+    SubscriptionState* state = owned.get();
+    state->filter = filter;
+    state->handler = std::move(handler);
+    {
+      std::lock_guard<std::mutex> lock(states_mu_);
+      states_.push_back(std::move(owned));
+    }
     const std::string subject = NatsSubject(options_.subject_prefix, filter);
     natsSubscription* sub = nullptr;
     natsStatus s = natsConnection_Subscribe(&sub, conn_, subject.c_str(), OnMessage, state);
@@ -155,7 +177,6 @@ class NatsBusImpl final : public NatsBus {
         natsSubscription_Unsubscribe(sub);
         natsSubscription_Destroy(sub);
       }
-      delete state;
       return Fail(options_.url, "subscribe to " + subject, s);
     }
     // The server knows the subscription once this returns, so a Publish
@@ -249,6 +270,9 @@ class NatsBusImpl final : public NatsBus {
   natsConnection* conn_ = nullptr;
   jsCtx* js_ = nullptr;
   std::mutex publish_mu_;
+  std::mutex states_mu_;
+  // Every subscription's state, freed with the bus (after the connection).
+  std::vector<std::unique_ptr<SubscriptionState>> states_;
   bool stream_pending_ = false;  // guarded by publish_mu_
 };
 

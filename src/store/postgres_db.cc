@@ -64,8 +64,7 @@ struct Connection {
   uint64_t statements = 0;
   // Server-side prepared statements by their SQL: a statement prepared once
   // is reused by every later Prepare of the same text (one round trip per
-  // run instead of three). Names stay valid across reconnects: a statement
-  // the new connection does not know prepares itself again.
+  // run instead of three); a reconnect prepares them all again.
   std::unordered_map<std::string, std::string> prepared;
 
   // OK when the connection is usable for the next statement.
@@ -75,6 +74,15 @@ struct Connection {
       if (in_transaction) transaction_lost = true;
       if (PQstatus(conn) != CONNECTION_OK) {
         return Status::Unavailable(what + ": the connection was lost and is not back yet");
+      }
+      // A new connection knows no prepared statement: prepare them again
+      // now, outside any transaction (an unknown one inside a transaction
+      // would abort it).
+      for (const auto& [text, name] : prepared) {
+        PGresult* r = PQprepare(conn, name.c_str(), text.c_str(), 0, nullptr);
+        const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) return Status::Unavailable(what + ": preparing statements again failed");
       }
     }
     if (transaction_lost) {
@@ -94,10 +102,16 @@ constexpr size_t kMaxPrepared = 1000;
 
 class PostgresStatement final : public Statement {
  public:
-  // `name` is prepared on the server already.
-  PostgresStatement(Connection* c, std::string sql, std::string name)
-      : c_(c), sql_(std::move(sql)), name_(std::move(name)) {}
-  ~PostgresStatement() override { Clear(); }  // the prepared statement stays cached
+  // `name` is prepared on the server already; an `owned` one (not in the
+  // connection's cache) is deallocated with the statement.
+  PostgresStatement(Connection* c, std::string sql, std::string name, bool owned)
+      : c_(c), sql_(std::move(sql)), name_(std::move(name)), owned_(owned) {}
+  ~PostgresStatement() override {
+    Clear();
+    if (owned_ && PQstatus(c_->conn) == CONNECTION_OK) {
+      PQclear(PQexec(c_->conn, ("DEALLOCATE " + name_).c_str()));
+    }
+  }
 
   void BindNull(int index) override { Slot(index).reset(); }
   void BindInt(int index, int64_t value) override { Slot(index) = std::to_string(value); }
@@ -157,7 +171,8 @@ class PostgresStatement final : public Statement {
     ++c_->statements;
     Exec();
     const char* state = Failed() ? PQresultErrorField(result_, PG_DIAG_SQLSTATE) : nullptr;
-    if (state != nullptr && std::string(state) == kUnknownPreparedStatement) {
+    if (state != nullptr && std::string(state) == kUnknownPreparedStatement &&
+        !c_->in_transaction) {
       // The connection was replaced since Prepare: prepare it again there.
       Clear();
       PGresult* r = PQprepare(c_->conn, name_.c_str(), sql_.c_str(), 0, nullptr);
@@ -180,6 +195,7 @@ class PostgresStatement final : public Statement {
   Connection* c_;
   const std::string sql_;
   const std::string name_;
+  const bool owned_;
   std::vector<std::optional<std::string>> params_;
   PGresult* result_ = nullptr;
   int row_ = -1;
@@ -199,20 +215,19 @@ class PostgresDb final : public Db {
     std::string text = Placeholders(sql);
     auto cached = c_.prepared.find(text);
     if (cached != c_.prepared.end()) {
-      return std::unique_ptr<Statement>(new PostgresStatement(&c_, std::move(text), cached->second));
+      return std::unique_ptr<Statement>(
+          new PostgresStatement(&c_, std::move(text), cached->second, /*owned=*/false));
     }
-    if (c_.prepared.size() >= kMaxPrepared) {
-      PQclear(PQexec(c_.conn, "DEALLOCATE ALL"));  // live statements prepare themselves again
-      c_.prepared.clear();
-    }
+    const bool cache = c_.prepared.size() < kMaxPrepared;
     std::string name = "s" + std::to_string(++prepared_);
     PGresult* r = PQprepare(c_.conn, name.c_str(), text.c_str(), 0, nullptr);
     Status s = PQresultStatus(r) == PGRES_COMMAND_OK ? Status::Ok()
                                                      : ResultError(c_.conn, r, what);
     PQclear(r);
     VIGIL_RETURN_IF_ERROR(s);
-    c_.prepared.emplace(text, name);
-    return std::unique_ptr<Statement>(new PostgresStatement(&c_, std::move(text), std::move(name)));
+    if (cache) c_.prepared.emplace(text, name);
+    return std::unique_ptr<Statement>(
+        new PostgresStatement(&c_, std::move(text), std::move(name), /*owned=*/!cache));
   }
   Status ExecScript(std::string_view sql) override {
     VIGIL_RETURN_IF_ERROR(c_.Ready("running script"));

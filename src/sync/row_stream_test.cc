@@ -8,6 +8,7 @@
 #include "providers/synthetic.h"
 #include "sync/syncer.h"
 #include "testing/fixtures.h"
+#include "testing/test_database.h"
 
 namespace vigil {
 namespace {
@@ -190,9 +191,8 @@ TEST_F(ChunkedSyncTest, AFailingWriteStopsTheEncoderAndRollsBack) {
   Syncer syncer(t.db.get(), clock.get());
   // A row the database refuses after most users: the sync fails,
   // nothing is written, and the helper thread is stopped and joined.
-  ASSERT_TRUE(t.db->ExecScript("CREATE TRIGGER refuse BEFORE INSERT ON entities"
-                               " WHEN NEW.external_id = 'zz-refused'"
-                               " BEGIN SELECT RAISE(ABORT, 'refused by test'); END")
+  ASSERT_TRUE(testing::InstallFailingTrigger(t.db.get(), "refuse", "INSERT", "entities",
+                                             "NEW.external_id = 'zz-refused'", "refused by test")
                   .ok());
   Snapshot s = Generated(2000);
   s.users[1500].id = "zz-refused";

@@ -6,6 +6,7 @@
 #include "common/time.h"
 #include "events/outbox.h"
 #include "testing/fixtures.h"
+#include "testing/test_database.h"
 
 namespace vigil {
 namespace {
@@ -213,8 +214,8 @@ TEST_F(SyncerTest, DuplicateIdsAreRejectedWithTheFileAndId) {
 }
 
 TEST_F(SyncerTest, ADatabaseErrorMidwayWritesNothingAndIsRecorded) {
-  ASSERT_TRUE(t_.db->ExecScript("CREATE TRIGGER fail_links BEFORE INSERT ON links"
-                                " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+  ASSERT_TRUE(testing::InstallFailingTrigger(t_.db.get(), "fail_links", "INSERT", "links", "",
+                                             "disk on fire")
                   .ok());
   auto r = Apply(SmallSnapshot(20, kNow));
   ASSERT_FALSE(r.ok());
@@ -296,9 +297,8 @@ TEST_F(SyncerTest, EveryRecordedFailureIsAnnounced) {
 }
 
 TEST_F(SyncerTest, AFailedWriteAnnouncesOnlyTheFailure) {
-  ASSERT_TRUE(t_.db
-                  ->ExecScript("CREATE TRIGGER fail_links BEFORE INSERT ON links"
-                               " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+  ASSERT_TRUE(testing::InstallFailingTrigger(t_.db.get(), "fail_links", "INSERT", "links", "",
+                                             "disk on fire")
                   .ok());
   ASSERT_FALSE(Apply(SmallSnapshot(20, kNow)).ok());
   std::vector<Event> events = Events();
@@ -310,10 +310,9 @@ TEST_F(SyncerTest, AFailedWriteAnnouncesOnlyTheFailure) {
 TEST_F(SyncerTest, AFailingOutboxFailsTheSyncAndWritesNothingOfIt) {
   // The event is part of the sync's transaction: if it cannot be written,
   // neither is the sync.
-  ASSERT_TRUE(t_.db
-                  ->ExecScript("CREATE TRIGGER no_completion BEFORE INSERT ON event_outbox"
-                               " WHEN NEW.type = 'sync.completed'"
-                               " BEGIN SELECT RAISE(ABORT, 'outbox full'); END")
+  ASSERT_TRUE(testing::InstallFailingTrigger(t_.db.get(), "no_completion", "INSERT",
+                                             "event_outbox", "NEW.type = 'sync.completed'",
+                                             "outbox full")
                   .ok());
   auto r = Apply(SmallSnapshot(20, kNow));
   ASSERT_FALSE(r.ok());

@@ -10,14 +10,14 @@
 #include "common/time.h"
 #include "store/sqlite_db.h"
 #include "store/tenants.h"
+#include "testing/test_database.h"
 
 namespace vigil::testing {
 
 TestTenant NewTestTenant(const std::string& name) {
   TestTenant t;
-  auto db = OpenSqliteDb(":memory:");
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  t.db = std::move(db).value();
+  t.db = OpenTestDatabase();
+  if (t.db == nullptr) return t;
   auto tenant = EnsureTenant(t.db.get(), name, 1);
   EXPECT_TRUE(tenant.ok()) << tenant.status().ToString();
   t.tenant_id = tenant->id;

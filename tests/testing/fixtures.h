@@ -17,7 +17,8 @@ struct TestTenant {
   int64_t data_source_id = 0;
 };
 
-// A fresh in-memory SQLite database (migrated) with tenant `name` and a
+// A fresh database (testing/test_database.h: in-memory SQLite, or PostgreSQL
+// in the "pg:" runs), migrated, with tenant `name` and a
 // graph_json data source "graph".
 TestTenant NewTestTenant(const std::string& name = "contoso");
 

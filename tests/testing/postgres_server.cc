@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -68,6 +70,20 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
   return last;
 }
 
+Result<std::unique_ptr<PostgresServer>> PostgresServer::Attach(const std::string& admin_url) {
+  const size_t colon = admin_url.rfind(':');
+  const size_t slash = admin_url.rfind('/');
+  if (colon == std::string::npos || slash == std::string::npos || slash < colon) {
+    return Status::InvalidArgument("not an admin URL with a port: " + admin_url);
+  }
+  std::unique_ptr<PostgresServer> server(new PostgresServer());
+  server->port_ = std::atoi(admin_url.substr(colon + 1, slash - colon - 1).c_str());
+  if (PQping(server->url().c_str()) != PQPING_OK) {
+    return Status::Unavailable("no PostgreSQL answers at " + admin_url);
+  }
+  return server;
+}
+
 PostgresServer::~PostgresServer() { Stop(); }
 
 std::string PostgresServer::url(const std::string& database) const {
@@ -97,7 +113,9 @@ Status PostgresServer::Launch() {
 }
 
 Result<std::string> PostgresServer::NewDatabase() {
-  const std::string name = "test" + std::to_string(++databases_);
+  // Unique across the processes that share one server.
+  const std::string name =
+      "test_" + std::to_string(getpid()) + "_" + std::to_string(++databases_);
   PGconn* conn = PQconnectdb(url().c_str());
   PGresult* r = PQexec(conn, ("CREATE DATABASE " + name).c_str());
   const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -125,7 +143,10 @@ Status PostgresServer::Restart() {
 
 PostgresServer* SharedPostgresServer() {
   static std::unique_ptr<PostgresServer> server = [] {
-    auto started = PostgresServer::Start();
+    const char* file = std::getenv("VIGIL_TEST_PG_ADMIN_FILE");
+    std::string admin;
+    if (file != nullptr) std::getline(std::ifstream(file), admin);
+    auto started = admin.empty() ? PostgresServer::Start() : PostgresServer::Attach(admin);
     if (!started.ok()) {
       ADD_FAILURE() << started.status().ToString();
       return std::unique_ptr<PostgresServer>();

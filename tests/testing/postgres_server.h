@@ -25,6 +25,10 @@ namespace vigil::testing {
 class PostgresServer {
  public:
   static Result<std::unique_ptr<PostgresServer>> Start();
+  // A server started by someone else (the CTest fixture), reached at
+  // `admin_url` ("postgresql://vigil@127.0.0.1:<port>/postgres"); never
+  // stopped by this object.
+  static Result<std::unique_ptr<PostgresServer>> Attach(const std::string& admin_url);
   ~PostgresServer();  // Stop()
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
@@ -50,8 +54,10 @@ class PostgresServer {
   pid_t pid_ = -1;
 };
 
-// One server per test process, started on first use; null (with a test
-// failure recorded) when it cannot start.
+// One server per test process: the CTest fixture's when
+// VIGIL_TEST_PG_ADMIN_FILE names a file holding its admin URL, else one
+// started on first use; null (with a test failure recorded) when it cannot
+// start.
 PostgresServer* SharedPostgresServer();
 
 }  // namespace vigil::testing

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -82,15 +83,16 @@ Result<pid_t> SpawnServer(const std::vector<std::string>& argv, const std::strin
   const pid_t pid = fork();
   if (pid < 0) return Status::IoError("cannot start " + argv[0] + ": " + strerror(errno));
   if (pid == 0) {
-    if (!log.empty()) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-      }
+    // Never the test's own stdout/stderr: a server left behind would keep
+    // ctest waiting for the end of the test's output.
+    int fd = open(log.empty() ? "/dev/null" : log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      close(fd);
     }
     if (switch_user && (setgid(gid) != 0 || setuid(uid) != 0)) _exit(126);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with the test that started it
     execve(raw[0], raw.data(), environ);
     _exit(127);
   }

@@ -22,7 +22,8 @@ int FreeLoopbackPort();
 
 // Starts argv[0] with `argv`; its pid. With `user` set and this process
 // running as root, the child runs as that user (PostgreSQL refuses root);
-// otherwise as this process's user. stdout and stderr go to `log` when set.
+// otherwise as this process's user. stdout and stderr go to `log` when set,
+// else to /dev/null; the child is killed when the spawning thread ends.
 Result<pid_t> SpawnServer(const std::vector<std::string>& argv, const std::string& user = "",
                           const std::string& log = "");
 
