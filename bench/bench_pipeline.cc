@@ -8,7 +8,11 @@
 // checkpoints to another connection (store/wal_checkpointer.h); that
 // checkpoint is timed on its own right after the sync, before the analysis.
 //
-// Usage: bench_pipeline [--users N,N,...] [--dir DIR]
+// With --pg ADMIN_URL (e.g. under bench/scripts/with_postgres.sh, which sets
+// $VIGIL_BENCH_PG) the same runs go to a fresh PostgreSQL database per size
+// (no WAL checkpoint there).
+//
+// Usage: bench_pipeline [--users N,N,...] [--dir DIR] [--pg ADMIN_URL]
 // Prints one Markdown table row per size.
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +33,7 @@
 #include "providers/graph_dir_provider.h"
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
+#include "store/postgres_db.h"
 #include "store/sqlite_db.h"
 #include "store/tenants.h"
 #include "store/wal_checkpointer.h"
@@ -95,12 +100,28 @@ Analysis Analyze(Db* db, const vigil::Clock& clock, int64_t tenant_id) {
   return a;
 }
 
-int RunOne(int users, const std::string& root) {
+// A fresh database for `users`: a SQLite file under `root`, or, with
+// `pg_admin` (".../postgres"), a new PostgreSQL database on that server.
+Result<std::unique_ptr<Db>> FreshDatabase(int users, const std::string& root,
+                                          const std::string& pg_admin) {
+  if (pg_admin.empty()) {
+    const std::string db_path = root + "/bench-" + std::to_string(users) + ".db";
+    std::filesystem::remove(db_path);
+    std::filesystem::remove(db_path + "-wal");
+    std::filesystem::remove(db_path + "-shm");
+    return OpenSqliteDb(db_path);
+  }
+  const std::string name = "bench_" + std::to_string(users);
+  VIGIL_ASSIGN_OR_RETURN(auto admin, OpenPostgresDb(pg_admin, {.migrate = false}));
+  (void)admin->ExecScript("DROP DATABASE IF EXISTS " + name);
+  VIGIL_RETURN_IF_ERROR(admin->ExecScript("CREATE DATABASE " + name));
+  return OpenPostgresDb(pg_admin.substr(0, pg_admin.rfind('/') + 1) + name);
+}
+
+int RunOne(int users, const std::string& root, const std::string& pg_admin) {
   const std::string dir = root + "/graph-" + std::to_string(users);
   const std::string db_path = root + "/bench-" + std::to_string(users) + ".db";
-  std::filesystem::remove(db_path);
-  std::filesystem::remove(db_path + "-wal");
-  std::filesystem::remove(db_path + "-shm");
+  const bool sqlite = pg_admin.empty();
 
   SyntheticOptions options;
   options.users = users;
@@ -115,13 +136,19 @@ int RunOne(int users, const std::string& root) {
   }
   const uint64_t raw_bytes = DirBytes(dir);
   auto clock = NewFixedClock(options.now);
-  auto db = OpenSqliteDb(db_path);
-  if (!db.ok()) return 1;
+  auto db = FreshDatabase(users, root, pg_admin);
+  if (!db.ok()) {
+    std::fprintf(stderr, "%s\n", db.status().ToString().c_str());
+    return 1;
+  }
   auto tenant = EnsureTenant(db->get(), "bench", 0);
   auto ds = EnsureDataSource(db->get(), tenant->id, "graph", "graph_json", "{}", 0);
-  auto checkpoint_db = OpenSqliteDb(db_path);
-  if (!checkpoint_db.ok() || !DisableAutoCheckpoint(db->get()).ok()) return 1;
-  WalCheckpointer checkpointer(std::move(checkpoint_db).value(), 0);
+  std::unique_ptr<WalCheckpointer> checkpointer;  // SQLite only
+  if (sqlite) {
+    auto checkpoint_db = OpenSqliteDb(db_path);
+    if (!checkpoint_db.ok() || !DisableAutoCheckpoint(db->get()).ok()) return 1;
+    checkpointer = std::make_unique<WalCheckpointer>(std::move(checkpoint_db).value(), 0);
+  }
   const long rss_before = StatusKiB("VmRSS:");
 
   // Sync: parse + apply.
@@ -142,12 +169,14 @@ int RunOne(int users, const std::string& root) {
   auto t2 = Clock::now();
   // What the service's checkpointer thread does after the sync; then the
   // analysis runs with SQLite's own checkpoints, as before.
-  if (Status s = checkpointer.CheckpointOnce(); !s.ok()) {
-    std::fprintf(stderr, "%s\n", s.ToString().c_str());
-    return 1;
+  if (sqlite) {
+    if (Status s = checkpointer->CheckpointOnce(); !s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      return 1;
+    }
   }
   auto t2c = Clock::now();
-  if (!(*db)->ExecScript("PRAGMA wal_autocheckpoint=1000").ok()) return 1;
+  if (sqlite && !(*db)->ExecScript("PRAGMA wal_autocheckpoint=1000").ok()) return 1;
   uint64_t entities = 0;
   for (const auto& [kind, c] : applied->kinds) entities += c.created;
 
@@ -190,6 +219,7 @@ int RunOne(int users, const std::string& root) {
 int main(int argc, char** argv) {
   std::vector<int> sizes = {1000, 10000, 100000};
   std::string root = std::filesystem::temp_directory_path().string() + "/vigil-bench";
+  std::string pg_admin;  // --pg ADMIN_URL: run on PostgreSQL instead of SQLite
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--users") == 0) {
       sizes.clear();
@@ -198,6 +228,8 @@ int main(int argc, char** argv) {
       while (std::getline(ss, item, ',')) sizes.push_back(std::stoi(item));
     } else if (std::strcmp(argv[i], "--dir") == 0) {
       root = argv[i + 1];
+    } else if (std::strcmp(argv[i], "--pg") == 0) {
+      pg_admin = argv[i + 1];
     }
   }
   std::filesystem::create_directories(root);
@@ -211,7 +243,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   for (int users : sizes) {
     pid_t pid = fork();
-    if (pid == 0) _exit(vigil::RunOne(users, root));
+    if (pid == 0) _exit(vigil::RunOne(users, root, pg_admin));
     int status = 0;
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
