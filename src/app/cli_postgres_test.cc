@@ -18,20 +18,6 @@ namespace {
 using testing::CliRun;
 using testing::Vigil;
 
-using AlertKey = std::tuple<std::string, std::string, std::string, std::string>;
-
-std::multiset<AlertKey> Alerts(const std::string& db) {
-  CliRun run = Vigil({"alerts", "--db", db, "--tenant", "contoso", "--state", "all", "--json"});
-  EXPECT_EQ(run.status, 0) << run.err;
-  std::multiset<AlertKey> keys;
-  if (run.status != 0) return keys;
-  for (const auto& a : nlohmann::json::parse(run.out)) {
-    keys.insert({a["type"].get<std::string>(), a["subject"].get<std::string>(),
-                 a["severity"].get<std::string>(), a["state"].get<std::string>()});
-  }
-  return keys;
-}
-
 TEST(CliPostgresTest, MigrateThenSyncGivesTheSameAlertsAsSqlite) {
   testing::PostgresServer* server = testing::SharedPostgresServer();
   ASSERT_NE(server, nullptr);
@@ -54,15 +40,15 @@ TEST(CliPostgresTest, MigrateThenSyncGivesTheSameAlertsAsSqlite) {
                          "--now", "2026-11-01T00:00:00Z"});
     ASSERT_EQ(sync.status, 0) << db << ": " << sync.err;
   }
-  const std::multiset<AlertKey> on_postgres = Alerts(*url);
+  const std::multiset<testing::AlertKey> on_postgres = testing::AlertKeys(*url, "contoso");
   EXPECT_GT(on_postgres.size(), 10u);
-  EXPECT_EQ(on_postgres, Alerts(sqlite));
+  EXPECT_EQ(on_postgres, testing::AlertKeys(sqlite, "contoso"));
 
   // A resync of the same data changes nothing on either.
   CliRun again = Vigil({"sync", "--db", *url, "--tenant", "contoso", "--from-dir", dir + "/graph",
                         "--now", "2026-11-01T00:00:00Z", "--json"});
   ASSERT_EQ(again.status, 0) << again.err;
-  EXPECT_EQ(Alerts(*url), on_postgres);
+  EXPECT_EQ(testing::AlertKeys(*url, "contoso"), on_postgres);
 }
 
 TEST(CliPostgresTest, AnUnreachableServerIsNamedWithoutItsPassword) {

@@ -52,10 +52,11 @@ class NatsSource final : public EventSource {
     std::unique_ptr<NatsSource> source(new NatsSource());
     VIGIL_ASSIGN_OR_RETURN(source->bus_, OpenNatsBus(options));
     NatsSource* self = source.get();
-    VIGIL_ASSIGN_OR_RETURN(source->subscription_, source->bus_->Subscribe(f, [self](const Event& e) {
+    auto arrived = [self](const Event& e) {
       std::lock_guard<std::mutex> lock(self->mu_);
       self->arrived_.push_back(e);
-    }));
+    };
+    VIGIL_ASSIGN_OR_RETURN(source->subscription_, source->bus_->Subscribe(f, arrived));
     return source;
   }
   ~NatsSource() override { subscription_.reset(); }

@@ -33,20 +33,6 @@ using testing::VigilProcess;
 using testing::Vigil;
 using testing::WaitFor;
 
-using AlertKey = std::tuple<std::string, std::string, std::string, std::string>;
-
-std::multiset<AlertKey> Alerts(const std::string& db, const std::string& tenant) {
-  CliRun run = Vigil({"alerts", "--db", db, "--tenant", tenant, "--state", "all", "--json"});
-  EXPECT_EQ(run.status, 0) << run.err;
-  std::multiset<AlertKey> keys;
-  if (run.status != 0) return keys;
-  for (const auto& a : nlohmann::json::parse(run.out)) {
-    keys.insert({a["type"].get<std::string>(), a["subject"].get<std::string>(),
-                 a["severity"].get<std::string>(), a["state"].get<std::string>()});
-  }
-  return keys;
-}
-
 // Jobs each log reports finished: (job id -> how many times), from the
 // debug lines "job.finished".
 std::map<std::string, int> FinishedJobs(const std::string& log) {
@@ -61,22 +47,6 @@ std::map<std::string, int> FinishedJobs(const std::string& log) {
     }
   }
   return jobs;
-}
-
-int64_t StreamMessages(const std::string& url) {
-  natsConnection* conn = nullptr;
-  jsCtx* js = nullptr;
-  jsStreamInfo* info = nullptr;
-  int64_t count = -1;
-  if (natsConnection_ConnectTo(&conn, url.c_str()) == NATS_OK &&
-      natsConnection_JetStream(&js, conn, nullptr) == NATS_OK &&
-      js_GetStreamInfo(&info, js, "VIGIL", nullptr, nullptr) == NATS_OK) {
-    count = static_cast<int64_t>(info->State.Msgs);
-  }
-  if (info != nullptr) jsStreamInfo_Destroy(info);
-  if (js != nullptr) jsCtx_Destroy(js);
-  if (conn != nullptr) natsConnection_Destroy(conn);
-  return count;
 }
 
 TEST(DistributedProcessTest, ServeAndTwoWorkersShareTheWorkAndAgreeWithOneProcess) {
@@ -167,14 +137,15 @@ TEST(DistributedProcessTest, ServeAndTwoWorkersShareTheWorkAndAgreeWithOneProces
   ASSERT_TRUE(WaitFor(
       [&] { return count("SELECT COUNT(*) FROM event_outbox WHERE published_at IS NULL") == 0; },
       30));
-  EXPECT_EQ(StreamMessages((*nats)->url()), count("SELECT COUNT(*) FROM event_outbox"));
+  EXPECT_EQ(testing::StreamMessages((*nats)->url(), "VIGIL"),
+            count("SELECT COUNT(*) FROM event_outbox"));
 
   // The same tenants through one process on SQLite give the same alerts.
   const std::string single = dir + "/single.db";
   for (const std::string& t : tenants) {
     CliRun sync = Vigil({"sync", "--db", single, "--tenant", t, "--from-dir", dir + "/" + t});
     ASSERT_EQ(sync.status, 0) << sync.err;
-    EXPECT_EQ(Alerts(db, t), Alerts(single, t)) << t;
+    EXPECT_EQ(testing::AlertKeys(db, t), testing::AlertKeys(single, t)) << t;
   }
   for (VigilProcess* p : {&serve, &worker1, &worker2}) p->Signal(SIGTERM);
   for (VigilProcess* p : {&serve, &worker1, &worker2}) EXPECT_EQ(p->Wait(30), 0);

@@ -29,20 +29,6 @@ using testing::VigilProcess;
 using testing::Vigil;
 using testing::WaitFor;
 
-using AlertKey = std::tuple<std::string, std::string, std::string, std::string>;
-
-std::multiset<AlertKey> Alerts(const std::string& db, const std::string& tenant) {
-  CliRun run = Vigil({"alerts", "--db", db, "--tenant", tenant, "--state", "all", "--json"});
-  EXPECT_EQ(run.status, 0) << run.err;
-  std::multiset<AlertKey> keys;
-  if (run.status != 0) return keys;
-  for (const auto& a : nlohmann::json::parse(run.out)) {
-    keys.insert({a["type"].get<std::string>(), a["subject"].get<std::string>(),
-                 a["severity"].get<std::string>(), a["state"].get<std::string>()});
-  }
-  return keys;
-}
-
 class PostgresFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -112,7 +98,7 @@ class PostgresFaultTest : public ::testing::Test {
     for (const std::string& t : tenants_) {
       CliRun sync = Vigil({"sync", "--db", single, "--tenant", t, "--from-dir", dir_ + "/" + t});
       ASSERT_EQ(sync.status, 0) << sync.err;
-      EXPECT_EQ(Alerts(db_, t), Alerts(single, t)) << t;
+      EXPECT_EQ(testing::AlertKeys(db_, t), testing::AlertKeys(single, t)) << t;
     }
   }
 

@@ -23,23 +23,6 @@ using testing::VigilBinary;
 using testing::VigilProcess;
 using testing::WaitFor;
 
-// Messages in stream VIGIL, or -1 when it cannot be read.
-int64_t StreamMessages(const std::string& url) {
-  natsConnection* conn = nullptr;
-  jsCtx* js = nullptr;
-  jsStreamInfo* info = nullptr;
-  int64_t count = -1;
-  if (natsConnection_ConnectTo(&conn, url.c_str()) == NATS_OK &&
-      natsConnection_JetStream(&js, conn, nullptr) == NATS_OK &&
-      js_GetStreamInfo(&info, js, "VIGIL", nullptr, nullptr) == NATS_OK) {
-    count = static_cast<int64_t>(info->State.Msgs);
-  }
-  if (info != nullptr) jsStreamInfo_Destroy(info);
-  if (js != nullptr) jsCtx_Destroy(js);
-  if (conn != nullptr) natsConnection_Destroy(conn);
-  return count;
-}
-
 TEST(ServeNatsProcessTest, EventsWaitInTheOutboxUntilNatsIsThereThenArePublishedOnce) {
   ASSERT_FALSE(VigilBinary().empty()) << "VIGIL_BINARY is not set";
   const std::string dir = testing::NewTempDir();
@@ -78,7 +61,8 @@ TEST(ServeNatsProcessTest, EventsWaitInTheOutboxUntilNatsIsThereThenArePublished
       << ReadWholeFile(log);
   // Everything ever written, the `vigil sync` events included, is in the
   // stream once.
-  EXPECT_EQ(StreamMessages((*nats)->url()), query("SELECT COUNT(*) FROM event_outbox"));
+  EXPECT_EQ(testing::StreamMessages((*nats)->url(), "VIGIL"),
+            query("SELECT COUNT(*) FROM event_outbox"));
   serve.Signal(SIGTERM);
   EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
 }

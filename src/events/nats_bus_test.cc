@@ -62,23 +62,6 @@ INSTANTIATE_TEST_SUITE_P(
                       EventBusBackend{"nats_core", [] { return MakeBus(false); }}),
     testing::EventBusBackendName);
 
-// How many messages stream `name` holds, asked with libnats directly.
-int64_t StreamMessages(const std::string& url, const std::string& name) {
-  natsConnection* conn = nullptr;
-  jsCtx* js = nullptr;
-  jsStreamInfo* info = nullptr;
-  int64_t count = -1;
-  if (natsConnection_ConnectTo(&conn, url.c_str()) == NATS_OK &&
-      natsConnection_JetStream(&js, conn, nullptr) == NATS_OK &&
-      js_GetStreamInfo(&info, js, name.c_str(), nullptr, nullptr) == NATS_OK) {
-    count = static_cast<int64_t>(info->State.Msgs);
-  }
-  if (info != nullptr) jsStreamInfo_Destroy(info);
-  if (js != nullptr) jsCtx_Destroy(js);
-  if (conn != nullptr) natsConnection_Destroy(conn);
-  return count;
-}
-
 TEST(NatsBusTest, SubjectsCarryTenantAndType) {
   EXPECT_EQ(NatsSubject("vigil", TestEvent(1, "alert.opened", 7)), "vigil.7.alert.opened");
   EXPECT_EQ(NatsSubject("vigil", EventFilter{0, "alert.*"}), "vigil.*.alert.>");
@@ -98,12 +81,12 @@ TEST(NatsBusTest, ARepublishedEventIsStoredOnce) {
   ASSERT_TRUE((*bus)->Publish({TestEvent(1, "sync.completed", 3), TestEvent(2, "alert.opened", 3),
                                TestEvent(3, "alert.opened", 3)})
                   .ok());
-  EXPECT_EQ(StreamMessages(server->url(), o.stream), 3);
+  EXPECT_EQ(testing::StreamMessages(server->url(), o.stream), 3);
   // Another process's bus on the same stream is deduplicated the same way.
   auto other = OpenNatsBus(o);
   ASSERT_TRUE(other.ok()) << other.status().ToString();
   ASSERT_TRUE((*other)->Publish({TestEvent(3, "alert.opened", 3)}).ok());
-  EXPECT_EQ(StreamMessages(server->url(), o.stream), 3);
+  EXPECT_EQ(testing::StreamMessages(server->url(), o.stream), 3);
 }
 
 TEST(NatsBusTest, AnUnreachableServerIsUnavailableAndNamed) {
@@ -145,7 +128,7 @@ TEST(NatsBusTest, PublishFailsWhileTheServerIsAwayAndWorksOnceItIsBack) {
   ASSERT_TRUE(back.ok()) << back.ToString();
   // Kept on disk across the restart, each id once (2 may have been stored by
   // the attempt that timed out; the retry was then dropped as a duplicate).
-  EXPECT_EQ(StreamMessages((*server)->url(), o.stream), 3);
+  EXPECT_EQ(testing::StreamMessages((*server)->url(), o.stream), 3);
 }
 
 TEST(NatsBusTest, WithoutRequireServerItOpensWhileTheServerIsDownAndPublishesOnceItIsUp) {
@@ -168,7 +151,7 @@ TEST(NatsBusTest, WithoutRequireServerItOpensWhileTheServerIsDownAndPublishesOnc
   }
   ASSERT_TRUE(published.ok()) << published.ToString();
   EXPECT_TRUE((*bus)->jetstream());
-  EXPECT_EQ(StreamMessages((*server)->url(), o.stream), 1);
+  EXPECT_EQ(testing::StreamMessages((*server)->url(), o.stream), 1);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "queue/local_queue.h"
 #include "store/sqlite_db.h"
+#include "testing/forwarding_queue.h"
 #include "testing/fixtures.h"
 
 namespace vigil {
@@ -274,30 +275,10 @@ TEST_F(WorkerTest, LeaseExtensionKeepsALongJobFromASecondWorker) {
 }
 
 // Forwards to a real queue but never extends a lease: the worker loses it.
-class FakeForgetfulQueue : public Queue {
+class FakeForgetfulQueue : public testing::ForwardingQueue {
  public:
-  explicit FakeForgetfulQueue(Queue* q) : q_(q) {}
-  const std::string& name() const override { return q_->name(); }
-  Result<AddResult> Add(std::string_view n, std::string_view p, const JobOptions& o) override {
-    return q_->Add(n, p, o);
-  }
-  Result<std::optional<Job>> Take(std::string_view w, int64_t lease, int64_t wait) override {
-    return q_->Take(w, lease, wait);
-  }
+  using ForwardingQueue::ForwardingQueue;
   Status ExtendLease(const Job&, int64_t) override { return Status::Ok(); }
-  Status Complete(const Job& j, std::string_view v) override { return q_->Complete(j, v); }
-  Result<FailResult> Fail(const Job& j, std::string_view e) override { return q_->Fail(j, e); }
-  Result<int> RecoverStalled() override { return q_->RecoverStalled(); }
-  Status Retry(std::string_view id) override { return q_->Retry(id); }
-  Status Pause() override { return q_->Pause(); }
-  Status Resume() override { return q_->Resume(); }
-  Result<JobCounts> Counts() override { return q_->Counts(); }
-  Result<JobInfo> Get(std::string_view id) override { return q_->Get(id); }
-  Result<std::vector<JobInfo>> List(const ListFilter& f) override { return q_->List(f); }
-  void WakeAll() override { q_->WakeAll(); }
-
- private:
-  Queue* q_;
 };
 
 TEST_F(WorkerTest, LostLeaseIsCountedAndTheJobRunsAgain) {

@@ -1,5 +1,8 @@
 // ForwardingQueue: a Queue that passes every call to another queue, for
 // test fakes that change one behaviour (override that method only).
+// CompleteAndTake and Release keep Queue's base implementations, which go
+// through this queue's Take, Complete and ExtendLease (and so through a
+// fake's overrides).
 #pragma once
 
 #include <string>

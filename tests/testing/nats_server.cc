@@ -1,5 +1,6 @@
 #include "testing/nats_server.h"
 
+#include <nats/nats.h>
 #include <signal.h>
 
 #include <chrono>
@@ -63,6 +64,22 @@ void NatsServer::Stop() { StopServer(&pid_); }
 Status NatsServer::Restart() {
   Stop();
   return Launch();
+}
+
+int64_t StreamMessages(const std::string& url, const std::string& stream) {
+  natsConnection* conn = nullptr;
+  jsCtx* js = nullptr;
+  jsStreamInfo* info = nullptr;
+  int64_t count = -1;
+  if (natsConnection_ConnectTo(&conn, url.c_str()) == NATS_OK &&
+      natsConnection_JetStream(&js, conn, nullptr) == NATS_OK &&
+      js_GetStreamInfo(&info, js, stream.c_str(), nullptr, nullptr) == NATS_OK) {
+    count = static_cast<int64_t>(info->State.Msgs);
+  }
+  if (info != nullptr) jsStreamInfo_Destroy(info);
+  if (js != nullptr) jsCtx_Destroy(js);
+  if (conn != nullptr) natsConnection_Destroy(conn);
+  return count;
 }
 
 }  // namespace vigil::testing

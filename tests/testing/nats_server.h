@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -50,5 +51,9 @@ class NatsServer {
   std::string dir_;
   pid_t pid_ = -1;
 };
+
+// How many messages JetStream stream `stream` holds on the server at `url`
+// (asked with libnats directly); -1 when it cannot be read.
+int64_t StreamMessages(const std::string& url, const std::string& stream);
 
 }  // namespace vigil::testing
