@@ -67,13 +67,14 @@ struct Connection {
   // run instead of three); a reconnect prepares them all again.
   std::unordered_map<std::string, std::string> prepared;
 
-  // OK when the connection is usable for the next statement.
-  Status Ready(const std::string& what) {
+  // OK when the connection is usable for the next statement; otherwise
+  // Unavailable saying why (the caller names the statement).
+  Status Ready() {
     if (PQstatus(conn) == CONNECTION_BAD) {
       PQreset(conn);
       if (in_transaction) transaction_lost = true;
       if (PQstatus(conn) != CONNECTION_OK) {
-        return Status::Unavailable(what + ": the connection was lost and is not back yet");
+        return Status::Unavailable("the connection was lost and is not back yet");
       }
       // A new connection knows no prepared statement: prepare them again
       // now, outside any transaction (an unknown one inside a transaction
@@ -82,12 +83,12 @@ struct Connection {
         PGresult* r = PQprepare(conn, name.c_str(), text.c_str(), 0, nullptr);
         const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         PQclear(r);
-        if (!ok) return Status::Unavailable(what + ": preparing statements again failed");
+        if (!ok) return Status::Unavailable("preparing statements again failed");
       }
     }
     if (transaction_lost) {
-      return Status::Unavailable(what + ": the connection was lost inside a transaction; "
-                                        "roll it back and start again");
+      return Status::Unavailable(
+          "the connection was lost inside a transaction; roll it back and start again");
     }
     return Status::Ok();
   }
@@ -164,10 +165,12 @@ class PostgresStatement final : public Statement {
     const ExecStatusType status = PQresultStatus(result_);
     return status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK;
   }
+  // For messages only (built when something failed).
+  std::string What() const { return "executing \"" + sql_ + "\""; }
+
   Status Run() {
     Clear();
-    const std::string what = "executing \"" + sql_ + "\"";
-    VIGIL_RETURN_IF_ERROR(c_->Ready(what));
+    if (Status ready = c_->Ready(); !ready.ok()) return ready.Prefixed(What());
     ++c_->statements;
     Exec();
     const char* state = Failed() ? PQresultErrorField(result_, PG_DIAG_SQLSTATE) : nullptr;
@@ -177,13 +180,13 @@ class PostgresStatement final : public Statement {
       Clear();
       PGresult* r = PQprepare(c_->conn, name_.c_str(), sql_.c_str(), 0, nullptr);
       const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-      Status s = ok ? Status::Ok() : ResultError(c_->conn, r, what);
+      Status s = ok ? Status::Ok() : ResultError(c_->conn, r, What());
       PQclear(r);
       VIGIL_RETURN_IF_ERROR(s);
       Exec();
     }
     if (Failed()) {
-      Status s = ResultError(c_->conn, result_, what);
+      Status s = ResultError(c_->conn, result_, What());
       Clear();
       return s;
     }
@@ -210,8 +213,8 @@ class PostgresDb final : public Db {
   std::string_view dialect() const override { return "postgresql"; }
 
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
-    const std::string what = "preparing \"" + std::string(sql) + "\"";
-    VIGIL_RETURN_IF_ERROR(c_.Ready(what));
+    auto what = [sql] { return "preparing \"" + std::string(sql) + "\""; };
+    if (Status ready = c_.Ready(); !ready.ok()) return ready.Prefixed(what());
     std::string text = Placeholders(sql);
     auto cached = c_.prepared.find(text);
     if (cached != c_.prepared.end()) {
@@ -222,7 +225,7 @@ class PostgresDb final : public Db {
     std::string name = "s" + std::to_string(++prepared_);
     PGresult* r = PQprepare(c_.conn, name.c_str(), text.c_str(), 0, nullptr);
     Status s = PQresultStatus(r) == PGRES_COMMAND_OK ? Status::Ok()
-                                                     : ResultError(c_.conn, r, what);
+                                                     : ResultError(c_.conn, r, what());
     PQclear(r);
     VIGIL_RETURN_IF_ERROR(s);
     if (cache) c_.prepared.emplace(text, name);
@@ -230,18 +233,18 @@ class PostgresDb final : public Db {
         new PostgresStatement(&c_, std::move(text), std::move(name), /*owned=*/!cache));
   }
   Status ExecScript(std::string_view sql) override {
-    VIGIL_RETURN_IF_ERROR(c_.Ready("running script"));
+    VIGIL_RETURN_IF_ERROR(c_.Ready().Prefixed("running script"));
     ++c_.statements;
     return Simple(std::string(sql), "running script");
   }
   Status Begin() override {
-    VIGIL_RETURN_IF_ERROR(c_.Ready("BEGIN"));
+    VIGIL_RETURN_IF_ERROR(c_.Ready().Prefixed("BEGIN"));
     VIGIL_RETURN_IF_ERROR(Simple("BEGIN", "BEGIN"));
     c_.in_transaction = true;
     return Status::Ok();
   }
   Status Commit() override {
-    VIGIL_RETURN_IF_ERROR(c_.Ready("COMMIT"));
+    VIGIL_RETURN_IF_ERROR(c_.Ready().Prefixed("COMMIT"));
     Status s = Simple("COMMIT", "COMMIT");
     c_.in_transaction = false;
     return s;
@@ -252,7 +255,7 @@ class PostgresDb final : public Db {
       c_.transaction_lost = false;  // the server rolled it back when the connection died
       return Status::Ok();
     }
-    VIGIL_RETURN_IF_ERROR(c_.Ready("ROLLBACK"));
+    VIGIL_RETURN_IF_ERROR(c_.Ready().Prefixed("ROLLBACK"));
     return Simple("ROLLBACK", "ROLLBACK");
   }
   int64_t LastInsertId() const override {
