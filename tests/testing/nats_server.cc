@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -27,7 +28,11 @@ Result<std::unique_ptr<NatsServer>> NatsServer::Start(bool jetstream) {
   return last;
 }
 
-NatsServer::~NatsServer() { Stop(); }
+NatsServer::~NatsServer() {
+  Stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);  // the JetStream store
+}
 
 std::string NatsServer::url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
 

@@ -26,7 +26,7 @@ case "$action" in
     "${as[@]}" "$bindir/initdb" -D "$dir/data" -U vigil -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c max_wal_size=64MB -c min_wal_size=32MB" start >/dev/null
     echo "postgresql://vigil@127.0.0.1:$port/postgres" >"$dir/admin-url.tmp"
     mv "$dir/admin-url.tmp" "$dir/admin-url"
     ;;

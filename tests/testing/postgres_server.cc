@@ -84,7 +84,15 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::Attach(const std::string
   return server;
 }
 
-PostgresServer::~PostgresServer() { Stop(); }
+PostgresServer::~PostgresServer() {
+  Stop();
+  // A server this object started leaves no data behind (an attached one
+  // has no directory here).
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
 
 std::string PostgresServer::url(const std::string& database) const {
   return "postgresql://vigil@127.0.0.1:" + std::to_string(port_) + "/" + database;
@@ -94,7 +102,8 @@ Status PostgresServer::Launch() {
   const std::string log = dir_ + "/postgres.log";
   VIGIL_ASSIGN_OR_RETURN(
       pid_, SpawnServer({bin_ + "/postgres", "-D", dir_ + "/data", "-p", std::to_string(port_),
-                         "-k", dir_, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"},
+                         "-k", dir_, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                         "-c", "max_wal_size=64MB", "-c", "min_wal_size=32MB"},
                         kUser, log));
   const std::string conninfo = url();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "queue/redis_connection.h"
@@ -29,7 +30,11 @@ Result<std::unique_ptr<RedisServer>> RedisServer::Start(std::vector<std::string>
   return last;
 }
 
-RedisServer::~RedisServer() { Stop(); }
+RedisServer::~RedisServer() {
+  Stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);  // its AOF and RDB files
+}
 
 std::string RedisServer::url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
 
