@@ -11,6 +11,8 @@ packages=(
   libhiredis-dev redis-server
   libnats-dev nats-server
   libpq-dev postgresql
+  libcurl4-openssl-dev libcpp-httplib-dev libsodium-dev
+  clang libclang-rt-14-dev
 )
 # The BullMQ interop test runs Node's bullmq; a machine that has node and npm
 # already (from nodesource, nvm, ...) keeps its own.

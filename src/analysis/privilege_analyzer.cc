@@ -18,7 +18,10 @@ class PrivilegeAnalyzer final : public Analyzer {
  public:
   std::string_view type() const override { return kAnalysisPrivilege; }
 
-  std::vector<EntityKind> needs() const override { return {EntityKind::kUser, EntityKind::kRole}; }
+  // stale_admin needs sign-ins; the type is one batch, so all of it does.
+  std::vector<EntityKind> needs() const override {
+    return {EntityKind::kUser, EntityKind::kRole, EntityKind::kSignIn};
+  }
 
   Status Analyze(const DataContext& ctx, std::vector<Finding>* out) const override {
     VIGIL_RETURN_IF_ERROR(CheckIndexes(ctx));

@@ -29,7 +29,8 @@ class PrivilegeAnalyzerTest : public ::testing::Test {
 
 TEST_F(PrivilegeAnalyzerTest, TypeAndNeeds) {
   EXPECT_EQ(analyzer_->type(), "privilege");
-  EXPECT_EQ(analyzer_->needs(), (std::vector<EntityKind>{EntityKind::kUser, EntityKind::kRole}));
+  EXPECT_EQ(analyzer_->needs(),
+            (std::vector<EntityKind>{EntityKind::kUser, EntityKind::kRole, EntityKind::kSignIn}));
 }
 
 TEST_F(PrivilegeAnalyzerTest, GlobalAdminCountBoundaries) {

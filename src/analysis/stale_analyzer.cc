@@ -18,7 +18,9 @@ class StaleAnalyzer final : public Analyzer {
  public:
   std::string_view type() const override { return kAnalysisStale; }
 
-  std::vector<EntityKind> needs() const override { return {EntityKind::kUser}; }
+  std::vector<EntityKind> needs() const override {
+    return {EntityKind::kUser, EntityKind::kSignIn};
+  }
 
   Status Analyze(const DataContext& ctx, std::vector<Finding>* out) const override {
     const bool want_member = AlertTypeEnabled(ctx, kStaleUser);

@@ -54,7 +54,7 @@ TEST(StaleRuleTest, RecentSignInWinsOverOldCreation) {
 
 TEST_F(StaleAnalyzerTest, TypeAndNeeds) {
   EXPECT_EQ(analyzer_->type(), "stale");
-  EXPECT_EQ(analyzer_->needs(), std::vector<EntityKind>{EntityKind::kUser});
+  EXPECT_EQ(analyzer_->needs(), (std::vector<EntityKind>{EntityKind::kUser, EntityKind::kSignIn}));
 }
 
 TEST_F(StaleAnalyzerTest, ActiveUsersAreFine) {

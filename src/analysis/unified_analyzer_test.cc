@@ -159,6 +159,20 @@ TEST(UnifiedAnalyzerTest, MissingKindMakesOnlyItsTypesIncomplete) {
   EXPECT_FALSE(BatchOf(run, "license")->findings.empty());
 }
 
+TEST(UnifiedAnalyzerTest, UnknownSignInsMakeStaleAndPrivilegeIncomplete) {
+  ContextBuilder b = TroubledTenant();
+  b.Unavailable(EntityKind::kSignIn, "data source \"m365\": users: signInActivity needs Entra ID P1");
+  AnalysisRun run = UnifiedAnalyzer::WithAllTypes().Run(b.Build(), "r", "t");
+  EXPECT_EQ(StatusLines(run),
+            (Strings{"mfa COMPLETE", "license COMPLETE",
+                     "stale INCOMPLETE signin data is not available: data source \"m365\": users: "
+                     "signInActivity needs Entra ID P1",
+                     "privilege INCOMPLETE signin data is not available: data source \"m365\": "
+                     "users: signInActivity needs Entra ID P1",
+                     "policy COMPLETE"}));
+  EXPECT_TRUE(BatchOf(run, "stale")->findings.empty());
+}
+
 TEST(UnifiedAnalyzerTest, IncompleteReasonNamesEveryMissingKind) {
   ContextBuilder b = HealthyTenant();
   b.Unavailable(EntityKind::kUser, "data source 3 failed its last sync");

@@ -39,17 +39,20 @@ Result<std::string> Finish(Db* db, Trace* trace, Result<std::string> result) {
 }  // namespace
 
 Result<std::unique_ptr<JobHandler>> PipelineJobHandler::Open(const PipelineContext& context) {
-  if (!context.open_db || context.queue == nullptr || context.clock == nullptr) {
-    return Status::InvalidArgument("pipeline job handler: open_db, queue and clock are required");
+  if (context.db_pool == nullptr || context.queue == nullptr || context.clock == nullptr) {
+    return Status::InvalidArgument("pipeline job handler: db_pool, queue and clock are required");
   }
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, context.open_db());
-  return std::unique_ptr<JobHandler>(new PipelineJobHandler(context, std::move(db)));
+  return std::unique_ptr<JobHandler>(new PipelineJobHandler(context));
 }
 
 Result<std::string> PipelineJobHandler::Run(const Job& job) {
-  if (job.name == kSyncJob) return RunSync(job);
-  if (job.name == kAnalyzeJob) return RunAnalyze(job);
-  return Status::InvalidArgument("unknown job name \"" + job.name + "\" (known: sync, analyze)");
+  if (job.name != kSyncJob && job.name != kAnalyzeJob) {
+    return Status::InvalidArgument("unknown job name \"" + job.name +
+                                   "\" (known: sync, analyze)");
+  }
+  VIGIL_ASSIGN_OR_RETURN(DbLease db, context_.db_pool->Acquire());
+  if (job.name == kSyncJob) return RunSync(db.get(), job);
+  return RunAnalyze(db.get(), job);
 }
 
 std::function<Status(Db*, int64_t)> PipelineJobHandler::AddAnalysisInTransaction(
@@ -91,9 +94,8 @@ Result<bool> PipelineJobHandler::HandOverAnalysis(Trace* trace, FollowUp* analys
   return coalesced;
 }
 
-Result<std::string> PipelineJobHandler::RunSync(const Job& job) {
+Result<std::string> PipelineJobHandler::RunSync(Db* db, const Job& job) {
   VIGIL_ASSIGN_OR_RETURN(SyncJobPayload payload, ParseSyncJobPayload(job.payload));
-  Db* db = db_.get();
   Trace trace = ContinueTrace(db, context_.clock, job, payload.tenant_id, payload.trace_id,
                               payload.parent_span_id);
   Result<std::string> result = [&]() -> Result<std::string> {
@@ -140,9 +142,8 @@ Result<std::string> PipelineJobHandler::RunSync(const Job& job) {
   return Finish(db, &trace, std::move(result));
 }
 
-Result<std::string> PipelineJobHandler::RunAnalyze(const Job& job) {
+Result<std::string> PipelineJobHandler::RunAnalyze(Db* db, const Job& job) {
   VIGIL_ASSIGN_OR_RETURN(AnalyzeJobPayload payload, ParseAnalyzeJobPayload(job.payload));
-  Db* db = db_.get();
   Trace trace = ContinueTrace(db, context_.clock, job, payload.tenant_id, payload.trace_id,
                               payload.parent_span_id);
   Result<std::string> result = [&]() -> Result<std::string> {

@@ -1,5 +1,6 @@
 // PipelineJobHandler: runs vigil's pipeline jobs (queue/pipeline_jobs.h) in a
-// worker thread, each handler with a database connection of its own.
+// worker thread. Each job leases a connection from the process's DbPool for
+// as long as it runs.
 //
 //   sync     provider.fetch -> Syncer::Apply, which adds the tenant's analyze
 //            job of the coalescing window in its transaction (a sync of a
@@ -29,6 +30,7 @@
 #include "queue/queue.h"
 #include "queue/worker.h"
 #include "store/db.h"
+#include "store/db_pool.h"
 
 namespace vigil {
 
@@ -37,7 +39,7 @@ namespace vigil {
 using AddInTransaction = std::function<Result<AddResult>(Db*, const JobToAdd&, TimeMs now)>;
 
 struct PipelineContext {
-  std::function<Result<std::unique_ptr<Db>>()> open_db;
+  DbPool* db_pool = nullptr;       // the connections jobs run on
   Queue* queue = nullptr;         // where sync jobs add analyze jobs
   // When set, a sync adds its analyze job with this inside the sync's own
   // transaction, so a crash right after the commit cannot lose the
@@ -52,14 +54,13 @@ struct PipelineContext {
 
 class PipelineJobHandler : public JobHandler {
  public:
-  // Opens the handler's own connection.
+  // InvalidArgument when the context lacks the pool, the queue or the clock.
   static Result<std::unique_ptr<JobHandler>> Open(const PipelineContext& context);
 
   Result<std::string> Run(const Job& job) override;
 
  private:
-  PipelineJobHandler(const PipelineContext& context, std::unique_ptr<Db> db)
-      : context_(context), db_(std::move(db)) {}
+  explicit PipelineJobHandler(const PipelineContext& context) : context_(context) {}
   // A sync's analyze job: what it carries, the job made of it, and whether
   // the sync's transaction added it (unset: it did not try).
   struct FollowUp {
@@ -68,7 +69,7 @@ class PipelineJobHandler : public JobHandler {
     std::optional<bool> added_in_transaction;
   };
 
-  Result<std::string> RunSync(const Job& job);
+  Result<std::string> RunSync(Db* db, const Job& job);
   // SyncOptions::in_transaction that adds the analysis job (empty without
   // context_.add_in_transaction).
   std::function<Status(Db*, int64_t)> AddAnalysisInTransaction(FollowUp* analysis);
@@ -76,10 +77,9 @@ class PipelineJobHandler : public JobHandler {
   // an analyze.enqueue span. Returns whether it was coalesced into one
   // queued before.
   Result<bool> HandOverAnalysis(Trace* trace, FollowUp* analysis);
-  Result<std::string> RunAnalyze(const Job& job);
+  Result<std::string> RunAnalyze(Db* db, const Job& job);
 
   PipelineContext context_;
-  std::unique_ptr<Db> db_;
 };
 
 }  // namespace vigil

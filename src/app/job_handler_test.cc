@@ -44,7 +44,7 @@ class JobHandlerTest : public ::testing::Test {
                      ->id;
     queue_ = OpenLocalQueue(Open(), &clock_).value();
     // As the service runs it: the analysis job commits with the sync.
-    context_.open_db = [this]() -> Result<std::unique_ptr<Db>> { return OpenSqliteDb(path_); };
+    context_.db_pool = &pool_;
     context_.queue = queue_.get();
     context_.clock = &clock_;
     context_.coalesce_window_ms = kWindowMs;
@@ -97,6 +97,7 @@ class JobHandlerTest : public ::testing::Test {
   std::unique_ptr<Db> db_;
   int64_t tenant_id_ = 0, source_id_ = 0;
   std::unique_ptr<Queue> queue_;
+  DbPool pool_{[this]() -> Result<std::unique_ptr<Db>> { return OpenSqliteDb(path_); }};
   PipelineContext context_;
   std::unique_ptr<JobHandler> handler_;
 };
@@ -110,6 +111,35 @@ class FakeUnreachableQueue : public testing::ForwardingQueue {
     return Status::Unavailable("redis 127.0.0.1:1: connection refused");
   }
 };
+
+TEST_F(JobHandlerTest, JobsRunOnOnePooledConnectionWhateverTheHandlerCount) {
+  std::unique_ptr<JobHandler> second = PipelineJobHandler::Open(context_).value();
+  Trigger();
+  ASSERT_TRUE(RunNext().ok());
+  clock_.Advance(kWindowMs);
+  Result<std::optional<Job>> analysis = queue_->Take("test", 30000, 0);
+  ASSERT_TRUE(analysis.ok() && analysis->has_value());
+  ASSERT_TRUE(second->Run(**analysis).ok());
+  // Both handlers leased the same connection in turn; it is back in the pool.
+  EXPECT_EQ(pool_.stats().opened_total, 1);
+  EXPECT_EQ(pool_.stats().idle, 1);
+}
+
+TEST_F(JobHandlerTest, AJobWaitingForAConnectionFailsWithThePoolsMessage) {
+  DbPoolOptions options;
+  options.max_connections = 1;
+  options.acquire_timeout_ms = 20;
+  DbPool busy([this]() -> Result<std::unique_ptr<Db>> { return OpenSqliteDb(path_); }, options);
+  DbLease held = busy.Acquire().value();
+  context_.db_pool = &busy;
+  Reopen();
+  Trigger();
+  Result<std::string> sync = RunNext();
+  ASSERT_FALSE(sync.ok());
+  EXPECT_EQ(sync.status().message(), "database pool: no connection free after 20 ms (1 of 1 in use)");
+  context_.db_pool = &pool_;
+  Reopen();
+}
 
 TEST_F(JobHandlerTest, SyncThenAnalysisCarryOneTraceThroughEverySpan) {
   const std::string trace_id = Trigger();

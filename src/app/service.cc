@@ -80,8 +80,11 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
     VIGIL_RETURN_IF_ERROR(service->relay_->Start());
   }
 
+  DbPoolOptions pool_options;
+  pool_options.max_connections = std::max(options.concurrency, 1);
+  service->job_connections_ = std::make_unique<DbPool>(open_db, pool_options);
   PipelineContext context;
-  context.open_db = open_db;
+  context.db_pool = service->job_connections_.get();
   context.queue = service->queue_.get();
   context.clock = clock;
   context.coalesce_window_ms = options.coalesce_window_ms;

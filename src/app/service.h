@@ -6,6 +6,11 @@
 // (serve) the Pruner that bounds the jobs and events kept. Wiring only;
 // each part is its own component.
 //
+// Connections: the worker slots share one DbPool (at most `concurrency`
+// connections, opened on first use, leased per job); the queue, relay,
+// scheduler, reconciler, pruner and checkpointer each keep one of their own,
+// since each runs on its own thread for the life of the service.
+//
 // Redis mode (ServiceOptions::open_primary_queue set, `--redis URL`): the
 // queue is a FailoverQueue (queue/failover_queue.h) over that primary, with
 // the local queue as its fallback and the job outbox in the database in
@@ -27,6 +32,7 @@
 #include "queue/queue_reconciler.h"
 #include "queue/scheduler.h"
 #include "queue/worker.h"
+#include "store/db_pool.h"
 #include "store/wal_checkpointer.h"
 
 namespace vigil {
@@ -85,6 +91,7 @@ class Service {
   std::unique_ptr<Subscription> event_log_;
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<DbPool> job_connections_;  // before worker_: outlives its leases
   std::unique_ptr<Worker> worker_;
   bool stopped_ = false;
 };

@@ -20,6 +20,8 @@ std::string_view CodeName(Code code) {
       return "I/O error";
     case Code::kInternal:
       return "internal error";
+    case Code::kPermissionDenied:
+      return "permission denied";
   }
   return "unknown";
 }

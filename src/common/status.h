@@ -23,6 +23,7 @@ enum class Code {
   kUnavailable,         // a service or a piece of data cannot be reached now
   kIoError,             // the file system or database failed
   kInternal,            // a bug: an invariant of our own does not hold
+  kPermissionDenied,    // a service refused for lack of a permission or credential
 };
 
 std::string_view CodeName(Code code);
@@ -42,6 +43,9 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
   static Status IoError(std::string m) { return {Code::kIoError, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
+  static Status PermissionDenied(std::string m) {
+    return {Code::kPermissionDenied, std::move(m)};
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -102,6 +102,8 @@ Status DecodeEntity(std::string_view kind_name, std::string_view id, std::string
     case EntityKind::kGroup:
       s = DecodeGroup(id, attributes, &ctx->groups.emplace_back());
       break;
+    case EntityKind::kSignIn:
+      break;  // stores no entities
   }
   (void)name;
   if (!s.ok()) {

@@ -149,7 +149,11 @@ void DowngradeToLicenseLinks(Db* db, int64_t tenant_id, int64_t data_source_id) 
       ASSERT_TRUE((*link)->Execute().ok());
     }
   }
-  ASSERT_TRUE(db->Execute("DELETE FROM schema_migrations WHERE version = 6", {}).ok());
+  // Undo migration 7 too, so ApplyMigrations runs 6 and 7 again.
+  ASSERT_TRUE(db->ExecScript("ALTER TABLE data_sources DROP COLUMN sync_cursor;"
+                             "DELETE FROM data_availability WHERE kind = 'signin';"
+                             "DELETE FROM schema_migrations WHERE version >= 6;")
+                  .ok());
 }
 
 // Per user object id: its stored sku ids, and the ids of the SKUs and roles

@@ -28,10 +28,14 @@ class GraphDirProvider final : public Provider {
     VIGIL_RETURN_IF_ERROR(CheckDirectory(dir_));
     Snapshot snapshot;
     for (EntityKind kind : kAllKinds) {
+      if (!HasEntities(kind)) continue;
       Availability availability;
       VIGIL_RETURN_IF_ERROR(ReadKind(kind, &snapshot, &availability));
       snapshot.availability[kind] = std::move(availability);
     }
+    // users.json carries signInActivity as Graph gave it: sign-ins are known
+    // exactly when the users are.
+    snapshot.availability[EntityKind::kSignIn] = snapshot.availability[EntityKind::kUser];
     return snapshot;
   }
 

@@ -528,6 +528,8 @@ Status ParseKindFile(EntityKind kind, std::string_view file_name,
     }
     case EntityKind::kGroup:
       return ParseGroups(file_name, body, &snapshot->groups, options);
+    case EntityKind::kSignIn:
+      return Status::Ok();  // sign-ins are part of the users (kUser)
   }
   return Status::Internal("ParseKindFile: unknown entity kind");
 }

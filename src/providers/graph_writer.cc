@@ -245,6 +245,8 @@ std::optional<std::string> BodyOf(EntityKind kind, const Snapshot& s) {
       return SecurityDefaultsJson(*s.security_defaults);
     case EntityKind::kGroup:
       return GroupsJson(s);
+    case EntityKind::kSignIn:
+      return std::nullopt;  // inside users.json
   }
   return std::nullopt;
 }
@@ -276,6 +278,7 @@ Status WriteGraphDirectory(const Snapshot& snapshot, const std::string& dir) {
   if (ec) return Status::IoError(dir + ": cannot create directory: " + ec.message());
   if (!fs::is_directory(dir, ec)) return Status::IoError(dir + ": not a directory");
   for (EntityKind kind : kAllKinds) {
+    if (!HasEntities(kind)) continue;
     const fs::path path = fs::path(dir) / std::string(KindFile(kind));
     std::optional<std::string> body = BodyOf(kind, snapshot);
     if (body) {

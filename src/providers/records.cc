@@ -12,7 +12,7 @@ struct KindInfo {
   std::string_view file;
 };
 
-constexpr std::array<KindInfo, 7> kKinds = {{
+constexpr std::array<KindInfo, 8> kKinds = {{
     {EntityKind::kUser, "user", "users.json"},
     {EntityKind::kSku, "sku", "subscribedSkus.json"},
     {EntityKind::kRegistration, "registration", "userRegistrationDetails.json"},
@@ -20,6 +20,7 @@ constexpr std::array<KindInfo, 7> kKinds = {{
     {EntityKind::kPolicy, "policy", "conditionalAccessPolicies.json"},
     {EntityKind::kSetting, "setting", "securityDefaults.json"},
     {EntityKind::kGroup, "group", "groups.json"},
+    {EntityKind::kSignIn, "signin", "users.json"},
 }};
 
 // Built-in directory role template ids and their names.

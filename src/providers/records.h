@@ -16,16 +16,24 @@
 
 namespace vigil {
 
-// The kinds of entity vigil stores. Each kind comes from exactly one Graph
-// file of a directory (see KindFile), so "this file was missing" and "this
-// kind is not available" are the same statement.
-enum class EntityKind { kUser, kSku, kRegistration, kRole, kPolicy, kSetting, kGroup };
+// The kinds of data vigil syncs. Each kind but kSignIn is a kind of entity
+// stored, from exactly one Graph file of a directory (see KindFile), so "this
+// file was missing" and "this kind is not available" are the same statement.
+//
+// kSignIn stores no entities of its own: it says whether the users' sign-in
+// activity (UserRecord::last_sign_in, from users.json's signInActivity) is
+// known. Graph gives it only to tenants with Entra ID P1; without it, a user
+// with no last_sign_in has an unknown sign-in, not "never signed in".
+enum class EntityKind { kUser, kSku, kRegistration, kRole, kPolicy, kSetting, kGroup, kSignIn };
 
 inline constexpr EntityKind kAllKinds[] = {
     EntityKind::kUser,   EntityKind::kSku,     EntityKind::kRegistration, EntityKind::kRole,
-    EntityKind::kPolicy, EntityKind::kSetting, EntityKind::kGroup};
+    EntityKind::kPolicy, EntityKind::kSetting, EntityKind::kGroup,        EntityKind::kSignIn};
 
-// "user", "sku", "registration", "role", "policy", "setting", "group".
+// True for the kinds that are stored as entities (all but kSignIn).
+constexpr bool HasEntities(EntityKind kind) { return kind != EntityKind::kSignIn; }
+
+// "user", "sku", "registration", "role", "policy", "setting", "group", "signin".
 std::string_view KindName(EntityKind kind);
 std::optional<EntityKind> ParseKind(std::string_view name);
 // The Graph directory file that carries `kind` ("users.json", ...).

@@ -30,6 +30,12 @@ struct Snapshot {
   std::optional<SecurityDefaultsRecord> security_defaults;  // with kSetting
   std::vector<GroupRecord> groups;                          // with kGroup
 
+  // The provider's own note for its next sync of this data source (e.g. a
+  // Graph delta link), opaque to everyone else. The Syncer stores it with
+  // the data source in the sync's transaction, so it advances only with a
+  // sync that committed; empty leaves the stored one unchanged.
+  std::string cursor;
+
   bool Has(EntityKind kind) const {
     auto it = availability.find(kind);
     return it != availability.end() && it->second.available;

@@ -78,6 +78,8 @@ class Db {
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;
   virtual Status Rollback() = 0;
+  // True between a Begin and its Commit or Rollback.
+  virtual bool InTransaction() const = 0;
 
   // The id the last INSERT into a table with an integer primary key gave.
   virtual int64_t LastInsertId() const = 0;

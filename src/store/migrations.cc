@@ -317,6 +317,19 @@ DROP TABLE migration6_list;
 DROP TABLE migration6_license;
 )SQL";
 
+// The provider's note for its next sync (Snapshot::cursor, e.g. a Graph
+// delta link), and sign-in activity as a kind of data.
+constexpr std::string_view kSyncCursor = R"SQL(
+ALTER TABLE data_sources ADD COLUMN sync_cursor TEXT;
+
+-- Sign-in activity became a kind of data of its own ("signin"); what was
+-- synced before came inside users.json, so it is known exactly when the
+-- users are.
+INSERT INTO data_availability (data_source_id, kind, available, reason, updated_at)
+  SELECT data_source_id, 'signin', available, reason, updated_at
+  FROM data_availability WHERE kind = 'user';
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
@@ -324,6 +337,7 @@ const std::vector<Migration> kMigrations = {
     {4, "sync schedules", kSchedulesSchema},
     {5, "job outbox", kJobOutboxSchema},
     {6, "licenses in user rows", kLicensesInUserRows},
+    {7, "sync cursor and sign-in availability", kSyncCursor},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {

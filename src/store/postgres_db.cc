@@ -127,7 +127,11 @@ class PostgresStatement final : public Statement {
     return false;
   }
   Status Execute() override {
-    Status s = Run();
+    // After a Step that returned a row the statement has run: Execute
+    // finishes that run (drops the rest), as SQLite's does, instead of
+    // running it again (an INSERT ... RETURNING would insert twice).
+    const bool running = result_ != nullptr && row_ < PQntuples(result_);
+    Status s = running ? Status::Ok() : Run();
     Clear();
     return s;
   }
@@ -258,6 +262,7 @@ class PostgresDb final : public Db {
     VIGIL_RETURN_IF_ERROR(c_.Ready().Prefixed("ROLLBACK"));
     return Simple("ROLLBACK", "ROLLBACK");
   }
+  bool InTransaction() const override { return c_.in_transaction; }
   int64_t LastInsertId() const override {
     PGresult* r = PQexec(c_.conn, "SELECT lastval()");
     int64_t id = 0;

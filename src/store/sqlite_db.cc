@@ -138,6 +138,7 @@ class SqliteDb final : public Db {
   Status Begin() override { return Simple("BEGIN IMMEDIATE"); }
   Status Commit() override { return Simple("COMMIT"); }
   Status Rollback() override { return Simple("ROLLBACK"); }
+  bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
 
   int64_t LastInsertId() const override { return sqlite3_last_insert_rowid(db_); }
   uint64_t statements_executed() const override { return statements_; }

@@ -13,12 +13,13 @@ DataSourceRow ReadDataSource(const Statement& s) {
   if (!s.IsNull(5)) row.last_sync_at = s.Int(5);
   row.last_sync_status = s.IsNull(6) ? "" : s.String(6);
   row.last_sync_error = s.IsNull(7) ? "" : s.String(7);
+  row.sync_cursor = s.IsNull(8) ? "" : s.String(8);
   return row;
 }
 
 constexpr const char* kDataSourceColumns =
     "SELECT id, tenant_id, name, provider, settings, last_sync_at, last_sync_status,"
-    " last_sync_error FROM data_sources ";
+    " last_sync_error, sync_cursor FROM data_sources ";
 
 }  // namespace
 

@@ -25,6 +25,7 @@ struct DataSourceRow {
   std::optional<TimeMs> last_sync_at;
   std::string last_sync_status;  // "", "succeeded", "failed"
   std::string last_sync_error;
+  std::string sync_cursor;  // the provider's note for its next sync (Snapshot::cursor)
 };
 
 // A tenant name: 1 to 128 characters of letters, digits, '.', '-' and '_'.

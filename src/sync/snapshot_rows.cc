@@ -132,7 +132,8 @@ EntityRow MakeRow(TextArena* arena, std::string_view id, std::string_view name,
 }
 
 // Calls f(records, id_of, name_of, encode) with the record vector of `kind`
-// (not kSetting, which has at most one record and no vector).
+// (not kSetting, which has at most one record and no vector, nor kSignIn,
+// which has no entities).
 template <typename F>
 decltype(auto) WithRecords(const Snapshot& s, EntityKind kind, F&& f) {
   auto id = [](const auto& r) -> const std::string& { return r.id; };
@@ -161,6 +162,7 @@ decltype(auto) WithRecords(const Snapshot& s, EntityKind kind, F&& f) {
           [](const PolicyRecord& r) { return EncodePolicy(r); });
     case EntityKind::kGroup:
     case EntityKind::kSetting:  // not called for it
+    case EntityKind::kSignIn:   // not called for it
       break;
   }
   return f(
@@ -212,7 +214,7 @@ EntityKind LinkOwner(std::string_view link_kind) {
 Result<RowOrder> OrderRows(const Snapshot& snapshot) {
   RowOrder order;
   for (EntityKind kind : kAllKinds) {
-    if (!snapshot.Has(kind)) continue;
+    if (!snapshot.Has(kind) || !HasEntities(kind)) continue;
     if (kind == EntityKind::kSetting) {
       order.records[kind] =
           snapshot.security_defaults ? std::vector<uint32_t>{0} : std::vector<uint32_t>{};
@@ -276,6 +278,8 @@ void ReleaseRecords(Snapshot* snapshot, EntityKind kind) {
     case EntityKind::kGroup:
       std::vector<GroupRecord>().swap(s.groups);
       break;
+    case EntityKind::kSignIn:
+      break;  // no records
   }
 }
 

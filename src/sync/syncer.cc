@@ -362,8 +362,9 @@ Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id, Sna
   summary.sync_id = db_->LastInsertId();
   VIGIL_RETURN_IF_ERROR(
       db_->Execute("UPDATE data_sources SET last_sync_at = ?, last_sync_status = 'succeeded',"
-                   " last_sync_error = NULL WHERE id = ?",
-                   {finished, data_source_id}));
+                   " last_sync_error = NULL, sync_cursor = COALESCE(NULLIF(?, ''), sync_cursor)"
+                   " WHERE id = ?",
+                   {finished, snapshot->cursor, data_source_id}));
   VIGIL_RETURN_IF_ERROR(
       AppendEvents(db_, {ToEvent(SyncCompletedPayload{tenant_id, data_source_id, summary.sync_id,
                                                       total.created, total.updated, total.deleted},

@@ -5,6 +5,7 @@
 #include "common/json_text.h"
 #include "common/time.h"
 #include "events/outbox.h"
+#include "store/tenants.h"
 #include "testing/fixtures.h"
 #include "testing/test_database.h"
 
@@ -358,6 +359,52 @@ TEST_F(SyncerTest, FailingInTransactionWorkRollsTheSyncBack) {
   EXPECT_NE(r.status().message().find("outbox locked"), std::string::npos) << r.status().message();
   EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM entities"), 0);
   EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), 0);
+}
+
+TEST_F(SyncerTest, TheProvidersCursorAdvancesOnlyWithASyncThatCommitted) {
+  auto cursor = [&] {
+    Result<DataSourceRow> row = GetDataSource(t_.db.get(), t_.data_source_id);
+    EXPECT_TRUE(row.ok()) << row.status().ToString();
+    return row.ok() ? row->sync_cursor : std::string("?");
+  };
+  Snapshot first = SmallSnapshot(20, kNow);
+  first.cursor = "delta-1";
+  ASSERT_TRUE(Apply(first).ok());
+  EXPECT_EQ(cursor(), "delta-1");
+
+  // A refused sync (the deletion guard) keeps the cursor of the last good one.
+  Snapshot refused = SmallSnapshot(20, kNow);
+  refused.users.clear();
+  refused.cursor = "delta-2";
+  ASSERT_FALSE(Apply(refused).ok());
+  EXPECT_EQ(cursor(), "delta-1");
+
+  // So does a sync whose transaction rolled back.
+  SyncOptions failing;
+  failing.in_transaction = [](Db*, int64_t) { return Status::Unavailable("outbox locked"); };
+  Snapshot rolled_back = SmallSnapshot(20, kNow);
+  rolled_back.cursor = "delta-3";
+  ASSERT_FALSE(Apply(rolled_back, failing).ok());
+  EXPECT_EQ(cursor(), "delta-1");
+
+  // A provider without a cursor leaves the stored one alone.
+  ASSERT_TRUE(Apply(SmallSnapshot(20, kNow)).ok());
+  EXPECT_EQ(cursor(), "delta-1");
+}
+
+TEST_F(SyncerTest, SignInAvailabilityIsStoredLikeAnyKind) {
+  Snapshot s = SmallSnapshot(20, kNow);
+  s.availability[EntityKind::kSignIn] =
+      Availability{false, "signInActivity: permission missing (Entra ID P1 required)"};
+  auto r = Apply(s);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->unavailable[EntityKind::kSignIn],
+            "signInActivity: permission missing (Entra ID P1 required)");
+  EXPECT_EQ(Count(t_.db.get(),
+                  "SELECT COUNT(*) FROM data_availability WHERE kind = 'signin' AND available = 0"),
+            1);
+  EXPECT_EQ(Live("signin"), 0);  // no entities of its own
+  EXPECT_EQ(Live("user"), 20);
 }
 
 }  // namespace

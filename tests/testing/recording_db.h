@@ -28,6 +28,7 @@ class RecordingDb final : public Db {
   Status Begin() override { return target_->Begin(); }
   Status Commit() override { return target_->Commit(); }
   Status Rollback() override { return target_->Rollback(); }
+  bool InTransaction() const override { return target_->InTransaction(); }
   int64_t LastInsertId() const override { return target_->LastInsertId(); }
   uint64_t statements_executed() const override { return target_->statements_executed(); }
 
