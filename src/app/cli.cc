@@ -5,6 +5,7 @@
 
 #include "app/cli_pipeline.h"
 #include "app/cli_queue.h"
+#include "app/cli_source.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 
@@ -111,6 +112,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   PipelineCommandArgs pipeline;
   AddPipelineCommands(&app, &pipeline, &status, out, err);
   AddQueueCommands(&app, &status, out, err);
+  AddSourceCommands(&app, &status, out, err);
 
   try {
     app.parse(argc, argv);

@@ -111,7 +111,8 @@ Result<std::string> PipelineJobHandler::RunSync(Db* db, const Job& job) {
           "data source " + std::to_string(source->id) + " belongs to tenant " +
           std::to_string(source->tenant_id) + ", not " + std::to_string(payload.tenant_id)));
     }
-    Result<std::unique_ptr<Provider>> provider = OpenProvider(*source);
+    Result<std::unique_ptr<Provider>> provider =
+        OpenProvider(*source, ProviderContext{db, context_.clock});
     if (!provider.ok()) return fail(provider.status());
     // The analysis continues the trace below this job's span.
     FollowUp analysis;

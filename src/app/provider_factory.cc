@@ -2,8 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/microsoft365_source.h"
 #include "providers/graph_dir_provider.h"
 #include "providers/synthetic.h"
+#include "sync/stored_users.h"
 
 namespace vigil {
 namespace {
@@ -14,7 +16,8 @@ std::string Named(const DataSourceRow& source) {
 
 }  // namespace
 
-Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source) {
+Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source,
+                                               const ProviderContext& context) {
   nlohmann::json settings = nlohmann::json::parse(source.settings, nullptr, false);
   if (!settings.is_object()) {
     return Status::InvalidArgument(Named(source) + ": settings are not a JSON object");
@@ -56,8 +59,20 @@ Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source) {
     }
     return NewSyntheticProvider(options);
   }
+  if (source.provider == "microsoft365") {
+    VIGIL_ASSIGN_OR_RETURN(Microsoft365Options options, Microsoft365OptionsOf(source, settings));
+    options.clock = context.clock;
+    if (Db* db = context.db) {
+      const int64_t id = source.id;
+      options.stored_users = [db, id] { return LoadStoredUsers(db, id); };
+    }
+    Result<std::unique_ptr<Provider>> provider =
+        NewMicrosoft365Provider(std::move(options), SharedGraphHttpClient());
+    if (!provider.ok()) return provider.status().Prefixed(Named(source));
+    return provider;
+  }
   return Status::InvalidArgument(Named(source) + ": unknown provider \"" + source.provider +
-                                 "\" (known: graph_json, synthetic)");
+                                 "\" (known: graph_json, synthetic, microsoft365)");
 }
 
 }  // namespace vigil

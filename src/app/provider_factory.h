@@ -2,19 +2,31 @@
 // and settings. The only place that maps provider names to implementations.
 //   graph_json  {"dir": "/abs/path"}           a directory of Graph responses
 //   synthetic   {"seed": 1, "users": 50, "tenant": "contoso"}   generated tenant
+//   microsoft365 {"tenant_id": ..., "client_id": ..., "client_secret": "sbox1:..."}
+//                live Microsoft Graph (app/microsoft365_source.h)
 #pragma once
 
 #include <memory>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "providers/provider.h"
 #include "store/tenants.h"
 
 namespace vigil {
 
+// What a provider may use besides its settings: microsoft365 reads the
+// source's stored users through `db` for an incremental sync (during Fetch,
+// so `db` must outlive the provider) and stamps its cursor with `clock`.
+struct ProviderContext {
+  Db* db = nullptr;
+  const Clock* clock = nullptr;
+};
+
 // InvalidArgument naming the data source and the setting when the provider is
 // unknown or a setting is missing or of the wrong type; the provider's own
 // error (e.g. the directory does not exist) otherwise.
-Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source);
+Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source,
+                                               const ProviderContext& context = {});
 
 }  // namespace vigil

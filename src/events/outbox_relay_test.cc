@@ -11,9 +11,9 @@
 #include "events/in_process_bus.h"
 #include "events/outbox.h"
 #include "store/span_store.h"
-#include "store/sqlite_db.h"
 #include "testing/event_bus_conformance.h"
 #include "testing/fixtures.h"
+#include "testing/test_database.h"
 
 namespace vigil {
 namespace {
@@ -84,24 +84,19 @@ bool WaitUntil(const std::function<bool()>& done) {
   return true;
 }
 
-// A database file shared by a writer connection (the test's) and the
-// relay's own connection, as between a writer process and the relay.
+// A database shared by a writer connection (the test's) and the relay's own
+// connection, as between a writer process and the relay.
 class OutboxRelayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = testing::NewTempDir() + "/vigil.db";
-    writer_ = Open();
+    open_db_ = testing::OpenTestDatabaseFactory();
+    writer_ = open_db_();
+    ASSERT_NE(writer_, nullptr);
     clock_ = NewFixedClock(kNow);
   }
 
-  std::unique_ptr<Db> Open() {
-    Result<std::unique_ptr<Db>> db = OpenSqliteDb(path_);
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    return db.ok() ? std::move(db).value() : nullptr;
-  }
-
   std::unique_ptr<OutboxRelay> NewRelay(EventBus* bus, OutboxRelayOptions options = {}) {
-    return std::make_unique<OutboxRelay>(Open(), bus, clock_.get(), options);
+    return std::make_unique<OutboxRelay>(open_db_(), bus, clock_.get(), options);
   }
 
   // Commits `n` events (types alert.opened) for tenant 1.
@@ -128,7 +123,7 @@ class OutboxRelayTest : public ::testing::Test {
     return n.ok() ? *n : -1;
   }
 
-  std::string path_;
+  std::function<std::unique_ptr<Db>()> open_db_;
   std::unique_ptr<Db> writer_;
   std::unique_ptr<Clock> clock_;
 };
@@ -224,9 +219,8 @@ TEST_F(OutboxRelayTest, ACrashBetweenPublishAndMarkRepublishesTheSameIds) {
   ASSERT_TRUE(sub.ok());
   AppendCommitted(3);
   // The mark never lands, as if the relay died right after Publish.
-  ASSERT_TRUE(writer_
-                  ->ExecScript("CREATE TRIGGER no_mark BEFORE UPDATE ON event_outbox"
-                               " BEGIN SELECT RAISE(ABORT, 'relay crashed'); END")
+  ASSERT_TRUE(testing::InstallFailingTrigger(writer_.get(), "no_mark", "UPDATE", "event_outbox", "",
+                                             "relay crashed")
                   .ok());
   {
     auto crashed = NewRelay(bus.get());
@@ -240,7 +234,7 @@ TEST_F(OutboxRelayTest, ACrashBetweenPublishAndMarkRepublishesTheSameIds) {
   EXPECT_EQ(consumer.ids(), (std::vector<int64_t>{1, 2, 3}));
   EXPECT_EQ(Backlog(), 3);
 
-  ASSERT_TRUE(writer_->ExecScript("DROP TRIGGER no_mark").ok());
+  ASSERT_TRUE(testing::RemoveFailingTrigger(writer_.get(), "no_mark", "event_outbox").ok());
   auto restarted = NewRelay(bus.get());
   Result<int> again = restarted->RelayOnce();
   ASSERT_TRUE(again.ok()) << again.status().ToString();

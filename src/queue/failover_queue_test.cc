@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -12,9 +13,9 @@
 #include "queue/local_queue.h"
 #include "queue/queue_reconciler.h"
 #include "queue/redis_queue.h"
-#include "store/sqlite_db.h"
 #include "testing/fixtures.h"
 #include "testing/redis_server.h"
+#include "testing/test_database.h"
 
 namespace vigil {
 namespace {
@@ -38,8 +39,9 @@ class FailoverQueueTest : public ::testing::Test {
     auto server = testing::RedisServer::Start();
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     redis_ = std::move(server).value();
-    path_ = testing::NewTempDir() + "/vigil.db";
-    db_ = OpenSqliteDb(path_).value();
+    open_db_ = testing::OpenTestDatabaseFactory();
+    db_ = open_db_();
+    ASSERT_NE(db_, nullptr);
     RedisQueueOptions ro;
     ro.url = redis_->url();
     ro.connect_timeout_ms = 500;
@@ -48,16 +50,15 @@ class FailoverQueueTest : public ::testing::Test {
     FailoverQueueOptions fo;
     fo.retry_primary_ms = 100;
     fo.fallback_check_ms = 50;
-    auto queue = FailoverQueue::Open(
-        [ro] { return OpenRedisQueue(ro, SystemClock()); },
-        OpenLocalQueue(OpenSqliteDb(path_).value(), SystemClock(), lo).value(),
-        OpenSqliteDb(path_).value(), SystemClock(), fo);
+    auto queue = FailoverQueue::Open([ro] { return OpenRedisQueue(ro, SystemClock()); },
+                                     OpenLocalQueue(open_db_(), SystemClock(), lo).value(),
+                                     open_db_(), SystemClock(), fo);
     ASSERT_TRUE(queue.ok()) << queue.status().ToString();
     queue_ = std::move(queue).value();
     QueueReconcilerOptions co;
     co.grace_ms = 0;
-    reconciler_ = std::make_unique<QueueReconciler>(OpenSqliteDb(path_).value(),
-                                                    queue_->relay_target(), SystemClock(), co);
+    reconciler_ =
+        std::make_unique<QueueReconciler>(open_db_(), queue_->relay_target(), SystemClock(), co);
     // The primary by itself, to look behind the failover queue.
     RedisQueueOptions direct = ro;
     redis_queue_ = OpenRedisQueue(direct, SystemClock()).value();
@@ -66,7 +67,7 @@ class FailoverQueueTest : public ::testing::Test {
   int64_t Rows(const std::string& sql) { return Count(db_.get(), sql); }
 
   std::unique_ptr<testing::RedisServer> redis_;
-  std::string path_;
+  std::function<std::unique_ptr<Db>()> open_db_;
   std::unique_ptr<Db> db_;
   std::unique_ptr<FailoverQueue> queue_;
   std::unique_ptr<QueueReconciler> reconciler_;
@@ -209,7 +210,7 @@ TEST_F(FailoverQueueTest, OneJobIdNeverRunsInTwoPlacesAndAFinishedJobNeverRunsAg
   // Copies of one outbox job in both backends (e.g. relayed to the fallback
   // during an outage, and still in a persistent Redis).
   ASSERT_TRUE(queue_->Add("sync", "{}", Id("twin")).ok());
-  auto local = OpenLocalQueue(OpenSqliteDb(path_).value(), SystemClock()).value();
+  auto local = OpenLocalQueue(open_db_(), SystemClock()).value();
   ASSERT_TRUE(local->Add("sync", "{}", Id("twin")).ok());
 
   auto first = queue_->Take("a", 10000, 2000);
@@ -235,7 +236,8 @@ TEST_F(FailoverQueueTest, OneJobIdNeverRunsInTwoPlacesAndAFinishedJobNeverRunsAg
 }
 
 TEST(JobOutboxTest, ClaimsAreExclusiveAcrossBackendsAndTakenOverWithinOne) {
-  auto db = OpenSqliteDb(":memory:").value();
+  std::unique_ptr<Db> db = testing::OpenTestDatabase();
+  ASSERT_NE(db, nullptr);
   ASSERT_TRUE(AppendOutboxJob(db.get(), "q", "n", "{}", Id("j"), 0).ok());
   EXPECT_EQ(ClaimJobRun(db.get(), "q", "none", "redis", "w", 100, 0)->outcome,
             ClaimOutcome::kNotInOutbox);

@@ -4,9 +4,9 @@
 
 #include "queue/job_outbox.h"
 #include "queue/local_queue.h"
-#include "store/sqlite_db.h"
 #include "testing/fake_clock.h"
 #include "testing/fixtures.h"
+#include "testing/test_database.h"
 
 namespace vigil {
 namespace {
@@ -20,10 +20,11 @@ JobOptions Id(std::string id) {
 }
 
 TEST(JobRetentionTest, OnlyJobsThatFinishedBeforeTheCutoffAreRemoved) {
-  const std::string path = testing::NewTempDir() + "/vigil.db";
-  auto db = OpenSqliteDb(path).value();
+  auto open_db = testing::OpenTestDatabaseFactory();
+  auto db = open_db();
+  ASSERT_NE(db, nullptr);
   testing::FakeClock clock(1000);
-  auto queue = OpenLocalQueue(OpenSqliteDb(path).value(), &clock).value();
+  auto queue = OpenLocalQueue(open_db(), &clock).value();
   // Finished at 1000: "old-ok" completed, "old-bad" failed for good.
   for (const char* id : {"old-ok", "old-bad", "running", "waiting"}) {
     ASSERT_TRUE(queue->Add("sync", "{}", Id(id)).ok());

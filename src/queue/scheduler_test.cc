@@ -2,14 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "queue/local_queue.h"
 #include "queue/pipeline_jobs.h"
 #include "queue/schedules.h"
 #include "store/span_store.h"
-#include "store/sqlite_db.h"
 #include "store/tenants.h"
 #include "testing/fake_clock.h"
 #include "testing/fixtures.h"
+#include "testing/test_database.h"
 
 namespace vigil {
 namespace {
@@ -19,18 +21,16 @@ using testing::FakeClock;
 class SchedulerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = testing::NewTempDir() + "/vigil.db";
+    open_db_ = testing::OpenTestDatabaseFactory();
     db_ = Open();
+    ASSERT_NE(db_, nullptr);
     tenant_id_ = EnsureTenant(db_.get(), "contoso", 1)->id;
     source_id_ = EnsureDataSource(db_.get(), tenant_id_, "graph", "graph_json", "{}", 1)->id;
     queue_ = OpenLocalQueue(Open(), &clock_).value();
   }
 
-  std::unique_ptr<Db> Open() {
-    Result<std::unique_ptr<Db>> db = OpenSqliteDb(path_);
-    EXPECT_TRUE(db.ok()) << db.status().message();
-    return std::move(db).value();
-  }
+  // Another connection to the test's database.
+  std::unique_ptr<Db> Open() { return open_db_(); }
 
   void PutHourly(TimeMs first) {
     Schedule s;
@@ -41,7 +41,7 @@ class SchedulerTest : public ::testing::Test {
     ASSERT_TRUE(PutSchedule(db_.get(), s, 0).ok());
   }
 
-  std::string path_;
+  std::function<std::unique_ptr<Db>()> open_db_;
   std::unique_ptr<Db> db_;
   int64_t tenant_id_ = 0;
   int64_t source_id_ = 0;

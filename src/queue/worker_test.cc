@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "queue/local_queue.h"
-#include "store/sqlite_db.h"
 #include "testing/forwarding_queue.h"
 #include "testing/fixtures.h"
+#include "testing/test_database.h"
 
 namespace vigil {
 namespace {
@@ -46,18 +46,18 @@ class FakeHandler : public JobHandler {
 class WorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = testing::NewTempDir() + "/vigil.db";
+    open_db_ = testing::OpenTestDatabaseFactory();
     queue_ = OpenQueue();
+    ASSERT_NE(queue_, nullptr);
   }
 
+  // A handle of its own (another connection) to the test's queue.
   std::unique_ptr<Queue> OpenQueue() {
-    auto db = OpenSqliteDb(path_);
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
     LocalQueueOptions options;
     options.poll_ms = 50;
-    auto q = OpenLocalQueue(std::move(db).value(), clock_.get(), options);
+    auto q = OpenLocalQueue(open_db_(), clock_.get(), options);
     EXPECT_TRUE(q.ok()) << q.status().ToString();
-    return std::move(q).value();
+    return q.ok() ? std::move(q).value() : nullptr;
   }
 
   std::unique_ptr<Worker> MakeWorker(Queue* queue,
@@ -85,7 +85,7 @@ class WorkerTest : public ::testing::Test {
   }
 
   std::unique_ptr<Clock> clock_ = NewSystemClock();
-  std::string path_;
+  std::function<std::unique_ptr<Db>()> open_db_;
   std::unique_ptr<Queue> queue_;
 };
 

@@ -5,10 +5,15 @@
 #include "store/migrations.h"
 #include "store/sqlite_db.h"
 #include "store/tenants.h"
+#include "testing/test_database.h"
 
 namespace vigil {
 namespace {
 
+// SqliteDbTest: the SQLite backend's side of the Db contract (its messages,
+// its files); postgres_db_test.cc holds the PostgreSQL side, so the "pg:" run
+// leaves this suite out. DbTest and the repositories (TenantsTest) run on
+// both.
 std::unique_ptr<Db> OpenMemory() {
   auto db = OpenSqliteDb(":memory:");
   EXPECT_TRUE(db.ok()) << db.status().ToString();
@@ -86,8 +91,25 @@ TEST(SqliteDbTest, OpeningAnUnwritablePathNamesIt) {
   EXPECT_NE(db.status().message().find("/nonexistent-dir/sub/vigil.db"), std::string::npos);
 }
 
+TEST(DbTest, ExecuteAfterAStepFinishesThatRunInsteadOfRunningItAgain) {
+  auto db = testing::OpenTestDatabase();
+  ASSERT_NE(db, nullptr);
+  auto insert =
+      db->Prepare("INSERT INTO tenants (name, created_at) VALUES (?, 1), (?, 1) RETURNING name");
+  ASSERT_TRUE(insert.ok()) << insert.status().ToString();
+  (*insert)->BindText(1, "a");
+  (*insert)->BindText(2, "b");
+  const uint64_t before = db->statements_executed();
+  ASSERT_TRUE(*(*insert)->Step());         // the first row it returned
+  Status finished = (*insert)->Execute();  // drops the other
+  EXPECT_TRUE(finished.ok()) << finished.ToString();
+  EXPECT_EQ(db->statements_executed() - before, 1u);
+  EXPECT_EQ(**db->QueryInt("SELECT COUNT(*) FROM tenants"), 2);
+}
+
 TEST(TenantsTest, EnsureTenantIsIdempotentAndValidatesNames) {
-  auto db = OpenMemory();
+  auto db = testing::OpenTestDatabase();
+  ASSERT_NE(db, nullptr);
   auto a = EnsureTenant(db.get(), "contoso", 1);
   auto b = EnsureTenant(db.get(), "contoso", 2);
   ASSERT_TRUE(a.ok() && b.ok());
@@ -99,7 +121,8 @@ TEST(TenantsTest, EnsureTenantIsIdempotentAndValidatesNames) {
 }
 
 TEST(TenantsTest, DataSourceKeepsItsProvider) {
-  auto db = OpenMemory();
+  auto db = testing::OpenTestDatabase();
+  ASSERT_NE(db, nullptr);
   auto t = EnsureTenant(db.get(), "contoso", 1);
   ASSERT_TRUE(t.ok());
   auto ds = EnsureDataSource(db.get(), t->id, "graph", "graph_json", "{\"dir\":\"a\"}", 1);
@@ -115,7 +138,8 @@ TEST(TenantsTest, DataSourceKeepsItsProvider) {
 }
 
 TEST(TenantsTest, GetAndListDataSources) {
-  auto db = OpenMemory();
+  auto db = testing::OpenTestDatabase();
+  ASSERT_NE(db, nullptr);
   auto t = EnsureTenant(db.get(), "contoso", 1);
   auto other = EnsureTenant(db.get(), "fabrikam", 1);
   ASSERT_TRUE(t.ok() && other.ok());

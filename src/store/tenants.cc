@@ -73,8 +73,12 @@ Result<DataSourceRow> EnsureDataSource(Db* db, int64_t tenant_id, const std::str
                                      existing.provider + ", not " + provider);
     }
     if (existing.settings != settings) {
-      VIGIL_RETURN_IF_ERROR(db->Execute("UPDATE data_sources SET settings = ? WHERE id = ?",
-                                        {settings, existing.id}));
+      // The provider's cursor belongs to the old settings (another tenant,
+      // other credentials): the next sync starts over with a full read.
+      VIGIL_RETURN_IF_ERROR(
+          db->Execute("UPDATE data_sources SET settings = ?, sync_cursor = NULL WHERE id = ?",
+                      {settings, existing.id}));
+      existing.sync_cursor.clear();
       existing.settings = settings;
     }
     return existing;

@@ -4,6 +4,7 @@
 // (testing/postgres_server.h). Tests only.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,8 +17,16 @@ namespace vigil::testing {
 bool TestingOnPostgres();
 
 // A new, migrated, empty database (fails the test and returns null when it
-// cannot be made).
-std::unique_ptr<Db> OpenTestDatabase();
+// cannot be made). With `migrate` false it stays without any table, for
+// tests of what a caller does with a database nobody migrated.
+std::unique_ptr<Db> OpenTestDatabase(bool migrate = true);
+
+// One new, migrated, empty database that more than one connection uses:
+// each call of the returned function opens another connection to it, as
+// another thread or process would (on SQLite a file in a temporary
+// directory, since an in-memory database has one connection). A call that
+// cannot connect fails the test and returns null.
+std::function<std::unique_ptr<Db>()> OpenTestDatabaseFactory();
 
 // Makes every `event` ("INSERT" or "UPDATE") on `table` for which
 // `condition` (SQL over NEW; "" for all rows) holds fail with `message`, in

@@ -1,0 +1,165 @@
+// A microsoft365 data source end to end, as an operator sets it up: `vigil
+// key`/`source add`/`source test` against the fake Graph, then the pipeline
+// syncs through the provider factory and analyzes; the alerts equal those of
+// the same tenant synced from a Graph directory.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "app/cli_test_support.h"
+#include "app/pipeline.h"
+#include "app/provider_factory.h"
+#include "common/ids.h"
+#include "common/time.h"
+#include "providers/graph_writer.h"
+#include "providers/synthetic.h"
+#include "store/secret_box.h"
+#include "store/sqlite_db.h"
+#include "store/tenants.h"
+#include "testing/fake_graph.h"
+
+namespace vigil {
+namespace {
+
+using testing::AlertKeys;
+using testing::Vigil;
+
+constexpr char kTenantId[] = "contoso.onmicrosoft.com";
+constexpr char kClientId[] = "7f9c2a41-7d1e-4c55-9b0e-2f3a1d4c5b6e";
+constexpr char kSecret[] = "s3cret-value-never-shown";
+
+class Microsoft365PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("vigil-m365-" + NewTraceId());
+    std::filesystem::create_directories(dir_);
+    SyntheticOptions options;
+    options.users = 120;
+    options.seed = 7;
+    now_ = options.now;
+    ASSERT_TRUE(WriteGraphDirectory(GenerateTenant(options), dir_ + "/graph").ok());
+    graph_ = testing::FakeGraph::Start();
+    graph_->AddTenant(kTenantId, kClientId, kSecret);
+    ASSERT_TRUE(graph_->LoadDirectory(kTenantId, dir_ + "/graph").ok());
+    Result<SecretKey> key = SecretKey::Generate();
+    ASSERT_TRUE(key.ok());
+    std::string text = key->ToKeyFileText();
+    ASSERT_EQ(setenv("VIGIL_SECRET_KEY", text.c_str(), 1), 0);
+    ScrubString(&text);
+    std::ofstream(dir_ + "/secret.txt") << kSecret << "\n";
+  }
+  void TearDown() override {
+    unsetenv("VIGIL_SECRET_KEY");
+    graph_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string Db() const { return dir_ + "/vigil.db"; }
+
+  // `vigil source add` for the fake; returns the data source id.
+  int64_t AddSource() {
+    testing::CliRun add =
+        Vigil({"source", "add", "--db", Db(), "--tenant", "contoso", "--provider",
+               "microsoft365", "--tenant-id", kTenantId, "--client-id", kClientId,
+               "--client-secret-file", dir_ + "/secret.txt", "--authority-url",
+               graph_->authority_url(), "--graph-url", graph_->graph_url()});
+    EXPECT_EQ(add.status, 0) << add.err;
+    EXPECT_EQ(add.out.find(kSecret), std::string::npos);
+    EXPECT_EQ(add.err.find(kSecret), std::string::npos);
+    return add.status == 0 ? std::stoll(add.out) : 0;
+  }
+
+  // Syncs the data source through the provider factory, then analyzes.
+  SyncOutcome SyncNow(int64_t source_id) {
+    std::unique_ptr<vigil::Db> db = OpenSqliteDb(Db()).value();
+    std::unique_ptr<Clock> clock = NewFixedClock(now_);
+    DataSourceRow source = GetDataSource(db.get(), source_id).value();
+    Result<std::unique_ptr<Provider>> provider =
+        OpenProvider(source, ProviderContext{db.get(), clock.get()});
+    EXPECT_TRUE(provider.ok()) << provider.status().ToString();
+    if (!provider.ok()) return {provider.status(), {}, {}, {}};
+    Trace trace(NewTraceId(), clock.get(), nullptr);
+    return RunSyncAndAnalyze(db.get(), *clock, *clock, source.tenant_id, source_id,
+                             provider->get(), {}, &trace);
+  }
+
+  std::string dir_;
+  TimeMs now_ = 0;
+  std::unique_ptr<testing::FakeGraph> graph_;
+};
+
+TEST_F(Microsoft365PipelineTest, SourceTestPassesEveryCheckWithAllPermissions) {
+  const int64_t id = AddSource();
+  testing::CliRun test = Vigil({"source", "test", "--db", Db(), std::to_string(id)});
+  EXPECT_EQ(test.status, 0) << test.out << test.err;
+  EXPECT_NE(test.out.find("all 10 checks passed"), std::string::npos) << test.out;
+  EXPECT_EQ(test.out.find(kSecret), std::string::npos);
+}
+
+TEST_F(Microsoft365PipelineTest, SourceTestNamesTheMissingPermissions) {
+  const int64_t id = AddSource();
+  graph_->Deny(kTenantId, "/v1.0/subscribedSkus", "Authorization_RequestDenied",
+               "Insufficient privileges to complete the operation.");
+  graph_->DenySignInActivity(kTenantId);
+  testing::CliRun test = Vigil({"source", "test", "--db", Db(), std::to_string(id)});
+  EXPECT_EQ(test.status, 1) << test.out;
+  EXPECT_NE(test.out.find("licenses            MISSING: needs Organization.Read.All (403 "
+                          "Authorization_RequestDenied: Insufficient privileges"),
+            std::string::npos)
+      << test.out;
+  EXPECT_NE(test.out.find("sign-in activity    MISSING: needs AuditLog.Read.All"),
+            std::string::npos)
+      << test.out;
+  EXPECT_NE(test.out.find("2 of 10 checks failed; grant the app registration: "
+                          "AuditLog.Read.All (and an Entra ID P1 tenant), Organization.Read.All"),
+            std::string::npos)
+      << test.out;
+}
+
+TEST_F(Microsoft365PipelineTest, AWrongSecretFailsTheCredentialsCheck) {
+  std::ofstream(dir_ + "/secret.txt") << "not-the-secret\n";
+  const int64_t id = AddSource();
+  testing::CliRun test = Vigil({"source", "test", "--db", Db(), std::to_string(id)});
+  EXPECT_EQ(test.status, 1);
+  EXPECT_NE(test.out.find("credentials         MISSING: tenant contoso.onmicrosoft.com: cannot "
+                          "get an access token: HTTP 401 invalid_client"),
+            std::string::npos)
+      << test.out;
+  EXPECT_EQ(test.out.find("not-the-secret"), std::string::npos);
+}
+
+TEST_F(Microsoft365PipelineTest, LiveSyncGivesTheAlertsOfTheSameDirectory) {
+  const int64_t id = AddSource();
+  SyncOutcome live = SyncNow(id);
+  ASSERT_TRUE(live.status.ok()) << live.status.ToString();
+  ASSERT_TRUE(live.analysis_status.ok()) << live.analysis_status.ToString();
+
+  const std::string other = dir_ + "/directory.db";
+  testing::CliRun dir_sync = Vigil({"sync", "--db", other, "--tenant", "contoso", "--from-dir",
+                                    dir_ + "/graph", "--now", FormatIso8601(now_)});
+  ASSERT_EQ(dir_sync.status, 0) << dir_sync.err;
+  const auto expected = AlertKeys(other, "contoso");
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(AlertKeys(Db(), "contoso"), expected);
+}
+
+TEST_F(Microsoft365PipelineTest, AnEmptyUserListIsRefusedAndResolvesNothing) {
+  const int64_t id = AddSource();
+  ASSERT_TRUE(SyncNow(id).status.ok());
+  const auto before = AlertKeys(Db(), "contoso");
+  // The tenant suddenly answers with no users at all.
+  std::ofstream(dir_ + "/graph/users.json") << R"({"value":[]})";
+  ASSERT_TRUE(graph_->LoadDirectory(kTenantId, dir_ + "/graph").ok());
+  graph_->ExpireDeltaTokens(kTenantId);
+  SyncOutcome empty = SyncNow(id);
+  EXPECT_FALSE(empty.status.ok());
+  EXPECT_NE(empty.status.message().find("would delete 120 of 120 user entities"),
+            std::string::npos)
+      << empty.status.message();
+  EXPECT_EQ(AlertKeys(Db(), "contoso"), before);
+}
+
+}  // namespace
+}  // namespace vigil

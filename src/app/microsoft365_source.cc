@@ -1,0 +1,69 @@
+#include "app/microsoft365_source.h"
+
+#include <mutex>
+#include <string>
+
+#include "store/secret_box.h"
+
+namespace vigil {
+namespace {
+
+std::string Named(const DataSourceRow& source) {
+  return "data source \"" + source.name + "\" (" + source.provider + ")";
+}
+
+// settings[key] as a string; "" when absent and optional.
+Result<std::string> StringSetting(const DataSourceRow& source, const nlohmann::json& settings,
+                                  const char* key, bool required) {
+  auto it = settings.find(key);
+  if (it == settings.end() || it->is_null()) {
+    if (!required) return std::string();
+    return Status::InvalidArgument(Named(source) + ": settings: \"" + key + "\" is missing");
+  }
+  if (!it->is_string() || (required && it->get<std::string>().empty())) {
+    return Status::InvalidArgument(Named(source) + ": settings: \"" + key +
+                                   "\": expected a non-empty string");
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+Result<Microsoft365Options> Microsoft365OptionsOf(const DataSourceRow& source,
+                                                  const nlohmann::json& settings) {
+  Microsoft365Options options;
+  VIGIL_ASSIGN_OR_RETURN(options.credentials.tenant_id,
+                         StringSetting(source, settings, "tenant_id", true));
+  VIGIL_ASSIGN_OR_RETURN(options.credentials.client_id,
+                         StringSetting(source, settings, "client_id", true));
+  VIGIL_ASSIGN_OR_RETURN(std::string sealed,
+                         StringSetting(source, settings, "client_secret", true));
+  VIGIL_ASSIGN_OR_RETURN(std::string authority,
+                         StringSetting(source, settings, "authority_url", false));
+  VIGIL_ASSIGN_OR_RETURN(std::string graph, StringSetting(source, settings, "graph_url", false));
+  if (!authority.empty()) options.graph.authority_url = authority;
+  if (!graph.empty()) options.graph.graph_url = graph;
+
+  Result<SecretKey> key = LoadSecretKey();
+  if (!key.ok()) return key.status().Prefixed(Named(source) + ": cannot unseal the client secret");
+  Result<std::string> secret = Open(*key, sealed);
+  if (!secret.ok()) {
+    return secret.status().Prefixed(Named(source) + ": settings: \"client_secret\"");
+  }
+  options.credentials.client_secret = std::move(secret).value();
+  options.cursor = source.sync_cursor;
+  return options;
+}
+
+std::shared_ptr<HttpClient> SharedGraphHttpClient() {
+  static std::mutex mu;
+  static std::shared_ptr<HttpClient> client;
+  std::lock_guard<std::mutex> lock(mu);
+  if (!client) {
+    Result<std::unique_ptr<HttpClient>> made = NewCurlHttpClient();
+    if (made.ok()) client = std::move(made).value();
+  }
+  return client;
+}
+
+}  // namespace vigil

@@ -1,0 +1,37 @@
+// A `microsoft365` data source's settings, as `vigil source add` stores
+// them, turned into the provider's options: the one place that unseals the
+// client secret.
+//
+//   {"tenant_id": "contoso.onmicrosoft.com", "client_id": "<GUID>",
+//    "client_secret": "sbox1:...", "authority_url": "...", "graph_url": "..."}
+//
+// authority_url and graph_url are optional (Microsoft's public cloud by
+// default; tests point them at a fake).
+#pragma once
+
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "http/http_client.h"
+#include "providers/microsoft365_provider.h"
+#include "store/db.h"
+#include "store/tenants.h"
+
+namespace vigil {
+
+// The options for `source`. InvalidArgument naming the data source and the
+// setting when one is missing or not a string; the secret key's error
+// (store/secret_box.h LoadSecretKey: how to provide a key) when there is no
+// key; InvalidArgument when the secret does not unseal with it. The
+// credentials hold the plain secret: the caller must not log them.
+Result<Microsoft365Options> Microsoft365OptionsOf(const DataSourceRow& source,
+                                                  const nlohmann::json& settings);
+
+// The HTTP client every Graph request of this process goes through (one
+// connection cache; Graph's limits apply per app across tenants).
+std::shared_ptr<HttpClient> SharedGraphHttpClient();
+
+}  // namespace vigil

@@ -1,0 +1,73 @@
+// The data-source commands: `vigil key generate`, `vigil source add` and
+// `vigil sources`. cli_source.cc parses the flags into these option structs.
+// Each Run function returns the process exit status (commands.h: 0 ok, 1 the
+// operation failed, 2 bad usage) and writes results to `out`, errors to
+// `err` prefixed "vigil: ". None of them ever prints a client secret or a key.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "app/commands.h"  // kExitOk, kExitFailed, kExitUsage
+
+namespace vigil {
+
+// `vigil key generate --out FILE`: writes a new random secret key (base64,
+// mode 0600). Refuses to overwrite an existing file.
+struct KeyGenerateCommand {
+  std::string out;
+};
+int RunKeyGenerate(const KeyGenerateCommand& cmd, std::ostream& out, std::ostream& err);
+
+// `vigil source add`: creates the data source `name` of `tenant` (and the
+// tenant when new), or updates the settings of the existing one, and its
+// sync schedule. Prints the data source id on `out`, what it did on `err`.
+//   microsoft365: tenant_id, client_id and client_secret_file are required;
+//                 the secret is sealed with the secret key (store/secret_box.h)
+//   graph_json:   dir is required
+// Every flag is checked, the key loaded and the secret read before the
+// database is touched; the writes happen in one transaction.
+struct SourceAddCommand {
+  std::string db = "vigil.db";
+  std::string tenant;
+  std::string provider;
+  std::string name;  // empty: "microsoft365" for microsoft365, "graph" for graph_json
+  std::string tenant_id;
+  std::string client_id;
+  std::string client_secret_file;
+  std::string authority_url;  // empty: the provider's default
+  std::string graph_url;      // empty: the provider's default
+  std::string dir;
+  std::string every;  // empty: 1h for a new data source, unchanged for an existing one
+};
+int RunSourceAdd(const SourceAddCommand& cmd, std::ostream& out, std::ostream& err);
+
+// `vigil sources`: one row per data source (of `tenant`, or of every tenant)
+// with its settings (secrets shown as "(sealed)"), schedule, last sync and
+// the kinds of data it could not give, with the reasons. With --json, an
+// array of (stable keys):
+//   {"id", "tenant", "name", "provider", "settings": {...},
+//    "schedule": {"every", "window", "enabled", "next_run_at"} | null,
+//    "last_sync": {"at", "status", "error"} | null,
+//    "not_available": [{"kind", "reason", "checked_at"}]}
+// Fails (exit 1) naming an unknown --tenant.
+struct SourcesCommand {
+  std::string db = "vigil.db";
+  std::string tenant;
+  bool json = false;
+};
+int RunSources(const SourcesCommand& cmd, std::ostream& out, std::ostream& err);
+
+// `vigil source test ID` (cmd_source_check.cc): for a microsoft365 data
+// source, gets a token, then sends one small Graph request per endpoint of
+// the directory table and prints one line per check ("ok", or MISSING with
+// the application permission it needs and Graph's answer). Exit 0 when every
+// required check passes, 1 otherwise or when the source cannot be read.
+struct SourceTestCommand {
+  std::string db = "vigil.db";
+  int64_t id = 0;
+};
+int RunSourceTest(const SourceTestCommand& cmd, std::ostream& out, std::ostream& err);
+
+}  // namespace vigil
