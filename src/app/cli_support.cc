@@ -9,6 +9,7 @@
 #include "queue/local_queue.h"
 #include "queue/redis_connection.h"
 #include "queue/redis_queue.h"
+#include "queue/schedules.h"
 
 namespace vigil {
 
@@ -103,6 +104,16 @@ std::optional<int64_t> DurationOrReport(const std::string& flag, const std::stri
     return std::nullopt;
   }
   return *ms;
+}
+
+std::optional<int64_t> ScheduleIntervalOrReport(const std::string& every, std::ostream& err) {
+  if (every.empty()) return 0;
+  std::optional<int64_t> ms = DurationOrReport("--every", every, err);
+  if (ms && *ms < kMinScheduleIntervalMs) {
+    err << "vigil: --every: schedule interval must be at least 1m\n";
+    return std::nullopt;
+  }
+  return ms;
 }
 
 }  // namespace vigil

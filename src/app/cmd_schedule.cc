@@ -50,16 +50,9 @@ int RunSchedule(const ScheduleCommand& cmd, std::ostream& out, std::ostream& err
     err << "vigil: --window and --no-window exclude each other\n";
     return kExitUsage;
   }
-  int64_t every_ms = 0;
-  if (!cmd.every.empty()) {
-    std::optional<int64_t> ms = DurationOrReport("--every", cmd.every, err);
-    if (!ms) return kExitUsage;
-    if (*ms < kMinScheduleIntervalMs) {
-      err << "vigil: --every: schedule interval must be at least 1m\n";
-      return kExitUsage;
-    }
-    every_ms = *ms;
-  }
+  const std::optional<int64_t> every = ScheduleIntervalOrReport(cmd.every, err);
+  if (!every) return kExitUsage;
+  const int64_t every_ms = *every;
   std::optional<OffPeakWindow> window;
   if (!cmd.window.empty()) {
     Result<OffPeakWindow> parsed = ParseOffPeakWindow(cmd.window);

@@ -462,16 +462,9 @@ int RunSourceAdd(const SourceAddCommand& cmd, std::ostream& out, std::ostream& e
         << "\" must be 1 to 128 letters, digits, '.', '-' or '_'\n";
     return kExitUsage;
   }
-  int64_t every_ms = 0;
-  if (!cmd.every.empty()) {
-    std::optional<int64_t> ms = DurationOrReport("--every", cmd.every, err);
-    if (!ms) return kExitUsage;
-    if (*ms < kMinScheduleIntervalMs) {
-      err << "vigil: --every: schedule interval must be at least 1m\n";
-      return kExitUsage;
-    }
-    every_ms = *ms;
-  }
+  const std::optional<int64_t> every = ScheduleIntervalOrReport(cmd.every, err);
+  if (!every) return kExitUsage;
+  const int64_t every_ms = *every;
   int failed = kExitFailed;
   std::optional<std::string> settings = cmd.provider == kMicrosoft365
                                             ? Microsoft365Settings(cmd, err, &failed)
