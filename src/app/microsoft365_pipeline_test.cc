@@ -71,8 +71,9 @@ class Microsoft365PipelineTest : public ::testing::Test {
     return add.status == 0 ? std::stoll(add.out) : 0;
   }
 
-  // Syncs the data source through the provider factory, then analyzes.
-  SyncOutcome SyncNow(int64_t source_id) {
+  // Syncs the data source through the provider factory, then analyzes;
+  // `spans` (when given) receives the trace's spans.
+  SyncOutcome SyncNow(int64_t source_id, std::vector<SpanRecord>* spans = nullptr) {
     std::unique_ptr<vigil::Db> db = OpenSqliteDb(Db()).value();
     std::unique_ptr<Clock> clock = NewFixedClock(now_);
     DataSourceRow source = GetDataSource(db.get(), source_id).value();
@@ -81,8 +82,10 @@ class Microsoft365PipelineTest : public ::testing::Test {
     EXPECT_TRUE(provider.ok()) << provider.status().ToString();
     if (!provider.ok()) return {provider.status(), {}, {}, {}};
     Trace trace(NewTraceId(), clock.get(), nullptr);
-    return RunSyncAndAnalyze(db.get(), *clock, *clock, source.tenant_id, source_id,
-                             provider->get(), {}, &trace);
+    SyncOutcome outcome = RunSyncAndAnalyze(db.get(), *clock, *clock, source.tenant_id,
+                                            source_id, provider->get(), {}, &trace);
+    if (spans) *spans = trace.TakeFinished();
+    return outcome;
   }
 
   std::string dir_;
@@ -143,6 +146,26 @@ TEST_F(Microsoft365PipelineTest, LiveSyncGivesTheAlertsOfTheSameDirectory) {
   const auto expected = AlertKeys(other, "contoso");
   EXPECT_FALSE(expected.empty());
   EXPECT_EQ(AlertKeys(Db(), "contoso"), expected);
+}
+
+TEST_F(Microsoft365PipelineTest, WithoutSignInsStaleAlertsStayAndTheTraceSaysWhy) {
+  const int64_t id = AddSource();
+  ASSERT_TRUE(SyncNow(id).status.ok());
+  const auto before = AlertKeys(Db(), "contoso");
+  graph_->DenySignInActivity(kTenantId);
+  graph_->ExpireDeltaTokens(kTenantId);  // a full read, which asks for signInActivity
+  std::vector<SpanRecord> spans;
+  SyncOutcome denied = SyncNow(id, &spans);
+  ASSERT_TRUE(denied.status.ok()) << denied.status.ToString();
+  std::string reason;
+  for (const SpanRecord& s : spans) {
+    if (s.name != "provider.fetch") continue;
+    auto it = s.attributes.find("not_available.signin");
+    if (it != s.attributes.end()) reason = it->second;
+  }
+  EXPECT_EQ(reason.rfind("signInActivity: permission missing: 403", 0), 0u) << reason;
+  // Stale and privilege are INCOMPLETE: their alerts stay exactly as they were.
+  EXPECT_EQ(AlertKeys(Db(), "contoso"), before);
 }
 
 TEST_F(Microsoft365PipelineTest, AnEmptyUserListIsRefusedAndResolvesNothing) {

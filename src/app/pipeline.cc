@@ -67,7 +67,16 @@ SyncOutcome RunSync(Db* db, const Clock& clock, int64_t tenant_id, int64_t data_
     Result<Snapshot> snapshot = [&] {
       auto span = trace->StartSpan("provider.fetch", tenant_id);
       Result<Snapshot> fetched = provider->Fetch();
-      if (!fetched.ok()) span.SetError(fetched.status().message());
+      if (!fetched.ok()) {
+        span.SetError(fetched.status().message());
+        return fetched;
+      }
+      // What the provider could not give, and why, is part of the sync's
+      // story: "not_available.signin" = "signInActivity: permission missing ...".
+      for (const auto& [kind, availability] : fetched->availability) {
+        if (availability.available) continue;
+        span.SetAttribute("not_available." + std::string(KindName(kind)), availability.reason);
+      }
       return fetched;
     }();
     if (!snapshot.ok()) {

@@ -39,7 +39,9 @@ struct SyncOutcome {
 };
 
 // provider.fetch -> Syncer::Apply, under span "sync" > "provider.fetch",
-// "sync.apply". A failed fetch is recorded as a failed sync. `analysis` stays
+// "sync.apply". Each kind the provider could not give is an attribute of
+// provider.fetch ("not_available.<kind>" = the reason). A failed fetch is
+// recorded as a failed sync. `analysis` stays
 // empty: the sync job enqueues the analysis instead.
 SyncOutcome RunSync(Db* db, const Clock& clock, int64_t tenant_id, int64_t data_source_id,
                     Provider* provider, const SyncOptions& options, Trace* trace);
