@@ -38,26 +38,6 @@ std::string StripTrailingSlashes(std::string url) {
   return url;
 }
 
-// application/x-www-form-urlencoded value: unreserved bytes as they are,
-// everything else %XX.
-std::string FormEncode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size() * 3);
-  for (unsigned char c : value) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 // The first line of `text`, at most kMaxErrorMessageBytes long.
 std::string FirstLine(std::string_view text) {
   const size_t end = text.find_first_of("\r\n");
@@ -263,9 +243,10 @@ Status GraphClient::FetchToken() {
   request.url = options_.authority_url + "/" + credentials_.tenant_id + "/oauth2/v2.0/token";
   request.headers["Content-Type"] = "application/x-www-form-urlencoded";
   request.headers["Accept"] = "application/json";
-  request.body = "client_id=" + FormEncode(credentials_.client_id) +
-                 "&client_secret=" + FormEncode(credentials_.client_secret) +
-                 "&scope=" + FormEncode(kGraphScope) + "&grant_type=client_credentials";
+  request.body = FormEncode({{"client_id", credentials_.client_id},
+                             {"client_secret", credentials_.client_secret},
+                             {"scope", kGraphScope},
+                             {"grant_type", "client_credentials"}});
   const std::string what = "tenant " + credentials_.tenant_id + ": cannot get an access token";
   const TimeMs asked_at = clock_->NowMs();
   GraphError error;
