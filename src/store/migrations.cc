@@ -330,6 +330,42 @@ INSERT INTO data_availability (data_source_id, kind, available, reason, updated_
   FROM data_availability WHERE kind = 'user';
 )SQL";
 
+// The HTTP API: bearer tokens (store/api_tokens.h), webhook secrets and
+// the deliveries seen (replay refusal), and what an operator did to an
+// alert (acknowledged, snoozed) -- kept beside the alert, never in its
+// history, which records only changes of the finding (invariant 6).
+constexpr std::string_view kHttpApi = R"SQL(
+CREATE TABLE api_tokens (
+  id {{ID}},
+  name TEXT NOT NULL,
+  tenant_id BIGINT REFERENCES tenants(id),
+  lookup TEXT NOT NULL,
+  token_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE INDEX api_tokens_by_lookup ON api_tokens (lookup);
+
+CREATE TABLE webhook_secrets (
+  data_source_id BIGINT PRIMARY KEY REFERENCES data_sources(id),
+  secret TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE webhook_deliveries (
+  data_source_id BIGINT NOT NULL REFERENCES data_sources(id),
+  delivery_id TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  PRIMARY KEY (data_source_id, delivery_id)
+);
+CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (received_at);
+
+ALTER TABLE alerts ADD COLUMN acknowledged_at BIGINT;
+ALTER TABLE alerts ADD COLUMN acknowledged_by TEXT;
+ALTER TABLE alerts ADD COLUMN snoozed_until BIGINT;
+CREATE INDEX alerts_by_tenant_state_id ON alerts (tenant_id, state, id);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
@@ -338,6 +374,7 @@ const std::vector<Migration> kMigrations = {
     {5, "job outbox", kJobOutboxSchema},
     {6, "licenses in user rows", kLicensesInUserRows},
     {7, "sync cursor and sign-in availability", kSyncCursor},
+    {8, "HTTP API: tokens, webhooks, alert acknowledgement and snooze", kHttpApi},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {

@@ -1,0 +1,135 @@
+#include "api/api.h"
+
+#include <chrono>
+#include <exception>
+
+#include "api/routes.h"
+#include "observe/log.h"
+#include "observe/metrics.h"
+#include "store/api_tokens.h"
+
+namespace vigil {
+namespace {
+
+constexpr std::string_view kBearer = "Bearer ";
+
+ApiResponse Unauthorized(std::string_view message) {
+  ApiResponse response = ErrorResponse(401, api_error::kUnauthorized, message);
+  response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
+  return response;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out;
+}
+
+}  // namespace
+
+Api::Api(ApiEnv env)
+    : env_(std::move(env)),
+      limiter_(env_.limits.rate_per_second, env_.limits.rate_burst, env_.clock) {
+  AddTenantRoutes(&router_);
+  AddSourceRoutes(&router_);
+  AddAlertRoutes(&router_);
+  AddJobRoutes(&router_);
+  AddTraceRoutes(&router_);
+  AddWebhookRoutes(&router_);
+  AddOpsRoutes(&router_);
+}
+
+ApiResponse Api::Handle(ApiRequest request) {
+  const auto start = std::chrono::steady_clock::now();
+  const Route* route = nullptr;
+  ApiResponse response;
+  try {
+    response = Dispatch(&request, &route);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "api.handler_failed",
+        {{"method", request.method}, {"path", request.path}, {"error", e.what()}});
+    response = ErrorResponse(500, api_error::kInternal, "internal error; the server log has details");
+  }
+  if (env_.metrics != nullptr) {
+    const std::string pattern = route != nullptr ? route->pattern : "(unmatched)";
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    env_.metrics
+        ->GetCounter("vigil_http_requests_total", "HTTP requests answered, by route and status",
+                     {{"method", request.method},
+                      {"route", pattern},
+                      {"status", std::to_string(response.status)}})
+        ->Inc();
+    env_.metrics
+        ->GetHistogram("vigil_http_request_duration_seconds", "HTTP request handling time",
+                       DurationBuckets(), {{"route", pattern}})
+        ->Observe(seconds);
+  }
+  return response;
+}
+
+ApiResponse Api::Dispatch(ApiRequest* request, const Route** matched) {
+  if (request->body.size() > env_.limits.max_body_bytes) {
+    return ErrorResponse(413, api_error::kPayloadTooLarge,
+                         "request body: " + std::to_string(request->body.size()) +
+                             " bytes; at most " + std::to_string(env_.limits.max_body_bytes) +
+                             " are accepted");
+  }
+  Router::Match match = router_.Find(request);
+  if (match.route == nullptr) {
+    if (!match.allowed.empty()) {
+      ApiResponse response =
+          ErrorResponse(405, api_error::kMethodNotAllowed,
+                        request->method + " is not allowed on " + request->path + " (allowed: " +
+                            Join(match.allowed) + ")");
+      response.headers.emplace_back("Allow", Join(match.allowed));
+      return response;
+    }
+    return ErrorResponse(404, api_error::kNotFound, "no route " + request->path);
+  }
+  *matched = match.route;
+  if (match.route->auth == RouteAuth::kPublic) {
+    RouteCall call{&env_, nullptr, nullptr};
+    return match.route->handler(*request, call);
+  }
+  return Authorized(*match.route, request);
+}
+
+ApiResponse Api::Authorized(const Route& route, ApiRequest* request) {
+  std::optional<std::string> header = request->Header("authorization");
+  if (!header) return Unauthorized("missing Authorization: Bearer <token>");
+  if (header->rfind(kBearer, 0) != 0) {
+    return Unauthorized("Authorization: expected \"Bearer <token>\"");
+  }
+  const std::string_view token = std::string_view(*header).substr(kBearer.size());
+  Result<DbLease> lease = env_.db_pool->Acquire();
+  if (!lease.ok()) return ErrorFromStatus(lease.status());
+  Result<std::optional<ApiTokenRow>> row = AuthenticateApiToken(lease->get(), token);
+  if (!row.ok()) return ErrorFromStatus(row.status());
+  if (!row->has_value()) return Unauthorized("the token is unknown or revoked");
+  Principal principal;
+  principal.token_id = (*row)->id;
+  principal.token_name = (*row)->name;
+  principal.tenant_id = (*row)->tenant_id;
+  if (route.auth == RouteAuth::kAdmin && !principal.admin()) {
+    return ErrorResponse(403, api_error::kForbidden,
+                         route.method + " " + route.pattern + " needs an admin token");
+  }
+  RateLimiter::Decision decision = limiter_.Admit(principal.token_id);
+  if (!decision.admitted) {
+    const int64_t seconds = std::max<int64_t>(1, (decision.retry_after_ms + 999) / 1000);
+    ApiResponse response = ErrorResponse(
+        429, api_error::kRateLimited,
+        "rate limit of token \"" + principal.token_name + "\" reached; retry in " +
+            std::to_string(seconds) + " s");
+    response.headers.emplace_back("Retry-After", std::to_string(seconds));
+    return response;
+  }
+  RouteCall call{&env_, lease->get(), &principal};
+  return route.handler(*request, call);
+}
+
+}  // namespace vigil

@@ -1,0 +1,7 @@
+#include "api/routes.h"
+
+namespace vigil {
+
+void AddOpsRoutes(Router* /*router*/) {}
+
+}  // namespace vigil

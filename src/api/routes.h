@@ -1,0 +1,16 @@
+// The API's route groups, one file each; Api (api/api.h) adds them all.
+#pragma once
+
+#include "api/router.h"
+
+namespace vigil {
+
+void AddTenantRoutes(Router* router);   // tenants and their preferences (tenant_routes.cc)
+void AddSourceRoutes(Router* router);   // data sources: list, add, test, sync (source_routes.cc)
+void AddAlertRoutes(Router* router);    // alerts, history, acknowledge, snooze (alert_routes.cc)
+void AddJobRoutes(Router* router);      // jobs (job_routes.cc)
+void AddTraceRoutes(Router* router);    // traces as waterfalls (trace_routes.cc)
+void AddWebhookRoutes(Router* router);  // POST /hooks/{source_id} (webhook_routes.cc)
+void AddOpsRoutes(Router* router);      // /healthz, /readyz, /metrics, openapi.json (ops_routes.cc)
+
+}  // namespace vigil

@@ -1,0 +1,7 @@
+#include "api/routes.h"
+
+namespace vigil {
+
+void AddTenantRoutes(Router* /*router*/) {}
+
+}  // namespace vigil
