@@ -46,6 +46,7 @@ bench: build
 	./$(BUILD)/bench_queue
 	./$(BUILD)/bench_fleet
 	./$(BUILD)/bench_redis_queue
+	./$(BUILD)/bench_api
 	bench/scripts/with_postgres.sh sh -c './$(BUILD)/bench_pipeline --users 100000 --pg "$$VIGIL_BENCH_PG"'
 	bench/scripts/with_postgres.sh ./$(BUILD)/bench_distributed --vigil ./$(BUILD)/vigil
 

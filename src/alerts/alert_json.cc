@@ -39,6 +39,13 @@ Json AlertJson(const AlertRow& a) {
   j["details_digest"] = a.details_digest;
   j["updated_at"] = FormatIso8601(a.updated_at);
   j["last_trace_id"] = a.last_trace_id;
+  if (a.acknowledged_at) {
+    j["acknowledged"] = {{"at", FormatIso8601(*a.acknowledged_at)},
+                         {"by", a.acknowledged_by.value_or("")}};
+  } else {
+    j["acknowledged"] = nullptr;
+  }
+  j["snoozed_until"] = OptionalTime(a.snoozed_until);
   return j;
 }
 
@@ -67,6 +74,10 @@ std::string Dump(const Json& j, int indent) {
 }
 
 }  // namespace
+
+nlohmann::ordered_json AlertJsonValue(const AlertRow& alert) { return AlertJson(alert); }
+
+nlohmann::ordered_json HistoryJsonValue(const HistoryRow& row) { return HistoryJson(row); }
 
 std::string AlertToJson(const AlertRow& alert, int indent) {
   return Dump(AlertJson(alert), indent);

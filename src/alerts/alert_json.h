@@ -5,7 +5,12 @@
 //   id, tenant, type, subject, subject_name, severity, state,
 //   first_seen, last_seen, resolved_at, details
 //
-// followed by analysis_type, tag, details_digest, updated_at, last_trace_id.
+// followed by analysis_type, tag, details_digest, updated_at, last_trace_id,
+// and what operators did (alerts/alert_actions.h):
+//
+//   acknowledged   {"at": time, "by": token name}, or null
+//   snoozed_until  time, or null (notifications muted until then)
+//
 // Times are ISO 8601 UTC ("2026-11-28T21:29:41Z"); resolved_at (and tag) are
 // null when absent; details is embedded as the JSON object it holds (as a
 // string only if the stored text is not JSON, which AlertManager never writes).
@@ -14,12 +19,18 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "alerts/alert_row.h"
 
 namespace vigil {
+
+// The JSON values behind the texts below, for callers that embed them in a
+// larger document (the API). Keys in the order documented.
+nlohmann::ordered_json AlertJsonValue(const AlertRow& alert);
+nlohmann::ordered_json HistoryJsonValue(const HistoryRow& row);
 
 // One alert as a JSON object. `indent` < 0 gives one line; >= 0 pretty-prints
 // with that many spaces per level.

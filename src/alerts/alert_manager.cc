@@ -34,7 +34,8 @@ struct Existing {
   std::string severity;
   std::string state;
   std::string details_digest;
-  bool found = false;  // a finding of the batch matched it
+  std::optional<TimeMs> snoozed_until;  // an operator's snooze (alert_actions.h)
+  bool found = false;                   // a finding of the batch matched it
 };
 
 using AlertKey = std::pair<std::string, std::string>;  // (alert type, subject)
@@ -52,7 +53,8 @@ Result<ExistingAlerts> LoadAlerts(Db* db, int64_t tenant_id,
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
       db->Prepare("SELECT id, analysis_type, type, subject, subject_name, severity, state,"
-                  " details_digest FROM alerts WHERE tenant_id = ? AND analysis_type IN (" +
+                  " details_digest, snoozed_until FROM alerts WHERE tenant_id = ? AND"
+                  " analysis_type IN (" +
                   Placeholders(analysis_types.size()) + ") ORDER BY id"));
   stmt->BindInt(1, tenant_id);
   for (size_t i = 0; i < analysis_types.size(); ++i) {
@@ -70,6 +72,7 @@ Result<ExistingAlerts> LoadAlerts(Db* db, int64_t tenant_id,
     e.severity = stmt->String(5);
     e.state = stmt->String(6);
     e.details_digest = stmt->String(7);
+    if (!stmt->IsNull(8)) e.snoozed_until = stmt->Int(8);
     out.index.emplace(AlertKey(e.type, e.subject), out.rows.size());
     out.rows.push_back(std::move(e));
   }
@@ -259,15 +262,28 @@ LedgerEntry LedgerRecord(const AnalysisRun& run, const Batch& batch, const Batch
   return entry;
 }
 
+// The snooze end of every alert of `alerts` snoozed beyond `now`, by id:
+// their events are muted. (A new alert cannot be snoozed yet.)
+std::map<int64_t, TimeMs> SnoozedAlerts(const ExistingAlerts& alerts, TimeMs now) {
+  std::map<int64_t, TimeMs> snoozed;
+  for (const Existing& e : alerts.rows) {
+    if (e.snoozed_until && *e.snoozed_until > now) snoozed.emplace(e.id, *e.snoozed_until);
+  }
+  return snoozed;
+}
+
 // The events announcing what `summary` recorded: one per alert change, in
-// order, then the run's analysis.completed (its batches: those recorded).
-std::vector<Event> RunEvents(const AnalysisRun& run, const ReconcileSummary& summary, TimeMs now) {
+// order (muted for the alerts in `snoozed`), then the run's
+// analysis.completed (its batches: those recorded).
+std::vector<Event> RunEvents(const AnalysisRun& run, const ReconcileSummary& summary, TimeMs now,
+                             const std::map<int64_t, TimeMs>& snoozed) {
   std::vector<Event> events;
   events.reserve(summary.changes.size() + 1);
   for (const AlertChange& c : summary.changes) {
-    events.push_back(ToEvent(AlertChangedPayload{c.transition, run.tenant_id, c.alert_id,
-                                                 run.run_id, c.alert_type, c.subject, c.severity},
-                             run.trace_id, now));
+    AlertChangedPayload payload{c.transition, run.tenant_id, c.alert_id, run.run_id,
+                                c.alert_type, c.subject,     c.severity, std::nullopt};
+    if (auto it = snoozed.find(c.alert_id); it != snoozed.end()) payload.snoozed_until = it->second;
+    events.push_back(ToEvent(payload, run.trace_id, now));
   }
   AnalysisCompletedPayload completed;
   completed.tenant_id = run.tenant_id;
@@ -362,9 +378,11 @@ Result<ReconcileSummary> AlertManager::Reconcile(const AnalysisRun& run) {
   }
 
   Status s = Status::Ok();
+  std::map<int64_t, TimeMs> snoozed;  // read with the alerts: no statement of its own
   if (!to_apply.empty()) {
     Result<ExistingAlerts> alerts = LoadAlerts(db_, run.tenant_id, complete_types);
     if (!alerts.ok()) return alerts.status().Prefixed(prefix);
+    snoozed = SnoozedAlerts(*alerts, stamp.now);
     AlertWriter writer(db_);
     std::vector<std::string> retag_types;
     for (const auto& [batch, index] : to_apply) {
@@ -389,7 +407,9 @@ Result<ReconcileSummary> AlertManager::Reconcile(const AnalysisRun& run) {
   }
   // A run that recorded nothing (every batch a duplicate or stale) announces
   // nothing either: re-applying it changes nothing, the outbox included.
-  if (s.ok() && !records.empty()) s = AppendEvents(db_, RunEvents(run, summary, stamp.now));
+  if (s.ok() && !records.empty()) {
+    s = AppendEvents(db_, RunEvents(run, summary, stamp.now, snoozed));
+  }
   if (s.ok()) s = tx.Commit();
   if (!s.ok()) return s.Prefixed(prefix);
 

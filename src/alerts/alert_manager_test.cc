@@ -483,7 +483,7 @@ std::string AlertPayload(int64_t tenant_id, const std::string& run_id, const Ale
   return "{\"tenant_id\":" + std::to_string(tenant_id) +
          ",\"alert_id\":" + std::to_string(c.alert_id) + ",\"run_id\":\"" + run_id +
          "\",\"alert_type\":\"" + c.alert_type + "\",\"subject\":\"" + c.subject +
-         "\",\"severity\":\"" + c.severity + "\"}";
+         "\",\"severity\":\"" + c.severity + "\",\"muted\":false,\"snoozed_until\":null}";
 }
 
 TEST_F(AlertManagerTest, EventsMatchTheChangesOneToOne) {

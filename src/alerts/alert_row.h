@@ -44,6 +44,10 @@ struct AlertRow {
   std::optional<TimeMs> resolved_at;  // as_of of the run that resolved it; none while open
   TimeMs updated_at = 0;              // wall-clock time of its latest change
   std::string last_trace_id;          // trace of its latest change
+  // What operators did (alerts/alert_actions.h); never part of its history.
+  std::optional<TimeMs> acknowledged_at;       // the first acknowledgement; none before
+  std::optional<std::string> acknowledged_by;  // who acknowledged it (an API token's name)
+  std::optional<TimeMs> snoozed_until;         // notifications muted until then; none: not snoozed
 };
 
 struct HistoryRow {

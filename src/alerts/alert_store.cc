@@ -8,8 +8,8 @@ namespace {
 constexpr std::string_view kAlertColumns =
     "SELECT a.id, a.tenant_id, t.name, a.analysis_type, a.type, a.subject, a.subject_name,"
     " a.severity, a.state, a.details, a.details_digest, a.tag, a.first_seen, a.last_seen,"
-    " a.resolved_at, a.updated_at, a.last_trace_id"
-    " FROM alerts a JOIN tenants t ON t.id = a.tenant_id";
+    " a.resolved_at, a.updated_at, a.last_trace_id, a.acknowledged_at, a.acknowledged_by,"
+    " a.snoozed_until FROM alerts a JOIN tenants t ON t.id = a.tenant_id";
 
 AlertRow ReadAlert(const Statement& s) {
   AlertRow row;
@@ -30,6 +30,9 @@ AlertRow ReadAlert(const Statement& s) {
   if (!s.IsNull(14)) row.resolved_at = s.Int(14);
   row.updated_at = s.Int(15);
   row.last_trace_id = s.String(16);
+  if (!s.IsNull(17)) row.acknowledged_at = s.Int(17);
+  if (!s.IsNull(18)) row.acknowledged_by = s.String(18);
+  if (!s.IsNull(19)) row.snoozed_until = s.Int(19);
   return row;
 }
 
@@ -136,6 +139,14 @@ Result<std::vector<AlertRow>> ListAlerts(Db* db, const AlertFilter& filter) {
     if (tenant_id) s->BindInt(index++, *tenant_id);
     for (const std::string& text : texts) s->BindText(index++, text);
   };
+  return QueryRows<AlertRow>(db, sql, bind, ReadAlert);
+}
+
+Result<std::vector<AlertRow>> SelectAlerts(Db* db, std::string_view clause,
+                                           const std::function<void(Statement*)>& bind) {
+  std::string sql(kAlertColumns);
+  sql += ' ';
+  sql += clause;
   return QueryRows<AlertRow>(db, sql, bind, ReadAlert);
 }
 

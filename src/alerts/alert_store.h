@@ -1,11 +1,13 @@
 // The read side of alerts: what `vigil alerts`, `vigil history`, the API and
-// consistency checks query. Writes belong to AlertManager alone.
+// consistency checks query. Findings are written by AlertManager alone;
+// operator actions (acknowledge, snooze) by alerts/alert_actions.h.
 //
 // Every function runs a fixed number of statements (at most two), whatever
 // the number of rows. Thread safety: as the Db's (one thread at a time).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,6 +39,14 @@ Result<std::vector<AlertRow>> ListAlerts(Db* db, const AlertFilter& filter);
 
 // The alert with `id`, or nullopt when there is none.
 Result<std::optional<AlertRow>> GetAlert(Db* db, int64_t id);
+
+// The alerts selected by `clause`, the SQL that follows
+// "SELECT <every alerts column, t.name> FROM alerts a JOIN tenants t ON
+// t.id = a.tenant_id" (WHERE / ORDER BY / LIMIT over a.* and t.*), its `?`
+// parameters bound by `bind`. One statement. For the other readers of
+// src/alerts (alert_page.h), so that every reader returns the same AlertRow.
+Result<std::vector<AlertRow>> SelectAlerts(Db* db, std::string_view clause,
+                                           const std::function<void(Statement*)>& bind);
 
 // The history of alert `alert_id` in id order (the order of its changes).
 // NotFound "no alert with id N" when there is no such alert.

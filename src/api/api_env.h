@@ -19,6 +19,7 @@ namespace vigil {
 
 class Queue;
 class MetricsRegistry;
+class SecretKey;
 
 // The API's limits. Every one has a default fit for production.
 struct ApiLimits {
@@ -56,6 +57,9 @@ struct ApiEnv {
   Queue* queue = nullptr;     // syncs are enqueued here; /jobs lists it
   const Clock* clock = nullptr;
   MetricsRegistry* metrics = nullptr;
+  // Opens the webhook secrets (store/webhook_store.h); null: POST /hooks
+  // answers 503 unavailable.
+  const SecretKey* secret_key = nullptr;
   ApiLimits limits;
   ApiHooks hooks;
 };

@@ -10,9 +10,9 @@
 namespace vigil {
 namespace {
 
-using testing::ApiFixture;
+using testing::Body;
 
-nlohmann::json Body(const ApiResponse& response) { return nlohmann::json::parse(response.body); }
+using testing::ApiFixture;
 
 std::string Header(const ApiResponse& response, const std::string& name) {
   for (const auto& [key, value] : response.headers) {

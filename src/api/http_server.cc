@@ -1,6 +1,7 @@
 #include "api/http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -60,6 +61,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(Api* api, const HttpServer
   s.set_read_timeout(std::chrono::milliseconds(options.read_timeout_ms));
   s.set_write_timeout(std::chrono::milliseconds(options.write_timeout_ms));
   s.set_payload_max_length(options.max_body_bytes);
+  // SO_REUSEADDR only: the library's default adds SO_REUSEPORT, with which
+  // a second server on a taken port would start and share its connections.
+  // The socket is kept to widen the library's listen backlog of 5 (bursts
+  // of new connections would otherwise wait for SYN retries).
+  auto listen_fd = std::make_shared<int>(-1);
+  s.set_socket_options([listen_fd](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    *listen_fd = sock;
+  });
   auto handle = [api](const httplib::Request& req, httplib::Response& res) {
     Write(api->Handle(ToApiRequest(req)), &res);
   };
@@ -86,6 +97,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(Api* api, const HttpServer
     }
     server->port_ = options.port;
   }
+  if (*listen_fd >= 0) ::listen(*listen_fd, SOMAXCONN);
   server->listener_ = std::thread([&s] { s.listen_after_bind(); });
   return server;
 }

@@ -1,7 +1,170 @@
+// POST /hooks/{source_id}: a provider (or anything holding the data
+// source's webhook secret) asks for a sync now. The route is public: the
+// signature (api/webhook_signature.h) is its authentication. In order:
+//   503 unavailable        the server has no secret key to open secrets with
+//   404 not_found          no such data source, or it has no webhook secret
+//                          ("data source N not found" either way)
+//   401 invalid_signature  Vigil-Signature missing, malformed or not matching
+//   401 stale_timestamp    t= further than ApiLimits::webhook_tolerance_ms from now
+//   400 bad_request        a Vigil-Delivery that is not 1-128 of [A-Za-z0-9._:-]
+//   409 replayed_delivery  this delivery (its id, or this very signature) was seen
+//   503 unavailable        the sync could not be enqueued (the server log says why)
+//   202 {"trace_id", "job_id", "delivery_id"}: the sync is enqueued
+// The delivery id is Vigil-Delivery, or the matching signature when the
+// header is absent. The matching signature is remembered as well, so a
+// captured request replayed with another Vigil-Delivery is refused too.
+// Deliveries are remembered for twice the tolerance; one whose sync could not
+// be enqueued is forgotten again, so the sender's retry goes through. The
+// body is any bytes and is not parsed.
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "api/api_env.h"
 #include "api/routes.h"
+#include "api/scope.h"
+#include "api/webhook_signature.h"
+#include "observe/log.h"
+#include "queue/sync_trigger.h"
+#include "store/webhook_store.h"
 
 namespace vigil {
+namespace {
 
-void AddWebhookRoutes(Router* /*router*/) {}
+constexpr size_t kMaxDeliveryIdChars = 128;
+
+bool IsDeliveryId(const std::string& id) {
+  if (id.empty() || id.size() > kMaxDeliveryIdChars) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+ApiResponse InvalidSignature(const std::string& message) {
+  return ErrorResponse(401, api_error::kInvalidSignature, message);
+}
+
+ApiResponse Replayed(const std::string& delivery_id) {
+  return ErrorResponse(409, api_error::kReplayedDelivery,
+                       "delivery " + delivery_id + " was received before; it is not run again");
+}
+
+// "400 s in the past" / "12 s in the future" for a skew in ms (now - t).
+std::string DescribeSkew(int64_t skew_ms) {
+  const int64_t seconds = std::llabs(skew_ms) / 1000;
+  return std::to_string(seconds) + " s in the " + (skew_ms >= 0 ? "past" : "future");
+}
+
+// Forgets the deliveries remembered for a request that then failed.
+void ForgetAll(Db* db, int64_t source_id, const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
+    Status forgotten = ForgetDelivery(db, source_id, id);
+    if (!forgotten.ok()) {
+      Log(LogLevel::kWarn, "webhook.forget_failed",
+          {{"data_source", source_id}, {"error", forgotten.message()}});
+    }
+  }
+}
+
+ApiResponse HandleHook(const ApiRequest& request, RouteCall& call) {
+  ApiEnv* env = call.env;
+  const std::string& id_text = request.Param("source_id");
+  const std::string what = "data source " + id_text;
+  if (env->secret_key == nullptr) {
+    return ErrorResponse(503, api_error::kUnavailable,
+                         std::string("webhooks need the secret key (") + kSecretKeyEnv + " or " +
+                             kSecretKeyFileEnv + ")");
+  }
+  std::optional<int64_t> source_id = ParseId(id_text);
+  if (!source_id) return NotFoundResponse(what);
+  Result<DbLease> lease = env->db_pool->Acquire();
+  if (!lease.ok()) return ErrorFromStatus(lease.status());
+  Db* db = lease->get();
+  Result<DataSourceRow> source = GetDataSource(db, *source_id);
+  if (!source.ok()) {
+    if (source.status().code() == Code::kNotFound) return NotFoundResponse(what);
+    return ErrorFromStatus(source.status());
+  }
+  Result<std::optional<std::string>> secret = LoadWebhookSecret(db, *source_id, *env->secret_key);
+  if (!secret.ok()) {
+    // Sealed with another key, or corrupt: the operator's problem, not the sender's.
+    Log(LogLevel::kError, "webhook.secret_unreadable",
+        {{"data_source", *source_id}, {"error", secret.status().message()}});
+    return ErrorResponse(500, api_error::kInternal, "internal error; the server log has details");
+  }
+  if (!secret->has_value()) return NotFoundResponse(what);
+
+  std::optional<std::string> header = request.Header("vigil-signature");
+  if (!header) {
+    ScrubString(&**secret);
+    return InvalidSignature(
+        "missing Vigil-Signature header (t=<unix seconds>,v1=<hex HMAC-SHA256>)");
+  }
+  Result<WebhookSignature> signature = ParseWebhookSignature(*header);
+  if (!signature.ok()) {
+    ScrubString(&**secret);
+    return InvalidSignature("Vigil-Signature: " + signature.status().message());
+  }
+  std::optional<std::string> match = MatchWebhookSignature(*signature, **secret, request.body);
+  ScrubString(&**secret);
+  if (!match) {
+    return InvalidSignature(
+        "Vigil-Signature: no v1 signature matches the body (HMAC-SHA256 of \"<t>.<body>\" "
+        "keyed with the data source's webhook secret)");
+  }
+  const TimeMs now = env->clock->NowMs();
+  const int64_t skew_ms = now - signature->timestamp * 1000;
+  const int64_t tolerance_ms = env->limits.webhook_tolerance_ms;
+  if (std::llabs(skew_ms) > tolerance_ms) {
+    return ErrorResponse(401, api_error::kStaleTimestamp,
+                         "Vigil-Signature: t=" + std::to_string(signature->timestamp) + " is " +
+                             DescribeSkew(skew_ms) + "; at most " +
+                             std::to_string(tolerance_ms / 1000) + " s either way is accepted");
+  }
+  std::optional<std::string> delivery_header = request.Header("vigil-delivery");
+  if (delivery_header && !IsDeliveryId(*delivery_header)) {
+    return ErrorResponse(400, api_error::kBadRequest,
+                         "Vigil-Delivery: expected 1 to 128 characters of A-Z a-z 0-9 . _ : -");
+  }
+  const std::string delivery_id = delivery_header.value_or(*match);
+
+  // The signature first, then the sender's id (when it gave one).
+  std::vector<std::string> remembered;
+  const int64_t keep_ms = 2 * tolerance_ms;
+  for (const std::string& id : {*match, delivery_id}) {
+    if (!remembered.empty() && id == remembered.back()) continue;
+    Result<Delivery> delivery = RememberDelivery(db, *source_id, id, now, keep_ms);
+    if (!delivery.ok()) {
+      ForgetAll(db, *source_id, remembered);
+      return ErrorFromStatus(delivery.status());
+    }
+    if (*delivery == Delivery::kReplay) return Replayed(delivery_id);
+    remembered.push_back(id);
+  }
+
+  TriggerOptions options;
+  options.by = "webhook";
+  Result<TriggeredSync> triggered =
+      TriggerSync(db, env->queue, *env->clock, source->tenant_id, source->id, options);
+  if (!triggered.ok()) {
+    ForgetAll(db, *source_id, remembered);
+    Log(LogLevel::kError, "webhook.enqueue_failed",
+        {{"data_source", *source_id}, {"error", triggered.status().message()}});
+    return ErrorResponse(503, api_error::kUnavailable,
+                         "the sync could not be enqueued; retry the delivery later");
+  }
+  return JsonResponse(202, {{"trace_id", triggered->trace_id},
+                            {"job_id", triggered->job_id},
+                            {"delivery_id", delivery_id}});
+}
+
+}  // namespace
+
+void AddWebhookRoutes(Router* router) {
+  router->Add({"POST", "/hooks/{source_id}", RouteAuth::kPublic, HandleHook});
+}
 
 }  // namespace vigil

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <ostream>
 
+#include "app/cli_api.h"
 #include "app/cli_pipeline.h"
 #include "app/cli_queue.h"
 #include "app/cli_source.h"
@@ -113,6 +114,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddPipelineCommands(&app, &pipeline, &status, out, err);
   AddQueueCommands(&app, &status, out, err);
   AddSourceCommands(&app, &status, out, err);
+  AddApiCommands(&app, &status, out, err);
 
   try {
     app.parse(argc, argv);

@@ -45,6 +45,22 @@ void AddServeOptions(CLI::App* c, ServeCommand* cmd) {
       ->capture_default_str();
 }
 
+// serve only: `vigil worker` does not serve HTTP.
+void AddHttpOptions(CLI::App* c, ServeCommand* cmd) {
+  c->add_option("--http", cmd->http,
+                "serve the HTTP API (/api/v1, /hooks, /metrics, /healthz, /readyz) on\n"
+                "host:port; port 0 picks a free one (logged in serve.started); off: no HTTP")
+      ->capture_default_str();
+  c->add_option("--http-threads", cmd->http_threads,
+                "threads answering HTTP requests (a keep-alive connection holds one)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  c->add_option("--api-rate", cmd->api_rate,
+                "requests/s each API token may make (bursts of twice that); 0: no limit")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 void AddPipelineCommands(CLI::App* app, PipelineCommandArgs* args, int* status,
@@ -52,9 +68,10 @@ void AddPipelineCommands(CLI::App* app, PipelineCommandArgs* args, int* status,
   auto* serve = app->add_subcommand(
       "serve",
       "run the pipeline: the scheduler enqueues due syncs, workers run sync and analyze\n"
-      "jobs, events are relayed and logged (JSON lines on stderr). SIGINT/SIGTERM drain\n"
-      "running jobs and exit 0");
+      "jobs, events are relayed and logged (JSON lines on stderr), the HTTP API answers\n"
+      "on --http. SIGINT/SIGTERM stop the HTTP server, drain running jobs and exit 0");
   AddServeOptions(serve, &args->serve);
+  AddHttpOptions(serve, &args->serve);
   serve->callback([=, &out, &err] { *status = RunServe(args->serve, true, out, err); });
 
   auto* worker = app->add_subcommand(

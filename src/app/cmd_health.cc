@@ -8,6 +8,7 @@
 
 #include "app/commands.h"
 #include "app/database.h"
+#include "app/readiness.h"
 #include "queue/redis_connection.h"
 #include "store/migrations.h"
 
@@ -115,10 +116,10 @@ void CheckRedis(const std::string& url, std::vector<Check>* checks) {
     checks->push_back({"redis", Level::kFail, endpoint.status().message()});
     return;
   }
-  Result<std::unique_ptr<RedisConnection>> conn = RedisConnection::Connect(*endpoint, 2000, 2000);
+  Result<std::unique_ptr<RedisConnection>> conn = ConnectRedisForCheck(*endpoint);
   if (!conn.ok()) {
     checks->push_back({"redis", Level::kFail,
-                       "unreachable: " + conn.status().message() +
+                       conn.status().message() +
                            " (vigil serve --redis runs on the local queue meanwhile)"});
     return;
   }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ostream>
 
+#include "app/api_wiring.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/service.h"
@@ -46,6 +47,16 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
       cmd.retain == "0" ? std::optional<int64_t>(0) : DurationOrReport("--retain", cmd.retain, err);
   if (!retain) return kExitUsage;
   if (!RedisUrlOkOrReport(cmd.redis, err)) return kExitUsage;
+  // `vigil worker` serves no HTTP.
+  std::optional<HttpAddress> http;
+  if (scheduler) {
+    Result<std::optional<HttpAddress>> parsed = ParseHttpAddress(cmd.http);
+    if (!parsed.ok()) {
+      err << "vigil: --http: " << parsed.status().message() << "\n";
+      return kExitUsage;
+    }
+    http = *parsed;
+  }
   SetLogLevel(level);
 
   // Creates and migrates the database before anything else opens it.
@@ -98,11 +109,30 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
     err << "vigil: " << service.status().message() << "\n";
     return kExitFailed;
   }
+  std::unique_ptr<ApiServer> api;
+  if (http) {
+    ApiServerOptions api_options;
+    api_options.db = cmd.db;
+    api_options.address = *http;
+    api_options.threads = cmd.http_threads;
+    api_options.rate_per_second = cmd.api_rate;
+    api_options.redis_url = cmd.redis;
+    api_options.nats_url = cmd.nats;
+    Result<std::unique_ptr<ApiServer>> started =
+        ApiServer::Start(api_options, (*service)->queue(), clock.get());
+    if (!started.ok()) {
+      err << "vigil: " << started.status().message() << "\n";
+      (*service)->Stop(*drain);
+      return kExitFailed;
+    }
+    api = std::move(*started);
+  }
   const char* role = scheduler ? "serve" : "worker";
   Log(LogLevel::kInfo, std::string(role) + ".started",
       {{"db", cmd.db}, {"queue", cmd.redis.empty() ? "local" : "redis"},
        {"events", cmd.nats.empty() ? "in-process" : "nats"},
        {"worker", options.worker_name}, {"concurrency", cmd.concurrency},
+       {"http", api ? api->address().ToString() : std::string("off")},
        {"pid", static_cast<int64_t>(getpid())}});
 
   int sig = 0;
@@ -110,6 +140,8 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
   }
   Log(LogLevel::kInfo, std::string(role) + ".draining",
       {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}, {"deadline_ms", *drain}});
+  // No new requests (and so no new jobs from the API) while the service drains.
+  if (api) api->Stop();
   const int abandoned = (*service)->Stop(*drain);
   if (abandoned > 0) {
     Log(LogLevel::kWarn, std::string(role) + ".abandoned",
@@ -119,6 +151,7 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
     std::_Exit(kExitOk);
   }
   Log(LogLevel::kInfo, std::string(role) + ".stopped", {});
+  api.reset();  // before the service: the Api holds its queue
   service->reset();
   return kExitOk;
 }

@@ -5,6 +5,7 @@
 #include "app/commands.h"
 #include "common/time.h"
 #include "store/span_store.h"
+#include "store/trace_json.h"
 
 namespace vigil {
 
@@ -17,20 +18,7 @@ int RunTrace(const TraceCommand& cmd, std::ostream& out, std::ostream& err) {
     return kExitFailed;
   }
   if (cmd.json) {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const SpanRecord& s : *spans) {
-      arr.push_back(
-          {{"span_id", s.span_id},
-           {"parent_span_id",
-            s.parent_span_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.parent_span_id)},
-           {"name", s.name},
-           {"tenant_id", s.tenant_id},
-           {"start", FormatIso8601(s.start_ms)},
-           {"duration_ms", s.duration_us / 1000.0},
-           {"status", s.status},
-           {"statements", s.statements},
-           {"attributes", s.attributes}});
-    }
+    const nlohmann::json arr = SpansToJson(*spans);
     out << arr.dump(2) << "\n";
     return kExitOk;
   }

@@ -73,8 +73,9 @@ struct DemoCommand {
 };
 int RunDemo(const DemoCommand& cmd, std::ostream& out, std::ostream& err);
 
-// `vigil serve` (scheduler + workers + event relay) and `vigil worker`
-// (workers only): run until SIGINT/SIGTERM, then drain and exit 0.
+// `vigil serve` (scheduler + workers + event relay + the HTTP API) and
+// `vigil worker` (workers only): run until SIGINT/SIGTERM, then stop the
+// HTTP server, drain and exit 0.
 struct ServeCommand {
   std::string db = "vigil.db";
   int concurrency = 2;
@@ -88,6 +89,12 @@ struct ServeCommand {
   std::string reconcile = "2s";  // Redis mode: how often lost jobs are looked for
   std::string retain = "7d";     // finished jobs and published events older than this are removed
   std::string nats;  // nats:// URL: events go to NATS (JetStream); empty: in-process
+  // serve only: the HTTP API's address, host:port ("off": no HTTP; port 0:
+  // any free port, logged in serve.started), its threads, and each token's
+  // rate limit in requests/s (0: none; the burst is twice the rate).
+  std::string http = "127.0.0.1:8080";
+  int http_threads = 16;
+  double api_rate = 50;
 };
 int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& out, std::ostream& err);
 

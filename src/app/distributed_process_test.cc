@@ -95,6 +95,7 @@ TEST(DistributedProcessTest, ServeAndTwoWorkersShareTheWorkAndAgreeWithOneProces
   auto args = [&](const std::string& role, const std::string& name) {
     std::vector<std::string> a = {role, "--name", name};
     a.insert(a.end(), shared.begin(), shared.end());
+    if (role == "serve") a.insert(a.end(), {"--http", "off"});  // no fixed port
     return a;
   };
   const std::vector<std::string> logs = {dir + "/serve.log", dir + "/worker1.log",

@@ -1,19 +1,62 @@
 #include "app/pipeline.h"
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "analysis/unified_analyzer.h"
 #include "common/ids.h"
 #include "context/loader.h"
+#include "observe/metrics.h"
 #include "providers/graph_dir_provider.h"
 #include "store/span_store.h"
 #include "store/tenants.h"
 
 namespace vigil {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+double SecondsSince(Steady::time_point start) {
+  return std::chrono::duration<double>(Steady::now() - start).count();
+}
+
+// The pipeline's series in the process registry, looked up once (the
+// registry's lock is not taken per sync or analysis).
+struct PipelineSeries {
+  Histogram* sync_ok;
+  Histogram* sync_failed;
+  Histogram* sync_refused;  // the deletion guard refused the snapshot
+  Histogram* analysis;
+  Histogram* statements;
+};
+
+const PipelineSeries& Series() {
+  static const PipelineSeries series = [] {
+    MetricsRegistry* m = DefaultMetrics();
+    auto sync = [m](const char* status) {
+      return m->GetHistogram("vigil_sync_duration_seconds",
+                             "Syncs of a data source (fetch and apply), by status",
+                             DurationBuckets(), {{"status", status}});
+    };
+    return PipelineSeries{
+        sync("ok"), sync("failed"), sync("refused"),
+        m->GetHistogram("vigil_analysis_duration_seconds",
+                        "Analyses of a tenant (load, analyze, reconcile) that completed",
+                        DurationBuckets()),
+        m->GetHistogram("vigil_statements_per_analysis",
+                        "Database statements of one completed analysis (its analyze span's)",
+                        {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000})};
+  }();
+  return series;
+}
+
+}  // namespace
 
 Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& analysis_clock,
                                     int64_t tenant_id, Trace* trace) {
+  const Steady::time_point start = Steady::now();
+  const uint64_t statements_before = db->statements_executed();
   auto analyze_span = trace->StartSpan("analyze", tenant_id);
   AnalysisOutcome outcome;
   DataContextLoader loader(db);
@@ -53,11 +96,19 @@ Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& ana
     outcome.reconcile = *summary;
     outcome.reconcile_statements = summary->statements;
   }
+  analyze_span.End();
+  // The count the analyze span records: every statement since it started.
+  Series().statements->Observe(
+      static_cast<double>(db->statements_executed() - statements_before));
+  Series().analysis->Observe(SecondsSince(start));
   return outcome;
 }
 
-SyncOutcome RunSync(Db* db, const Clock& clock, int64_t tenant_id, int64_t data_source_id,
-                    Provider* provider, const SyncOptions& options, Trace* trace) {
+namespace {
+
+// RunSync without its timing.
+SyncOutcome SyncOnce(Db* db, const Clock& clock, int64_t tenant_id, int64_t data_source_id,
+                     Provider* provider, const SyncOptions& options, Trace* trace) {
   SyncOutcome outcome;
   Syncer syncer(db, &clock);
   {
@@ -98,6 +149,20 @@ SyncOutcome RunSync(Db* db, const Clock& clock, int64_t tenant_id, int64_t data_
     }
     outcome.sync = *applied;
   }
+  return outcome;
+}
+
+}  // namespace
+
+SyncOutcome RunSync(Db* db, const Clock& clock, int64_t tenant_id, int64_t data_source_id,
+                    Provider* provider, const SyncOptions& options, Trace* trace) {
+  const Steady::time_point start = Steady::now();
+  SyncOutcome outcome = SyncOnce(db, clock, tenant_id, data_source_id, provider, options, trace);
+  const PipelineSeries& series = Series();
+  Histogram* histogram = outcome.status.ok() ? series.sync_ok
+                         : outcome.status.code() == Code::kFailedPrecondition ? series.sync_refused
+                                                                               : series.sync_failed;
+  histogram->Observe(SecondsSince(start));
   return outcome;
 }
 

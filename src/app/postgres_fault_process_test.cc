@@ -63,8 +63,11 @@ class PostgresFaultTest : public ::testing::Test {
   }
 
   std::vector<std::string> Args(const std::string& role, const std::string& name) const {
-    return {role,     "--name", name,   "--db",       db_,      "--coalesce", "100ms",
-            "--lease", "3s",    "--poll", "50ms",     "--log-level", "debug"};
+    std::vector<std::string> args = {role,      "--name", name,   "--db",   db_,
+                                     "--coalesce", "100ms", "--lease", "3s", "--poll",
+                                     "50ms",    "--log-level", "debug"};
+    if (role == "serve") args.insert(args.end(), {"--http", "off"});  // no fixed port
+    return args;
   }
 
   int64_t Count(const std::string& sql) const {

@@ -103,9 +103,11 @@ class RedisFaultTest : public ::testing::Test {
   }
 
   std::vector<std::string> Args(const std::string& command) {
-    return {command,      "--db",        db_,          "--redis", redis_->url(), "--coalesce",
-            "100ms",      "--lease",     "2s",         "--poll",  "50ms",        "--reconcile",
-            "300ms",      "--log-level", "info"};
+    std::vector<std::string> args = {command,  "--db",      db_,   "--redis",     redis_->url(),
+                                     "--coalesce", "100ms", "--lease", "2s",      "--poll",
+                                     "50ms",   "--reconcile", "300ms", "--log-level", "info"};
+    if (command == "serve") args.insert(args.end(), {"--http", "off"});  // no fixed port
+    return args;
   }
 
   std::string dir_;

@@ -38,8 +38,8 @@ TEST(ServeNatsProcessTest, EventsWaitInTheOutboxUntilNatsIsThereThenArePublished
   ASSERT_TRUE(nats.ok()) << nats.status().ToString();
   (*nats)->Stop();  // serve starts while NATS is away
   const std::string log = dir + "/serve.log";
-  VigilProcess serve({"serve", "--db", db, "--nats", (*nats)->url(), "--coalesce", "100ms",
-                      "--poll", "50ms"},
+  VigilProcess serve({"serve", "--db", db, "--http", "off", "--nats", (*nats)->url(),
+                      "--coalesce", "100ms", "--poll", "50ms"},
                      log);
   auto query = [&](const std::string& sql) {
     return Count(OpenSqliteDb(db).value().get(), sql);

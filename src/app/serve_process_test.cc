@@ -90,7 +90,10 @@ class ServeProcessTest : public ::testing::Test {
   }
 
   std::vector<std::string> ServeArgs(const std::string& db) {
-    return {"serve", "--db", db, "--coalesce", "100ms", "--lease", "2s", "--poll", "50ms"};
+    // The HTTP API on a free port: serve's HTTP server runs (and stops on
+    // SIGTERM) in every test here, and parallel tests never share a port.
+    return {"serve", "--db",   db,     "--coalesce", "100ms", "--lease",
+            "2s",    "--poll", "50ms", "--http",     "127.0.0.1:0"};
   }
 
   std::string dir_;
@@ -170,7 +173,8 @@ TEST_F(ServeProcessTest, AWorkerProcessSharesTheQueueAndEachJobRunsOnce) {
     ASSERT_EQ(CliStatus({"trigger", "--db", db, "--tenant", "contoso"}), 0);
   }
   VigilProcess serve(
-      {"serve", "--db", db, "--concurrency", "1", "--coalesce", "100ms", "--poll", "20ms"},
+      {"serve", "--db", db, "--concurrency", "1", "--coalesce", "100ms", "--poll", "20ms",
+       "--http", "127.0.0.1:0"},
       dir_ + "/shared-serve.log");
   VigilProcess worker(
       {"worker", "--db", db, "--concurrency", "1", "--coalesce", "100ms", "--poll", "20ms"},

@@ -27,7 +27,8 @@ int RunKeyGenerate(const KeyGenerateCommand& cmd, std::ostream& out, std::ostrea
 //                 the secret is sealed with the secret key (store/secret_box.h)
 //   graph_json:   dir is required
 // Every flag is checked, the key loaded and the secret read before the
-// database is touched; the writes happen in one transaction.
+// database is touched; the writes happen in one transaction (app/source_add.h
+// does this for the CLI and for POST /api/v1/sources alike).
 struct SourceAddCommand {
   std::string db = "vigil.db";
   std::string tenant;
@@ -46,7 +47,7 @@ int RunSourceAdd(const SourceAddCommand& cmd, std::ostream& out, std::ostream& e
 // `vigil sources`: one row per data source (of `tenant`, or of every tenant)
 // with its settings (secrets shown as "(sealed)"), schedule, last sync and
 // the kinds of data it could not give, with the reasons. With --json, an
-// array of (stable keys):
+// array of (stable keys; api/source_json.h, also the API's JSON of a source):
 //   {"id", "tenant", "name", "provider", "settings": {...},
 //    "schedule": {"every", "window", "enabled", "next_run_at"} | null,
 //    "last_sync": {"at", "status", "error"} | null,
@@ -64,6 +65,7 @@ int RunSources(const SourcesCommand& cmd, std::ostream& out, std::ostream& err);
 // the directory table and prints one line per check ("ok", or MISSING with
 // the application permission it needs and Graph's answer). Exit 0 when every
 // required check passes, 1 otherwise or when the source cannot be read.
+// app/source_check.h runs the checks (also for POST /api/v1/sources/{id}/test).
 struct SourceTestCommand {
   std::string db = "vigil.db";
   int64_t id = 0;

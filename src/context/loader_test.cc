@@ -149,8 +149,15 @@ void DowngradeToLicenseLinks(Db* db, int64_t tenant_id, int64_t data_source_id) 
       ASSERT_TRUE((*link)->Execute().ok());
     }
   }
-  // Undo migration 7 too, so ApplyMigrations runs 6 and 7 again.
-  ASSERT_TRUE(db->ExecScript("ALTER TABLE data_sources DROP COLUMN sync_cursor;"
+  // Undo migrations 7 and 8 too, so ApplyMigrations runs 6, 7 and 8 again.
+  ASSERT_TRUE(db->ExecScript("DROP INDEX alerts_by_tenant_state_id;"
+                             "ALTER TABLE alerts DROP COLUMN snoozed_until;"
+                             "ALTER TABLE alerts DROP COLUMN acknowledged_by;"
+                             "ALTER TABLE alerts DROP COLUMN acknowledged_at;"
+                             "DROP TABLE webhook_deliveries;"
+                             "DROP TABLE webhook_secrets;"
+                             "DROP TABLE api_tokens;"
+                             "ALTER TABLE data_sources DROP COLUMN sync_cursor;"
                              "DELETE FROM data_availability WHERE kind = 'signin';"
                              "DELETE FROM schema_migrations WHERE version >= 6;")
                   .ok());

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "common/json_text.h"
+#include "common/time.h"
 
 namespace vigil {
 namespace {
@@ -20,6 +21,11 @@ class ObjectWriter {
   ObjectWriter& String(std::string_view name, std::string_view value) {
     Name(name);
     AppendJsonString(&text_, value);
+    return *this;
+  }
+  ObjectWriter& Bool(std::string_view name, bool value) {
+    Name(name);
+    text_ += value ? "true" : "false";
     return *this;
   }
   // `value` is JSON text already.
@@ -94,6 +100,8 @@ Event ToEvent(const AnalysisCompletedPayload& p, std::string trace_id, TimeMs at
 }
 
 Event ToEvent(const AlertChangedPayload& p, std::string trace_id, TimeMs at) {
+  const std::string snoozed_until =
+      p.snoozed_until ? JsonQuote(FormatIso8601(*p.snoozed_until)) : std::string("null");
   return MakeEvent("alert." + p.transition, p.tenant_id, std::move(trace_id), at,
                    ObjectWriter()
                        .Int("tenant_id", p.tenant_id)
@@ -102,6 +110,8 @@ Event ToEvent(const AlertChangedPayload& p, std::string trace_id, TimeMs at) {
                        .String("alert_type", p.alert_type)
                        .String("subject", p.subject)
                        .String("severity", p.severity)
+                       .Bool("muted", p.snoozed_until.has_value())
+                       .Raw("snoozed_until", snoozed_until)
                        .Done());
 }
 

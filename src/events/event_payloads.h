@@ -4,10 +4,12 @@
 // event of a type has the same fields in the same order.
 //
 // Payload text: a JSON object with the fields in the order declared below
-// (tenant_id first); ids and counts are numbers, the rest strings.
+// (tenant_id first); ids and counts are numbers, flags booleans, times
+// ISO 8601 strings or null, the rest strings.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +52,10 @@ struct AnalysisCompletedPayload {
 // alert.<transition>: transition is "opened", "updated", "resolved" or
 // "reopened" (the history transition); it names the event type and is not
 // repeated in the payload. `severity` is the alert's after the change.
+// `snoozed_until` is set when an operator had snoozed the alert beyond the
+// time of the change (alerts/alert_actions.h): the payload then says
+// "muted": true and "snoozed_until": "<ISO 8601>", telling notifiers to stay
+// quiet; otherwise "muted": false and "snoozed_until": null.
 struct AlertChangedPayload {
   std::string transition;
   int64_t tenant_id = 0;
@@ -58,6 +64,7 @@ struct AlertChangedPayload {
   std::string alert_type;
   std::string subject;
   std::string severity;
+  std::optional<TimeMs> snoozed_until;
 };
 
 // The event (id 0: not stored yet) announcing `payload`, with `trace_id`

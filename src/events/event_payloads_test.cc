@@ -41,15 +41,25 @@ TEST(EventPayloadsTest, AnalysisCompletedListsBatchesInRunOrder) {
 }
 
 TEST(EventPayloadsTest, AlertChangedNamesTheTransitionInItsType) {
-  Event e = ToEvent(
-      AlertChangedPayload{"reopened", 3, 42, "run-9", "mfa.user_not_registered", "u1", "high"},
-      "trace-4", 1);
+  AlertChangedPayload p{"reopened", 3, 42, "run-9", "mfa.user_not_registered", "u1", "high", {}};
+  Event e = ToEvent(p, "trace-4", 1);
   EXPECT_EQ(e.type, "alert.reopened");
   EXPECT_EQ(e.tenant_id, 3);
   EXPECT_EQ(
       e.payload,
       R"({"tenant_id":3,"alert_id":42,"run_id":"run-9","alert_type":"mfa.user_not_registered",)"
-      R"("subject":"u1","severity":"high"})");
+      R"("subject":"u1","severity":"high","muted":false,"snoozed_until":null})");
+}
+
+TEST(EventPayloadsTest, AlertChangedOfASnoozedAlertIsMuted) {
+  AlertChangedPayload p{"updated", 3, 42, "run-9", "mfa.user_not_registered", "u1", "high", {}};
+  p.snoozed_until = 1767225600000;
+  Event e = ToEvent(p, "trace-5", 1);
+  EXPECT_EQ(e.type, "alert.updated");
+  EXPECT_EQ(
+      e.payload,
+      R"({"tenant_id":3,"alert_id":42,"run_id":"run-9","alert_type":"mfa.user_not_registered",)"
+      R"("subject":"u1","severity":"high","muted":true,"snoozed_until":"2026-01-01T00:00:00Z"})");
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <unordered_map>
 #include <utility>
+
+#include "observe/metrics.h"
 
 namespace vigil {
 namespace {
@@ -24,6 +27,36 @@ constexpr std::chrono::milliseconds kDrainedPoll(20);
 // kSpreadAfter.
 constexpr std::chrono::microseconds kShortRun(50);
 constexpr std::chrono::milliseconds kSpreadAfter(1);
+
+// The process registry's series of the jobs called one name:
+// vigil_job_wait_seconds{name} (from due to the start of its lease) and
+// vigil_job_duration_seconds{name,outcome} (the handler's run; outcome "ok"
+// or "error"). Looked up once per thread and job name, so a run takes no
+// lock (job names are few: sync, analyze).
+struct JobSeries {
+  Histogram* wait = nullptr;
+  Histogram* ok = nullptr;
+  Histogram* error = nullptr;
+};
+
+const JobSeries& SeriesOf(const std::string& name) {
+  thread_local std::unordered_map<std::string, JobSeries> series;
+  auto it = series.find(name);
+  if (it != series.end()) return it->second;
+  MetricsRegistry* metrics = DefaultMetrics();
+  auto duration = [&](const char* outcome) {
+    return metrics->GetHistogram("vigil_job_duration_seconds",
+                                 "Run time of jobs, by job name and outcome", DurationBuckets(),
+                                 {{"name", name}, {"outcome", outcome}});
+  };
+  JobSeries made;
+  made.wait = metrics->GetHistogram("vigil_job_wait_seconds",
+                                    "Time jobs waited from due to their start, by job name",
+                                    DurationBuckets(), {{"name", name}});
+  made.ok = duration("ok");
+  made.error = duration("error");
+  return series.emplace(name, made).first->second;
+}
 
 }  // namespace
 
@@ -177,13 +210,23 @@ void Worker::RunThread(int index, JobHandler* handler) {
 }
 
 Result<std::string> Worker::RunHandler(JobHandler* handler, const Job& job) {
-  try {
-    return handler->Run(job);
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string("handler threw: ") + e.what());
-  } catch (...) {
-    return Status::Internal("handler threw an exception of an unknown type");
-  }
+  const JobSeries& series = SeriesOf(job.name);
+  // As the trace's queue.wait span: from due to the start of the lease.
+  series.wait->Observe(static_cast<double>(std::max<TimeMs>(0, job.started_at - job.due_at)) /
+                       1000.0);
+  const Steady::time_point run_start = Steady::now();
+  Result<std::string> value = [&]() -> Result<std::string> {
+    try {
+      return handler->Run(job);
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("handler threw: ") + e.what());
+    } catch (...) {
+      return Status::Internal("handler threw an exception of an unknown type");
+    }
+  }();
+  const double seconds = std::chrono::duration<double>(Steady::now() - run_start).count();
+  (value.ok() ? series.ok : series.error)->Observe(seconds);
+  return value;
 }
 
 void Worker::CountCompletion(const Status& done) {

@@ -39,7 +39,20 @@ std::string PercentDecode(const std::string& text) {
 
 }  // namespace
 
-ApiFixture::ApiFixture(ApiLimits limits, ApiHooks hooks) : clock_(kStart) {
+nlohmann::json Body(const ApiResponse& response) { return nlohmann::json::parse(response.body); }
+
+std::string Message(const ApiResponse& response) {
+  return Body(response)["error"]["message"].get<std::string>();
+}
+
+ApiLimits Unlimited() {
+  ApiLimits limits;
+  limits.rate_per_second = 0;
+  return limits;
+}
+
+ApiFixture::ApiFixture(ApiLimits limits, ApiHooks hooks, const SecretKey* secret_key)
+    : clock_(kStart) {
   open_ = OpenTestDatabaseFactory();
   db_ = open_();
   pool_ = std::make_unique<DbPool>(
@@ -57,6 +70,7 @@ ApiFixture::ApiFixture(ApiLimits limits, ApiHooks hooks) : clock_(kStart) {
   env.queue = queue_.get();
   env.clock = &clock_;
   env.metrics = DefaultMetrics();
+  env.secret_key = secret_key;
   env.limits = limits;
   env.hooks = std::move(hooks);
   api_ = std::make_unique<Api>(std::move(env));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -13,14 +14,25 @@
 #include "api/http_server.h"
 #include "queue/queue.h"
 #include "store/db_pool.h"
+#include "store/secret_box.h"
 #include "testing/fake_clock.h"
 
 namespace vigil::testing {
 
+// The JSON of a response's body; the message of an error response.
+nlohmann::json Body(const ApiResponse& response);
+std::string Message(const ApiResponse& response);
+
+// Limits with no rate limit, for tests that make many requests.
+ApiLimits Unlimited();
+
 class ApiFixture {
  public:
   // `limits`: the Api's limits (the default ones unless a test changes them).
-  explicit ApiFixture(ApiLimits limits = {}, ApiHooks hooks = {});
+  // `secret_key`: opens webhook secrets (none: webhooks answer 503); it
+  // must outlive the fixture.
+  explicit ApiFixture(ApiLimits limits = {}, ApiHooks hooks = {},
+                      const SecretKey* secret_key = nullptr);
   ~ApiFixture();
 
   // A connection of the test's own, for setting up rows and checking them.

@@ -1,0 +1,311 @@
+// The IDOR sweep: every token route of the API, called with tenant A's token
+// on tenant B's objects -- in the path, the query and the body -- answers
+// 404, exactly as it answers for an object that does not exist, and changes
+// nothing of B's. The same requests with B's token succeed, which proves the
+// sweep reaches real objects. A route whose path names a parameter this test
+// does not know fails the test, so no new route escapes the sweep.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "alerts/alert_test_support.h"
+#include "queue/sync_trigger.h"
+#include "store/tenants.h"
+#include "testing/api_fixture.h"
+#include "testing/fixtures.h"
+
+namespace vigil {
+namespace {
+
+using testing::Unlimited;
+
+using testing::ApiFixture;
+using testing::Count;
+
+constexpr const char* kTenantA = "alpha";
+constexpr const char* kTenantB = "bravo";
+
+// The objects of one tenant the sweep substitutes into routes.
+struct Objects {
+  int64_t tenant_id = 0;
+  std::string tenant;
+  std::string source_id;
+  std::string alert_id;
+  std::string job_id;
+  std::string trace_id;
+};
+
+// Ids that exist for nobody: what "not found" looks like for each param.
+Objects Ghost() {
+  return {0, "ghost-tenant", "987654321", "987654322", "987654323",
+          "deadbeefdeadbeefdeadbeefdeadbeef"};
+}
+
+// The fixture's add/test hooks, so the data source routes can succeed for
+// the owner (the real ones live in src/app).
+ApiHooks TestHooks() {
+  ApiHooks hooks;
+  hooks.add_source = [](Db* db, const TenantRow& tenant,
+                        const nlohmann::json& body) -> Result<DataSourceRow> {
+    return EnsureDataSource(db, tenant.id, body.value("name", "added"), "graph_json",
+                            nlohmann::json{{"dir", "/nonexistent"}}.dump(), 1);
+  };
+  hooks.test_source = [](Db*, const DataSourceRow&) -> Result<nlohmann::json> {
+    return nlohmann::json{{"ok", true}};
+  };
+  return hooks;
+}
+
+class IdorTest : public ::testing::Test {
+ protected:
+  IdorTest() : f_(Unlimited(), TestHooks()) {}
+
+  void SetUp() override {
+    token_a_ = f_.TenantToken(kTenantA, "a");
+    token_b_ = f_.TenantToken(kTenantB, "b");
+    a_ = Seed(kTenantA);
+    b_ = Seed(kTenantB);
+  }
+
+  // A data source, two open alerts (with history), a queued sync job and
+  // its trace for tenant `name` (which TenantToken created).
+  Objects Seed(const std::string& name) {
+    Db* db = f_.db();
+    const TimeMs now = f_.clock()->NowMs();
+    Objects o;
+    o.tenant = name;
+    Result<TenantRow> tenant = EnsureTenant(db, name, now);
+    EXPECT_TRUE(tenant.ok()) << tenant.status().ToString();
+    o.tenant_id = tenant->id;
+    Result<DataSourceRow> source =
+        EnsureDataSource(db, o.tenant_id, name + "-graph", "graph_json",
+                         nlohmann::json{{"dir", "/nonexistent/" + name}}.dump(), now);
+    EXPECT_TRUE(source.ok()) << source.status().ToString();
+    o.source_id = std::to_string(source->id);
+
+    AlertManager manager(db, f_.clock());
+    Result<ReconcileSummary> reconciled = manager.Reconcile(alerts_test::MakeRun(
+        o.tenant_id, "run-" + name, now,
+        {alerts_test::Complete("mfa", {alerts_test::MakeFinding("mfa.user_not_registered",
+                                                                name + "-user-1"),
+                                       alerts_test::MakeFinding("mfa.user_not_registered",
+                                                                name + "-user-2")})}));
+    EXPECT_TRUE(reconciled.ok()) << reconciled.status().ToString();
+    EXPECT_EQ(reconciled->opened, 2);
+    o.alert_id = std::to_string(reconciled->changes.at(0).alert_id);
+
+    TriggerOptions trigger;
+    trigger.by = "api";
+    Result<TriggeredSync> sync =
+        TriggerSync(db, f_.queue(), *f_.clock(), o.tenant_id, source->id, trigger);
+    EXPECT_TRUE(sync.ok()) << sync.status().ToString();
+    o.job_id = sync->job_id;
+    o.trace_id = sync->trace_id;
+    return o;
+  }
+
+  // `route`'s path with its params replaced by `o`'s objects; fails the
+  // test on a param this sweep does not know.
+  static std::string Substitute(const Route& route, const Objects& o) {
+    const std::map<std::string, std::string> values = {{"tenant", o.tenant},
+                                                       {"source_id", o.source_id},
+                                                       {"alert_id", o.alert_id},
+                                                       {"job_id", o.job_id},
+                                                       {"trace_id", o.trace_id}};
+    std::string path;
+    size_t i = 0;
+    while (i < route.pattern.size()) {
+      if (route.pattern[i] != '{') {
+        path += route.pattern[i++];
+        continue;
+      }
+      const size_t close = route.pattern.find('}', i);
+      const std::string name = route.pattern.substr(i + 1, close - i - 1);
+      auto it = values.find(name);
+      if (it == values.end()) {
+        ADD_FAILURE() << route.method << " " << route.pattern << ": the IDOR sweep does not know "
+                      << "the parameter {" << name << "}; teach it which object to substitute";
+        path += "unknown";
+      } else {
+        path += it->second;
+      }
+      i = close + 1;
+    }
+    return path;
+  }
+
+  static bool HasParams(const Route& route) {
+    return route.pattern.find('{') != std::string::npos;
+  }
+
+  // The request the sweep makes of `route` on `o`'s objects: the path, plus
+  // ?tenant= (GET) or a body naming the tenant (POST/PUT) on routes
+  // without params; a valid body for the routes that need one.
+  struct Request {
+    std::string path;
+    std::string body;
+  };
+  static Request MakeRequest(const Route& route, const Objects& o) {
+    Request r{Substitute(route, o), ""};
+    nlohmann::json body = nlohmann::json::object();
+    if (route.pattern == "/api/v1/alerts/{alert_id}/snooze" && route.method == "POST") {
+      body["until"] = "2030-01-01T00:00:00Z";
+    } else if (route.pattern == "/api/v1/alerts/{alert_id}/acknowledge") {
+      body["note"] = "looked at it";
+    } else if (route.pattern == "/api/v1/tenants/{tenant}/preferences" && route.method == "PUT") {
+      body["stale_days"] = 60;
+    } else if (route.pattern == "/api/v1/sources/{source_id}/sync") {
+      body["force"] = false;
+    }
+    if (!HasParams(route)) {
+      if (route.method == "GET") {
+        r.path += "?tenant=" + o.tenant;
+      } else {
+        body["tenant"] = o.tenant;
+        if (route.pattern == "/api/v1/sources") {
+          // microsoft365: a tenant token may not add graph_json (a server directory).
+          body["provider"] = "microsoft365";
+          body["name"] = o.tenant + "-added";
+          body["tenant_id"] = "00000000-0000-0000-0000-000000000001";
+          body["client_id"] = "00000000-0000-0000-0000-000000000002";
+          body["client_secret"] = "not-a-real-secret";
+        }
+        if (route.pattern == "/api/v1/tenants") body["name"] = o.tenant;
+      }
+    }
+    if (route.method != "GET" && route.method != "DELETE") r.body = body.dump();
+    return r;
+  }
+
+  std::vector<const Route*> TokenRoutes() {
+    std::vector<const Route*> routes;
+    for (const Route& route : f_.api()->router().routes()) {
+      if (route.auth != RouteAuth::kPublic) routes.push_back(&route);
+    }
+    return routes;
+  }
+
+  // What of B's could a write change: one line of counts.
+  std::string StateOfB() {
+    const std::string t = std::to_string(b_.tenant_id);
+    Db* db = f_.db();
+    return std::to_string(Count(db, "SELECT COUNT(*) FROM data_sources WHERE tenant_id = " + t)) +
+           " sources, " +
+           std::to_string(Count(db, "SELECT COUNT(*) FROM alerts WHERE tenant_id = " + t +
+                                        " AND acknowledged_at IS NOT NULL")) +
+           " acknowledged, " +
+           std::to_string(Count(db, "SELECT COUNT(*) FROM alerts WHERE tenant_id = " + t +
+                                        " AND snoozed_until IS NOT NULL")) +
+           " snoozed, " +
+           std::to_string(Count(db, "SELECT COUNT(*) FROM tenant_preferences WHERE tenant_id = " +
+                                        t)) +
+           " preferences, " + std::to_string(Count(db, "SELECT COUNT(*) FROM jobs")) + " jobs";
+  }
+
+  ApiFixture f_;
+  std::string token_a_, token_b_;
+  Objects a_, b_;
+};
+
+// The body as JSON (discarded, i.e. not an object, when it is not JSON).
+nlohmann::json Json(const ApiResponse& r) {
+  return nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+}
+
+// Replaces every `from` in `text` by `to`.
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+TEST_F(IdorTest, TenantATokenGets404OnEveryRouteForTenantBsObjects) {
+  const std::vector<const Route*> routes = TokenRoutes();
+  ASSERT_GE(routes.size(), 15u) << "the route table is not complete yet";
+  const std::string before = StateOfB();
+  const Objects ghost = Ghost();
+  for (const Route* route : routes) {
+    SCOPED_TRACE(route->method + " " + route->pattern);
+    const Request request = MakeRequest(*route, b_);
+    ApiResponse r = f_.Call(route->method, request.path, token_a_, request.body);
+    if (route->method == "POST" && route->pattern == "/api/v1/tenants") {
+      EXPECT_EQ(r.status, 403) << r.body;
+      continue;
+    }
+    if (route->method == "GET" && route->pattern == "/api/v1/tenants") {
+      ASSERT_EQ(r.status, 200) << r.body;
+      std::vector<std::string> names;
+      const nlohmann::json tenants = Json(r);
+      for (const auto& t : tenants["items"]) names.push_back(t.value("name", ""));
+      EXPECT_EQ(names, std::vector<std::string>{kTenantA}) << r.body;
+      continue;
+    }
+    EXPECT_EQ(r.status, 404) << request.path << " " << request.body << " -> " << r.body;
+    EXPECT_EQ(Json(r)["error"]["code"], "not_found") << r.body;
+
+    // Not yours and not there are indistinguishable.
+    const Request missing = MakeRequest(*route, ghost);
+    ApiResponse m = f_.Call(route->method, missing.path, token_a_, missing.body);
+    std::string expected = m.body;
+    expected = ReplaceAll(expected, ghost.tenant, b_.tenant);
+    expected = ReplaceAll(expected, ghost.source_id, b_.source_id);
+    expected = ReplaceAll(expected, ghost.alert_id, b_.alert_id);
+    expected = ReplaceAll(expected, ghost.job_id, b_.job_id);
+    expected = ReplaceAll(expected, ghost.trace_id, b_.trace_id);
+    EXPECT_EQ(m.status, r.status) << m.body;
+    EXPECT_EQ(r.body, expected) << "B's object answers unlike a missing one";
+  }
+  EXPECT_EQ(StateOfB(), before) << "tenant A's token changed tenant B's data";
+}
+
+TEST_F(IdorTest, TheSameRequestsWithTenantBsTokenReachRealObjects) {
+  const std::vector<const Route*> routes = TokenRoutes();
+  ASSERT_GE(routes.size(), 15u) << "the route table is not complete yet";
+  for (const Route* route : routes) {
+    SCOPED_TRACE(route->method + " " + route->pattern);
+    const Request request = MakeRequest(*route, b_);
+    ApiResponse r = f_.Call(route->method, request.path, token_b_, request.body);
+    if (route->auth == RouteAuth::kAdmin) {
+      EXPECT_EQ(r.status, 403) << r.body;
+      continue;
+    }
+    EXPECT_NE(r.status, 404) << request.path << " " << request.body << " -> " << r.body;
+    EXPECT_GE(r.status, 200) << r.body;
+    EXPECT_LT(r.status, 300) << request.path << " " << request.body << " -> " << r.body;
+  }
+  // The writes took effect on B's own objects.
+  EXPECT_EQ(Count(f_.db(), "SELECT COUNT(*) FROM alerts WHERE id = " + b_.alert_id +
+                               " AND acknowledged_at IS NOT NULL"),
+            1);
+}
+
+TEST_F(IdorTest, ListsWithoutATenantShowOnlyTheCallersOwnObjects) {
+  for (const Route* route : TokenRoutes()) {
+    if (route->method != "GET" || HasParams(*route)) continue;
+    SCOPED_TRACE(route->pattern);
+    ApiResponse r = f_.Call("GET", route->pattern, token_a_);
+    ASSERT_EQ(r.status, 200) << r.body;
+    // B's name is in its data source and alert subjects; its trace id is unique.
+    for (const std::string& leak : {b_.tenant, b_.trace_id}) {
+      EXPECT_EQ(r.body.find(leak), std::string::npos) << "lists " << leak << ": " << r.body;
+    }
+    const nlohmann::json items = Json(r)["items"];
+    EXPECT_FALSE(items.empty()) << "A's own objects missing: " << r.body;
+    for (const nlohmann::json& item : items) {
+      if (item.contains("tenant_id")) {
+        EXPECT_NE(item["tenant_id"], b_.tenant_id) << item;
+      }
+      if (route->pattern == "/api/v1/jobs") {
+        EXPECT_NE(item.value("id", ""), b_.job_id) << item;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vigil

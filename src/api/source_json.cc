@@ -1,0 +1,109 @@
+#include "api/source_json.h"
+
+#include <algorithm>
+#include <map>
+#include <string_view>
+
+#include "common/duration.h"
+#include "common/time.h"
+#include "store/secret_box.h"
+
+namespace vigil {
+namespace {
+
+bool IsSecretSetting(const std::string& key) {
+  constexpr std::string_view kSuffix = "secret";
+  const bool ends_in_secret =
+      key.size() >= kSuffix.size() &&
+      key.compare(key.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
+  return ends_in_secret || key.find("password") != std::string::npos;
+}
+
+}  // namespace
+
+Result<std::vector<SourceView>> LoadSourceViews(Db* db, int64_t tenant_id) {
+  std::vector<TenantRow> tenants;
+  {
+    VIGIL_ASSIGN_OR_RETURN(
+        auto st, db->Prepare(tenant_id != 0 ? "SELECT id, name FROM tenants WHERE id = ?"
+                                            : "SELECT id, name FROM tenants ORDER BY id"));
+    if (tenant_id != 0) st->BindInt(1, tenant_id);
+    while (true) {
+      VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      tenants.push_back(TenantRow{st->Int(0), st->String(1)});
+    }
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::vector<Schedule> schedules, ListSchedules(db, tenant_id));
+  VIGIL_ASSIGN_OR_RETURN(std::vector<KindAvailability> availability,
+                         ListKindAvailability(db, tenant_id));
+  std::vector<SourceView> views;
+  for (const TenantRow& t : tenants) {
+    VIGIL_ASSIGN_OR_RETURN(std::vector<DataSourceRow> rows, ListDataSources(db, t.id));
+    for (DataSourceRow& row : rows) views.push_back(SourceView{std::move(row), t.name, {}, {}});
+  }
+  std::sort(views.begin(), views.end(),
+            [](const SourceView& a, const SourceView& b) { return a.row.id < b.row.id; });
+  std::map<int64_t, SourceView*> by_id;
+  for (SourceView& v : views) by_id[v.row.id] = &v;
+  for (const Schedule& s : schedules) {
+    if (auto it = by_id.find(s.data_source_id); it != by_id.end()) it->second->schedule = s;
+  }
+  for (const KindAvailability& a : availability) {
+    auto it = by_id.find(a.data_source_id);
+    if (it != by_id.end() && !a.available) it->second->missing.push_back(a);
+  }
+  return views;
+}
+
+Result<SourceView> LoadSourceView(Db* db, const DataSourceRow& row) {
+  VIGIL_ASSIGN_OR_RETURN(std::vector<SourceView> views, LoadSourceViews(db, row.tenant_id));
+  for (SourceView& view : views) {
+    if (view.row.id == row.id) return std::move(view);
+  }
+  return Status::NotFound("no data source with id " + std::to_string(row.id));
+}
+
+nlohmann::json RedactedSettings(const std::string& text) {
+  nlohmann::json settings = nlohmann::json::parse(text, nullptr, false);
+  if (!settings.is_object()) return nlohmann::json::object();
+  for (auto& [key, value] : settings.items()) {
+    if (!IsSecretSetting(key)) continue;
+    value = value.is_string() && IsSealed(value.get<std::string>()) ? "(sealed)" : "(hidden)";
+  }
+  return settings;
+}
+
+nlohmann::json SourceJson(const SourceView& v) {
+  nlohmann::json schedule = nullptr;
+  if (v.schedule) {
+    schedule = {
+        {"every", FormatDuration(v.schedule->interval_ms)},
+        {"window", v.schedule->window ? nlohmann::json(FormatOffPeakWindow(*v.schedule->window))
+                                      : nlohmann::json(nullptr)},
+        {"enabled", v.schedule->enabled},
+        {"next_run_at", FormatIso8601(v.schedule->next_run_at)}};
+  }
+  nlohmann::json last_sync = nullptr;
+  if (v.row.last_sync_at) {
+    last_sync = {{"at", FormatIso8601(*v.row.last_sync_at)},
+                 {"status", v.row.last_sync_status},
+                 {"error", v.row.last_sync_error.empty() ? nlohmann::json(nullptr)
+                                                         : nlohmann::json(v.row.last_sync_error)}};
+  }
+  nlohmann::json missing = nlohmann::json::array();
+  for (const KindAvailability& a : v.missing) {
+    missing.push_back(
+        {{"kind", a.kind}, {"reason", a.reason}, {"checked_at", FormatIso8601(a.updated_at)}});
+  }
+  return {{"id", v.row.id},
+          {"tenant", v.tenant},
+          {"name", v.row.name},
+          {"provider", v.row.provider},
+          {"settings", RedactedSettings(v.row.settings)},
+          {"schedule", schedule},
+          {"last_sync", last_sync},
+          {"not_available", missing}};
+}
+
+}  // namespace vigil

@@ -1,0 +1,115 @@
+#include "app/source_check.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "app/microsoft365_source.h"
+#include "providers/graph_client.h"
+
+namespace vigil {
+namespace {
+
+struct Probe {
+  const char* name;        // what the user reads
+  const char* path;        // below graph_url
+  const char* permission;  // the application permission it needs
+  bool optional;           // vigil syncs without it
+};
+
+constexpr Probe kProbes[] = {
+    {"users", "/users?$select=id,userPrincipalName&$top=1", "User.Read.All", false},
+    {"sign-in activity", "/users?$select=id,signInActivity&$top=1",
+     "AuditLog.Read.All (and an Entra ID P1 tenant)", true},
+    {"users delta", "/users/delta?$select=id&$deltatoken=latest", "User.Read.All", true},
+    {"licenses", "/subscribedSkus", "Organization.Read.All", false},
+    {"MFA registration", "/reports/authenticationMethods/userRegistrationDetails?$top=1",
+     "AuditLog.Read.All", false},
+    {"directory roles", "/roleManagement/directory/roleAssignments?$expand=principal&$top=1",
+     "RoleManagement.Read.Directory", false},
+    {"conditional access", "/identity/conditionalAccess/policies?$top=1", "Policy.Read.All", false},
+    {"security defaults", "/policies/identitySecurityDefaultsEnforcementPolicy", "Policy.Read.All",
+     false},
+    {"groups", "/groups?$top=1", "Group.Read.All", true},
+};
+
+}  // namespace
+
+int SourceCheckReport::failed() const {
+  return static_cast<int>(
+      std::count_if(checks.begin(), checks.end(), [](const SourceCheck& c) { return !c.ok; }));
+}
+
+bool SourceCheckReport::ok() const {
+  return !checks.empty() && std::all_of(checks.begin(), checks.end(),
+                                        [](const SourceCheck& c) { return c.ok || c.optional; });
+}
+
+Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source,
+                                                const SourceCheckProgress& progress) {
+  if (source.provider != "microsoft365") {
+    return Status::FailedPrecondition("data source " + std::to_string(source.id) + " (" +
+                                      source.name + ") uses the " + source.provider +
+                                      " provider; only microsoft365 data sources have a "
+                                      "connection to test");
+  }
+  nlohmann::json settings = nlohmann::json::parse(source.settings, nullptr, false);
+  VIGIL_ASSIGN_OR_RETURN(Microsoft365Options options, Microsoft365OptionsOf(source, settings));
+  GraphClientOptions graph = options.graph;
+  graph.max_attempts = 3;  // someone is waiting
+  std::shared_ptr<HttpClient> http = SharedGraphHttpClient();
+  if (!http) return Status::Internal("cannot make an HTTP client");
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<GraphClient> client,
+                         GraphClient::Create(options.credentials, graph, http.get()));
+
+  SourceCheckReport report;
+  report.data_source_id = source.id;
+  report.tenant_id = options.credentials.tenant_id;
+  report.client_id = options.credentials.client_id;
+  if (progress.started) progress.started(report);
+  auto add = [&report, &progress](SourceCheck check) {
+    report.checks.push_back(std::move(check));
+    if (progress.checked) progress.checked(report.checks.back());
+  };
+  Result<std::string> token = client->AccessToken();
+  add({"credentials", token.ok(), false, token.ok() ? "" : token.status().message()});
+  if (token.ok()) {
+    for (const Probe& probe : kProbes) {
+      GraphError error;
+      Result<HttpResponse> got = client->Get(client->GraphUrl(probe.path), &error);
+      SourceCheck check{probe.name, got.ok(), probe.optional, ""};
+      if (!got.ok()) {
+        const bool denied = got.status().code() == Code::kPermissionDenied;
+        check.detail = denied
+                           ? std::string("needs ") + probe.permission + " (" + error.Summary() + ")"
+                           : got.status().message();
+        if (probe.optional) check.detail += "; optional: vigil syncs without it";
+        if (denied) report.missing_permissions.push_back(probe.permission);
+      }
+      add(std::move(check));
+    }
+  }
+  std::vector<std::string>& missing = report.missing_permissions;
+  std::sort(missing.begin(), missing.end());
+  missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+  return report;
+}
+
+nlohmann::json SourceCheckJson(const SourceCheckReport& report) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const SourceCheck& c : report.checks) {
+    checks.push_back(
+        {{"name", c.name},
+         {"ok", c.ok},
+         {"optional", c.optional},
+         {"detail", c.detail.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.detail)}});
+  }
+  return {{"data_source", report.data_source_id},
+          {"tenant_id", report.tenant_id},
+          {"client_id", report.client_id},
+          {"ok", report.ok()},
+          {"failed", report.failed()},
+          {"missing_permissions", report.missing_permissions},
+          {"checks", checks}};
+}
+
+}  // namespace vigil

@@ -1,0 +1,67 @@
+// The connection check of a microsoft365 data source, shared by `vigil
+// source test` (cmd_source_check.cc) and POST /api/v1/sources/{id}/test (the
+// test_source hook, app/api_hooks.h): get a token with the stored
+// credentials, then send one small Graph request per endpoint of the Graph
+// directory table (DESIGN.md section 5) and name the application permission
+// each missing one needs.
+//
+// Thread safety: CheckSourceConnection may run on any thread; it uses the
+// process's shared Graph HTTP client.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/tenants.h"
+
+namespace vigil {
+
+struct SourceCheck {
+  std::string name;  // "credentials", "users", "licenses", ...
+  bool ok = false;
+  bool optional = false;  // vigil syncs without it
+  std::string detail;     // empty when ok; why not, and the permission it needs
+};
+
+struct SourceCheckReport {
+  int64_t data_source_id = 0;
+  std::string tenant_id;  // the directory and app registration checked
+  std::string client_id;
+  // "credentials" first; the Graph checks only when a token was obtained.
+  std::vector<SourceCheck> checks;
+  // The application permissions Graph refused, sorted, each once.
+  std::vector<std::string> missing_permissions;
+
+  int failed() const;  // checks that did not pass
+  // Whether the data source can sync: the credentials and every required
+  // check passed (optional ones may have failed).
+  bool ok() const;
+};
+
+// Called as the check goes: `started` once the credentials are read,
+// `checked` after each check (so a CLI prints as it goes). Either may be empty.
+struct SourceCheckProgress {
+  std::function<void(const SourceCheckReport&)> started;
+  std::function<void(const SourceCheck&)> checked;
+};
+
+// Checks data source `source`. A failing check is part of the report, not
+// an error. Errors: FailedPrecondition when the source's provider is not
+// microsoft365 ("data source 3 (graph) uses the graph_json provider; only
+// microsoft365 data sources have a connection to test"); the settings'
+// errors (app/microsoft365_source.h Microsoft365OptionsOf: a missing
+// setting, no secret key, a secret that does not unseal); Internal when no
+// HTTP client can be made. Never reveals the client secret.
+Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source,
+                                                const SourceCheckProgress& progress = {});
+
+// The report as the API returns it (stable keys):
+//   {"data_source": 3, "tenant_id": "...", "client_id": "...", "ok": bool,
+//    "failed": n, "missing_permissions": ["..."],
+//    "checks": [{"name", "ok", "optional", "detail"}]}
+nlohmann::json SourceCheckJson(const SourceCheckReport& report);
+
+}  // namespace vigil
