@@ -34,7 +34,9 @@
 // order of ReconcileSummary::changes, then one `analysis.completed` whose
 // batches are the recorded ones with their recorded status. A run whose
 // batches were all duplicates or stale appends nothing (invariant 4 covers
-// the outbox too). Events carry run.trace_id. After Reconcile returns, the
+// the outbox too). Events carry run.trace_id; an alert event is "muted"
+// (with the alert's snoozed_until) when the alert is snoozed beyond the
+// change (alerts/alert_actions.h). After Reconcile returns, the
 // caller may wake an in-process relay (OutboxRelay::Notify).
 //
 // Times: history `at`, first_seen, last_seen and resolved_at are run.as_of;

@@ -16,6 +16,7 @@ Status CheckKnownFields(const nlohmann::json& body, std::initializer_list<std::s
   for (size_t i = 0; i < unknown.size(); ++i) {
     message += (i == 0 ? "\"" : ", \"") + unknown[i] + "\"";
   }
+  if (known.size() == 0) return Status::InvalidArgument(message + " (this route takes no fields)");
   message += " (known: ";
   for (auto it = known.begin(); it != known.end(); ++it) {
     message += (it == known.begin() ? "" : ", ") + std::string(*it);

@@ -193,10 +193,25 @@ Json Schemas() {
               {"tenant_id", String("microsoft365: the Entra ID tenant (GUID or domain)")},
               {"client_id", String("microsoft365: the app registration's client id")},
               {"client_secret", String("microsoft365: sealed before it is stored; never returned")},
-              {"dir", String("graph_json: a directory of Graph responses")},
+              {"dir", String("graph_json: a directory of Graph responses (admin tokens only)")},
+              {"authority_url", String("microsoft365: token endpoint base (admin tokens only)")},
+              {"graph_url", String("microsoft365: Graph base URL (admin tokens only)")},
               {"every", String("sync interval, e.g. 1h")}},
              {"tenant", "provider"});
-  s["SourceTest"] = FreeObject("the checks of the data source's connection and permissions");
+  const Json boolean = {{"type", "boolean"}};
+  s["SourceTest"] = Object(
+      {{"data_source", Integer()},
+       {"tenant_id", String("the Entra ID tenant")},
+       {"client_id", String()},
+       {"ok", boolean},
+       {"failed", Integer("checks that failed")},
+       {"missing_permissions", ArrayOf(String("an application permission to grant"))},
+       {"checks", ArrayOf(Object({{"name", String()},
+                                  {"ok", boolean},
+                                  {"optional", boolean},
+                                  {"detail", {{"type", "string"}, {"nullable", true}}}},
+                                 {"name", "ok"}))}},
+      {"ok", "checks"});
   s["SyncRequest"] = Object(
       {{"force",
         {{"type", "boolean"}, {"description", "accept a sync the deletion guard would refuse"}}}});
@@ -358,8 +373,9 @@ Json Paths() {
   op = Token("Add a data source to a tenant", "sources");
   op.request_body = Body(Ref("DataSourceInput"), true, "the data source");
   op.responses["201"] = Reply("created", Ref("DataSource"));
-  p["/api/v1/sources"]["post"] = Build(op, {"BadRequest", "Unauthorized", "NotFound",
-                                            "PayloadTooLarge", "RateLimited", "Unavailable"});
+  p["/api/v1/sources"]["post"] =
+      Build(op, {"BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict",
+                 "PayloadTooLarge", "RateLimited", "Unavailable"});
 
   op = Token("One data source", "sources");
   op.parameters.push_back(SourcePath());
@@ -370,7 +386,7 @@ Json Paths() {
   op.parameters.push_back(SourcePath());
   op.responses["200"] = Reply("the checks", Ref("SourceTest"));
   p["/api/v1/sources/{source_id}/test"]["post"] =
-      Build(op, {"Unauthorized", "NotFound", "RateLimited", "Unavailable"});
+      Build(op, {"Unauthorized", "NotFound", "Conflict", "RateLimited", "Unavailable"});
 
   op = Token("Enqueue a sync of the data source now", "sources");
   op.parameters.push_back(SourcePath());
