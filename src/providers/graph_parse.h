@@ -26,8 +26,8 @@
 // "principalId"; policies "id"; groups "id"; security defaults "isEnabled".
 //
 // Thread-safe. Each thread keeps its simdjson parser, and the buffers of its
-// last parse when the body was at most 64 MiB, for the next call: a parse
-// into warm buffers is several times faster than into fresh memory.
+// last parse when their capacity is at most 4 MiB, for the next call: a
+// parse into warm buffers is several times faster than into fresh memory.
 #pragma once
 
 #include <simdjson.h>

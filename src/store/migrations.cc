@@ -366,6 +366,41 @@ ALTER TABLE alerts ADD COLUMN snoozed_until BIGINT;
 CREATE INDEX alerts_by_tenant_state_id ON alerts (tenant_id, state, id);
 )SQL";
 
+// Entities lose their per-row foreign key checks: two parent lookups per
+// row were a sixth of a large first sync's writes. The Syncer is the only
+// writer of entities and checks, in its own transaction, that the data
+// source exists and belongs to the tenant (a stronger check than the two
+// references made); nothing deletes tenants or data sources. SQLite cannot
+// drop a constraint, so the table is rebuilt with the same rows and ids.
+constexpr std::string_view kEntitiesWithoutForeignKeys = R"SQL(
+CREATE TABLE entities_new (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL,
+  data_source_id BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  last_changed BIGINT NOT NULL,
+  deleted_at BIGINT,
+  UNIQUE (data_source_id, kind, external_id)
+);
+INSERT INTO entities_new (id, tenant_id, data_source_id, kind, external_id, display_name,
+                          attributes, content_hash, first_seen, last_changed, deleted_at)
+  SELECT id, tenant_id, data_source_id, kind, external_id, display_name,
+         attributes, content_hash, first_seen, last_changed, deleted_at
+  FROM entities;
+DROP TABLE entities;
+ALTER TABLE entities_new RENAME TO entities;
+)SQL";
+
+constexpr std::string_view kEntitiesWithoutForeignKeysPostgres = R"SQL(
+ALTER TABLE entities DROP CONSTRAINT IF EXISTS entities_tenant_id_fkey;
+ALTER TABLE entities DROP CONSTRAINT IF EXISTS entities_data_source_id_fkey;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
@@ -375,6 +410,8 @@ const std::vector<Migration> kMigrations = {
     {6, "licenses in user rows", kLicensesInUserRows},
     {7, "sync cursor and sign-in availability", kSyncCursor},
     {8, "HTTP API: tokens, webhooks, alert acknowledgement and snooze", kHttpApi},
+    {9, "entities without per-row foreign key checks", kEntitiesWithoutForeignKeys,
+     kEntitiesWithoutForeignKeysPostgres},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {
@@ -402,7 +439,9 @@ Result<int> ApplyMigrations(Db* db, std::string_view id_type) {
     if (m.version <= version) continue;
     Transaction tx(db);
     VIGIL_RETURN_IF_ERROR(tx.status());
-    Status s = db->ExecScript(Expand(m.sql, id_type));
+    const std::string_view sql =
+        db->dialect() == "postgresql" && !m.postgres_sql.empty() ? m.postgres_sql : m.sql;
+    Status s = db->ExecScript(Expand(sql, id_type));
     if (s.ok()) {
       s = db->Execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)",
                       {int64_t{m.version}, std::string(m.name)});

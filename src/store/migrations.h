@@ -3,7 +3,8 @@
 // The SQL is portable between SQLite and PostgreSQL: BIGINT times (ms since
 // the epoch), TEXT, partial indexes, no backend-specific functions. Integer
 // primary keys are written as `INTEGER PRIMARY KEY` and each backend maps
-// the marker `{{ID}}` to its auto-increment form.
+// the marker `{{ID}}` to its auto-increment form. A migration that cannot be
+// said alike in both (dropping a constraint) carries PostgreSQL's own form.
 #pragma once
 
 #include <string_view>
@@ -17,6 +18,9 @@ struct Migration {
   int version;
   std::string_view name;
   std::string_view sql;  // a script; `{{ID}}` = the backend's auto-increment primary key
+  // When not empty, PostgreSQL runs this instead of `sql` (for the few
+  // changes the two cannot say alike, e.g. dropping a constraint).
+  std::string_view postgres_sql = {};
 };
 
 // All migrations, ascending by version.

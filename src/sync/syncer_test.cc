@@ -66,6 +66,25 @@ class SyncerTest : public ::testing::Test {
   std::unique_ptr<Clock> clock_;
 };
 
+// Entities have no foreign keys (migration 9); the sync itself refuses a
+// data source that is not there or belongs to another tenant.
+TEST_F(SyncerTest, ADataSourceThatIsNotTheTenantsIsRefusedAndNothingIsWritten) {
+  auto other = EnsureTenant(t_.db.get(), "someone-else", kNow);
+  ASSERT_TRUE(other.ok());
+  Syncer syncer(t_.db.get(), clock_.get());
+  auto foreign = syncer.Apply(other->id, t_.data_source_id, SmallSnapshot(3, kNow),
+                              {}, "trace-1");
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.status().code(), Code::kNotFound);
+  EXPECT_EQ(foreign.status().message(),
+            "sync: data source " + std::to_string(t_.data_source_id) + " of tenant " +
+                std::to_string(other->id) + " does not exist");
+  auto missing = syncer.Apply(t_.tenant_id, 9999, SmallSnapshot(3, kNow), {}, "trace-1");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Code::kNotFound);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM entities"), 0);
+}
+
 TEST_F(SyncerTest, FirstSyncCreatesEntitiesAndLinks) {
   auto r = Apply(SmallSnapshot(20, kNow));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
