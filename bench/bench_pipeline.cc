@@ -29,6 +29,7 @@
 #include "alerts/alert_manager.h"
 #include "analysis/unified_analyzer.h"
 #include "common/ids.h"
+#include "common/process_memory.h"
 #include "context/loader.h"
 #include "providers/graph_dir_provider.h"
 #include "providers/graph_writer.h"
@@ -217,6 +218,7 @@ int RunOne(int users, const std::string& root, const std::string& pg_admin) {
 }  // namespace vigil
 
 int main(int argc, char** argv) {
+  vigil::UseOneMallocArena();  // as vigil's main does
   std::vector<int> sizes = {1000, 10000, 100000};
   std::string root = std::filesystem::temp_directory_path().string() + "/vigil-bench";
   std::string pg_admin;  // --pg ADMIN_URL: run on PostgreSQL instead of SQLite

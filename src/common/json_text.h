@@ -12,6 +12,11 @@ namespace vigil {
 // control characters. Bytes >= 0x80 are copied as they are (UTF-8 passes through).
 void AppendJsonString(std::string* out, std::string_view value);
 
+// Whether `value` holds a byte JSON must escape (a quote, a backslash or a
+// control character): when not, it can be written between quotes as it is.
+// Looks at eight bytes at a time.
+bool NeedsJsonEscape(std::string_view value);
+
 // `value` as a quoted JSON string.
 std::string JsonQuote(std::string_view value);
 

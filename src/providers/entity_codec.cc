@@ -68,11 +68,9 @@ class ObjectWriter {
   // escape (the usual case), else escaped by AppendJsonString. Same bytes
   // either way.
   void Quoted(std::string_view value) {
-    for (char c : value) {
-      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-        AppendJsonString(&out_, value);
-        return;
-      }
+    if (NeedsJsonEscape(value)) {
+      AppendJsonString(&out_, value);
+      return;
     }
     out_.push_back('"');
     out_.append(value);

@@ -1,7 +1,9 @@
 #include "providers/graph_dir_provider.h"
 
 #include <filesystem>
+#include <map>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 namespace vigil {
@@ -17,6 +19,37 @@ Status CheckDirectory(const std::string& dir) {
   return Status::Ok();
 }
 
+// Reads the file of `kind` into its records of `snapshot` and says whether
+// it was there.
+Status ReadKindFile(const std::string& dir, const GraphDirOptions& options, EntityKind kind,
+                    Snapshot* snapshot, Availability* availability) {
+  const std::string file(KindFile(kind));
+  const fs::path path = fs::path(dir) / file;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (!fs::exists(st)) {
+    availability->available = false;
+    availability->reason = file + " is missing";
+    return Status::Ok();
+  }
+  if (!fs::is_regular_file(st)) {
+    return Status::IoError(path.string() + ": not a regular file");
+  }
+  const uintmax_t size = fs::file_size(path, ec);
+  if (ec) return Status::IoError(path.string() + ": " + ec.message());
+  GraphParseOptions parse_options;
+  parse_options.max_file_bytes = options.max_file_bytes;
+  VIGIL_RETURN_IF_ERROR(CheckGraphFileSize(file, size, parse_options));
+  simdjson::padded_string body;
+  if (auto e = simdjson::padded_string::load(path.string()).get(body); e) {
+    return Status::IoError(path.string() + ": cannot read: " + simdjson::error_message(e));
+  }
+  VIGIL_RETURN_IF_ERROR(ParseKindFile(kind, file, body, snapshot, parse_options));
+  availability->available = true;
+  availability->reason.clear();
+  return Status::Ok();
+}
+
 class GraphDirProvider final : public Provider {
  public:
   GraphDirProvider(std::string dir, GraphDirOptions options)
@@ -24,15 +57,40 @@ class GraphDirProvider final : public Provider {
 
   std::string name() const override { return "graph_json"; }
 
+  // users.json on this thread, the other files on a helper; the error, when
+  // several files are bad, is the first failing kind's in kAllKinds order.
   Result<Snapshot> Fetch() override {
     VIGIL_RETURN_IF_ERROR(CheckDirectory(dir_));
-    Snapshot snapshot;
+    std::map<EntityKind, KindRead> reads;  // each thread fills its own kinds
     for (EntityKind kind : kAllKinds) {
-      if (!HasEntities(kind)) continue;
-      Availability availability;
-      VIGIL_RETURN_IF_ERROR(ReadKind(kind, &snapshot, &availability));
-      snapshot.availability[kind] = std::move(availability);
+      if (HasEntities(kind)) reads[kind];
     }
+    Snapshot snapshot;  // the other kinds, filled by the helper
+    auto read_others = [&] {
+      for (auto& [kind, read] : reads) {
+        if (kind != EntityKind::kUser) read = Read(kind, &snapshot);
+      }
+    };
+    std::thread helper;
+    try {
+      helper = std::thread(read_others);
+    } catch (const std::system_error&) {
+      // No thread to be had: the other files are read after users.json.
+    }
+    Snapshot users;
+    reads.at(EntityKind::kUser) = Read(EntityKind::kUser, &users);
+    if (helper.joinable()) {
+      helper.join();
+    } else {
+      read_others();
+    }
+    for (EntityKind kind : kAllKinds) {
+      auto it = reads.find(kind);
+      if (it == reads.end()) continue;
+      VIGIL_RETURN_IF_ERROR(it->second.status);
+      snapshot.availability[kind] = std::move(it->second.availability);
+    }
+    snapshot.users = std::move(users.users);
     // users.json carries signInActivity as Graph gave it: sign-ins are known
     // exactly when the users are.
     snapshot.availability[EntityKind::kSignIn] = snapshot.availability[EntityKind::kUser];
@@ -40,32 +98,15 @@ class GraphDirProvider final : public Provider {
   }
 
  private:
-  Status ReadKind(EntityKind kind, Snapshot* snapshot, Availability* availability) const {
-    const std::string file(KindFile(kind));
-    const fs::path path = fs::path(dir_) / file;
-    std::error_code ec;
-    const fs::file_status st = fs::status(path, ec);
-    if (!fs::exists(st)) {
-      availability->available = false;
-      availability->reason = file + " is missing";
-      return Status::Ok();
-    }
-    if (!fs::is_regular_file(st)) {
-      return Status::IoError(path.string() + ": not a regular file");
-    }
-    const uintmax_t size = fs::file_size(path, ec);
-    if (ec) return Status::IoError(path.string() + ": " + ec.message());
-    GraphParseOptions parse_options;
-    parse_options.max_file_bytes = options_.max_file_bytes;
-    VIGIL_RETURN_IF_ERROR(CheckGraphFileSize(file, size, parse_options));
-    simdjson::padded_string body;
-    if (auto e = simdjson::padded_string::load(path.string()).get(body); e) {
-      return Status::IoError(path.string() + ": cannot read: " + simdjson::error_message(e));
-    }
-    VIGIL_RETURN_IF_ERROR(ParseKindFile(kind, file, body, snapshot, parse_options));
-    availability->available = true;
-    availability->reason.clear();
-    return Status::Ok();
+  struct KindRead {
+    Status status;
+    Availability availability;
+  };
+
+  KindRead Read(EntityKind kind, Snapshot* snapshot) const {
+    KindRead read;
+    read.status = ReadKindFile(dir_, options_, kind, snapshot, &read.availability);
+    return read;
   }
 
   const std::string dir_;

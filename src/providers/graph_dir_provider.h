@@ -11,6 +11,11 @@
 // options.max_file_bytes fails with InvalidArgument naming file and size
 // before it is read.
 //
+// Fetch reads with two threads: users.json (by far the largest file) on the
+// calling one, the other files on a helper. The data, and the error when
+// several files are bad (the first kind in kAllKinds order), do not depend
+// on which thread is faster.
+//
 // Not thread-safe: use one instance per thread.
 #pragma once
 

@@ -111,6 +111,28 @@ TEST(GraphDirProviderTest, ParseErrorFailsTheWholeFetch) {
             "subscribedSkus.json: value[0].consumedUnits: expected integer");
 }
 
+// users.json and the other files are parsed on two threads; with several
+// bad files the error is still the first kind's in kAllKinds order, every
+// time.
+TEST(GraphDirProviderTest, WithSeveralBadFilesTheFirstKindsErrorIsReported) {
+  TempDir dir;
+  dir.Write("users.json", R"({"value":[{"id":"u1","accountEnabled":"yes"}]})");
+  dir.Write("subscribedSkus.json", R"({"value":[{"skuId":"s1","consumedUnits":"1"}]})");
+  dir.Write("userRegistrationDetails.json", "{");
+  auto provider = NewGraphDirProvider(dir.path());
+  ASSERT_TRUE(provider.ok());
+  for (int i = 0; i < 20; ++i) {
+    Result<Snapshot> snapshot = (*provider)->Fetch();
+    ASSERT_FALSE(snapshot.ok());
+    EXPECT_EQ(snapshot.status().message(), "users.json: value[0].accountEnabled: expected boolean");
+  }
+  dir.Write("users.json", kUsers);
+  Result<Snapshot> snapshot = (*provider)->Fetch();
+  ASSERT_FALSE(snapshot.ok());
+  EXPECT_EQ(snapshot.status().message(),
+            "subscribedSkus.json: value[0].consumedUnits: expected integer");
+}
+
 TEST(GraphDirProviderTest, RefusesFilesAboveTheSizeLimitBeforeReadingThem) {
   TempDir dir;
   dir.Write("users.json", kUsers);

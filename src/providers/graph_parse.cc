@@ -10,12 +10,15 @@
 namespace vigil {
 namespace {
 
-namespace dom = simdjson::dom;
+namespace od = simdjson::ondemand;
 
 // The largest document whose parse buffers a thread keeps for the next parse.
 // Larger buffers (a big tenant's users.json) are freed at once: holding them
 // through the sync that follows would cost more memory than the snapshot.
 constexpr size_t kRetainedCapacity = size_t{4} << 20;
+
+// Deeper values are refused as malformed (Graph's are a few levels deep).
+constexpr int kMaxDepth = 256;
 
 // A position in the document: a chain of member names and array indexes on
 // the stack, rendered ("value[3].accountEnabled") only when an error is
@@ -59,9 +62,13 @@ void SortUnique(std::vector<std::string>* v) {
 
 // Reads values of one file; every error names the file.
 //
-// The DOM API is used (not On Demand): its parse runs the best kernel for the
-// CPU, chosen at run time, and validates the whole document up front, so a
-// malformed file is reported as such before any type error.
+// The On Demand API is used: it indexes the document once and builds
+// nothing else, so a large users.json costs about half the memory of a DOM
+// parse (no tape, no copy of every string) and less time. On Demand checks a
+// value only when it is read, so every value is read: those vigil does not
+// use (unknown fields, the members of a skipped object) go through Check,
+// and a damaged document is reported as malformed wherever the damage is.
+// Errors name the position of the first problem met in document order.
 class Reader {
  public:
   explicit Reader(std::string_view file) : file_(file) {}
@@ -79,26 +86,86 @@ class Reader {
     return Status::InvalidArgument(std::move(text));
   }
 
-  Status Malformed(simdjson::error_code e) const {
-    return Status::InvalidArgument(std::string(file_) +
-                                   ": malformed JSON: " + simdjson::error_message(e));
+  Status Malformed(simdjson::error_code e, const Where* w = nullptr) const {
+    return Fail(w, std::string("malformed JSON: ") + simdjson::error_message(e));
   }
 
   Status Missing(const Where& w, std::string_view field) const {
     return Fail(&w, "missing required field \"" + std::string(field) + "\"");
   }
 
-  // A string; null -> "" (absent).
-  Status StringView(dom::element v, const Where& w, std::string_view* out) const {
-    if (v.is_null()) {
-      *out = {};
-      return Status::Ok();
+  // Reads `v` whole, whatever it is: OK for well-formed JSON, otherwise the
+  // malformation and where it is.
+  Status Check(od::value& v, const Where& w, int depth = 0) const {
+    if (depth > kMaxDepth) return Malformed(simdjson::DEPTH_ERROR, &w);
+    od::json_type type;
+    if (auto e = v.type().get(type); e) return Malformed(e, &w);
+    switch (type) {
+      case od::json_type::object: {
+        od::object object;
+        if (auto e = v.get_object().get(object); e) return Malformed(e, &w);
+        return Fields(object, w, [&](std::string_view, od::value& fv, const Where& fw) {
+          return Check(fv, fw, depth + 1);
+        });
+      }
+      case od::json_type::array:
+        return Elements(v, w, [&](od::value& ev, const Where& ew) {
+          return Check(ev, ew, depth + 1);
+        });
+      case od::json_type::number: {
+        od::number number;
+        if (auto e = v.get_number().get(number); e) return Malformed(e, &w);
+        return Status::Ok();
+      }
+      case od::json_type::string: {
+        std::string_view text;
+        if (auto e = v.get_string().get(text); e) return Malformed(e, &w);
+        return Status::Ok();
+      }
+      case od::json_type::boolean: {
+        bool b = false;
+        if (v.get_bool().get(b)) return Malformed(simdjson::T_ATOM_ERROR, &w);
+        return Status::Ok();
+      }
+      case od::json_type::null: {
+        bool null = false;
+        if (v.is_null().get(null) || !null) return Malformed(simdjson::N_ATOM_ERROR, &w);
+        return Status::Ok();
+      }
     }
-    if (v.get_string().get(*out)) return Fail(&w, "expected string");
+    return Malformed(simdjson::TAPE_ERROR, &w);
+  }
+
+  // A read of `v` as `expected` failed with `e`: a well-formed value of
+  // another type is "expected <type>", anything else is malformed.
+  Status Bad(simdjson::error_code e, od::value& v, const Where& w,
+             std::string_view expected) const {
+    if (e != simdjson::INCORRECT_TYPE && e != simdjson::NUMBER_OUT_OF_RANGE) {
+      return Malformed(e, &w);
+    }
+    VIGIL_RETURN_IF_ERROR(Check(v, w));
+    return Fail(&w, "expected " + std::string(expected));
+  }
+
+  // Whether `v` is null (and then consumed).
+  Status IsNull(od::value& v, const Where& w, bool* null) const {
+    if (auto e = v.is_null().get(*null); e) return Malformed(simdjson::N_ATOM_ERROR, &w);
     return Status::Ok();
   }
 
-  Status String(dom::element v, const Where& w, std::string* out) const {
+  // A string; null -> "" (absent). The view lives as long as the document.
+  Status StringView(od::value& v, const Where& w, std::string_view* out) const {
+    bool null = false;
+    VIGIL_RETURN_IF_ERROR(IsNull(v, w, &null));
+    if (null) {
+      *out = {};
+      return Status::Ok();
+    }
+    if (auto e = v.get_string().get(*out); e) return Bad(e, v, w, "string");
+    return Status::Ok();
+  }
+
+  Status String(od::value& v, const Where& w, std::string* out) const {
     std::string_view s;
     VIGIL_RETURN_IF_ERROR(StringView(v, w, &s));
     out->assign(s.data(), s.size());
@@ -106,29 +173,33 @@ class Reader {
   }
 
   // A boolean; null -> nullopt.
-  Status Bool(dom::element v, const Where& w, std::optional<bool>* out) const {
-    if (v.is_null()) {
+  Status Bool(od::value& v, const Where& w, std::optional<bool>* out) const {
+    bool null = false;
+    VIGIL_RETURN_IF_ERROR(IsNull(v, w, &null));
+    if (null) {
       out->reset();
       return Status::Ok();
     }
     bool b = false;
-    if (v.get_bool().get(b)) return Fail(&w, "expected boolean");
+    if (auto e = v.get_bool().get(b); e) return Bad(e, v, w, "boolean");
     *out = b;
     return Status::Ok();
   }
 
   // An integer; null -> 0.
-  Status Int(dom::element v, const Where& w, int64_t* out) const {
-    if (v.is_null()) {
+  Status Int(od::value& v, const Where& w, int64_t* out) const {
+    bool null = false;
+    VIGIL_RETURN_IF_ERROR(IsNull(v, w, &null));
+    if (null) {
       *out = 0;
       return Status::Ok();
     }
-    if (v.get_int64().get(*out)) return Fail(&w, "expected integer");
+    if (auto e = v.get_int64().get(*out); e) return Bad(e, v, w, "integer");
     return Status::Ok();
   }
 
   // A timestamp; null, "" and "0001-01-01..." -> nullopt ("never").
-  Status Time(dom::element v, const Where& w, std::optional<TimeMs>* out) const {
+  Status Time(od::value& v, const Where& w, std::optional<TimeMs>* out) const {
     std::string_view s;
     VIGIL_RETURN_IF_ERROR(StringView(v, w, &s));
     if (s.empty() || s.substr(0, 10) == "0001-01-01") {
@@ -141,90 +212,132 @@ class Reader {
     return Status::Ok();
   }
 
-  // An object; null -> *present = false.
-  Status Object(dom::element v, const Where& w, dom::object* out, bool* present) const {
-    *present = !v.is_null();
-    if (!*present) return Status::Ok();
-    if (v.get_object().get(*out)) return Fail(&w, "expected object");
-    return Status::Ok();
+  // Calls f(key, value, where) for each member of the object `v`; null ->
+  // none. f must read the value (Check it when unused).
+  template <typename F>
+  Status Members(od::value& v, const Where& w, F&& f) const {
+    bool null = false;
+    VIGIL_RETURN_IF_ERROR(IsNull(v, w, &null));
+    if (null) return Status::Ok();
+    od::object object;
+    if (auto e = v.get_object().get(object); e) return Bad(e, v, w, "object");
+    return Fields(object, w, f);
   }
 
-  // Calls f(key, value, where) for each member of `obj`.
+  // Calls f(key, value, where) for each member of `object`.
   template <typename F>
-  Status Fields(dom::object obj, const Where& w, F&& f) const {
-    for (dom::key_value_pair member : obj) {
-      const Where fw{&w, member.key};
-      VIGIL_RETURN_IF_ERROR(f(member.key, member.value, fw));
+  Status Fields(od::object& object, const Where& w, F&& f) const {
+    for (auto member : object) {
+      od::field field;
+      if (auto e = std::move(member).get(field); e) return Malformed(e, &w);
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key); e) return Malformed(e, &w);
+      const Where fw{&w, key};
+      VIGIL_RETURN_IF_ERROR(f(key, field.value(), fw));
     }
     return Status::Ok();
   }
 
   // Calls f(element, where) for each element of an array; null -> none.
   template <typename F>
-  Status Elements(dom::element v, const Where& w, F&& f) const {
-    if (v.is_null()) return Status::Ok();
-    dom::array array;
-    if (v.get_array().get(array)) return Fail(&w, "expected array");
+  Status Elements(od::value& v, const Where& w, F&& f) const {
+    bool null = false;
+    VIGIL_RETURN_IF_ERROR(IsNull(v, w, &null));
+    if (null) return Status::Ok();
+    od::array array;
+    if (auto e = v.get_array().get(array); e) return Bad(e, v, w, "array");
+    return ArrayElements(array, w, f);
+  }
+
+  template <typename F>
+  Status ArrayElements(od::array& array, const Where& w, F&& f) const {
     int64_t index = 0;
-    for (dom::element element : array) {
+    for (auto element : array) {
       const Where ew{&w, {}, index++};
-      VIGIL_RETURN_IF_ERROR(f(element, ew));
+      od::value ev;
+      if (auto e = std::move(element).get(ev); e) return Malformed(e, &ew);
+      VIGIL_RETURN_IF_ERROR(f(ev, ew));
     }
     return Status::Ok();
   }
 
   // Calls f(object, where) for each element of an array, which must be objects.
   template <typename F>
-  Status ObjectElements(dom::element v, const Where& w, F&& f) const {
-    return Elements(v, w, [&](dom::element ev, const Where& ew) -> Status {
-      dom::object obj;
-      if (ev.get_object().get(obj)) return Fail(&ew, "expected object");
-      return f(obj, ew);
-    });
+  Status ObjectElements(od::value& v, const Where& w, F&& f) const {
+    return Elements(v, w, [&](od::value& ev, const Where& ew) { return AsObject(ev, ew, f); });
+  }
+
+  template <typename F>
+  Status AsObject(od::value& ev, const Where& ew, F&& f) const {
+    od::object object;
+    if (auto e = ev.get_object().get(object); e) return Bad(e, ev, ew, "object");
+    return f(object, ew);
   }
 
   // A string array; null -> empty. Elements must be strings.
-  Status StringArray(dom::element v, const Where& w, std::vector<std::string>* out) const {
+  Status StringArray(od::value& v, const Where& w, std::vector<std::string>* out) const {
     out->clear();
-    return Elements(v, w, [&](dom::element ev, const Where& ew) -> Status {
+    return Elements(v, w, [&](od::value& ev, const Where& ew) -> Status {
       std::string_view s;
-      if (ev.get_string().get(s)) return Fail(&ew, "expected string");
+      if (auto e = ev.get_string().get(s); e) return Bad(e, ev, ew, "string");
       out->emplace_back(s);
       return Status::Ok();
     });
   }
 
-  // Parses `body` as a single object and calls f(object, where).
+  // Parses `body` as a single object and calls f(object, where); then
+  // nothing but whitespace may follow the object.
   template <typename F>
   Status Document(const simdjson::padded_string& body, const GraphParseOptions& options,
                   F&& f) const {
     VIGIL_RETURN_IF_ERROR(CheckGraphFileSize(file_, body.size(), options));
     // Reusing the parser's buffers avoids most of the cost of a parse (page
     // faults on fresh memory); buffers grown past kRetainedCapacity are freed.
-    thread_local dom::parser parser;
+    thread_local od::parser parser;
     Status status = [&]() -> Status {
-      dom::element root;
-      if (auto e = parser.parse(body).get(root); e) return Malformed(e);
-      dom::object obj;
-      if (root.get_object().get(obj)) return Fail(nullptr, "expected a JSON object");
-      return f(obj, Where{});
+      od::document doc;
+      if (auto e = parser.iterate(body).get(doc); e) return Malformed(e);
+      od::object root;
+      if (auto e = doc.get_object().get(root); e) {
+        if (e == simdjson::INCORRECT_TYPE) return Fail(nullptr, "expected a JSON object");
+        return Malformed(e);
+      }
+      VIGIL_RETURN_IF_ERROR(f(root, Where{}));
+      // In bounds after the root object means there is more.
+      const char* rest = nullptr;
+      if (!doc.current_location().get(rest)) return Malformed(simdjson::TAPE_ERROR);
+      return Status::Ok();
     }();
-    if (parser.capacity() > kRetainedCapacity) parser = dom::parser();
+    if (parser.capacity() > kRetainedCapacity) parser = od::parser();
     return status;
   }
 
   // Parses a `{"value":[...]}` body, calls reserve(element count), then
-  // f(object, where) per element.
+  // f(object, where) per element. Other members are checked and ignored.
   template <typename R, typename F>
   Status ValueArray(const simdjson::padded_string& body, const GraphParseOptions& options,
                     R&& reserve, F&& f) const {
-    return Document(body, options, [&](dom::object root, const Where&) -> Status {
-      dom::element value;
-      if (root.at_key("value").get(value)) return Fail(nullptr, "missing required field \"value\"");
-      if (!value.is_array()) return Fail(nullptr, "\"value\" must be an array");
-      const Where w{nullptr, "value"};
-      reserve(dom::array(value).size());
-      return ObjectElements(value, w, f);
+    return Document(body, options, [&](od::object& root, const Where& rw) -> Status {
+      bool seen = false;
+      VIGIL_RETURN_IF_ERROR(
+          Fields(root, rw, [&](std::string_view key, od::value& v, const Where& fw) -> Status {
+            if (key != "value" || seen) return Check(v, fw);
+            seen = true;
+            od::array array;
+            if (auto e = v.get_array().get(array); e) {
+              if (e != simdjson::INCORRECT_TYPE) return Malformed(e, &fw);
+              VIGIL_RETURN_IF_ERROR(Check(v, fw));
+              return Fail(nullptr, "\"value\" must be an array");
+            }
+            size_t count = 0;
+            if (auto e = array.count_elements().get(count); e) return Malformed(e, &fw);
+            reserve(count);
+            return ArrayElements(array, fw, [&](od::value& ev, const Where& ew) {
+              return AsObject(ev, ew, f);
+            });
+          }));
+      if (!seen) return Fail(nullptr, "missing required field \"value\"");
+      return Status::Ok();
     });
   }
 
@@ -232,9 +345,9 @@ class Reader {
   std::string_view file_;
 };
 
-Status ParseUser(const Reader& r, dom::object obj, const Where& w, UserRecord* u) {
+Status ParseUser(const Reader& r, od::object& obj, const Where& w, UserRecord* u) {
   VIGIL_RETURN_IF_ERROR(
-      r.Fields(obj, w, [&](std::string_view key, dom::element v, const Where& fw) -> Status {
+      r.Fields(obj, w, [&](std::string_view key, od::value& v, const Where& fw) -> Status {
         if (key == "id") return r.String(v, fw, &u->id);
         if (key == "userPrincipalName") return r.String(v, fw, &u->upn);
         if (key == "displayName") return r.String(v, fw, &u->display_name);
@@ -252,70 +365,58 @@ Status ParseUser(const Reader& r, dom::object obj, const Where& w, UserRecord* u
         }
         if (key == "createdDateTime") return r.Time(v, fw, &u->created);
         if (key == "signInActivity") {
-          dom::object activity;
-          bool present = false;
-          VIGIL_RETURN_IF_ERROR(r.Object(v, fw, &activity, &present));
-          if (!present) return Status::Ok();
-          return r.Fields(
-              activity, fw, [&](std::string_view k, dom::element av, const Where& aw) -> Status {
-                if (k != "lastSignInDateTime" && k != "lastNonInteractiveSignInDateTime") {
-                  return Status::Ok();
-                }
-                std::optional<TimeMs> t;
-                VIGIL_RETURN_IF_ERROR(r.Time(av, aw, &t));
-                if (t && (!u->last_sign_in || *t > *u->last_sign_in)) {
-                  u->last_sign_in = t;
-                }
-                return Status::Ok();
-              });
+          return r.Members(v, fw, [&](std::string_view k, od::value& av, const Where& aw) {
+            if (k != "lastSignInDateTime" && k != "lastNonInteractiveSignInDateTime") {
+              return r.Check(av, aw);
+            }
+            std::optional<TimeMs> t;
+            VIGIL_RETURN_IF_ERROR(r.Time(av, aw, &t));
+            if (t && (!u->last_sign_in || *t > *u->last_sign_in)) u->last_sign_in = t;
+            return Status::Ok();
+          });
         }
         if (key == "assignedLicenses") {
-          return r.ObjectElements(v, fw, [&](dom::object lic, const Where& lw) -> Status {
+          return r.ObjectElements(v, fw, [&](od::object& lic, const Where& lw) -> Status {
             std::string_view sku_id;
-            VIGIL_RETURN_IF_ERROR(r.Fields(
-                lic, lw, [&](std::string_view k, dom::element lv, const Where& kw) -> Status {
+            VIGIL_RETURN_IF_ERROR(
+                r.Fields(lic, lw, [&](std::string_view k, od::value& lv, const Where& kw) {
                   if (k == "skuId") return r.StringView(lv, kw, &sku_id);
-                  return Status::Ok();
+                  return r.Check(lv, kw);
                 }));
             if (sku_id.empty()) return r.Missing(lw, "skuId");
             u->sku_ids.emplace_back(sku_id);
             return Status::Ok();
           });
         }
-        return Status::Ok();
+        return r.Check(v, fw);
       }));
   if (u->id.empty()) return r.Missing(w, "id");
   if (u->sku_ids.size() > 1) SortUnique(&u->sku_ids);
   return Status::Ok();
 }
 
-Status ParseSku(const Reader& r, dom::object obj, const Where& w, SkuRecord* s) {
+Status ParseSku(const Reader& r, od::object& obj, const Where& w, SkuRecord* s) {
   VIGIL_RETURN_IF_ERROR(
-      r.Fields(obj, w, [&](std::string_view key, dom::element v, const Where& fw) -> Status {
+      r.Fields(obj, w, [&](std::string_view key, od::value& v, const Where& fw) -> Status {
         if (key == "skuId") return r.String(v, fw, &s->id);
         if (key == "skuPartNumber") return r.String(v, fw, &s->part_number);
         if (key == "consumedUnits") return r.Int(v, fw, &s->consumed_units);
         if (key == "prepaidUnits") {
-          dom::object units;
-          bool present = false;
-          VIGIL_RETURN_IF_ERROR(r.Object(v, fw, &units, &present));
-          if (!present) return Status::Ok();
-          return r.Fields(units, fw,
-                          [&](std::string_view k, dom::element uv, const Where& uw) -> Status {
-                            if (k == "enabled") return r.Int(uv, uw, &s->enabled_units);
-                            return Status::Ok();
-                          });
+          return r.Members(v, fw, [&](std::string_view k, od::value& uv, const Where& uw) {
+            if (k == "enabled") return r.Int(uv, uw, &s->enabled_units);
+            return r.Check(uv, uw);
+          });
         }
-        return Status::Ok();
+        return r.Check(v, fw);
       }));
   if (s->id.empty()) return r.Missing(w, "skuId");
   return Status::Ok();
 }
 
-Status ParseRegistration(const Reader& r, dom::object obj, const Where& w,
+Status ParseRegistration(const Reader& r, od::object& obj, const Where& w,
                          RegistrationRecord* reg) {
   VIGIL_RETURN_IF_ERROR(
-      r.Fields(obj, w, [&](std::string_view key, dom::element v, const Where& fw) -> Status {
+      r.Fields(obj, w, [&](std::string_view key, od::value& v, const Where& fw) -> Status {
         if (key == "id") return r.String(v, fw, &reg->user_id);
         if (key == "userPrincipalName") return r.String(v, fw, &reg->upn);
         if (key == "isMfaRegistered") {
@@ -325,35 +426,29 @@ Status ParseRegistration(const Reader& r, dom::object obj, const Where& w,
           return Status::Ok();
         }
         if (key == "methodsRegistered") return r.StringArray(v, fw, &reg->methods);
-        return Status::Ok();
+        return r.Check(v, fw);
       }));
   if (reg->user_id.empty()) return r.Missing(w, "id");
   SortStrings(&reg->methods);
   return Status::Ok();
 }
 
-Status ParseAssignment(const Reader& r, dom::object obj, const Where& w, RoleAssignmentRecord* a) {
+Status ParseAssignment(const Reader& r, od::object& obj, const Where& w, RoleAssignmentRecord* a) {
   VIGIL_RETURN_IF_ERROR(
-      r.Fields(obj, w, [&](std::string_view key, dom::element v, const Where& fw) -> Status {
+      r.Fields(obj, w, [&](std::string_view key, od::value& v, const Where& fw) -> Status {
         if (key == "id") return r.String(v, fw, &a->id);
         if (key == "roleDefinitionId") return r.String(v, fw, &a->role_id);
         if (key == "principalId") return r.String(v, fw, &a->principal_id);
         if (key == "principal") {
-          dom::object principal;
-          bool present = false;
-          VIGIL_RETURN_IF_ERROR(r.Object(v, fw, &principal, &present));
-          if (!present) return Status::Ok();
-          return r.Fields(principal, fw,
-                          [&](std::string_view k, dom::element pv, const Where& pw) -> Status {
-                            if (k != "@odata.type") return Status::Ok();
-                            std::string_view type;
-                            VIGIL_RETURN_IF_ERROR(r.StringView(pv, pw, &type));
-                            a->principal_is_user =
-                                type.empty() || EqualsIgnoreCase(type, "#microsoft.graph.user");
-                            return Status::Ok();
-                          });
+          return r.Members(v, fw, [&](std::string_view k, od::value& pv, const Where& pw) {
+            if (k != "@odata.type") return r.Check(pv, pw);
+            std::string_view type;
+            VIGIL_RETURN_IF_ERROR(r.StringView(pv, pw, &type));
+            a->principal_is_user = type.empty() || EqualsIgnoreCase(type, "#microsoft.graph.user");
+            return Status::Ok();
+          });
         }
-        return Status::Ok();
+        return r.Check(v, fw);
       }));
   if (a->id.empty()) return r.Missing(w, "id");
   if (a->role_id.empty()) return r.Missing(w, "roleDefinitionId");
@@ -361,50 +456,36 @@ Status ParseAssignment(const Reader& r, dom::object obj, const Where& w, RoleAss
   return Status::Ok();
 }
 
-Status ParsePolicy(const Reader& r, dom::object obj, const Where& w, PolicyRecord* p) {
+// conditions of a policy: clientAppTypes and users.includeUsers.
+Status ParseConditions(const Reader& r, od::value& v, const Where& w, PolicyRecord* p) {
+  return r.Members(v, w, [&](std::string_view k, od::value& cv, const Where& cw) -> Status {
+    if (k == "clientAppTypes") return r.StringArray(cv, cw, &p->client_app_types);
+    if (k != "users") return r.Check(cv, cw);
+    return r.Members(cv, cw, [&](std::string_view uk, od::value& uv, const Where& uw) {
+      if (uk != "includeUsers") return r.Check(uv, uw);
+      std::vector<std::string> include;
+      VIGIL_RETURN_IF_ERROR(r.StringArray(uv, uw, &include));
+      p->all_users = std::any_of(include.begin(), include.end(),
+                                 [](const std::string& s) { return EqualsIgnoreCase(s, "All"); });
+      return Status::Ok();
+    });
+  });
+}
+
+Status ParsePolicy(const Reader& r, od::object& obj, const Where& w, PolicyRecord* p) {
   VIGIL_RETURN_IF_ERROR(
-      r.Fields(obj, w, [&](std::string_view key, dom::element v, const Where& fw) -> Status {
+      r.Fields(obj, w, [&](std::string_view key, od::value& v, const Where& fw) -> Status {
         if (key == "id") return r.String(v, fw, &p->id);
         if (key == "displayName") return r.String(v, fw, &p->name);
         if (key == "state") return r.String(v, fw, &p->state);
-        if (key == "conditions") {
-          dom::object conditions;
-          bool present = false;
-          VIGIL_RETURN_IF_ERROR(r.Object(v, fw, &conditions, &present));
-          if (!present) return Status::Ok();
-          return r.Fields(
-              conditions, fw, [&](std::string_view k, dom::element cv, const Where& cw) -> Status {
-                if (k == "clientAppTypes") return r.StringArray(cv, cw, &p->client_app_types);
-                if (k != "users") return Status::Ok();
-                dom::object users;
-                bool users_present = false;
-                VIGIL_RETURN_IF_ERROR(r.Object(cv, cw, &users, &users_present));
-                if (!users_present) return Status::Ok();
-                return r.Fields(
-                    users, cw,
-                    [&](std::string_view uk, dom::element uv, const Where& uw) -> Status {
-                      if (uk != "includeUsers") return Status::Ok();
-                      std::vector<std::string> include;
-                      VIGIL_RETURN_IF_ERROR(r.StringArray(uv, uw, &include));
-                      p->all_users = std::any_of(
-                          include.begin(), include.end(),
-                          [](const std::string& s) { return EqualsIgnoreCase(s, "All"); });
-                      return Status::Ok();
-                    });
-              });
-        }
+        if (key == "conditions") return ParseConditions(r, v, fw, p);
         if (key == "grantControls") {
-          dom::object grant;
-          bool present = false;
-          VIGIL_RETURN_IF_ERROR(r.Object(v, fw, &grant, &present));
-          if (!present) return Status::Ok();
-          return r.Fields(grant, fw,
-                          [&](std::string_view k, dom::element gv, const Where& gw) -> Status {
-                            if (k != "builtInControls") return Status::Ok();
-                            return r.StringArray(gv, gw, &p->built_in_controls);
-                          });
+          return r.Members(v, fw, [&](std::string_view k, od::value& gv, const Where& gw) {
+            if (k != "builtInControls") return r.Check(gv, gw);
+            return r.StringArray(gv, gw, &p->built_in_controls);
+          });
         }
-        return Status::Ok();
+        return r.Check(v, fw);
       }));
   if (p->id.empty()) return r.Missing(w, "id");
   SortStrings(&p->client_app_types);
@@ -412,9 +493,9 @@ Status ParsePolicy(const Reader& r, dom::object obj, const Where& w, PolicyRecor
   return Status::Ok();
 }
 
-Status ParseGroup(const Reader& r, dom::object obj, const Where& w, GroupRecord* g) {
+Status ParseGroup(const Reader& r, od::object& obj, const Where& w, GroupRecord* g) {
   VIGIL_RETURN_IF_ERROR(
-      r.Fields(obj, w, [&](std::string_view key, dom::element v, const Where& fw) -> Status {
+      r.Fields(obj, w, [&](std::string_view key, od::value& v, const Where& fw) -> Status {
         if (key == "id") return r.String(v, fw, &g->id);
         if (key == "displayName") return r.String(v, fw, &g->display_name);
         if (key == "securityEnabled") {
@@ -423,7 +504,7 @@ Status ParseGroup(const Reader& r, dom::object obj, const Where& w, GroupRecord*
           g->security_enabled = b.value_or(false);
           return Status::Ok();
         }
-        return Status::Ok();
+        return r.Check(v, fw);
       }));
   if (g->id.empty()) return r.Missing(w, "id");
   return Status::Ok();
@@ -437,7 +518,7 @@ Status ParseList(std::string_view file_name, const simdjson::padded_string& body
   const Reader r(file_name);
   return r.ValueArray(
       body, options, [&](size_t n) { out->reserve(n); },
-      [&](dom::object obj, const Where& w) -> Status {
+      [&](od::object& obj, const Where& w) -> Status {
         out->emplace_back();
         return parse_one(r, obj, w, &out->back());
       });
@@ -489,11 +570,11 @@ Status ParseGroups(std::string_view file_name, const simdjson::padded_string& bo
 Status ParseSecurityDefaults(std::string_view file_name, const simdjson::padded_string& body,
                              SecurityDefaultsRecord* out, const GraphParseOptions& options) {
   const Reader r(file_name);
-  return r.Document(body, options, [&](dom::object root, const Where& w) -> Status {
+  return r.Document(body, options, [&](od::object& root, const Where& w) -> Status {
     bool seen = false;
     VIGIL_RETURN_IF_ERROR(
-        r.Fields(root, w, [&](std::string_view key, dom::element v, const Where& fw) -> Status {
-          if (key != "isEnabled") return Status::Ok();
+        r.Fields(root, w, [&](std::string_view key, od::value& v, const Where& fw) -> Status {
+          if (key != "isEnabled") return r.Check(v, fw);
           std::optional<bool> enabled;
           VIGIL_RETURN_IF_ERROR(r.Bool(v, fw, &enabled));
           seen = enabled.has_value();

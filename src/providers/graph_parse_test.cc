@@ -88,11 +88,17 @@ TEST(ParseUsersTest, EmptyValueIsAnEmptyList) {
 
 TEST(ParseUsersTest, MalformedJsonNamesTheFile) {
   EXPECT_EQ(UsersError(R"({"value":[{"id":"a"})"),
-            "users.json: malformed JSON: The JSON document has an improper structure: missing "
-            "or superfluous commas, braces, missing keys, etc.");
+            "users.json: value: malformed JSON: The JSON document has an improper structure: "
+            "missing or superfluous commas, braces, missing keys, etc.");
   EXPECT_EQ(UsersError(R"({"value":[{"id":"a","accountEnabled":tru}]})"),
-            "users.json: malformed JSON: Problem while parsing an atom starting with the letter "
-            "'t'");
+            "users.json: value[0].accountEnabled: malformed JSON: Problem while parsing an atom "
+            "starting with the letter 't'");
+  // Damage in a field vigil does not read is found all the same.
+  EXPECT_EQ(UsersError(R"({"value":[{"id":"a","mail":nul}]})"),
+            "users.json: value[0].mail: malformed JSON: Problem while parsing an atom starting "
+            "with the letter 'n'");
+  EXPECT_EQ(UsersError(R"({"@odata.context":[1,2x],"value":[]})"),
+            "users.json: @odata.context[1]: malformed JSON: Problem while parsing a number");
   EXPECT_EQ(UsersError(""), "users.json: malformed JSON: Empty: no JSON found");
 }
 
@@ -291,8 +297,8 @@ TEST(ParseSecurityDefaultsTest, ReadsASingleObject) {
             "securityDefaults.json: isEnabled: expected boolean");
   EXPECT_EQ(ParseSecurityDefaults("securityDefaults.json", Body(R"({"value":[]} x)"), &defaults)
                 .message(),
-            "securityDefaults.json: malformed JSON: The JSON document has an improper structure: "
-            "missing or superfluous commas, braces, missing keys, etc.");
+            "securityDefaults.json: malformed JSON: JSON document ended early in the middle of "
+            "an object or array.");
 }
 
 TEST(ParseGroupsTest, ReadsGroups) {
