@@ -211,22 +211,49 @@ EntityKind LinkOwner(std::string_view link_kind) {
   return EntityKind::kRole;
 }
 
+namespace {
+
+// The order of one available kind with entities.
+Result<std::vector<uint32_t>> OrderOneKind(const Snapshot& snapshot, EntityKind kind) {
+  if (kind == EntityKind::kSetting) {
+    return snapshot.security_defaults ? std::vector<uint32_t>{0} : std::vector<uint32_t>{};
+  }
+  return WithRecords(snapshot, kind, [&](const auto& records, auto id_of, auto, auto) {
+    return OrderKind(kind, records, id_of);
+  });
+}
+
+}  // namespace
+
+// The users, by far the most records, are sorted on a helper thread while
+// this one sorts the other kinds; the first error in kAllKinds order wins,
+// as when the kinds are sorted one after another.
 Result<RowOrder> OrderRows(const Snapshot& snapshot) {
-  RowOrder order;
-  for (EntityKind kind : kAllKinds) {
-    if (!snapshot.Has(kind) || !HasEntities(kind)) continue;
-    if (kind == EntityKind::kSetting) {
-      order.records[kind] =
-          snapshot.security_defaults ? std::vector<uint32_t>{0} : std::vector<uint32_t>{};
-      continue;
+  const bool users = snapshot.Has(EntityKind::kUser);
+  Result<std::vector<uint32_t>> user_order = std::vector<uint32_t>();
+  std::thread helper;
+  if (users) {
+    try {
+      helper = std::thread([&] { user_order = OrderOneKind(snapshot, EntityKind::kUser); });
+    } catch (const std::system_error&) {
+      user_order = OrderOneKind(snapshot, EntityKind::kUser);
     }
-    Result<std::vector<uint32_t>> sorted =
-        WithRecords(snapshot, kind, [&](const auto& records, auto id_of, auto, auto) {
-          return OrderKind(kind, records, id_of);
-        });
-    VIGIL_RETURN_IF_ERROR(sorted.status());
+  }
+  RowOrder order;
+  Status first_error;
+  for (EntityKind kind : kAllKinds) {
+    if (kind == EntityKind::kUser || !snapshot.Has(kind) || !HasEntities(kind)) continue;
+    Result<std::vector<uint32_t>> sorted = OrderOneKind(snapshot, kind);
+    if (!sorted.ok()) {
+      first_error = sorted.status();
+      break;
+    }
     order.records[kind] = std::move(sorted).value();
   }
+  if (helper.joinable()) helper.join();
+  VIGIL_RETURN_IF_ERROR(user_order.status());
+  VIGIL_RETURN_IF_ERROR(first_error);
+  if (users) order.records[EntityKind::kUser] = std::move(user_order).value();
   return order;
 }
 

@@ -89,7 +89,8 @@ struct RowOrder {
 };
 
 // InvalidArgument as ToRows describes. kSetting has index 0 when the
-// snapshot carries security defaults.
+// snapshot carries security defaults. The users are sorted on a helper
+// thread; the result and the error reported do not depend on it.
 Result<RowOrder> OrderRows(const Snapshot& snapshot);
 
 // The external id of record `index` of `kind` (a view into the snapshot).

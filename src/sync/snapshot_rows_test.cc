@@ -77,5 +77,19 @@ TEST(ToRowsErrorsTest, EmptyIdNamesTheRecordAndDuplicateTheId) {
                                          snapshot.registrations[5000].user_id + "\"");
 }
 
+// Users are ordered on a helper thread: with users and registrations both
+// wrong, the users' error is still the one reported, every time.
+TEST(ToRowsErrorsTest, WithSeveralKindsWrongTheFirstKindsErrorIsReported) {
+  for (int i = 0; i < 10; ++i) {
+    Snapshot snapshot = Generated(3000);
+    snapshot.users[10].id = snapshot.users[2000].id;
+    snapshot.registrations[3].user_id.clear();
+    Result<RowOrder> order = OrderRows(snapshot);
+    ASSERT_FALSE(order.ok());
+    EXPECT_EQ(order.status().message(),
+              "users.json: duplicate id \"" + snapshot.users[2000].id + "\"");
+  }
+}
+
 }  // namespace
 }  // namespace vigil

@@ -132,6 +132,10 @@ std::string GuardViolation(const std::map<EntityKind, KindPlan>& plans,
   return "";
 }
 
+// Rows per INSERT of entities: 256 rows (2,304 parameters, within both
+// backends' limits) cost SQLite a tenth less per row than 64.
+constexpr int kEntityRowsPerInsert = 256;
+
 // Writes every kind's rows as `stream` yields them (kinds and rows in
 // stored order): new rows inserted, changed or revived rows updated, then the
 // kind's vanished rows soft-deleted. Counts updates and unchanged rows into
@@ -142,7 +146,7 @@ Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now, RowStrea
   BatchInsert insert(db,
                      "INSERT INTO entities (tenant_id, data_source_id, kind, external_id,"
                      " display_name, attributes, content_hash, first_seen, last_changed)",
-                     9);
+                     9, kEntityRowsPerInsert);
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> update,
       db->Prepare("UPDATE entities SET display_name = ?, attributes = ?, content_hash = ?,"

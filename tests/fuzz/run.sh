@@ -90,8 +90,8 @@ archived=()
 defines=""
 case "$target" in
   graph_parse)
-    direct=(src/providers/graph_parse.cc src/providers/records.cc src/common/status.cc
-            src/common/time.cc)
+    direct=(src/providers/graph_parse.cc src/providers/graph_reader.cc src/providers/records.cc
+            src/common/status.cc src/common/time.cc)
     if [ -f "$root/src/providers/graph_delta_parse.cc" ] &&
        [ -f "$root/src/providers/graph_delta_parse.h" ]; then
       direct+=(src/providers/graph_delta_parse.cc)
