@@ -87,19 +87,18 @@ Status Reader::Bad(simdjson::error_code e, od::value& v, const Where& w,
   return Fail(&w, "expected " + std::string(expected));
 }
 
-Status Reader::IsNull(od::value& v, const Where& w, bool* null) const {
-  if (auto e = v.is_null().get(*null); e) return Malformed(simdjson::N_ATOM_ERROR, &w);
-  return Status::Ok();
+Status Reader::NullOr(simdjson::error_code e, od::value& v, const Where& w,
+                      std::string_view expected) const {
+  bool null = false;
+  if (e == simdjson::INCORRECT_TYPE && !v.is_null().get(null) && null) return Status::Ok();
+  return Bad(e, v, w, expected);
 }
 
 Status Reader::StringView(od::value& v, const Where& w, std::string_view* out) const {
-  bool null = false;
-  VIGIL_RETURN_IF_ERROR(IsNull(v, w, &null));
-  if (null) {
+  if (auto e = v.get_string().get(*out); e) {
     *out = {};
-    return Status::Ok();
+    return NullOr(e, v, w, "string");
   }
-  if (auto e = v.get_string().get(*out); e) return Bad(e, v, w, "string");
   return Status::Ok();
 }
 
@@ -111,26 +110,20 @@ Status Reader::String(od::value& v, const Where& w, std::string* out) const {
 }
 
 Status Reader::Bool(od::value& v, const Where& w, std::optional<bool>* out) const {
-  bool null = false;
-  VIGIL_RETURN_IF_ERROR(IsNull(v, w, &null));
-  if (null) {
-    out->reset();
-    return Status::Ok();
-  }
   bool b = false;
-  if (auto e = v.get_bool().get(b); e) return Bad(e, v, w, "boolean");
+  if (auto e = v.get_bool().get(b); e) {
+    out->reset();
+    return NullOr(e, v, w, "boolean");
+  }
   *out = b;
   return Status::Ok();
 }
 
 Status Reader::Int(od::value& v, const Where& w, int64_t* out) const {
-  bool null = false;
-  VIGIL_RETURN_IF_ERROR(IsNull(v, w, &null));
-  if (null) {
+  if (auto e = v.get_int64().get(*out); e) {
     *out = 0;
-    return Status::Ok();
+    return NullOr(e, v, w, "integer");
   }
-  if (auto e = v.get_int64().get(*out); e) return Bad(e, v, w, "integer");
   return Status::Ok();
 }
 

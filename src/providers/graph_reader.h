@@ -68,8 +68,11 @@ class Reader {
   Status Bad(simdjson::error_code e, od::value& v, const Where& w,
              std::string_view expected) const;
 
-  // Whether `v` is null (and then consumed).
-  Status IsNull(od::value& v, const Where& w, bool* null) const;
+  // A read of `v` as `expected` failed with `e`: OK when `v` is null (which
+  // is then consumed), else Bad. Reading the type first and null after
+  // saves a look at every value that has the type.
+  Status NullOr(simdjson::error_code e, od::value& v, const Where& w,
+                std::string_view expected) const;
 
   // A string; null -> "" (absent). The view lives as long as the document.
   Status StringView(od::value& v, const Where& w, std::string_view* out) const;
@@ -89,11 +92,8 @@ class Reader {
   // none. f must read the value (Check it when unused).
   template <typename F>
   Status Members(od::value& v, const Where& w, F&& f) const {
-    bool null = false;
-    VIGIL_RETURN_IF_ERROR(IsNull(v, w, &null));
-    if (null) return Status::Ok();
     od::object object;
-    if (auto e = v.get_object().get(object); e) return Bad(e, v, w, "object");
+    if (auto e = v.get_object().get(object); e) return NullOr(e, v, w, "object");
     return Fields(object, w, f);
   }
 
@@ -114,11 +114,8 @@ class Reader {
   // Calls f(element, where) for each element of an array; null -> none.
   template <typename F>
   Status Elements(od::value& v, const Where& w, F&& f) const {
-    bool null = false;
-    VIGIL_RETURN_IF_ERROR(IsNull(v, w, &null));
-    if (null) return Status::Ok();
     od::array array;
-    if (auto e = v.get_array().get(array); e) return Bad(e, v, w, "array");
+    if (auto e = v.get_array().get(array); e) return NullOr(e, v, w, "array");
     return ArrayElements(array, w, f);
   }
 
