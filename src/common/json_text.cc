@@ -17,8 +17,8 @@ bool NeedsJsonEscape(std::string_view value) {
     std::memcpy(&w, value.data() + i, 8);
     const uint64_t quote = w ^ (kOnes * '"');
     const uint64_t backslash = w ^ (kOnes * '\\');
-    const uint64_t hits = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
-                          ((w - kOnes * 0x20) & ~w);
+    const uint64_t hits =
+        ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((w - kOnes * 0x20) & ~w);
     if (hits & kHigh) return true;
   }
   for (; i < value.size(); ++i) {

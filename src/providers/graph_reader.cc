@@ -51,9 +51,8 @@ Status Reader::Check(od::value& v, const Where& w, int depth) const {
       });
     }
     case od::json_type::array:
-      return Elements(v, w, [&](od::value& ev, const Where& ew) {
-        return Check(ev, ew, depth + 1);
-      });
+      return Elements(v, w,
+                      [&](od::value& ev, const Where& ew) { return Check(ev, ew, depth + 1); });
     case od::json_type::number: {
       od::number number;
       if (auto e = v.get_number().get(number); e) return Malformed(e, &w);
@@ -79,7 +78,7 @@ Status Reader::Check(od::value& v, const Where& w, int depth) const {
 }
 
 Status Reader::Bad(simdjson::error_code e, od::value& v, const Where& w,
-             std::string_view expected) const {
+                   std::string_view expected) const {
   if (e != simdjson::INCORRECT_TYPE && e != simdjson::NUMBER_OUT_OF_RANGE) {
     return Malformed(e, &w);
   }

@@ -65,8 +65,7 @@ class Reader {
 
   // A read of `v` as `expected` failed with `e`: a well-formed value of
   // another type is "expected <type>", anything else is malformed.
-  Status Bad(simdjson::error_code e, od::value& v, const Where& w,
-             std::string_view expected) const;
+  Status Bad(simdjson::error_code e, od::value& v, const Where& w, std::string_view expected) const;
 
   // A read of `v` as `expected` failed with `e`: OK when `v` is null (which
   // is then consumed), else Bad. Reading the type first and null after
@@ -202,9 +201,8 @@ class Reader {
             size_t count = 0;
             if (auto e = array.count_elements().get(count); e) return Malformed(e, &fw);
             reserve(count);
-            return ArrayElements(array, fw, [&](od::value& ev, const Where& ew) {
-              return AsObject(ev, ew, f);
-            });
+            return ArrayElements(
+                array, fw, [&](od::value& ev, const Where& ew) { return AsObject(ev, ew, f); });
           }));
       if (!seen) return Fail(nullptr, "missing required field \"value\"");
       return Status::Ok();

@@ -172,8 +172,8 @@ Result<std::unique_ptr<Db>> OpenSqliteDb(const std::string& path, const SqliteOp
   // sync writes a fifth fewer page frames and B-tree cells than with 4 KiB.
   // It must come before WAL mode, which fixes the page size of a new file.
   Status s = db->ExecScript(
-      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-      " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
+      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+      " PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
   if (!s.ok()) return s.Prefixed("opening database " + path);
   if (options.migrate) {
     Result<int> version = ApplyMigrations(db.get(), "INTEGER PRIMARY KEY");

@@ -51,7 +51,6 @@ class Lap {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-// The data source's stored entities per kind, each sorted by external id.
 // Entities carry no foreign keys (migration 9): this is their check, once
 // per sync instead of twice per row, and it also holds the data source to
 // its tenant.
@@ -65,6 +64,7 @@ Status CheckOwner(Db* db, int64_t tenant_id, int64_t ds) {
   return Status::Ok();
 }
 
+// The data source's stored entities per kind, each sorted by external id.
 Result<std::map<EntityKind, std::vector<StoredEntity>>> LoadStored(Db* db, int64_t ds) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
@@ -321,6 +321,9 @@ Result<SyncSummary> Syncer::Apply(int64_t tenant_id, int64_t data_source_id, Sna
                                   const SyncOptions& options, const std::string& trace_id) {
   const TimeMs started = clock_->NowMs();
   const uint64_t statements_before = db_->statements_executed();
+  // Not the tenant's data source: nothing is written, and no failure is
+  // recorded against a data source the caller does not own.
+  VIGIL_RETURN_IF_ERROR(CheckOwner(db_, tenant_id, data_source_id));
   Lap lap;
   Result<RowOrder> order = OrderRows(snapshot);
   const double to_rows = lap.Next();
@@ -344,7 +347,6 @@ Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id, Sna
   Lap lap;
   Transaction tx(db_);
   VIGIL_RETURN_IF_ERROR(tx.status());
-  VIGIL_RETURN_IF_ERROR(CheckOwner(db_, tenant_id, data_source_id));
   VIGIL_ASSIGN_OR_RETURN(auto stored, LoadStored(db_, data_source_id));
   std::map<EntityKind, KindPlan> plans;
   for (const auto& [kind, records] : order.records) {

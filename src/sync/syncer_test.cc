@@ -83,6 +83,10 @@ TEST_F(SyncerTest, ADataSourceThatIsNotTheTenantsIsRefusedAndNothingIsWritten) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
   EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM entities"), 0);
+  // Nor is a failure recorded against the data source.
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM syncs"), 0);
+  EXPECT_EQ(Count(t_.db.get(), "SELECT COUNT(*) FROM data_sources WHERE last_sync_status IS NOT NULL"),
+            0);
 }
 
 TEST_F(SyncerTest, FirstSyncCreatesEntitiesAndLinks) {
