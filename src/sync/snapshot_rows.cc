@@ -79,6 +79,21 @@ uint64_t Prefix(std::string_view s) {
   return v;
 }
 
+// Asks the cache for the text a record's encoding reads first.
+void PrefetchText(const UserRecord& u) {
+  __builtin_prefetch(u.id.data());
+  __builtin_prefetch(u.upn.data());
+  __builtin_prefetch(u.display_name.data());
+  __builtin_prefetch(u.sku_ids.data());
+}
+void PrefetchText(const RegistrationRecord& r) {
+  __builtin_prefetch(r.user_id.data());
+  __builtin_prefetch(r.upn.data());
+  __builtin_prefetch(r.methods.data());
+}
+template <typename Record>
+void PrefetchText(const Record&) {}
+
 // Indices of `records`, ordered by id (byte order).
 template <typename Record, typename IdFn>
 std::vector<uint32_t> SortedOrder(const std::vector<Record>& records, IdFn id_of) {
@@ -274,7 +289,12 @@ void EncodeRows(const Snapshot& snapshot, EntityKind kind, const uint32_t* indic
     return;
   }
   WithRecords(snapshot, kind, [&](const auto& records, auto id_of, auto name_of, auto encode) {
+    // Records are visited in id order, not in the order they were parsed
+    // (and allocated): each is a few cache misses. Asking for the record
+    // eight ahead and its text four ahead lets those overlap.
     for (size_t k = 0; k < count; ++k) {
+      if (k + 8 < count) __builtin_prefetch(&records[indices[k + 8]]);
+      if (k + 4 < count) PrefetchText(records[indices[k + 4]]);
       const auto& r = records[indices[k]];
       out[k] = MakeRow(arena, id_of(r), name_of(r), encode(r));
     }
