@@ -53,7 +53,7 @@ struct SyncOptions {
   // (when there are at least two chunks), or all on this thread. What is
   // stored is the same either way; the knobs are for tests and benchmarks.
   bool encode_on_helper_thread = true;
-  size_t encode_chunk_rows = 8192;
+  size_t encode_chunk_rows = 2048;
 };
 
 struct KindCounts {
