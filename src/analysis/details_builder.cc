@@ -8,19 +8,6 @@
 namespace vigil {
 namespace {
 
-// AppendJsonString, with a fast path for the common text that needs no escaping.
-void AppendString(std::string* out, std::string_view value) {
-  for (char c : value) {
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-      AppendJsonString(out, value);
-      return;
-    }
-  }
-  out->push_back('"');
-  out->append(value);
-  out->push_back('"');
-}
-
 // Most details fit; one allocation instead of four or five doublings.
 constexpr size_t kInitialCapacity = 192;
 
@@ -34,13 +21,13 @@ DetailsBuilder::DetailsBuilder() {
 void DetailsBuilder::Key(std::string_view key) {
   if (!first_) text_.push_back(',');
   first_ = false;
-  AppendString(&text_, key);
+  AppendJsonString(&text_, key);
   text_.push_back(':');
 }
 
 DetailsBuilder& DetailsBuilder::String(std::string_view key, std::string_view value) {
   Key(key);
-  AppendString(&text_, value);
+  AppendJsonString(&text_, value);
   return *this;
 }
 
@@ -59,7 +46,7 @@ DetailsBuilder& DetailsBuilder::Bool(std::string_view key, bool value) {
 DetailsBuilder& DetailsBuilder::Time(std::string_view key, std::optional<TimeMs> time) {
   Key(key);
   if (time.has_value()) {
-    AppendString(&text_, FormatIso8601(*time));
+    AppendJsonString(&text_, FormatIso8601(*time));
   } else {
     text_.append("null");
   }
@@ -72,7 +59,7 @@ DetailsBuilder& DetailsBuilder::StringArray(std::string_view key,
   text_.push_back('[');
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) text_.push_back(',');
-    AppendString(&text_, values[i]);
+    AppendJsonString(&text_, values[i]);
   }
   text_.push_back(']');
   return *this;

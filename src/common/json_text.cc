@@ -30,6 +30,11 @@ bool NeedsJsonEscape(std::string_view value) {
 
 void AppendJsonString(std::string* out, std::string_view value) {
   out->push_back('"');
+  if (!NeedsJsonEscape(value)) {  // the usual case: copied whole
+    out->append(value);
+    out->push_back('"');
+    return;
+  }
   for (char c : value) {
     switch (c) {
       case '"':

@@ -9,7 +9,8 @@
 namespace vigil {
 
 // Appends `value` as a quoted JSON string, escaping quotes, backslashes and
-// control characters. Bytes >= 0x80 are copied as they are (UTF-8 passes through).
+// control characters. Bytes >= 0x80 are copied as they are (UTF-8 passes
+// through). Text that needs no escape (NeedsJsonEscape) is copied whole.
 void AppendJsonString(std::string* out, std::string_view value);
 
 // Whether `value` holds a byte JSON must escape (a quote, a backslash or a

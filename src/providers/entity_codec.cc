@@ -64,18 +64,7 @@ class ObjectWriter {
   }
 
  private:
-  // `value` as a JSON string: copied whole when nothing in it needs an
-  // escape (the usual case), else escaped by AppendJsonString. Same bytes
-  // either way.
-  void Quoted(std::string_view value) {
-    if (NeedsJsonEscape(value)) {
-      AppendJsonString(&out_, value);
-      return;
-    }
-    out_.push_back('"');
-    out_.append(value);
-    out_.push_back('"');
-  }
+  void Quoted(std::string_view value) { AppendJsonString(&out_, value); }
 
   void Key(std::string_view key) {
     if (out_.size() > 1) out_.push_back(',');
