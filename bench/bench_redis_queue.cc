@@ -21,6 +21,7 @@
 // `npm ci` from bench/node/package-lock.json when it is not there yet.
 // Prints one Markdown table.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -138,7 +140,35 @@ std::unique_ptr<Queue> Open(const Server& server, const std::string& name, const
 struct Throughput {
   double jobs_per_s = 0;
   double add_per_s = 0;
+  double redis_us_per_job = 0;   // the server's CPU time while the worker ran, per job
+  double worker_us_per_job = 0;  // the worker process's CPU time meanwhile, per job
 };
+
+// This process's CPU time so far (user + system), in s.
+double ProcessCpuSeconds() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// The server's CPU time so far (INFO cpu: used_cpu_user + used_cpu_sys), in s.
+double RedisCpuSeconds(const Server& server) {
+  RedisEndpoint e;
+  e.port = server.port();
+  auto c = RedisConnection::Connect(e, 1000, 10000);
+  if (!c.ok()) Die("connect for INFO", c.status());
+  auto r = (*c)->Command({"INFO", "cpu"});
+  if (!r.ok()) Die("INFO cpu", r.status());
+  double total = 0;
+  for (const char* field : {"used_cpu_user:", "used_cpu_sys:"}) {
+    std::string text = r->AsString();
+    size_t at = text.find(field);
+    if (at == std::string::npos) Die(std::string("INFO cpu has no ") + field);
+    total += std::atof(text.c_str() + at + std::strlen(field));
+  }
+  return total;
+}
 
 Throughput VigilThroughput(const Server& server, int jobs, int concurrency, int prefetch,
                            const Clock* clock) {
@@ -169,6 +199,8 @@ Throughput VigilThroughput(const Server& server, int jobs, int concurrency, int 
   Worker worker(
       queue.get(), [] { return Result<std::unique_ptr<JobHandler>>(std::make_unique<NoopHandler>(nullptr)); },
       o, clock);
+  double cpu_before = RedisCpuSeconds(server);
+  double own_before = ProcessCpuSeconds();
   Steady::time_point start = Steady::now();
   Status s = worker.Start();
   if (!s.ok()) Die("start worker", s);
@@ -176,8 +208,10 @@ Throughput VigilThroughput(const Server& server, int jobs, int concurrency, int 
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return done == jobs; });
   }
+  double own_s = ProcessCpuSeconds() - own_before;
+  double cpu_s = RedisCpuSeconds(server) - cpu_before;
   worker.Stop(5000);
-  return {jobs / (Ms(end - start) / 1000), jobs / add_s};
+  return {jobs / (Ms(end - start) / 1000), jobs / add_s, cpu_s * 1e6 / jobs, own_s * 1e6 / jobs};
 }
 
 struct Latency {
@@ -290,7 +324,8 @@ NodeResult RunNode(const fs::path& node_dir, int port, int jobs, int concurrency
   nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
   if (!j.is_object()) Die("node printed no JSON: " + out);
   NodeResult r;
-  r.throughput = {j.value("jobs_per_s", 0.0), j.value("add_per_s", 0.0)};
+  r.throughput = {j.value("jobs_per_s", 0.0), j.value("add_per_s", 0.0),
+                  j.value("redis_us_per_job", 0.0), j.value("worker_us_per_job", 0.0)};
   if (j["p50_ms"].is_number()) r.latency = {j["p50_ms"].get<double>(), j["p99_ms"].get<double>()};
   return r;
 }
@@ -334,9 +369,11 @@ int Main(int argc, char** argv) {
   std::fprintf(stderr, "redis-server on port %d\n", server.port());
 
   Throughput v1 = VigilThroughput(server, jobs, 1, prefetch, clock.get());
-  std::fprintf(stderr, "vigil c=1: %.0f jobs/s\n", v1.jobs_per_s);
+  std::fprintf(stderr, "vigil c=1: %.0f jobs/s, CPU per job: redis %.1f us, worker %.1f us\n",
+               v1.jobs_per_s, v1.redis_us_per_job, v1.worker_us_per_job);
   Throughput v50 = VigilThroughput(server, jobs, 50, prefetch, clock.get());
-  std::fprintf(stderr, "vigil c=50: %.0f jobs/s\n", v50.jobs_per_s);
+  std::fprintf(stderr, "vigil c=50: %.0f jobs/s, CPU per job: redis %.1f us, worker %.1f us\n",
+               v50.jobs_per_s, v50.redis_us_per_job, v50.worker_us_per_job);
   Latency vl = VigilLatency(server, latency_jobs, prefetch, clock.get());
   std::fprintf(stderr, "vigil latency p50 %.3f ms p99 %.3f ms\n", vl.p50_ms, vl.p99_ms);
   NodeResult n1, n50;
@@ -367,6 +404,14 @@ int Main(int argc, char** argv) {
   std::printf("| measure | vigil | BullMQ 5.81.5 (Node) | vigil advantage |\n|---|---|---|---|\n");
   row("jobs/s processed, concurrency 1", v1.jobs_per_s, n1.throughput.jobs_per_s, "%.0f", true);
   row("jobs/s processed, concurrency 50", v50.jobs_per_s, n50.throughput.jobs_per_s, "%.0f", true);
+  row("Redis CPU per job processed, concurrency 1 (µs)", v1.redis_us_per_job,
+      n1.throughput.redis_us_per_job, "%.1f", false);
+  row("Redis CPU per job processed, concurrency 50 (µs)", v50.redis_us_per_job,
+      n50.throughput.redis_us_per_job, "%.1f", false);
+  row("worker process CPU per job, concurrency 1 (µs)", v1.worker_us_per_job,
+      n1.throughput.worker_us_per_job, "%.1f", false);
+  row("worker process CPU per job, concurrency 50 (µs)", v50.worker_us_per_job,
+      n50.throughput.worker_us_per_job, "%.1f", false);
   row("enqueue → start p50, idle worker (ms)", vl.p50_ms, n1.latency.p50_ms, "%.3f", false);
   row("enqueue → start p99, idle worker (ms)", vl.p99_ms, n1.latency.p99_ms, "%.3f", false);
   row("jobs/s added (one at a time / addBulk)", v1.add_per_s, n1.throughput.add_per_s, "%.0f", true);

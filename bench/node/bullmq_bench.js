@@ -10,7 +10,9 @@
 //   job, note when the processor starts it (enqueue -> start, including the
 //   add's round trip), wait for its completion, pause 2 ms so the worker is
 //   blocked again.
-// Prints one JSON line: {"jobs_per_s", "add_per_s", "p50_ms", "p99_ms"}.
+// Prints one JSON line: {"jobs_per_s", "add_per_s", "redis_us_per_job",
+// "worker_us_per_job", "p50_ms", "p99_ms"}: the server's CPU time (INFO cpu)
+// and this process's while the Worker ran, per job.
 // Needs bullmq on NODE_PATH (bench_redis_queue installs it into the build tree).
 'use strict';
 
@@ -32,6 +34,13 @@ function parseArgs(argv) {
   }
   if (out.port <= 0) throw new Error('--port is required');
   return out;
+}
+
+// The server's CPU time so far (used_cpu_user + used_cpu_sys), in s.
+async function redisCpuSeconds(queue) {
+  const info = await (await queue.client).info('cpu');
+  const field = (name) => Number((info.match(new RegExp(`${name}:([0-9.]+)`)) || [])[1]);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,6 +65,8 @@ async function throughput(connection, jobs, concurrency) {
   let done = 0;
   let finish;
   const allDone = new Promise((resolve) => { finish = resolve; });
+  const cpuBefore = await redisCpuSeconds(queue);
+  const ownBefore = process.cpuUsage();
   const start = performance.now();
   const worker = new Worker(name, async () => null, { connection, concurrency });
   worker.on('completed', () => {
@@ -63,9 +74,16 @@ async function throughput(connection, jobs, concurrency) {
   });
   worker.on('error', (e) => { console.error(`worker error: ${e.message}`); });
   const end = await allDone;
+  const own = process.cpuUsage(ownBefore);
+  const cpuSeconds = (await redisCpuSeconds(queue)) - cpuBefore;
   await worker.close();
   await queue.close();
-  return { jobsPerS: jobs / ((end - start) / 1000), addPerS: jobs / addSeconds };
+  return {
+    jobsPerS: jobs / ((end - start) / 1000),
+    addPerS: jobs / addSeconds,
+    redisUsPerJob: (cpuSeconds * 1e6) / jobs,
+    workerUsPerJob: (own.user + own.system) / jobs,
+  };
 }
 
 async function latency(connection, count) {
@@ -98,7 +116,8 @@ async function main() {
   const args = parseArgs(process.argv);
   const connection = { host: '127.0.0.1', port: args.port };
   const tp = await throughput(connection, args.jobs, args.concurrency);
-  const out = { jobs_per_s: tp.jobsPerS, add_per_s: tp.addPerS, p50_ms: null, p99_ms: null };
+  const out = { jobs_per_s: tp.jobsPerS, add_per_s: tp.addPerS, redis_us_per_job: tp.redisUsPerJob,
+    worker_us_per_job: tp.workerUsPerJob, p50_ms: null, p99_ms: null };
   if (args.latencyJobs > 0) {
     const lat = await latency(connection, args.latencyJobs);
     out.p50_ms = lat.p50;
