@@ -78,6 +78,9 @@ struct Job {
   TimeMs created_at = 0;
   TimeMs due_at = 0;      // when it became due (for the queue-wait span)
   TimeMs started_at = 0;  // when this lease began
+  // The backend's own note on this job, given back to it when the run
+  // ends (Redis: the job's removeOnComplete option). Others leave it as is.
+  std::string backend_note;
 };
 
 // A job as listings show it.

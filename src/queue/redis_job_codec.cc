@@ -10,6 +10,7 @@ namespace {
 struct ParsedOpts {
   int attempts = 1;
   std::string group;
+  std::string remove_on_complete = "null";  // the option's JSON
 };
 
 ParsedOpts ParseOpts(const std::string& json) {
@@ -20,6 +21,8 @@ ParsedOpts ParseOpts(const std::string& json) {
   if (attempts != opts.end() && attempts->is_number()) {
     out.attempts = std::max(1, attempts->get<int>());
   }
+  auto keep = opts.find("removeOnComplete");
+  if (keep != opts.end()) out.remove_on_complete = keep->dump();
   auto group = opts.find("group");
   if (group != opts.end() && group->is_object()) {
     auto id = group->find("id");
@@ -96,6 +99,7 @@ Job ParseTakenRow(const RedisReply& r) {
   job.attempt = static_cast<int>(r.at(8).AsInt()) + 1;
   job.due_at = r.at(9).is_nil() ? job.created_at + r.at(7).AsInt() : r.at(9).AsInt();
   job.started_at = r.at(10).AsInt();
+  job.backend_note = std::move(opts.remove_on_complete);
   return job;
 }
 

@@ -200,7 +200,11 @@ class RedisQueue final : public Queue {
             Status::InvalidArgument("complete job " + Quoted(job.id) + ": return value is not JSON");
         continue;
       }
-      args.insert(args.end(), {job.id, std::to_string(job.token), std::move(value)});
+      // What the script need not read again: attempts made and removeOnComplete.
+      std::string known = job.backend_note.empty()
+                              ? "?"
+                              : std::to_string(job.attempt) + " " + job.backend_note;
+      args.insert(args.end(), {job.id, std::to_string(job.token), std::move(value), std::move(known)});
       sent.push_back(i);
     }
     if (options_.complete_takes_next) {

@@ -85,16 +85,14 @@ return {0}
 )lua";
 
 // ARGV[3] lease ms, [4] worker name, [5] how many jobs to take at most,
-// then three per job to complete: [6] id, [7] token, [8] return value
-// (JSON), [9] id, ... Completes those (as complete), then takes up to
-// that many jobs in take's order, each under its own lock and token.
+// then four per job to complete (complete_many's): [6] id, [7] token,
+// [8] return value (JSON), [9] "?" or "<atm> <removeOnComplete>", [10] id,
+// ... Completes those (as complete), then takes up to that many jobs in
+// take's order, each under its own lock and token.
 // Returns {{0 or a kLock* code per completed job}, {take's row per job
 // taken}, paused 0|1, next delayed due ms or 0 (when none was taken)}.
 constexpr std::string_view kCompleteAndTake = R"lua(
-local codes = {}
-for i = 6, #ARGV, 3 do
-  codes[#codes + 1] = complete_job(ARGV[i], ARGV[i + 1], ARGV[i + 2])
-end
+local codes = complete_many(6)
 local rows = {}
 local paused = is_paused()
 local want = tonumber(ARGV[5])
@@ -103,12 +101,7 @@ if want > 0 then
   if not paused then
     local base = rcall("INCRBY", K_TOKEN, want) - want
     -- Takes never make the ring: without it now, no take needs to look at it.
-    local ungrouped_only = not groups_waiting()
-    for i = 1, want do
-      local row = lock_next(ARGV[3], ARGV[4], base + i, ungrouped_only)
-      if not row then break end
-      rows[#rows + 1] = row
-    end
+    rows = lock_many(want, ARGV[3], ARGV[4], base, not groups_waiting())
     if #rows > 0 then mark_if_waiting() end
   end
 end

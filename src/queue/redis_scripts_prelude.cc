@@ -130,16 +130,20 @@ local function drained_if_idle()
   end
 end
 
+-- Why releasing the lock of job `id` fails when the lock holds `held`
+-- (not the caller's token): a kLock* code.
+local function lock_lost(id, held)
+  -- Only a job that exists has a lock (removing a job removes its lock).
+  if rcall("EXISTS", PREFIX .. id) == 0 then return -1 end
+  if not held then return -2 end
+  return -6
+end
+
 -- Releases the lock of active job `id` held with `token`: 0, or why not.
 local function release_lock(id, token)
   local job_key = PREFIX .. id
   local held = rcall("GET", job_key .. ":lock")
-  if held ~= token then
-    -- Only a job that exists has a lock (removing a job removes its lock).
-    if rcall("EXISTS", job_key) == 0 then return -1 end
-    if not held then return -2 end
-    return -6
-  end
+  if held ~= token then return lock_lost(id, held) end
   if rcall("LREM", K_ACTIVE, -1, id) == 0 then return -3 end
   rcall("DEL", job_key .. ":lock")
   rcall("SREM", K_STALLED, id)
@@ -182,28 +186,87 @@ local function pop_next()
   return pop_ungrouped()
 end
 
--- Locks the next waiting job for worker `worker` under a lock of `lease` ms
--- with fencing token `token`: {1, token, id, name, data, opts, timestamp,
--- delay, atm, vigil:due, processedOn}, or nil when none waits. Does not set
--- the marker (mark_if_waiting does, once per script). `ungrouped_only`:
+-- Locks job `id`, just moved to the active list, for worker `worker` under
+-- a lock of `lease` ms with fencing token `token`: {1, token, id, name,
+-- data, opts, timestamp, delay, atm, vigil:due, processedOn}; or, when the
+-- job was removed while it waited, takes it off the active list: nil.
+local function lock_job(id, lease, worker, token)
+  local job_key = PREFIX .. id
+  local f = rcall("HMGET", job_key, "name", "data", "opts", "timestamp", "delay", "atm", "vigil:due", "ats")
+  if not (f[1] or f[4]) then
+    rcall("LREM", K_ACTIVE, -1, id)
+    return nil
+  end
+  rcall("SET", job_key .. ":lock", token, "PX", lease)
+  rcall("HSET", job_key, "processedOn", NOW_TEXT, "pb", worker, "ats", (tonumber(f[8]) or 0) + 1)
+  emit("active", "jobId", id, "prev", "waiting")
+  return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
+end
+
+-- Locks the next waiting job (lock_job), or nil when none waits. Does not
+-- set the marker (mark_if_waiting does, once per script). `ungrouped_only`:
 -- the caller knows that no grouped job waits (the ring does not exist).
 local function lock_next(lease, worker, token, ungrouped_only)
   for _ = 1, 100 do
     local id
     if ungrouped_only then id = pop_ungrouped() else id = pop_next() end
     if not id then break end
-    local job_key = PREFIX .. id
-    local f = rcall("HMGET", job_key, "name", "data", "opts", "timestamp", "delay", "atm", "vigil:due", "ats")
-    if f[1] or f[4] then
-      rcall("SET", job_key .. ":lock", token, "PX", lease)
-      rcall("HSET", job_key, "processedOn", NOW_TEXT, "pb", worker, "ats", (tonumber(f[8]) or 0) + 1)
-      emit("active", "jobId", id, "prev", "waiting")
-      return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
-    end
-    -- Removed while it waited: drop it.
-    rcall("LREM", K_ACTIVE, -1, id)
+    local row = lock_job(id, lease, worker, token)
+    if row then return row end
   end
   return nil
+end
+
+-- redis.call(head..., items...) in calls of at most 512 items (Lua's
+-- unpack has a limit); the array replies joined.
+local function rcall_list(head, items)
+  local out = {}
+  for first = 1, #items, 512 do
+    local args = {unpack(head)}
+    for i = first, math.min(first + 511, #items) do args[#args + 1] = items[i] end
+    local reply = rcall(unpack(args))
+    if type(reply) == "table" then
+      for _, v in ipairs(reply) do out[#out + 1] = v end
+    end
+  end
+  return out
+end
+
+-- Moves up to `want` ungrouped waiting jobs to the active list in take's
+-- order (the wait list, then the prioritized set) with one call for all
+-- of them: their ids.
+local function pop_ungrouped_many(want)
+  local ids = rcall("RPOP", K_WAIT, want) or {}
+  if #ids < want then
+    local top = rcall("ZPOPMIN", K_PRIO, want - #ids)
+    for i = 1, #top, 2 do ids[#ids + 1] = top[i] end
+    if #top < 2 * (want - #ids) then rcall("DEL", K_PC) end
+  end
+  if #ids > 0 then rcall_list({"LPUSH", K_ACTIVE}, ids) end
+  return ids
+end
+
+-- Locks up to `want` waiting jobs with tokens token_base + 1, ..., + want:
+-- their rows (lock_job's), in take's order.
+local function lock_many(want, lease, worker, token_base, ungrouped_only)
+  local rows = {}
+  if not ungrouped_only then
+    for i = 1, want do
+      local row = lock_next(lease, worker, token_base + i, false)
+      if not row then break end
+      rows[#rows + 1] = row
+    end
+    return rows
+  end
+  for _ = 1, 100 do  -- more rounds only when jobs were removed while waiting
+    local ids = pop_ungrouped_many(want - #rows)
+    for _, id in ipairs(ids) do
+      local row = lock_job(id, lease, worker, token_base + #rows + 1)
+      if row then rows[#rows + 1] = row end
+    end
+    if #ids == 0 or #rows == want then break end
+  end
+  return rows
 end
 
 -- Tells blocked workers that jobs are still waiting, if they are.
@@ -274,6 +337,76 @@ local function complete_job(id, token, value)
   emit("completed", "jobId", id, "returnvalue", value, "prev", "active")
   trim_finished(K_COMPLETED, id, opt_of(f[2], "removeOnComplete"))
   return 0
+end
+
+-- Completes the active jobs given in ARGV from `first` on, four per job:
+-- id, token, return value (JSON), and what the caller knows of the job:
+-- "?" nothing; else its attempts made with this run and its
+-- removeOnComplete option (JSON, "null" when it has none), as
+-- "<atm> <option>". Does what complete_job does for each, with one call
+-- for all of them where Redis has one (MGET, DEL, SREM, ZADD). Returns
+-- {0 or a kLock* code per job}.
+local function complete_many(first)
+  local ids, locks = {}, {}
+  for i = first, #ARGV, 4 do
+    ids[#ids + 1] = ARGV[i]
+    locks[#locks + 1] = PREFIX .. ARGV[i] .. ":lock"
+  end
+  if #ids == 0 then return {} end
+  local held = rcall_list({"MGET"}, locks)
+  local codes, done, done_locks = {}, {}, {}
+  for k, id in ipairs(ids) do
+    local code = 0
+    if held[k] ~= ARGV[first + 4 * (k - 1) + 1] then
+      code = lock_lost(id, held[k])
+    elseif rcall("LREM", K_ACTIVE, -1, id) == 0 then
+      code = -3
+    end
+    codes[k] = code
+    if code == 0 then
+      done[#done + 1] = k
+      done_locks[#done_locks + 1] = locks[k]
+    end
+  end
+  if #done == 0 then return codes end
+  local done_ids, scored = {}, {}
+  for _, k in ipairs(done) do
+    done_ids[#done_ids + 1] = ids[k]
+    scored[#scored + 1] = NOW_TEXT
+    scored[#scored + 1] = ids[k]
+  end
+  rcall_list({"DEL"}, done_locks)
+  rcall_list({"SREM", K_STALLED}, done_ids)
+  rcall_list({"ZADD", K_COMPLETED}, scored)
+  local keeps = {}
+  for n, k in ipairs(done) do
+    local at = first + 4 * (k - 1)
+    local id, value, known = ids[k], ARGV[at + 2], ARGV[at + 3]
+    local job_key = PREFIX .. id
+    local atm, keep
+    if known == "?" then
+      local f = rcall("HMGET", job_key, "atm", "opts")
+      atm = tostring((tonumber(f[1]) or 0) + 1)
+      keep = opt_of(f[2], "removeOnComplete")
+    else
+      local space = string.find(known, " ", 1, true)
+      atm = string.sub(known, 1, space - 1)
+      local text = string.sub(known, space + 1)
+      if text ~= "null" then
+        local ok, decoded = pcall(cjson.decode, text)
+        if ok then keep = decoded end
+      end
+    end
+    keeps[n] = keep
+    rcall("HSET", job_key, "atm", atm, "returnvalue", value, "finishedOn", NOW_TEXT)
+    emit("completed", "jobId", id, "returnvalue", value, "prev", "active")
+  end
+  -- Trims after every job of the batch is written: a trim may remove any
+  -- completed job, one of this batch too.
+  for n, k in ipairs(done) do
+    if keeps[n] ~= nil then trim_finished(K_COMPLETED, ids[k], keeps[n]) end
+  end
+  return codes
 end
 
 local INFO_FIELDS = {"name", "data", "opts", "timestamp", "delay", "priority", "atm", "ats", "stc",

@@ -89,6 +89,10 @@ Status Worker::Start() {
     return Status::InvalidArgument(what + ": prefetch must be >= 0 (got " +
                                    std::to_string(options_.prefetch) + ")");
   }
+  if (options_.feeders < 1) {
+    return Status::InvalidArgument(what + ": feeders must be >= 1 (got " +
+                                   std::to_string(options_.feeders) + ")");
+  }
   if (options_.lease_ms <= 0 || options_.take_wait_ms <= 0 || options_.stalled_check_ms <= 0) {
     return Status::InvalidArgument(what +
                                    ": lease_ms, take_wait_ms and stalled_check_ms must be > 0");
@@ -117,7 +121,9 @@ Status Worker::Start() {
       threads_.emplace_back(&Worker::RunThread, this, i, handlers_[i].get());
     }
   }
-  if (options_.prefetch > 0) threads_.emplace_back(&Worker::Feed, this);
+  for (int i = 0; options_.prefetch > 0 && i < options_.feeders; ++i) {
+    threads_.emplace_back(&Worker::Feed, this);
+  }
   keeper_ = std::thread(&Worker::KeepLeases, this);
   return Status::Ok();
 }
@@ -270,19 +276,20 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     work_cv_.wait(lock, [&] {
-      return stopping_ || !ahead_.empty() || (HoldsNothing() && !fetching_);
+      return stopping_ || !ahead_.empty() ||
+             (HoldsNothing() && feeding_ == 0 && !waiting_in_queue_);
     });
     if (stopping_) break;  // the feeder gives back the jobs left ahead
     if (ahead_.empty()) {
       // Nothing held: this thread waits in the queue for jobs itself, so
       // the first one runs here without a hand-over from the feeder.
-      fetching_ = true;
+      waiting_in_queue_ = true;
       lock.unlock();
       Result<CompleteAndTakeResult> r = queue_->CompleteAndTake(
           {}, owner, options_.concurrency + options_.prefetch, options_.lease_ms,
           options_.take_wait_ms);
       lock.lock();
-      fetching_ = false;
+      waiting_in_queue_ = false;
       TakeAhead(r, options_.concurrency + options_.prefetch);
       // The feeder is needed now only to take more or to spread jobs over
       // threads; a lone job this thread runs itself (and its completion
@@ -333,7 +340,7 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
   ++exited_;
   lock.unlock();
   cv_.notify_all();
-  feed_cv_.notify_one();
+  feed_cv_.notify_all();
 }
 
 bool Worker::HoldsNothing() const {
@@ -375,12 +382,14 @@ void Worker::Feed() {
       lock.lock();
       continue;
     }
-    if (fetching_) {  // a worker thread waits in the queue; nothing is held
+    // A worker thread waits in the queue (nothing is held), or this
+    // feeder's share of calls is under way.
+    if (waiting_in_queue_ || feeding_ >= options_.feeders) {
       feed_cv_.wait(lock);
       continue;
     }
-    const int started = static_cast<int>(ahead_.size()) + running_count_;
-    const int want = stopping_ ? 0 : std::max(0, capacity - started);
+    const int held = static_cast<int>(ahead_.size()) + running_count_;
+    const int want = stopping_ ? 0 : std::max(0, capacity - held - feeding_want_);
     if (done_.empty()) {
       if (stopping_) {
         if (running_count_ == 0) break;
@@ -395,7 +404,8 @@ void Worker::Feed() {
         work_cv_.notify_one();
       }
       const Steady::time_point spread_at = last_pop_ + kSpreadAfter;
-      if (want == 0 || started == 0) {  // full, or idle: a worker thread takes then
+      // Full, or idle (a worker thread takes then).
+      if (want == 0 || (held == 0 && feeding_ == 0)) {
         if (waiting_ahead) {
           feed_cv_.wait_until(lock, spread_at);
         } else {
@@ -411,7 +421,8 @@ void Worker::Feed() {
     }
     std::vector<JobDone> done;
     done.swap(done_);
-    fetching_ = true;
+    ++feeding_;
+    feeding_want_ += want;
     lock.unlock();
 
     Result<CompleteAndTakeResult> r =
@@ -426,11 +437,13 @@ void Worker::Feed() {
       if (options_.on_finished) options_.on_finished(done[i].job, outcome);
     }
     lock.lock();
-    fetching_ = false;
+    --feeding_;
+    feeding_want_ -= want;
     for (const JobDone& d : done) Forget(d.job);
     in_flight_ -= static_cast<int>(done.size());
     TakeAhead(r, want);
     if (HoldsNothing()) work_cv_.notify_one();  // a worker thread waits in the queue now
+    if (options_.feeders > 1) feed_cv_.notify_all();  // one may wait for this call's end
     cv_.notify_all();
     if (want > 0 && (!r.ok() || !r->take_status.ok())) {
       ++stats_.errors;

@@ -16,10 +16,11 @@
 // calls Queue::RecoverStalled every stalled_check_ms (jobs of crashed workers
 // anywhere run again).
 //
-// Prefetch (WorkerOptions::prefetch > 0): one feeder thread takes the jobs
-// for all worker threads and reports their completions, in batches of one
-// Queue::CompleteAndTake each (one round trip for many jobs on a backend
-// that batches); while no job is held, a worker thread waits in the queue
+// Prefetch (WorkerOptions::prefetch > 0): feeder threads (two by default)
+// take the jobs for all worker threads and report their completions, in
+// batches of one Queue::CompleteAndTake each (one round trip for many jobs
+// on a backend that batches; with two, one is under way while the other
+// hands out its jobs); while no job is held, a worker thread waits in the queue
 // itself, so an idle worker starts a new job without a hand-over. At most
 // concurrency + prefetch jobs are held: those the worker threads run (still
 // at most `concurrency` at a time, one per thread; concurrency 1 runs one
@@ -76,6 +77,10 @@ struct WorkerOptions {
   // thread takes and completes its own jobs, a round trip each. The feeder
   // holds its leases as "<name>/feed".
   int prefetch = 0;
+  // With prefetch: feeder threads, each with one CompleteAndTake under way
+  // at most (>= 1). Two keep a queue server busy while the worker handles
+  // the last reply.
+  int feeders = 2;
   // Called after each run with the outcome: OK when the job completed, else
   // the handler's (or the queue's) error. On the worker thread; with
   // prefetch, a completion is reported on the feeder thread. May be empty;
@@ -120,7 +125,7 @@ class Worker {
   void RunThread(int index, JobHandler* handler);
   // A worker thread with prefetch: runs the jobs the feeder takes.
   void RunPrefetchedThread(JobHandler* handler);
-  // The feeder thread (prefetch > 0).
+  // A feeder thread (prefetch > 0).
   void Feed();
   // Runs `job` with `handler`, turning an exception into an error.
   static Result<std::string> RunHandler(JobHandler* handler, const Job& job);
@@ -165,7 +170,9 @@ class Worker {
   std::deque<Job> ahead_;
   int running_count_ = 0;
   std::vector<JobDone> done_;
-  bool fetching_ = false;        // a CompleteAndTake is under way (one at a time)
+  bool waiting_in_queue_ = false;  // a worker thread's CompleteAndTake waits for jobs
+  int feeding_ = 0;                // the feeders' CompleteAndTake calls under way
+  int feeding_want_ = 0;           // how many jobs those calls may take
   bool queue_drained_ = false;   // the last take got fewer jobs than it asked for
   std::chrono::steady_clock::time_point look_again_;  // for new jobs, while queue_drained_
   std::chrono::steady_clock::time_point last_pop_;    // a worker thread last started a job

@@ -320,6 +320,54 @@ TEST_F(WorkerTest, PrefetchMustNotBeNegative) {
   EXPECT_EQ(worker->Start().ToString(), "invalid argument: worker w: prefetch must be >= 0 (got -1)");
 }
 
+TEST_F(WorkerTest, FeedersMustBeAtLeastOne) {
+  WorkerOptions options;
+  options.name = "w";
+  options.prefetch = 4;
+  options.feeders = 0;
+  auto worker = MakeWorker(
+      queue_.get(), [](const Job&) -> Result<std::string> { return std::string("null"); }, options);
+  EXPECT_EQ(worker->Start().ToString(), "invalid argument: worker w: feeders must be >= 1 (got 0)");
+}
+
+// However many feeders take and report, each job runs once and completes
+// with its own return value, and the worker counts exactly those.
+TEST_F(WorkerTest, PrefetchRunsEachJobOnceWithOneToThreeFeeders) {
+  for (int feeders = 1; feeders <= 3; ++feeders) {
+    SCOPED_TRACE("feeders " + std::to_string(feeders));
+    constexpr int kJobs = 150;
+    std::vector<std::string> ids;
+    for (int i = 0; i < kJobs; ++i) ids.push_back(Add("noop"));
+    std::mutex mu;
+    std::multiset<std::string> ran;
+    WorkerOptions options;
+    options.concurrency = 3;
+    options.prefetch = 5;
+    options.feeders = feeders;
+    options.take_wait_ms = 200;
+    auto worker = MakeWorker(
+        queue_.get(),
+        [&](const Job& job) -> Result<std::string> {
+          std::lock_guard<std::mutex> lock(mu);
+          ran.insert(job.id);
+          return R"({"id":")" + job.id + R"("})";
+        },
+        options);
+    ASSERT_TRUE(worker->Start().ok());
+    ASSERT_TRUE(WaitFor([&] { return worker->stats().completed == kJobs; }));
+    EXPECT_EQ(worker->Stop(5000), 0);
+    EXPECT_EQ(ran.size(), static_cast<size_t>(kJobs));
+    for (const std::string& id : ids) {
+      EXPECT_EQ(ran.count(id), 1u) << id;
+      EXPECT_EQ(queue_->Get(id)->return_value, R"({"id":")" + id + R"("})");
+    }
+    Worker::Stats stats = worker->stats();
+    EXPECT_EQ(stats.completed, kJobs);
+    EXPECT_EQ(stats.failed + stats.retried + stats.lease_lost + stats.errors, 0);
+  }
+  EXPECT_EQ(queue_->Counts()->completed, 450);
+}
+
 // With prefetch, concurrency 1 still runs one job at a time, each job once.
 TEST_F(WorkerTest, PrefetchAtConcurrencyOneRunsOneJobAtATime) {
   constexpr int kJobs = 120;
