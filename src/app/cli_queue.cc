@@ -66,6 +66,12 @@ void AddQueueCommands(CLI::App* app, int* status, std::ostream& out, std::ostrea
   w->add_option("--concurrency", work.concurrency, "jobs run at the same time")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  w->add_option("--prefetch", work.prefetch,
+                "jobs taken ahead of the running ones; two feeder threads take them and\n"
+                "report completions in batches, one round trip each (0: every thread takes\n"
+                "and completes its own jobs, a round trip each)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   w->add_option("--lease", work.lease, "lock duration of a running job (renewed while it runs)")
       ->capture_default_str();
   w->add_option("--drain", work.drain, "on SIGINT/SIGTERM, how long to wait for running jobs")

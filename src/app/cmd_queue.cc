@@ -149,6 +149,7 @@ int RunQueueWork(const QueueWorkCommand& cmd, std::ostream& /*out*/, std::ostrea
   WorkerOptions options;
   options.name = cmd.name.empty() ? DefaultWorkerName() : cmd.name;
   options.concurrency = cmd.concurrency;
+  options.prefetch = cmd.prefetch;
   options.lease_ms = *lease;
   options.take_wait_ms = 5000;
   options.stalled_check_ms = std::max<int64_t>(*lease / 2, 100);
@@ -169,7 +170,7 @@ int RunQueueWork(const QueueWorkCommand& cmd, std::ostream& /*out*/, std::ostrea
   }
   Log(LogLevel::kInfo, "queue.work.started",
       {{"queue", cmd.target.queue}, {"redis", cmd.target.redis}, {"worker", options.name},
-       {"handler", cmd.handler}, {"concurrency", cmd.concurrency},
+       {"handler", cmd.handler}, {"concurrency", cmd.concurrency}, {"prefetch", cmd.prefetch},
        {"pid", static_cast<int64_t>(getpid())}});
 
   int sig = 0;

@@ -345,6 +345,32 @@ TEST(RedisQueueTest, RemovesFinishedJobsAsBullMqDoes) {
   EXPECT_EQ(OpenRedisQueue(o, SystemClock()).status().code(), Code::kInvalidArgument);
 }
 
+// The events stream stays about opts.maxLenEvents long, as BullMQ keeps it:
+// each script run trims it once, so it grows past that by at most one
+// run's events (and Redis's approximate trim keeps whole nodes of 100).
+TEST(RedisQueueTest, EventsStreamIsTrimmedToMaxLenEvents) {
+  ASSERT_NE(Server(), nullptr);
+  RedisQueueOptions o = Options(FreshName());
+  auto q = MustOpen(o);
+  ASSERT_TRUE(q);
+  auto raw = Raw();
+  ASSERT_TRUE(raw);
+  const std::string base = "bull:" + o.name;
+  Cmd(raw.get(), {"HSET", base + ":meta", "opts.maxLenEvents", "50"});
+  auto length = [&] { return Cmd(raw.get(), {"XLEN", base + ":events"}).AsInt(); };
+  for (int i = 0; i < 400; ++i) ASSERT_TRUE(q->Add("run", "{}", {}).ok());
+  EXPECT_GE(length(), 50);
+  EXPECT_LE(length(), 50 + 100 + 2);
+  auto taken = q->CompleteAndTake({}, "w", 300, 30000, 0);
+  ASSERT_TRUE(taken.ok() && taken->taken.size() == 300u);
+  std::vector<JobDone> done;
+  for (const Job& j : taken->taken) done.push_back({j, "null"});
+  ASSERT_TRUE(q->CompleteAndTake(done, "w", 0, 30000, 0).ok());
+  EXPECT_GE(length(), 300);  // this run's 300 "completed" events are all there
+  ASSERT_TRUE(q->Add("run", "{}", {}).ok());
+  EXPECT_LE(length(), 50 + 100 + 2);
+}
+
 // A batch completion writes what a single one does: the attempts made and
 // the removeOnComplete option come with the job when it was taken (or are
 // read from the job when the caller does not know them), and the option
@@ -397,6 +423,41 @@ TEST(RedisQueueTest, BatchCompletionKeepsAttemptsAndRemoveOnComplete) {
   EXPECT_EQ(kept, 2);
   EXPECT_EQ(q->Get("b4")->state, JobState::kCompleted);
   EXPECT_EQ(q->Get("z1")->state, JobState::kCompleted);
+}
+
+// removeOnComplete true removes that job only, as BullMQ does: jobs added
+// without the option (here by another producer) stay completed.
+TEST(RedisQueueTest, RemoveOnCompleteTrueRemovesOnlyThatJob) {
+  ASSERT_NE(Server(), nullptr);
+  RedisQueueOptions keeping = Options(FreshName());
+  RedisQueueOptions removing = keeping;
+  removing.remove_on_complete = 0;
+  auto keeper = MustOpen(keeping);
+  auto remover = MustOpen(removing);
+  ASSERT_TRUE(keeper && remover);
+  for (const char* id : {"kept1", "kept2"}) {
+    JobOptions jo;
+    jo.job_id = id;
+    ASSERT_TRUE(keeper->Add("run", "{}", jo).ok());
+  }
+  for (const char* id : {"gone1", "gone2"}) {
+    JobOptions jo;
+    jo.job_id = id;
+    ASSERT_TRUE(remover->Add("run", "{}", jo).ok());
+  }
+  auto taken = keeper->CompleteAndTake({}, "w", 3, 30000, 0);
+  ASSERT_TRUE(taken.ok() && taken->taken.size() == 3u);  // kept1, kept2, gone1
+  std::vector<JobDone> done;
+  for (const Job& j : taken->taken) done.push_back({j, "null"});
+  ASSERT_TRUE(keeper->CompleteAndTake(done, "w", 0, 30000, 0).ok());
+  auto last = keeper->Take("w", 30000, 0);  // gone2, completed one at a time
+  ASSERT_TRUE(last.ok() && last->has_value());
+  ASSERT_TRUE(keeper->Complete(**last, "null").ok());
+  EXPECT_EQ(keeper->Get("kept1")->state, JobState::kCompleted);
+  EXPECT_EQ(keeper->Get("kept2")->state, JobState::kCompleted);
+  EXPECT_EQ(keeper->Get("gone1").status().code(), Code::kNotFound);
+  EXPECT_EQ(keeper->Get("gone2").status().code(), Code::kNotFound);
+  EXPECT_EQ(keeper->Counts()->completed, 2);
 }
 
 // complete_takes_next: Complete takes the worker's next job in the same

@@ -19,14 +19,26 @@ local NOW_TEXT = ARGV[2]  -- NOW as given: saves formatting the number on every 
 local MS_SLOTS = 4096
 local PRIO_SLOTS = 4294967296
 
+-- An integer as decimal text: cheaper than letting Lua (or redis.call)
+-- format the number, which goes through the floating-point printf.
+local function int_text(n)
+  return string.format("%d", n)
+end
+
+-- Adds event `name` to the events stream. The first event of a script run
+-- trims the stream to about opts.maxLenEvents entries (as BullMQ's "MAXLEN
+-- ~"); the others only append, so a run adds at most its own events beyond
+-- that until the next run's first event.
 local max_events = nil
 local function emit(name, ...)
+  if max_events then
+    rcall("XADD", K_EVENTS, "*", "event", name, ...)
+    return
+  end
+  max_events = rcall("HGET", K_META, "opts.maxLenEvents")
   if not max_events then
-    max_events = rcall("HGET", K_META, "opts.maxLenEvents")
-    if not max_events then
-      max_events = 10000
-      rcall("HSET", K_META, "opts.maxLenEvents", max_events)
-    end
+    max_events = "10000"
+    rcall("HSET", K_META, "opts.maxLenEvents", max_events)
   end
   rcall("XADD", K_EVENTS, "MAXLEN", "~", max_events, "*", "event", name, ...)
 end
@@ -197,8 +209,8 @@ local function lock_job(id, lease, worker, token)
     rcall("LREM", K_ACTIVE, -1, id)
     return nil
   end
-  rcall("SET", job_key .. ":lock", token, "PX", lease)
-  rcall("HSET", job_key, "processedOn", NOW_TEXT, "pb", worker, "ats", (tonumber(f[8]) or 0) + 1)
+  rcall("SET", job_key .. ":lock", int_text(token), "PX", lease)
+  rcall("HSET", job_key, "processedOn", NOW_TEXT, "pb", worker, "ats", int_text((tonumber(f[8]) or 0) + 1))
   emit("active", "jobId", id, "prev", "waiting")
   return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
 end
@@ -285,9 +297,10 @@ local function take_job(lease, worker)
 end
 
 -- Applies a finished job's removeOnComplete / removeOnFail option `keep`
--- (BullMQ's: true removes the job at once; a number N keeps the newest N
--- jobs of `set`; {count = N, age = seconds} keeps the newest N and those
--- finished less than `age` seconds ago; false or nil keeps every job).
+-- (BullMQ's: true or 0 removes this job at once and no other; a number N
+-- keeps the newest N jobs of `set`; {count = N, age = seconds} keeps the
+-- newest N and those finished less than `age` seconds ago; false or nil
+-- keeps every job).
 local function remove_job(id)
   rcall("DEL", PREFIX .. id, PREFIX .. id .. ":logs", PREFIX .. id .. ":lock")
 end
@@ -300,6 +313,11 @@ local function trim_finished(set, id, keep)
     count = keep
   elseif type(keep) == "table" then
     count, age = tonumber(keep["count"]), tonumber(keep["age"])
+  end
+  if count == 0 then
+    rcall("ZREM", set, id)
+    remove_job(id)
+    return
   end
   if age then
     local old = rcall("ZRANGEBYSCORE", set, 0, NOW - age * 1000, "LIMIT", 0, 1000)

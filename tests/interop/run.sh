@@ -74,7 +74,7 @@ stop_worker() {
 }
 
 echo "interop: 1. Node Queue.add -> vigil queue work"
-"$vigil" queue work --redis "$url" --queue echo --handler echo --concurrency 2 \
+"$vigil" queue work --redis "$url" --queue echo --handler echo --concurrency 2 --prefetch 8 \
   --name interop-echo 2>"$run_dir/work-echo.log" &
 echo_pid=$!
 pids+=($echo_pid)
