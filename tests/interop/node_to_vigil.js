@@ -79,6 +79,21 @@ async function echoQueue() {
     assert.deepEqual(await prio.waitUntilFinished(events, 20000), { p: 2 });
     assert.equal(await prio.getState(), 'completed');
 
+    // A burst the prefetching worker completes in batches: every "completed"
+    // event carries its own return value, and removeOnComplete: true (set
+    // by Node) removes each of those jobs and no other.
+    const burst = [];
+    for (let i = 0; i < 30; i++) {
+      burst.push({ name: 'burst', data: { b: i }, opts: { jobId: `burst-${i}`, removeOnComplete: true } });
+    }
+    const burstDone = burst.map((b) => eventFor(events, 'completed', b.opts.jobId));
+    await queue.addBulk(burst);
+    const burstArgs = await Promise.all(burstDone);
+    burstArgs.forEach((args, i) => assert.deepEqual(args.returnvalue, { b: i }));
+    for (const b of burst) {
+      assert.equal(await Job.fromId(queue, b.opts.jobId), undefined, `${b.opts.jobId} was not removed`);
+    }
+
     const counts = await queue.getJobCounts('completed', 'waiting', 'active', 'delayed', 'failed');
     assert.deepEqual(counts, { completed: 4, waiting: 0, paused: 0, active: 0, delayed: 0, failed: 0 });
   } finally {
