@@ -249,10 +249,11 @@ end
 -- of them: their ids.
 local function pop_ungrouped_many(want)
   local ids = rcall("RPOP", K_WAIT, want) or {}
-  if #ids < want then
-    local top = rcall("ZPOPMIN", K_PRIO, want - #ids)
+  local more = want - #ids
+  if more > 0 then
+    local top = rcall("ZPOPMIN", K_PRIO, more)
     for i = 1, #top, 2 do ids[#ids + 1] = top[i] end
-    if #top < 2 * (want - #ids) then rcall("DEL", K_PC) end
+    if #top < 2 * more then rcall("DEL", K_PC) end  -- the prioritized set is empty
   end
   if #ids > 0 then rcall_list({"LPUSH", K_ACTIVE}, ids) end
   return ids
