@@ -201,10 +201,9 @@ class RedisQueue final : public Queue {
         continue;
       }
       // What the script need not read again: attempts made and removeOnComplete.
-      std::string known = job.backend_note.empty()
-                              ? "?"
-                              : std::to_string(job.attempt) + " " + job.backend_note;
-      args.insert(args.end(), {job.id, std::to_string(job.token), std::move(value), std::move(known)});
+      const bool known = !job.backend_note.empty();
+      args.insert(args.end(), {job.id, std::to_string(job.token), std::move(value),
+                               known ? std::to_string(job.attempt) : "?", job.backend_note});
       sent.push_back(i);
     }
     if (options_.complete_takes_next) {

@@ -209,7 +209,8 @@ local function lock_job(id, lease, worker, token)
     rcall("LREM", K_ACTIVE, -1, id)
     return nil
   end
-  rcall("SET", job_key .. ":lock", int_text(token), "PX", lease)
+  -- GET: the reply is the old value (none), not a status Lua makes a table of.
+  rcall("SET", job_key .. ":lock", int_text(token), "PX", lease, "GET")
   rcall("HSET", job_key, "processedOn", NOW_TEXT, "pb", worker, "ats", int_text((tonumber(f[8]) or 0) + 1))
   emit("active", "jobId", id, "prev", "waiting")
   return {1, token, id, f[1], f[2], f[3], f[4], f[5], f[6], f[7], NOW}
@@ -358,16 +359,16 @@ local function complete_job(id, token, value)
   return 0
 end
 
--- Completes the active jobs given in ARGV from `first` on, four per job:
+-- Completes the active jobs given in ARGV from `first` on, five per job:
 -- id, token, return value (JSON), and what the caller knows of the job:
--- "?" nothing; else its attempts made with this run and its
--- removeOnComplete option (JSON, "null" when it has none), as
--- "<atm> <option>". Does what complete_job does for each, with one call
--- for all of them where Redis has one (MGET, DEL, SREM, ZADD). Returns
--- {0 or a kLock* code per job}.
+-- its attempts made with this run and its removeOnComplete option (JSON,
+-- "null" when it has none), or "?" and "" when it does not know them. Does
+-- what complete_job does for each, with one call for all of them where
+-- Redis has one (MGET, DEL, SREM, ZADD). Returns {0 or a kLock* code per
+-- job}.
 local function complete_many(first)
   local ids, locks = {}, {}
-  for i = first, #ARGV, 4 do
+  for i = first, #ARGV, 5 do
     ids[#ids + 1] = ARGV[i]
     locks[#locks + 1] = PREFIX .. ARGV[i] .. ":lock"
   end
@@ -376,7 +377,7 @@ local function complete_many(first)
   local codes, done, done_locks = {}, {}, {}
   for k, id in ipairs(ids) do
     local code = 0
-    if held[k] ~= ARGV[first + 4 * (k - 1) + 1] then
+    if held[k] ~= ARGV[first + 5 * (k - 1) + 1] then
       code = lock_lost(id, held[k])
     elseif rcall("LREM", K_ACTIVE, -1, id) == 0 then
       code = -3
@@ -399,22 +400,17 @@ local function complete_many(first)
   rcall_list({"ZADD", K_COMPLETED}, scored)
   local keeps = {}
   for n, k in ipairs(done) do
-    local at = first + 4 * (k - 1)
-    local id, value, known = ids[k], ARGV[at + 2], ARGV[at + 3]
+    local at = first + 5 * (k - 1)
+    local id, value, atm, keep_json = ids[k], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
     local job_key = PREFIX .. id
-    local atm, keep
-    if known == "?" then
+    local keep
+    if atm == "?" then
       local f = rcall("HMGET", job_key, "atm", "opts")
-      atm = tostring((tonumber(f[1]) or 0) + 1)
+      atm = int_text((tonumber(f[1]) or 0) + 1)
       keep = opt_of(f[2], "removeOnComplete")
-    else
-      local space = string.find(known, " ", 1, true)
-      atm = string.sub(known, 1, space - 1)
-      local text = string.sub(known, space + 1)
-      if text ~= "null" then
-        local ok, decoded = pcall(cjson.decode, text)
-        if ok then keep = decoded end
-      end
+    elseif keep_json ~= "null" then
+      local ok, decoded = pcall(cjson.decode, keep_json)
+      if ok then keep = decoded end
     end
     keeps[n] = keep
     rcall("HSET", job_key, "atm", atm, "returnvalue", value, "finishedOn", NOW_TEXT)
