@@ -27,6 +27,12 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   if (pos + n > s.size()) return false;
   int v = 0;
@@ -49,7 +55,7 @@ Result<TimeMs> ParseIso8601(std::string_view s) {
       s[7] != '-' || !Digits(s, 8, 2, &day)) {
     return bad();
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31) return bad();
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) return bad();
   size_t pos = 10;
   int64_t millis = 0;
   int64_t offset_minutes = 0;
@@ -84,6 +90,7 @@ Result<TimeMs> ParseIso8601(std::string_view s) {
             !Digits(s, pos + 4, 2, &om)) {
           return bad();
         }
+        if (oh > 23 || om > 59) return bad();
         offset_minutes = (oh * 60 + om) * (s[pos] == '+' ? 1 : -1);
         pos += 6;
       } else {
