@@ -106,14 +106,4 @@ std::optional<int64_t> DurationOrReport(const std::string& flag, const std::stri
   return *ms;
 }
 
-std::optional<int64_t> ScheduleIntervalOrReport(const std::string& every, std::ostream& err) {
-  if (every.empty()) return 0;
-  std::optional<int64_t> ms = DurationOrReport("--every", every, err);
-  if (ms && *ms < kMinScheduleIntervalMs) {
-    err << "vigil: --every: schedule interval must be at least 1m\n";
-    return std::nullopt;
-  }
-  return ms;
-}
-
 }  // namespace vigil

@@ -58,8 +58,5 @@ std::unique_ptr<Queue> OpenQueueOrReport(const std::string& path, const std::str
 std::optional<int64_t> DurationOrReport(const std::string& flag, const std::string& text,
                                         std::ostream& err);
 
-// The interval of an --every flag in ms (0 when `every` is empty); on a bad
-// duration or one below a minute prints why and returns nullopt.
-std::optional<int64_t> ScheduleIntervalOrReport(const std::string& every, std::ostream& err);
 
 }  // namespace vigil

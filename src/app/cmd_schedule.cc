@@ -3,6 +3,7 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "app/source_add.h"
 #include "app/table.h"
 #include "common/duration.h"
 #include "common/time.h"
@@ -50,8 +51,11 @@ int RunSchedule(const ScheduleCommand& cmd, std::ostream& out, std::ostream& err
     err << "vigil: --window and --no-window exclude each other\n";
     return kExitUsage;
   }
-  const std::optional<int64_t> every = ScheduleIntervalOrReport(cmd.every, err);
-  if (!every) return kExitUsage;
+  const Result<int64_t> every = ScheduleInterval(cmd.every, "--every");
+  if (!every.ok()) {
+    err << "vigil: " << every.status().message() << "\n";
+    return kExitUsage;
+  }
   const int64_t every_ms = *every;
   std::optional<OffPeakWindow> window;
   if (!cmd.window.empty()) {
