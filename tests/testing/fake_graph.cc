@@ -9,27 +9,26 @@
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 #include <unordered_map>
 
 #include "common/json_text.h"
-#include "common/time.h"
+#include "testing/fake_graph_errors.h"
+#include "testing/fake_graph_pages.h"
 
 namespace vigil::testing {
 
 namespace {
 
+using namespace fake_graph;  // its errors and wire format
 using Clock = std::chrono::steady_clock;
 
 constexpr char kJson[] = "application/json; charset=utf-8";
 constexpr char kGraphScope[] = "https://graph.microsoft.com/.default";
-constexpr char kTokenSuffix[] = "/oauth2/v2.0/token";
 constexpr char kUsers[] = "/users";
 constexpr char kUsersDelta[] = "/users/delta";
 constexpr char kSecurityDefaults[] = "/policies/identitySecurityDefaultsEnforcementPolicy";
 constexpr char kMalformed[] = "{\"value\": [ {\"id\": ";
-constexpr int kDefaultPageSize = 100;
 
 // Graph endpoint (under /v1.0) -> its file in a Graph directory.
 struct Endpoint {
@@ -45,249 +44,6 @@ constexpr Endpoint kEndpoints[] = {
     {"/groups", "groups.json"},
     {kSecurityDefaults, "securityDefaults.json"},
 };
-
-std::string RandomHex(size_t bytes) {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < bytes * 2; ++i) out.push_back(kHex[rng() & 15]);
-  return out;
-}
-
-std::string Guid() {
-  std::string hex = RandomHex(16);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
-}
-
-std::string UtcNow() {  // "2026-01-01T00:00:00" as Graph's innerError.date has it
-  std::string text = FormatIso8601(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count());
-  if (!text.empty() && text.back() == 'Z') text.pop_back();
-  return text;
-}
-
-bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
-// "/users?x" -> "/v1.0/users"; "/v1.0/..." and "/auth/..." stay as they are.
-std::string NormalizePath(const std::string& path) {
-  std::string p = path.substr(0, path.find('?'));
-  if (StartsWith(p, "/v1.0/") || StartsWith(p, "/auth/")) return p;
-  return "/v1.0" + (StartsWith(p, "/") ? p : "/" + p);
-}
-
-// The tenant of a token endpoint path, or "" for any other path.
-std::string TokenTenant(const std::string& path) {
-  if (!StartsWith(path, "/auth/")) return "";
-  size_t slash = path.find('/', 6);
-  if (slash == std::string::npos || slash == 6 || path.substr(slash) != kTokenSuffix) return "";
-  return path.substr(6, slash - 6);
-}
-
-// The raw query of `target` without the parameters named in `drop`.
-std::string QueryWithout(const std::string& target, std::initializer_list<std::string_view> drop) {
-  size_t q = target.find('?');
-  if (q == std::string::npos) return "";
-  std::string out;
-  std::string_view rest = std::string_view(target).substr(q + 1);
-  while (!rest.empty()) {
-    size_t amp = rest.find('&');
-    std::string_view part = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    std::string key =
-        httplib::detail::decode_url(std::string(part.substr(0, part.find('='))), false);
-    if (part.empty() || std::find(drop.begin(), drop.end(), key) != drop.end()) continue;
-    if (!out.empty()) out.push_back('&');
-    out.append(part);
-  }
-  return out;
-}
-
-// Whether the comma-separated $select names signInActivity (any case).
-bool SelectsSignInActivity(const std::string& select) {
-  std::string list = "," + select + ",";
-  std::erase(list, ' ');
-  for (char& c : list) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-  return list.find(",signinactivity,") != std::string::npos;
-}
-
-bool ParseCount(const std::string& text, uint64_t* out) {
-  if (text.empty() || text.size() > 18) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  *out = std::stoull(text);
-  return true;
-}
-
-// One user, pre-serialized with and without signInActivity.
-struct UserEntry {
-  std::string id;
-  std::string full;
-  std::string without_sign_in;
-};
-
-// Fails when `element` is not an object with a string "id".
-bool MakeUser(simdjson::dom::element element, UserEntry* user) {
-  simdjson::dom::object object;
-  std::string_view id;
-  if (element.get_object().get(object) || object["id"].get_string().get(id)) return false;
-  user->id = std::string(id);
-  user->full = "{";
-  user->without_sign_in = "{";
-  for (simdjson::dom::key_value_pair field : object) {
-    std::string text;
-    AppendJsonString(&text, field.key);
-    text.push_back(':');
-    text += simdjson::minify(field.value);
-    for (std::string* out : {&user->full, &user->without_sign_in}) {
-      if (out == &user->without_sign_in && field.key == "signInActivity") continue;
-      if (out->size() > 1) out->push_back(',');
-      out->append(text);
-    }
-  }
-  user->full.push_back('}');
-  user->without_sign_in.push_back('}');
-  return true;
-}
-
-// What one page of a collection looks like and where the next one is.
-struct PageSpec {
-  std::string context;  // "@odata.context"
-  size_t count = 0;     // objects in the whole listing
-  size_t offset = 0;    // the first object of this page
-  size_t page_size = kDefaultPageSize;
-  std::string next_base;   // the nextLink is this + "$skiptoken=" + token
-  std::string loop_url;    // when set: the nextLink of every page
-  std::string delta_link;  // the deltaLink of the last page (delta only)
-};
-
-std::string PageBody(const PageSpec& spec, const std::function<const std::string&(size_t)>& item,
-                     const std::function<std::string(size_t)>& skip_token) {
-  const size_t end = std::min(spec.count, spec.offset + spec.page_size);
-  size_t bytes = spec.context.size() + spec.next_base.size() + spec.delta_link.size() + 128;
-  for (size_t i = spec.offset; i < end; ++i) bytes += item(i).size() + 1;
-  std::string body;
-  body.reserve(bytes);
-  body += "{\"@odata.context\":";
-  AppendJsonString(&body, spec.context);
-  body += ",\"value\":[";
-  for (size_t i = spec.offset; i < end; ++i) {
-    if (i > spec.offset) body.push_back(',');
-    body += item(i);
-  }
-  body.push_back(']');
-  if (!spec.loop_url.empty() || end < spec.count) {
-    body += ",\"@odata.nextLink\":";
-    AppendJsonString(&body, spec.loop_url.empty() ? spec.next_base + "$skiptoken=" + skip_token(end)
-                                                  : spec.loop_url);
-  } else if (!spec.delta_link.empty()) {
-    body += ",\"@odata.deltaLink\":";
-    AppendJsonString(&body, spec.delta_link);
-  }
-  body.push_back('}');
-  return body;
-}
-
-// Streams `total` bytes of a JSON array that never ends.
-void StreamHugeBody(httplib::Response& res, uint64_t total, const std::atomic<bool>* stopping) {
-  static const std::string kBlock = [] {
-    std::string block;
-    while (block.size() < 65536) block += "{\"id\":\"00000000-0000-0000-0000-000000000000\"},";
-    return block;
-  }();
-  auto sent = std::make_shared<uint64_t>(0);
-  res.status = 200;
-  res.set_chunked_content_provider(
-      "application/json", [total, sent, stopping](size_t, httplib::DataSink& sink) {
-        if (stopping->load()) return false;
-        const std::string& chunk = *sent == 0 ? std::string("{\"value\":[") + kBlock : kBlock;
-        const uint64_t n = std::min<uint64_t>(chunk.size(), total - *sent);
-        if (!sink.write(chunk.data(), n)) return false;
-        *sent += n;
-        if (*sent >= total) sink.done();
-        return true;
-      });
-}
-
-}  // namespace
-
-struct FakeGraphReply {
-  int status = 200;
-  std::string body;
-};
-
-namespace {
-
-FakeGraphReply GraphError(int status, const std::string& code, const std::string& message) {
-  const std::string id = Guid();
-  nlohmann::json body = {
-      {"error",
-       {{"code", code},
-        {"message", message},
-        {"innerError", {{"date", UtcNow()}, {"request-id", id}, {"client-request-id", id}}}}}};
-  return {status, body.dump()};
-}
-
-FakeGraphReply IdentityError(int status, const std::string& error, int aadsts,
-                             const std::string& description) {
-  const std::string trace = Guid(), correlation = Guid(), now = UtcNow() + "Z";
-  nlohmann::json body = {
-      {"error", error},
-      {"error_description", "AADSTS" + std::to_string(aadsts) + ": " + description + " Trace ID: " +
-                                trace + " Correlation ID: " + correlation + " Timestamp: " + now},
-      {"error_codes", {aadsts}},
-      {"timestamp", now},
-      {"trace_id", trace},
-      {"correlation_id", correlation}};
-  return {status, body.dump()};
-}
-
-// The body an injected status gets when the fault has none.
-FakeGraphReply DefaultFaultReply(int status, bool token_path) {
-  if (token_path) {
-    if (status == 401)
-      return IdentityError(401, "invalid_client", 7000215, "Invalid client secret provided.");
-    if (status < 500 && status != 429)
-      return IdentityError(status, "invalid_request", 900144, "The request is not valid.");
-    return IdentityError(status, "temporarily_unavailable", 50196,
-                         "The server is temporarily unavailable.");
-  }
-  static const std::map<int, std::pair<const char*, const char*>> kErrors = {
-      {400, {"BadRequest", "The request is not valid."}},
-      {401, {"InvalidAuthenticationToken", "Access token has expired or is not yet valid."}},
-      {403, {"Authorization_RequestDenied", "Insufficient privileges to complete the operation."}},
-      {404, {"Request_ResourceNotFound", "Resource does not exist."}},
-      {429, {"TooManyRequests", "Too many requests. Please try again later."}},
-      {500, {"InternalServerError", "An internal server error occurred."}},
-      {502, {"BadGateway", "The gateway received an invalid response."}},
-      {503, {"serviceNotAvailable", "The service is temporarily unavailable."}},
-      {504, {"GatewayTimeout", "The gateway timed out."}},
-  };
-  auto it = kErrors.find(status);
-  if (it == kErrors.end()) return GraphError(status, "UnknownError", "An error occurred.");
-  return GraphError(status, it->second.first, it->second.second);
-}
-
-FakeGraphReply NotFound(const std::string& path) {
-  return GraphError(
-      404, "Request_ResourceNotFound",
-      "Resource '" + path +
-          "' does not exist or one of its queried reference-property objects are not present.");
-}
-
-FakeGraphReply BadSkipToken() {
-  return GraphError(400, "BadRequest", "The $skiptoken is not valid.");
-}
-
-FakeGraphReply ResyncRequired() {
-  return GraphError(
-      410, "resyncRequired",
-      "The delta token is expired or not valid; the application must do a full resync.");
-}
 
 }  // namespace
 
