@@ -32,7 +32,9 @@ std::string Join(const std::vector<std::string>& items) {
 
 Api::Api(ApiEnv env)
     : env_(std::move(env)),
-      limiter_(env_.limits.rate_per_second, env_.limits.rate_burst, env_.clock) {
+      limiter_(env_.limits.rate_per_second, env_.limits.rate_burst, env_.clock),
+      webhook_limiter_(env_.limits.webhook_rate_per_second, env_.limits.webhook_burst,
+                       env_.clock) {
   AddTenantRoutes(&router_);
   AddSourceRoutes(&router_);
   AddAlertRoutes(&router_);
@@ -92,7 +94,7 @@ ApiResponse Api::Dispatch(ApiRequest* request, const Route** matched) {
   }
   *matched = match.route;
   if (match.route->auth == RouteAuth::kPublic) {
-    RouteCall call{&env_, nullptr, nullptr};
+    RouteCall call{&env_, nullptr, nullptr, &webhook_limiter_};
     return match.route->handler(*request, call);
   }
   return Authorized(*match.route, request);
@@ -128,7 +130,7 @@ ApiResponse Api::Authorized(const Route& route, ApiRequest* request) {
     response.headers.emplace_back("Retry-After", std::to_string(seconds));
     return response;
   }
-  RouteCall call{&env_, lease->get(), &principal};
+  RouteCall call{&env_, lease->get(), &principal, &webhook_limiter_};
   return route.handler(*request, call);
 }
 

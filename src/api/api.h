@@ -40,6 +40,7 @@ class Api {
   ApiEnv env_;
   Router router_;
   RateLimiter limiter_;
+  RateLimiter webhook_limiter_;
 };
 
 }  // namespace vigil

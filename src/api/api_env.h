@@ -33,6 +33,12 @@ struct ApiLimits {
   int rate_burst = 100;
   // Webhooks: a signature's timestamp may be this far from now (either way).
   int64_t webhook_tolerance_ms = 300 * 1000;
+  // Webhooks, per data source: a bucket of `webhook_burst` deliveries
+  // refilled at `webhook_rate_per_second`, checked before the signature, so a
+  // flood (signed or not) costs no database work; an empty bucket answers
+  // 429 rate_limited with Retry-After. 0: no limit.
+  double webhook_rate_per_second = 1;
+  int webhook_burst = 10;
 };
 
 // What the API cannot do without naming a concrete backend: the app

@@ -325,7 +325,8 @@ Json Responses() {
   r["NotFound"] = error("not_found: absent, or of another tenant (the two look the same)");
   r["Conflict"] = error("conflict");
   r["PayloadTooLarge"] = error("payload_too_large: the body exceeds the size limit");
-  r["RateLimited"] = error("rate_limited: the token's request budget is spent");
+  r["RateLimited"] = error(
+      "rate_limited: the token's request budget is spent (webhooks: the data source's)");
   r["RateLimited"]["headers"] = {
       {"Retry-After", {{"schema", Integer()}, {"description", "seconds to wait"}}}};
   r["Unavailable"] = error("unavailable: a backend (database, queue) cannot be reached");
@@ -482,7 +483,7 @@ Json Paths() {
       Ref("Error"));
   op.responses["409"] = Reply("replayed_delivery: this delivery was received before", Ref("Error"));
   p["/hooks/{source_id}"]["post"] =
-      Build(op, {"BadRequest", "NotFound", "PayloadTooLarge", "Unavailable"});
+      Build(op, {"BadRequest", "NotFound", "PayloadTooLarge", "RateLimited", "Unavailable"});
 
   op = Token("Prometheus metrics (text format 0.0.4)", "ops");
   op.is_public = true;

@@ -19,6 +19,7 @@ namespace vigil {
 
 struct ApiEnv;
 class Db;
+class RateLimiter;
 
 // Who may call a route.
 enum class RouteAuth {
@@ -35,6 +36,8 @@ struct RouteCall {
   Db* db = nullptr;
   // The caller; null on kPublic routes.
   const Principal* principal = nullptr;
+  // Webhook deliveries, per data source (ApiLimits::webhook_rate_per_second).
+  RateLimiter* webhook_limiter = nullptr;
 };
 
 using RouteHandler = std::function<ApiResponse(const ApiRequest&, RouteCall&)>;

@@ -16,11 +16,13 @@
 // Deliveries are remembered for twice the tolerance; one whose sync could not
 // be enqueued is forgotten again, so the sender's retry goes through. The
 // body is any bytes and is not parsed.
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "api/api_env.h"
+#include "api/rate_limiter.h"
 #include "api/routes.h"
 #include "api/scope.h"
 #include "api/webhook_signature.h"
@@ -80,6 +82,21 @@ ApiResponse HandleHook(const ApiRequest& request, RouteCall& call) {
   }
   std::optional<int64_t> source_id = ParseId(id_text);
   if (!source_id) return NotFoundResponse(what);
+  if (call.webhook_limiter != nullptr) {
+    RateLimiter::Decision decision = call.webhook_limiter->Admit(*source_id);
+    if (!decision.admitted) {
+      const int64_t seconds = std::max<int64_t>(1, (decision.retry_after_ms + 999) / 1000);
+      char rate[32];
+      std::snprintf(rate, sizeof rate, "%g", env->limits.webhook_rate_per_second);
+      ApiResponse response = ErrorResponse(
+          429, api_error::kRateLimited,
+          "webhooks of " + what + ": rate limit reached (" +
+              std::to_string(env->limits.webhook_burst) + " at once, " + rate +
+              " per second); retry in " + std::to_string(seconds) + " s");
+      response.headers.emplace_back("Retry-After", std::to_string(seconds));
+      return response;
+    }
+  }
   Result<DbLease> lease = env->db_pool->Acquire();
   if (!lease.ok()) return ErrorFromStatus(lease.status());
   Db* db = lease->get();

@@ -1,6 +1,7 @@
 // POST /hooks/{source_id} as a sender sees it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "api/webhook_signature.h"
@@ -84,6 +85,29 @@ TEST_F(WebhookRoutesTest, WithoutVigilDeliveryTheSignatureIsTheDeliveryId) {
   ApiResponse r = Deliver("");
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(Body(r)["delivery_id"], ComputeWebhookSignature(secret_, NowSeconds(), ""));
+}
+
+// Each data source has a bucket of 10 deliveries refilled at 1 per second,
+// checked before the signature: the 11th request in a burst is 429 with
+// Retry-After whatever it carries, another source is not affected, and a
+// second later one more is admitted.
+TEST_F(WebhookRoutesTest, AFloodOfDeliveriesToOneSourceIs429) {
+  const std::string id = std::to_string(source_.id);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(Post(id, kBody, {}).status, 401) << i;
+  ApiResponse r = Deliver(kBody, "evt-flood");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(Body(r)["error"]["code"], "rate_limited");
+  EXPECT_EQ(Body(r)["error"]["message"],
+            "webhooks of data source " + id +
+                ": rate limit reached (10 at once, 1 per second); retry in 1 s");
+  const std::pair<std::string, std::string> retry_after{"Retry-After", "1"};
+  EXPECT_NE(std::find(r.headers.begin(), r.headers.end(), retry_after), r.headers.end());
+  EXPECT_EQ(Jobs(), 0);
+  EXPECT_EQ(Post(std::to_string(source_.id + 1), kBody, {}).status, 404);  // its own bucket
+  f_.clock()->Advance(1000);
+  EXPECT_EQ(Deliver(kBody, "evt-later").status, 202);
+  EXPECT_EQ(Deliver(kBody, "evt-again").status, 429);
+  EXPECT_EQ(Jobs(), 1);
 }
 
 TEST_F(WebhookRoutesTest, MissingMalformedAndWrongSignaturesAre401) {
