@@ -58,6 +58,20 @@ Status ValidateTake(int64_t lease_ms, int64_t wait_ms) {
   return Status::Ok();
 }
 
+Result<std::vector<AddResult>> Queue::AddBulk(const std::vector<JobToQueue>& jobs) {
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    Status valid = ValidateJobToAdd(jobs[i].name, jobs[i].payload, jobs[i].options);
+    if (!valid.ok()) return valid.Prefixed("job " + std::to_string(i));
+  }
+  std::vector<AddResult> added;
+  added.reserve(jobs.size());
+  for (const JobToQueue& job : jobs) {
+    VIGIL_ASSIGN_OR_RETURN(AddResult one, Add(job.name, job.payload, job.options));
+    added.push_back(std::move(one));
+  }
+  return added;
+}
+
 Result<CompleteAndTakeResult> Queue::CompleteAndTake(const std::vector<JobDone>& done,
                                                      std::string_view worker, int max_take,
                                                      int64_t lease_ms, int64_t wait_ms) {

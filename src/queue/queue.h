@@ -134,6 +134,13 @@ struct JobDone {
   std::string return_value;  // JSON text; empty means null
 };
 
+// A job for AddBulk.
+struct JobToQueue {
+  std::string name;
+  std::string payload;  // a JSON object
+  JobOptions options;
+};
+
 // What CompleteAndTake did.
 struct CompleteAndTakeResult {
   // One per JobDone, in order: what Complete would have returned for it
@@ -170,6 +177,14 @@ class Queue {
   // backoff or a job_id of digits only.
   virtual Result<AddResult> Add(std::string_view name, std::string_view payload,
                                 const JobOptions& options) = 0;
+
+  // Adds `jobs` as Add would, in order: one AddResult per job. Every job is
+  // checked first; InvalidArgument "job <index>: <Add's message>" for the
+  // first that Add would refuse, and then none is added. A queue error may
+  // leave the jobs before some point added and the rest not (retry with
+  // job ids to stay exact). The base implementation calls Add per job;
+  // a backend that can adds many per round trip.
+  virtual Result<std::vector<AddResult>> AddBulk(const std::vector<JobToQueue>& jobs);
 
   // Takes the next due job for `worker` under a lease of `lease_ms`, waiting
   // up to `wait_ms` for one (0: do not wait). nullopt when none came (or the

@@ -21,6 +21,8 @@ namespace {
 
 constexpr int kMaxPriority = 2097151;         // BullMQ's highest priority
 constexpr int64_t kCommandTimeoutMs = 30000;
+// Jobs per add script of AddBulk (each takes seven arguments).
+constexpr size_t kAddsPerScript = 1000;
 
 std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -128,16 +130,35 @@ class RedisQueue final : public Queue {
                         const JobOptions& options) override {
     VIGIL_RETURN_IF_ERROR(ValidateAdd(name, payload, options));
     std::string what = "add job " + Quoted(name);
-    VIGIL_ASSIGN_OR_RETURN(
-        RedisReply r,
-        Run(RedisScript::kAdd, what,
-            {options.job_id, std::string(name), std::string(payload), BullMqOptsJson(options, options_.remove_on_complete, options_.remove_on_fail),
-             std::to_string(std::min(options.delay_ms, kRedisMaxDelayMs)),
-             std::to_string(options.priority), options.group}));
+    std::vector<std::string> args;
+    AppendAddArgs({std::string(name), std::string(payload), options}, &args);
+    VIGIL_ASSIGN_OR_RETURN(RedisReply r, Run(RedisScript::kAdd, what, args));
     AddResult result;
     result.job_id = r.at(0).AsString();
     result.added = r.at(1).AsInt() == 1;
     return result;
+  }
+
+  Result<std::vector<AddResult>> AddBulk(const std::vector<JobToQueue>& jobs) override {
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      Status valid = ValidateAdd(jobs[i].name, jobs[i].payload, jobs[i].options);
+      if (!valid.ok()) return valid.Prefixed("job " + std::to_string(i));
+    }
+    std::vector<AddResult> added;
+    added.reserve(jobs.size());
+    for (size_t first = 0; first < jobs.size(); first += kAddsPerScript) {
+      const size_t end = std::min(jobs.size(), first + kAddsPerScript);
+      std::vector<std::string> args;
+      args.reserve(7 * (end - first));
+      for (size_t i = first; i < end; ++i) AppendAddArgs(jobs[i], &args);
+      const std::string what = "add jobs " + std::to_string(first) + " to " +
+                               std::to_string(end - 1) + " of " + std::to_string(jobs.size());
+      VIGIL_ASSIGN_OR_RETURN(RedisReply r, Run(RedisScript::kAddBulk, what, args));
+      for (const RedisReply& row : r.elements) {
+        added.push_back({row.at(0).AsString(), row.at(1).AsInt() == 1});
+      }
+    }
+    return added;
   }
 
   Result<std::optional<Job>> Take(std::string_view worker, int64_t lease_ms,
@@ -398,6 +419,16 @@ class RedisQueue final : public Queue {
   }
 
  private:
+  // The add script's seven arguments for `job`, appended to `args`.
+  void AppendAddArgs(const JobToQueue& job, std::vector<std::string>* args) const {
+    const JobOptions& o = job.options;
+    args->insert(args->end(),
+                 {o.job_id, job.name, job.payload,
+                  BullMqOptsJson(o, options_.remove_on_complete, options_.remove_on_fail),
+                  std::to_string(std::min(o.delay_ms, kRedisMaxDelayMs)),
+                  std::to_string(o.priority), o.group});
+  }
+
   static std::string LeaseKey(const Job& job) { return job.id + "#" + std::to_string(job.token); }
 
   // Gives back every job Complete took ahead that no Take picked up.

@@ -6,34 +6,18 @@ namespace {
 // Each script below runs after the prelude (queue/redis_scripts_prelude.cc).
 
 // ARGV[3] job id ("" = make one), [4] name, [5] data, [6] opts JSON,
-// [7] delay ms, [8] priority, [9] group ("" = none).
+// [7] delay ms, [8] priority, [9] group ("" = none) (add_job's).
 // Returns {job id, 1 added | 0 existed}.
 constexpr std::string_view kAdd = R"lua(
-local seq = rcall("INCR", K_ID)
-local id = ARGV[3]
-if id == "" then id = tostring(seq) end
-local job_key = PREFIX .. id
-if rcall("EXISTS", job_key) == 1 then
-  emit("duplicated", "jobId", id)
-  return {id, 0}
-end
-local delay = tonumber(ARGV[7])
-local priority = tonumber(ARGV[8])
-rcall("HSET", job_key, "name", ARGV[4], "data", ARGV[5], "opts", ARGV[6], "timestamp", NOW,
-      "delay", delay, "priority", priority, "vigil:seq", seq, "vigil:due", NOW + delay)
-local group = ARGV[9]
-if group ~= "" then rcall("HSET", job_key, "vigil:group", group) end
-emit("added", "jobId", id, "name", ARGV[4])
-if delay > 0 then
-  local due = NOW + delay
-  rcall("ZADD", K_DELAYED, delayed_score(due), id)
-  emit("delayed", "jobId", id, "delay", due)
-  mark_next_delayed()
-else
-  enqueue(id, priority, is_paused(), false, group)
-  emit("waiting", "jobId", id)
-end
-return {id, 1}
+return add_job(3)
+)lua";
+
+// ARGV[3], ...: seven per job, as add's. Adds them in order.
+// Returns {{job id, 1 added | 0 existed} per job}.
+constexpr std::string_view kAddBulk = R"lua(
+local out = {}
+for i = 3, #ARGV, 7 do out[#out + 1] = add_job(i) end
+return out
 )lua";
 
 // ARGV[3] lease ms, [4] worker name.
@@ -347,6 +331,7 @@ constexpr ScriptDef kScripts[kRedisScriptCount] = {
     {"list", kList},
     {"release", kRelease},
     {"complete and take", kCompleteAndTake},
+    {"add bulk", kAddBulk},
 };
 
 }  // namespace

@@ -86,8 +86,9 @@ enum class RedisScript {
   kList,
   kRelease,
   kCompleteAndTake,
+  kAddBulk,
 };
-inline constexpr int kRedisScriptCount = 13;
+inline constexpr int kRedisScriptCount = 14;
 
 // "add", "take", ... (for error messages).
 std::string_view RedisScriptName(RedisScript script);

@@ -424,6 +424,37 @@ local function complete_many(first)
   return codes
 end
 
+-- Adds the job given in ARGV from `at` on: job id ("" = make one), name,
+-- data, opts JSON, delay ms, priority, group ("" = none). Returns {job id,
+-- 1 added | 0 existed}.
+local function add_job(at)
+  local seq = rcall("INCR", K_ID)
+  local id = ARGV[at]
+  if id == "" then id = tostring(seq) end
+  local job_key = PREFIX .. id
+  if rcall("EXISTS", job_key) == 1 then
+    emit("duplicated", "jobId", id)
+    return {id, 0}
+  end
+  local name, data, opts, group = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 6]
+  local delay = tonumber(ARGV[at + 4])
+  local priority = tonumber(ARGV[at + 5])
+  rcall("HSET", job_key, "name", name, "data", data, "opts", opts, "timestamp", NOW,
+        "delay", delay, "priority", priority, "vigil:seq", seq, "vigil:due", NOW + delay)
+  if group ~= "" then rcall("HSET", job_key, "vigil:group", group) end
+  emit("added", "jobId", id, "name", name)
+  if delay > 0 then
+    local due = NOW + delay
+    rcall("ZADD", K_DELAYED, delayed_score(due), id)
+    emit("delayed", "jobId", id, "delay", due)
+    mark_next_delayed()
+  else
+    enqueue(id, priority, is_paused(), false, group)
+    emit("waiting", "jobId", id)
+  end
+  return {id, 1}
+end
+
 local INFO_FIELDS = {"name", "data", "opts", "timestamp", "delay", "priority", "atm", "ats", "stc",
   "processedOn", "finishedOn", "returnvalue", "failedReason", "vigil:due", "vigil:seq"}
 

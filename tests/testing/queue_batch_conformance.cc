@@ -1,5 +1,5 @@
 // The conformance cases of the batch calls of queue/queue.h
-// (CompleteAndTake, Release): part of QueueConformanceTest, so every
+// (AddBulk, CompleteAndTake, Release): part of QueueConformanceTest, so every
 // backend that instantiates the suite runs them.
 #include <atomic>
 #include <chrono>
@@ -58,6 +58,55 @@ JobState StateOf(Queue* q, const std::string& id) {
 }  // namespace
 
 int QueueBatchConformanceAnchor() { return 0; }
+
+// AddBulk adds in order, one result per job, deduplicates by job id (in
+// the queue and within the call), and keeps each job's options.
+TEST_P(QueueConformanceTest, AddBulkAddsInOrderWithOneResultPerJob) {
+  Queue* q = queue_.get();
+  MustAdd(q, "existing");
+  std::vector<JobToQueue> jobs;
+  for (const char* id : {"b1", "existing", "b2", "b1"}) {
+    JobToQueue job{"sync", std::string(R"({"id":")") + id + "\"}", {}};
+    job.options.job_id = id;
+    jobs.push_back(job);
+  }
+  jobs.push_back({"analyze", R"({"generated":true})", {}});
+  jobs.back().options.attempts = 3;
+  Result<std::vector<AddResult>> r = q->AddBulk(jobs);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 5u);
+  const std::vector<std::pair<std::string, bool>> want = {
+      {"b1", true}, {"existing", false}, {"b2", true}, {"b1", false}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ((*r)[i].job_id, want[i].first) << i;
+    EXPECT_EQ((*r)[i].added, want[i].second) << i;
+  }
+  const std::string generated = (*r)[4].job_id;
+  EXPECT_TRUE((*r)[4].added);
+  EXPECT_FALSE(generated.empty());
+  EXPECT_TRUE(q->AddBulk({}).value().empty());
+
+  CompleteAndTakeResult taken = MustCompleteAndTake(q, {}, 10);
+  std::vector<std::string> order;
+  for (const Job& job : taken.taken) order.push_back(job.id);
+  EXPECT_EQ(order, (std::vector<std::string>{"existing", "b1", "b2", generated}));
+  ASSERT_EQ(taken.taken.size(), 4u);
+  EXPECT_EQ(taken.taken[1].payload, R"({"id":"b1"})");
+  EXPECT_EQ(taken.taken[3].name, "analyze");
+  EXPECT_EQ(taken.taken[3].max_attempts, 3);
+}
+
+// One job Add would refuse makes AddBulk refuse them all, naming it.
+TEST_P(QueueConformanceTest, AddBulkWithABadJobAddsNone) {
+  Queue* q = queue_.get();
+  std::vector<JobToQueue> jobs = {{"sync", "{}", {}}, {"sync", "{}", {}}, {"sync", "[1]", {}}};
+  Result<std::vector<AddResult>> r = q->AddBulk(jobs);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(r.status().message().rfind("job 2: add job \"sync\": ", 0), 0u)
+      << r.status().message();
+  EXPECT_EQ(q->Counts().value().waiting, 0);
+}
 
 TEST_P(QueueConformanceTest, CompleteAndTakeCompletesThenTakesInTakeOrder) {
   Queue* q = queue_.get();
