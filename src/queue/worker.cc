@@ -382,9 +382,7 @@ void Worker::Feed() {
       lock.lock();
       continue;
     }
-    // A worker thread waits in the queue (nothing is held), or this
-    // feeder's share of calls is under way.
-    if (waiting_in_queue_ || feeding_ >= options_.feeders) {
+    if (waiting_in_queue_) {  // a worker thread waits in the queue; nothing is held
       feed_cv_.wait(lock);
       continue;
     }

@@ -20,15 +20,15 @@
 // take the jobs for all worker threads and report their completions, in
 // batches of one Queue::CompleteAndTake each (one round trip for many jobs
 // on a backend that batches; with two, one is under way while the other
-// hands out its jobs); while no job is held, a worker thread waits in the queue
-// itself, so an idle worker starts a new job without a hand-over. At most
-// concurrency + prefetch jobs are held: those the worker threads run (still
-// at most `concurrency` at a time, one per thread; concurrency 1 runs one
-// job at a time), those that wait for a thread (their lease, and so
-// Job::started_at, began when they were taken), and finished ones the
-// feeder reports with its next round trip. While some are held and the
-// last take found the queue empty, the feeder looks again every 20 ms (a
-// wait in the queue would hold back those reports). The keeper extends the
+// hands out its jobs); while no job is held, a worker thread waits in the
+// queue itself, so an idle worker starts a new job without a hand-over. At
+// most concurrency + prefetch jobs are held: those the worker threads run
+// (still at most `concurrency` at a time, one per thread; concurrency 1 runs
+// one job at a time), those that wait for a thread (their lease, and so
+// Job::started_at, began when they were taken), and finished ones a feeder
+// reports with its next round trip. While some are held and the last take
+// found the queue empty, the feeders look again every 20 ms (a wait in the
+// queue would hold back those reports). The keeper extends the
 // leases of all of them; one it finds lost while the job waits ahead is
 // dropped unrun (counted as lease_lost). Stop gives the jobs
 // no thread started back to the queue (Queue::Release). A failed run is
