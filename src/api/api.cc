@@ -122,13 +122,8 @@ ApiResponse Api::Authorized(const Route& route, ApiRequest* request) {
   }
   RateLimiter::Decision decision = limiter_.Admit(principal.token_id);
   if (!decision.admitted) {
-    const int64_t seconds = std::max<int64_t>(1, (decision.retry_after_ms + 999) / 1000);
-    ApiResponse response = ErrorResponse(
-        429, api_error::kRateLimited,
-        "rate limit of token \"" + principal.token_name + "\" reached; retry in " +
-            std::to_string(seconds) + " s");
-    response.headers.emplace_back("Retry-After", std::to_string(seconds));
-    return response;
+    return RateLimitedResponse("rate limit of token \"" + principal.token_name + "\" reached",
+                               decision.retry_after_ms);
   }
   RouteCall call{&env_, lease->get(), &principal, &webhook_limiter_};
   return route.handler(*request, call);

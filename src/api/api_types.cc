@@ -1,5 +1,7 @@
 #include "api/api_types.h"
 
+#include <algorithm>
+
 namespace vigil {
 
 std::optional<std::string> ApiRequest::Query(std::string_view name) const {
@@ -33,6 +35,14 @@ ApiResponse JsonResponse(int status, const nlohmann::json& body) {
 ApiResponse ErrorResponse(int status, std::string_view code, std::string_view message) {
   nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
   return JsonResponse(status, body);
+}
+
+ApiResponse RateLimitedResponse(const std::string& message, int64_t retry_after_ms) {
+  const int64_t seconds = std::max<int64_t>(1, (retry_after_ms + 999) / 1000);
+  ApiResponse response = ErrorResponse(429, api_error::kRateLimited,
+                                       message + "; retry in " + std::to_string(seconds) + " s");
+  response.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return response;
 }
 
 ApiResponse ErrorFromStatus(const Status& status) {

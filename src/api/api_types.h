@@ -76,6 +76,11 @@ ApiResponse ErrorResponse(int status, std::string_view code, std::string_view me
 // Unavailable 503 unavailable, anything else 500 internal.
 ApiResponse ErrorFromStatus(const Status& status);
 
+// 429 rate_limited with Retry-After: whole seconds until `retry_after_ms`
+// has passed (at least 1). `message` says whose limit; "; retry in <n> s"
+// is appended.
+ApiResponse RateLimitedResponse(const std::string& message, int64_t retry_after_ms);
+
 // The uniform 404 for a thing the caller may not see or that does not
 // exist (the two are indistinguishable on purpose): "<what> not found".
 ApiResponse NotFoundResponse(std::string_view what);

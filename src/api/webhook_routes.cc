@@ -85,16 +85,12 @@ ApiResponse HandleHook(const ApiRequest& request, RouteCall& call) {
   if (call.webhook_limiter != nullptr) {
     RateLimiter::Decision decision = call.webhook_limiter->Admit(*source_id);
     if (!decision.admitted) {
-      const int64_t seconds = std::max<int64_t>(1, (decision.retry_after_ms + 999) / 1000);
       char rate[32];
       std::snprintf(rate, sizeof rate, "%g", env->limits.webhook_rate_per_second);
-      ApiResponse response = ErrorResponse(
-          429, api_error::kRateLimited,
-          "webhooks of " + what + ": rate limit reached (" +
-              std::to_string(env->limits.webhook_burst) + " at once, " + rate +
-              " per second); retry in " + std::to_string(seconds) + " s");
-      response.headers.emplace_back("Retry-After", std::to_string(seconds));
-      return response;
+      return RateLimitedResponse("webhooks of " + what + ": rate limit reached (" +
+                                     std::to_string(env->limits.webhook_burst) + " at once, " +
+                                     rate + " per second)",
+                                 decision.retry_after_ms);
     }
   }
   Result<DbLease> lease = env->db_pool->Acquire();
