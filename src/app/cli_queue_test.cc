@@ -51,6 +51,9 @@ TEST(CliQueueTest, UsageErrorsAndAnUnreachableServer) {
   bad = Vigil({"queue", "work", "--queue", "q", "--handler", "dance"});
   EXPECT_EQ(bad.status, 2);
   EXPECT_EQ(bad.err, "vigil: --handler: \"dance\" is not echo, fail or sleep:MS\n");
+  bad = Vigil({"queue", "work", "--queue", "q", "--handler", "echo", "--prefetch", "-1"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--prefetch"), std::string::npos) << bad.err;
 
   // A port nobody listens on: a server's, once it stopped.
   auto server = testing::RedisServer::Start();
