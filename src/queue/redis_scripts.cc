@@ -71,8 +71,9 @@ return {0}
 // ARGV[3] lease ms, [4] worker name, [5] how many jobs to take at most,
 // then five per job to complete (complete_many's): [6] id, [7] token,
 // [8] return value (JSON), [9] attempts made with this run or "?",
-// [10] removeOnComplete (JSON) or "", [11] id, ... Completes those (as complete), then takes up to that many jobs in
-// take's order, each under its own lock and token.
+// [10] removeOnComplete (JSON) or "", [11] id, ... Completes those (as
+// complete), then takes up to that many jobs in take's order, each under
+// its own lock and token.
 // Returns {{0 or a kLock* code per completed job}, {take's row per job
 // taken}, paused 0|1, next delayed due ms or 0 (when none was taken)}.
 constexpr std::string_view kCompleteAndTake = R"lua(
