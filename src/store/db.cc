@@ -31,7 +31,13 @@ Result<std::optional<int64_t>> Db::QueryInt(std::string_view sql,
   return std::optional<int64_t>(stmt->Int(0));
 }
 
-Transaction::Transaction(Db* db) : db_(db), begin_status_(db->Begin()) {
+std::string RowLockClause(const Db& db, std::string_view of) {
+  if (db.dialect() != "postgresql") return "";
+  return of.empty() ? " FOR UPDATE" : " FOR UPDATE OF " + std::string(of);
+}
+
+Transaction::Transaction(Db* db, Kind kind)
+    : db_(db), begin_status_(kind == Kind::kWrite ? db->Begin() : db->BeginSnapshot()) {
   if (!begin_status_.ok()) done_ = true;
 }
 

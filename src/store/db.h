@@ -75,7 +75,17 @@ class Db {
   // Runs a script of statements without parameters (migrations, pragmas).
   virtual Status ExecScript(std::string_view sql) = 0;
 
+  // Begins a write transaction. SQLite takes the database's write lock at
+  // once (BEGIN IMMEDIATE), so write transactions of every connection run
+  // one at a time; PostgreSQL runs them concurrently (READ COMMITTED) and
+  // callers that must not interleave lock a row first.
   virtual Status Begin() = 0;
+  // Begins a read-only transaction whose statements all see one snapshot of
+  // the database, whatever other connections commit meanwhile (SQLite: a
+  // deferred transaction in WAL mode; PostgreSQL: REPEATABLE READ, READ
+  // ONLY). Commit or Rollback ends it. It is for reads (PostgreSQL refuses
+  // writes in it).
+  virtual Status BeginSnapshot() = 0;
   virtual Status Commit() = 0;
   virtual Status Rollback() = 0;
   // True between a Begin and its Commit or Rollback.
@@ -87,6 +97,20 @@ class Db {
   // Statements executed through this Db since it was opened. Monotonic.
   virtual uint64_t statements_executed() const = 0;
 
+  // Advisory locks: an exclusive lock named by `key`, shared by every
+  // connection to the same database, in this process and in others
+  // (PostgreSQL: a session advisory lock; SQLite: a lock on a byte of the
+  // file "<database>-lock" beside the database). TryLock takes the lock
+  // when no other connection holds it and returns true, or returns false
+  // at once. The lock is held until Unlock, or until this connection ends:
+  // a crashed process, or a PostgreSQL connection that was lost (and
+  // reconnected), holds nothing any more, so a lock is an optimisation of
+  // who works when, never the only guard of correctness. A connection must
+  // not TryLock a key it holds. Unlock of a key not held does nothing.
+  // Not counted as statements on SQLite; one statement each on PostgreSQL.
+  virtual Result<bool> TryLock(int64_t key) = 0;
+  virtual Status Unlock(int64_t key) = 0;
+
   // Convenience: prepare, bind `params`, execute once.
   Status Execute(std::string_view sql, const std::vector<DbValue>& params = {});
   // Convenience: prepare, bind, step once; the first column of the first row
@@ -95,11 +119,20 @@ class Db {
                                           const std::vector<DbValue>& params = {});
 };
 
-// A transaction scope: Begin on construction (check status()), Rollback on
-// destruction unless Commit succeeded.
+// " FOR UPDATE" (" FOR UPDATE OF <of>" when `of` is given, for a join) on
+// a backend whose write transactions run concurrently (PostgreSQL): a SELECT
+// that ends with it locks the rows it read until the transaction ends, so
+// writers of the same thing take turns. "" on a backend whose write
+// transactions are exclusive already (SQLite).
+std::string RowLockClause(const Db& db, std::string_view of = "");
+
+// A transaction scope: Begin (or BeginSnapshot for kSnapshot) on
+// construction (check status()), Rollback on destruction unless Commit
+// succeeded.
 class Transaction {
  public:
-  explicit Transaction(Db* db);
+  enum class Kind { kWrite, kSnapshot };
+  explicit Transaction(Db* db, Kind kind = Kind::kWrite);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

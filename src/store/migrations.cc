@@ -401,6 +401,13 @@ ALTER TABLE entities DROP CONSTRAINT IF EXISTS entities_tenant_id_fkey;
 ALTER TABLE entities DROP CONSTRAINT IF EXISTS entities_data_source_id_fkey;
 )SQL";
 
+// The analysis ledger remembers how new the data of each recorded batch
+// was (the newest sync the analysis saw), so an analysis of older data is
+// refused after one of newer data (AlertManager).
+constexpr std::string_view kLedgerDataVersion = R"SQL(
+ALTER TABLE analysis_ledger ADD COLUMN data_version BIGINT NOT NULL DEFAULT 0;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
@@ -412,6 +419,7 @@ const std::vector<Migration> kMigrations = {
     {8, "HTTP API: tokens, webhooks, alert acknowledgement and snooze", kHttpApi},
     {9, "entities without per-row foreign key checks", kEntitiesWithoutForeignKeys,
      kEntitiesWithoutForeignKeysPostgres},
+    {10, "data version in the analysis ledger", kLedgerDataVersion},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {

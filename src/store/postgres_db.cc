@@ -7,17 +7,30 @@
 #include <regex>
 #include <unordered_map>
 
+#include "observe/log.h"
 #include "store/migrations.h"
 
 namespace vigil {
 namespace {
 
-// SQLSTATE classes that mean "the server is not there" rather than "the
-// statement is wrong": connection exceptions (08), admin shutdown (57P).
+// SQLSTATEs that mean "try again later" rather than "the statement is
+// wrong": connection exceptions (08), the server shutting down or starting
+// up (57P), too many connections and other insufficient resources (53), a
+// serialization failure or deadlock (40001, 40P01), a lock wait that timed
+// out (55P03). No SQLSTATE at all means libpq lost the server.
 bool ConnectionTrouble(const char* sqlstate) {
   if (sqlstate == nullptr) return true;
   const std::string code = sqlstate;
-  return code.rfind("08", 0) == 0 || code.rfind("57P", 0) == 0;
+  return code.rfind("08", 0) == 0 || code.rfind("57P", 0) == 0 || code.rfind("53", 0) == 0 ||
+         code == "40001" || code == "40P01" || code == "55P03";
+}
+
+// libpq's notices and warnings (a server WARNING, "there is no transaction
+// in progress", ...) go to the JSON log rather than raw onto stderr.
+void LogNotice(void*, const char* message) {
+  std::string text = message != nullptr ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  Log(LogLevel::kWarn, "postgres.notice", {{"message", text}});
 }
 
 Status ResultError(PGconn* conn, const PGresult* result, const std::string& what) {
@@ -247,6 +260,12 @@ class PostgresDb final : public Db {
     c_.in_transaction = true;
     return Status::Ok();
   }
+  Status BeginSnapshot() override {
+    VIGIL_RETURN_IF_ERROR(c_.Ready().Prefixed("BEGIN"));
+    VIGIL_RETURN_IF_ERROR(Simple("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "BEGIN"));
+    c_.in_transaction = true;
+    return Status::Ok();
+  }
   Status Commit() override {
     VIGIL_RETURN_IF_ERROR(c_.Ready().Prefixed("COMMIT"));
     Status s = Simple("COMMIT", "COMMIT");
@@ -273,6 +292,17 @@ class PostgresDb final : public Db {
     return id;
   }
   uint64_t statements_executed() const override { return c_.statements; }
+
+  Result<bool> TryLock(int64_t key) override {
+    VIGIL_ASSIGN_OR_RETURN(std::optional<int64_t> got,
+                           QueryInt("SELECT CASE WHEN pg_try_advisory_lock(CAST(? AS BIGINT))"
+                                    " THEN 1 ELSE 0 END",
+                                    {key}));
+    return got.value_or(0) == 1;
+  }
+  Status Unlock(int64_t key) override {
+    return Execute("SELECT pg_advisory_unlock(CAST(? AS BIGINT))", {key});
+  }
 
  private:
   Status Simple(const std::string& sql, const std::string& what) {
@@ -309,6 +339,7 @@ Result<std::unique_ptr<Db>> OpenPostgresDb(const std::string& url, const Postgre
     PQfinish(conn);
     return Status::Unavailable("cannot open database " + shown + ": " + why);
   }
+  PQsetNoticeProcessor(conn, LogNotice, nullptr);
   auto db = std::make_unique<PostgresDb>(conn);
   VIGIL_RETURN_IF_ERROR(db->ExecScript("SET client_min_messages = warning")
                             .Prefixed("opening database " + shown));

@@ -191,5 +191,31 @@ TEST(PostgresDbTest, AfterTheServerRestartsTheNextStatementsWorkAndALostTransact
   EXPECT_EQ(got, (std::vector<std::string>{"before", "after"}));
 }
 
+TEST(PostgresDbTest, ServerNoticesGoToTheJsonLogNotRawOntoStderr) {
+  auto db = OpenFresh();
+  ASSERT_NE(db, nullptr);
+  ::testing::internal::CaptureStderr();
+  Status s = db->ExecScript("DO $$ BEGIN RAISE WARNING 'disk nearly full'; END $$");
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_FALSE(err.empty());
+  EXPECT_EQ(err.find("WARNING:  disk nearly full\n"), std::string::npos) << "raw: " << err;
+  EXPECT_NE(err.find(R"("level":"warning","event":"postgres.notice","message":"WARNING:  disk nearly full"})"),
+            std::string::npos)
+      << err;
+}
+
+TEST(PostgresDbTest, TryAgainErrorsAreUnavailable) {
+  auto db = OpenFresh();
+  ASSERT_NE(db, nullptr);
+  for (const char* sqlstate : {"40001", "40P01", "53300", "57P03", "55P03"}) {
+    Status s = db->ExecScript(std::string("DO $$ BEGIN RAISE EXCEPTION 'busy' USING ERRCODE = '") +
+                              sqlstate + "'; END $$");
+    EXPECT_EQ(s.code(), Code::kUnavailable) << sqlstate << ": " << s.ToString();
+  }
+  Status wrong = db->ExecScript("SELECT no_such_column FROM tenants");
+  EXPECT_EQ(wrong.code(), Code::kInvalidArgument) << wrong.ToString();
+}
+
 }  // namespace
 }  // namespace vigil

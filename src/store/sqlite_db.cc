@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
+
+#include "store/file_lock.h"
 #include "store/migrations.h"
 
 namespace vigil {
@@ -107,7 +110,10 @@ class SqliteStatement final : public Statement {
 
 class SqliteDb final : public Db {
  public:
-  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  // `lock_path` names the file of the advisory locks; empty for a private
+  // in-memory database, which no other connection can reach.
+  SqliteDb(sqlite3* db, std::string lock_path)
+      : db_(db), locks_(lock_path.empty() ? nullptr : new FileLocks(std::move(lock_path))) {}
   ~SqliteDb() override { sqlite3_close_v2(db_); }
 
   std::string_view dialect() const override { return "sqlite"; }
@@ -136,12 +142,22 @@ class SqliteDb final : public Db {
   }
 
   Status Begin() override { return Simple("BEGIN IMMEDIATE"); }
+  Status BeginSnapshot() override { return Simple("BEGIN DEFERRED"); }
   Status Commit() override { return Simple("COMMIT"); }
   Status Rollback() override { return Simple("ROLLBACK"); }
   bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
 
   int64_t LastInsertId() const override { return sqlite3_last_insert_rowid(db_); }
   uint64_t statements_executed() const override { return statements_; }
+
+  Result<bool> TryLock(int64_t key) override {
+    if (locks_ == nullptr) return true;
+    return locks_->TryLock(key);
+  }
+  Status Unlock(int64_t key) override {
+    if (locks_ == nullptr) return Status::Ok();
+    return locks_->Unlock(key);
+  }
 
  private:
   Status Simple(const char* sql) {
@@ -151,8 +167,19 @@ class SqliteDb final : public Db {
   }
 
   sqlite3* db_;
+  std::unique_ptr<FileLocks> locks_;
   uint64_t statements_ = 0;
 };
+
+// "<database>-lock" beside the database file, by its absolute path (so a
+// later change of directory does not split the locks); empty for an
+// in-memory or temporary database.
+std::string LockPath(const std::string& path) {
+  if (path.empty() || path == ":memory:") return "";
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return (ec ? path : absolute.string()) + "-lock";
+}
 
 }  // namespace
 
@@ -166,7 +193,7 @@ Result<std::unique_ptr<Db>> OpenSqliteDb(const std::string& path, const SqliteOp
     sqlite3_close_v2(raw);
     return Status::IoError("cannot open database " + path + ": " + msg);
   }
-  auto db = std::make_unique<SqliteDb>(raw);
+  auto db = std::make_unique<SqliteDb>(raw, LockPath(path));
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   // 16 KiB pages for a new database (an existing one keeps its own): a large
   // sync writes a fifth fewer page frames and B-tree cells than with 4 KiB.

@@ -26,11 +26,14 @@ class RecordingDb final : public Db {
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override;
   Status ExecScript(std::string_view sql) override { return target_->ExecScript(sql); }
   Status Begin() override { return target_->Begin(); }
+  Status BeginSnapshot() override { return target_->BeginSnapshot(); }
   Status Commit() override { return target_->Commit(); }
   Status Rollback() override { return target_->Rollback(); }
   bool InTransaction() const override { return target_->InTransaction(); }
   int64_t LastInsertId() const override { return target_->LastInsertId(); }
   uint64_t statements_executed() const override { return target_->statements_executed(); }
+  Result<bool> TryLock(int64_t key) override { return target_->TryLock(key); }
+  Status Unlock(int64_t key) override { return target_->Unlock(key); }
 
  private:
   friend class RecordingStatement;
