@@ -1,5 +1,6 @@
 #include "alerts/alert_manager.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -144,7 +145,7 @@ class BatchApplier {
     Existing& e = alerts_->rows[it->second];
     e.found = true;
     if (e.state == kAlertResolved) {
-      VIGIL_RETURN_IF_ERROR(writer_->SetOpen(e.id, content, stamp_));
+      VIGIL_RETURN_IF_ERROR(writer_->SetOpen(e.id, kAlertResolved, content, stamp_));
       VIGIL_RETURN_IF_ERROR(writer_->AppendHistory(e.id, tenant_id_, batch.analysis_type,
                                                    kTransitionReopened, kAlertResolved, kAlertOpen,
                                                    content, kReasonReappeared, stamp_));
@@ -154,7 +155,7 @@ class BatchApplier {
       state_changed_ = true;
     } else if (e.severity != content.severity || e.details_digest != content.details_digest) {
       std::string reason = UpdateReason(e, content);
-      VIGIL_RETURN_IF_ERROR(writer_->SetOpen(e.id, content, stamp_));
+      VIGIL_RETURN_IF_ERROR(writer_->SetOpen(e.id, kAlertOpen, content, stamp_));
       VIGIL_RETURN_IF_ERROR(writer_->AppendHistory(e.id, tenant_id_, batch.analysis_type,
                                                    kTransitionUpdated, kAlertOpen, kAlertOpen,
                                                    content, reason, stamp_));
@@ -211,6 +212,14 @@ bool SkipIfRecorded(const AnalysisRun& run, const LedgerEntry* ledger, BatchSumm
     s->reason = "run " + run.run_id + " was already recorded for " + s->analysis_type;
     return true;
   }
+  if (run.data_version < ledger->data_version) {
+    s->outcome = BatchOutcome::kStale;
+    s->reason = "analysis of data version " + std::to_string(run.data_version) +
+                " is older than the data of the last recorded analysis of " + s->analysis_type +
+                " (version " + std::to_string(ledger->data_version) + ", run " + ledger->run_id +
+                ")";
+    return true;
+  }
   if (ledger->last_complete_as_of && run.as_of < *ledger->last_complete_as_of) {
     s->outcome = BatchOutcome::kStale;
     s->reason = "analysis as of " + FormatIso8601(run.as_of) +
@@ -241,6 +250,7 @@ LedgerEntry LedgerRecord(const AnalysisRun& run, const Batch& batch, const Batch
     LedgerEntry kept = *previous;
     kept.last_complete_run_id = run.run_id;
     kept.last_complete_as_of = run.as_of;
+    kept.data_version = std::max(previous->data_version, run.data_version);
     return kept;
   }
   LedgerEntry entry;
@@ -252,6 +262,7 @@ LedgerEntry LedgerRecord(const AnalysisRun& run, const Batch& batch, const Batch
   entry.batch_digest = BatchDigest(batch);
   entry.applied_at = now;
   entry.trace_id = run.trace_id;
+  entry.data_version = run.data_version;  // SkipIfRecorded refused anything older
   if (applied) {
     entry.last_complete_run_id = run.run_id;
     entry.last_complete_as_of = run.as_of;

@@ -5,10 +5,12 @@
 // For each batch of the run, by its analysis type T:
 //   - already recorded (the ledger's run_id or last_complete_run_id for T is
 //     this run's): skipped; nothing changes (invariant 4).
-//   - stale: run.as_of older than the last COMPLETE as_of for T, or (for a
-//     batch that is not COMPLETE) older than the last batch recorded for T:
-//     skipped; nothing changes. Equal as_of is not stale: of two runs with the
-//     same analysis clock, the later arrival wins.
+//   - stale: run.data_version older than the data of the last batch
+//     recorded for T (an analysis of an older snapshot arriving after one of
+//     a newer), or run.as_of older than the last COMPLETE as_of for T, or
+//     (for a batch that is not COMPLETE) older than the last batch recorded
+//     for T: skipped; nothing changes. Equal is not stale: of two runs with
+//     the same data and clock, the later arrival wins.
 //   - INCOMPLETE or FAILED, or COMPLETE but rejected by CheckBatch (unknown
 //     alert type, one of another analysis type, duplicate subject, ...): no
 //     alert and no tag of T changes; the ledger records the status and reason
@@ -44,9 +46,14 @@
 // time.
 //
 // Thread safety: one Reconcile at a time per AlertManager (it uses `db`,
-// which belongs to one thread). Concurrent reconciles of one tenant from
-// different processes are serialised by the database (BEGIN IMMEDIATE on
-// SQLite); the ledger makes the later one a no-op or stale as appropriate.
+// which belongs to one thread). Concurrent reconciles of one tenant, from
+// any thread or process, run one after another: the first statement reads
+// the ledger through the tenant's row, locked until the commit on
+// PostgreSQL (SQLite's BEGIN IMMEDIATE serializes every writer). The later
+// one then sees what the earlier one wrote, and the ledger makes it a
+// no-op or stale as appropriate. Writes to an alert are guarded by the
+// state the reconcile read, so a history row can never record a transition
+// into the state its alert is already in.
 #pragma once
 
 #include <cstdint>
@@ -126,8 +133,8 @@ class AlertManager {
   // `db`). Fails without changing anything:
   //   - InvalidArgument when run.run_id is empty or two batches share an
   //     analysis type;
-  //   - with the Db's error (the statement named) when a read or write fails,
-  //     e.g. when run.tenant_id names no tenant (foreign key).
+  //   - NotFound "no tenant with id N" when run.tenant_id names no tenant;
+  //   - with the Db's error (the statement named) when a read or write fails.
   // Statements (counted by Db::statements_executed, see summary.statements):
   // 1 to read the ledger; when a COMPLETE batch applies, 1 to read the alerts
   // of those types and 1 to move last_seen; 2 per alert that changes (its row

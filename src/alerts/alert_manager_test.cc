@@ -222,6 +222,40 @@ TEST_F(AlertManagerTest, FailedAndIncompleteBatchesChangeNothingButTheLedger) {
   EXPECT_EQ(license.last_complete_run_id, "run-1");
 }
 
+TEST_F(AlertManagerTest, AnAnalysisOfOlderDataAfterOneOfNewerDataIsStale) {
+  // Two analyses raced: the one that loaded the newer data (the tenant's
+  // sync 10) reconciled first; the one that loaded sync 9's data arrives
+  // after it, with a later analysis clock.
+  AnalysisRun newer = MakeRun(contoso_, "run-new", kT0,
+                              {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u1")})});
+  newer.data_version = 10;
+  Apply(newer);
+  const std::string before = DumpTables(db_.get());
+  const int64_t events_before = OutboxRows();
+
+  AnalysisRun older = MakeRun(contoso_, "run-old", kT0 + kDay,
+                              {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u2")})});
+  older.data_version = 9;
+  ReconcileSummary s = Apply(older);
+  ASSERT_EQ(s.batches.size(), 1u);
+  EXPECT_EQ(s.batches[0].outcome, BatchOutcome::kStale);
+  EXPECT_EQ(s.batches[0].reason,
+            "analysis of data version 9 is older than the data of the last recorded analysis of "
+            "mfa (version 10, run run-new)");
+  EXPECT_EQ(DumpTables(db_.get()), before);
+  EXPECT_EQ(OutboxRows(), events_before);
+
+  // The same data analyzed again later applies as usual.
+  AnalysisRun same = MakeRun(contoso_, "run-same", kT0 + kDay,
+                             {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u3")})});
+  same.data_version = 10;
+  EXPECT_EQ(Apply(same).batches[0].outcome, BatchOutcome::kApplied);
+  Result<std::map<std::string, LedgerEntry>> ledger = LoadLedger(db_.get(), contoso_);
+  ASSERT_TRUE(ledger.ok());
+  EXPECT_EQ(ledger->at("mfa").data_version, 10);
+  EXPECT_EQ(ledger->at("mfa").run_id, "run-same");
+}
+
 TEST_F(AlertManagerTest, FailedFirstBatchLeavesNoLastCompleteRun) {
   Apply(MakeRun(contoso_, "run-1", kT0, {NotComplete("mfa", BatchStatus::kFailed, "")}));
   Result<std::map<std::string, LedgerEntry>> ledger = LoadLedger(db_.get(), contoso_);

@@ -89,7 +89,7 @@ inline std::string DumpTables(Db* db, const std::string& where = "1 = 1") {
       {"entity_tags", "tenant_id, analysis_type, subject, tag, alert_id"},
       {"analysis_ledger",
        "tenant_id, analysis_type, run_id, as_of, status, reason, batch_digest, applied_at,"
-       " trace_id, last_complete_run_id, last_complete_as_of"},
+       " trace_id, last_complete_run_id, last_complete_as_of, data_version"},
   };
   std::string out;
   for (const auto& [table, columns] : kTables) {

@@ -8,6 +8,18 @@ std::string Placeholders(size_t n) {
   return out;
 }
 
+namespace {
+
+// A guarded UPDATE of one alert changed it, or the alert was not in the
+// state the reconcile read.
+Status ExpectOneChanged(const Statement& s, int64_t id, std::string_view from) {
+  if (s.Changes() == 1) return Status::Ok();
+  return Status::Internal("alert " + std::to_string(id) + " is no longer " + std::string(from) +
+                          ": changed by another writer during the reconcile");
+}
+
+}  // namespace
+
 Result<Statement*> AlertWriter::Prepared(std::unique_ptr<Statement>* slot, std::string_view sql) {
   if (*slot == nullptr) {
     VIGIL_ASSIGN_OR_RETURN(*slot, db_->Prepare(sql));
@@ -47,13 +59,14 @@ Result<int64_t> AlertWriter::InsertOpen(int64_t tenant_id, std::string_view anal
   return db_->LastInsertId();
 }
 
-Status AlertWriter::SetOpen(int64_t id, const AlertContent& content, const ChangeStamp& stamp) {
+Status AlertWriter::SetOpen(int64_t id, std::string_view from, const AlertContent& content,
+                            const ChangeStamp& stamp) {
   VIGIL_ASSIGN_OR_RETURN(
       Statement * s,
       Prepared(&set_open_,
                "UPDATE alerts SET state = 'open', resolved_at = NULL, subject_name = ?,"
                " severity = ?, details = ?, details_digest = ?, last_seen = ?, updated_at = ?,"
-               " last_trace_id = ? WHERE id = ?"));
+               " last_trace_id = ? WHERE id = ? AND state = ?"));
   s->BindText(1, content.subject_name);
   s->BindText(2, content.severity);
   s->BindText(3, content.details);
@@ -62,7 +75,9 @@ Status AlertWriter::SetOpen(int64_t id, const AlertContent& content, const Chang
   s->BindInt(6, stamp.now);
   s->BindText(7, stamp.trace_id);
   s->BindInt(8, id);
-  return s->Execute();
+  s->BindText(9, from);
+  VIGIL_RETURN_IF_ERROR(s->Execute());
+  return ExpectOneChanged(*s, id, from);
 }
 
 Status AlertWriter::SetResolved(int64_t id, const ChangeStamp& stamp) {
@@ -70,12 +85,13 @@ Status AlertWriter::SetResolved(int64_t id, const ChangeStamp& stamp) {
       Statement * s,
       Prepared(&set_resolved_,
                "UPDATE alerts SET state = 'resolved', resolved_at = ?, updated_at = ?,"
-               " last_trace_id = ? WHERE id = ?"));
+               " last_trace_id = ? WHERE id = ? AND state = 'open'"));
   s->BindInt(1, stamp.as_of);
   s->BindInt(2, stamp.now);
   s->BindText(3, stamp.trace_id);
   s->BindInt(4, id);
-  return s->Execute();
+  VIGIL_RETURN_IF_ERROR(s->Execute());
+  return ExpectOneChanged(*s, id, kAlertOpen);
 }
 
 Status AlertWriter::SetSubjectName(int64_t id, std::string_view subject_name) {

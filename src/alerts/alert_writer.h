@@ -50,11 +50,16 @@ class AlertWriter {
                              const std::optional<std::string>& tag, const AlertContent& content,
                              const ChangeStamp& stamp);
 
-  // Sets alert `id` open with `content` (resolved_at NULL, last_seen = as_of):
-  // both an update of an open alert and a reopen of a resolved one.
-  Status SetOpen(int64_t id, const AlertContent& content, const ChangeStamp& stamp);
+  // Sets alert `id`, which is in state `from` ("open": an update; "resolved":
+  // a reopen), open with `content` (resolved_at NULL, last_seen = as_of).
+  // Internal, changing nothing, when the alert is not in state `from`: the
+  // caller's view of it is out of date and its history would record a
+  // transition that did not happen (the caller rolls back).
+  Status SetOpen(int64_t id, std::string_view from, const AlertContent& content,
+                 const ChangeStamp& stamp);
 
-  // Sets alert `id` resolved at stamp.as_of; its content stays as it was.
+  // Sets the open alert `id` resolved at stamp.as_of; its content stays as
+  // it was. Internal, changing nothing, when it is not open.
   Status SetResolved(int64_t id, const ChangeStamp& stamp);
 
   // Changes only the display name of alert `id` (no history: not a change of

@@ -5,16 +5,23 @@
 namespace vigil {
 
 Result<std::map<std::string, LedgerEntry>> LoadLedger(Db* db, int64_t tenant_id) {
+  // The tenant's row is the lock: every reconcile of the tenant reads it
+  // first (RowLockClause: PostgreSQL; SQLite's writers take turns anyway).
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
-      db->Prepare("SELECT analysis_type, run_id, as_of, status, reason, batch_digest, applied_at,"
-                  " trace_id, last_complete_run_id, last_complete_as_of"
-                  " FROM analysis_ledger WHERE tenant_id = ?"));
+      db->Prepare(std::string("SELECT l.analysis_type, l.run_id, l.as_of, l.status, l.reason,"
+                              " l.batch_digest, l.applied_at, l.trace_id, l.last_complete_run_id,"
+                              " l.last_complete_as_of, l.data_version FROM tenants t"
+                              " LEFT JOIN analysis_ledger l ON l.tenant_id = t.id WHERE t.id = ?") +
+                  (db->InTransaction() ? RowLockClause(*db, "t") : "")));
   stmt->BindInt(1, tenant_id);
   std::map<std::string, LedgerEntry> entries;
+  bool tenant_found = false;
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
+    tenant_found = true;
+    if (stmt->IsNull(0)) continue;  // a tenant without ledger rows
     LedgerEntry e;
     e.analysis_type = stmt->String(0);
     e.run_id = stmt->String(1);
@@ -26,9 +33,11 @@ Result<std::map<std::string, LedgerEntry>> LoadLedger(Db* db, int64_t tenant_id)
     e.trace_id = stmt->String(7);
     if (!stmt->IsNull(8)) e.last_complete_run_id = stmt->String(8);
     if (!stmt->IsNull(9)) e.last_complete_as_of = stmt->Int(9);
+    e.data_version = stmt->Int(10);
     std::string key = e.analysis_type;
     entries.emplace(std::move(key), std::move(e));
   }
+  if (!tenant_found) return Status::NotFound("no tenant with id " + std::to_string(tenant_id));
   return entries;
 }
 
@@ -37,16 +46,18 @@ Status UpsertLedger(Db* db, int64_t tenant_id, const std::vector<LedgerEntry>& e
   // Multi-row VALUES with ON CONFLICT ... DO UPDATE: SQLite >= 3.24 and PostgreSQL.
   std::string sql =
       "INSERT INTO analysis_ledger (tenant_id, analysis_type, run_id, as_of, status, reason,"
-      " batch_digest, applied_at, trace_id, last_complete_run_id, last_complete_as_of) VALUES ";
+      " batch_digest, applied_at, trace_id, last_complete_run_id, last_complete_as_of,"
+      " data_version) VALUES ";
   for (size_t i = 0; i < entries.size(); ++i) {
-    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                  : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   }
   sql +=
       " ON CONFLICT (tenant_id, analysis_type) DO UPDATE SET run_id = excluded.run_id,"
       " as_of = excluded.as_of, status = excluded.status, reason = excluded.reason,"
       " batch_digest = excluded.batch_digest, applied_at = excluded.applied_at,"
       " trace_id = excluded.trace_id, last_complete_run_id = excluded.last_complete_run_id,"
-      " last_complete_as_of = excluded.last_complete_as_of";
+      " last_complete_as_of = excluded.last_complete_as_of, data_version = excluded.data_version";
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt, db->Prepare(sql));
   int index = 1;
   for (const LedgerEntry& e : entries) {
@@ -69,6 +80,7 @@ Status UpsertLedger(Db* db, int64_t tenant_id, const std::vector<LedgerEntry>& e
     } else {
       stmt->BindNull(index++);
     }
+    stmt->BindInt(index++, e.data_version);
   }
   return stmt->Execute();
 }

@@ -31,11 +31,18 @@ struct LedgerEntry {
   std::string batch_digest;  // BatchDigest of the recorded batch
   TimeMs applied_at = 0;     // wall-clock time it was recorded
   std::string trace_id;
+  // The newest data any recorded batch of this type was analyzed from
+  // (DataContext::data_version); never decreases.
+  int64_t data_version = 0;
   std::optional<std::string> last_complete_run_id;  // none until a COMPLETE batch was applied
   std::optional<TimeMs> last_complete_as_of;
 };
 
-// The ledger rows of `tenant_id`, keyed by analysis type.
+// The ledger rows of `tenant_id`, keyed by analysis type. Inside a write
+// transaction on PostgreSQL it also locks the tenant's row until the
+// transaction ends, so reconciles of one tenant run one after another on
+// every backend (SQLite's write transactions do already). NotFound when
+// there is no such tenant.
 Result<std::map<std::string, LedgerEntry>> LoadLedger(Db* db, int64_t tenant_id);
 
 // Inserts or replaces the rows of `entries` (distinct analysis types) for

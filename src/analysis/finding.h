@@ -44,6 +44,7 @@ struct AnalysisRun {
   std::string run_id;
   std::string trace_id;
   TimeMs as_of = 0;  // the analysis clock of the DataContext
+  int64_t data_version = 0;  // the DataContext's (see context/data_context.h)
   std::vector<Batch> batches;
 };
 

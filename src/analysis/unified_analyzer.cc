@@ -114,6 +114,7 @@ AnalysisRun UnifiedAnalyzer::Run(const DataContext& ctx, std::string run_id, std
   run.run_id = std::move(run_id);
   run.trace_id = std::move(trace_id);
   run.as_of = ctx.now;
+  run.data_version = ctx.data_version;
   run.batches.reserve(analyzers_.size());
   for (const auto& analyzer : analyzers_) {
     const auto start = std::chrono::steady_clock::now();

@@ -9,6 +9,7 @@
 #include "context/loader.h"
 #include "observe/metrics.h"
 #include "providers/graph_dir_provider.h"
+#include "store/advisory_lock.h"
 #include "store/span_store.h"
 #include "store/tenants.h"
 
@@ -54,10 +55,18 @@ const PipelineSeries& Series() {
 }  // namespace
 
 Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& analysis_clock,
-                                    int64_t tenant_id, Trace* trace) {
+                                    int64_t tenant_id, Trace* trace, int64_t lock_wait_ms) {
   const Steady::time_point start = Steady::now();
   const uint64_t statements_before = db->statements_executed();
   auto analyze_span = trace->StartSpan("analyze", tenant_id);
+  Result<AdvisoryLock> lock =
+      AdvisoryLock::Acquire(db, LockSpace::kTenantAnalysis, tenant_id, lock_wait_ms,
+                            "the analysis lock of tenant " + std::to_string(tenant_id));
+  if (!lock.ok()) {
+    analyze_span.SetError(lock.status().message());
+    return lock.status();
+  }
+  analyze_span.SetAttribute("lock_wait_ms", std::to_string(lock->waited_ms()));
   AnalysisOutcome outcome;
   DataContextLoader loader(db);
   Result<DataContext> ctx = [&] {

@@ -23,13 +23,27 @@ struct AnalysisOutcome {
   uint64_t reconcile_statements = 0;
 };
 
+// How long an analysis waits for another analysis of the same tenant.
+inline constexpr int64_t kAnalysisLockWaitMs = 60000;
+
 // Loads the tenant's DataContext as of `analysis_clock`, runs every analysis
 // type, reconciles the batches. Spans "analyze" > "context.load",
 // "analyze.<type>", "reconcile" go to `trace`.
 // `clock` is the wall clock (when changes were written); `analysis_clock` is
 // the time the analysis is as of (pinned by `--now`).
+//
+// One analysis per tenant at a time, on every backend and across
+// processes: the tenant's analysis lock (store/advisory_lock.h) is held
+// from before the analysis clock is read until the reconcile committed, so
+// a later analysis reads the clock, and loads the data, after the earlier
+// one's alerts are written. It waits up to `lock_wait_ms` for the lock
+// (the analyze span records the wait as "lock_wait_ms"), then fails with
+// Unavailable (try again later). Should the lock be lost (a PostgreSQL
+// connection that died and came back), the reconcile still refuses data
+// older than what it recorded (AlertManager: data_version).
 Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& analysis_clock,
-                                    int64_t tenant_id, Trace* trace);
+                                    int64_t tenant_id, Trace* trace,
+                                    int64_t lock_wait_ms = kAnalysisLockWaitMs);
 
 struct SyncOutcome {
   Status status;                            // the sync's; OK when it was applied

@@ -30,6 +30,10 @@ struct DataContext {
   int64_t tenant_id = 0;
   std::string tenant_name;
   TimeMs now = 0;  // the analysis clock
+  // How new the data is: the id of the newest sync (successful or not) of
+  // the tenant's data sources that the context saw; 0 before any sync. A
+  // context loaded later never has a smaller one.
+  int64_t data_version = 0;
   Preferences preferences;
 
   // Per kind, whether the tenant's data of that kind is usable for analysis:

@@ -1,18 +1,26 @@
 #include "context/loader.h"
 
+#include <optional>
+
 #include "common/time.h"
 #include "providers/entity_codec.h"
 
 namespace vigil {
 namespace {
 
+// The tenant's name and its data version: the newest syncs row of its data
+// sources (each data source's newest is one step of syncs_by_source).
 Status LoadTenant(Db* db, int64_t tenant_id, DataContext* ctx) {
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
-                         db->Prepare("SELECT name FROM tenants WHERE id = ?"));
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("SELECT t.name, (SELECT MAX(s.id) FROM data_sources ds"
+                  " JOIN syncs s ON s.data_source_id = ds.id WHERE ds.tenant_id = t.id)"
+                  " FROM tenants t WHERE t.id = ?"));
   stmt->BindInt(1, tenant_id);
   VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return Status::NotFound("no tenant with id " + std::to_string(tenant_id));
   ctx->tenant_name = stmt->String(0);
+  ctx->data_version = stmt->IsNull(1) ? 0 : stmt->Int(1);
   return Status::Ok();
 }
 
@@ -166,6 +174,14 @@ Status LoadOpenAlerts(Db* db, int64_t tenant_id, DataContext* ctx) {
 
 Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
   const uint64_t before = db_->statements_executed();
+  // One snapshot for all six statements: a sync that commits meanwhile is
+  // either wholly in the context or wholly absent.
+  std::optional<Transaction> snapshot;
+  if (!db_->InTransaction()) {
+    snapshot.emplace(db_, Transaction::Kind::kSnapshot);
+    VIGIL_RETURN_IF_ERROR(snapshot->status().Prefixed("loading tenant " +
+                                                      std::to_string(tenant_id)));
+  }
   DataContext ctx;
   ctx.tenant_id = tenant_id;
   ctx.now = now;
@@ -178,6 +194,7 @@ Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
   VIGIL_RETURN_IF_ERROR(LoadRoleLinks(db_, tenant_id, &role_links));
   VIGIL_RETURN_IF_ERROR(LoadOpenAlerts(db_, tenant_id, &ctx));
   ctx.BuildAdjacency(role_links);
+  if (snapshot) VIGIL_RETURN_IF_ERROR(snapshot->Commit());
   last_statements_ = db_->statements_executed() - before;
   return ctx;
 }

@@ -149,8 +149,9 @@ void DowngradeToLicenseLinks(Db* db, int64_t tenant_id, int64_t data_source_id) 
       ASSERT_TRUE((*link)->Execute().ok());
     }
   }
-  // Undo migrations 7 and 8 too, so ApplyMigrations runs 6, 7 and 8 again.
-  ASSERT_TRUE(db->ExecScript("DROP INDEX alerts_by_tenant_state_id;"
+  // Undo migrations 7, 8 and 10 too, so ApplyMigrations runs 6 and later again.
+  ASSERT_TRUE(db->ExecScript("ALTER TABLE analysis_ledger DROP COLUMN data_version;"
+                             "DROP INDEX alerts_by_tenant_state_id;"
                              "ALTER TABLE alerts DROP COLUMN snoozed_until;"
                              "ALTER TABLE alerts DROP COLUMN acknowledged_by;"
                              "ALTER TABLE alerts DROP COLUMN acknowledged_at;"

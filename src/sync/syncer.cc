@@ -347,6 +347,12 @@ Result<SyncSummary> Syncer::Write(int64_t tenant_id, int64_t data_source_id, Sna
   Lap lap;
   Transaction tx(db_);
   VIGIL_RETURN_IF_ERROR(tx.status());
+  // Syncs of one data source take turns: two that diffed against the same
+  // stored rows would each write half of their snapshot.
+  if (const std::string lock = RowLockClause(*db_); !lock.empty()) {
+    VIGIL_RETURN_IF_ERROR(
+        db_->Execute("SELECT id FROM data_sources WHERE id = ?" + lock, {data_source_id}));
+  }
   VIGIL_ASSIGN_OR_RETURN(auto stored, LoadStored(db_, data_source_id));
   std::map<EntityKind, KindPlan> plans;
   for (const auto& [kind, records] : order.records) {
