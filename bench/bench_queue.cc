@@ -113,7 +113,7 @@ std::unique_ptr<Worker> StartWorker(Queue* queue, const Clock* clock, int concur
   WorkerOptions options;
   options.name = "bench";
   options.concurrency = concurrency;
-  options.on_finished = [progress](const Job&, const Status& s) {
+  options.on_finished = [progress](const Job&, RunEnd, const Status& s) {
     if (!s.ok()) Die("job", s);
     progress->Finish();
   };

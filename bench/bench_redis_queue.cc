@@ -194,7 +194,7 @@ Throughput VigilThroughput(const Server& server, int jobs, int concurrency, int 
   o.name = "bench";
   o.concurrency = concurrency;
   o.prefetch = prefetch;
-  o.on_finished = [&](const Job&, const Status& s) {
+  o.on_finished = [&](const Job&, RunEnd, const Status& s) {
     if (!s.ok()) Die("job", s);
     std::lock_guard<std::mutex> lock(mu);
     if (++done == jobs) {
@@ -242,7 +242,7 @@ Latency VigilLatency(const Server& server, int count, int prefetch, const Clock*
   o.concurrency = 1;
   o.prefetch = prefetch;
   o.take_wait_ms = 60000;
-  o.on_finished = [&](const Job&, const Status&) {
+  o.on_finished = [&](const Job&, RunEnd, const Status&) {
     std::lock_guard<std::mutex> lock(mu);
     finished = true;
     cv.notify_all();

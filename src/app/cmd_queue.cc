@@ -153,7 +153,7 @@ int RunQueueWork(const QueueWorkCommand& cmd, std::ostream& /*out*/, std::ostrea
   options.lease_ms = *lease;
   options.take_wait_ms = 5000;
   options.stalled_check_ms = std::max<int64_t>(*lease / 2, 100);
-  options.on_finished = [](const Job& job, const Status& outcome) {
+  options.on_finished = [](const Job& job, RunEnd, const Status& outcome) {
     if (outcome.ok()) {
       Log(LogLevel::kInfo, "job.completed", {{"job", job.id}, {"name", job.name}});
     } else {

@@ -8,6 +8,7 @@
 #include "observe/log.h"
 #include "queue/job_outbox.h"
 #include "queue/local_queue.h"
+#include "queue/pending_syncs.h"
 #include "store/wal_checkpointer.h"
 
 namespace vigil {
@@ -101,20 +102,41 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
       return AddLocalJob(db, queue_name, job.name, job.payload, job.options, now);
     };
   }
+  // Where unfinished jobs are recorded: an analysis waits for its window
+  // only while another sync of the tenant is queued or running.
+  const PendingJobsTable pending_table = options.open_primary_queue
+                                             ? PendingJobsTable::kJobOutbox
+                                             : PendingJobsTable::kLocalQueue;
+  context.syncs_pending = [queue_name, pending_table](Db* db, int64_t tenant_id,
+                                                      std::string_view job_id) {
+    return OtherSyncsPending(db, pending_table, queue_name, tenant_id, job_id);
+  };
   WorkerOptions worker_options;
   worker_options.name = options.worker_name;
   worker_options.concurrency = options.concurrency;
   worker_options.lease_ms = options.lease_ms;
   worker_options.stalled_check_ms = options.stalled_check_ms;
-  worker_options.on_finished = [](const Job& job, const Status& outcome) {
-    if (outcome.code() == Code::kFailedPrecondition) {
-      Log(LogLevel::kWarn, "job.lease_lost",
-          {{"job", job.id}, {"attempt", job.attempt}, {"error", outcome.message()}});
-      return;
+  worker_options.on_finished = [](const Job& job, RunEnd end, const Status& outcome) {
+    switch (end) {
+      case RunEnd::kCompleted:
+        Log(LogLevel::kDebug, "job.finished",
+            {{"job", job.id}, {"name", job.name}, {"attempt", job.attempt},
+             {"outcome", "completed"}});
+        return;
+      case RunEnd::kFailed:
+        Log(LogLevel::kWarn, "job.failed",
+            {{"job", job.id}, {"name", job.name}, {"attempt", job.attempt},
+             {"max_attempts", job.max_attempts}, {"error", outcome.message()}});
+        return;
+      case RunEnd::kLeaseLost:
+        Log(LogLevel::kWarn, "job.lease_lost",
+            {{"job", job.id}, {"attempt", job.attempt}, {"error", outcome.message()}});
+        return;
+      case RunEnd::kQueueError:
+        Log(LogLevel::kWarn, "job.report_failed",
+            {{"job", job.id}, {"attempt", job.attempt}, {"error", outcome.message()}});
+        return;
     }
-    Log(LogLevel::kDebug, "job.finished",
-        {{"job", job.id}, {"name", job.name}, {"attempt", job.attempt},
-         {"outcome", outcome.ok() ? "completed" : "failed"}, {"error", outcome.message()}});
   };
   service->worker_ = std::make_unique<Worker>(
       service->queue_.get(), [context] { return PipelineJobHandler::Open(context); },

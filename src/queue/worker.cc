@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "observe/log.h"
 #include "observe/metrics.h"
 
 namespace vigil {
@@ -199,8 +200,7 @@ void Worker::RunThread(int index, JobHandler* handler) {
       running_[job.id] = job;
       ++in_flight_;
     }
-    Status outcome = Report(job, RunHandler(handler, job));
-    if (options_.on_finished) options_.on_finished(job, outcome);
+    Finished(job, Report(job, RunHandler(handler, job)));
     {
       std::lock_guard<std::mutex> lock(mu_);
       Forget(job);
@@ -216,10 +216,45 @@ void Worker::RunThread(int index, JobHandler* handler) {
 }
 
 Result<std::string> Worker::RunHandler(JobHandler* handler, const Job& job) {
-  const JobSeries& series = SeriesOf(job.name);
   // As the trace's queue.wait span: from due to the start of the lease.
-  series.wait->Observe(static_cast<double>(std::max<TimeMs>(0, job.started_at - job.due_at)) /
-                       1000.0);
+  SeriesOf(job.name).wait->Observe(
+      static_cast<double>(std::max<TimeMs>(0, job.started_at - job.due_at)) / 1000.0);
+  Result<std::string> value = RunHandlerOnce(handler, job);
+  if (value.ok() || value.status().code() != Code::kUnavailable ||
+      options_.transient_budget_ms <= 0) {
+    return value;
+  }
+  const Steady::time_point give_up =
+      Steady::now() + std::chrono::milliseconds(options_.transient_budget_ms);
+  int64_t pause_ms = std::max<int64_t>(1, options_.transient_pause_ms);
+  while (!value.ok() && value.status().code() == Code::kUnavailable &&
+         Steady::now() + std::chrono::milliseconds(pause_ms) < give_up && StillHolds(job)) {
+    Log(LogLevel::kWarn, "job.transient_error",
+        {{"job", job.id},
+         {"name", job.name},
+         {"attempt", job.attempt},
+         {"error", value.status().message()},
+         {"retry_in_ms", pause_ms}});
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(pause_ms), [&] { return stopping_; });
+      if (stopping_) break;
+    }
+    pause_ms = std::min(pause_ms * 2, std::max<int64_t>(1, options_.transient_max_pause_ms));
+    value = RunHandlerOnce(handler, job);
+  }
+  return value;
+}
+
+bool Worker::StillHolds(const Job& job) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return false;
+  auto it = running_.find(job.id);
+  return it != running_.end() && it->second.token == job.token;
+}
+
+Result<std::string> Worker::RunHandlerOnce(JobHandler* handler, const Job& job) {
+  const JobSeries& series = SeriesOf(job.name);
   const Steady::time_point run_start = Steady::now();
   Result<std::string> value = [&]() -> Result<std::string> {
     try {
@@ -235,34 +270,46 @@ Result<std::string> Worker::RunHandler(JobHandler* handler, const Job& job) {
   return value;
 }
 
-void Worker::CountCompletion(const Status& done) {
+Worker::Reported Worker::CountCompletion(const Status& done) {
   std::lock_guard<std::mutex> lock(mu_);
   if (done.ok()) {
     ++stats_.completed;
-  } else {
-    ++(done.code() == Code::kFailedPrecondition ? stats_.lease_lost : stats_.errors);
+    return {RunEnd::kCompleted, done};
   }
+  if (done.code() == Code::kFailedPrecondition) {
+    ++stats_.lease_lost;
+    return {RunEnd::kLeaseLost, done};
+  }
+  ++stats_.errors;
+  return {RunEnd::kQueueError, done};
 }
 
-Status Worker::Report(const Job& job, Result<std::string> value) {
+Worker::Reported Worker::Report(const Job& job, Result<std::string> value) {
   if (!value.ok()) return ReportFailure(job, value.status());
   Status done = queue_->Complete(job, *value);
   if (done.code() == Code::kInvalidArgument) {
     return ReportFailure(job, done);  // a return value that is not JSON fails the run
   }
-  CountCompletion(done);  // completed, lease lost, or the queue failed
-  return done;
+  return CountCompletion(done);  // completed, lease lost, or the queue failed
 }
 
-Status Worker::ReportFailure(const Job& job, const Status& error) {
+Worker::Reported Worker::ReportFailure(const Job& job, const Status& error) {
   Result<FailResult> failed = queue_->Fail(job, error.message());
   std::lock_guard<std::mutex> lock(mu_);
   if (!failed.ok()) {
-    ++(failed.status().code() == Code::kFailedPrecondition ? stats_.lease_lost : stats_.errors);
-    return failed.status();
+    if (failed.status().code() == Code::kFailedPrecondition) {
+      ++stats_.lease_lost;
+      return {RunEnd::kLeaseLost, failed.status()};
+    }
+    ++stats_.errors;
+    return {RunEnd::kQueueError, failed.status()};
   }
   ++(failed->will_retry ? stats_.retried : stats_.failed);
-  return error;
+  return {RunEnd::kFailed, error};
+}
+
+void Worker::Finished(const Job& job, const Reported& reported) const {
+  if (options_.on_finished) options_.on_finished(job, reported.end, reported.status);
 }
 
 void Worker::Forget(const Job& job) {
@@ -328,8 +375,7 @@ void Worker::RunPrefetchedThread(JobHandler* handler) {
       feed_cv_.notify_one();
       continue;
     }
-    Status outcome = ReportFailure(job, value.status());
-    if (options_.on_finished) options_.on_finished(job, outcome);
+    Finished(job, ReportFailure(job, value.status()));
     lock.lock();
     --running_count_;
     --in_flight_;
@@ -426,13 +472,10 @@ void Worker::Feed() {
     Result<CompleteAndTakeResult> r =
         queue_->CompleteAndTake(done, owner, want, options_.lease_ms, /*wait_ms=*/0);
     for (size_t i = 0; i < done.size(); ++i) {
-      Status outcome = r.ok() && i < r->completed.size() ? r->completed[i] : r.status();
-      if (outcome.code() == Code::kInvalidArgument && r.ok()) {
-        outcome = ReportFailure(done[i].job, outcome);  // not JSON: the run fails
-      } else {
-        CountCompletion(outcome);
-      }
-      if (options_.on_finished) options_.on_finished(done[i].job, outcome);
+      const Status outcome = r.ok() && i < r->completed.size() ? r->completed[i] : r.status();
+      Finished(done[i].job, outcome.code() == Code::kInvalidArgument && r.ok()
+                                ? ReportFailure(done[i].job, outcome)  // not JSON: the run fails
+                                : CountCompletion(outcome));
     }
     lock.lock();
     --feeding_;

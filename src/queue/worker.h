@@ -66,6 +66,9 @@ class JobHandler {
   virtual Result<std::string> Run(const Job& job) = 0;
 };
 
+// How a run ended, as the worker reported it to the queue.
+enum class RunEnd { kCompleted, kFailed, kLeaseLost, kQueueError };
+
 struct WorkerOptions {
   // Leases are held as "<name>/<thread index>".
   std::string name = "worker";
@@ -81,11 +84,25 @@ struct WorkerOptions {
   // at most (>= 1). Two keep a queue server busy while the worker handles
   // the last reply.
   int feeders = 2;
-  // Called after each run with the outcome: OK when the job completed, else
-  // the handler's (or the queue's) error. On the worker thread; with
+  // Transient failures: a handler error with code Unavailable (a lost or
+  // refused database connection, a pool or lock that stayed busy, a
+  // service that did not answer) does not end the run. The worker thread
+  // logs a warning ("job.transient_error": job, attempt, error, retry_in_ms)
+  // and runs the handler again after a pause (transient_pause_ms, doubling
+  // up to transient_max_pause_ms), under the same lease and attempt, for up
+  // to transient_budget_ms after the run's first transient failure. Only
+  // then, or when the worker stops or the lease was lost, is the error
+  // reported to the queue as a failed attempt. 0 turns this off.
+  int64_t transient_budget_ms = 600000;
+  int64_t transient_pause_ms = 250;
+  int64_t transient_max_pause_ms = 10000;
+  // Called after each run with how it ended and the status that says so: OK
+  // (kCompleted); the handler's error, or the return value's (kFailed); the
+  // queue's refusal (kLeaseLost: the lease was lost, nothing was recorded);
+  // the queue's own error (kQueueError). On the worker thread; with
   // prefetch, a completion is reported on the feeder thread. May be empty;
   // must not throw.
-  std::function<void(const Job&, const Status&)> on_finished;
+  std::function<void(const Job&, RunEnd, const Status&)> on_finished;
 };
 
 class Worker {
@@ -127,15 +144,27 @@ class Worker {
   void RunPrefetchedThread(JobHandler* handler);
   // A feeder thread (prefetch > 0).
   void Feed();
-  // Runs `job` with `handler`, turning an exception into an error.
-  static Result<std::string> RunHandler(JobHandler* handler, const Job& job);
+  // Runs `job` with `handler` (again while it fails transiently, see
+  // WorkerOptions), turning an exception into an error.
+  Result<std::string> RunHandler(JobHandler* handler, const Job& job);
+  // One run of the handler, timed into the job's metrics.
+  static Result<std::string> RunHandlerOnce(JobHandler* handler, const Job& job);
+  // Whether the worker still holds `job`'s lease and is not stopping.
+  bool StillHolds(const Job& job);
+  // How a report to the queue ended, and the status that says so.
+  struct Reported {
+    RunEnd end;
+    Status status;
+  };
   // Reports the handler's `value` for `job` to the queue (Complete, or Fail)
-  // and counts it; returns the outcome.
-  Status Report(const Job& job, Result<std::string> value);
-  // Fails the run of `job` with `error` and counts it; returns the outcome.
-  Status ReportFailure(const Job& job, const Status& error);
+  // and counts it.
+  Reported Report(const Job& job, Result<std::string> value);
+  // Fails the run of `job` with `error` and counts it.
+  Reported ReportFailure(const Job& job, const Status& error);
   // Counts a Complete's (or CompleteAndTake's) answer `done` for a job.
-  void CountCompletion(const Status& done);
+  Reported CountCompletion(const Status& done);
+  // Calls options_.on_finished, if any.
+  void Finished(const Job& job, const Reported& reported) const;
   // The job is no longer held: the keeper stops extending its lease.
   // Called with mu_ held.
   void Forget(const Job& job);
