@@ -47,6 +47,7 @@ bench: build
 	./$(BUILD)/bench_fleet
 	./$(BUILD)/bench_redis_queue
 	./$(BUILD)/bench_api
+	./$(BUILD)/bench_latency --vigil ./$(BUILD)/vigil
 	bench/scripts/with_postgres.sh sh -c './$(BUILD)/bench_pipeline --users 100000 --pg "$$VIGIL_BENCH_PG"'
 	bench/scripts/with_postgres.sh ./$(BUILD)/bench_distributed --vigil ./$(BUILD)/vigil
 

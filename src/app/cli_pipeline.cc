@@ -21,7 +21,9 @@ void AddServeOptions(CLI::App* c, ServeCommand* cmd) {
                 "on SIGINT/SIGTERM, how long to wait for running jobs before exiting")
       ->capture_default_str();
   c->add_option("--coalesce", cmd->coalesce,
-                "syncs of one tenant finishing within this window share one analysis")
+                "a sync whose tenant has no other sync queued or running is analyzed at\n"
+                "once; while others are, the syncs finishing within this window share one\n"
+                "analysis at its end (0: always at once)")
       ->capture_default_str();
   c->add_option("--poll", cmd->poll,
                 "how often to look for jobs added by other processes")

@@ -34,7 +34,9 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
   std::optional<int64_t> lease = DurationOrReport("--lease", cmd.lease, err);
   std::optional<int64_t> drain = lease ? DurationOrReport("--drain", cmd.drain, err) : std::nullopt;
   std::optional<int64_t> coalesce =
-      drain ? DurationOrReport("--coalesce", cmd.coalesce, err) : std::nullopt;
+      !drain                 ? std::nullopt
+      : cmd.coalesce == "0" ? std::optional<int64_t>(0)
+                             : DurationOrReport("--coalesce", cmd.coalesce, err);
   std::optional<int64_t> poll = coalesce ? DurationOrReport("--poll", cmd.poll, err) : std::nullopt;
   std::optional<int64_t> reconcile =
       poll ? DurationOrReport("--reconcile", cmd.reconcile, err) : std::nullopt;

@@ -55,12 +55,27 @@ Result<std::string> PipelineJobHandler::Run(const Job& job) {
   return RunAnalyze(db.get(), job);
 }
 
+Result<JobToAdd> PipelineJobHandler::PlanAnalysis(Db* db, const AnalyzeJobPayload& payload,
+                                                  std::string_view sync_job_id,
+                                                  int64_t sync_id) {
+  bool coalesce = context_.coalesce_window_ms > 0;
+  if (coalesce && context_.syncs_pending) {
+    Result<bool> pending = context_.syncs_pending(db, payload.tenant_id, sync_job_id);
+    if (!pending.ok()) return pending.status().Prefixed("looking for other syncs of the tenant");
+    coalesce = *pending;
+  }
+  if (!coalesce) return ImmediateAnalyzeJob(payload, sync_id);
+  return AnalyzeJob(payload, context_.clock->NowMs(), context_.coalesce_window_ms);
+}
+
 std::function<Status(Db*, int64_t)> PipelineJobHandler::AddAnalysisInTransaction(
-    FollowUp* analysis) {
+    const Job& sync_job, FollowUp* analysis) {
   if (!context_.add_in_transaction) return nullptr;
-  return [this, analysis](Db* tx_db, int64_t) -> Status {
+  return [this, &sync_job, analysis](Db* tx_db, int64_t sync_id) -> Status {
+    Result<JobToAdd> planned = PlanAnalysis(tx_db, analysis->payload, sync_job.id, sync_id);
+    if (!planned.ok()) return planned.status().Prefixed("adding the analysis job");
+    analysis->job = std::move(planned).value();
     const TimeMs now = context_.clock->NowMs();
-    analysis->job = AnalyzeJob(analysis->payload, now, context_.coalesce_window_ms);
     Result<AddResult> added = context_.add_in_transaction(tx_db, analysis->job, now);
     if (!added.ok()) return added.status().Prefixed("adding the analysis job");
     analysis->added_in_transaction = added->added;
@@ -68,12 +83,17 @@ std::function<Status(Db*, int64_t)> PipelineJobHandler::AddAnalysisInTransaction
   };
 }
 
-Result<bool> PipelineJobHandler::HandOverAnalysis(Trace* trace, FollowUp* analysis) {
+Result<bool> PipelineJobHandler::HandOverAnalysis(Db* db, const Job& sync_job, int64_t sync_id,
+                                                  Trace* trace, FollowUp* analysis) {
   auto span = trace->StartSpan("analyze.enqueue", analysis->payload.tenant_id);
   const std::optional<bool> in_tx = analysis->added_in_transaction;
   if (!in_tx) {
-    analysis->job =
-        AnalyzeJob(analysis->payload, context_.clock->NowMs(), context_.coalesce_window_ms);
+    Result<JobToAdd> planned = PlanAnalysis(db, analysis->payload, sync_job.id, sync_id);
+    if (!planned.ok()) {
+      span.SetError(planned.status().message());
+      return planned.status().Prefixed("enqueueing the analysis");
+    }
+    analysis->job = std::move(planned).value();
   }
   const JobToAdd& job = analysis->job;
   Result<AddResult> added = context_.queue->Add(job.name, job.payload, job.options);
@@ -119,12 +139,13 @@ Result<std::string> PipelineJobHandler::RunSync(Db* db, const Job& job) {
     analysis.payload = {payload.tenant_id, payload.trace_id, trace.CurrentSpanId()};
     SyncOptions options;
     options.force = payload.force;
-    options.in_transaction = AddAnalysisInTransaction(&analysis);
+    options.in_transaction = AddAnalysisInTransaction(job, &analysis);
     SyncOutcome outcome = vigil::RunSync(db, *context_.clock, payload.tenant_id, source->id,
                                          provider->get(), options, &trace);
     if (context_.events_written) context_.events_written();  // sync.completed or sync.failed
     if (!outcome.status.ok()) return fail(outcome.status);
-    Result<bool> coalesced = HandOverAnalysis(&trace, &analysis);
+    Result<bool> coalesced =
+        HandOverAnalysis(db, job, outcome.sync.sync_id, &trace, &analysis);
     if (!coalesced.ok()) return fail(coalesced.status());
     int64_t created = 0, updated = 0, deleted = 0;
     for (const auto& [kind, counts] : outcome.sync.kinds) {

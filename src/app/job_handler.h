@@ -3,9 +3,14 @@
 // as long as it runs.
 //
 //   sync     provider.fetch -> Syncer::Apply, which adds the tenant's analyze
-//            job of the coalescing window in its transaction (a sync of a
-//            tenant whose analysis is already queued for the window adds
-//            nothing), then hands that job to the queue.
+//            job in its transaction, then hands that job to the queue. When
+//            no other sync of the tenant is queued or running
+//            (PipelineContext::syncs_pending), the analysis is due at once,
+//            under an id of its own ("analyze:<tenant>:sync<sync id>");
+//            otherwise it is the job of the coalescing window, due at the
+//            window's end (a sync of a tenant whose analysis is already
+//            queued for the window adds nothing). Either way it starts
+//            after the sync committed, so no sync goes unanalyzed.
 //   analyze  DataContext -> UnifiedAnalyzer -> AlertManager (one transaction,
 //            events in the outbox).
 //
@@ -23,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/clock.h"
 #include "observe/trace.h"
@@ -48,7 +54,13 @@ struct PipelineContext {
   // after the commit.
   AddInTransaction add_in_transaction;
   const Clock* clock = nullptr;   // wall clock; the analysis is as of its time
+  // 0: every analysis is due at once.
   int64_t coalesce_window_ms = 2000;
+  // Whether a sync job of the tenant other than `job_id` is still queued or
+  // running (queue/pending_syncs.h), asked on the sync's connection (in its
+  // transaction when add_in_transaction is set). Empty: every analysis waits
+  // for its window.
+  std::function<Result<bool>(Db*, int64_t tenant_id, std::string_view job_id)> syncs_pending;
   std::function<void()> events_written;  // called after a commit that wrote events (may be empty)
 };
 
@@ -70,13 +82,19 @@ class PipelineJobHandler : public JobHandler {
   };
 
   Result<std::string> RunSync(Db* db, const Job& job);
+  // The analysis job of sync `sync_id` (run by job `sync_job_id`): at once
+  // or coalesced, as described above; asks `db` about pending syncs.
+  Result<JobToAdd> PlanAnalysis(Db* db, const AnalyzeJobPayload& payload,
+                                std::string_view sync_job_id, int64_t sync_id);
   // SyncOptions::in_transaction that adds the analysis job (empty without
   // context_.add_in_transaction).
-  std::function<Status(Db*, int64_t)> AddAnalysisInTransaction(FollowUp* analysis);
+  std::function<Status(Db*, int64_t)> AddAnalysisInTransaction(const Job& sync_job,
+                                                               FollowUp* analysis);
   // Hands the analysis job to the queue (adds it when the sync did not) under
   // an analyze.enqueue span. Returns whether it was coalesced into one
   // queued before.
-  Result<bool> HandOverAnalysis(Trace* trace, FollowUp* analysis);
+  Result<bool> HandOverAnalysis(Db* db, const Job& sync_job, int64_t sync_id, Trace* trace,
+                                FollowUp* analysis);
   Result<std::string> RunAnalyze(Db* db, const Job& job);
 
   PipelineContext context_;

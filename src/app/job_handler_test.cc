@@ -10,6 +10,7 @@
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
 #include "queue/local_queue.h"
+#include "queue/pending_syncs.h"
 #include "queue/pipeline_jobs.h"
 #include "queue/sync_trigger.h"
 #include "store/span_store.h"
@@ -224,6 +225,45 @@ TEST_F(JobHandlerTest, SyncsOfOneTenantWithinTheWindowShareOneAnalysis) {
   nlohmann::json c = nlohmann::json::parse(RunNext().value());
   EXPECT_EQ(c["coalesced"], false);
   EXPECT_NE(c["analyze_job"], a["analyze_job"]);
+}
+
+// As the service runs it: the analysis waits for its window only while
+// another sync of the tenant is queued or running.
+TEST_F(JobHandlerTest, ASyncWithNoOtherSyncPendingIsAnalyzedAtOnce) {
+  context_.syncs_pending = [](Db* db, int64_t tenant_id, std::string_view job_id) {
+    return OtherSyncsPending(db, PendingJobsTable::kLocalQueue, "vigil", tenant_id, job_id);
+  };
+  Reopen();
+  Trigger();
+  nlohmann::json sync = nlohmann::json::parse(RunNext().value());
+  EXPECT_EQ(sync["analyze_job"], "analyze:" + std::to_string(tenant_id_) + ":sync" +
+                                     std::to_string(sync["sync_id"].get<int64_t>()));
+  EXPECT_EQ(queue_->Get(sync["analyze_job"].get<std::string>())->state, JobState::kWaiting);
+  std::string name;
+  ASSERT_TRUE(RunNext(&name).ok());  // due now: no clock advance
+  EXPECT_EQ(name, "analyze");
+  EXPECT_GT(Count(db_.get(), "SELECT COUNT(*) FROM alerts WHERE state = 'open'"), 0);
+}
+
+TEST_F(JobHandlerTest, WhileAnotherSyncIsQueuedTheAnalysisWaitsForTheWindow) {
+  context_.syncs_pending = [](Db* db, int64_t tenant_id, std::string_view job_id) {
+    return OtherSyncsPending(db, PendingJobsTable::kLocalQueue, "vigil", tenant_id, job_id);
+  };
+  Reopen();
+  Trigger();
+  Trigger();
+  nlohmann::json first = nlohmann::json::parse(RunNext().value());
+  // The second sync is still queued: the first one's analysis is coalesced.
+  const std::string window_job = first["analyze_job"];
+  EXPECT_EQ(window_job.find(":sync"), std::string::npos) << window_job;
+  EXPECT_EQ(queue_->Get(window_job)->state, JobState::kDelayed);
+  // The last sync of the burst finds none pending: analyzed at once.
+  nlohmann::json second = nlohmann::json::parse(RunNext().value());
+  EXPECT_NE(second["analyze_job"].get<std::string>().find(":sync"), std::string::npos);
+  std::string name;
+  ASSERT_TRUE(RunNext(&name).ok());
+  EXPECT_EQ(name, "analyze");
+  EXPECT_EQ(queue_->Counts()->delayed, 1);  // the window's, which runs at its end
 }
 
 TEST_F(JobHandlerTest, BadJobsFailWithMessagesThatSayWhy) {

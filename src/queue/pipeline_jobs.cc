@@ -104,17 +104,32 @@ AnalyzeJobPlan PlanAnalyzeJob(int64_t tenant_id, TimeMs now, int64_t window_ms) 
   return {prefix + std::to_string(index), (index + 1) * window_ms - now};
 }
 
-JobToAdd AnalyzeJob(const AnalyzeJobPayload& payload, TimeMs now, int64_t window_ms) {
-  const AnalyzeJobPlan plan = PlanAnalyzeJob(payload.tenant_id, now, window_ms);
+namespace {
+
+JobToAdd AnalyzeJobWithId(const AnalyzeJobPayload& payload, std::string job_id,
+                          int64_t delay_ms) {
   JobToAdd job;
   job.name = std::string(kAnalyzeJob);
   job.payload = ToJson(payload);
-  job.options.job_id = plan.job_id;
-  job.options.delay_ms = plan.delay_ms;
+  job.options.job_id = std::move(job_id);
+  job.options.delay_ms = delay_ms;
   job.options.attempts = 3;
   job.options.backoff = {Backoff::Type::kFixed, 2000};
   job.options.group = std::to_string(payload.tenant_id);
   return job;
+}
+
+}  // namespace
+
+JobToAdd AnalyzeJob(const AnalyzeJobPayload& payload, TimeMs now, int64_t window_ms) {
+  AnalyzeJobPlan plan = PlanAnalyzeJob(payload.tenant_id, now, window_ms);
+  return AnalyzeJobWithId(payload, std::move(plan.job_id), plan.delay_ms);
+}
+
+JobToAdd ImmediateAnalyzeJob(const AnalyzeJobPayload& payload, int64_t sync_id) {
+  return AnalyzeJobWithId(
+      payload, "analyze:" + std::to_string(payload.tenant_id) + ":sync" + std::to_string(sync_id),
+      0);
 }
 
 Result<AddResult> EnqueueAnalyze(Queue* queue, const AnalyzeJobPayload& payload, TimeMs now,

@@ -7,7 +7,9 @@
 // Coalescing: an analyze job's id is "analyze:<tenant>:<window index>", and it
 // is due at the end of that window. Every sync of the tenant that completes in
 // the window adds the same id (deduplicated), so a burst of syncs yields one
-// analysis, which starts after all of them committed.
+// analysis, which starts after all of them committed. A sync with no other
+// sync of its tenant to wait for adds "analyze:<tenant>:sync<sync id>", due
+// at once (ImmediateAnalyzeJob).
 #pragma once
 
 #include <cstdint>
@@ -71,6 +73,12 @@ struct JobToAdd {
 // The analyze job of PlanAnalyzeJob: 3 attempts, fixed 2 s backoff, grouped
 // by tenant.
 JobToAdd AnalyzeJob(const AnalyzeJobPayload& payload, TimeMs now, int64_t window_ms);
+
+// The analyze job that follows sync `sync_id` at once: id
+// "analyze:<tenant>:sync<sync id>" (one per sync, so never deduplicated into
+// an analysis that started before the sync committed), due now; attempts,
+// backoff and group as AnalyzeJob's.
+JobToAdd ImmediateAnalyzeJob(const AnalyzeJobPayload& payload, int64_t sync_id);
 
 // Adds AnalyzeJob(payload, now, window_ms) to `queue`. `added` is false when
 // a sync earlier in the window already added it.
