@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -62,9 +63,10 @@ class PostgresFaultTest : public ::testing::Test {
     }
   }
 
-  std::vector<std::string> Args(const std::string& role, const std::string& name) const {
+  std::vector<std::string> Args(const std::string& role, const std::string& name,
+                                const std::string& lease = "3s") const {
     std::vector<std::string> args = {role,      "--name", name,   "--db",   db_,
-                                     "--coalesce", "100ms", "--lease", "3s", "--poll",
+                                     "--coalesce", "100ms", "--lease", lease, "--poll",
                                      "50ms",    "--log-level", "debug"};
     if (role == "serve") args.insert(args.end(), {"--http", "off"});  // no fixed port
     return args;
@@ -130,6 +132,56 @@ TEST_F(PostgresFaultTest, AnImmediateShutdownWhileAnalysesRunLosesNothing) {
   worker.Signal(SIGTERM);
   EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(dir_ + "/serve.log");
   EXPECT_EQ(worker.Wait(30), 0) << ReadWholeFile(dir_ + "/worker.log");
+}
+
+// Every line a process wrote on stderr is a JSON object (libpq's notices
+// included), and how many of them are `event`.
+size_t JsonLinesOnly(const std::string& log, const std::string& event, std::string* stray) {
+  size_t count = 0;
+  std::istringstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object()) {
+      *stray += line + "\n";
+      continue;
+    }
+    if (j.value("event", "") == event) ++count;
+  }
+  return count;
+}
+
+TEST_F(PostgresFaultTest, FourRestartsCostTheJobsNoAttempt) {
+  // Leases long enough to outlast each outage: what is measured is what a
+  // lost connection costs a job, not a lost lease.
+  VigilProcess serve(Args("serve", "serve", "30s"), dir_ + "/serve.log");
+  VigilProcess worker(Args("worker", "worker", "30s"), dir_ + "/worker.log");
+  for (int restart = 0; restart < 4; ++restart) {
+    TriggerAll();
+    ASSERT_TRUE(WaitFor(
+        [&] { return Count("SELECT COUNT(*) FROM jobs WHERE state = 'active'") > 0; }, 60))
+        << ReadWholeFile(dir_ + "/serve.log");
+    pg_->StopImmediately();
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    ASSERT_TRUE(pg_->Restart().ok());
+  }
+  ASSERT_TRUE(WaitFor([&] { return AllDone(); }, 180))
+      << ReadWholeFile(dir_ + "/serve.log") << ReadWholeFile(dir_ + "/worker.log");
+  // No job used more than its first attempt; none failed.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE state = 'failed'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE attempts_made > 1"), 0);
+  ExpectConsistentAndEqualToOneProcess();
+  serve.Signal(SIGTERM);
+  worker.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(dir_ + "/serve.log");
+  EXPECT_EQ(worker.Wait(30), 0) << ReadWholeFile(dir_ + "/worker.log");
+  std::string stray;
+  const size_t transient = JsonLinesOnly(ReadWholeFile(dir_ + "/serve.log"),
+                                         "job.transient_error", &stray) +
+                           JsonLinesOnly(ReadWholeFile(dir_ + "/worker.log"),
+                                         "job.transient_error", &stray);
+  EXPECT_GT(transient, 0u);  // the outages did meet running jobs
+  EXPECT_EQ(stray, "");
 }
 
 TEST_F(PostgresFaultTest, AWorkerKilledMidJobHasItsJobRunAgainWithTheSameResult) {

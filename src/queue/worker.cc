@@ -215,25 +215,33 @@ void Worker::RunThread(int index, JobHandler* handler) {
   cv_.notify_all();
 }
 
-Result<std::string> Worker::RunHandler(JobHandler* handler, const Job& job) {
-  // As the trace's queue.wait span: from due to the start of the lease.
-  SeriesOf(job.name).wait->Observe(
-      static_cast<double>(std::max<TimeMs>(0, job.started_at - job.due_at)) / 1000.0);
-  Result<std::string> value = RunHandlerOnce(handler, job);
-  if (value.ok() || value.status().code() != Code::kUnavailable ||
+namespace {
+
+const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
+}  // namespace
+
+template <typename T>
+T Worker::WhileTransient(const Job& job, std::string_view event, const std::function<T()>& call) {
+  T result = call();
+  if (result.ok() || StatusOf(result).code() != Code::kUnavailable ||
       options_.transient_budget_ms <= 0) {
-    return value;
+    return result;
   }
   const Steady::time_point give_up =
       Steady::now() + std::chrono::milliseconds(options_.transient_budget_ms);
   int64_t pause_ms = std::max<int64_t>(1, options_.transient_pause_ms);
-  while (!value.ok() && value.status().code() == Code::kUnavailable &&
+  while (!result.ok() && StatusOf(result).code() == Code::kUnavailable &&
          Steady::now() + std::chrono::milliseconds(pause_ms) < give_up && StillHolds(job)) {
-    Log(LogLevel::kWarn, "job.transient_error",
+    Log(LogLevel::kWarn, event,
         {{"job", job.id},
          {"name", job.name},
          {"attempt", job.attempt},
-         {"error", value.status().message()},
+         {"error", StatusOf(result).message()},
          {"retry_in_ms", pause_ms}});
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -241,9 +249,17 @@ Result<std::string> Worker::RunHandler(JobHandler* handler, const Job& job) {
       if (stopping_) break;
     }
     pause_ms = std::min(pause_ms * 2, std::max<int64_t>(1, options_.transient_max_pause_ms));
-    value = RunHandlerOnce(handler, job);
+    result = call();
   }
-  return value;
+  return result;
+}
+
+Result<std::string> Worker::RunHandler(JobHandler* handler, const Job& job) {
+  // As the trace's queue.wait span: from due to the start of the lease.
+  SeriesOf(job.name).wait->Observe(
+      static_cast<double>(std::max<TimeMs>(0, job.started_at - job.due_at)) / 1000.0);
+  return WhileTransient<Result<std::string>>(job, "job.transient_error",
+                                             [&] { return RunHandlerOnce(handler, job); });
 }
 
 bool Worker::StillHolds(const Job& job) {
@@ -286,7 +302,8 @@ Worker::Reported Worker::CountCompletion(const Status& done) {
 
 Worker::Reported Worker::Report(const Job& job, Result<std::string> value) {
   if (!value.ok()) return ReportFailure(job, value.status());
-  Status done = queue_->Complete(job, *value);
+  Status done = WhileTransient<Status>(job, "job.report_retry",
+                                       [&] { return queue_->Complete(job, *value); });
   if (done.code() == Code::kInvalidArgument) {
     return ReportFailure(job, done);  // a return value that is not JSON fails the run
   }
@@ -294,7 +311,8 @@ Worker::Reported Worker::Report(const Job& job, Result<std::string> value) {
 }
 
 Worker::Reported Worker::ReportFailure(const Job& job, const Status& error) {
-  Result<FailResult> failed = queue_->Fail(job, error.message());
+  Result<FailResult> failed = WhileTransient<Result<FailResult>>(
+      job, "job.report_retry", [&] { return queue_->Fail(job, error.message()); });
   std::lock_guard<std::mutex> lock(mu_);
   if (!failed.ok()) {
     if (failed.status().code() == Code::kFailedPrecondition) {

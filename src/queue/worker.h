@@ -47,6 +47,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -92,7 +93,10 @@ struct WorkerOptions {
   // up to transient_max_pause_ms), under the same lease and attempt, for up
   // to transient_budget_ms after the run's first transient failure. Only
   // then, or when the worker stops or the lease was lost, is the error
-  // reported to the queue as a failed attempt. 0 turns this off.
+  // reported to the queue as a failed attempt. A report to the queue
+  // (Complete, Fail) that fails with Unavailable is tried again the same way
+  // ("job.report_retry"), so a run that finished is not lost to a queue that
+  // was briefly away. 0 turns this off.
   int64_t transient_budget_ms = 600000;
   int64_t transient_pause_ms = 250;
   int64_t transient_max_pause_ms = 10000;
@@ -151,6 +155,11 @@ class Worker {
   static Result<std::string> RunHandlerOnce(JobHandler* handler, const Job& job);
   // Whether the worker still holds `job`'s lease and is not stopping.
   bool StillHolds(const Job& job);
+  // Calls `call` (a run of the handler, or a report to the queue) again
+  // while it fails with Unavailable, as WorkerOptions describes, logging
+  // `event` before each pause.
+  template <typename T>
+  T WhileTransient(const Job& job, std::string_view event, const std::function<T()>& call);
   // How a report to the queue ended, and the status that says so.
   struct Reported {
     RunEnd end;

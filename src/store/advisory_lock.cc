@@ -44,13 +44,13 @@ Result<AdvisoryLock> AdvisoryLock::Acquire(Db* db, LockSpace space, int64_t id, 
   const Steady::time_point start = Steady::now();
   const Steady::time_point deadline = start + std::chrono::milliseconds(wait_ms);
   std::chrono::milliseconds pause(5);
-  while (true) {
+  for (bool first = true;; first = false) {
     Result<bool> got = db->TryLock(key);
     if (!got.ok()) return got.status().Prefixed(what);
     const Steady::time_point now = Steady::now();
     if (*got) {
       const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
-      return AdvisoryLock(db, key, waited.count());
+      return AdvisoryLock(db, key, first ? 0 : std::max<int64_t>(1, waited.count()));
     }
     if (now >= deadline) {
       return Status::Unavailable(what + ": still held by another connection after " +

@@ -44,7 +44,8 @@ class AdvisoryLock {
   static Result<AdvisoryLock> Acquire(Db* db, LockSpace space, int64_t id, int64_t wait_ms,
                                       const std::string& what);
 
-  // How long Acquire waited, in milliseconds (0 when the lock was free).
+  // How long Acquire waited for another holder, in milliseconds (0 when the
+  // lock was free at the first try).
   int64_t waited_ms() const { return waited_ms_; }
 
  private:
