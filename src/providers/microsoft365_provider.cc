@@ -108,14 +108,6 @@ bool IsRefusal(const GraphError& error, int http_status) {
   return error.http_status == http_status;
 }
 
-// A delta request Graph refused on purpose: the link expired (410) or delta
-// is not usable for this app or tenant (400, 403, 404). A full read follows.
-bool DeltaRefused(const Status& status, const GraphError& error) {
-  if (status.code() == Code::kUnavailable || status.code() == Code::kInternal) return false;
-  return error.http_status == 410 || error.http_status == 400 || error.http_status == 403 ||
-         error.http_status == 404;
-}
-
 class Microsoft365Provider final : public Provider {
  public:
   Microsoft365Provider(Microsoft365Options options, std::shared_ptr<HttpClient> http,
@@ -235,7 +227,7 @@ class Microsoft365Provider final : public Provider {
         [](const GraphPage&) { return Status::Ok(); }, &delta_error);
     if (link.ok()) {
       cursor.delta_link = *link;
-    } else if (!DeltaRefused(link.status(), delta_error)) {
+    } else if (!GraphDeltaRefused(link.status(), delta_error)) {
       return link.status();
     }
 
@@ -278,7 +270,7 @@ class Microsoft365Provider final : public Provider {
         },
         &error);
     if (!link.ok()) {
-      if (DeltaRefused(link.status(), error)) return false;
+      if (GraphDeltaRefused(link.status(), error)) return false;
       return link.status();
     }
     Result<std::vector<UserRecord>> stored = options_.stored_users();
@@ -340,6 +332,12 @@ class Microsoft365Provider final : public Provider {
 };
 
 }  // namespace
+
+bool GraphDeltaRefused(const Status& status, const GraphError& error) {
+  if (status.code() == Code::kUnavailable || status.code() == Code::kInternal) return false;
+  return error.http_status == 410 || error.http_status == 400 || error.http_status == 403 ||
+         error.http_status == 404;
+}
 
 Result<std::unique_ptr<Provider>> NewMicrosoft365Provider(Microsoft365Options options,
                                                           std::shared_ptr<HttpClient> http) {
