@@ -212,6 +212,7 @@ TEST_F(Microsoft365PipelineTest, ADataSourceInTheUsGovernmentCloudUsesItsTokenSc
           {"https://login.microsoftonline.us/", graph_->authority_url() + "/"},
           {"https://graph.microsoft.us/v1.0/", graph_->graph_url() + "/"}});
   const int64_t id = AddSource({"--cloud", "usgov"});
+  ASSERT_NE(id, 0);
   SyncOutcome live = SyncNow(id, nullptr, routed);
   ASSERT_TRUE(live.status.ok()) << live.status.ToString();
   ASSERT_TRUE(live.analysis_status.ok()) << live.analysis_status.ToString();
