@@ -189,7 +189,7 @@ class NatsBusImpl final : public NatsBus {
     const std::string what = "read stream " + options_.stream + " from the start";
     jsCtx* js = nullptr;
     {
-      std::lock_guard<std::mutex> lock(publish_mu_);
+      std::lock_guard<std::mutex> lock(reader_mu_);
       if (reader_js_ == nullptr) {
         jsOptions jo;
         jsOptions_Init(&jo);
@@ -325,7 +325,8 @@ class NatsBusImpl final : public NatsBus {
   const NatsBusOptions options_;
   natsConnection* conn_ = nullptr;
   jsCtx* js_ = nullptr;
-  jsCtx* reader_js_ = nullptr;  // for SubscribeFromStart; guarded by publish_mu_
+  std::mutex reader_mu_;
+  jsCtx* reader_js_ = nullptr;  // for SubscribeFromStart; guarded by reader_mu_
   std::mutex publish_mu_;
   std::mutex states_mu_;
   // Every subscription's state, freed with the bus (after the connection).

@@ -31,7 +31,7 @@ Result<int> OutboxRelay::RelayOnce() {
       std::lock_guard<std::mutex> lock(mu_);
       down = down_since_.has_value();
     }
-    if (!status.ok() && !down) {
+    if (!status.ok() && !down && db_ != nullptr) {
       // Only for the log line that an outage starts: how much waits.
       Result<int64_t> count = CountUnpublished(db_.get());
       if (count.ok()) pending = *count;
