@@ -401,7 +401,12 @@ Result<HttpResponse> GraphClient::Get(const std::string& url, GraphError* error)
 
 Result<std::string> GraphClient::GetPages(const std::string& first_url, const GraphPageFn& on_page,
                                           GraphError* error) {
-  std::string url = IsHttpUrl(first_url) ? first_url : GraphUrl(first_url);
+  std::string url = GraphUrl(first_url);
+  if (IsHttpUrl(first_url)) {
+    // A stored delta link: it must still lead to this Graph.
+    VIGIL_ASSIGN_OR_RETURN(
+        url, FollowLink(first_url, first_url, DescribeGraphRequest("GET", first_url)));
+  }
   const std::string name = DescribeGraphRequest("GET", url);
   std::unordered_set<std::string> seen{url};
   std::string delta_link;

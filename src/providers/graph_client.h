@@ -122,7 +122,9 @@ class GraphClient {
   // status, `*error` (when given) receives Graph's error.
   Result<HttpResponse> Get(const std::string& url, GraphError* error = nullptr);
 
-  // A paged GET: calls on_page for each page in order, following
+  // A paged GET of `url` (absolute, such as a stored delta link, which must
+  // be at graph_url's origin like any link; or a path below graph_url):
+  // calls on_page for each page in order, following
   // "@odata.nextLink", and returns the last page's "@odata.deltaLink" ("" when
   // none), each resolved with FollowLink against the URL of the page that
   // carried it (so the delta link returned is absolute). An error of on_page

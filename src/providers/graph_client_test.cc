@@ -523,6 +523,12 @@ TEST_F(GraphClientTest, LinksToAnotherOriginAreRefusedNamingWhereTheyLead) {
         << c.link;
     EXPECT_EQ(http.Requests().size(), 2u) << c.link;  // the token and page 1, nothing more
   }
+  // A stored delta link is checked like any link before it is sent.
+  Result<std::string> stored = client->GetPages("https://evil.test/v1.0/users/delta?$deltatoken=1",
+                                                [](const GraphPage&) { return Status::Ok(); });
+  EXPECT_EQ(stored.status().ToString(),
+            "invalid argument: GET /v1.0/users/delta leads to https://evil.test, outside "
+            "https://graph.test");
   // The same origin spelt differently is the same origin.
   http_.Script(GraphUrl("/groups"),
                {JsonResponse(200, R"({"value":[],"@odata.nextLink":)"

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "providers/graph_delta_parse.h"
+#include "providers/graph_link.h"
 #include "providers/graph_parse.h"
 
 namespace vigil {
@@ -184,8 +185,11 @@ class Microsoft365Provider final : public Provider {
   Status FetchUsers(Snapshot* part) {
     const TimeMs now = clock_->NowMs();
     const std::optional<UsersCursor> previous = DecodeCursor(options_.cursor);
+    // A delta link of another Graph (the data source moved to another
+    // cloud) is not sent anything: a full read makes a new one.
     if (previous && !previous->delta_link.empty() && options_.stored_users &&
-        now >= previous->full_at && now - previous->full_at < options_.full_sync_every_ms) {
+        now >= previous->full_at && now - previous->full_at < options_.full_sync_every_ms &&
+        UrlOrigin(previous->delta_link) == UrlOrigin(options_.graph.graph_url)) {
       Result<bool> incremental = IncrementalUsers(*previous, part);
       if (!incremental.ok()) return incremental.status();
       if (*incremental) return Status::Ok();

@@ -24,7 +24,8 @@
 // Users are incremental through /users/delta. Snapshot::cursor (and
 // options.cursor, the previous one) is this provider's JSON note
 //   {"delta_link": "...", "full_at": <ms>, "sign_in_unavailable": "<reason>"}
-//  - Full sync (no usable cursor, no stored_users callback, or the last full
+//  - Full sync (no usable cursor — none, unreadable, or a delta link of
+//    another Graph URL's origin —, no stored_users callback, or the last full
 //    sync is full_sync_every_ms old — delta carries no signInActivity): first
 //    GET /users/delta?$deltatoken=latest for a delta link (so no change made
 //    during the full read is lost; a 400/403/404 there only means no delta

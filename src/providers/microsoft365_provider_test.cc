@@ -469,6 +469,31 @@ TEST_F(Microsoft365ProviderTest, ANationalCloudGetsATokenForItsOwnGraphAndReadsF
       << wrong.status().ToString();
 }
 
+TEST_F(Microsoft365ProviderTest, ADeltaLinkOfAnotherGraphIsNotFollowedButReadInFull) {
+  Result<Snapshot> full = Fetch();
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  // As if the data source had been moved to another cloud since: its
+  // stored delta link leads to the old Graph. Only the fake is reachable.
+  nlohmann::json cursor = Cursor(*full);
+  cursor["delta_link"] = "https://graph.example.invalid/v1.0/users/delta?$deltatoken=0.0";
+  auto routed = std::make_shared<testing::RoutingHttpClient>(
+      http_, std::vector<testing::HttpRoute>{{graph_->authority_url(), graph_->authority_url()},
+                                             {graph_->graph_url(), graph_->graph_url()}});
+  Microsoft365Options options = Options();
+  options.cursor = cursor.dump();
+  options.stored_users = [&]() -> Result<std::vector<UserRecord>> { return full->users; };
+  auto provider = NewMicrosoft365Provider(options, routed);
+  ASSERT_TRUE(provider.ok()) << provider.status().ToString();
+  Result<Snapshot> again = (*provider)->Fetch();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(Diff(*again, FromDirectory()), "");
+  EXPECT_EQ(graph_->Requests(kUsersPath), 6);  // read in full again
+  for (const std::string& url : routed->Urls()) {
+    EXPECT_EQ(url.find("graph.example.invalid"), std::string::npos) << url;
+  }
+  EXPECT_EQ(Cursor(*again)["delta_link"].get<std::string>().rfind(graph_->graph_url(), 0), 0u);
+}
+
 TEST_F(Microsoft365ProviderTest, UnreadableCursorOrNoStoredUsersMeansAFullSync) {
   Microsoft365Options options = Options();
   options.cursor = "{not a cursor";
