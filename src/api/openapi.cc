@@ -194,6 +194,9 @@ Json Schemas() {
               {"client_id", String("microsoft365: the app registration's client id")},
               {"client_secret", String("microsoft365: sealed before it is stored; never returned")},
               {"dir", String("graph_json: a directory of Graph responses (admin tokens only)")},
+              {"cloud", Enum({"global", "usgov", "usgovdod", "china"},
+                             "microsoft365: sets the token endpoint and the Graph URL together "
+                             "(not with authority_url or graph_url)")},
               {"authority_url", String("microsoft365: token endpoint base (admin tokens only)")},
               {"graph_url", String("microsoft365: Graph base URL (admin tokens only)")},
               {"every", String("sync interval, e.g. 1h")}},

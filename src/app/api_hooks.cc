@@ -27,20 +27,18 @@ Result<std::string> SecretOf(const std::string& secret) {
 
 Result<DataSourceRow> AddSource(const Clock* clock, Db* db, const TenantRow& tenant,
                                 const nlohmann::json& body) {
-  VIGIL_RETURN_IF_ERROR(
-      CheckKnownFields(body, {"tenant", "provider", "name", "tenant_id", "client_id",
-                              "client_secret", "authority_url", "graph_url", "dir", "every"}));
+  VIGIL_RETURN_IF_ERROR(CheckKnownFields(
+      body, {"tenant", "provider", "name", "tenant_id", "client_id", "client_secret", "cloud",
+             "authority_url", "graph_url", "dir", "every"}));
   SourceSpec spec;
   spec.tenant = tenant.name;
   std::optional<std::string> secret;
-  const std::pair<const char*, std::string*> strings[] = {{"provider", &spec.provider},
-                                                          {"name", &spec.name},
-                                                          {"tenant_id", &spec.tenant_id},
-                                                          {"client_id", &spec.client_id},
-                                                          {"authority_url", &spec.authority_url},
-                                                          {"graph_url", &spec.graph_url},
-                                                          {"dir", &spec.dir},
-                                                          {"every", &spec.every}};
+  const std::pair<const char*, std::string*> strings[] = {
+      {"provider", &spec.provider},   {"name", &spec.name},
+      {"tenant_id", &spec.tenant_id}, {"client_id", &spec.client_id},
+      {"cloud", &spec.cloud},         {"authority_url", &spec.authority_url},
+      {"graph_url", &spec.graph_url}, {"dir", &spec.dir},
+      {"every", &spec.every}};
   for (const auto& [key, out] : strings) {
     VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> value, OptionalStringField(body, key));
     if (value) *out = std::move(*value);

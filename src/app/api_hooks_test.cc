@@ -217,7 +217,11 @@ TEST_F(ApiHooksTest, BadBodiesAreRefusedNamingTheJsonKeyAndNothingIsWritten) {
       {{{"client_secret", 5}}, "client_secret: expected a string, got number"},
       {{{"settings", {{"dir", "/tmp"}}}},
        "request body: unknown field \"settings\" (known: tenant, provider, name, tenant_id, "
-       "client_id, client_secret, authority_url, graph_url, dir, every)"},
+       "client_id, client_secret, cloud, authority_url, graph_url, dir, every)"},
+      {{{"cloud", "gov"}}, "cloud: unknown cloud \"gov\" (known: global, usgov, usgovdod, china)"},
+      {{{"cloud", "usgov"}},
+       "cloud and authority_url exclude each other: cloud usgov sets the authority and Graph URLs "
+       "itself; give authority_url and graph_url without cloud for other endpoints"},
       {{{"provider", "graph_json"}},
        "provider graph_json does not take tenant_id, client_id, client_secret, authority_url, "
        "graph_url"},

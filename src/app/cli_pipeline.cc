@@ -138,7 +138,8 @@ void AddPipelineCommands(CLI::App* app, PipelineCommandArgs* args, int* status,
   e->add_option("--tenant", tail.tenant, "only this tenant's events");
   e->add_option("--type", tail.type, "only this type, or a prefix such as alert.*");
   e->add_flag("--from-start", tail.from_start,
-              "outbox: print the events kept so far first, then the new ones");
+              "print the events kept so far first, then the new ones: the outbox's, or with\n"
+              "--nats the JetStream stream VIGIL's from its first message");
   e->add_option("--limit", tail.limit, "stop after this many events (0: no limit)")
       ->capture_default_str();
   e->add_flag("--json", tail.json, "one JSON object per line");

@@ -70,12 +70,19 @@ void AddSourceCommands(CLI::App* app, int* status, std::ostream& out, std::ostre
                 "microsoft365: a file holding the client secret (one line; a trailing newline\n"
                 "is ignored). The secret is sealed with the secret key before it is stored and\n"
                 "is never printed; the file is only read");
+  a->add_option("--cloud", add.cloud,
+                "microsoft365: the Microsoft cloud the tenant lives in, which sets the token\n"
+                "endpoint and the Graph URL together: global (the default; GCC tenants too),\n"
+                "usgov (GCC High: login.microsoftonline.us, graph.microsoft.us), usgovdod\n"
+                "(DoD: dod-graph.microsoft.us) or china (21Vianet: login.chinacloudapi.cn,\n"
+                "microsoftgraph.chinacloudapi.cn). Not with --authority-url/--graph-url");
   a->add_option("--authority-url", add.authority_url,
-                "microsoft365: base URL of the token endpoint (default: Microsoft's global\n"
-                "cloud); http:// only for a loopback host");
+                "microsoft365: base URL of the token endpoint, for endpoints no --cloud names\n"
+                "(default: Microsoft's global cloud); http:// only for a loopback host");
   a->add_option("--graph-url", add.graph_url,
-                "microsoft365: base URL of Microsoft Graph (default: Microsoft's global cloud);\n"
-                "http:// only for a loopback host");
+                "microsoft365: base URL of Microsoft Graph, for endpoints no --cloud names\n"
+                "(default: Microsoft's global cloud); tokens are asked for its origin +\n"
+                "/.default; http:// only for a loopback host");
   a->add_option("--dir", add.dir, "graph_json: the directory of Graph responses");
   a->add_option("--every", add.every,
                 "sync interval under `vigil serve`, e.g. 15m, 1h, 1d (at least 1m; default 1h\n"

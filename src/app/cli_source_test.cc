@@ -297,6 +297,23 @@ TEST_F(CliSourceTest, NothingIsWrittenWhenAFlagTheKeyOrTheSecretFileIsWrong) {
       {AddArgs(secret_file_, {{"--graph-url", "ftp://graph"}}), 2,
        "vigil: --graph-url: \"ftp://graph\" is not an https:// URL such as "
        "https://graph.example\n"},
+      {AddArgs(secret_file_, {{"--cloud", "gov"}}), 2,
+       "vigil: --cloud: unknown cloud \"gov\" (known: global, usgov, usgovdod, china)\n"},
+      {AddArgs(secret_file_, {{"--cloud", "USGOV"}}), 2,
+       "vigil: --cloud: unknown cloud \"USGOV\" (known: global, usgov, usgovdod, china)\n"},
+      {AddArgs(secret_file_, {{"--cloud", "usgov"}, {"--graph-url", "https://graph.example"}}), 2,
+       "vigil: --cloud and --graph-url exclude each other: --cloud usgov sets the authority and "
+       "Graph URLs itself; give --authority-url and --graph-url without --cloud for other "
+       "endpoints\n"},
+      {AddArgs(secret_file_, {{"--authority-url", "https://login.example"}, {"--cloud", "china"}}),
+       2,
+       "vigil: --cloud and --authority-url exclude each other: --cloud china sets the authority "
+       "and Graph URLs itself; give --authority-url and --graph-url without --cloud for other "
+       "endpoints\n"},
+      {{"source", "add", "--db", db_, "--tenant", "contoso", "--provider", "graph_json", "--dir",
+        dir_, "--cloud", "usgov"},
+       2,
+       "vigil: --provider graph_json does not take --cloud\n"},
       {AddArgs(secret_file_, {{"--every", "30s"}}), 2,
        "vigil: --every: schedule interval must be at least 1m\n"},
       {AddArgs(secret_file_, {{"--name", "a/b"}}), 2,
@@ -352,6 +369,52 @@ TEST_F(CliSourceTest, NothingIsWrittenWhenAFlagTheKeyOrTheSecretFileIsWrong) {
                                 key_file_ + "\n");
   }
   EXPECT_FALSE(std::filesystem::exists(db_));
+}
+
+TEST_F(CliSourceTest, CloudSetsTheTokenEndpointAndTheGraphUrlTogether) {
+  CliRun add = Vigil(AddArgs(secret_file_, {{"--cloud", "usgov"}}));
+  ASSERT_EQ(add.status, 0) << add.err;
+  EXPECT_EQ(add.out, "1\n");
+  nlohmann::json settings = StoredSettings(1);
+  settings.erase("client_secret");
+  EXPECT_EQ(settings, nlohmann::json({{"tenant_id", kTenantGuid},
+                                      {"client_id", kClientGuid},
+                                      {"cloud", "usgov"},
+                                      {"authority_url", "https://login.microsoftonline.us"},
+                                      {"graph_url", "https://graph.microsoft.us/v1.0"}}));
+
+  CliRun text = Vigil({"sources", "--db", db_});
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find(std::string("\n    settings: authority_url=https://"
+                                      "login.microsoftonline.us, client_id=") +
+                          kClientGuid +
+                          ", client_secret=(sealed), cloud=usgov, graph_url=https://"
+                          "graph.microsoft.us/v1.0, tenant_id=" +
+                          kTenantGuid + "\n"),
+            std::string::npos)
+      << text.out;
+  const nlohmann::json listed =
+      nlohmann::json::parse(Vigil({"sources", "--db", db_, "--json"}).out);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["settings"]["cloud"], "usgov");
+  EXPECT_EQ(listed[0]["settings"]["graph_url"], "https://graph.microsoft.us/v1.0");
+
+  // Every cloud, by name; back to the global one replaces the settings.
+  const std::vector<std::vector<std::string>> clouds = {
+      {"global", "https://login.microsoftonline.com", "https://graph.microsoft.com/v1.0"},
+      {"usgovdod", "https://login.microsoftonline.us", "https://dod-graph.microsoft.us/v1.0"},
+      {"china", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn/v1.0"},
+  };
+  for (const std::vector<std::string>& cloud : clouds) {
+    CliRun again = Vigil(AddArgs(secret_file_, {{"--cloud", cloud[0]}}));
+    ASSERT_EQ(again.status, 0) << again.err;
+    EXPECT_EQ(again.err.rfind("updated the settings of data source \"microsoft365\"", 0), 0u)
+        << again.err;
+    const nlohmann::json stored = StoredSettings(1);
+    EXPECT_EQ(stored["cloud"], cloud[0]);
+    EXPECT_EQ(stored["authority_url"], cloud[1]);
+    EXPECT_EQ(stored["graph_url"], cloud[2]);
+  }
 }
 
 TEST_F(CliSourceTest, AnExistingSourceOfAnotherProviderIsNotReplaced) {
@@ -431,9 +494,9 @@ TEST_F(CliSourceTest, SourcesNamesAnUnknownTenantAndSaysWhenThereIsNone) {
 TEST_F(CliSourceTest, HelpExplainsTheFlagsAndWhereTheKeyComesFrom) {
   CliRun add = Vigil({"source", "add", "--help"});
   EXPECT_EQ(add.status, 0);
-  for (const char* text :
-       {"--client-secret-file", "--tenant-id", "--client-id", "--every", "--authority-url",
-        "--graph-url", "--dir", "VIGIL_SECRET_KEY_FILE", "vigil key generate --out FILE"}) {
+  for (const char* text : {"--client-secret-file", "--tenant-id", "--client-id", "--every",
+                           "--cloud", "usgovdod", "--authority-url", "--graph-url", "--dir",
+                           "VIGIL_SECRET_KEY_FILE", "vigil key generate --out FILE"}) {
     EXPECT_NE(add.out.find(text), std::string::npos) << text;
   }
   CliRun generate = Vigil({"key", "generate", "--help"});

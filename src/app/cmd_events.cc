@@ -43,12 +43,15 @@ class OutboxSource final : public EventSource {
   int64_t after_id_;
 };
 
+// Events from NATS: live ones, or with from_start the JetStream stream from
+// its first message and then live ones (NatsBus::SubscribeFromStart).
 class NatsSource final : public EventSource {
  public:
-  static Result<std::unique_ptr<NatsSource>> Open(const std::string& url, const EventFilter& f) {
+  static Result<std::unique_ptr<NatsSource>> Open(const std::string& url, const EventFilter& f,
+                                                  bool from_start) {
     NatsBusOptions options;
     options.url = url;
-    options.use_jetstream = false;  // a reader: subscribes only
+    options.use_jetstream = false;  // a reader: publishes nothing, makes no stream
     std::unique_ptr<NatsSource> source(new NatsSource());
     VIGIL_ASSIGN_OR_RETURN(source->bus_, OpenNatsBus(options));
     NatsSource* self = source.get();
@@ -56,7 +59,9 @@ class NatsSource final : public EventSource {
       std::lock_guard<std::mutex> lock(self->mu_);
       self->arrived_.push_back(e);
     };
-    VIGIL_ASSIGN_OR_RETURN(source->subscription_, source->bus_->Subscribe(f, arrived));
+    VIGIL_ASSIGN_OR_RETURN(source->subscription_, from_start
+                                                      ? source->bus_->SubscribeFromStart(f, arrived)
+                                                      : source->bus_->Subscribe(f, arrived));
     return source;
   }
   ~NatsSource() override { subscription_.reset(); }
@@ -154,7 +159,7 @@ int RunEventsTail(const EventsTailCommand& cmd, std::ostream& out, std::ostream&
   BlockedStopSignals signals;
   std::unique_ptr<EventSource> source;
   if (!cmd.nats.empty()) {
-    Result<std::unique_ptr<NatsSource>> nats = NatsSource::Open(cmd.nats, filter);
+    Result<std::unique_ptr<NatsSource>> nats = NatsSource::Open(cmd.nats, filter, cmd.from_start);
     if (!nats.ok()) {
       err << "vigil: " << nats.status().message() << "\n";
       return kExitFailed;

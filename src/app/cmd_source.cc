@@ -141,6 +141,7 @@ int RunSourceAdd(const SourceAddCommand& cmd, std::ostream& out, std::ostream& e
   spec.tenant_id = cmd.tenant_id;
   spec.client_id = cmd.client_id;
   spec.has_client_secret = !cmd.client_secret_file.empty();
+  spec.cloud = cmd.cloud;
   spec.authority_url = cmd.authority_url;
   spec.graph_url = cmd.graph_url;
   spec.dir = cmd.dir;

@@ -41,17 +41,20 @@ int RunSync(const SyncCommand& cmd, std::ostream& out, std::ostream& err) {
         << scheduled.status().message() << "\n";
     return kExitFailed;
   }
+  // A failure is said once, on stderr, cause first (the report leaves it out).
   if (cmd.json) {
     out << SyncOutcomeToJson(cmd.tenant, cmd.source, run.trace_id, outcome) << "\n";
   } else {
-    out << FormatSyncOutcome(cmd.tenant, cmd.source, run.trace_id, outcome);
+    out << FormatSyncOutcome(cmd.tenant, cmd.source, run.trace_id, outcome,
+                             /*errors_inline=*/false);
   }
   if (*scheduled && !cmd.json) {
     out << "scheduled: every " << FormatDuration(schedule.interval_ms) << " under `vigil serve`"
         << " (change with `vigil schedule`)\n";
   }
   if (!outcome.status.ok()) {
-    err << "vigil: sync of " << cmd.tenant << " failed: " << outcome.status.message() << "\n";
+    err << "vigil: sync of " << cmd.tenant << " failed: " << outcome.status.message() << "\n"
+        << "  no analysis ran; every alert is as it was (trace " << run.trace_id << ")\n";
     return kExitFailed;
   }
   if (!outcome.analysis) {

@@ -121,7 +121,7 @@ struct EventsTailCommand {
   std::string nats;    // nats:// URL; empty: the outbox
   std::string tenant;  // tenant name; empty: every tenant
   std::string type;    // event type, or a prefix such as "alert.*"
-  bool from_start = false;  // outbox: every kept event first, not only new ones
+  bool from_start = false;  // every kept event first (outbox, or the NATS stream), then new ones
   int64_t limit = 0;        // stop after this many; 0: until a signal
   bool json = false;
 };

@@ -19,6 +19,7 @@
 #include "store/sqlite_db.h"
 #include "store/tenants.h"
 #include "testing/fake_graph.h"
+#include "testing/routing_http_client.h"
 
 namespace vigil {
 namespace {
@@ -58,27 +59,44 @@ class Microsoft365PipelineTest : public ::testing::Test {
 
   std::string Db() const { return dir_ + "/vigil.db"; }
 
-  // `vigil source add` for the fake; returns the data source id.
-  int64_t AddSource() {
-    testing::CliRun add =
-        Vigil({"source", "add", "--db", Db(), "--tenant", "contoso", "--provider",
-               "microsoft365", "--tenant-id", kTenantId, "--client-id", kClientId,
-               "--client-secret-file", dir_ + "/secret.txt", "--authority-url",
-               graph_->authority_url(), "--graph-url", graph_->graph_url()});
+  // `vigil source add` for the fake (or with `where` instead of its URLs);
+  // returns the data source id.
+  int64_t AddSource(std::vector<std::string> where = {}) {
+    if (where.empty()) {
+      where = {"--authority-url", graph_->authority_url(), "--graph-url", graph_->graph_url()};
+    }
+    std::vector<std::string> args = {"source",
+                                     "add",
+                                     "--db",
+                                     Db(),
+                                     "--tenant",
+                                     "contoso",
+                                     "--provider",
+                                     "microsoft365",
+                                     "--tenant-id",
+                                     kTenantId,
+                                     "--client-id",
+                                     kClientId,
+                                     "--client-secret-file",
+                                     dir_ + "/secret.txt"};
+    args.insert(args.end(), where.begin(), where.end());
+    testing::CliRun add = Vigil(args);
     EXPECT_EQ(add.status, 0) << add.err;
     EXPECT_EQ(add.out.find(kSecret), std::string::npos);
     EXPECT_EQ(add.err.find(kSecret), std::string::npos);
     return add.status == 0 ? std::stoll(add.out) : 0;
   }
 
-  // Syncs the data source through the provider factory, then analyzes;
-  // `spans` (when given) receives the trace's spans.
-  SyncOutcome SyncNow(int64_t source_id, std::vector<SpanRecord>* spans = nullptr) {
+  // Syncs the data source through the provider factory (its requests
+  // through `http` when given), then analyzes; `spans` (when given) receives
+  // the trace's spans.
+  SyncOutcome SyncNow(int64_t source_id, std::vector<SpanRecord>* spans = nullptr,
+                      std::shared_ptr<HttpClient> http = nullptr) {
     std::unique_ptr<vigil::Db> db = OpenSqliteDb(Db()).value();
     std::unique_ptr<Clock> clock = NewFixedClock(now_);
     DataSourceRow source = GetDataSource(db.get(), source_id).value();
     Result<std::unique_ptr<Provider>> provider =
-        OpenProvider(source, ProviderContext{db.get(), clock.get()});
+        OpenProvider(source, ProviderContext{db.get(), clock.get(), std::move(http)});
     EXPECT_TRUE(provider.ok()) << provider.status().ToString();
     if (!provider.ok()) return {provider.status(), {}, {}, {}};
     Trace trace(NewTraceId(), clock.get(), nullptr);
@@ -121,6 +139,31 @@ TEST_F(Microsoft365PipelineTest, SourceTestNamesTheMissingPermissions) {
       << test.out;
 }
 
+TEST_F(Microsoft365PipelineTest, SourceTestChecksTheDeltaLinkAsTheSyncWillFollowIt) {
+  const int64_t id = AddSource();
+  // Relative links are resolved as the sync resolves them.
+  graph_->SetLinks(testing::FakeGraphLinks::kRelativePath);
+  testing::CliRun relative = Vigil({"source", "test", "--db", Db(), std::to_string(id)});
+  EXPECT_EQ(relative.status, 0) << relative.out << relative.err;
+  EXPECT_NE(relative.out.find("  users delta         ok\n"), std::string::npos) << relative.out;
+
+  // A delta link to another origin would fail every sync: a required check.
+  testing::FakeGraphFault fault;
+  fault.status = 200;
+  fault.body = R"({"value":[],"@odata.deltaLink":)"
+               R"("https://elsewhere.example/v1.0/users/delta?$deltatoken=x"})";
+  graph_->InjectFault("/v1.0/users/delta", fault);
+  testing::CliRun elsewhere = Vigil({"source", "test", "--db", Db(), std::to_string(id)});
+  EXPECT_EQ(elsewhere.status, 1) << elsewhere.out;
+  const std::string origin = "http://127.0.0.1:" + std::to_string(graph_->port());
+  EXPECT_NE(elsewhere.out.find("  users delta         MISSING: GET /v1.0/users/delta page 1: "
+                               "@odata.deltaLink leads to https://elsewhere.example, outside " +
+                               origin + "\n"),
+            std::string::npos)
+      << elsewhere.out;
+  EXPECT_NE(elsewhere.out.find("\n1 of 10 checks failed\n"), std::string::npos) << elsewhere.out;
+}
+
 TEST_F(Microsoft365PipelineTest, AWrongSecretFailsTheCredentialsCheck) {
   std::ofstream(dir_ + "/secret.txt") << "not-the-secret\n";
   const int64_t id = AddSource();
@@ -146,6 +189,47 @@ TEST_F(Microsoft365PipelineTest, LiveSyncGivesTheAlertsOfTheSameDirectory) {
   const auto expected = AlertKeys(other, "contoso");
   EXPECT_FALSE(expected.empty());
   EXPECT_EQ(AlertKeys(Db(), "contoso"), expected);
+}
+
+TEST_F(Microsoft365PipelineTest, RelativeLinksSyncTheWholeTenant) {
+  graph_->SetLinks(testing::FakeGraphLinks::kAbsolutePath);
+  graph_->SetMaxPageSize(50);  // 120 users: three pages
+  const int64_t id = AddSource();
+  SyncOutcome live = SyncNow(id);
+  ASSERT_TRUE(live.status.ok()) << live.status.ToString();
+  EXPECT_EQ(live.sync.kinds.at(EntityKind::kUser).created, 120);
+  EXPECT_GE(graph_->Requests("/v1.0/users"), 3);
+}
+
+TEST_F(Microsoft365PipelineTest, ADataSourceInTheUsGovernmentCloudUsesItsTokenScopeAndGraph) {
+  // The fake answers as the US Government cloud; its hosts lead to it.
+  graph_->ServeAs("https://graph.microsoft.us");
+  Result<std::unique_ptr<HttpClient>> curl = NewCurlHttpClient();
+  ASSERT_TRUE(curl.ok());
+  auto routed = std::make_shared<testing::RoutingHttpClient>(
+      std::shared_ptr<HttpClient>(std::move(curl).value()),
+      std::vector<testing::HttpRoute>{
+          {"https://login.microsoftonline.us/", graph_->authority_url() + "/"},
+          {"https://graph.microsoft.us/v1.0/", graph_->graph_url() + "/"}});
+  const int64_t id = AddSource({"--cloud", "usgov"});
+  ASSERT_NE(id, 0);
+  SyncOutcome live = SyncNow(id, nullptr, routed);
+  ASSERT_TRUE(live.status.ok()) << live.status.ToString();
+  ASSERT_TRUE(live.analysis_status.ok()) << live.analysis_status.ToString();
+  EXPECT_EQ(live.sync.kinds.at(EntityKind::kUser).created, 120);
+
+  EXPECT_EQ(graph_->TokenScopes(), std::vector<std::string>{"https://graph.microsoft.us/.default"});
+  const std::vector<std::string> urls = routed->Urls();
+  ASSERT_FALSE(urls.empty());
+  EXPECT_EQ(
+      urls[0].rfind(
+          std::string("https://login.microsoftonline.us/") + kTenantId + "/oauth2/v2.0/token", 0),
+      0u);
+  int graph_requests = 0;
+  for (const std::string& url : urls) {
+    graph_requests += url.rfind("https://graph.microsoft.us/v1.0/", 0) == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(graph_requests + 1, static_cast<int>(urls.size())) << "one token, the rest Graph";
 }
 
 TEST_F(Microsoft365PipelineTest, WithoutSignInsStaleAlertsStayAndTheTraceSaysWhy) {

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <string>
 
+#include "providers/graph_cloud.h"
 #include "store/secret_box.h"
 
 namespace vigil {
@@ -41,6 +42,17 @@ Result<Microsoft365Options> Microsoft365OptionsOf(const DataSourceRow& source,
   VIGIL_ASSIGN_OR_RETURN(std::string authority,
                          StringSetting(source, settings, "authority_url", false));
   VIGIL_ASSIGN_OR_RETURN(std::string graph, StringSetting(source, settings, "graph_url", false));
+  VIGIL_ASSIGN_OR_RETURN(std::string cloud_name, StringSetting(source, settings, "cloud", false));
+  if (!cloud_name.empty()) {
+    const GraphCloud* cloud = FindGraphCloud(cloud_name);
+    if (cloud == nullptr) {
+      return Status::InvalidArgument(Named(source) + ": settings: \"cloud\": unknown cloud \"" +
+                                     cloud_name + "\" (known: " + GraphCloudNames() + ")");
+    }
+    options.graph.authority_url = cloud->authority_url;
+    options.graph.graph_url = cloud->graph_url;
+  }
+  // Stored URLs win: `source add --cloud` stores the cloud's own.
   if (!authority.empty()) options.graph.authority_url = authority;
   if (!graph.empty()) options.graph.graph_url = graph;
 

@@ -66,8 +66,8 @@ Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source,
       const int64_t id = source.id;
       options.stored_users = [db, id] { return LoadStoredUsers(db, id); };
     }
-    Result<std::unique_ptr<Provider>> provider =
-        NewMicrosoft365Provider(std::move(options), SharedGraphHttpClient());
+    Result<std::unique_ptr<Provider>> provider = NewMicrosoft365Provider(
+        std::move(options), context.http ? context.http : SharedGraphHttpClient());
     if (!provider.ok()) return provider.status().Prefixed(Named(source));
     return provider;
   }

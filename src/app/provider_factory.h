@@ -2,7 +2,8 @@
 // and settings. The only place that maps provider names to implementations.
 //   graph_json  {"dir": "/abs/path"}           a directory of Graph responses
 //   synthetic   {"seed": 1, "users": 50, "tenant": "contoso"}   generated tenant
-//   microsoft365 {"tenant_id": ..., "client_id": ..., "client_secret": "sbox1:..."}
+//   microsoft365 {"tenant_id": ..., "client_id": ..., "client_secret": "sbox1:...",
+//                 "cloud": ..., "authority_url": ..., "graph_url": ...}
 //                live Microsoft Graph (app/microsoft365_source.h)
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "http/http_client.h"
 #include "providers/provider.h"
 #include "store/tenants.h"
 
@@ -17,10 +19,13 @@ namespace vigil {
 
 // What a provider may use besides its settings: microsoft365 reads the
 // source's stored users through `db` for an incremental sync (during Fetch,
-// so `db` must outlive the provider) and stamps its cursor with `clock`.
+// so `db` must outlive the provider), stamps its cursor with `clock` and
+// sends its requests through `http` (null: the process's shared Graph
+// client, app/microsoft365_source.h).
 struct ProviderContext {
   Db* db = nullptr;
   const Clock* clock = nullptr;
+  std::shared_ptr<HttpClient> http = nullptr;
 };
 
 // InvalidArgument naming the data source and the setting when the provider is

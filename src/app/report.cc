@@ -51,7 +51,9 @@ std::string FormatAnalysisOutcome(const AnalysisOutcome& a) {
 }
 
 std::string FormatSyncOutcome(const std::string& tenant, const std::string& source,
-                              const std::string& trace_id, const SyncOutcome& o) {
+                              const std::string& trace_id, const SyncOutcome& o,
+                              bool errors_inline) {
+  if (!o.status.ok() && !errors_inline) return "";
   std::string out = tenant + " / " + source + ": ";
   if (!o.status.ok()) {
     out += "sync failed: " + o.status.message() + "\n";
@@ -77,7 +79,7 @@ std::string FormatSyncOutcome(const std::string& tenant, const std::string& sour
   }
   if (o.analysis) {
     out += FormatAnalysisOutcome(*o.analysis);
-  } else {
+  } else if (errors_inline) {
     out += "  analysis failed: " + o.analysis_status.message() + "\n";
   }
   return out;

@@ -15,8 +15,11 @@ namespace vigil {
 //   analysis run-... as of 2026-11-28T00:00:00Z (6 statements to load, 31 to reconcile)
 //     mfa        COMPLETE    opened 5, updated 0, resolved 0, reopened 0, unchanged 0
 //     policy     INCOMPLETE  policy data: ... (alerts left as they were)
+// With errors_inline false, a failed sync gives "" and a failed analysis
+// no line: the caller prints the error once, on its error stream.
 std::string FormatSyncOutcome(const std::string& tenant, const std::string& source,
-                              const std::string& trace_id, const SyncOutcome& outcome);
+                              const std::string& trace_id, const SyncOutcome& outcome,
+                              bool errors_inline = true);
 std::string FormatAnalysisOutcome(const AnalysisOutcome& analysis);
 
 // The same as one JSON object:

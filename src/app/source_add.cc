@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/duration.h"
+#include "providers/graph_cloud.h"
 #include "store/secret_box.h"
 
 namespace vigil {
@@ -115,6 +116,24 @@ Status CheckMicrosoft365(const SourceSpec& spec, FieldStyle style, nlohmann::jso
   *settings = {{"tenant_id", spec.tenant_id}, {"client_id", spec.client_id}};
   const std::pair<const char*, const std::string*> urls[] = {{"authority_url", &spec.authority_url},
                                                              {"graph_url", &spec.graph_url}};
+  if (!spec.cloud.empty()) {
+    const GraphCloud* cloud = FindGraphCloud(spec.cloud);
+    if (cloud == nullptr) {
+      return Status::InvalidArgument(named("cloud") + ": unknown cloud \"" + spec.cloud +
+                                     "\" (known: " + GraphCloudNames() + ")");
+    }
+    for (const auto& [field, url] : urls) {
+      if (url->empty()) continue;
+      return Status::InvalidArgument(
+          named("cloud") + " and " + named(field) + " exclude each other: " + named("cloud") + " " +
+          spec.cloud + " sets the authority and Graph URLs itself; give " + named("authority_url") +
+          " and " + named("graph_url") + " without " + named("cloud") + " for other endpoints");
+    }
+    (*settings)["cloud"] = cloud->name;
+    (*settings)["authority_url"] = cloud->authority_url;
+    (*settings)["graph_url"] = cloud->graph_url;
+    return Status::Ok();
+  }
   for (const auto& [field, url] : urls) {
     if (url->empty()) continue;
     VIGIL_ASSIGN_OR_RETURN(std::string base, BaseUrl(named(field), *url));
@@ -130,6 +149,7 @@ Status CheckGraphJson(const SourceSpec& spec, FieldStyle style) {
   if (!spec.tenant_id.empty()) foreign.push_back(named("tenant_id"));
   if (!spec.client_id.empty()) foreign.push_back(named("client_id"));
   if (spec.has_client_secret) foreign.push_back(named("client_secret"));
+  if (!spec.cloud.empty()) foreign.push_back(named("cloud"));
   if (!spec.authority_url.empty()) foreign.push_back(named("authority_url"));
   if (!spec.graph_url.empty()) foreign.push_back(named("graph_url"));
   if (!foreign.empty()) {

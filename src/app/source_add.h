@@ -47,8 +47,9 @@ struct SourceSpec {
   std::string tenant_id;           // microsoft365: the directory's GUID or domain
   std::string client_id;           // microsoft365: the app registration's GUID or domain
   bool has_client_secret = false;  // microsoft365: a secret was given (read by SourceSettings)
-  std::string authority_url;       // microsoft365: empty for the provider's default
-  std::string graph_url;           // microsoft365: empty for the provider's default
+  std::string cloud;               // microsoft365: a preset of providers/graph_cloud.h, or empty
+  std::string authority_url;       // microsoft365: empty for the cloud's (global by default)
+  std::string graph_url;           // microsoft365: empty for the cloud's (global by default)
   std::string dir;                 // graph_json: the directory of Graph responses
   std::string every;  // a duration ("15m"); empty: 1h when new, unchanged when it exists
 };
@@ -56,17 +57,27 @@ struct SourceSpec {
 struct CheckedSource {
   std::string name;         // the data source's name (the default when none was given)
   int64_t every_ms = 0;     // 0 when spec.every is empty
-  nlohmann::json settings;  // microsoft365: ids and URLs (no secret yet); graph_json: {}
+  nlohmann::json settings;  // microsoft365: ids, cloud and URLs (no secret yet); graph_json: {}
 };
 
 // Checks everything that needs neither the file system nor the secret key.
 // InvalidArgument naming the first field that is wrong, in this order: the
 // tenant name, the provider, the data source name, every (a duration of at
 // least 1m), then the provider's fields: the required ones missing, the ones
-// it does not take, the ids (a GUID or a domain), the URLs (https://, or
-// http:// for a loopback host only), e.g.
+// it does not take, the ids (a GUID or a domain), the cloud, the URLs
+// (https://, or http:// for a loopback host only), e.g.
 //   "--provider microsoft365 needs --tenant-id, --client-secret-file"
 //   "tenant_id: \"x\" is neither a GUID (8-4-4-4-12 hex digits) nor a domain ..."
+//   "--cloud: unknown cloud \"gov\" (known: global, usgov, usgovdod, china)"
+// A cloud sets the authority and Graph URLs together, so it excludes them:
+// the URLs are for other endpoints (a proxy, a test's fake), and a token of
+// one cloud is no use at another's Graph. Both given is refused:
+//   "--cloud and --graph-url exclude each other: --cloud usgov sets the
+//    authority and Graph URLs itself; give --authority-url and --graph-url
+//    without --cloud for other endpoints"
+// The settings of a cloud hold its name and both URLs ("cloud",
+// "authority_url", "graph_url"), so `vigil sources` shows where the data
+// source reads from.
 Result<CheckedSource> CheckSourceSpec(const SourceSpec& spec, FieldStyle style);
 
 // The interval of `every` in ms (0 when empty), named `field` in messages:

@@ -5,6 +5,7 @@
 
 #include "app/microsoft365_source.h"
 #include "providers/graph_client.h"
+#include "providers/microsoft365_provider.h"
 
 namespace vigil {
 namespace {
@@ -14,13 +15,14 @@ struct Probe {
   const char* path;        // below graph_url
   const char* permission;  // the application permission it needs
   bool optional;           // vigil syncs without it
+  bool delta = false;      // read the answer's delta link as a sync does
 };
 
 constexpr Probe kProbes[] = {
     {"users", "/users?$select=id,userPrincipalName&$top=1", "User.Read.All", false},
     {"sign-in activity", "/users?$select=id,signInActivity&$top=1",
      "AuditLog.Read.All (and an Entra ID P1 tenant)", true},
-    {"users delta", "/users/delta?$select=id&$deltatoken=latest", "User.Read.All", true},
+    {"users delta", "/users/delta?$select=id&$deltatoken=latest", "User.Read.All", true, true},
     {"licenses", "/subscribedSkus", "Organization.Read.All", false},
     {"MFA registration", "/reports/authenticationMethods/userRegistrationDetails?$top=1",
      "AuditLog.Read.All", false},
@@ -31,6 +33,24 @@ constexpr Probe kProbes[] = {
      false},
     {"groups", "/groups?$top=1", "Group.Read.All", true},
 };
+
+// The delta request as a full sync sends it (GraphClient::GetPages): the
+// delta link of the answer is resolved and checked as the sync will follow
+// it, and an answer without one fails (each sync would then read every
+// user). *fails_sync: the failure would fail a sync too, not only make it
+// read every user (microsoft365_provider.h GraphDeltaRefused).
+Status DeltaProbe(GraphClient* client, const char* path, GraphError* error, bool* fails_sync) {
+  Result<std::string> link = client->GetPages(
+      path, [](const GraphPage&) { return Status::Ok(); }, error);
+  if (!link.ok()) {
+    *fails_sync = !GraphDeltaRefused(link.status(), *error);
+    return link.status();
+  }
+  if (link->empty()) {
+    return Status::NotFound("the answer has no @odata.deltaLink, so every sync reads all users");
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -75,14 +95,16 @@ Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source,
   if (token.ok()) {
     for (const Probe& probe : kProbes) {
       GraphError error;
-      Result<HttpResponse> got = client->Get(client->GraphUrl(probe.path), &error);
-      SourceCheck check{probe.name, got.ok(), probe.optional, ""};
+      bool fails_sync = false;
+      Status got = probe.delta ? DeltaProbe(client.get(), probe.path, &error, &fails_sync)
+                               : client->Get(client->GraphUrl(probe.path), &error).status();
+      SourceCheck check{probe.name, got.ok(), probe.optional && !fails_sync, ""};
       if (!got.ok()) {
-        const bool denied = got.status().code() == Code::kPermissionDenied;
+        const bool denied = got.code() == Code::kPermissionDenied;
         check.detail = denied
                            ? std::string("needs ") + probe.permission + " (" + error.Summary() + ")"
-                           : got.status().message();
-        if (probe.optional) check.detail += "; optional: vigil syncs without it";
+                           : got.message();
+        if (check.optional) check.detail += "; optional: vigil syncs without it";
         if (denied) report.missing_permissions.push_back(probe.permission);
       }
       add(std::move(check));

@@ -3,7 +3,9 @@
 // test_source hook, app/api_hooks.h): get a token with the stored
 // credentials, then send one small Graph request per endpoint of the Graph
 // directory table (DESIGN.md section 5) and name the application permission
-// each missing one needs.
+// each missing one needs. The users delta request is read as a sync reads
+// it: its delta link resolved and checked as the sync will follow it
+// (GraphClient::FollowLink).
 //
 // Thread safety: CheckSourceConnection may run on any thread; it uses the
 // process's shared Graph HTTP client.
@@ -22,7 +24,8 @@ namespace vigil {
 struct SourceCheck {
   std::string name;  // "credentials", "users", "licenses", ...
   bool ok = false;
-  bool optional = false;  // vigil syncs without it
+  bool optional = false;  // vigil syncs without it (users delta: unless its failure would
+                          // fail a sync too, e.g. a delta link that leads outside Graph)
   std::string detail;     // empty when ok; why not, and the permission it needs
 };
 

@@ -24,7 +24,8 @@ int RunKeyGenerate(const KeyGenerateCommand& cmd, std::ostream& out, std::ostrea
 // tenant when new), or updates the settings of the existing one, and its
 // sync schedule. Prints the data source id on `out`, what it did on `err`.
 //   microsoft365: tenant_id, client_id and client_secret_file are required;
-//                 the secret is sealed with the secret key (store/secret_box.h)
+//                 the secret is sealed with the secret key (store/secret_box.h);
+//                 cloud, or authority_url/graph_url, say where the tenant lives
 //   graph_json:   dir is required
 // Every flag is checked, the key loaded and the secret read before the
 // database is touched; the writes happen in one transaction (app/source_add.h
@@ -37,8 +38,9 @@ struct SourceAddCommand {
   std::string tenant_id;
   std::string client_id;
   std::string client_secret_file;
-  std::string authority_url;  // empty: the provider's default
-  std::string graph_url;      // empty: the provider's default
+  std::string cloud;          // a preset (providers/graph_cloud.h); excludes the URLs
+  std::string authority_url;  // empty: the cloud's (global when no cloud is given)
+  std::string graph_url;      // empty: the cloud's (global when no cloud is given)
   std::string dir;
   std::string every;  // empty: 1h for a new data source, unchanged for an existing one
 };

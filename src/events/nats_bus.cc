@@ -116,6 +116,7 @@ class NatsBusImpl final : public NatsBus {
   explicit NatsBusImpl(NatsBusOptions options) : options_(std::move(options)) {}
   ~NatsBusImpl() override {
     if (js_ != nullptr) jsCtx_Destroy(js_);
+    if (reader_js_ != nullptr) jsCtx_Destroy(reader_js_);
     if (conn_ != nullptr) {
       natsConnection_Close(conn_);
       natsConnection_Destroy(conn_);
@@ -160,14 +161,7 @@ class NatsBusImpl final : public NatsBus {
 
   Result<std::unique_ptr<Subscription>> Subscribe(const EventFilter& filter,
                                                   Handler handler) override {
-    auto owned = std::make_unique<SubscriptionState>();
-    SubscriptionState* state = owned.get();
-    state->filter = filter;
-    state->handler = std::move(handler);
-    {
-      std::lock_guard<std::mutex> lock(states_mu_);
-      states_.push_back(std::move(owned));
-    }
+    SubscriptionState* state = NewState(filter, std::move(handler));
     const std::string subject = NatsSubject(options_.subject_prefix, filter);
     natsSubscription* sub = nullptr;
     natsStatus s = natsConnection_Subscribe(&sub, conn_, subject.c_str(), OnMessage, state);
@@ -189,7 +183,69 @@ class NatsBusImpl final : public NatsBus {
     return handle;
   }
 
+  Result<std::unique_ptr<Subscription>> SubscribeFromStart(const EventFilter& filter,
+                                                           Handler handler) override {
+    const std::string subject = NatsSubject(options_.subject_prefix, filter);
+    const std::string what = "read stream " + options_.stream + " from the start";
+    jsCtx* js = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(reader_mu_);
+      if (reader_js_ == nullptr) {
+        jsOptions jo;
+        jsOptions_Init(&jo);
+        jo.Wait = options_.publish_timeout_ms;
+        natsStatus s = natsConnection_JetStream(&reader_js_, conn_, &jo);
+        if (s != NATS_OK) return Fail(options_.url, what, s);
+      }
+      js = reader_js_;
+    }
+    jsStreamInfo* info = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    natsStatus s = js_GetStreamInfo(&info, js, options_.stream.c_str(), nullptr, &code);
+    if (s == NATS_OK) jsStreamInfo_Destroy(info);
+    if (s == NATS_NO_RESPONDERS || code == JSNotEnabledErr || code == JSNotEnabledForAccountErr) {
+      return Status::FailedPrecondition("nats " + options_.url + ": " + what +
+                                        ": the server has no JetStream, so it keeps no events");
+    }
+    if (code == JSStreamNotFoundErr) {
+      return Status::FailedPrecondition("nats " + options_.url + ": " + what +
+                                        ": there is no such stream (nothing was published "
+                                        "to it yet)");
+    }
+    if (s != NATS_OK) return Fail(options_.url, what, s);
+
+    SubscriptionState* state = NewState(filter, std::move(handler));
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = options_.stream.c_str();
+    so.Ordered = true;  // ephemeral, no acks, each message once and in order
+    so.Config.DeliverPolicy = js_DeliverAll;
+    natsSubscription* sub = nullptr;
+    s = js_Subscribe(&sub, js, subject.c_str(), OnMessage, state, nullptr, &so, &code);
+    if (s == NATS_OK) s = natsSubscription_SetOnCompleteCB(sub, OnComplete, state);
+    if (s != NATS_OK) {
+      if (sub != nullptr) {
+        natsSubscription_Unsubscribe(sub);
+        natsSubscription_Destroy(sub);
+      }
+      return Fail(options_.url, what + " on " + subject + " (error " + std::to_string(code) + ")",
+                  s);
+    }
+    return std::unique_ptr<Subscription>(std::make_unique<NatsSubscription>(sub, state));
+  }
+
  private:
+  // A new subscription's state, owned by the bus.
+  SubscriptionState* NewState(const EventFilter& filter, Handler handler) {
+    auto owned = std::make_unique<SubscriptionState>();
+    SubscriptionState* state = owned.get();
+    state->filter = filter;
+    state->handler = std::move(handler);
+    std::lock_guard<std::mutex> lock(states_mu_);
+    states_.push_back(std::move(owned));
+    return state;
+  }
+
   static void OnConnected(natsConnection*, void*) {}
 
   Status OpenStream() {
@@ -269,6 +325,8 @@ class NatsBusImpl final : public NatsBus {
   const NatsBusOptions options_;
   natsConnection* conn_ = nullptr;
   jsCtx* js_ = nullptr;
+  std::mutex reader_mu_;
+  jsCtx* reader_js_ = nullptr;  // for SubscribeFromStart; guarded by reader_mu_
   std::mutex publish_mu_;
   std::mutex states_mu_;
   // Every subscription's state, freed with the bus (after the connection).

@@ -16,6 +16,10 @@
 // Subscribe uses a core NATS subscription on the filter's subject (tenant
 // or "*", type, or "alert.>" for "alert.*"), so subscribers see every
 // published event live, in publish order from one publisher.
+// SubscribeFromStart reads the stream instead, from its first message: a
+// JetStream ordered consumer (ephemeral, no acks, deliver policy all, the
+// filter's subject), which hands over every stored event once and in
+// stream order and then goes on with new ones.
 //
 // Connection: reconnects forever (every reconnect_wait_ms) and buffers
 // publishes meanwhile; a Publish while the server is away fails after
@@ -54,6 +58,15 @@ class NatsBus : public EventBus {
  public:
   // True when Publish goes through JetStream (acknowledged, deduplicated).
   virtual bool jetstream() const = 0;
+
+  // As Subscribe, but `handler` first gets the events stream `stream` holds
+  // on the filter's subject, oldest first, then the later ones (see the
+  // top); works whether or not this bus publishes with JetStream.
+  // FailedPrecondition naming the URL and the stream when the server has no
+  // JetStream or the stream does not exist; Unavailable when the server
+  // cannot be reached.
+  virtual Result<std::unique_ptr<Subscription>> SubscribeFromStart(const EventFilter& filter,
+                                                                   Handler handler) = 0;
 };
 
 // Connects and, with JetStream, makes sure the stream exists.

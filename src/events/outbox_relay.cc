@@ -8,6 +8,7 @@
 
 #include "common/ids.h"
 #include "events/outbox.h"
+#include "observe/log.h"
 #include "store/span_store.h"
 
 namespace vigil {
@@ -19,14 +20,52 @@ OutboxRelay::OutboxRelay(std::unique_ptr<Db> db, EventBus* bus, const Clock* clo
 OutboxRelay::~OutboxRelay() { Stop(); }
 
 Result<int> OutboxRelay::RelayOnce() {
-  Result<int> relayed = 0;
+  int relayed = 0;
+  Status status;
+  std::optional<int64_t> pending;
   {
     std::lock_guard<std::mutex> round(round_mu_);
-    relayed = Round();
+    status = Round(&relayed);
+    bool down = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      down = down_since_.has_value();
+    }
+    if (!status.ok() && !down && db_ != nullptr) {
+      // Only for the log line that an outage starts: how much waits.
+      Result<int64_t> count = CountUnpublished(db_.get());
+      if (count.ok()) pending = *count;
+    }
   }
   std::lock_guard<std::mutex> lock(mu_);
-  last_error_ = relayed.ok() ? Status::Ok() : relayed.status();
+  last_error_ = status;
+  NoteRound(status, relayed, pending);
+  if (!status.ok()) return status;
   return relayed;
+}
+
+void OutboxRelay::NoteRound(const Status& status, int relayed, std::optional<int64_t> pending) {
+  const TimeMs now = clock_->NowMs();
+  if (!status.ok()) {
+    if (!down_since_) {
+      down_since_ = now;
+      published_while_down_ = 0;
+      constexpr char kNote[] = "events stay in the outbox and go out when the relay works again";
+      if (pending) {
+        Log(LogLevel::kWarn, "events.relay_down",
+            {{"error", status.message()}, {"pending", *pending}, {"note", kNote}});
+      } else {
+        Log(LogLevel::kWarn, "events.relay_down", {{"error", status.message()}, {"note", kNote}});
+      }
+    }
+    published_while_down_ += relayed;  // batches that went out before the failure
+    return;
+  }
+  if (!down_since_) return;
+  Log(LogLevel::kInfo, "events.relay_up",
+      {{"down_ms", now - *down_since_}, {"published", published_while_down_ + relayed}});
+  down_since_.reset();
+  published_while_down_ = 0;
 }
 
 namespace {
@@ -80,13 +119,14 @@ class PublishSpans {
 
 }  // namespace
 
-Result<int> OutboxRelay::Round() {
+Status OutboxRelay::Round(int* relayed_out) {
   if (db_ == nullptr) return Status::InvalidArgument("outbox relay: no database");
   if (options_.batch <= 0) {
     return Status::InvalidArgument("outbox relay: batch must be positive, got " +
                                    std::to_string(options_.batch));
   }
-  int relayed = 0;
+  int& relayed = *relayed_out;
+  relayed = 0;
   PublishSpans spans(clock_->NowMs());
   while (true) {
     Result<std::vector<Event>> events = ReadUnpublished(db_.get(), options_.batch);
@@ -107,7 +147,7 @@ Result<int> OutboxRelay::Round() {
     Status saved = SaveSpans(db_.get(), spans.Finish());
     if (!saved.ok()) return saved.Prefixed("outbox relay: storing event.publish spans");
   }
-  return relayed;
+  return Status::Ok();
 }
 
 Status OutboxRelay::Start() {

@@ -7,8 +7,15 @@
 //
 // A failed round (Publish or the database failed) leaves the events it had
 // not marked in the outbox; the next round publishes them again. The relay
-// keeps running and logs nothing itself: RelayOnce returns the error, and
-// last_error() tells what the latest round met.
+// keeps running: RelayOnce returns the error, and last_error() tells what
+// the latest round met. An outage (failed rounds in a row, however many) is
+// logged twice (observe/log.h), not once per round:
+//   warn "events.relay_down"  when the first round fails: "error", and
+//                             "pending" (the events in the outbox then)
+//   info "events.relay_up"    at the next good round: "down_ms" (from the
+//                             first failed round to it) and "published"
+//                             (the events it and the failed rounds got out:
+//                             the backlog)
 //
 // Background use: Start runs rounds on a thread of its own: a round, then a
 // wait until Notify() or poll_ms has passed, and again. An in-process writer
@@ -26,6 +33,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "common/clock.h"
@@ -74,8 +82,12 @@ class OutboxRelay {
   Status last_error() const;
 
  private:
-  Result<int> Round();  // with round_mu_ held
-  void Run();           // the background thread
+  // With round_mu_ held; *relayed: the events published and marked, also
+  // when it fails part way.
+  Status Round(int* relayed);
+  // Logs an outage's start and end (see the top); with mu_ held.
+  void NoteRound(const Status& status, int relayed, std::optional<int64_t> pending);
+  void Run();  // the background thread
 
   const std::unique_ptr<Db> db_;
   EventBus* const bus_;
@@ -90,6 +102,8 @@ class OutboxRelay {
   bool stopping_ = false;
   bool notified_ = false;
   Status last_error_;
+  std::optional<TimeMs> down_since_;  // the first failed round of an outage
+  int64_t published_while_down_ = 0;  // by the outage's failed rounds
   std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -25,7 +26,6 @@ using nlohmann::json;
 constexpr char kTenant[] = "contoso";
 constexpr char kClientId[] = "11111111-2222-3333-4444-555555555555";
 constexpr char kSecret[] = "s3cret";
-constexpr char kScope[] = "https://graph.microsoft.com/.default";
 
 // A fake Graph serving a generated tenant of `users` users.
 class FakeGraphTest : public ::testing::Test {
@@ -56,13 +56,18 @@ class FakeGraphTest : public ::testing::Test {
     return client.Post("/auth/" + tenant + "/oauth2/v2.0/token", form);
   }
 
-  static httplib::Params Form(const std::string& client_id = kClientId,
-                              const std::string& secret = kSecret,
-                              const std::string& scope = kScope,
-                              const std::string& grant = "client_credentials") {
+  // The scope of the fake's own Graph.
+  std::string Scope() const {
+    return "http://127.0.0.1:" + std::to_string(graph_->port()) + "/.default";
+  }
+
+  // A token request's form; scope "" is Scope().
+  httplib::Params Form(const std::string& client_id = kClientId,
+                       const std::string& secret = kSecret, const std::string& scope = "",
+                       const std::string& grant = "client_credentials") const {
     return {{"client_id", client_id},
             {"client_secret", secret},
-            {"scope", scope},
+            {"scope", scope.empty() ? Scope() : scope},
             {"grant_type", grant}};
   }
 
@@ -149,10 +154,14 @@ TEST_F(FakeGraphTest, TokenFailuresAreIdentityPlatformErrors) {
        "not found in the directory 'contoso'."},
       {kTenant, Form(kClientId, kSecret, "User.Read"), 400, "invalid_scope",
        "AADSTS1002012: The provided value for scope User.Read is not valid."},
-      {kTenant, Form(kClientId, kSecret, kScope, "password"), 400, "unsupported_grant_type",
+      {kTenant, Form(kClientId, kSecret, "https://graph.microsoft.com/.default"), 400,
+       "invalid_resource",
+       "AADSTS500011: The resource principal named https://graph.microsoft.com was not found in "
+       "the tenant named contoso."},
+      {kTenant, Form(kClientId, kSecret, Scope(), "password"), 400, "unsupported_grant_type",
        "AADSTS70003: The app requested an unsupported grant type 'password'."},
       {kTenant,
-       {{"client_id", kClientId}, {"scope", kScope}, {"grant_type", "client_credentials"}},
+       {{"client_id", kClientId}, {"scope", Scope()}, {"grant_type", "client_credentials"}},
        400,
        "invalid_request",
        "AADSTS900144: The request body must contain the following parameter: 'client_secret'."},
@@ -168,6 +177,58 @@ TEST_F(FakeGraphTest, TokenFailuresAreIdentityPlatformErrors) {
     EXPECT_FALSE(body.contains("access_token"));
   }
   EXPECT_EQ(graph_->TokenRequests(), static_cast<int>(cases.size()));
+  std::vector<std::string> scopes;
+  for (const Case& c : cases) {
+    auto scope = std::find_if(c.form.begin(), c.form.end(),
+                              [](const auto& field) { return field.first == "scope"; });
+    scopes.push_back(scope->second);
+  }
+  EXPECT_EQ(graph_->TokenScopes(), scopes);
+}
+
+TEST_F(FakeGraphTest, ServeAsAnswersAsAnotherCloudsGraph) {
+  Load(250);
+  graph_->ServeAs("https://graph.microsoft.us");
+  httplib::Result refused = PostToken(Form());
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_EQ(json::parse(refused->body)["error"], "invalid_resource");
+  httplib::Result res = PostToken(Form(kClientId, kSecret, "https://graph.microsoft.us/.default"));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string token = json::parse(res->body)["access_token"];
+  const json page = GetJson("/v1.0/users", token);
+  EXPECT_EQ(page["@odata.context"], "https://graph.microsoft.us/v1.0/$metadata#users");
+  EXPECT_EQ(page["@odata.nextLink"].get<std::string>().rfind(
+                "https://graph.microsoft.us/v1.0/users?$skiptoken=", 0),
+            0u);
+  const json delta = GetJson("/v1.0/users/delta?$deltatoken=latest", token);
+  EXPECT_EQ(delta["@odata.deltaLink"].get<std::string>().rfind(
+                "https://graph.microsoft.us/v1.0/users/delta?$deltatoken=", 0),
+            0u);
+  EXPECT_EQ(graph_->TokenScopes(),
+            (std::vector<std::string>{Scope(), "https://graph.microsoft.us/.default"}));
+}
+
+TEST_F(FakeGraphTest, SetLinksWritesRelativeLinks) {
+  Load(250);
+  const std::string token = Token();
+  graph_->SetLinks(FakeGraphLinks::kAbsolutePath);
+  EXPECT_EQ(GetJson("/v1.0/users?$top=100", token)["@odata.nextLink"],
+            "/v1.0/users?$top=100&$skiptoken=p100");
+  EXPECT_EQ(GetJson("/v1.0/users/delta?$deltatoken=latest", token)["@odata.deltaLink"],
+            "/v1.0/users/delta?$deltatoken=1.0");
+  graph_->SetLinks(FakeGraphLinks::kRelativePath);
+  EXPECT_EQ(GetJson("/v1.0/users?$top=100&$skiptoken=p100", token)["@odata.nextLink"],
+            "users?$top=100&$skiptoken=p200");
+  const json first = GetJson("/v1.0/users/delta?$top=200", token);
+  EXPECT_EQ(first["@odata.nextLink"], "delta?$top=200&$skiptoken=d1.i.0.200");
+  const json last = GetJson("/v1.0/users/delta?$top=200&$skiptoken=d1.i.0.200", token);
+  EXPECT_EQ(last["value"].size(), 50u);
+  EXPECT_EQ(last["@odata.deltaLink"], "delta?$deltatoken=1.0");
+  graph_->SetLinks(FakeGraphLinks::kAbsolute);
+  EXPECT_EQ(GetJson("/v1.0/users?$top=100", token)["@odata.nextLink"],
+            graph_->graph_url() + "/users?$top=100&$skiptoken=p100");
 }
 
 TEST_F(FakeGraphTest, GraphNeedsALiveTokenOfTheTenant) {

@@ -8,10 +8,11 @@
 #include <unordered_set>
 #include <utility>
 
+#include "providers/graph_link.h"
+
 namespace vigil {
 namespace {
 
-constexpr char kGraphScope[] = "https://graph.microsoft.com/.default";
 // Error bodies above this are not read for Graph's code and message.
 constexpr size_t kMaxErrorBodyBytes = 64 << 10;
 constexpr size_t kMaxErrorMessageBytes = 300;
@@ -23,14 +24,6 @@ constexpr size_t kRetainedLinkParserCapacity = size_t{4} << 20;
 
 bool IsHttpUrl(std::string_view url) {
   return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
-}
-
-// "https://graph.microsoft.com" of "https://graph.microsoft.com/v1.0".
-std::string Origin(const std::string& url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const size_t slash = url.find('/', scheme + 3);
-  return slash == std::string::npos ? url : url.substr(0, slash);
 }
 
 std::string StripTrailingSlashes(std::string url) {
@@ -167,6 +160,10 @@ std::string GraphError::Summary() const {
   return detail.empty() ? std::to_string(http_status) : std::to_string(http_status) + " " + detail;
 }
 
+std::string GraphScope(const std::string& graph_url) {
+  return UrlOrigin(graph_url).value_or(graph_url) + "/.default";
+}
+
 std::string DescribeGraphRequest(const std::string& method, const std::string& url) {
   HttpRequest request;
   request.method = method;
@@ -204,6 +201,10 @@ Result<std::unique_ptr<GraphClient>> GraphClient::Create(GraphCredentials creden
   if (!IsHttpUrl(options.graph_url)) {
     return Status::InvalidArgument("Graph: Graph URL \"" + options.graph_url + "\" is not http(s)");
   }
+  if (!UrlOrigin(options.graph_url)) {
+    return Status::InvalidArgument("Graph: Graph URL \"" + options.graph_url +
+                                   "\" has no valid host and port");
+  }
   if (options.max_attempts < 1 || options.max_pages < 1 || options.max_concurrent_requests < 1) {
     return Status::InvalidArgument(
         "Graph: max_attempts, max_pages and max_concurrent_requests must be at least 1");
@@ -217,7 +218,8 @@ GraphClient::GraphClient(GraphCredentials credentials, GraphClientOptions option
     : credentials_(std::move(credentials)),
       options_(std::move(options)),
       http_(http),
-      graph_origin_(Origin(options_.graph_url)),
+      graph_origin_(UrlOrigin(options_.graph_url).value_or("")),
+      scope_(GraphScope(options_.graph_url)),
       source_limiter_(options_.max_concurrent_requests),
       global_limiter_(options_.global_limiter != nullptr ? options_.global_limiter
                                                          : GlobalGraphRequestLimiter()),
@@ -227,6 +229,16 @@ GraphClient::GraphClient(GraphCredentials credentials, GraphClientOptions option
 
 std::string GraphClient::GraphUrl(std::string_view path_and_query) const {
   return options_.graph_url + std::string(path_and_query);
+}
+
+Result<std::string> GraphClient::FollowLink(const std::string& request_url, const std::string& link,
+                                            const std::string& what) const {
+  std::string resolved = ResolveUrlReference(request_url, link);
+  const std::optional<std::string> origin = UrlOrigin(resolved);
+  if (origin == graph_origin_) return resolved;
+  return Status::InvalidArgument(what + " leads " +
+                                 (origin ? "to " + *origin + ", " : std::string()) + "outside " +
+                                 graph_origin_);
 }
 
 Result<std::string> GraphClient::AccessToken() {
@@ -245,7 +257,7 @@ Status GraphClient::FetchToken() {
   request.headers["Accept"] = "application/json";
   request.body = FormEncode({{"client_id", credentials_.client_id},
                              {"client_secret", credentials_.client_secret},
-                             {"scope", kGraphScope},
+                             {"scope", scope_},
                              {"grant_type", "client_credentials"}});
   const std::string what = "tenant " + credentials_.tenant_id + ": cannot get an access token";
   const TimeMs asked_at = clock_->NowMs();
@@ -389,7 +401,12 @@ Result<HttpResponse> GraphClient::Get(const std::string& url, GraphError* error)
 
 Result<std::string> GraphClient::GetPages(const std::string& first_url, const GraphPageFn& on_page,
                                           GraphError* error) {
-  std::string url = IsHttpUrl(first_url) ? first_url : GraphUrl(first_url);
+  std::string url = GraphUrl(first_url);
+  if (IsHttpUrl(first_url)) {
+    // A stored delta link: it must still lead to this Graph.
+    VIGIL_ASSIGN_OR_RETURN(
+        url, FollowLink(first_url, first_url, DescribeGraphRequest("GET", first_url)));
+  }
   const std::string name = DescribeGraphRequest("GET", url);
   std::unordered_set<std::string> seen{url};
   std::string delta_link;
@@ -405,13 +422,10 @@ Result<std::string> GraphClient::GetPages(const std::string& first_url, const Gr
 
     PageLinks links;
     VIGIL_RETURN_IF_ERROR(ReadLinks(page.name, body, &links));
-    for (const std::string* link : {&links.next, &links.delta}) {
+    for (std::string* link : {&links.next, &links.delta}) {
       if (link->empty()) continue;
-      if (link->rfind(graph_origin_ + "/", 0) != 0) {
-        return Status::InvalidArgument(
-            page.name + ": " + (link == &links.next ? "@odata.nextLink" : "@odata.deltaLink") +
-            " leads outside " + graph_origin_);
-      }
+      const char* what = link == &links.next ? ": @odata.nextLink" : ": @odata.deltaLink";
+      VIGIL_ASSIGN_OR_RETURN(*link, FollowLink(url, *link, page.name + what));
     }
     if (!links.delta.empty()) delta_link = std::move(links.delta);
     if (links.next.empty()) return delta_link;

@@ -4,9 +4,11 @@
 //
 // Token: OAuth2 client credentials. POST
 // {authority_url}/{tenant_id}/oauth2/v2.0/token with the form client_id,
-// client_secret, scope=https://graph.microsoft.com/.default and
-// grant_type=client_credentials. The token is cached and shared by every
-// thread until min(5 min, 10% of its lifetime) before it expires (by
+// client_secret, scope and grant_type=client_credentials. The scope is the
+// origin of graph_url + "/.default" (GraphScope): each national cloud's
+// Graph is its own resource (https://graph.microsoft.us/.default for
+// https://graph.microsoft.us/v1.0; providers/graph_cloud.h lists them). The token is cached and
+// shared by every thread until min(5 min, 10% of its lifetime) before it expires (by
 // options.clock); a 401 from Graph drops it, and the request is sent once more
 // with a fresh one. A refusal of the token endpoint is PermissionDenied:
 //   tenant T: cannot get an access token: HTTP 401 invalid_client: AADSTS7000215: ...
@@ -106,7 +108,8 @@ using GraphPageFn = std::function<Status(const GraphPage& page)>;
 class GraphClient {
  public:
   // InvalidArgument when a credential is empty, the tenant id has characters
-  // other than letters, digits, '.', '-' and '_', a URL is not http(s), or
+  // other than letters, digits, '.', '-' and '_', a URL is not http(s) (the
+  // Graph URL with a host: providers/graph_link.h UrlOrigin), or
   // max_attempts, max_pages or max_concurrent_requests is below 1.
   static Result<std::unique_ptr<GraphClient>> Create(GraphCredentials credentials,
                                                      GraphClientOptions options, HttpClient* http);
@@ -119,20 +122,39 @@ class GraphClient {
   // status, `*error` (when given) receives Graph's error.
   Result<HttpResponse> Get(const std::string& url, GraphError* error = nullptr);
 
-  // A paged GET: calls on_page for each page in order, following
-  // "@odata.nextLink" as a whole URL, and returns the last page's
-  // "@odata.deltaLink" ("" when none). An error of on_page stops the paging
-  // and is returned as it is. InvalidArgument naming the page when a body is
-  // not a JSON object, a link is not a string or leads outside graph_url's
-  // scheme, host and port, when a nextLink repeats an earlier URL
+  // A paged GET of `url` (absolute, such as a stored delta link, which must
+  // be at graph_url's origin like any link; or a path below graph_url):
+  // calls on_page for each page in order, following
+  // "@odata.nextLink", and returns the last page's "@odata.deltaLink" ("" when
+  // none), each resolved with FollowLink against the URL of the page that
+  // carried it (so the delta link returned is absolute). An error of on_page
+  // stops the paging and is returned as it is. InvalidArgument naming the
+  // page when a body is not a JSON object, a link is not a string or leads
+  // to another origin (FollowLink's message), when a nextLink repeats an
+  // earlier URL
   //   "GET /v1.0/users page 3: @odata.nextLink repeats an earlier page (a paging loop)"
   // or when there are more than max_pages pages
   //   "GET /v1.0/users: more than 200 pages"
   Result<std::string> GetPages(const std::string& url, const GraphPageFn& on_page,
                                GraphError* error = nullptr);
 
+  // A link that the answer to `request_url` carried, as the client follows
+  // it: resolved against request_url as a URI reference (OData allows
+  // relative links: "/v1.0/users?$skiptoken=..", "users?$skiptoken=.."),
+  // then accepted only at graph_url's origin (scheme, host and port).
+  // Otherwise InvalidArgument "<what> leads to <origin>, outside <Graph's
+  // origin>", e.g.
+  //   "GET /v1.0/users page 1: @odata.nextLink leads to https://elsewhere.example, outside
+  //   https://graph.microsoft.com"
+  // ("<what> leads outside <Graph's origin>" when the link has no http(s)
+  // origin at all). Never names the link's path or query (tokens).
+  Result<std::string> FollowLink(const std::string& request_url, const std::string& link,
+                                 const std::string& what) const;
+
   // graph_url + path_and_query.
   std::string GraphUrl(std::string_view path_and_query) const;
+  // The scope tokens are asked for: GraphScope(graph_url).
+  const std::string& scope() const { return scope_; }
   const GraphCredentials& credentials() const { return credentials_; }
   // This client's cap (for observation in tests and metrics).
   const RequestLimiter& source_limiter() const { return source_limiter_; }
@@ -152,6 +174,7 @@ class GraphClient {
   const GraphClientOptions options_;
   HttpClient* const http_;
   const std::string graph_origin_;  // "https://graph.microsoft.com": where links may lead
+  const std::string scope_;         // "https://graph.microsoft.com/.default"
   RequestLimiter source_limiter_;
   RequestLimiter* const global_limiter_;
   std::unique_ptr<Clock> system_clock_;  // when options_.clock is null
@@ -164,6 +187,11 @@ class GraphClient {
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
 };
+
+// The client-credentials scope of the Graph at `graph_url`: its origin +
+// "/.default", e.g. "https://graph.microsoft.us/.default" for
+// "https://graph.microsoft.us/v1.0".
+std::string GraphScope(const std::string& graph_url);
 
 // "GET /v1.0/users" for a GET of "https://graph.microsoft.com/v1.0/users?$top=5":
 // DescribeRequest without scheme and host.

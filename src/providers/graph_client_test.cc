@@ -99,7 +99,7 @@ TEST_F(GraphClientTest, AsksForATokenWithClientCredentialsAndSendsItToGraph) {
   EXPECT_EQ(requests[0].headers["Content-Type"], "application/x-www-form-urlencoded");
   EXPECT_EQ(requests[0].body,
             "client_id=client-1&client_secret=s3cr3t%2F%2B%26%3Dvalue"
-            "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&grant_type=client_credentials");
+            "&scope=https%3A%2F%2Fgraph.test%2F.default&grant_type=client_credentials");
   EXPECT_EQ(requests[1].method, "GET");
   EXPECT_EQ(requests[1].url, GraphUrl("/users?$top=5"));
   EXPECT_EQ(requests[1].headers["Authorization"], "Bearer t1");
@@ -425,7 +425,8 @@ TEST_F(GraphClientTest, LinksOutsideGraphAndBadBodiesAreRefused) {
   auto client = NewClient();
   auto ok = [](const GraphPage&) { return Status::Ok(); };
   EXPECT_EQ(client->GetPages("/users", ok).status().message(),
-            "GET /v1.0/users page 1: @odata.nextLink leads outside https://graph.test");
+            "GET /v1.0/users page 1: @odata.nextLink leads to https://evil.test, outside "
+            "https://graph.test");
   EXPECT_EQ(client->GetPages("/groups", ok).status().message(),
             "GET /v1.0/groups page 1: expected a JSON object");
   EXPECT_EQ(client->GetPages("/subscribedSkus", ok).status().message(),
@@ -434,6 +435,107 @@ TEST_F(GraphClientTest, LinksOutsideGraphAndBadBodiesAreRefused) {
   EXPECT_EQ(malformed.code(), Code::kInvalidArgument);
   EXPECT_EQ(malformed.message().rfind("GET /v1.0/policies page 1: malformed JSON: ", 0), 0u)
       << malformed.message();
+}
+
+TEST_F(GraphClientTest, TheScopeIsTheGraphUrlsOriginSoNationalCloudsGetTheirOwn) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"https://graph.microsoft.com/v1.0", "https%3A%2F%2Fgraph.microsoft.com%2F.default"},
+      {"https://graph.microsoft.us/v1.0/", "https%3A%2F%2Fgraph.microsoft.us%2F.default"},
+      {"https://dod-graph.microsoft.us/beta", "https%3A%2F%2Fdod-graph.microsoft.us%2F.default"},
+      {"https://MicrosoftGraph.ChinaCloudApi.cn:443/v1.0",
+       "https%3A%2F%2Fmicrosoftgraph.chinacloudapi.cn%2F.default"},
+      {"http://127.0.0.1:8080/v1.0", "http%3A%2F%2F127.0.0.1%3A8080%2F.default"},
+  };
+  for (const auto& [graph_url, scope] : cases) {
+    FakeHttpClient http;
+    http.Script(kTokenUrl, {TokenResponse("t1")});
+    GraphClientOptions options = Options();
+    options.graph_url = graph_url;
+    auto client = GraphClient::Create({"tenant-1", "client-1", "s"}, options, &http);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    ASSERT_TRUE((*client)->AccessToken().ok());
+    ASSERT_EQ(http.Requests().size(), 1u);
+    EXPECT_EQ(http.Requests()[0].body, "client_id=client-1&client_secret=s&scope=" + scope +
+                                           "&grant_type=client_credentials")
+        << graph_url;
+  }
+}
+
+TEST_F(GraphClientTest, RelativeLinksAreResolvedAgainstTheRequestThatReturnedThem) {
+  // Page 1 names page 2 by an absolute path, page 2 names page 3 relative to
+  // its own path, page 3 gives a relative delta link.
+  http_.Script(
+      GraphUrl("/users/delta?$top=2"),
+      {JsonResponse(200, R"({"value":[{"id":"a"}],)"
+                         R"("@odata.nextLink":"/v1.0/users/delta?$top=2&$skiptoken=p2"})")});
+  http_.Script(GraphUrl("/users/delta?$top=2&$skiptoken=p2"),
+               {JsonResponse(200, R"({"value":[{"id":"b"}],)"
+                                  R"("@odata.nextLink":"delta?$top=2&$skiptoken=p3"})")});
+  http_.Script(GraphUrl("/users/delta?$top=2&$skiptoken=p3"),
+               {JsonResponse(200, R"({"value":[{"id":"c"}],)"
+                                  R"("@odata.deltaLink":"./delta?$deltatoken=d1"})")});
+  auto client = NewClient();
+  int pages = 0;
+  Result<std::string> delta = client->GetPages("/users/delta?$top=2", [&](const GraphPage&) {
+    ++pages;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(delta.ok()) << delta.status().ToString();
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(*delta, GraphUrl("/users/delta?$deltatoken=d1"));  // absolute, ready to store
+
+  // The stored delta link is followed later; a relative link in its answer
+  // resolves against it in turn.
+  http_.Script(GraphUrl("/users/delta?$deltatoken=d1"),
+               {JsonResponse(200, R"({"value":[],"@odata.deltaLink":"?$deltatoken=d2"})")});
+  delta = client->GetPages(*delta, [](const GraphPage&) { return Status::Ok(); });
+  ASSERT_TRUE(delta.ok()) << delta.status().ToString();
+  EXPECT_EQ(*delta, GraphUrl("/users/delta?$deltatoken=d2"));
+}
+
+TEST_F(GraphClientTest, LinksToAnotherOriginAreRefusedNamingWhereTheyLead) {
+  struct Case {
+    std::string link;
+    std::string leads;  // what the message says after "@odata.nextLink leads "
+  };
+  const std::vector<Case> cases = {
+      {"https://evil.test/v1.0/users?$skiptoken=x", "to https://evil.test, "},
+      {"//evil.test/v1.0/users", "to https://evil.test, "},
+      {"http://graph.test/v1.0/users", "to http://graph.test, "},
+      {"https://graph.test:8443/v1.0/users", "to https://graph.test:8443, "},
+      {"https://graph.test.evil.test/v1.0/users", "to https://graph.test.evil.test, "},
+      {"https://graph.test@evil.test/v1.0/users", ""},
+      {"ftp://graph.test/v1.0/users", ""},
+  };
+  auto client = NewClient();
+  for (const Case& c : cases) {
+    FakeHttpClient http;
+    http.Script(kTokenUrl, {TokenResponse("t1")});
+    http.Script(GraphUrl("/users"),
+                {JsonResponse(200, R"({"value":[],"@odata.nextLink":")" + c.link + R"("})")});
+    auto other = GraphClient::Create({"tenant-1", "client-1", "s"}, Options(), &http).value();
+    Result<std::string> delta =
+        other->GetPages("/users", [](const GraphPage&) { return Status::Ok(); });
+    EXPECT_EQ(delta.status().ToString(),
+              "invalid argument: GET /v1.0/users page 1: "
+              "@odata.nextLink leads " +
+                  c.leads + "outside https://graph.test")
+        << c.link;
+    EXPECT_EQ(http.Requests().size(), 2u) << c.link;  // the token and page 1, nothing more
+  }
+  // A stored delta link is checked like any link before it is sent.
+  Result<std::string> stored = client->GetPages("https://evil.test/v1.0/users/delta?$deltatoken=1",
+                                                [](const GraphPage&) { return Status::Ok(); });
+  EXPECT_EQ(stored.status().ToString(),
+            "invalid argument: GET /v1.0/users/delta leads to https://evil.test, outside "
+            "https://graph.test");
+  // The same origin spelt differently is the same origin.
+  http_.Script(GraphUrl("/groups"),
+               {JsonResponse(200, R"({"value":[],"@odata.nextLink":)"
+                                  R"("HTTPS://Graph.Test:443/v1.0/groups?$skiptoken=2"})")});
+  http_.Script("https://Graph.Test:443/v1.0/groups?$skiptoken=2",
+               {JsonResponse(200, R"({"value":[]})")});
+  EXPECT_TRUE(client->GetPages("/groups", [](const GraphPage&) { return Status::Ok(); }).ok());
 }
 
 TEST_F(GraphClientTest, SourceLimiterCapsRequestsInFlight) {
@@ -496,6 +598,10 @@ TEST(GraphClientCreateTest, RefusesBadCredentialsAndOptions) {
   options.graph_url = "ftp://graph";
   EXPECT_EQ(create({"t", "c", "s"}, options),
             "invalid argument: Graph: Graph URL \"ftp://graph\" is not http(s)");
+  options.graph_url = "https://user@graph.test/v1.0";
+  EXPECT_EQ(create({"t", "c", "s"}, options),
+            "invalid argument: Graph: Graph URL \"https://user@graph.test/v1.0\" has no valid "
+            "host and port");
   options = {};
   options.max_attempts = 0;
   EXPECT_EQ(create({"t", "c", "s"}, options),

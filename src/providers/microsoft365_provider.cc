@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "providers/graph_delta_parse.h"
+#include "providers/graph_link.h"
 #include "providers/graph_parse.h"
 
 namespace vigil {
@@ -108,14 +109,6 @@ bool IsRefusal(const GraphError& error, int http_status) {
   return error.http_status == http_status;
 }
 
-// A delta request Graph refused on purpose: the link expired (410) or delta
-// is not usable for this app or tenant (400, 403, 404). A full read follows.
-bool DeltaRefused(const Status& status, const GraphError& error) {
-  if (status.code() == Code::kUnavailable || status.code() == Code::kInternal) return false;
-  return error.http_status == 410 || error.http_status == 400 || error.http_status == 403 ||
-         error.http_status == 404;
-}
-
 class Microsoft365Provider final : public Provider {
  public:
   Microsoft365Provider(Microsoft365Options options, std::shared_ptr<HttpClient> http,
@@ -192,8 +185,11 @@ class Microsoft365Provider final : public Provider {
   Status FetchUsers(Snapshot* part) {
     const TimeMs now = clock_->NowMs();
     const std::optional<UsersCursor> previous = DecodeCursor(options_.cursor);
+    // A delta link of another Graph (the data source moved to another
+    // cloud) is not sent anything: a full read makes a new one.
     if (previous && !previous->delta_link.empty() && options_.stored_users &&
-        now >= previous->full_at && now - previous->full_at < options_.full_sync_every_ms) {
+        now >= previous->full_at && now - previous->full_at < options_.full_sync_every_ms &&
+        UrlOrigin(previous->delta_link) == UrlOrigin(options_.graph.graph_url)) {
       Result<bool> incremental = IncrementalUsers(*previous, part);
       if (!incremental.ok()) return incremental.status();
       if (*incremental) return Status::Ok();
@@ -235,7 +231,7 @@ class Microsoft365Provider final : public Provider {
         [](const GraphPage&) { return Status::Ok(); }, &delta_error);
     if (link.ok()) {
       cursor.delta_link = *link;
-    } else if (!DeltaRefused(link.status(), delta_error)) {
+    } else if (!GraphDeltaRefused(link.status(), delta_error)) {
       return link.status();
     }
 
@@ -278,7 +274,7 @@ class Microsoft365Provider final : public Provider {
         },
         &error);
     if (!link.ok()) {
-      if (DeltaRefused(link.status(), error)) return false;
+      if (GraphDeltaRefused(link.status(), error)) return false;
       return link.status();
     }
     Result<std::vector<UserRecord>> stored = options_.stored_users();
@@ -340,6 +336,12 @@ class Microsoft365Provider final : public Provider {
 };
 
 }  // namespace
+
+bool GraphDeltaRefused(const Status& status, const GraphError& error) {
+  if (status.code() == Code::kUnavailable || status.code() == Code::kInternal) return false;
+  return error.http_status == 410 || error.http_status == 400 || error.http_status == 403 ||
+         error.http_status == 404;
+}
 
 Result<std::unique_ptr<Provider>> NewMicrosoft365Provider(Microsoft365Options options,
                                                           std::shared_ptr<HttpClient> http) {

@@ -24,7 +24,8 @@
 // Users are incremental through /users/delta. Snapshot::cursor (and
 // options.cursor, the previous one) is this provider's JSON note
 //   {"delta_link": "...", "full_at": <ms>, "sign_in_unavailable": "<reason>"}
-//  - Full sync (no usable cursor, no stored_users callback, or the last full
+//  - Full sync (no usable cursor — none, unreadable, or a delta link of
+//    another Graph URL's origin —, no stored_users callback, or the last full
 //    sync is full_sync_every_ms old — delta carries no signInActivity): first
 //    GET /users/delta?$deltatoken=latest for a delta link (so no change made
 //    during the full read is lost; a 400/403/404 there only means no delta
@@ -36,6 +37,9 @@
 //    Snapshot is still a full one. A rejected link (410, and 400/403/404)
 //    falls back to a full sync.
 // Other kinds are always read in full (they are small).
+// Graph's paging and delta links may be relative: each is resolved against
+// the request that returned it and must stay at the Graph URL's origin
+// (GraphClient::FollowLink), so the stored delta link is absolute.
 //
 // Not thread-safe (Fetch runs its own threads); use one instance per thread.
 #pragma once
@@ -71,6 +75,13 @@ struct Microsoft365Options {
 
   const Clock* clock = nullptr;  // the cursor's full_at; null: the system clock
 };
+
+// Whether a failed delta request (GraphClient::GetPages of /users/delta)
+// is Graph refusing delta on purpose: the link expired (410) or delta is
+// not usable for this app or tenant (400, 403, 404). The provider then reads
+// the users in full; any other failure (no answer, a link that leads outside
+// Graph, damaged JSON) fails the Fetch.
+bool GraphDeltaRefused(const Status& status, const GraphError& error);
 
 // InvalidArgument naming the problem for bad credentials or options
 // (GraphClient::Create); the libcurl client's error when `http` is null and it

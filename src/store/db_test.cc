@@ -67,12 +67,13 @@ TEST(SqliteDbTest, ErrorsNameTheStatementAndTheCause) {
   auto db = OpenMemory();
   auto bad = db->Prepare("SELECT nope FROM tenants");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(), "preparing \"SELECT nope FROM tenants\": no such column: nope");
+  EXPECT_EQ(bad.status().message(),
+            "in-memory database: no such column: nope (preparing SELECT FROM tenants)");
   ASSERT_TRUE(db->Execute("INSERT INTO tenants (name, created_at) VALUES ('a', 1)").ok());
   Status dup = db->Execute("INSERT INTO tenants (name, created_at) VALUES ('a', 1)");
   EXPECT_EQ(dup.code(), Code::kInvalidArgument);
-  EXPECT_NE(dup.message().find("UNIQUE constraint failed: tenants.name"), std::string::npos)
-      << dup.message();
+  EXPECT_EQ(dup.message(),
+            "in-memory database: UNIQUE constraint failed: tenants.name (INSERT INTO tenants)");
 }
 
 TEST(SqliteDbTest, ForeignKeysAreEnforced) {

@@ -9,6 +9,7 @@
 
 #include "observe/log.h"
 #include "store/migrations.h"
+#include "store/statement_name.h"
 
 namespace vigil {
 namespace {
@@ -183,7 +184,7 @@ class PostgresStatement final : public Statement {
     return status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK;
   }
   // For messages only (built when something failed).
-  std::string What() const { return "executing \"" + sql_ + "\""; }
+  std::string What() const { return "executing " + StatementName(sql_); }
 
   Status Run() {
     Clear();
@@ -230,7 +231,7 @@ class PostgresDb final : public Db {
   std::string_view dialect() const override { return "postgresql"; }
 
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
-    auto what = [sql] { return "preparing \"" + std::string(sql) + "\""; };
+    auto what = [sql] { return "preparing " + StatementName(sql); };
     if (Status ready = c_.Ready(); !ready.ok()) return ready.Prefixed(what());
     std::string text = Placeholders(sql);
     auto cached = c_.prepared.find(text);

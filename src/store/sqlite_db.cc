@@ -6,12 +6,24 @@
 
 #include "store/file_lock.h"
 #include "store/migrations.h"
+#include "store/statement_name.h"
 
 namespace vigil {
 namespace {
 
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+// "database /var/lib/vigil/vigil.db: database or disk is full (INSERT INTO
+// entities)": the database file and SQLite's cause first, then the
+// statement by its name (store/statement_name.h), never its text. `action`
+// ("preparing") goes before the name when given.
+Status SqliteError(sqlite3* db, int rc, std::string_view action, std::string_view sql) {
+  const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+  std::string msg = file != nullptr && *file != '\0' ? "database " + std::string(file)
+                                                     : std::string("in-memory database");
+  msg += ": ";
+  msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  msg += " (";
+  if (!action.empty()) msg += std::string(action) + " ";
+  msg += StatementName(sql) + ")";
   int primary = rc & 0xFF;
   if (primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_RANGE ||
       primary == SQLITE_ERROR) {
@@ -59,7 +71,7 @@ class SqliteStatement final : public Statement {
       changes_ = sqlite3_changes64(db_);
       return false;
     }
-    Status s = SqliteError(db_, rc, std::string("executing \"") + sqlite3_sql(stmt_) + "\"");
+    Status s = SqliteError(db_, rc, "", sqlite3_sql(stmt_));
     sqlite3_reset(stmt_);
     running_ = false;
     return s;
@@ -123,7 +135,7 @@ class SqliteDb final : public Db {
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) {
-      return SqliteError(db_, rc, "preparing \"" + std::string(sql) + "\"");
+      return SqliteError(db_, rc, "preparing", sql);
     }
     return std::unique_ptr<Statement>(new SqliteStatement(db_, stmt, &statements_));
   }
@@ -162,7 +174,7 @@ class SqliteDb final : public Db {
  private:
   Status Simple(const char* sql) {
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return SqliteError(db_, rc, sql);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "", sql);
     return Status::Ok();
   }
 

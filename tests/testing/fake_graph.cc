@@ -24,7 +24,6 @@ using namespace fake_graph;  // its errors and wire format
 using Clock = std::chrono::steady_clock;
 
 constexpr char kJson[] = "application/json; charset=utf-8";
-constexpr char kGraphScope[] = "https://graph.microsoft.com/.default";
 constexpr char kUsers[] = "/users";
 constexpr char kUsersDelta[] = "/users/delta";
 constexpr char kSecurityDefaults[] = "/policies/identitySecurityDefaultsEnforcementPolicy";
@@ -107,6 +106,33 @@ std::string FakeGraph::authority_url() const {
 
 std::string FakeGraph::graph_url() const {
   return "http://127.0.0.1:" + std::to_string(port_) + "/v1.0";
+}
+
+std::string FakeGraph::OriginLocked() const {
+  return public_origin_.empty() ? "http://127.0.0.1:" + std::to_string(port_) : public_origin_;
+}
+
+std::string FakeGraph::LinkLocked(const std::string& resource, const std::string& query) const {
+  switch (links_) {
+    case FakeGraphLinks::kAbsolutePath:
+      return "/v1.0" + resource + "?" + query;
+    case FakeGraphLinks::kRelativePath:
+      // Relative to a request for the same resource: its last segment.
+      return resource.substr(resource.rfind('/') + 1) + "?" + query;
+    case FakeGraphLinks::kAbsolute:
+      break;
+  }
+  return OriginLocked() + "/v1.0" + resource + "?" + query;
+}
+
+void FakeGraph::ServeAs(const std::string& origin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  public_origin_ = origin;
+}
+
+void FakeGraph::SetLinks(FakeGraphLinks form) {
+  std::lock_guard<std::mutex> lock(mu_);
+  links_ = form;
 }
 
 FakeGraph::Tenant& FakeGraph::TenantLocked(const std::string& tenant_id) {
@@ -298,6 +324,11 @@ int FakeGraph::InFlight() const {
   return in_flight_;
 }
 
+std::vector<std::string> FakeGraph::TokenScopes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return token_scopes_;
+}
+
 std::vector<std::string> FakeGraph::Log() const {
   std::lock_guard<std::mutex> lock(mu_);
   return log_;
@@ -361,6 +392,7 @@ FakeGraphReply FakeGraph::Token(const httplib::Request& req, const std::string& 
                          "The endpoint only accepts POST requests.");
   }
   std::lock_guard<std::mutex> lock(mu_);
+  token_scopes_.push_back(req.get_param_value("scope"));
   auto it = tenants_.find(tenant_id);
   if (it == tenants_.end() || !it->second->has_credentials) {
     return IdentityError(400, "invalid_request", 90002,
@@ -383,11 +415,21 @@ FakeGraphReply FakeGraph::Token(const httplib::Request& req, const std::string& 
     return IdentityError(400, "unsupported_grant_type", 70003,
                          "The app requested an unsupported grant type '" + grant + "'.");
   }
-  if (scope != kGraphScope) {
+  const std::string default_suffix = "/.default";
+  if (scope.size() <= default_suffix.size() ||
+      scope.compare(scope.size() - default_suffix.size(), default_suffix.size(), default_suffix) !=
+          0) {
     return IdentityError(400, "invalid_scope", 1002012,
                          "The provided value for scope " + scope +
                              " is not valid. Client credential flows must have a scope value with "
                              "/.default suffixed to the resource identifier (application ID URI).");
+  }
+  const std::string resource = scope.substr(0, scope.size() - default_suffix.size());
+  if (resource != OriginLocked()) {
+    return IdentityError(400, "invalid_resource", 500011,
+                         "The resource principal named " + resource +
+                             " was not found in the tenant named " + tenant_id +
+                             ". The request may have gone to the wrong cloud.");
   }
   if (client_id != tenant.client_id) {
     return IdentityError(401, "invalid_client", 700016,
@@ -435,10 +477,10 @@ FakeGraphReply FakeGraph::Graph(const httplib::Request& req, bool next_link_loop
   }
   page_size = std::min<uint64_t>(page_size, static_cast<uint64_t>(max_page_size_));
   const std::string resource = req.path.substr(5);  // after "/v1.0"
-  const std::string self_url = "http://127.0.0.1:" + std::to_string(port_) + req.target;
+  const std::string self_url = OriginLocked() + req.target;
   const std::string loop_url = next_link_loop ? self_url : "";
   std::string kept = QueryWithout(req.target, {"$skiptoken", "$deltatoken"});
-  const std::string next_base = graph_url() + resource + "?" + kept + (kept.empty() ? "" : "&");
+  const std::string next_base = LinkLocked(resource, kept + (kept.empty() ? "" : "&"));
 
   if (resource == kUsersDelta) {
     if (!tenant.has_users) return NotFound(req.path);
@@ -469,7 +511,7 @@ FakeGraphReply FakeGraph::Graph(const httplib::Request& req, bool next_link_loop
                       "Neither tenant is B2C or tenant doesn't have premium license");
   }
   PageSpec spec;
-  spec.context = graph_url() + "/$metadata#" + resource.substr(1);
+  spec.context = OriginLocked() + "/v1.0/$metadata#" + resource.substr(1);
   spec.count = users ? tenant.users.size() : items->size();
   spec.page_size = page_size;
   spec.next_base = next_base;
@@ -497,8 +539,8 @@ FakeGraphReply FakeGraph::Delta(const Tenant& tenant, const httplib::Request& re
                                 const std::string& next_base, const std::string& loop_url) const {
   const uint64_t now = tenant.changes.size();
   auto delta_link = [&](uint64_t change) {
-    return graph_url() + "/users/delta?$deltatoken=" + std::to_string(tenant.epoch) + "." +
-           std::to_string(change);
+    return LinkLocked(kUsersDelta,
+                      "$deltatoken=" + std::to_string(tenant.epoch) + "." + std::to_string(change));
   };
   bool initial = true;
   uint64_t epoch = tenant.epoch, from = 0, round = now, offset = 0;
@@ -519,7 +561,7 @@ FakeGraphReply FakeGraph::Delta(const Tenant& tenant, const httplib::Request& re
     const std::string token = req.get_param_value("$deltatoken");
     if (token == "latest") {
       PageSpec spec;
-      spec.context = graph_url() + "/$metadata#users";
+      spec.context = OriginLocked() + "/v1.0/$metadata#users";
       spec.delta_link = delta_link(now);
       return {200, PageBody(spec, nullptr, nullptr)};
     }
@@ -547,7 +589,7 @@ FakeGraphReply FakeGraph::Delta(const Tenant& tenant, const httplib::Request& re
     std::reverse(changed.begin(), changed.end());
   }
   PageSpec spec;
-  spec.context = graph_url() + "/$metadata#users";
+  spec.context = OriginLocked() + "/v1.0/$metadata#users";
   spec.count = initial ? tenant.users.size() : changed.size();
   if (offset > spec.count) return BadSkipToken();
   spec.offset = offset;

@@ -15,7 +15,10 @@
 //   400 invalid_request (AADSTS90002) for a tenant never added with AddTenant
 //   400 invalid_request (AADSTS900144) when a parameter is missing
 //   400 unsupported_grant_type (AADSTS70003) unless grant_type=client_credentials
-//   400 invalid_scope (AADSTS1002012) unless scope=https://graph.microsoft.com/.default
+//   400 invalid_scope (AADSTS1002012) unless the scope ends in "/.default"
+//   400 invalid_resource (AADSTS500011) unless the scope is the fake's Graph
+//       origin + "/.default" (http://127.0.0.1:PORT/.default, or ServeAs's
+//       origin): each cloud's Graph is its own resource
 //   401 invalid_client: AADSTS7000215 for a wrong secret, AADSTS700016 for a
 //       wrong client id
 // Tokens live SetTokenLifetime seconds (steady clock) or until ExpireTokens.
@@ -31,9 +34,9 @@
 //                /identity/conditionalAccess/policies
 //       Paged: $top (default 100, capped at SetMaxPageSize) objects per page,
 //       {"@odata.context":"...","value":[...],"@odata.nextLink":"<url>"}; the
-//       nextLink is absolute, keeps the request's query and adds $skiptoken;
-//       the last page has none. $top below 1 or not a number, or an unknown
-//       $skiptoken: 400 BadRequest. Only /users looks at $select, and only
+//       nextLink keeps the request's query and adds $skiptoken; the last
+//       page has none. Links are absolute unless SetLinks says otherwise. $top below 1 or not a
+//       number, or an unknown $skiptoken: 400 BadRequest. Only /users looks at $select, and only
 //       for signInActivity: objects carry it only when it is selected (all
 //       other properties are served as the directory has them).
 //   /policies/identitySecurityDefaultsEnforcementPolicy  the single object.
@@ -68,6 +71,15 @@
 // connection is closed after 1 s; the destructor waits for open connections
 // to end (at most about that long).
 //
+// Links (@odata.nextLink, @odata.deltaLink) are absolute URLs below the
+// fake's Graph URL by default; SetLinks makes them relative references, as
+// OData allows: "/v1.0/users?$top=5&$skiptoken=p5" (absolute path) or
+// "users?$top=5&$skiptoken=p5" (relative to the request's path). ServeAs
+// makes the fake answer as the Graph of another origin (a national cloud):
+// absolute links and @odata.context below that origin, tokens only for its
+// scope; a test then routes that origin's requests to the fake over
+// loopback (testing/routing_http_client.h).
+//
 // Thread safety: every method may be called from any thread at any time.
 #pragma once
 
@@ -94,6 +106,13 @@ struct Response;
 namespace vigil::testing {
 
 struct FakeGraphReply;  // fake_graph.cc
+
+// How the fake writes @odata.nextLink and @odata.deltaLink.
+enum class FakeGraphLinks {
+  kAbsolute,      // "http://127.0.0.1:PORT/v1.0/users?...&$skiptoken=p5" (the default)
+  kAbsolutePath,  // "/v1.0/users?...&$skiptoken=p5"
+  kRelativePath,  // "users?...&$skiptoken=p5", "delta?$deltatoken=0.3"
+};
 
 // One injected response.
 struct FakeGraphFault {
@@ -140,6 +159,11 @@ class FakeGraph {
   // Removes the user; delta reports it as removed. Unknown ids are ignored.
   void RemoveUser(const std::string& tenant_id, const std::string& user_id);
 
+  // Answers as the Graph at `origin` ("https://graph.microsoft.us"; "" for
+  // its own loopback origin, the default): see the top.
+  void ServeAs(const std::string& origin);
+  void SetLinks(FakeGraphLinks form);  // for links written from now on
+
   void SetMaxPageSize(int n);          // default 999 (Graph's cap); $top above it is capped
   void SetTokenLifetime(int seconds);  // expires_in of tokens issued from now on (default 3599)
   void ExpireTokens();                 // every token issued so far is now rejected with 401
@@ -164,6 +188,8 @@ class FakeGraph {
   // Observations.
   int Requests(const std::string& path) const;  // requests to that path so far
   int TokenRequests() const;                    // requests to any token endpoint
+  // The scope parameter of every token request, in arrival order.
+  std::vector<std::string> TokenScopes() const;
   int MaxConcurrent() const;                    // most requests in flight at once (all paths)
   int InFlight() const;                         // requests in flight now
   // One line per request in arrival order: method and target with the
@@ -186,6 +212,10 @@ class FakeGraph {
   std::optional<FakeGraphFault> TakeFault(const std::string& path);
   bool Wait(int64_t delay_ms);  // false when the server is stopping
   Tenant& TenantLocked(const std::string& tenant_id);
+  // The origin the fake answers as, and a link to `resource` (below /v1.0)
+  // with `query` in the form of links_.
+  std::string OriginLocked() const;
+  std::string LinkLocked(const std::string& resource, const std::string& query) const;
 
   int port_ = 0;
   std::unique_ptr<httplib::Server> server_;
@@ -205,6 +235,9 @@ class FakeGraph {
   std::map<std::string, std::vector<PendingFault>> faults_;
   std::map<std::string, int> requests_;
   std::vector<std::string> log_;
+  std::vector<std::string> token_scopes_;
+  std::string public_origin_;  // "": http://127.0.0.1:PORT
+  FakeGraphLinks links_ = FakeGraphLinks::kAbsolute;
   int token_requests_ = 0;
   int max_page_size_ = 999;
   int token_lifetime_s_ = 3599;
