@@ -3,6 +3,14 @@
 #include <algorithm>
 
 namespace vigil {
+namespace {
+
+// "1 connection is" / "64 connections are".
+std::string AreOpen(int n) {
+  return std::to_string(n) + (n == 1 ? " connection is" : " connections are");
+}
+
+}  // namespace
 
 ConnectionLimiter::ConnectionLimiter(int max_total, int max_per_client)
     : max_total_(std::max(1, max_total)), max_per_client_(std::max(1, max_per_client)) {}
@@ -15,13 +23,12 @@ std::optional<ConnectionLimiter::Slot> ConnectionLimiter::Admit(const std::strin
                                                                 std::string* refusal) {
   std::lock_guard<std::mutex> lock(mu_);
   if (total_ >= max_total_) {
-    *refusal = "server: " + std::to_string(total_) +
-               " connections are open, the most it takes; retry later";
+    *refusal = "server: " + AreOpen(total_) + " open, the most it takes; retry later";
     return std::nullopt;
   }
   int& mine = per_client_[client];
   if (mine >= max_per_client_) {
-    *refusal = "server: " + std::to_string(mine) + " connections are open from " + client +
+    *refusal = "server: " + AreOpen(mine) + " open from " + client +
                ", the most one client may have; retry later";
     return std::nullopt;
   }

@@ -42,7 +42,7 @@ class ConnectionLimiter {
   // A place for one connection from `client` (its address), or nullopt
   // with *refusal set: "server: N connections are open, the most it takes;
   // retry later" or "server: N connections are open from CLIENT, the most
-  // one client may have; retry later".
+  // one client may have; retry later" ("1 connection is" for one).
   std::optional<Slot> Admit(const std::string& client, std::string* refusal);
 
   int open() const;

@@ -34,6 +34,7 @@ TEST(ConnectionLimiterTest, ASlotGivesItsPlaceBackWhenDestroyed) {
     slot.reset();  // the moved-from slot gives nothing back
     EXPECT_EQ(limiter.open(), 1);
     EXPECT_FALSE(limiter.Admit("10.0.0.2", &refusal).has_value());
+    EXPECT_EQ(refusal, "server: 1 connection is open, the most it takes; retry later");
   }
   EXPECT_EQ(limiter.open(), 0);
   EXPECT_EQ(limiter.open_from("10.0.0.1"), 0);

@@ -21,6 +21,9 @@ namespace http = boost::beast::http;
 constexpr int64_t kLingerMs = 1000;
 constexpr size_t kLingerBytes = 256 * 1024;
 
+// A read buffer larger than this is given back while the connection idles.
+constexpr size_t kIdleBufferBytes = 8 * 1024;
+
 constexpr const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
@@ -86,6 +89,8 @@ void HttpConnection::AwaitRequest() {
   if (shutdown_ || server_->stopping()) return Close();
   phase_ = Phase::kIdle;
   if (buffer_.size() > 0) return BeginRequest();  // pipelined
+  // An idle connection keeps no read buffer a large request grew.
+  if (buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
   Deadline(server_->options().idle_timeout_ms);
   socket_.async_wait(net::ip::tcp::socket::wait_read,
                      [self = shared_from_this()](ErrorCode ec) {
