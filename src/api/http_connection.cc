@@ -169,15 +169,19 @@ void HttpConnection::Dispatch() {
   head_ = request.method == "HEAD";
   if (head_) request.method = "GET";
   request.remote_addr = client_;
-  net::post(*server_->handlers(), [self = shared_from_this(), request = std::move(request)]() mutable {
+  // On a handler thread only the Api and the strand are touched; the
+  // response comes back to the strand.
+  net::post(*server_->handlers(), [self = shared_from_this(), api = server_->api(),
+                                   strand = socket_.get_executor(),
+                                   request = std::move(request)]() mutable {
     ApiResponse response;
     try {
-      response = self->server_->api()->Handle(std::move(request));
+      response = api->Handle(std::move(request));
     } catch (const std::exception& e) {
       Log(LogLevel::kError, "http.handler_failed", {{"error", e.what()}});
       response = ErrorResponse(500, api_error::kInternal, "internal error; the server log has details");
     }
-    net::post(self->socket_.get_executor(), [self, response = std::move(response)]() mutable {
+    net::post(strand, [self = std::move(self), response = std::move(response)]() mutable {
       self->Respond(std::move(response));
     });
   });
