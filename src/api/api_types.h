@@ -1,5 +1,5 @@
 // ApiRequest and ApiResponse: an HTTP exchange as the API's handlers see it,
-// independent of the server library (api/http_server.h adapts cpp-httplib),
+// independent of the server library (api/http_server.h serves them with Boost.Beast),
 // so handlers are tested by calling them and the server end to end.
 //
 // Every error the API returns is JSON with a stable machine code and a
