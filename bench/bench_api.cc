@@ -4,18 +4,30 @@
 // Setup (not timed): a fresh SQLite file (migrated by the store) with one
 // tenant and --alerts N alert rows inserted in one transaction (90% open,
 // spread over the alert types and severities), an admin token, and the Api
-// (api/api.h) served in this process by an HttpServer on a free loopback
-// port, with no rate limit (one token makes every request).
+// (api/api.h) with no rate limit (one token makes every request).
 //
-// Timed: --connections C client threads, each with one keep-alive
-// httplib::Client, issue --requests R requests in total; every client
-// alternates a first page with a page that follows a next_cursor chain (so
-// half the requests are first pages and half go deeper into the list).
-// Latency is measured around each request, response parsing excluded.
+// The same Api is served in this process, one after the other, by two
+// servers on free loopback ports: the previous cpp-httplib server
+// (bench/baseline_httplib_server.h, 16 threads as it shipped, more when
+// there are more connections, since each keep-alive connection holds one),
+// and the HttpServer vigil serves with (api/http_server.h, Boost.Beast),
+// with its default options, as `vigil serve` runs it. A warm-up of a tenth
+// of the requests on the HttpServer first (not printed) leaves both timed
+// runs the same warm SQLite cache.
+//
+// Timed, per server: --connections C client threads, each with one
+// keep-alive httplib::Client, issue --requests R requests in total; every
+// client alternates a first page with a page that follows a next_cursor
+// chain (so half the requests are first pages and half go deeper into the
+// list). Latency is measured around each request, response parsing
+// excluded.
 //
 // Usage: bench_api [--alerts N] [--requests R] [--connections C] [--dir DIR]
-// Prints a Markdown table row; exits 1 when any response is not 200.
+// Prints a Markdown table, one row per server; exits 1 when any response
+// is not 200.
 #include <httplib.h>
+
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -33,6 +45,7 @@
 
 #include "api/api.h"
 #include "api/http_server.h"
+#include "baseline_httplib_server.h"
 #include "common/clock.h"
 #include "observe/log.h"
 #include "observe/metrics.h"
@@ -141,6 +154,74 @@ double Percentile(std::vector<double>* sorted, double p) {
   return (*sorted)[at];
 }
 
+struct Run {
+  std::vector<double> ms;
+  double wall_s = 0;
+  double cpu_s = 0;  // the whole process: server and clients
+  int64_t followed = 0;
+  int64_t failures = 0;
+  std::string first_failure;
+
+  void Add(const Run& other) {
+    ms.insert(ms.end(), other.ms.begin(), other.ms.end());
+    std::sort(ms.begin(), ms.end());
+    wall_s += other.wall_s;
+    cpu_s += other.cpu_s;
+    followed += other.followed;
+    failures += other.failures;
+    if (first_failure.empty()) first_failure = other.first_failure;
+  }
+};
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// `requests` requests over `connections` clients against 127.0.0.1:port.
+Run Measure(int port, const std::string& token, int requests, int connections) {
+  std::vector<ClientResult> results(connections);
+  std::vector<std::thread> clients;
+  const Steady::time_point start = Steady::now();
+  const double cpu_start = ProcessCpuSeconds();
+  for (int c = 0; c < connections; ++c) {
+    const int share = requests / connections + (c < requests % connections ? 1 : 0);
+    clients.emplace_back(RunClient, port, token, share, &results[c]);
+  }
+  for (std::thread& t : clients) t.join();
+  Run run;
+  run.wall_s = std::chrono::duration<double>(Steady::now() - start).count();
+  run.cpu_s = ProcessCpuSeconds() - cpu_start;
+  for (const ClientResult& r : results) {
+    run.ms.insert(run.ms.end(), r.ms.begin(), r.ms.end());
+    run.followed += r.followed;
+    run.failures += r.failures;
+    if (run.first_failure.empty()) run.first_failure = r.first_failure;
+  }
+  std::sort(run.ms.begin(), run.ms.end());
+  return run;
+}
+
+// Prints the run's row; returns its failures (reported on stderr).
+int64_t Print(const char* server, int alerts, int connections, double setup_s, Run* run) {
+  std::vector<double>& ms = run->ms;
+  std::printf("| %s | %d | %d | %zu (%lld) | %.1f s | %.2f s | %.0f | %.2f ms | %.2f ms | "
+              "%.2f ms | %.2f ms | %lld |\n",
+              server, alerts, connections, ms.size(), static_cast<long long>(run->followed),
+              setup_s, run->wall_s, ms.size() / run->wall_s,
+              ms.empty() ? 0.0 : 1000 * run->cpu_s / ms.size(), Percentile(&ms, 0.50),
+              Percentile(&ms, 0.99), ms.empty() ? 0.0 : ms.back(),
+              static_cast<long long>(run->failures));
+  std::fflush(stdout);
+  if (run->failures > 0) {
+    std::fprintf(stderr, "bench_api: %s: %lld responses were not 200; the first: %s\n", server,
+                 static_cast<long long>(run->failures), run->first_failure.c_str());
+  }
+  return run->failures;
+}
+
 }  // namespace
 }  // namespace vigil
 
@@ -196,9 +277,9 @@ int main(int argc, char** argv) {
   const double setup_s =
       std::chrono::duration<double>(Steady::now() - setup_start).count();
 
-  const int threads = std::max(16, connections);
+  const int baseline_threads = std::max(16, connections);
   DbPoolOptions pool_options;
-  pool_options.max_connections = threads;
+  pool_options.max_connections = std::max(baseline_threads, HttpServerOptions().threads);
   DbPool pool([path]() { return OpenSqliteDb(path); }, pool_options);
   Result<std::unique_ptr<Db>> queue_db = OpenSqliteDb(path);
   if (!queue_db.ok()) Die("open queue database", queue_db.status());
@@ -211,47 +292,43 @@ int main(int argc, char** argv) {
   env.metrics = DefaultMetrics();
   env.limits.rate_per_second = 0;
   Api api(std::move(env));
-  HttpServerOptions http;
-  http.host = "127.0.0.1";
-  http.port = 0;
-  http.threads = threads;
-  Result<std::unique_ptr<HttpServer>> server = HttpServer::Start(&api, http);
-  if (!server.ok()) Die("serve", server.status());
 
-  std::vector<ClientResult> results(connections);
-  std::vector<std::thread> clients;
-  const Steady::time_point start = Steady::now();
-  for (int c = 0; c < connections; ++c) {
-    const int share = requests / connections + (c < requests % connections ? 1 : 0);
-    clients.emplace_back(RunClient, (*server)->port(), token, share, &results[c]);
+  std::printf("| server | alerts | connections | requests (by cursor) | setup | wall | requests/s | "
+              "CPU/request | p50 | p99 | max | not 200 |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  const auto beast = [&api] {
+    HttpServerOptions http;  // the defaults, as `vigil serve` runs it
+    http.host = "127.0.0.1";
+    http.port = 0;
+    Result<std::unique_ptr<HttpServer>> server = HttpServer::Start(&api, http);
+    if (!server.ok()) Die("serve", server.status());
+    return std::move(*server);
+  };
+  {
+    std::unique_ptr<HttpServer> warm = beast();
+    Measure(warm->port(), token, std::max(connections, requests / 10), connections);
   }
-  for (std::thread& t : clients) t.join();
-  const double wall_s = std::chrono::duration<double>(Steady::now() - start).count();
-  (*server)->Stop();
-
-  std::vector<double> ms;
-  int64_t failures = 0, followed = 0;
-  std::string first_failure;
-  for (const ClientResult& r : results) {
-    ms.insert(ms.end(), r.ms.begin(), r.ms.end());
-    followed += r.followed;
-    failures += r.failures;
-    if (first_failure.empty()) first_failure = r.first_failure;
+  // Each server serves half the requests twice, in the order baseline,
+  // Beast, Beast, baseline, so a drift of the machine's load over the run
+  // weighs on both alike.
+  Run baseline_run, beast_run;
+  const int halves[2] = {requests / 2, requests - requests / 2};
+  for (int round = 0; round < 4; ++round) {
+    const bool is_baseline = round == 0 || round == 3;
+    const int share = halves[round == 0 || round == 1 ? 0 : 1];
+    if (is_baseline) {
+      bench::BaselineHttplibServer baseline;
+      const int port = baseline.Start(&api, "127.0.0.1", baseline_threads, 1 << 20);
+      if (port == 0) Die("serve baseline", Status::Unavailable("cannot listen"));
+      baseline_run.Add(Measure(port, token, share, connections));
+    } else {
+      std::unique_ptr<HttpServer> server = beast();
+      beast_run.Add(Measure(server->port(), token, share, connections));
+    }
   }
-  std::sort(ms.begin(), ms.end());
-  std::printf("| alerts | connections | requests (by cursor) | setup | wall | requests/s | p50 | "
-              "p99 | max | not 200 |\n");
-  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-  std::printf("| %d | %d | %zu (%lld) | %.1f s | %.2f s | %.0f | %.2f ms | %.2f ms | %.2f ms | "
-              "%lld |\n",
-              alerts, connections, ms.size(), static_cast<long long>(followed), setup_s, wall_s,
-              ms.size() / wall_s, Percentile(&ms, 0.50), Percentile(&ms, 0.99),
-              ms.empty() ? 0.0 : ms.back(), static_cast<long long>(failures));
+  int64_t failures = Print("cpp-httplib 0.11 (baseline)", alerts, connections, setup_s,
+                           &baseline_run);
+  failures += Print("Boost.Beast (vigil serve)", alerts, connections, setup_s, &beast_run);
   if (own_dir) std::filesystem::remove_all(dir);
-  if (failures > 0) {
-    std::fprintf(stderr, "bench_api: %lld responses were not 200; the first: %s\n",
-                 static_cast<long long>(failures), first_failure.c_str());
-    return 1;
-  }
-  return 0;
+  return failures > 0 ? 1 : 0;
 }

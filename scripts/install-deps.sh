@@ -12,6 +12,7 @@ packages=(
   libnats-dev nats-server
   libpq-dev postgresql
   libcurl4-openssl-dev libcpp-httplib-dev libsodium-dev
+  libboost1.81-dev
   clang libclang-rt-14-dev
 )
 # The BullMQ interop test runs Node's bullmq; a machine that has node and npm

@@ -1,5 +1,5 @@
 // ApiRequest and ApiResponse: an HTTP exchange as the API's handlers see it,
-// independent of the server library (api/http_server.h adapts cpp-httplib),
+// independent of the server library (api/http_server.h serves them with Boost.Beast),
 // so handlers are tested by calling them and the server end to end.
 //
 // Every error the API returns is JSON with a stable machine code and a
@@ -54,7 +54,9 @@ inline constexpr std::string_view kForbidden = "forbidden";             // 403: 
 inline constexpr std::string_view kNotFound = "not_found";              // 404
 inline constexpr std::string_view kMethodNotAllowed = "method_not_allowed";  // 405
 inline constexpr std::string_view kConflict = "conflict";               // 409
+inline constexpr std::string_view kRequestTimeout = "request_timeout";   // 408: too slow
 inline constexpr std::string_view kPayloadTooLarge = "payload_too_large";   // 413
+inline constexpr std::string_view kHeadersTooLarge = "headers_too_large";   // 431
 inline constexpr std::string_view kUnsupportedMediaType = "unsupported_media_type";  // 415
 inline constexpr std::string_view kRateLimited = "rate_limited";        // 429
 inline constexpr std::string_view kInvalidSignature = "invalid_signature";  // 401: webhook

@@ -1,111 +1,170 @@
 #include "api/http_server.h"
 
-#include <httplib.h>
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cctype>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/http/write.hpp>
+#include <sstream>
+
+#include "api/http_connection.h"
+#include "observe/log.h"
 
 namespace vigil {
 namespace {
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
 
-ApiRequest ToApiRequest(const httplib::Request& req) {
-  ApiRequest request;
-  request.method = req.method;
-  request.path = req.path;
-  for (const auto& [key, value] : req.params) request.query.emplace_back(key, value);
-  for (const auto& [key, value] : req.headers) request.headers.emplace(Lower(key), value);
-  request.body = req.body;
-  request.remote_addr = req.remote_addr;
-  return request;
-}
+// Out of file descriptors or memory: accepting again at once would spin.
+constexpr int64_t kAcceptRetryMs = 100;
 
-void Write(const ApiResponse& response, httplib::Response* res) {
-  res->status = response.status;
-  for (const auto& [key, value] : response.headers) res->set_header(key, value);
-  res->set_content(response.body, response.content_type.c_str());
-}
-
-// The API's error for what httplib rejected before any handler ran.
-ApiResponse LibraryError(int status, size_t max_body_bytes) {
-  switch (status) {
-    case 413:
-      return ErrorResponse(413, api_error::kPayloadTooLarge,
-                           "request body: over the limit of " + std::to_string(max_body_bytes) +
-                               " bytes");
-    case 404:
-      return ErrorResponse(404, api_error::kNotFound, "no such route");
-    default:
-      return ErrorResponse(status, api_error::kBadRequest,
-                           "the request could not be read (HTTP " + std::to_string(status) + ")");
-  }
+// The 503 for a connection beyond the caps, as it goes on the wire.
+std::string RefusalBytes(const std::string& message) {
+  ApiResponse api = ErrorResponse(503, api_error::kUnavailable, message);
+  http::response<http::string_body> response{http::status::service_unavailable, 11};
+  response.set(http::field::content_type, api.content_type);
+  response.body() = std::move(api.body);
+  response.keep_alive(false);
+  response.prepare_payload();
+  std::ostringstream out;
+  out << response;
+  return out.str();
 }
 
 }  // namespace
 
+// The listening socket and its accept loop, on a strand of its own.
+class HttpServer::Acceptor {
+ public:
+  Acceptor(net::io_context& io, HttpServerState* state)
+      : io_(io), state_(state), acceptor_(net::make_strand(io)), retry_(acceptor_.get_executor()) {}
+
+  Status Listen(const std::string& host, int port) {
+    const std::string where = host + ":" + std::to_string(port);
+    boost::system::error_code ec;
+    tcp::resolver resolver(io_);
+    tcp::resolver::results_type found = resolver.resolve(host, std::to_string(port), ec);
+    if (ec || found.empty()) {
+      return Status::Unavailable("http: cannot listen on " + where + " (" +
+                                 (ec ? ec.message() : "no such address") + ")");
+    }
+    const tcp::endpoint endpoint = found.begin()->endpoint();
+    acceptor_.open(endpoint.protocol(), ec);
+    // SO_REUSEADDR only (never SO_REUSEPORT): a second server on a taken
+    // port must fail, not share its connections.
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return Status::Unavailable("http: cannot listen on " + where + " (" + ec.message() + ")");
+    return Status::Ok();
+  }
+
+  int port() const { return acceptor_.local_endpoint().port(); }
+
+  void Accept() {
+    acceptor_.async_accept(net::make_strand(io_),
+                           [this](boost::system::error_code ec, tcp::socket socket) {
+                             OnAccept(ec, std::move(socket));
+                           });
+  }
+
+  // Stops accepting; the loop's last handler returns without a new accept.
+  void Close() {
+    net::post(acceptor_.get_executor(), [this] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+      retry_.cancel();
+    });
+  }
+
+ private:
+  void OnAccept(boost::system::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open() || state_->stopping()) return;
+    if (ec) {
+      Log(LogLevel::kWarn, "http.accept_failed", {{"error", ec.message()}});
+      retry_.expires_after(std::chrono::milliseconds(kAcceptRetryMs));
+      retry_.async_wait([this](boost::system::error_code wait) {
+        if (!wait) Accept();
+      });
+      return;
+    }
+    Serve(std::move(socket));
+    Accept();
+  }
+
+  void Serve(tcp::socket socket) {
+    boost::system::error_code ec;
+    const tcp::endpoint peer = socket.remote_endpoint(ec);
+    if (ec) return;  // already gone
+    socket.set_option(tcp::no_delay(true), ec);
+    const std::string client = peer.address().to_string();
+    std::string refusal;
+    std::optional<ConnectionLimiter::Slot> slot = state_->limiter()->Admit(client, &refusal);
+    if (!slot) return Refuse(&socket, client, refusal);
+    auto connection =
+        std::make_shared<HttpConnection>(std::move(socket), state_, std::move(*slot), client);
+    if (!state_->Register(connection)) return;  // stopping: closed with the connection
+    connection->Start();
+  }
+
+  // Answers 503 without reading the request and closes. One non-blocking
+  // write of a few hundred bytes into an empty socket buffer: it does not
+  // wait, and a client that cannot take even that gets nothing.
+  void Refuse(tcp::socket* socket, const std::string& client, const std::string& refusal) {
+    Log(LogLevel::kDebug, "http.refused", {{"client", client}, {"status", 503}, {"error", refusal}});
+    boost::system::error_code ignored;
+    socket->non_blocking(true, ignored);
+    const std::string bytes = RefusalBytes(refusal);
+    socket->write_some(net::buffer(bytes), ignored);
+    socket->shutdown(tcp::socket::shutdown_send, ignored);
+    socket->close(ignored);
+  }
+
+  net::io_context& io_;
+  HttpServerState* state_;
+  tcp::acceptor acceptor_;
+  net::steady_timer retry_;
+};
+
+HttpServer::HttpServer() = default;
+
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(Api* api, const HttpServerOptions& options) {
   std::unique_ptr<HttpServer> server(new HttpServer());
-  server->server_ = std::make_unique<httplib::Server>();
-  httplib::Server& s = *server->server_;
-  const int threads = std::max(1, options.threads);
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.set_tcp_nodelay(true);
-  s.set_keep_alive_timeout(options.keep_alive_seconds);
-  s.set_keep_alive_max_count(options.keep_alive_max_requests);
-  s.set_read_timeout(std::chrono::milliseconds(options.read_timeout_ms));
-  s.set_write_timeout(std::chrono::milliseconds(options.write_timeout_ms));
-  s.set_payload_max_length(options.max_body_bytes);
-  // SO_REUSEADDR only: the library's default adds SO_REUSEPORT, with which
-  // a second server on a taken port would start and share its connections.
-  // The socket is kept to widen the library's listen backlog of 5 (bursts
-  // of new connections would otherwise wait for SYN retries).
-  auto listen_fd = std::make_shared<int>(-1);
-  s.set_socket_options([listen_fd](socket_t sock) {
-    const int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    *listen_fd = sock;
-  });
-  auto handle = [api](const httplib::Request& req, httplib::Response& res) {
-    Write(api->Handle(ToApiRequest(req)), &res);
-  };
-  const std::string any = ".*";
-  s.Get(any, handle);
-  s.Post(any, handle);
-  s.Put(any, handle);
-  s.Patch(any, handle);
-  s.Delete(any, handle);
-  s.Options(any, handle);
-  const size_t max_body = options.max_body_bytes;
-  s.set_error_handler([max_body](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    Write(LibraryError(res.status, max_body), &res);
-  });
-  const std::string where = options.host + ":" + std::to_string(options.port);
-  if (options.port == 0) {
-    server->port_ = s.bind_to_any_port(options.host);
-    if (server->port_ <= 0) return Status::Unavailable("http: cannot listen on " + where);
-  } else {
-    if (!s.bind_to_port(options.host, options.port)) {
-      return Status::Unavailable("http: cannot listen on " + where +
-                                 " (address in use or not valid)");
-    }
-    server->port_ = options.port;
+  const int io_threads = std::max(1, options.io_threads);
+  server->io_ = std::make_unique<net::io_context>(io_threads);
+  server->handlers_ = std::make_unique<net::thread_pool>(std::max(1, options.threads));
+  server->state_ = std::make_unique<HttpServerState>(api, options, server->handlers_.get());
+  server->acceptor_ = std::make_unique<Acceptor>(*server->io_, server->state_.get());
+  Status listening = server->acceptor_->Listen(options.host, options.port);
+  if (!listening.ok()) {
+    server->stopped_ = true;
+    server->handlers_->join();
+    return listening;
   }
-  if (*listen_fd >= 0) ::listen(*listen_fd, SOMAXCONN);
-  server->listener_ = std::thread([&s] { s.listen_after_bind(); });
+  server->port_ = server->acceptor_->port();
+  server->acceptor_->Accept();
+  for (int i = 0; i < io_threads; ++i) {
+    server->io_threads_.emplace_back([io = server->io_.get()] { io->run(); });
+  }
   return server;
 }
 
 void HttpServer::Stop() {
-  if (server_ == nullptr) return;
-  server_->stop();
-  if (listener_.joinable()) listener_.join();
+  if (stopped_) return;
+  stopped_ = true;
+  acceptor_->Close();
+  state_->ShutdownAll();
+  // The handlers in progress finish and post their responses; the I/O
+  // threads write them and close, and run out of work once every
+  // connection is gone.
+  handlers_->join();
+  for (std::thread& t : io_threads_) t.join();
+  io_threads_.clear();
 }
 
 HttpServer::~HttpServer() { Stop(); }

@@ -1,57 +1,95 @@
-// HttpServer: serves an Api over HTTP/1.1 with cpp-httplib, on a pool of
-// threads, keep-alive, TCP_NODELAY. Each request is converted to an
-// ApiRequest (header names lower-cased, query decoded) and answered with
-// the Api's response. Errors the library detects itself (a body over the
-// size limit, a request it cannot parse) are answered with the API's JSON
-// error shape too.
+// HttpServer: serves an Api over HTTP/1.1 with Boost.Beast, event-driven:
+// `io_threads` threads run one io_context that accepts, reads, parses and
+// writes for every connection (never a thread per connection), and
+// `threads` handler threads run Api::Handle, which does database work, so a
+// slow query never holds up I/O. Each request is converted to an ApiRequest
+// (api/http_request_parser.h) and answered with the Api's response;
+// keep-alive, pipelining and TCP_NODELAY.
+//
+// Limits are enforced while parsing, before anything is buffered beyond
+// them: the header (431), the body (413: a Content-Length over the limit
+// before any body byte is read, a chunked body as soon as it passes it),
+// ambiguous framing (400: conflicting Content-Lengths, Content-Length with
+// Transfer-Encoding, a Transfer-Encoding other than chunked), a deadline
+// for each whole request (408), an idle timeout between requests, a write
+// timeout, and caps on open connections overall and per client address
+// (503). Every refusal answers in the API's JSON error shape and closes the
+// connection (api/http_connection.h).
 //
 // Thread safety: Start/Stop from one thread; the Api is called from the
-// server's threads.
+// handler threads.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/api.h"
 #include "common/status.h"
 
-namespace httplib {
-class Server;
-}
+namespace boost::asio {
+class io_context;
+class thread_pool;
+}  // namespace boost::asio
 
 namespace vigil {
+
+class HttpServerState;
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (see HttpServer::port)
-  // Threads serving connections; a keep-alive connection holds one while open.
+  // Threads that run Api::Handle (database work); never the I/O threads.
   int threads = 16;
-  int64_t read_timeout_ms = 10000;
+  // Threads running the event loop: accept, parse, write. Cheap work only.
+  int io_threads = 2;
+  // Request line and header fields together: 431 headers_too_large beyond.
+  size_t max_header_bytes = 64 << 10;
+  size_t max_body_bytes = 1 << 20;  // as ApiLimits::max_body_bytes; 413 beyond
+  // A request (header and body) must arrive whole this long after its first
+  // byte; otherwise 408 request_timeout and the connection is closed.
+  int64_t request_timeout_ms = 10000;
+  // A connection with no request begun is closed after this long.
+  int64_t idle_timeout_ms = 5000;
+  // A response the client does not take within this long closes the connection.
   int64_t write_timeout_ms = 10000;
-  int keep_alive_seconds = 5;
+  // Open connections, overall and per client address; a connection beyond
+  // either gets 503 unavailable and is closed.
+  int max_connections = 512;
+  int max_connections_per_client = 64;
   int keep_alive_max_requests = 10000;
-  size_t max_body_bytes = 1 << 20;  // as ApiLimits::max_body_bytes
 };
 
 class HttpServer {
  public:
   // Binds host:port and starts serving `api` (which must outlive the
-  // server). Unavailable "http: cannot listen on H:P" when the address is
-  // taken or not valid.
+  // server). Unavailable "http: cannot listen on H:P (...)" when the address
+  // is taken or not valid.
   static Result<std::unique_ptr<HttpServer>> Start(Api* api, const HttpServerOptions& options);
   ~HttpServer();
 
   int port() const { return port_; }
-  // Stops accepting, finishes the requests in progress, joins the threads.
+  // Stops accepting, closes idle connections, finishes the requests in
+  // progress (their responses are written, with Connection: close), joins
+  // the threads. Idempotent.
   void Stop();
 
  private:
-  HttpServer() = default;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread listener_;
+  class Acceptor;
+  HttpServer();
+
+  // Destroyed in reverse: the threads are joined by Stop; the acceptor and
+  // the handler pool's leftovers go while the io_context and the state
+  // they point to still exist.
+  std::unique_ptr<HttpServerState> state_;
+  std::unique_ptr<boost::asio::io_context> io_;
+  std::unique_ptr<boost::asio::thread_pool> handlers_;
+  std::unique_ptr<Acceptor> acceptor_;
+  std::vector<std::thread> io_threads_;
   int port_ = 0;
+  bool stopped_ = false;
 };
 
 }  // namespace vigil

@@ -1,5 +1,7 @@
 // The JSON body of a request, within the API's limits: a body that is not
-// JSON answers 400 invalid_json naming the byte where parsing stopped; one
+// JSON answers 400 invalid_json naming the byte where parsing stopped (for
+// a number no double can hold, such as 1e400, the byte where it starts and
+// the number); one
 // nested deeper than ApiLimits::max_json_depth answers 400 json_too_deep
 // before it is parsed (so a hostile body cannot exhaust the stack).
 #pragma once

@@ -94,6 +94,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
   http.host = options.address.host;
   http.port = options.address.port;
   http.threads = options.threads;
+  http.max_connections = options.max_connections;
+  http.max_connections_per_client = options.max_connections_per_client;
   http.max_body_bytes = server->api_->env()->limits.max_body_bytes;
   VIGIL_ASSIGN_OR_RETURN(server->http_, HttpServer::Start(server->api_.get(), http));
   server->bound_ = HttpAddress{options.address.host, server->http_->port()};

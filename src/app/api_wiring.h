@@ -5,7 +5,7 @@
 // secret key webhooks need, served by an HttpServer (api/http_server.h) on
 // the --http address.
 //
-// The pool holds at most `threads` connections (one per serving thread),
+// The pool holds at most `threads` connections (one per handler thread),
 // opened on first use like the service's own (SQLite connections leave WAL
 // checkpoints to the service's checkpointer thread).
 //
@@ -45,7 +45,10 @@ Result<std::optional<HttpAddress>> ParseHttpAddress(const std::string& text);
 struct ApiServerOptions {
   std::string db;  // the --db flag: a SQLite path or a postgresql:// URL
   HttpAddress address{"127.0.0.1", 8080};
-  int threads = 16;
+  int threads = 16;  // handler threads (HttpServerOptions::threads)
+  // Caps on open connections (HttpServerOptions); 503 beyond.
+  int max_connections = HttpServerOptions().max_connections;
+  int max_connections_per_client = HttpServerOptions().max_connections_per_client;
   // Requests/s each token may make; the burst is twice that. 0: no limit.
   double rate_per_second = 50;
   // The backends /readyz checks besides the database (empty: not used).

@@ -94,6 +94,26 @@ TEST_F(ApiServerTest, ServesOnTheBoundPortUntilStopped) {
   EXPECT_FALSE(testing::LoopbackPortAccepts(bound.port));
 }
 
+TEST_F(ApiServerTest, ServesWithTheConnectionCapsItIsGiven) {
+  testing::ScopedEnv no_key(kSecretKeyEnv, std::nullopt);
+  testing::ScopedEnv no_key_file(kSecretKeyFileEnv, std::nullopt);
+  ApiServerOptions options = Options();
+  options.max_connections_per_client = 1;
+  auto server = ApiServer::Start(options, queue_.get(), clock_.get());
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const int port = (*server)->address().port;
+  httplib::Client first("127.0.0.1", port);
+  first.set_keep_alive(true);
+  auto r = first.Get("/healthz");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200);
+  httplib::Client second("127.0.0.1", port);
+  r = second.Get("/healthz");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("server: 1 connection is open from 127.0.0.1"), std::string::npos) << r->body;
+}
+
 TEST_F(ApiServerTest, AKeyFileTheEnvironmentNamesButIsMissingStopsTheStart) {
   testing::ScopedEnv no_key(kSecretKeyEnv, std::nullopt);
   const std::string missing = testing::NewTempDir() + "/no.key";

@@ -54,8 +54,18 @@ void AddHttpOptions(CLI::App* c, ServeCommand* cmd) {
                 "host:port; port 0 picks a free one (logged in serve.started); off: no HTTP")
       ->capture_default_str();
   c->add_option("--http-threads", cmd->http_threads,
-                "threads answering HTTP requests (a keep-alive connection holds one)")
+                "threads that run API handlers (database work); connections are served\n"
+                "by an event loop and hold none while idle or sending")
       ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  c->add_option("--http-max-connections", cmd->http_max_connections,
+                "open HTTP connections at most; more get 503 and are closed")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  c->add_option("--http-max-connections-per-client", cmd->http_max_connections_per_client,
+                "open HTTP connections at most from one client address (raise it behind a\n"
+                "reverse proxy, whose connections all come from one address)")
+      ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   c->add_option("--api-rate", cmd->api_rate,
                 "requests/s each API token may make (bursts of twice that); 0: no limit")

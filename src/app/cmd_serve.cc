@@ -117,6 +117,8 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
     api_options.db = cmd.db;
     api_options.address = *http;
     api_options.threads = cmd.http_threads;
+    api_options.max_connections = cmd.http_max_connections;
+    api_options.max_connections_per_client = cmd.http_max_connections_per_client;
     api_options.rate_per_second = cmd.api_rate;
     api_options.redis_url = cmd.redis;
     api_options.nats_url = cmd.nats;

@@ -90,10 +90,14 @@ struct ServeCommand {
   std::string retain = "7d";     // finished jobs and published events older than this are removed
   std::string nats;  // nats:// URL: events go to NATS (JetStream); empty: in-process
   // serve only: the HTTP API's address, host:port ("off": no HTTP; port 0:
-  // any free port, logged in serve.started), its threads, and each token's
-  // rate limit in requests/s (0: none; the burst is twice the rate).
+  // any free port, logged in serve.started), the threads that run its
+  // handlers, its caps on open connections (overall and per client
+  // address), and each token's rate limit in requests/s (0: none; the burst
+  // is twice the rate).
   std::string http = "127.0.0.1:8080";
   int http_threads = 16;
+  int http_max_connections = 512;
+  int http_max_connections_per_client = 64;
   double api_rate = 50;
 };
 int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& out, std::ostream& err);
