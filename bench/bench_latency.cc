@@ -113,7 +113,13 @@ Figures Measure(const std::string& vigil, const std::string& dir, const std::str
     trigger.insert(trigger.end(), extra.begin(), extra.end());
     const Steady::time_point start = Steady::now();
     const std::string out = RunCommand(trigger);
-    const std::string trace_id = nlohmann::json::parse(out).at("trace_id").get<std::string>();
+    // One object per data source triggered; the tenant has one.
+    const nlohmann::json printed = nlohmann::json::parse(out, nullptr, false);
+    if (!printed.is_array() || printed.size() != 1 || !printed[0].contains("trace_id")) {
+      kill(server, SIGTERM);
+      Die("vigil trigger --json", "printed " + out);
+    }
+    const std::string trace_id = printed[0].at("trace_id").get<std::string>();
     const Steady::time_point give_up = start + std::chrono::seconds(60);
     for (;;) {
       Result<std::optional<int64_t>> found = (*db)->QueryInt(
