@@ -306,33 +306,35 @@ TEST_F(RedisFaultTest, RedisFrozenServeRunsTheJobsOnTheLocalQueueAndNoneTwice) {
   EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
 }
 
-// Redis killed and started again (no persistence) under a steady flow of
-// jobs: serve marks it down once and up once, not back and forth.
+// Redis killed and at once started again (no persistence) while every
+// worker thread runs a job: serve marks it down once and up once, not back
+// and forth as each connection made before the restart fails in turn.
 TEST_F(RedisFaultTest, RedisRestartedServeGoesDownOnceAndUpOnce) {
   StartRedis();
-  Prepare(20);
+  Prepare(3000);
   const std::string log = dir_ + "/serve.log";
   std::vector<std::string> args = Args("serve");
   args.insert(args.end(), {"--concurrency", "4"});
   VigilProcess serve(args, log);
-  int produced = 0;
-  auto produce = [&](int n) {
-    for (int i = 0; i < n; ++i) {
-      Produce("sync:flow:" + std::to_string(produced++));
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  };
-  produce(10);
-  redis_->Signal(SIGKILL);
-  produce(10);
-  ASSERT_TRUE(redis_->Restart().ok());
-  produce(30);
+  for (int i = 0; i < 12; ++i) Produce("sync:busy:" + std::to_string(i));
   ASSERT_TRUE(WaitFor(
       [&] {
-        return AllFinished() &&
-               Query("SELECT COUNT(*) FROM job_outbox WHERE name = 'sync'") == produced;
+        return Query("SELECT COUNT(*) FROM job_outbox WHERE name = 'sync' AND finished_at IS NULL "
+                     "AND run_until IS NOT NULL") == 4;
       },
-      90))
+      60))
+      << ReadWholeFile(log);
+  redis_->Signal(SIGKILL);
+  ASSERT_TRUE(redis_->Restart().ok());
+  for (int i = 0; i < 12; ++i) {
+    Produce("sync:after:" + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return AllFinished() && Query("SELECT COUNT(*) FROM job_outbox WHERE name = 'sync'") == 24;
+      },
+      120))
       << ReadWholeFile(log);
   ASSERT_TRUE(WaitFor([&] { return Occurrences(ReadWholeFile(log), "queue.primary_up") >= 1; }, 60))
       << ReadWholeFile(log);
@@ -340,7 +342,7 @@ TEST_F(RedisFaultTest, RedisRestartedServeGoesDownOnceAndUpOnce) {
   const std::string text = ReadWholeFile(log);
   EXPECT_EQ(Occurrences(text, "\"event\":\"queue.primary_down\""), 1u) << text;
   EXPECT_EQ(Occurrences(text, "\"event\":\"queue.primary_up\""), 1u) << text;
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM syncs"), produced);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM syncs"), 24);
   serve.Signal(SIGTERM);
   EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
 }

@@ -304,12 +304,12 @@ Result<std::optional<Job>> FailoverQueue::RevisitParked(std::string_view worker,
       error = row.status();
       break;
     }
-    if (row.ok() && row->finished_at) {
+    if (!row.ok() || row->finished_at) {  // no row: finished and pruned since
       unpark();
       Skip(p.job, p.primary, "finished already");
       continue;
     }
-    if (row.ok() && row->RunLiveAt(now)) {
+    if (row->RunLiveAt(now)) {
       if (now < p.extend_at) continue;
       Status s = OnBackend(p.primary, [&](Queue* q) { return q->ExtendLease(p.job, p.lease_ms); });
       std::lock_guard<std::mutex> lock(mu_);
@@ -413,8 +413,13 @@ Status FailoverQueue::ExtendLease(const Job& job, int64_t lease_ms) {
   VIGIL_ASSIGN_OR_RETURN(Taken t, Held(job));
   auto extend = [&](Queue* q) { return q->ExtendLease(job, lease_ms); };
   if (t.claim_token == 0) return OnBackend(t.primary, extend);
+  // The backend first: its lease must not wait behind the database's write
+  // lock (a sync's transaction may hold it for a while).
+  if (!t.backend_lost && OnBackend(t.primary, extend).code() == Code::kFailedPrecondition) {
+    MarkBackendLost(job);
+  }
   // The claim is the lease of record: it lasts while this run goes on,
-  // whether the backend answers or not.
+  // whether the backend answered or not.
   Result<bool> extended = Status::Ok();
   {
     std::lock_guard<std::mutex> lock(db_mu_);
@@ -425,9 +430,6 @@ Status FailoverQueue::ExtendLease(const Job& job, int64_t lease_ms) {
   if (!*extended) {
     return Status::FailedPrecondition("job " + job.id +
                                       ": lease lost (its run claim was taken over)");
-  }
-  if (!t.backend_lost && OnBackend(t.primary, extend).code() == Code::kFailedPrecondition) {
-    MarkBackendLost(job);
   }
   return Status::Ok();
 }

@@ -35,9 +35,10 @@
 //            finishes the outbox row, anything else (a retry, or a backend
 //            that could not be told) releases the claim, so the job runs
 //            again from whichever copy comes next.
-//   ExtendLease extends the outbox claim, then the backend's lease while it
-//            is up. The claim decides: FailedPrecondition only when it was
-//            taken over; a backend that lost its lease does not stop the run.
+//   ExtendLease extends the backend's lease while it is up, then the outbox
+//            claim. The claim decides: FailedPrecondition only when it was
+//            taken over; a backend that lost its lease, or does not answer,
+//            does not stop the run.
 //   Get/List/Counts combine both backends; Get also finds a job that is
 //            only in the outbox (waiting).
 //
