@@ -538,24 +538,21 @@ Status FailoverQueue::Retry(std::string_view job_id) {
   return s;
 }
 
+Status FailoverQueue::OnBoth(const std::function<Status(Queue*)>& call) {
+  VIGIL_RETURN_IF_ERROR(call(fallback_.get()));
+  PrimaryRef primary = Primary();
+  if (!primary) return Status::Ok();
+  Status s = call(primary.queue);
+  Note(s, primary.epoch);
+  return s;
+}
+
 Status FailoverQueue::Pause() {
-  VIGIL_RETURN_IF_ERROR(fallback_->Pause());
-  if (PrimaryRef primary = Primary()) {
-    Status s = primary.queue->Pause();
-    Note(s, primary.epoch);
-    return s;
-  }
-  return Status::Ok();
+  return OnBoth([](Queue* q) { return q->Pause(); });
 }
 
 Status FailoverQueue::Resume() {
-  VIGIL_RETURN_IF_ERROR(fallback_->Resume());
-  if (PrimaryRef primary = Primary()) {
-    Status s = primary.queue->Resume();
-    Note(s, primary.epoch);
-    return s;
-  }
-  return Status::Ok();
+  return OnBoth([](Queue* q) { return q->Resume(); });
 }
 
 Result<JobCounts> FailoverQueue::Counts() {

@@ -162,6 +162,8 @@ class FailoverQueue final : public Queue {
   // Runs `call` on the backend a taken job came from; the primary is not
   // asked while it is down (Unavailable then).
   Status OnBackend(bool primary, const std::function<Status(Queue*)>& call);
+  // Runs `call` on the fallback, then on the primary while it is up.
+  Status OnBoth(const std::function<Status(Queue*)>& call);
   // Relays a job to the primary, or the fallback when the primary is down;
   // records the relay in the outbox.
   Result<AddResult> Relay(std::string_view name, std::string_view payload,
