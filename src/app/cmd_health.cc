@@ -124,6 +124,18 @@ void CheckRedis(const std::string& url, std::vector<Check>* checks) {
     return;
   }
   RedisConnection* c = conn->get();
+  // A server can accept connections and still not answer (stopped with
+  // SIGSTOP, stuck in a script, swapping): PING first, within the timeout,
+  // and stop there when it does not answer.
+  Result<RedisReply> pong = c->Command({"PING"});
+  if (!pong.ok() || pong->is_error()) {
+    const std::string why = pong.ok() ? ReplyError(*endpoint, *pong).message()
+                                      : pong.status().message();
+    checks->push_back({"redis", Level::kFail,
+                       "unresponsive: " + why +
+                           " (vigil serve --redis runs on the local queue meanwhile)"});
+    return;
+  }
   Result<RedisReply> info = c->Command({"INFO", "server"});
   std::string version;
   if (info.ok() && !info->is_error()) {

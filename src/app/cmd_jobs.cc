@@ -6,6 +6,7 @@
 #include "app/commands.h"
 #include "app/table.h"
 #include "common/time.h"
+#include "queue/failover_queue.h"
 #include "queue/job_json.h"
 #include "queue/pipeline_jobs.h"
 
@@ -41,6 +42,11 @@ int RunJobs(const JobsCommand& cmd, std::ostream& out, std::ostream& err) {
   if (!jobs.ok()) {
     err << "vigil: " << jobs.status().message() << "\n";
     return kExitFailed;
+  }
+  auto* failover = dynamic_cast<FailoverQueue*>(queue.get());
+  if (failover != nullptr && !failover->primary_up()) {
+    err << "vigil: warning: Redis at " << cmd.redis << " did not answer ("
+        << failover->primary_error() << "); only the jobs in the local queue are listed\n";
   }
   if (cmd.json) {
     nlohmann::json arr = nlohmann::json::array();

@@ -43,8 +43,9 @@ int RunTrigger(const TriggerCommand& cmd, std::ostream& out, std::ostream& err) 
   if (cmd.json) out << json.dump(2) << "\n";
   auto* failover = dynamic_cast<FailoverQueue*>(queue.get());
   if (failover != nullptr && !failover->primary_up()) {
-    err << "vigil: warning: Redis at " << cmd.redis
-        << " did not answer; the job is kept in the database (job outbox and local queue)"
+    err << "vigil: warning: Redis at " << cmd.redis << " did not answer ("
+        << failover->primary_error()
+        << "); the job is kept in the database (job outbox and local queue)"
            " and runs there, or in Redis once it is back\n";
   }
   return kExitOk;

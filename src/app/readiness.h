@@ -21,8 +21,10 @@
 
 namespace vigil {
 
-// How long one check may wait for its server to connect or answer.
-inline constexpr int64_t kReadinessTimeoutMs = 2000;
+// How long one check may wait for its server to connect, and then for each
+// answer: `vigil health --redis` says within seconds that a server which
+// accepts connections but does not answer is unresponsive.
+inline constexpr int64_t kReadinessTimeoutMs = 1000;
 
 // A new connection to the Redis server at `endpoint`, within the timeout;
 // Unavailable "unreachable: <why>" when it does not connect.

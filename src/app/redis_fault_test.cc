@@ -191,6 +191,9 @@ TEST_F(RedisFaultTest, RedisStoppedForTenSecondsThePipelineRunsOnTheFallbackAndC
             3);
   std::this_thread::sleep_until(stopped + std::chrono::seconds(10));  // the outage lasts 10 s
   ASSERT_TRUE(redis_->Restart().ok());
+  // Used again once it stayed back for a few probes.
+  ASSERT_TRUE(WaitFor([&] { return Occurrences(ReadWholeFile(log), "queue.primary_up") >= 1; }, 60))
+      << ReadWholeFile(log);
 
   for (int i = 0; i < 3; ++i) Produce("sync:after:" + std::to_string(i));
   ASSERT_TRUE(WaitFor(
@@ -246,6 +249,100 @@ TEST_F(RedisFaultTest, RedisRestartedWithAofBySHUTDOWNAndByKillNineEveryJobCompl
   // did not keep may run again: at-least-once, idempotent effects).
   EXPECT_GE(Query("SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'"), produced);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM alert_history"), Query("SELECT COUNT(*) FROM alerts"));
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
+}
+
+// Redis frozen with SIGSTOP (connections open, nothing answering) for 12 s
+// while jobs flow: serve notices within seconds, its workers run the jobs
+// added meanwhile from the local queue, and after SIGCONT it goes back to
+// Redis once; no job runs twice.
+TEST_F(RedisFaultTest, RedisFrozenServeRunsTheJobsOnTheLocalQueueAndNoneTwice) {
+  StartRedis();
+  Prepare(60);
+  const std::string log = dir_ + "/serve.log";
+  VigilProcess serve(Args("serve"), log);
+  for (int i = 0; i < 3; ++i) Produce("sync:before:" + std::to_string(i));
+  ASSERT_TRUE(
+      WaitFor([&] { return AllFinished() && Query("SELECT COUNT(*) FROM syncs") == 3; }, 60))
+      << ReadWholeFile(log);
+
+  redis_->Signal(SIGSTOP);
+  const auto frozen = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) Produce("sync:during:" + std::to_string(i));
+  const bool ran_meanwhile = WaitFor(
+      [&] {
+        return AllFinished() && Query("SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'") == 6;
+      },
+      12);
+  std::this_thread::sleep_until(frozen + std::chrono::seconds(12));
+  redis_->Signal(SIGCONT);
+  EXPECT_TRUE(ran_meanwhile) << "no job ran while Redis was frozen\n" << ReadWholeFile(log);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM job_outbox WHERE job_id LIKE 'sync:during:%' AND "
+                  "relayed_to = 'local'"),
+            3);
+
+  ASSERT_TRUE(WaitFor([&] { return Occurrences(ReadWholeFile(log), "queue.primary_up") >= 1; }, 60))
+      << ReadWholeFile(log);
+  for (int i = 0; i < 3; ++i) Produce("sync:after:" + std::to_string(i));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return AllFinished() && Query("SELECT COUNT(*) FROM syncs WHERE status = 'succeeded'") == 9;
+      },
+      60))
+      << ReadWholeFile(log);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM job_outbox WHERE job_id LIKE 'sync:after:%' AND "
+                  "relayed_to = 'redis'"),
+            3);
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // time for a job to come back
+  // Each sync job ran once: one sync per job, and every analysis job too.
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM syncs"), 9);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM job_outbox WHERE outcome <> 'completed'"), 0);
+  const std::string text = ReadWholeFile(log);
+  EXPECT_EQ(Occurrences(text, "\"event\":\"queue.primary_down\""), 1u) << text;
+  EXPECT_EQ(Occurrences(text, "\"event\":\"queue.primary_up\""), 1u) << text;
+  EXPECT_NE(text.find("no answer within 1000 ms"), std::string::npos) << text;
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
+}
+
+// Redis killed and at once started again (no persistence) while every
+// worker thread runs a job: serve marks it down once and up once, not back
+// and forth as each connection made before the restart fails in turn.
+TEST_F(RedisFaultTest, RedisRestartedServeGoesDownOnceAndUpOnce) {
+  StartRedis();
+  Prepare(3000);
+  const std::string log = dir_ + "/serve.log";
+  std::vector<std::string> args = Args("serve");
+  args.insert(args.end(), {"--concurrency", "4"});
+  VigilProcess serve(args, log);
+  for (int i = 0; i < 12; ++i) Produce("sync:busy:" + std::to_string(i));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Query("SELECT COUNT(*) FROM job_outbox WHERE name = 'sync' AND finished_at IS NULL "
+                     "AND run_until IS NOT NULL") == 4;
+      },
+      60))
+      << ReadWholeFile(log);
+  redis_->Signal(SIGKILL);
+  ASSERT_TRUE(redis_->Restart().ok());
+  for (int i = 0; i < 12; ++i) {
+    Produce("sync:after:" + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return AllFinished() && Query("SELECT COUNT(*) FROM job_outbox WHERE name = 'sync'") == 24;
+      },
+      120))
+      << ReadWholeFile(log);
+  ASSERT_TRUE(WaitFor([&] { return Occurrences(ReadWholeFile(log), "queue.primary_up") >= 1; }, 60))
+      << ReadWholeFile(log);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const std::string text = ReadWholeFile(log);
+  EXPECT_EQ(Occurrences(text, "\"event\":\"queue.primary_down\""), 1u) << text;
+  EXPECT_EQ(Occurrences(text, "\"event\":\"queue.primary_up\""), 1u) << text;
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM syncs"), 24);
   serve.Signal(SIGTERM);
   EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
 }

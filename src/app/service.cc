@@ -43,6 +43,9 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
     VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> outbox_db, open_db());
     FailoverQueueOptions failover_options;
     failover_options.retry_primary_ms = options.primary_retry_ms;
+    failover_options.max_retry_primary_ms =
+        std::max(options.primary_max_retry_ms, options.primary_retry_ms);
+    failover_options.up_after_probes = options.primary_up_after;
     failover_options.fallback_check_ms = std::max<int64_t>(options.poll_ms, 1);
     VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<FailoverQueue> failover,
                            FailoverQueue::Open(options.open_primary_queue, std::move(local),

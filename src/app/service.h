@@ -57,7 +57,12 @@ struct ServiceOptions {
   std::function<Result<std::unique_ptr<EventBus>>()> open_bus;
   int64_t reconcile_ms = 2000;        // how often the reconciler passes
   int64_t reconcile_grace_ms = 2000;  // outbox rows younger than this are left alone
-  int64_t primary_retry_ms = 1000;    // while the primary is down, how often it is tried
+  // While the primary is down it is probed after primary_retry_ms, backing
+  // off to primary_max_retry_ms, and used again after primary_up_after
+  // probes in a row worked (queue/failover_queue.h).
+  int64_t primary_retry_ms = 1000;
+  int64_t primary_max_retry_ms = 8000;
+  int primary_up_after = 3;
   // With run_scheduler: finished jobs and published events older than this
   // are removed every prune_interval_ms (app/pruner.h); 0 keeps everything.
   int64_t retention_ms = 7 * 24 * 3600 * 1000LL;

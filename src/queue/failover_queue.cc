@@ -38,9 +38,9 @@ class FailoverQueue::RelayTarget final : public Queue {
   // A copy counts when its backend has it and it is not a skipped duplicate;
   // a primary that is down has none.
   Result<JobInfo> Get(std::string_view job_id) override {
-    if (Queue* p = q_->Primary()) {
-      Result<JobInfo> info = p->Get(job_id);
-      q_->NoteQuietly(info.status());
+    if (PrimaryRef p = q_->Primary()) {
+      Result<JobInfo> info = p.queue->Get(job_id);
+      q_->Note(info.status(), p.epoch);
       if (info.ok() && !IsSkippedCopy(*info)) return info;
       if (!info.ok() && info.status().code() != Code::kNotFound &&
           info.status().code() != Code::kUnavailable) {
@@ -79,13 +79,29 @@ Result<std::unique_ptr<FailoverQueue>> FailoverQueue::Open(QueueOpener open_prim
     return Status::InvalidArgument(
         "failover queue: a primary opener, a fallback, a database and a clock are required");
   }
-  if (options.retry_primary_ms <= 0 || options.fallback_check_ms <= 0) {
+  if (options.retry_primary_ms <= 0 || options.fallback_check_ms <= 0 ||
+      options.max_retry_primary_ms < options.retry_primary_ms || options.up_after_probes < 1) {
     return Status::InvalidArgument(
-        "failover queue: retry_primary_ms and fallback_check_ms must be > 0");
+        "failover queue: retry_primary_ms and fallback_check_ms must be > 0, "
+        "max_retry_primary_ms >= retry_primary_ms and up_after_probes >= 1");
   }
   return std::unique_ptr<FailoverQueue>(new FailoverQueue(
       std::move(open_primary), std::move(fallback), std::move(db), clock, std::move(options)));
 }
+
+namespace {
+
+PrimaryHealthOptions HealthOptions(const FailoverQueueOptions& o) {
+  PrimaryHealthOptions h;
+  h.label = o.primary_label;
+  h.fallback_label = o.fallback_label;
+  h.retry_ms = o.retry_primary_ms;
+  h.max_retry_ms = o.max_retry_primary_ms;
+  h.up_after = o.up_after_probes;
+  return h;
+}
+
+}  // namespace
 
 FailoverQueue::FailoverQueue(QueueOpener open_primary, std::unique_ptr<Queue> fallback,
                              std::unique_ptr<Db> db, const Clock* clock,
@@ -95,72 +111,93 @@ FailoverQueue::FailoverQueue(QueueOpener open_primary, std::unique_ptr<Queue> fa
       clock_(clock),
       options_(std::move(options)),
       relay_target_(std::make_unique<RelayTarget>(this)),
+      health_(HealthOptions(options_), clock),
       db_(std::move(db)) {}
 
-FailoverQueue::~FailoverQueue() = default;
+FailoverQueue::~FailoverQueue() {
+  std::map<std::pair<bool, std::string>, Parked> parked;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    parked.swap(parked_);
+  }
+  for (const auto& [key, p] : parked) {
+    // On failure its lease expires and the backend recovers it.
+    (void)OnBackend(p.primary, [&](Queue* q) { return q->Release(p.job); });
+  }
+}
 
 Queue* FailoverQueue::relay_target() { return relay_target_.get(); }
 
 bool FailoverQueue::primary_up() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return primary_ != nullptr && !primary_down_;
+  return health_.up();
 }
 
-Queue* FailoverQueue::Primary() {
+std::string FailoverQueue::primary_error() const {
   std::lock_guard<std::mutex> lock(mu_);
-  const TimeMs now = clock_->NowMs();
-  if (primary_ != nullptr) {
-    if (!primary_down_ || now >= next_primary_try_) return primary_.get();
-    return nullptr;
-  }
-  if (now < next_primary_try_) return nullptr;
-  Result<std::unique_ptr<Queue>> opened = open_primary_();
-  if (!opened.ok()) {
-    if (!primary_down_) {
-      Log(LogLevel::kWarn, "queue.primary_down",
-          {{"queue", options_.primary_label}, {"error", opened.status().message()},
-           {"note", "jobs go to the " + options_.fallback_label + " queue meanwhile"}});
-    }
-    primary_down_ = true;
-    next_primary_try_ = now + options_.retry_primary_ms;
-    return nullptr;
-  }
-  primary_ = std::move(opened).value();
-  if (primary_down_) {
-    Log(LogLevel::kInfo, "queue.primary_up", {{"queue", options_.primary_label}});
-  }
-  primary_down_ = false;
-  return primary_.get();
+  return health_.last_error();
 }
 
-Status FailoverQueue::Note(Status s) {
-  NoteQuietly(s);
+FailoverQueue::PrimaryRef FailoverQueue::Primary() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    if (health_.up()) return {primary_.get(), health_.epoch()};
+    if (health_.StartProbe()) break;
+    // The first open is under way: its outcome decides for everyone.
+    if (health_.state() != PrimaryHealth::State::kUnknown) return {};
+    probe_cv_.wait(lock, [&] { return !health_.probing(); });
+  }
+  Queue* primary = primary_.get();
+  lock.unlock();
+  // The probe: open the primary on first use, else a cheap call that runs
+  // a script (so a server that restarted loads them again).
+  Status outcome;
+  std::unique_ptr<Queue> opened;
+  if (primary == nullptr) {
+    Result<std::unique_ptr<Queue>> r = open_primary_();
+    outcome = r.status();
+    if (r.ok()) opened = std::move(r).value();
+  } else {
+    outcome = primary->Counts().status();
+  }
+  lock.lock();
+  if (opened) primary_ = std::move(opened);
+  health_.ProbeDone(outcome);
+  probe_cv_.notify_all();
+  if (health_.up()) return {primary_.get(), health_.epoch()};
+  return {};
+}
+
+void FailoverQueue::Note(const Status& s, uint64_t epoch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  health_.Note(s, epoch);
+}
+
+Status FailoverQueue::OnBackend(bool primary, const std::function<Status(Queue*)>& call) {
+  if (!primary) return call(fallback_.get());
+  Queue* queue = nullptr;
+  uint64_t epoch = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!health_.up() || primary_ == nullptr) {
+      return Status::Unavailable(options_.primary_label + " is down (" + health_.last_error() +
+                                 ")");
+    }
+    queue = primary_.get();
+    epoch = health_.epoch();
+  }
+  Status s = call(queue);
+  Note(s, epoch);
   return s;
-}
-
-void FailoverQueue::NoteQuietly(const Status& s) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (s.code() == Code::kUnavailable) {
-    if (!primary_down_) {
-      Log(LogLevel::kWarn, "queue.primary_down",
-          {{"queue", options_.primary_label}, {"error", s.message()},
-           {"note", "jobs go to the " + options_.fallback_label + " queue meanwhile"}});
-    }
-    primary_down_ = true;
-    next_primary_try_ = clock_->NowMs() + options_.retry_primary_ms;
-  } else if (primary_down_) {
-    Log(LogLevel::kInfo, "queue.primary_up", {{"queue", options_.primary_label}});
-    primary_down_ = false;
-  }
 }
 
 Result<AddResult> FailoverQueue::Relay(std::string_view name, std::string_view payload,
                                        const JobOptions& options) {
   std::string to = options_.fallback_label;
   Result<AddResult> added = Status::Unavailable("not relayed");
-  if (Queue* primary = Primary()) {
-    added = primary->Add(name, payload, options);
-    NoteQuietly(added.status());
+  if (PrimaryRef primary = Primary()) {
+    added = primary.queue->Add(name, payload, options);
+    Note(added.status(), primary.epoch);
     if (added.ok()) to = options_.primary_label;
     if (!added.ok() && added.status().code() != Code::kUnavailable) return added;
   }
@@ -203,7 +240,6 @@ Result<AddResult> FailoverQueue::Add(std::string_view name, std::string_view pay
 
 Result<std::optional<Job>> FailoverQueue::Guard(Job job, bool primary, std::string_view worker,
                                                 int64_t lease_ms) {
-  Queue* backend = primary ? primary_.get() : fallback_.get();
   const TimeMs now = clock_->NowMs();
   Result<RunClaim> claim = Status::Ok();
   {
@@ -213,26 +249,112 @@ Result<std::optional<Job>> FailoverQueue::Guard(Job job, bool primary, std::stri
                         now + lease_ms, now);
   }
   VIGIL_RETURN_IF_ERROR(claim.status().Prefixed("claiming the run of job " + job.id));
-  if (claim->outcome == ClaimOutcome::kFinished ||
-      claim->outcome == ClaimOutcome::kHeldElsewhere) {
-    const bool finished = claim->outcome == ClaimOutcome::kFinished;
-    Log(LogLevel::kInfo, "job.skipped",
-        {{"job", job.id}, {"why", finished ? "finished already" : "running elsewhere"}});
-    Status done = backend->Complete(job, Skipped(finished ? "finished already" : "running elsewhere"));
-    if (primary) NoteQuietly(done);
+  if (claim->outcome == ClaimOutcome::kFinished) {
+    Skip(job, primary, "finished already");
     return std::optional<Job>();
   }
   std::lock_guard<std::mutex> lock(mu_);
-  taken_[job.id] = Taken{primary, job.token, claim->token};
+  if (claim->outcome == ClaimOutcome::kHeldElsewhere) {
+    Log(LogLevel::kInfo, "job.held_back",
+        {{"job", job.id},
+         {"from", primary ? options_.primary_label : options_.fallback_label},
+         {"why", "another run holds it; this copy waits for that run's end"}});
+    const std::pair<bool, std::string> key(primary, job.id);
+    parked_[key] = Parked{std::move(job), primary, lease_ms, now + lease_ms / 3};
+    return std::optional<Job>();
+  }
+  taken_[job.id] = Taken{primary, job.token, claim->token, false};
   return std::optional<Job>(std::move(job));
+}
+
+void FailoverQueue::Skip(const Job& job, bool primary, std::string_view why) {
+  Log(LogLevel::kInfo, "job.skipped", {{"job", job.id}, {"why", why}});
+  // A primary that is down keeps its copy: it comes back after its lease
+  // and is skipped then.
+  (void)OnBackend(primary, [&](Queue* q) { return q->Complete(job, Skipped(why)); });
+}
+
+Result<std::optional<Job>> FailoverQueue::RevisitParked(std::string_view worker,
+                                                        int64_t lease_ms) {
+  std::vector<Parked> copies;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const TimeMs now = clock_->NowMs();
+    if (parked_.empty() || revisiting_ || now < next_park_check_) return std::optional<Job>();
+    revisiting_ = true;
+    next_park_check_ = now + options_.fallback_check_ms;
+    for (const auto& [key, p] : parked_) copies.push_back(p);
+  }
+  std::optional<Job> handed_out;
+  Status error;
+  for (Parked& p : copies) {
+    const std::pair<bool, std::string> key(p.primary, p.job.id);
+    auto unpark = [&] {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = parked_.find(key);
+      if (it != parked_.end() && it->second.job.token == p.job.token) parked_.erase(it);
+    };
+    const TimeMs now = clock_->NowMs();
+    Result<OutboxJob> row = Status::Ok();
+    {
+      std::lock_guard<std::mutex> lock(db_mu_);
+      row = GetOutboxJob(db_.get(), options_.name, p.job.id);
+    }
+    if (!row.ok() && row.status().code() != Code::kNotFound) {
+      error = row.status();
+      break;
+    }
+    if (!row.ok() || row->finished_at) {  // no row: finished and pruned since
+      unpark();
+      Skip(p.job, p.primary, "finished already");
+      continue;
+    }
+    if (row->RunLiveAt(now)) {
+      if (now < p.extend_at) continue;
+      Status s = OnBackend(p.primary, [&](Queue* q) { return q->ExtendLease(p.job, p.lease_ms); });
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = parked_.find(key);
+      if (it == parked_.end() || it->second.job.token != p.job.token) continue;
+      if (s.code() == Code::kFailedPrecondition) {
+        parked_.erase(it);  // the backend handed it out again or recovered it: not ours now
+      } else if (s.ok()) {
+        it->second.extend_at = now + p.lease_ms / 3;
+      }
+      continue;
+    }
+    // Free: the run that held the job ended without finishing it.
+    unpark();
+    if (handed_out || worker.empty()) {
+      (void)OnBackend(p.primary, [&](Queue* q) { return q->Release(p.job); });
+      continue;
+    }
+    if (!OnBackend(p.primary, [&](Queue* q) { return q->ExtendLease(p.job, lease_ms); }).ok()) {
+      continue;  // lost meanwhile: its backend hands it out again
+    }
+    Result<std::optional<Job>> guarded = Guard(std::move(p.job), p.primary, worker, lease_ms);
+    if (!guarded.ok()) {
+      error = guarded.status();
+      break;
+    }
+    handed_out = std::move(*guarded);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    revisiting_ = false;
+  }
+  if (!error.ok() && !handed_out) return error;
+  return handed_out;
 }
 
 Result<std::optional<Job>> FailoverQueue::Take(std::string_view worker, int64_t lease_ms,
                                                int64_t wait_ms) {
+  VIGIL_RETURN_IF_ERROR(ValidateTake(lease_ms, wait_ms));
   const Steady::time_point deadline = Steady::now() + std::chrono::milliseconds(wait_ms);
   for (;;) {
-    Queue* primary = Primary();
-    bool look_at_fallback = primary == nullptr;
+    VIGIL_ASSIGN_OR_RETURN(std::optional<Job> unparked, RevisitParked(worker, lease_ms));
+    if (unparked) return unparked;
+    PrimaryRef primary = Primary();
+    bool look_at_fallback = !primary;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (clock_->NowMs() >= next_fallback_check_) look_at_fallback = true;
@@ -250,10 +372,10 @@ Result<std::optional<Job>> FailoverQueue::Take(std::string_view worker, int64_t 
       std::lock_guard<std::mutex> lock(mu_);
       next_fallback_check_ = clock_->NowMs() + options_.fallback_check_ms;
     }
-    if (primary != nullptr) {
+    if (primary) {
       const int64_t wait = std::min<int64_t>(MsUntil(deadline), options_.fallback_check_ms);
-      Result<std::optional<Job>> taken = primary->Take(worker, lease_ms, wait);
-      NoteQuietly(taken.status());
+      Result<std::optional<Job>> taken = primary.queue->Take(worker, lease_ms, wait);
+      Note(taken.status(), primary.epoch);
       if (!taken.ok() && taken.status().code() != Code::kUnavailable) return taken.status();
       if (taken.ok() && taken->has_value()) {
         VIGIL_ASSIGN_OR_RETURN(std::optional<Job> guarded,
@@ -281,45 +403,106 @@ void FailoverQueue::Forget(const Job& job) {
   if (it != taken_.end() && it->second.token == job.token) taken_.erase(it);
 }
 
+void FailoverQueue::MarkBackendLost(const Job& job) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = taken_.find(job.id);
+  if (it != taken_.end() && it->second.token == job.token) it->second.backend_lost = true;
+}
+
 Status FailoverQueue::ExtendLease(const Job& job, int64_t lease_ms) {
   VIGIL_ASSIGN_OR_RETURN(Taken t, Held(job));
-  Status s = t.primary ? Note(primary_->ExtendLease(job, lease_ms))
-                       : fallback_->ExtendLease(job, lease_ms);
-  if (s.ok() && t.claim_token > 0) {
-    std::lock_guard<std::mutex> lock(db_mu_);
-    s = ExtendJobRun(db_.get(), options_.name, job.id, t.claim_token,
-                     clock_->NowMs() + lease_ms);
+  auto extend = [&](Queue* q) { return q->ExtendLease(job, lease_ms); };
+  if (t.claim_token == 0) return OnBackend(t.primary, extend);
+  // The backend first: its lease must not wait behind the database's write
+  // lock (a sync's transaction may hold it for a while).
+  if (!t.backend_lost && OnBackend(t.primary, extend).code() == Code::kFailedPrecondition) {
+    MarkBackendLost(job);
   }
-  return s;
+  // The claim is the lease of record: it lasts while this run goes on,
+  // whether the backend answered or not.
+  Result<bool> extended = Status::Ok();
+  {
+    std::lock_guard<std::mutex> lock(db_mu_);
+    extended = ExtendJobRun(db_.get(), options_.name, job.id, t.claim_token,
+                            clock_->NowMs() + lease_ms);
+  }
+  if (!extended.ok()) return extended.status().Prefixed("job outbox");
+  if (!*extended) {
+    return Status::FailedPrecondition("job " + job.id +
+                                      ": lease lost (its run claim was taken over)");
+  }
+  return Status::Ok();
 }
 
 Status FailoverQueue::Complete(const Job& job, std::string_view return_value) {
   VIGIL_ASSIGN_OR_RETURN(Taken t, Held(job));
-  Status s = t.primary ? Note(primary_->Complete(job, return_value))
-                       : fallback_->Complete(job, return_value);
-  if (s.code() == Code::kInvalidArgument) return s;  // the worker fails the run instead
-  if (s.ok() || s.code() == Code::kUnavailable) {
-    // The job's effects are done: a run after the backend's return is skipped.
-    std::lock_guard<std::mutex> lock(db_mu_);
-    Result<bool> marked = MarkOutboxFinished(db_.get(), options_.name, job.id, "completed",
-                                             clock_->NowMs(), t.claim_token);
-    if (s.ok() && !marked.ok()) s = marked.status().Prefixed("job outbox");
+  const std::string value = return_value.empty() ? "null" : std::string(return_value);
+  if (!nlohmann::json::accept(value)) {
+    // The job stays held: the worker fails the run instead.
+    return Status::InvalidArgument("complete job \"" + job.id + "\": return value is not JSON");
   }
+  auto complete = [&](Queue* q) { return q->Complete(job, value); };
+  if (t.claim_token == 0) {
+    Status s = OnBackend(t.primary, complete);
+    Forget(job);
+    return s;
+  }
+  // The database first: once the row is finished no copy of the job runs
+  // again, whatever the backend makes of the completion below.
+  Result<bool> marked = Status::Ok();
+  {
+    std::lock_guard<std::mutex> lock(db_mu_);
+    marked = MarkOutboxFinished(db_.get(), options_.name, job.id, "completed", clock_->NowMs(),
+                                t.claim_token);
+  }
+  if (!marked.ok() || !*marked) {
+    Forget(job);
+    if (!marked.ok()) return marked.status().Prefixed("job outbox");
+    return Status::FailedPrecondition("job " + job.id +
+                                      ": lease lost (its run claim was taken over)");
+  }
+  if (!t.backend_lost) (void)OnBackend(t.primary, complete);
   Forget(job);
-  return s;
+  return Status::Ok();
 }
 
 Result<FailResult> FailoverQueue::Fail(const Job& job, std::string_view error) {
   VIGIL_ASSIGN_OR_RETURN(Taken t, Held(job));
-  Result<FailResult> r = t.primary ? primary_->Fail(job, error) : fallback_->Fail(job, error);
-  if (t.primary) NoteQuietly(r.status());
-  if (r.ok() && t.claim_token > 0) {
+  if (t.claim_token > 0) {
+    // A run whose claim was taken over reports nothing, not even to its
+    // backend: the token it holds there may have been handed out again (a
+    // Redis that lost its keys starts its fencing counter over).
+    Result<bool> holds = Status::Ok();
+    {
+      std::lock_guard<std::mutex> lock(db_mu_);
+      holds = HoldsJobRun(db_.get(), options_.name, job.id, t.claim_token);
+    }
+    if (!holds.ok() || !*holds) {
+      Forget(job);
+      if (!holds.ok()) return holds.status().Prefixed("job outbox");
+      return Status::FailedPrecondition("job " + job.id +
+                                        ": lease lost (its run claim was taken over)");
+    }
+  }
+  Result<FailResult> r = Status::FailedPrecondition("job " + job.id + ": lease lost in " +
+                                                    (t.primary ? options_.primary_label
+                                                               : options_.fallback_label));
+  if (!t.backend_lost) {
+    Status s = OnBackend(t.primary, [&](Queue* q) {
+      r = q->Fail(job, error);
+      return r.status();
+    });
+    if (!s.ok()) r = s;
+  }
+  if (t.claim_token > 0) {
+    // Failed for good: finished. Otherwise (retried, or the backend could
+    // not be told) the claim ends and the next copy of the job runs.
     std::lock_guard<std::mutex> lock(db_mu_);
-    Status s = r->will_retry
-                   ? ReleaseJobRun(db_.get(), options_.name, job.id, t.claim_token)
-                   : MarkOutboxFinished(db_.get(), options_.name, job.id, "failed",
+    Status s = r.ok() && !r->will_retry
+                   ? MarkOutboxFinished(db_.get(), options_.name, job.id, "failed",
                                         clock_->NowMs(), t.claim_token)
-                         .status();
+                         .status()
+                   : ReleaseJobRun(db_.get(), options_.name, job.id, t.claim_token);
     if (!s.ok()) Log(LogLevel::kWarn, "queue.outbox_failed", {{"job", job.id}, {"error", s.message()}});
   }
   Forget(job);
@@ -328,17 +511,22 @@ Result<FailResult> FailoverQueue::Fail(const Job& job, std::string_view error) {
 
 Result<int> FailoverQueue::RecoverStalled() {
   VIGIL_ASSIGN_OR_RETURN(int moved, fallback_->RecoverStalled());
-  if (Queue* primary = Primary()) {
-    Result<int> more = primary->RecoverStalled();
-    NoteQuietly(more.status());
+  if (PrimaryRef primary = Primary()) {
+    Result<int> more = primary.queue->RecoverStalled();
+    Note(more.status(), primary.epoch);
     if (more.ok()) moved += *more;
   }
+  // Keeps the leases of held-back copies while the worker threads are busy.
+  VIGIL_RETURN_IF_ERROR(RevisitParked("", 0).status());
   return moved;
 }
 
 Status FailoverQueue::Retry(std::string_view job_id) {
   Status s = Status::NotFound("no job \"" + std::string(job_id) + "\"");
-  if (Queue* primary = Primary()) s = Note(primary->Retry(job_id));
+  if (PrimaryRef primary = Primary()) {
+    s = primary.queue->Retry(job_id);
+    Note(s, primary.epoch);
+  }
   if (s.code() == Code::kNotFound || s.code() == Code::kUnavailable) {
     Status local = fallback_->Retry(job_id);
     if (local.code() != Code::kNotFound || s.code() == Code::kNotFound) s = local;
@@ -350,23 +538,28 @@ Status FailoverQueue::Retry(std::string_view job_id) {
   return s;
 }
 
+Status FailoverQueue::OnBoth(const std::function<Status(Queue*)>& call) {
+  VIGIL_RETURN_IF_ERROR(call(fallback_.get()));
+  PrimaryRef primary = Primary();
+  if (!primary) return Status::Ok();
+  Status s = call(primary.queue);
+  Note(s, primary.epoch);
+  return s;
+}
+
 Status FailoverQueue::Pause() {
-  VIGIL_RETURN_IF_ERROR(fallback_->Pause());
-  if (Queue* primary = Primary()) return Note(primary->Pause());
-  return Status::Ok();
+  return OnBoth([](Queue* q) { return q->Pause(); });
 }
 
 Status FailoverQueue::Resume() {
-  VIGIL_RETURN_IF_ERROR(fallback_->Resume());
-  if (Queue* primary = Primary()) return Note(primary->Resume());
-  return Status::Ok();
+  return OnBoth([](Queue* q) { return q->Resume(); });
 }
 
 Result<JobCounts> FailoverQueue::Counts() {
   VIGIL_ASSIGN_OR_RETURN(JobCounts counts, fallback_->Counts());
-  if (Queue* primary = Primary()) {
-    Result<JobCounts> more = primary->Counts();
-    NoteQuietly(more.status());
+  if (PrimaryRef primary = Primary()) {
+    Result<JobCounts> more = primary.queue->Counts();
+    Note(more.status(), primary.epoch);
     if (more.ok()) {
       counts.waiting += more->waiting;
       counts.delayed += more->delayed;
@@ -410,9 +603,9 @@ Result<JobInfo> FailoverQueue::Get(std::string_view job_id) {
 
 Result<std::vector<JobInfo>> FailoverQueue::List(const ListFilter& filter) {
   VIGIL_ASSIGN_OR_RETURN(std::vector<JobInfo> jobs, fallback_->List(filter));
-  if (Queue* primary = Primary()) {
-    Result<std::vector<JobInfo>> more = primary->List(filter);
-    NoteQuietly(more.status());
+  if (PrimaryRef primary = Primary()) {
+    Result<std::vector<JobInfo>> more = primary.queue->List(filter);
+    Note(more.status(), primary.epoch);
     if (more.ok()) jobs.insert(jobs.end(), more->begin(), more->end());
   }
   std::stable_sort(jobs.begin(), jobs.end(),
@@ -423,10 +616,12 @@ Result<std::vector<JobInfo>> FailoverQueue::List(const ListFilter& filter) {
 
 void FailoverQueue::WakeAll() {
   fallback_->WakeAll();
+  // A Take waits on a primary that is down no longer than its wait plus
+  // the command timeout: not worth a call that may stall as well.
   Queue* primary = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    primary = primary_.get();
+    if (health_.up()) primary = primary_.get();
   }
   if (primary) primary->WakeAll();
 }

@@ -66,6 +66,15 @@ class FailoverQueueTest : public ::testing::Test {
 
   int64_t Rows(const std::string& sql) { return Count(db_.get(), sql); }
 
+  // Calls into the queue (probes run on calls) until the primary is up.
+  bool WaitForPrimaryUp() {
+    for (int i = 0; i < 200 && !queue_->primary_up(); ++i) {
+      (void)queue_->Counts();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return queue_->primary_up();
+  }
+
   std::unique_ptr<testing::RedisServer> redis_;
   std::function<std::unique_ptr<Db>()> open_db_;
   std::unique_ptr<Db> db_;
@@ -191,8 +200,9 @@ TEST_F(FailoverQueueTest, WhileRedisIsDownJobsRunOnTheFallbackAndRedisIsUsedAgai
   EXPECT_EQ(ran, (std::set<std::string>{"before", "during"}));
 
   ASSERT_TRUE(redis_->Restart().ok());
-  // The primary is tried again every retry_primary_ms (100 ms).
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The primary is probed again (from 100 ms on, backing off) and used once
+  // three probes in a row worked.
+  ASSERT_TRUE(WaitForPrimaryUp());
   // Redis lost "before" (no persistence); it is finished, so nothing restores it.
   ASSERT_TRUE(queue_->Add("sync", "{}", Id("after")).ok());
   EXPECT_TRUE(queue_->primary_up());
@@ -215,16 +225,24 @@ TEST_F(FailoverQueueTest, OneJobIdNeverRunsInTwoPlacesAndAFinishedJobNeverRunsAg
 
   auto first = queue_->Take("a", 10000, 2000);
   ASSERT_TRUE(first.ok() && first->has_value());
-  // The other copy is taken next, found running elsewhere, and skipped.
+  // The other copy is taken next, found held by the running one, and held
+  // back: not run, not skipped yet.
   auto second = queue_->Take("b", 10000, 300);
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->has_value());
-  EXPECT_EQ(Rows("SELECT COUNT(*) FROM jobs WHERE job_id = 'twin' AND state = 'completed' AND "
-                 "return_value LIKE '%skipped%'") +
-                (redis_queue_->Get("twin")->return_value.find("skipped") != std::string::npos),
-            1);
+  auto skipped_copies = [&] {
+    return Rows("SELECT COUNT(*) FROM jobs WHERE job_id = 'twin' AND state = 'completed' AND "
+                "return_value LIKE '%skipped%'") +
+           (redis_queue_->Get("twin")->return_value.find("skipped") != std::string::npos);
+  };
+  EXPECT_EQ(skipped_copies(), 0);
   ASSERT_TRUE(queue_->Complete(**first, "{}").ok());
   EXPECT_EQ(Rows("SELECT run_token FROM job_outbox WHERE job_id = 'twin'"), 1);
+  // Once the run finished, the held-back copy is completed as skipped.
+  auto after = queue_->Take("b", 10000, 300);
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(after->has_value());
+  EXPECT_EQ(skipped_copies(), 1);
 
   // A skipped copy is no copy: the reconciler does not mistake it for the
   // job's completion, and a later copy of a finished job is skipped too.
@@ -235,7 +253,52 @@ TEST_F(FailoverQueueTest, OneJobIdNeverRunsInTwoPlacesAndAFinishedJobNeverRunsAg
   EXPECT_FALSE(third->has_value());
 }
 
-TEST(JobOutboxTest, ClaimsAreExclusiveAcrossBackendsAndTakenOverWithinOne) {
+// Redis forgets a job while it runs (FLUSHALL, a restart without
+// persistence): the run's completion still finishes the job, and nothing
+// brings it back to run again.
+TEST_F(FailoverQueueTest, ACompletionRedisNeverRecordedStillFinishesTheJob) {
+  ASSERT_TRUE(queue_->Add("sync", "{}", Id("lost")).ok());
+  auto job = queue_->Take("a", 10000, 2000);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+  // Its run holds it: the reconciler leaves it alone.
+  EXPECT_EQ(reconciler_->Pass()->restored, 0);
+  EXPECT_TRUE(queue_->Complete(**job, "{}").ok());
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'lost' AND outcome = 'completed'"),
+            1);
+  EXPECT_EQ(reconciler_->Pass()->restored, 0);
+  EXPECT_EQ(redis_queue_->Get("lost").status().code(), Code::kNotFound);
+  auto next = queue_->Take("b", 10000, 300);
+  ASSERT_TRUE(next.ok());
+  EXPECT_FALSE(next->has_value());
+}
+
+// Redis hands out a second copy of a job whose run goes on (here: it lost
+// the job and got it again): the copy waits, and runs when that run fails.
+TEST_F(FailoverQueueTest, ACopyHandedOutAgainWhileItsRunGoesOnWaitsForThatRun) {
+  JobOptions twice = Id("again");
+  twice.attempts = 2;
+  ASSERT_TRUE(queue_->Add("sync", "{}", twice).ok());
+  auto first = queue_->Take("a", 10000, 2000);
+  ASSERT_TRUE(first.ok() && first->has_value());
+  ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+  ASSERT_TRUE(redis_queue_->Add("sync", "{}", twice).ok());
+  auto second = queue_->Take("b", 10000, 300);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_FALSE(second->has_value()) << "the second copy ran while the first run went on";
+  // The first run fails; its claim ends and the copy runs, as the job's
+  // second try.
+  (void)queue_->Fail(**first, "boom");
+  auto retry = queue_->Take("b", 10000, 2000);
+  ASSERT_TRUE(retry.ok() && retry->has_value()) << retry.status().ToString();
+  EXPECT_EQ((*retry)->id, "again");
+  ASSERT_TRUE(queue_->Complete(**retry, "{}").ok());
+  EXPECT_EQ(
+      Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'again' AND outcome = 'completed'"), 1);
+  EXPECT_EQ(redis_queue_->Get("again")->state, JobState::kCompleted);
+}
+
+TEST(JobOutboxTest, ALiveClaimIsNeverTakenOverNotEvenByItsOwnBackend) {
   std::unique_ptr<Db> db = testing::OpenTestDatabase();
   ASSERT_NE(db, nullptr);
   ASSERT_TRUE(AppendOutboxJob(db.get(), "q", "n", "{}", Id("j"), 0).ok());
@@ -245,18 +308,42 @@ TEST(JobOutboxTest, ClaimsAreExclusiveAcrossBackendsAndTakenOverWithinOne) {
   EXPECT_EQ(a.outcome, ClaimOutcome::kClaimed);
   EXPECT_EQ(ClaimJobRun(db.get(), "q", "j", "local", "b", 100, 50)->outcome,
             ClaimOutcome::kHeldElsewhere);
-  RunClaim c = ClaimJobRun(db.get(), "q", "j", "redis", "c", 200, 60).value();
-  EXPECT_EQ(c.outcome, ClaimOutcome::kClaimed);  // redis decided a lost its lease
+  // Redis handing the job out again (it lost it, or a's lease there) says
+  // nothing about a's run: its claim holds.
+  EXPECT_EQ(ClaimJobRun(db.get(), "q", "j", "redis", "c", 200, 60)->outcome,
+            ClaimOutcome::kHeldElsewhere);
+  // While a extends its claim it stays a's; the queue's view does not finish it.
+  EXPECT_TRUE(ExtendJobRun(db.get(), "q", "j", a.token, 300).value());
+  EXPECT_EQ(ClaimJobRun(db.get(), "q", "j", "redis", "c", 400, 200)->outcome,
+            ClaimOutcome::kHeldElsewhere);
+  EXPECT_FALSE(MarkOutboxFinished(db.get(), "q", "j", "failed", 200).value());
+  // a stopped extending: at 300 its claim ended and c takes the job.
+  RunClaim c = ClaimJobRun(db.get(), "q", "j", "redis", "c", 400, 300).value();
+  EXPECT_EQ(c.outcome, ClaimOutcome::kClaimed);
+  EXPECT_FALSE(ExtendJobRun(db.get(), "q", "j", a.token, 500).value());
   // a's late finish changes nothing; c's does.
-  EXPECT_FALSE(MarkOutboxFinished(db.get(), "q", "j", "completed", 70, a.token).value());
-  EXPECT_TRUE(MarkOutboxFinished(db.get(), "q", "j", "completed", 70, c.token).value());
-  EXPECT_EQ(ClaimJobRun(db.get(), "q", "j", "local", "d", 300, 250)->outcome,
+  EXPECT_FALSE(MarkOutboxFinished(db.get(), "q", "j", "completed", 310, a.token).value());
+  EXPECT_TRUE(MarkOutboxFinished(db.get(), "q", "j", "completed", 310, c.token).value());
+  EXPECT_EQ(ClaimJobRun(db.get(), "q", "j", "local", "d", 600, 350)->outcome,
             ClaimOutcome::kFinished);
-  // An expired claim of another backend can be taken.
+  EXPECT_FALSE(ExtendJobRun(db.get(), "q", "j", c.token, 700).value());
+  // An ended claim of another backend can be taken; a released one too.
   ASSERT_TRUE(AppendOutboxJob(db.get(), "q", "n", "{}", Id("k"), 0).ok());
-  ASSERT_EQ(ClaimJobRun(db.get(), "q", "k", "redis", "a", 100, 0)->outcome, ClaimOutcome::kClaimed);
+  RunClaim k = ClaimJobRun(db.get(), "q", "k", "redis", "a", 100, 0).value();
+  ASSERT_EQ(k.outcome, ClaimOutcome::kClaimed);
   EXPECT_EQ(ClaimJobRun(db.get(), "q", "k", "local", "b", 300, 100)->outcome,
             ClaimOutcome::kClaimed);
+  ASSERT_TRUE(AppendOutboxJob(db.get(), "q", "n", "{}", Id("r"), 0).ok());
+  RunClaim r = ClaimJobRun(db.get(), "q", "r", "redis", "a", 1000, 0).value();
+  ASSERT_TRUE(ReleaseJobRun(db.get(), "q", "r", r.token).ok());
+  EXPECT_EQ(ClaimJobRun(db.get(), "q", "r", "redis", "b", 1000, 10)->outcome,
+            ClaimOutcome::kClaimed);
+  // The reconciler's list leaves out the jobs a run holds: at 500, r (held
+  // until 1000) but not k (its claim ended at 300); j is finished.
+  auto unfinished = ListUnfinishedOutboxJobs(db.get(), "q", 1000, 500, 0, 10).value();
+  ASSERT_EQ(unfinished.size(), 1u);
+  EXPECT_EQ(unfinished[0].job_id, "k");
+  EXPECT_EQ(unfinished[0].run_backend, "local");
   // Options survive the round trip.
   JobOptions o = Id("x");
   o.delay_ms = 5;

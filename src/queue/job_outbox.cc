@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view kColumns =
     "id, queue, job_id, name, payload, options, created_at, relayed_at, relayed_to, "
-    "finished_at, outcome";
+    "finished_at, outcome, run_backend, run_until, run_token";
 
 Result<OutboxJob> ReadRow(const Statement& st) {
   OutboxJob job;
@@ -25,6 +25,9 @@ Result<OutboxJob> ReadRow(const Statement& st) {
   if (!st.IsNull(8)) job.relayed_to = st.String(8);
   if (!st.IsNull(9)) job.finished_at = st.Int(9);
   if (!st.IsNull(10)) job.outcome = st.String(10);
+  if (!st.IsNull(11)) job.run_backend = st.String(11);
+  if (!st.IsNull(12)) job.run_until = st.Int(12);
+  job.run_token = st.Int(13);
   return job;
 }
 
@@ -100,14 +103,17 @@ Result<bool> MarkOutboxFinished(Db* db, std::string_view queue, std::string_view
                                 std::string_view outcome, TimeMs now, int64_t claim_token) {
   VIGIL_ASSIGN_OR_RETURN(
       auto st, db->Prepare("UPDATE job_outbox SET finished_at = ?, outcome = ?, run_until = NULL "
-                           "WHERE queue = ? AND job_id = ? AND finished_at IS NULL "
-                           "AND (? = 0 OR run_token = ?)"));
+                           "WHERE queue = ? AND job_id = ? AND finished_at IS NULL AND "
+                           "((? = 0 AND (run_until IS NULL OR run_until <= ?)) OR "
+                           "(? <> 0 AND run_token = ?))"));
   st->BindInt(1, now);
   st->BindText(2, outcome);
   st->BindText(3, queue);
   st->BindText(4, job_id);
   st->BindInt(5, claim_token);
-  st->BindInt(6, claim_token);
+  st->BindInt(6, now);
+  st->BindInt(7, claim_token);
+  st->BindInt(8, claim_token);
   VIGIL_RETURN_IF_ERROR(st->Execute());
   return st->Changes() > 0;
 }
@@ -119,16 +125,18 @@ Status ReopenOutboxJob(Db* db, std::string_view queue, std::string_view job_id) 
 }
 
 Result<std::vector<OutboxJob>> ListUnfinishedOutboxJobs(Db* db, std::string_view queue,
-                                                        TimeMs created_before, int64_t after_id,
-                                                        int limit) {
+                                                        TimeMs created_before, TimeMs now,
+                                                        int64_t after_id, int limit) {
   VIGIL_ASSIGN_OR_RETURN(
       auto st, db->Prepare("SELECT " + std::string(kColumns) +
                            " FROM job_outbox WHERE queue = ? AND finished_at IS NULL AND id > ? "
-                           "AND created_at <= ? ORDER BY id LIMIT ?"));
+                           "AND created_at <= ? AND (run_until IS NULL OR run_until <= ?) "
+                           "ORDER BY id LIMIT ?"));
   st->BindText(1, queue);
   st->BindInt(2, after_id);
   st->BindInt(3, created_before);
-  st->BindInt(4, limit);
+  st->BindInt(4, now);
+  st->BindInt(5, limit);
   std::vector<OutboxJob> jobs;
   for (;;) {
     VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -148,14 +156,13 @@ Result<RunClaim> ClaimJobRun(Db* db, std::string_view queue, std::string_view jo
       auto claim, db->Prepare("UPDATE job_outbox SET run_backend = ?, run_owner = ?, "
                               "run_until = ?, run_token = run_token + 1 "
                               "WHERE queue = ? AND job_id = ? AND finished_at IS NULL AND "
-                              "(run_until IS NULL OR run_until <= ? OR run_backend = ?)"));
+                              "(run_until IS NULL OR run_until <= ?)"));
   claim->BindText(1, backend);
   claim->BindText(2, owner);
   claim->BindInt(3, until);
   claim->BindText(4, queue);
   claim->BindText(5, job_id);
   claim->BindInt(6, now);
-  claim->BindText(7, backend);
   VIGIL_RETURN_IF_ERROR(claim->Execute());
   const bool claimed = claim->Changes() > 0;
   VIGIL_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT finished_at, run_token FROM job_outbox "
@@ -177,12 +184,27 @@ Result<RunClaim> ClaimJobRun(Db* db, std::string_view queue, std::string_view jo
   return result;
 }
 
-Status ExtendJobRun(Db* db, std::string_view queue, std::string_view job_id, int64_t token,
-                    TimeMs until) {
-  return db->Execute(
-      "UPDATE job_outbox SET run_until = ? WHERE queue = ? AND job_id = ? AND run_token = ? "
-      "AND finished_at IS NULL",
-      {int64_t{until}, std::string(queue), std::string(job_id), int64_t{token}});
+Result<bool> ExtendJobRun(Db* db, std::string_view queue, std::string_view job_id,
+                          int64_t token, TimeMs until) {
+  VIGIL_ASSIGN_OR_RETURN(
+      auto st, db->Prepare("UPDATE job_outbox SET run_until = ? WHERE queue = ? AND job_id = ? "
+                           "AND run_token = ? AND finished_at IS NULL"));
+  st->BindInt(1, until);
+  st->BindText(2, queue);
+  st->BindText(3, job_id);
+  st->BindInt(4, token);
+  VIGIL_RETURN_IF_ERROR(st->Execute());
+  return st->Changes() > 0;
+}
+
+Result<bool> HoldsJobRun(Db* db, std::string_view queue, std::string_view job_id,
+                         int64_t token) {
+  VIGIL_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT run_token, finished_at FROM job_outbox "
+                                              "WHERE queue = ? AND job_id = ?"));
+  st->BindText(1, queue);
+  st->BindText(2, job_id);
+  VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
+  return row && st->Int(0) == token && st->IsNull(1);
 }
 
 Status ReleaseJobRun(Db* db, std::string_view queue, std::string_view job_id, int64_t token) {

@@ -11,10 +11,14 @@
 // (queue/failover_queue.h records that); unfinished rows are what the
 // reconciler watches.
 //
-// The row also carries the job's run guard (run_backend, run_owner,
+// The row also carries the job's run claim (run_backend, run_owner,
 // run_until, run_token): ClaimJobRun takes it with one conditional UPDATE
 // before a handler runs, so one job id never runs in two places at once even
-// when copies of it sit in two queues.
+// when copies of it sit in two queues, or a queue hands out a second copy
+// (it lost the first, or its lease ran out while the run went on). The claim
+// is the lease of record: its holder extends it while the run lasts, whatever
+// the queue answers, and only the holder of the latest claim records the
+// job finished. A queue's own lease only says who may report to that queue.
 //
 // Every function runs a few statements on `db` and may be called inside the
 // caller's transaction. Thread safety: that of the Db (one thread at a time).
@@ -45,6 +49,15 @@ struct OutboxJob {
   std::string relayed_to;  // backend label ("redis", "local"); empty when not relayed
   std::optional<TimeMs> finished_at;
   std::string outcome;  // "completed", "failed", ... once finished
+  // The latest run claim: its backend label, its end (none when released or
+  // finished) and its token (0: never claimed).
+  std::string run_backend;
+  std::optional<TimeMs> run_until;
+  int64_t run_token = 0;
+
+  // True when a run holds the job at `now` (an unfinished row whose claim
+  // has not ended).
+  bool RunLiveAt(TimeMs now) const { return !finished_at && run_until && *run_until > now; }
 };
 
 // JobOptions as a JSON object and back. Decode: InvalidArgument when the
@@ -68,42 +81,52 @@ Status MarkOutboxRelayed(Db* db, std::string_view queue, std::string_view job_id
 
 // Records the job finished with `outcome`, unless it already is. With
 // claim_token > 0 only while that run claim is the latest one (a run whose
-// claim was taken over does not finish the job). True when a row changed.
+// claim was taken over does not finish the job); with claim_token 0 (what a
+// queue says of the job, for the reconciler) only while no run holds a live
+// claim: that run records its own outcome. True when a row changed.
 Result<bool> MarkOutboxFinished(Db* db, std::string_view queue, std::string_view job_id,
                                 std::string_view outcome, TimeMs now, int64_t claim_token = 0);
 
 // Makes a finished job unfinished again (Queue::Retry of a failed job).
 Status ReopenOutboxJob(Db* db, std::string_view queue, std::string_view job_id);
 
-// Unfinished rows created at or before `created_before`, with row id >
-// `after_id`, in row order, at most `limit`.
+// Unfinished rows created at or before `created_before` that no run holds
+// at `now` (see OutboxJob::RunLiveAt), with row id > `after_id`, in row
+// order, at most `limit`.
 Result<std::vector<OutboxJob>> ListUnfinishedOutboxJobs(Db* db, std::string_view queue,
-                                                        TimeMs created_before, int64_t after_id,
-                                                        int limit);
+                                                        TimeMs created_before, TimeMs now,
+                                                        int64_t after_id, int limit);
 
-// The run guard.
+// The run claim.
 enum class ClaimOutcome {
   kClaimed,        // this run holds the job; `token` is its claim
   kNotInOutbox,    // no row: the job did not come through the outbox (no guard)
   kFinished,       // the job finished already: do not run it again
-  kHeldElsewhere,  // a run from another backend holds it until run_until
+  kHeldElsewhere,  // another run (from either backend) holds it until run_until
 };
 struct RunClaim {
   ClaimOutcome outcome = ClaimOutcome::kNotInOutbox;
   int64_t token = 0;
 };
 
-// Claims the run of `job_id` for `owner` on `backend` until `until`. A claim
-// held by the same backend is taken over: that backend's own lease already
-// decided the earlier holder lost the job (its fencing token is refused).
-// Runs in a transaction of its own: do not call inside one.
+// Claims the run of `job_id` for `owner` on `backend` until `until`: only
+// when the job is unfinished and no claim is live at `now` (none was taken,
+// the last one was released, or it ended unextended: its run died). A live
+// claim is never taken over, not even by the same backend: a queue that
+// hands the job out again has lost it or its lease (FLUSHALL, a restart, a
+// stall longer than the lease), which says nothing about whether the run
+// still goes on. Runs in a transaction of its own: do not call inside one.
 Result<RunClaim> ClaimJobRun(Db* db, std::string_view queue, std::string_view job_id,
                              std::string_view backend, std::string_view owner, TimeMs until,
                              TimeMs now);
 
-// Moves the end of claim `token` to `until`; nothing when it was taken over.
-Status ExtendJobRun(Db* db, std::string_view queue, std::string_view job_id, int64_t token,
-                    TimeMs until);
+// Moves the end of claim `token` to `until`. False (nothing changed) when
+// that claim is no longer the latest or the job finished.
+Result<bool> ExtendJobRun(Db* db, std::string_view queue, std::string_view job_id, int64_t token,
+                          TimeMs until);
+
+// True when claim `token` is the latest one of the unfinished job.
+Result<bool> HoldsJobRun(Db* db, std::string_view queue, std::string_view job_id, int64_t token);
 
 // Ends claim `token` (the job may be run again, e.g. for a retry).
 Status ReleaseJobRun(Db* db, std::string_view queue, std::string_view job_id, int64_t token);

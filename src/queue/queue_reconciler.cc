@@ -21,7 +21,7 @@ Result<ReconcileQueueSummary> QueueReconciler::Pass() {
   for (;;) {
     VIGIL_ASSIGN_OR_RETURN(std::vector<OutboxJob> rows,
                            ListUnfinishedOutboxJobs(db_.get(), queue, now - options_.grace_ms,
-                                                    after, options_.batch));
+                                                    now, after, options_.batch));
     for (const OutboxJob& row : rows) {
       after = row.id;
       ++summary.checked;

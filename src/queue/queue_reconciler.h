@@ -5,9 +5,13 @@
 //   - NotFound: the queue never got it (relay failed) or lost it (restart
 //     without persistence, failover, FLUSHALL): it is added again under the
 //     same id, with what is left of its delay.
-//   - completed / failed: the outbox row is finished (a worker's record of
-//     it was lost); nothing runs.
+//   - completed / failed: the outbox row is finished (say, a Node BullMQ
+//     worker ran it); nothing runs.
 //   - anything else: the queue has it; nothing to do.
+// A job that a run holds (a live run claim in the outbox) is left alone,
+// whatever the queue says of it: that run records its own outcome, and a
+// copy added meanwhile could only wait for it. If the run dies its claim
+// ends, and the next pass restores the job when the queue lost it.
 // A due schedule lost with the queue is covered too: the scheduler's sync
 // job went through the outbox. The pass stops at the first error (e.g. the
 // queue is unreachable: Unavailable) and the next one starts over.

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <utility>
 
 namespace vigil {
@@ -18,12 +20,18 @@ timeval ToTimeval(int64_t ms) {
   return tv;
 }
 
-// hiredis's error text in our words: lower case, and its two unclear ones
-// ("Resource temporarily unavailable" is a timeout) spelled out.
-std::string DescribeHiredisError(const redisContext* c) {
+// hiredis's error text in our words: lower case, and its unclear ones
+// spelled out. A read that timed out is EAGAIN to hiredis ("Resource
+// temporarily unavailable"), a connect that timed out ETIMEDOUT; both are
+// said with the timeout that ran out.
+std::string DescribeHiredisError(const redisContext* c, int64_t timeout_ms, bool connecting) {
   std::string text = c->errstr[0] ? c->errstr : "unknown error";
   if (c->err == REDIS_ERR_EOF) return "connection closed by the server";
-  if (text == "Resource temporarily unavailable") return "timed out";
+  if (text == std::strerror(EAGAIN) || text == std::strerror(EWOULDBLOCK) ||
+      text == std::strerror(ETIMEDOUT)) {
+    return std::string(connecting ? "no connection" : "no answer") + " within " +
+           std::to_string(timeout_ms) + " ms";
+  }
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   return text;
 }
@@ -169,7 +177,8 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::Connect(const RedisEnd
     return Status::Unavailable("redis " + endpoint.Describe() + ": cannot allocate a connection");
   }
   if (c->err) {
-    Status s = Status::Unavailable("redis " + endpoint.Describe() + ": " + DescribeHiredisError(c));
+    Status s = Status::Unavailable("redis " + endpoint.Describe() + ": " +
+                                   DescribeHiredisError(c, connect_timeout_ms, true));
     redisFree(c);
     return s;
   }
@@ -194,8 +203,16 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::Connect(const RedisEnd
 Status RedisConnection::SetCommandTimeout(int64_t ms) {
   // A zero timeval means "no timeout" to hiredis.
   if (redisSetTimeout(context_, ToTimeval(std::max<int64_t>(ms, 0))) != REDIS_OK) {
-    return TransportError("set timeout");
+    return TransportError();
   }
+  command_timeout_ms_ = std::max<int64_t>(ms, 0);
+  blocking_wait_ms_ = 0;
+  return Status::Ok();
+}
+
+Status RedisConnection::SetBlockingTimeout(int64_t wait_ms, int64_t margin_ms) {
+  VIGIL_RETURN_IF_ERROR(SetCommandTimeout(wait_ms + margin_ms));
+  blocking_wait_ms_ = wait_ms;
   return Status::Ok();
 }
 
@@ -220,17 +237,21 @@ Result<RedisReply> RedisConnection::Command(const std::vector<std::string>& argv
     lens.push_back(a.size());
   }
   void* raw = redisCommandArgv(context_, static_cast<int>(args.size()), args.data(), lens.data());
-  if (raw == nullptr) return TransportError(argv.empty() ? "command" : argv[0].c_str());
+  if (raw == nullptr) return TransportError();
   redisReply* reply = static_cast<redisReply*>(raw);
   RedisReply copy = Copy(reply);
   freeReplyObject(reply);
   return copy;
 }
 
-Status RedisConnection::TransportError(const char* /*what*/) {
+Status RedisConnection::TransportError() {
   broken_ = true;
-  return Status::Unavailable("redis " + endpoint_.Describe() + ": " +
-                             DescribeHiredisError(context_));
+  std::string why =
+      DescribeHiredisError(context_, command_timeout_ms_ - blocking_wait_ms_, false);
+  if (blocking_wait_ms_ > 0 && why.rfind("no answer", 0) == 0) {
+    why += " after its wait of " + std::to_string(blocking_wait_ms_) + " ms";
+  }
+  return Status::Unavailable("redis " + endpoint_.Describe() + ": " + why);
 }
 
 Status ReplyError(const RedisEndpoint& endpoint, const RedisReply& reply) {
@@ -249,27 +270,52 @@ RedisPool::RedisPool(RedisEndpoint endpoint, int64_t connect_timeout_ms,
       command_timeout_ms_(command_timeout_ms) {}
 
 RedisPool::Handle::~Handle() {
-  if (connection_ && pool_) pool_->Release(std::move(connection_));
+  if (connection_ && pool_) pool_->Release(std::move(connection_), generation_);
 }
 
 Result<RedisPool::Handle> RedisPool::Acquire() {
+  uint64_t generation = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    generation = generation_;
     if (!idle_.empty()) {
       std::unique_ptr<RedisConnection> c = std::move(idle_.back());
       idle_.pop_back();
-      return Handle(this, std::move(c));
+      return Handle(this, std::move(c), generation);
     }
   }
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<RedisConnection> c,
                          RedisConnection::Connect(endpoint_, connect_timeout_ms_,
                                                   command_timeout_ms_));
-  return Handle(this, std::move(c));
+  return Handle(this, std::move(c), generation);
 }
 
-void RedisPool::Release(std::unique_ptr<RedisConnection> connection) {
-  if (connection->broken()) return;
+uint64_t RedisPool::generation() const {
   std::lock_guard<std::mutex> lock(mu_);
+  return generation_;
+}
+
+void RedisPool::DropIdle() {
+  std::vector<std::unique_ptr<RedisConnection>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++generation_;
+    dropped.swap(idle_);
+  }
+}
+
+void RedisPool::Release(std::unique_ptr<RedisConnection> connection, uint64_t generation) {
+  std::vector<std::unique_ptr<RedisConnection>> dropped;  // closed outside the lock
+  std::lock_guard<std::mutex> lock(mu_);
+  if (connection->broken()) {
+    // The first failure of a generation drops the others made before it.
+    if (generation == generation_) {
+      ++generation_;
+      dropped.swap(idle_);
+    }
+    return;
+  }
+  if (generation != generation_) return;
   idle_.push_back(std::move(connection));
 }
 

@@ -4,8 +4,11 @@
 //
 // Errors: a transport failure (refused, reset, timed out) is Unavailable
 // with a message that names the server, e.g.
-// "redis 127.0.0.1:6380: connection refused"; the connection is then
-// broken() and must not be used again. An error reply of the server is not a
+// "redis 127.0.0.1:6380: connection refused", or for a server that accepts
+// connections but does not answer (stopped, stuck in a long script)
+// "redis 127.0.0.1:6380: no answer within 1000 ms" ("no connection within
+// 1000 ms" while connecting); the connection is then broken() and must not
+// be used again. An error reply of the server is not a
 // transport failure: Command returns it as a RedisReply of type kError and
 // the connection stays usable (ReplyError turns it into a Status).
 //
@@ -77,9 +80,12 @@ class RedisConnection {
   // Sends one command and reads its reply (see the error contract above).
   Result<RedisReply> Command(const std::vector<std::string>& argv);
 
-  // Sets how long a command may wait for its reply (0: forever); a blocking
-  // command needs more than its own timeout.
+  // Sets how long a command may wait for its reply (0: forever).
   Status SetCommandTimeout(int64_t ms);
+  // For a blocking command that waits `wait_ms` on the server: its reply may
+  // take that long plus `margin_ms` (a timeout then says "no answer within
+  // <margin> ms after its wait of <wait> ms").
+  Status SetBlockingTimeout(int64_t wait_ms, int64_t margin_ms);
 
   // CLIENT SETNAME, unless the connection already has that name.
   Status SetName(std::string_view name);
@@ -90,11 +96,13 @@ class RedisConnection {
 
  private:
   RedisConnection(redisContext* context, RedisEndpoint endpoint);
-  Status TransportError(const char* what);
+  Status TransportError();
 
   redisContext* context_;
   const RedisEndpoint endpoint_;
   std::string name_;
+  int64_t command_timeout_ms_ = 0;
+  int64_t blocking_wait_ms_ = 0;  // of the timeout set last, the part that is a wait
   bool broken_ = false;
 };
 
@@ -104,16 +112,20 @@ class RedisConnection {
 Status ReplyError(const RedisEndpoint& endpoint, const RedisReply& reply);
 
 // Connections made on demand and reused: Acquire hands out an idle one or
-// connects a new one; the Handle gives it back when it goes out of scope
-// (a broken connection is dropped instead).
+// connects a new one; the Handle gives it back when it goes out of scope.
+// A broken connection is dropped instead, and with it every idle one: a
+// transport failure usually means the server went away (restart, stall),
+// and the connections made before it would each fail once more on their
+// next use. generation() counts those drops, so that holders of long-lived
+// connections of their own (RedisQueue's blocking takes) can drop theirs too.
 class RedisPool {
  public:
   RedisPool(RedisEndpoint endpoint, int64_t connect_timeout_ms, int64_t command_timeout_ms);
 
   class Handle {
    public:
-    Handle(RedisPool* pool, std::unique_ptr<RedisConnection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
+    Handle(RedisPool* pool, std::unique_ptr<RedisConnection> connection, uint64_t generation)
+        : pool_(pool), connection_(std::move(connection)), generation_(generation) {}
     Handle(Handle&&) = default;
     Handle& operator=(Handle&&) = delete;
     ~Handle();
@@ -123,19 +135,27 @@ class RedisPool {
    private:
     RedisPool* pool_;
     std::unique_ptr<RedisConnection> connection_;
+    uint64_t generation_;  // the pool's when the connection was made
   };
 
   Result<Handle> Acquire();
   const RedisEndpoint& endpoint() const { return endpoint_; }
 
+  // Bumped each time a broken connection made the pool drop its idle ones.
+  uint64_t generation() const;
+  // Drops the idle connections and bumps the generation (a connection
+  // outside the pool broke).
+  void DropIdle();
+
  private:
-  void Release(std::unique_ptr<RedisConnection> connection);
+  void Release(std::unique_ptr<RedisConnection> connection, uint64_t generation);
 
   const RedisEndpoint endpoint_;
   const int64_t connect_timeout_ms_;
   const int64_t command_timeout_ms_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<RedisConnection>> idle_;
+  mutable std::mutex mu_;
+  uint64_t generation_ = 0;
+  std::vector<std::unique_ptr<RedisConnection>> idle_;  // all of generation_
 };
 
 }  // namespace vigil

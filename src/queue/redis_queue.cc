@@ -20,7 +20,6 @@ namespace vigil {
 namespace {
 
 constexpr int kMaxPriority = 2097151;         // BullMQ's highest priority
-constexpr int64_t kCommandTimeoutMs = 30000;
 // Jobs per add script of AddBulk (each takes seven arguments).
 constexpr size_t kAddsPerScript = 1000;
 
@@ -82,6 +81,7 @@ struct Waiter {
   std::unique_ptr<RedisConnection> connection;
   std::string worker;
   std::string wake_key;
+  uint64_t generation = 0;  // the pool's when it was made
 };
 
 class RedisQueue final : public Queue {
@@ -91,7 +91,7 @@ class RedisQueue final : public Queue {
         endpoint_(std::move(endpoint)),
         clock_(clock),
         base_(options_.hash_tag + options_.prefix + ":" + options_.name),
-        pool_(endpoint_, options_.connect_timeout_ms, kCommandTimeoutMs) {
+        pool_(endpoint_, options_.connect_timeout_ms, options_.command_timeout_ms) {
     for (std::string_view suffix : kRedisKeySuffixes) keys_.push_back(base_ + ":" + std::string(suffix));
     std::random_device rd;
     wake_nonce_ = std::to_string(getpid()) + "-" + std::to_string(rd());
@@ -473,37 +473,50 @@ class RedisQueue final : public Queue {
     }
     Status s = Block(waiter->get(), epoch, block);
     if (!s.ok()) {
-      waiter->reset();
+      ReturnWaiter(std::move(*waiter));  // broken: dropped, with the pool's idle connections
       return s;
     }
     return true;
   }
 
-  // A blocking connection named for `worker`: an idle one or a new one.
+  // A blocking connection named for `worker`: an idle one made since the
+  // pool last dropped its connections, or a new one.
   Result<std::unique_ptr<Waiter>> TakeWaiter(std::string_view worker) {
+    const uint64_t generation = pool_.generation();
     {
+      std::unique_ptr<Waiter> stale;  // closed outside the lock
       std::lock_guard<std::mutex> lock(waiters_mu_);
       auto it = idle_waiters_.find(std::string(worker));
       if (it != idle_waiters_.end()) {
         std::unique_ptr<Waiter> w = std::move(it->second);
         idle_waiters_.erase(it);
-        return w;
+        if (w->generation == generation) return w;
+        stale = std::move(w);
       }
     }
     std::string client_name = options_.hash_tag + options_.prefix + ":" + Base64(options_.name) +
                               ":w:" + ClientNamePart(worker);
     VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<RedisConnection> c,
                            RedisConnection::Connect(endpoint_, options_.connect_timeout_ms,
-                                                    kCommandTimeoutMs, client_name));
+                                                    options_.command_timeout_ms, client_name));
     auto w = std::make_unique<Waiter>();
     w->connection = std::move(c);
     w->worker = std::string(worker);
+    w->generation = generation;
+    std::lock_guard<std::mutex> lock(waiters_mu_);
     w->wake_key = base_ + ":vigil:wake:" + wake_nonce_ + "-" + std::to_string(++waiter_count_);
     return w;
   }
 
+  // Keeps `w` for its worker's next wait, unless it broke (then the pool's
+  // idle connections go too) or the pool dropped its connections since it
+  // was made.
   void ReturnWaiter(std::unique_ptr<Waiter> w) {
-    if (w->connection->broken()) return;
+    if (w->connection->broken()) {
+      if (w->generation == pool_.generation()) pool_.DropIdle();
+      return;
+    }
+    if (w->generation != pool_.generation()) return;
     std::lock_guard<std::mutex> lock(waiters_mu_);
     std::string worker = w->worker;
     idle_waiters_.emplace(std::move(worker), std::move(w));
@@ -519,7 +532,9 @@ class RedisQueue final : public Queue {
     }
     char timeout[32];
     std::snprintf(timeout, sizeof timeout, "%.3f", static_cast<double>(ms) / 1000.0);
-    Status s = w->connection->SetCommandTimeout(ms + kCommandTimeoutMs);
+    // The server answers at the end of the wait; a reply later than the
+    // command timeout after that means it stalled.
+    Status s = w->connection->SetBlockingTimeout(ms, options_.command_timeout_ms);
     Result<RedisReply> r = s.ok() ? w->connection->Command({"BZPOPMIN", keys_[11], w->wake_key, timeout})
                                   : Result<RedisReply>(s);
     {
@@ -578,9 +593,11 @@ Result<std::unique_ptr<Queue>> OpenRedisQueue(const RedisQueueOptions& options, 
   if (options.remove_on_complete < -1 || options.remove_on_fail < -1) {
     return Status::InvalidArgument(what + ": remove_on_complete and remove_on_fail must be >= -1");
   }
-  if (options.connect_timeout_ms <= 0) {
-    return Status::InvalidArgument(what + ": connect_timeout_ms must be > 0 (got " +
-                                   std::to_string(options.connect_timeout_ms) + ")");
+  if (options.connect_timeout_ms <= 0 || options.command_timeout_ms <= 0) {
+    return Status::InvalidArgument(
+        what + ": connect_timeout_ms and command_timeout_ms must be > 0 (got " +
+        std::to_string(options.connect_timeout_ms) + " and " +
+        std::to_string(options.command_timeout_ms) + ")");
   }
   Result<RedisEndpoint> endpoint = ParseRedisUrl(options.url);
   if (!endpoint.ok()) return endpoint.status().Prefixed(what);

@@ -44,9 +44,11 @@
 // getWorkers counts it. It wakes when any process adds a job, when the next
 // delayed job is due, on Resume, or at wait_ms; it never polls.
 //
-// Errors: the server unreachable is Unavailable ("redis 127.0.0.1:6380:
-// connection refused", prefixed with the operation); a broken connection is
-// dropped and the next call connects again.
+// Errors: the server unreachable or not answering within the command
+// timeout is Unavailable ("redis 127.0.0.1:6380: connection refused",
+// "... no answer within 1000 ms", prefixed with the operation); a broken
+// connection is dropped, with every idle one made before it (they would
+// fail too after a restart), and the next call connects again.
 //
 // Thread safety: every method may be called from any thread; commands use a
 // pool of connections. `clock` must outlive the queue.
@@ -75,7 +77,14 @@ struct RedisQueueOptions {
   std::string hash_tag;
   // RecoverStalled fails a job whose lease expired more than this many times.
   int max_stalled = 1;
-  int64_t connect_timeout_ms = 2000;
+  // How long connecting may take, and how long a command may wait for its
+  // answer. Short, so that a server that stalls (SIGSTOP, a long script, a
+  // full disk under `appendfsync always`) is found out at once: the call
+  // returns Unavailable ("redis HOST:PORT: no answer within 1000 ms") and the
+  // caller (FailoverQueue) turns to its fallback. A waiting Take blocks for
+  // its wait plus command_timeout_ms at most.
+  int64_t connect_timeout_ms = 1000;
+  int64_t command_timeout_ms = 1000;
   // BullMQ's removeOnComplete / removeOnFail, written into the opts of every
   // job this queue adds: -1 keeps every finished job, 0 removes a job as it
   // finishes, N keeps the newest N of the completed (failed) set. The
@@ -95,8 +104,8 @@ struct RedisQueueOptions {
 
 // Connects to the server, checks it (Redis 6.2 or later, for LPOS and
 // BZPOPMIN with fractions of a second) and loads the scripts. InvalidArgument
-// for bad options (empty name or prefix, max_stalled < 0, connect timeout
-// <= 0, a malformed URL or hash tag); Unavailable when the server cannot be
+// for bad options (empty name or prefix, max_stalled < 0, a connect or
+// command timeout <= 0, a malformed URL or hash tag); Unavailable when the server cannot be
 // reached; FailedPrecondition for an older server.
 Result<std::unique_ptr<Queue>> OpenRedisQueue(const RedisQueueOptions& options, const Clock* clock);
 
