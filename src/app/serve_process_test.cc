@@ -99,6 +99,26 @@ class ServeProcessTest : public ::testing::Test {
   std::string dir_;
 };
 
+TEST_F(ServeProcessTest, CoalesceZeroAnalyzesEverySyncAtOnce) {
+  const std::string db = Prepare("at-once", 40);
+  std::vector<std::string> args = ServeArgs(db);
+  ASSERT_EQ(args[3], "--coalesce");
+  args[4] = "0";
+  const std::string log = dir_ + "/at-once.log";
+  VigilProcess serve(args, log);
+  ASSERT_EQ(CliStatus({"trigger", "--db", db, "--tenant", "contoso"}), 0);
+  ASSERT_TRUE(WaitFor([&] {
+    return Query(db, "SELECT COUNT(*) FROM jobs WHERE name = 'analyze' AND state = 'completed'") >
+           0;
+  }, 60)) << ReadWholeFile(log);
+  // Its own id, due when the sync finished: no window waited for.
+  EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM jobs WHERE name = 'analyze' AND job_id LIKE"
+                      " 'analyze:%:sync%' AND run_at <= created_at"),
+            1);
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(30), 0) << ReadWholeFile(log);
+}
+
 TEST_F(ServeProcessTest, RunsScheduledSyncsTracesThemAndDrainsOnSigterm) {
   const std::string db = Prepare("drain", 60);
   // A new schedule is due at once: serve's scheduler enqueues its sync.

@@ -120,7 +120,8 @@ FailoverQueue::~FailoverQueue() {
     std::lock_guard<std::mutex> lock(mu_);
     parked.swap(parked_);
   }
-  for (const auto& [key, p] : parked) {
+  for (const auto& entry : parked) {
+    const Parked& p = entry.second;  // (clang cannot capture a structured binding)
     // On failure its lease expires and the backend recovers it.
     (void)OnBackend(p.primary, [&](Queue* q) { return q->Release(p.job); });
   }
