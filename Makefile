@@ -37,7 +37,7 @@ asan: deps $(ASAN_BUILD)/build.ninja
 
 # Seeds synthetic tenants into a fresh demo database and runs the pipeline.
 demo: build
-	rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
+	rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm $(BUILD)/demo.db-lock
 	./$(BUILD)/vigil demo --db $(BUILD)/demo.db
 
 # The benchmarks of docs/PERFORMANCE.md (write their figures to stdout).
