@@ -91,4 +91,11 @@ inline std::string ReadWholeFile(const std::string& path) {
   return s.str();
 }
 
+// How many times `what` occurs in `text` (log lines of an event, say).
+inline size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
 }  // namespace vigil::testing

@@ -32,6 +32,7 @@ namespace vigil {
 namespace {
 
 using testing::Count;
+using testing::Occurrences;
 using testing::ReadWholeFile;
 using testing::VigilBinary;
 using testing::VigilProcess;
@@ -42,12 +43,6 @@ const Clock* SystemClock() {
   return clock.get();
 }
 
-
-size_t Occurrences(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
-}
 
 class RedisFaultTest : public ::testing::Test {
  protected:
