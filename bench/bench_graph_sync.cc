@@ -145,10 +145,14 @@ void CheckSyncs(const SyncRun& full, const SyncRun& incremental, int changed) {
   }
   const int full_reads = CountRequests(incremental, kUsers);
   if (by_delta_token == 0 || full_reads > 0) {
+    std::string first;  // the requests up to the first /users read
+    for (size_t i = 0; i < incremental.requests.size() && i < 12; ++i) {
+      first += "\n  " + incremental.requests[i];
+      if (incremental.requests[i].rfind(kUsers, 0) == 0) break;
+    }
     Fail("the incremental sync did not use the delta link: " + std::to_string(by_delta_token) +
          " /users/delta requests with a delta token, " + std::to_string(full_reads) +
-         " /users requests (a full read); first request: " +
-         (incremental.requests.empty() ? std::string("none") : incremental.requests.front()));
+         " /users requests (a full read); its requests:" + first);
   }
   const KindCounts& u = incremental.users;
   if (u.updated != changed || u.created != 0 || u.deleted != 0) {
