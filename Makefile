@@ -40,16 +40,22 @@ demo: build
 	rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm $(BUILD)/demo.db-lock
 	./$(BUILD)/vigil demo --db $(BUILD)/demo.db
 
-# The benchmarks of docs/PERFORMANCE.md (write their figures to stdout).
+# The benchmarks of docs/PERFORMANCE.md. Each runs BENCH_RUNS times
+# (bench/scripts/bench_runs.py) and its tables are printed once, every figure
+# as median [min-max] over the runs; a run that fails stops `make bench`.
+BENCH_RUNS ?= 5
+BENCH_RUN  := bench/scripts/bench_runs.py --runs $(BENCH_RUNS) --
+
 bench: build
-	./$(BUILD)/bench_pipeline
-	./$(BUILD)/bench_queue
-	./$(BUILD)/bench_fleet
-	./$(BUILD)/bench_redis_queue
-	./$(BUILD)/bench_api
-	./$(BUILD)/bench_latency --vigil ./$(BUILD)/vigil
-	bench/scripts/with_postgres.sh sh -c './$(BUILD)/bench_pipeline --users 100000 --pg "$$VIGIL_BENCH_PG"'
-	bench/scripts/with_postgres.sh ./$(BUILD)/bench_distributed --vigil ./$(BUILD)/vigil
+	$(BENCH_RUN) ./$(BUILD)/bench_pipeline
+	$(BENCH_RUN) ./$(BUILD)/bench_queue
+	$(BENCH_RUN) ./$(BUILD)/bench_fleet
+	$(BENCH_RUN) ./$(BUILD)/bench_redis_queue
+	$(BENCH_RUN) ./$(BUILD)/bench_graph_sync
+	$(BENCH_RUN) ./$(BUILD)/bench_api
+	$(BENCH_RUN) ./$(BUILD)/bench_latency --vigil ./$(BUILD)/vigil
+	bench/scripts/with_postgres.sh $(BENCH_RUN) sh -c './$(BUILD)/bench_pipeline --users 100000 --pg "$$VIGIL_BENCH_PG"'
+	bench/scripts/with_postgres.sh $(BENCH_RUN) ./$(BUILD)/bench_distributed --vigil ./$(BUILD)/vigil
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc' 'tests/*.cc' 'tests/*.h')

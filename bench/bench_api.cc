@@ -23,8 +23,8 @@
 // excluded.
 //
 // Usage: bench_api [--alerts N] [--requests R] [--connections C] [--dir DIR]
-// Prints a Markdown table, one row per server; exits 1 when any response
-// is not 200.
+// Prints a "command:" line with every flag and the servers' threads, and a
+// Markdown table, one row per server; exits 1 when any response is not 200.
 #include <httplib.h>
 
 #include <sys/resource.h>
@@ -207,7 +207,7 @@ Run Measure(int port, const std::string& token, int requests, int connections) {
 // Prints the run's row; returns its failures (reported on stderr).
 int64_t Print(const char* server, int alerts, int connections, double setup_s, Run* run) {
   std::vector<double>& ms = run->ms;
-  std::printf("| %s | %d | %d | %zu (%lld) | %.1f s | %.2f s | %.0f | %.2f ms | %.2f ms | "
+  std::printf("| %s | %d | %d | %zu | %lld | %.1f s | %.2f s | %.0f | %.2f ms | %.2f ms | "
               "%.2f ms | %.2f ms | %lld |\n",
               server, alerts, connections, ms.size(), static_cast<long long>(run->followed),
               setup_s, run->wall_s, ms.size() / run->wall_s,
@@ -293,9 +293,15 @@ int main(int argc, char** argv) {
   env.limits.rate_per_second = 0;
   Api api(std::move(env));
 
-  std::printf("| server | alerts | connections | requests (by cursor) | setup | wall | requests/s | "
+  const HttpServerOptions defaults;
+  std::printf("command: bench_api --alerts %d --requests %d --connections %d (no rate limit; "
+              "baseline: %d threads; Beast: vigil serve's defaults, %d I/O + %d handler "
+              "threads)\n\n",
+              alerts, requests, connections, baseline_threads, defaults.io_threads,
+              defaults.threads);
+  std::printf("| server | alerts | connections | requests | by cursor | setup | wall | requests/s | "
               "CPU/request | p50 | p99 | max | not 200 |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   const auto beast = [&api] {
     HttpServerOptions http;  // the defaults, as `vigil serve` runs it
     http.host = "127.0.0.1";

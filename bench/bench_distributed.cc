@@ -2,12 +2,16 @@
 // synthetic tenants of U users in PostgreSQL, and for P = 1, 2, 3 worker
 // processes (`vigil worker`, each with --concurrency C, on the local queue in
 // PostgreSQL), one sync of every tenant is triggered, timed until every sync
-// and the analysis it queues has finished. Each P gets a fresh database.
+// and the analysis it queues has ended. Each P gets a fresh database.
 //
 // Usage (bench/scripts/with_postgres.sh starts a server and sets VIGIL_BENCH_PG):
 //   bench_distributed --vigil PATH [--pg ADMIN_URL] [--tenants T] [--users U]
 //                     [--processes 1,2,3] [--concurrency C] [--coalesce MS]
-// Prints one Markdown table row per process count.
+// Prints a "command:" line with every flag and a Markdown table, one row per
+// process count. Throughput is completed jobs / wall; failed jobs are a
+// column of their own. Exit status 1 (after every row is printed) when any
+// job failed (listed on stderr) or a worker process did not exit 0 on
+// SIGTERM.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -19,9 +23,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "fleet_wait.h"
 #include "observe/log.h"
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
@@ -83,7 +87,8 @@ pid_t StartWorker(const std::string& vigil, const std::string& url, int index, i
 
 struct Run {
   double total_s = 0;
-  int64_t jobs = 0, failed = 0, open_alerts = 0;
+  int64_t completed = 0, failed = 0, open_alerts = 0;
+  int bad_exits = 0;  // worker processes that did not exit 0 on SIGTERM
 };
 
 Run RunFleet(const std::string& vigil, const std::string& admin, const std::string& root,
@@ -120,20 +125,22 @@ Run RunFleet(const std::string& vigil, const std::string& admin, const std::stri
     if (!sync.ok()) Die("trigger", sync.status());
   }
   Run run;
-  for (;;) {
-    Result<JobCounts> counts = (*queue)->Counts();
-    if (!counts.ok()) Die("counts", counts.status());
-    if (counts->waiting + counts->delayed + counts->active == 0 &&
-        counts->completed + counts->failed >= 2 * tenants) {
-      run.jobs = counts->completed + counts->failed;
-      run.failed = counts->failed;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const bench::FleetCounts counts =
+      bench::WaitForFleet(queue->get(), 2 * tenants, "bench_distributed");
   run.total_s = std::chrono::duration<double>(Steady::now() - start).count();
+  run.completed = counts.completed;
+  run.failed = counts.failed;
+  if (run.failed > 0) bench::ReportFailedJobs(queue->get(), "bench_distributed");
   for (pid_t pid : workers) kill(pid, SIGTERM);
-  for (pid_t pid : workers) waitpid(pid, nullptr, 0);
+  for (pid_t pid : workers) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      std::fprintf(stderr, "bench_distributed: worker process %d ended with wait status %d\n",
+                   static_cast<int>(pid), status);
+      ++run.bad_exits;
+    }
+  }
   run.open_alerts = *(*db)->QueryInt("SELECT COUNT(*) FROM alerts WHERE state = 'open'").value();
   return run;
 }
@@ -183,17 +190,32 @@ int main(int argc, char** argv) {
         WriteGraphDirectory(GenerateTenant(options), root + "/graph/tenant" + std::to_string(t));
     if (!written.ok()) Die("writing tenant " + std::to_string(t), written);
   }
-  std::printf("| tenants x users | worker processes x concurrency | total wall | jobs | jobs/s "
-              "| failed | open alerts |\n");
+  std::string list;
+  for (int p : processes) list += (list.empty() ? "" : ",") + std::to_string(p);
+  std::printf("command: bench_distributed --tenants %d --users %d --processes %s --concurrency %d "
+              "--coalesce %lld (vigil worker --poll 50ms, local queue in PostgreSQL)\n\n",
+              tenants, users, list.c_str(), concurrency, static_cast<long long>(coalesce_ms));
+  std::printf("| tenants x users | worker processes x concurrency | total wall | completed jobs "
+              "| completed jobs/s | failed jobs | open alerts |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
+  int64_t failed = 0;
+  int bad_exits = 0;
   for (int p : processes) {
     Run run = RunFleet(vigil_binary, admin, root, tenants, p, concurrency, coalesce_ms);
     std::printf("| %d x %d | %d x %d | %.2f s | %lld | %.0f | %lld | %lld |\n", tenants, users, p,
-                concurrency, run.total_s, static_cast<long long>(run.jobs),
-                run.jobs / run.total_s, static_cast<long long>(run.failed),
+                concurrency, run.total_s, static_cast<long long>(run.completed),
+                run.completed / run.total_s, static_cast<long long>(run.failed),
                 static_cast<long long>(run.open_alerts));
     std::fflush(stdout);
+    failed += run.failed;
+    bad_exits += run.bad_exits;
   }
   std::filesystem::remove_all(root);
+  if (failed > 0 || bad_exits > 0) {
+    std::fprintf(stderr, "bench_distributed: %lld job(s) failed, %d worker process(es) did not "
+                         "exit 0\n",
+                 static_cast<long long>(failed), bad_exits);
+    return 1;
+  }
   return 0;
 }

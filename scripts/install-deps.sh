@@ -14,6 +14,7 @@ packages=(
   libcurl4-openssl-dev libcpp-httplib-dev libsodium-dev
   libboost1.81-dev
   clang libclang-rt-14-dev
+  python3  # the test and bench scripts (free ports, bench/scripts/bench_runs.py)
 )
 # The BullMQ interop test runs Node's bullmq; a machine that has node and npm
 # already (from nodesource, nvm, ...) keeps its own.

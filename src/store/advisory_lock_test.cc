@@ -92,9 +92,15 @@ TEST_F(AdvisoryLockTest, AcquireGivesUpAfterItsWaitAsUnavailable) {
 }
 
 TEST(AdvisoryKeyTest, SpacesKeepIdsApartAndIdsMustFit) {
-  EXPECT_NE(AdvisoryKey(LockSpace::kTenantAnalysis, 1).value(), 1);
-  EXPECT_FALSE(AdvisoryKey(LockSpace::kTenantAnalysis, -1).ok());
-  EXPECT_FALSE(AdvisoryKey(LockSpace::kTenantAnalysis, int64_t{1} << 48).ok());
+  // The space in the bits above the 48 of the id: no id of one space can
+  // meet a key of another, or a bare id.
+  EXPECT_EQ(AdvisoryKey(LockSpace::kTenantAnalysis, 1).value(), (int64_t{1} << 48) | 1);
+  EXPECT_EQ(AdvisoryKey(LockSpace::kTenantAnalysis, (int64_t{1} << 48) - 1).value(),
+            (int64_t{2} << 48) - 1);
+  EXPECT_EQ(AdvisoryKey(LockSpace::kTenantAnalysis, -1).status().ToString(),
+            "invalid argument: advisory lock id -1 out of range");
+  EXPECT_EQ(AdvisoryKey(LockSpace::kTenantAnalysis, int64_t{1} << 48).status().ToString(),
+            "invalid argument: advisory lock id 281474976710656 out of range");
 }
 
 class SnapshotTransactionTest : public AdvisoryLockTest {};

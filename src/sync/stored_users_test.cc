@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "providers/snapshot_diff.h"
+#include "store/tenants.h"
 #include "sync/syncer.h"
 #include "testing/fixtures.h"
 
@@ -37,9 +38,37 @@ TEST(StoredUsersTest, GivesBackTheUsersTheLastSyncStored) {
 
 TEST(StoredUsersTest, AnotherDataSourcesUsersAreNotIncluded) {
   testing::TestTenant t = testing::NewTestTenant();
-  Result<std::vector<UserRecord>> stored = LoadStoredUsers(t.db.get(), t.data_source_id + 1);
-  ASSERT_TRUE(stored.ok());
-  EXPECT_TRUE(stored->empty());
+  std::unique_ptr<Clock> clock = NewFixedClock(kNow);
+  Result<DataSourceRow> other =
+      EnsureDataSource(t.db.get(), t.tenant_id, "other", "graph_json", "{}", kNow);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  // Both sources hold users with the same ids; the other source's are
+  // fewer and have other UPNs.
+  Snapshot mine = testing::SmallSnapshot(5, kNow);
+  Snapshot theirs = testing::SmallSnapshot(3, kNow);
+  for (UserRecord& u : theirs.users) u.upn = "other-" + u.upn;
+  Syncer syncer(t.db.get(), clock.get());
+  ASSERT_TRUE(syncer.Apply(t.tenant_id, t.data_source_id, mine, {}, "trace-1").ok());
+  ASSERT_TRUE(syncer.Apply(t.tenant_id, other->id, theirs, {}, "trace-2").ok());
+
+  const auto upns = [&](int64_t source) {
+    Result<std::vector<UserRecord>> stored = LoadStoredUsers(t.db.get(), source);
+    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+    std::vector<std::string> out;
+    if (stored.ok()) {
+      for (const UserRecord& u : *stored) out.push_back(u.upn);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<std::string> expected_mine, expected_theirs;
+  for (const UserRecord& u : mine.users) expected_mine.push_back(u.upn);
+  for (const UserRecord& u : theirs.users) expected_theirs.push_back(u.upn);
+  std::sort(expected_mine.begin(), expected_mine.end());
+  std::sort(expected_theirs.begin(), expected_theirs.end());
+  EXPECT_EQ(upns(t.data_source_id), expected_mine);
+  EXPECT_EQ(upns(other->id), expected_theirs);
+  EXPECT_EQ(upns(other->id + 1), std::vector<std::string>());  // no such source: none
 }
 
 }  // namespace

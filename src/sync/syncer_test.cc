@@ -167,12 +167,20 @@ TEST_F(SyncerTest, DeletionGuardRefusesAnEmptyUserListAndTouchesNothing) {
 TEST_F(SyncerTest, DeletionGuardCountsPerKindAndAllowsHalf) {
   ASSERT_TRUE(Apply(SmallSnapshot(20, kNow)).ok());
   Snapshot half = SmallSnapshot(10, kNow);  // 10 of 20 users and registrations go: exactly 50%
-  EXPECT_TRUE(Apply(half).ok());
+  auto allowed = Apply(half);
+  ASSERT_TRUE(allowed.ok()) << allowed.status().ToString();
+  EXPECT_EQ(allowed->kinds[EntityKind::kUser].deleted, 10);
+  EXPECT_EQ(allowed->kinds[EntityKind::kRegistration].deleted, 10);
+  EXPECT_EQ(Live("user"), 10);
+  EXPECT_EQ(Live("registration"), 10);
   Snapshot fewer = SmallSnapshot(4, kNow);  // 6 of 10 go: 60%
   auto r = Apply(fewer);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("delete 6 of 10 user entities (60%"), std::string::npos)
-      << r.status().message();
+  EXPECT_EQ(r.status().message(),
+            "refused: this sync would delete 6 of 10 user entities (60%, more than 50%); "
+            "nothing was changed. If the data source really lost them, sync again with --force");
+  EXPECT_EQ(Live("user"), 10);
+  EXPECT_EQ(Live("registration"), 10);
 }
 
 TEST_F(SyncerTest, ForceAcceptsTheDeletionOnPurpose) {
@@ -193,7 +201,12 @@ TEST_F(SyncerTest, SmallKindsAreNotGuarded) {
   Snapshot empty = SmallSnapshot(5, kNow);
   empty.users.clear();
   empty.registrations.clear();
-  EXPECT_TRUE(Apply(empty).ok());
+  auto r = Apply(empty);  // 5 of 5 go: fewer than 10 are never guarded
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->kinds[EntityKind::kUser].deleted, 5);
+  EXPECT_EQ(r->kinds[EntityKind::kRegistration].deleted, 5);
+  EXPECT_EQ(Live("user"), 0);
+  EXPECT_EQ(Live("registration"), 0);
 }
 
 TEST_F(SyncerTest, AMissingKindLeavesItsEntitiesAndLinksAsTheyWere) {
