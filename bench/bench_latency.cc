@@ -178,6 +178,11 @@ int main(int argc, char** argv) {
   Status written = WriteGraphDirectory(GenerateTenant(options), dir + "/graph");
   if (!written.ok()) Die("writing the tenant", written.ToString());
 
+  std::string mode_list;
+  for (const std::string& m : modes) mode_list += (mode_list.empty() ? "" : ",") + m;
+  std::printf("command: bench_latency --users %d --triggers %d --modes %s (serve and trigger on "
+              "their default flags)\n\n",
+              users, triggers, mode_list.c_str());
   std::printf("| serve (default flags) | users | triggers | median | p90 | p99 | max |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
   for (const std::string& mode : modes) {
