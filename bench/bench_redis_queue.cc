@@ -132,7 +132,6 @@ std::unique_ptr<Queue> Open(const Server& server, const std::string& name, const
   RedisQueueOptions o;
   o.url = server.url();
   o.name = name;
-  o.complete_takes_next = true;  // one round trip per job, as BullMQ's worker does
   auto q = OpenRedisQueue(o, clock);
   if (!q.ok()) Die("open queue " + name, q.status());
   return std::move(q).value();

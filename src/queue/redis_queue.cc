@@ -97,8 +97,6 @@ class RedisQueue final : public Queue {
     wake_nonce_ = std::to_string(getpid()) + "-" + std::to_string(rd());
   }
 
-  ~RedisQueue() override { ReleaseTakenAhead(); }
-
   const std::string& name() const override { return options_.name; }
 
   // Checks the server and loads the scripts.
@@ -167,16 +165,6 @@ class RedisQueue final : public Queue {
     const std::string what = "take from queue " + Quoted(options_.name);
     using Steady = std::chrono::steady_clock;
     const Steady::time_point end = Steady::now() + std::chrono::milliseconds(wait_ms);
-    if (options_.complete_takes_next) {
-      std::lock_guard<std::mutex> lock(ahead_mu_);
-      auto it = taken_ahead_.find(std::string(worker));
-      if (it != taken_ahead_.end()) {
-        Job job = std::move(it->second);
-        taken_ahead_.erase(it);
-        leases_[LeaseKey(job)] = {std::string(worker), lease_ms};
-        return std::optional<Job>(std::move(job));
-      }
-    }
     const uint64_t epoch = wake_epoch_.load();
     std::unique_ptr<Waiter> waiter;
     for (;;) {
@@ -184,12 +172,7 @@ class RedisQueue final : public Queue {
                                                {std::to_string(lease_ms), std::string(worker)}));
       if (r.at(0).AsInt() == 1) {
         if (waiter) ReturnWaiter(std::move(waiter));
-        Job job = ParseTakenRow(r);
-        if (options_.complete_takes_next) {
-          std::lock_guard<std::mutex> lock(ahead_mu_);
-          leases_[LeaseKey(job)] = {std::string(worker), lease_ms};
-        }
-        return std::optional<Job>(std::move(job));
+        return std::optional<Job>(ParseTakenRow(r));
       }
       Result<bool> again = AwaitWork(worker, &waiter, epoch, end, r.at(1).AsInt() == 1,
                                      r.at(2).AsInt());
@@ -226,10 +209,6 @@ class RedisQueue final : public Queue {
       args.insert(args.end(), {job.id, std::to_string(job.token), std::move(value),
                                known ? std::to_string(job.attempt) : "?", job.backend_note});
       sent.push_back(i);
-    }
-    if (options_.complete_takes_next) {
-      std::lock_guard<std::mutex> lock(ahead_mu_);
-      for (size_t i : sent) leases_.erase(LeaseKey(done[i].job));
     }
     const std::string what = sent.empty() ? "take from queue " + Quoted(options_.name)
                                           : "complete and take from queue " + Quoted(options_.name);
@@ -294,42 +273,15 @@ class RedisQueue final : public Queue {
     if (!nlohmann::json::accept(return_value)) {
       return Status::InvalidArgument(what + ": return value is not JSON");
     }
-    // With complete_takes_next: the worker and lease of this job's Take, so
-    // the script takes that worker's next job.
-    std::string next_lease, next_worker;
-    if (options_.complete_takes_next) {
-      std::lock_guard<std::mutex> lock(ahead_mu_);
-      auto it = leases_.find(LeaseKey(job));
-      if (it != leases_.end()) {
-        if (taken_ahead_.count(it->second.worker) == 0) {
-          next_worker = it->second.worker;
-          next_lease = std::to_string(it->second.lease_ms);
-        }
-        leases_.erase(it);
-      }
-    }
     VIGIL_ASSIGN_OR_RETURN(RedisReply r,
                            Run(RedisScript::kComplete, what,
-                               {job.id, std::to_string(job.token), std::string(return_value),
-                                next_lease, next_worker}));
-    if (r.at(0).AsInt() != 0) return LeaseLost(job, r.at(0).AsInt());
-    if (r.elements.size() > 1) {
-      RedisReply taken;
-      taken.type = RedisReply::Type::kArray;
-      taken.elements.assign(r.elements.begin() + 1, r.elements.end());
-      Job next = ParseTakenRow(taken);
-      std::lock_guard<std::mutex> lock(ahead_mu_);
-      taken_ahead_.emplace(next_worker, std::move(next));
-    }
+                               {job.id, std::to_string(job.token), std::string(return_value)}));
+    if (r.AsInt() != 0) return LeaseLost(job, r.AsInt());
     return Status::Ok();
   }
 
   Result<FailResult> Fail(const Job& job, std::string_view error) override {
     std::string what = "fail job " + Quoted(job.id);
-    if (options_.complete_takes_next) {
-      std::lock_guard<std::mutex> lock(ahead_mu_);
-      leases_.erase(LeaseKey(job));
-    }
     VIGIL_ASSIGN_OR_RETURN(
         RedisReply r,
         Run(RedisScript::kFail, what, {job.id, std::to_string(job.token), std::string(error)}));
@@ -402,7 +354,6 @@ class RedisQueue final : public Queue {
   }
 
   void WakeAll() override {
-    ReleaseTakenAhead();
     std::vector<std::string> keys;
     {
       std::lock_guard<std::mutex> lock(waiters_mu_);
@@ -427,22 +378,6 @@ class RedisQueue final : public Queue {
                   BullMqOptsJson(o, options_.remove_on_complete, options_.remove_on_fail),
                   std::to_string(std::min(o.delay_ms, kRedisMaxDelayMs)),
                   std::to_string(o.priority), o.group});
-  }
-
-  static std::string LeaseKey(const Job& job) { return job.id + "#" + std::to_string(job.token); }
-
-  // Gives back every job Complete took ahead that no Take picked up.
-  void ReleaseTakenAhead() {
-    std::map<std::string, Job> ahead;
-    {
-      std::lock_guard<std::mutex> lock(ahead_mu_);
-      ahead.swap(taken_ahead_);
-    }
-    for (const auto& [worker, job] : ahead) {
-      // On failure the lease expires and RecoverStalled puts the job back.
-      (void)Run(RedisScript::kRelease, "release job " + Quoted(job.id),
-                {job.id, std::to_string(job.token)});
-    }
   }
 
   // Runs a script on a pooled connection; errors are prefixed with `what`.
@@ -560,16 +495,6 @@ class RedisQueue final : public Queue {
   uint64_t waiter_count_ = 0;
   std::multimap<std::string, std::unique_ptr<Waiter>> idle_waiters_;  // by worker
   std::vector<std::string> blocked_;  // wake keys of Takes blocked now
-
-  // complete_takes_next: the worker and lease of each job a Take handed out
-  // (by LeaseKey), and the jobs Complete took ahead, by worker.
-  struct LeaseOf {
-    std::string worker;
-    int64_t lease_ms = 0;
-  };
-  std::mutex ahead_mu_;
-  std::map<std::string, LeaseOf> leases_;
-  std::map<std::string, Job> taken_ahead_;
 };
 
 }  // namespace

@@ -25,7 +25,9 @@
 //     with its own lock, token and TTL. Release gives a job back first in
 //     line, its start not counted (attemptsStarted goes back down) and no
 //     stall counted. A CompleteAndTake that finds nothing to take waits as
-//     Take does (see Waiting), then takes again.
+//     Take does (see Waiting), then takes again. This is the queue's one
+//     batching mechanism: the prefetching Worker (queue/worker.h) uses it;
+//     Take and Complete stay one job per call.
 //   - RecoverStalled fails a job stalled more than max_stalled times at once
 //     (with "stalled: ..." as failedReason), where BullMQ 5 defers that to
 //     the worker that takes it next.
@@ -92,14 +94,6 @@ struct RedisQueueOptions {
   // (true, a number, or {count, age}). A removed job is NotFound to Get.
   int64_t remove_on_complete = -1;
   int64_t remove_on_fail = -1;
-  // Complete takes the completing worker's next job in the same script (one
-  // round trip per job instead of two, as BullMQ's moveToFinished does) and
-  // keeps it for that worker's next Take. For callers that, like Worker,
-  // call Take with the same worker name right after Complete. WakeAll (and
-  // the queue's destruction) gives back a job taken ahead that no Take
-  // picked up; one left with a worker name that never takes again goes back
-  // when its lease expires (RecoverStalled, counted as a stall).
-  bool complete_takes_next = false;
 };
 
 // Connects to the server, checks it (Redis 6.2 or later, for LPOS and

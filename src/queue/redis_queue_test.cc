@@ -460,40 +460,6 @@ TEST(RedisQueueTest, RemoveOnCompleteTrueRemovesOnlyThatJob) {
   EXPECT_EQ(keeper->Counts()->completed, 2);
 }
 
-// complete_takes_next: Complete takes the worker's next job in the same
-// script; its next Take gets it; WakeAll gives back one nobody took.
-TEST(RedisQueueTest, CompleteTakesTheWorkersNextJob) {
-  ASSERT_NE(Server(), nullptr);
-  RedisQueueOptions o = Options(FreshName());
-  o.complete_takes_next = true;
-  auto q = MustOpen(o);
-  ASSERT_TRUE(q);
-  for (const char* id : {"j1", "j2", "j3"}) {
-    JobOptions jo;
-    jo.job_id = id;
-    ASSERT_TRUE(q->Add("run", "{}", jo).ok());
-  }
-  auto j1 = q->Take("w", 30000, 0);
-  ASSERT_TRUE(j1.ok() && j1->has_value());
-  ASSERT_TRUE(q->Complete(**j1, "null").ok());
-  EXPECT_EQ(q->Get("j2")->state, JobState::kActive);  // taken ahead for "w"
-  auto j2 = q->Take("w", 30000, 0);
-  ASSERT_TRUE(j2.ok() && j2->has_value());
-  EXPECT_EQ((*j2)->id, "j2");
-  EXPECT_EQ((*j2)->attempt, 1);
-  ASSERT_TRUE(q->Complete(**j2, "null").ok());
-  EXPECT_EQ(q->Get("j3")->state, JobState::kActive);
-  q->WakeAll();  // "w" stops: j3 goes back, its start not counted
-  JobInfo j3 = q->Get("j3").value();
-  EXPECT_EQ(j3.state, JobState::kWaiting);
-  EXPECT_EQ(j3.attempts_made, 0);
-  auto again = q->Take("other", 30000, 0);
-  ASSERT_TRUE(again.ok() && again->has_value());
-  EXPECT_EQ((*again)->id, "j3");
-  ASSERT_TRUE(q->Complete(**again, "null").ok());
-  EXPECT_EQ(q->Counts()->completed, 3);
-}
-
 // Release gives a job back at once: first in line, its start not counted
 // and no stall.
 TEST(RedisQueueTest, ReleaseGivesAJobBackFirstInLineWithoutAStall) {

@@ -48,24 +48,13 @@ rcall("SREM", K_STALLED, ARGV[3])
 return 0
 )lua";
 
-// ARGV[3] job id, [4] token, [5] return value (JSON), [6] lease ms for
-// taking the next job in the same call ("" = do not), [7] worker name.
-// Returns {0} or {kLock* code}; {0, <take's reply for a job>} when it took one.
+// ARGV[3] job id, [4] token, [5] return value (JSON).
+// Returns 0 or a kLock* code.
 constexpr std::string_view kComplete = R"lua(
 local released = complete_job(ARGV[3], ARGV[4], ARGV[5])
-if released ~= 0 then return {released} end
-if ARGV[6] ~= "" then
-  promote_due()
-  if not is_paused() then
-    local row = take_job(ARGV[6], ARGV[7])
-    if row then
-      table.insert(row, 1, 0)
-      return row
-    end
-  end
-end
+if released ~= 0 then return released end
 drained_if_idle()
-return {0}
+return 0
 )lua";
 
 // ARGV[3] lease ms, [4] worker name, [5] how many jobs to take at most,
