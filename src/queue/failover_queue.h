@@ -42,6 +42,20 @@
 //   Get/List/Counts combine both backends; Get also finds a job that is
 //            only in the outbox (waiting).
 //
+// The batch calls keep those rules job by job, with fewer round trips:
+//   AddBulk  appends every job to the outbox in one transaction, then relays
+//            the new ones (and rows never relayed) with one AddBulk to the
+//            primary while it answers, else to the fallback.
+//   CompleteAndTake  finishes the outbox rows of the finished runs in one
+//            transaction, as Complete does (only while each run's claim is
+//            the latest); then takes as Take does — held-back copies first,
+//            the fallback at most every fallback_check_ms, then the primary
+//            — with the completions for the primary and its take in one
+//            CompleteAndTake there. Each job taken is guarded as Take guards
+//            it (its run claimed in the outbox, or skipped, or held back).
+//   Release  ends the run's claim in the outbox, then gives the job back to
+//            its backend; FailedPrecondition when the claim was taken over.
+//
 // Whether the primary is used is PrimaryHealth's (queue/primary_health.h):
 // down at the first Unavailable (refused, reset, or no answer within the
 // Redis command timeout), up again after several probes in a row worked,
@@ -112,6 +126,11 @@ class FailoverQueue final : public Queue {
   Result<JobInfo> Get(std::string_view job_id) override;
   Result<std::vector<JobInfo>> List(const ListFilter& filter) override;
   void WakeAll() override;
+  Result<std::vector<AddResult>> AddBulk(const std::vector<JobToQueue>& jobs) override;
+  Result<CompleteAndTakeResult> CompleteAndTake(const std::vector<JobDone>& done,
+                                                std::string_view worker, int max_take,
+                                                int64_t lease_ms, int64_t wait_ms) override;
+  Status Release(const Job& job) override;
 
   // Whether the primary is up (see above).
   bool primary_up() const;
@@ -179,6 +198,29 @@ class FailoverQueue final : public Queue {
   // extended, and one whose job is free again is handed out when `worker`
   // is given (else given back to its backend).
   Result<std::optional<Job>> RevisitParked(std::string_view worker, int64_t lease_ms);
+  // Relays `jobs` (each with its outbox job id) to the primary in one
+  // AddBulk, or to the fallback when the primary is down; records the
+  // relays in the outbox.
+  Status RelayBulk(const std::vector<JobToQueue>& jobs);
+  // Completions CompleteAndTake leaves for the primary's CompleteAndTake:
+  // each with the index of its answer in `completed` (-1: the outbox row
+  // was finished already and decides, so the primary's answer is ignored).
+  struct PrimaryBatch {
+    std::vector<JobDone> done;
+    std::vector<int> answer_to;
+  };
+  // CompleteAndTake's completions: each as Complete does, the outbox rows
+  // in one transaction; those for the primary are left in `batch`.
+  void FinishRuns(const std::vector<JobDone>& done, std::vector<Status>* completed,
+                  PrimaryBatch* batch);
+  // CompleteAndTake's take (see the header comment), sending `batch` with
+  // the primary's call (or answering it Unavailable when the primary is down).
+  void TakeBatch(std::string_view worker, int max_take, int64_t lease_ms, int64_t wait_ms,
+                 PrimaryBatch* batch, CompleteAndTakeResult* result);
+  // Guards each job of `jobs` (from the primary or not) into result->taken;
+  // on an error gives back those not guarded yet and returns it.
+  Status GuardAll(std::vector<Job> jobs, bool primary, std::string_view worker, int64_t lease_ms,
+                  CompleteAndTakeResult* result);
   // The taken job's entry; FailedPrecondition when it is not held here.
   Result<Taken> Held(const Job& job);
   void Forget(const Job& job);

@@ -13,6 +13,7 @@
 #include "queue/local_queue.h"
 #include "queue/queue_reconciler.h"
 #include "queue/redis_queue.h"
+#include "testing/counting_queue.h"
 #include "testing/fixtures.h"
 #include "testing/redis_server.h"
 #include "testing/test_database.h"
@@ -50,7 +51,13 @@ class FailoverQueueTest : public ::testing::Test {
     FailoverQueueOptions fo;
     fo.retry_primary_ms = 100;
     fo.fallback_check_ms = 50;
-    auto queue = FailoverQueue::Open([ro] { return OpenRedisQueue(ro, SystemClock()); },
+    // The primary counts the calls made to it.
+    auto counts = primary_calls_;
+    auto open_primary = [ro, counts]() -> Result<std::unique_ptr<Queue>> {
+      VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Queue> redis, OpenRedisQueue(ro, SystemClock()));
+      return std::unique_ptr<Queue>(new testing::CountingQueue(std::move(redis), counts));
+    };
+    auto queue = FailoverQueue::Open(open_primary,
                                      OpenLocalQueue(open_db_(), SystemClock(), lo).value(),
                                      open_db_(), SystemClock(), fo);
     ASSERT_TRUE(queue.ok()) << queue.status().ToString();
@@ -75,6 +82,8 @@ class FailoverQueueTest : public ::testing::Test {
     return queue_->primary_up();
   }
 
+  std::shared_ptr<testing::QueueCallCounts> primary_calls_ =
+      std::make_shared<testing::QueueCallCounts>();
   std::unique_ptr<testing::RedisServer> redis_;
   std::function<std::unique_ptr<Db>()> open_db_;
   std::unique_ptr<Db> db_;
@@ -296,6 +305,117 @@ TEST_F(FailoverQueueTest, ACopyHandedOutAgainWhileItsRunGoesOnWaitsForThatRun) {
   EXPECT_EQ(
       Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'again' AND outcome = 'completed'"), 1);
   EXPECT_EQ(redis_queue_->Get("again")->state, JobState::kCompleted);
+}
+
+// The batch calls go through to Redis as batches, and keep the outbox rules
+// job by job: AddBulk writes every row, then relays them in one call.
+TEST_F(FailoverQueueTest, AddBulkWritesTheOutboxThenRelaysToRedisInOneCall) {
+  ASSERT_TRUE(queue_->Add("sync", "{}", Id("old")).ok());
+  const int64_t adds_before = primary_calls_->add;
+  std::vector<JobToQueue> jobs = {{"sync", R"({"n":1})", Id("a")},
+                                  {"sync", R"({"n":2})", Id("old")},
+                                  {"sync", R"({"n":3})", JobOptions{}}};
+  auto added = queue_->AddBulk(jobs);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  ASSERT_EQ(added->size(), 3u);
+  EXPECT_TRUE((*added)[0].added);
+  EXPECT_EQ((*added)[1].job_id, "old");
+  EXPECT_FALSE((*added)[1].added);
+  EXPECT_EQ((*added)[2].job_id.rfind("job-", 0), 0u);
+  EXPECT_EQ(primary_calls_->add_bulk, 1);
+  EXPECT_EQ(primary_calls_->add, adds_before);
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE relayed_to = 'redis'"), 3);
+  EXPECT_EQ(redis_queue_->Get("a")->payload, R"({"n":1})");
+  EXPECT_EQ(redis_queue_->Get((*added)[2].job_id)->payload, R"({"n":3})");
+  EXPECT_EQ(redis_queue_->Counts()->waiting, 3);
+  // A bad job: none is added, and the message names it.
+  jobs = {{"sync", "{}", Id("b")}, {"sync", "[]", Id("c")}};
+  EXPECT_EQ(queue_->AddBulk(jobs).status().ToString(),
+            "invalid argument: job 1: add job \"sync\": payload is not a JSON object");
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'b'"), 0);
+}
+
+// CompleteAndTake claims each job's run as Take does and finishes each row
+// as Complete does, with one CompleteAndTake in Redis per call.
+TEST_F(FailoverQueueTest, CompleteAndTakeClaimsEachRunAndFinishesEachRow) {
+  for (const char* id : {"j1", "j2", "j3", "j4", "j5"}) {
+    ASSERT_TRUE(queue_->Add("sync", "{}", Id(id)).ok());
+  }
+  ASSERT_TRUE(WaitForPrimaryUp());
+  auto first = queue_->CompleteAndTake({}, "w", 3, 10000, 2000);
+  ASSERT_TRUE(first.ok() && first->take_status.ok()) << first.status().ToString();
+  ASSERT_EQ(first->taken.size(), 3u);
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE run_token = 1 AND run_until IS NOT NULL "
+                 "AND run_owner = 'w'"),
+            3);
+  std::vector<JobDone> done;
+  for (const Job& job : first->taken) done.push_back({job, R"({"ok":true})"});
+  const int64_t calls_before = primary_calls_->complete_and_take;
+  auto second = queue_->CompleteAndTake(done, "w", 5, 10000, 0);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_EQ(second->completed.size(), 3u);
+  for (const Status& s : second->completed) EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(second->taken.size(), 2u);
+  EXPECT_EQ(primary_calls_->complete_and_take, calls_before + 1);
+  EXPECT_EQ(primary_calls_->take, 0);
+  EXPECT_EQ(primary_calls_->complete, 0);
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE outcome = 'completed'"), 3);
+  for (const Job& job : first->taken) {
+    EXPECT_EQ(redis_queue_->Get(job.id)->state, JobState::kCompleted) << job.id;
+  }
+  // A run reported twice, and one whose claim was taken over, finish nothing.
+  const Job& taken_over = second->taken[0];
+  ASSERT_TRUE(db_->Execute("UPDATE job_outbox SET run_token = run_token + 1 WHERE job_id = ?",
+                           {taken_over.id})
+                  .ok());
+  auto third = queue_->CompleteAndTake({done[0], {taken_over, "{}"}}, "w", 0, 10000, 0);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->completed[0].code(), Code::kFailedPrecondition);
+  EXPECT_EQ(third->completed[1].ToString(), "refused: job " + taken_over.id +
+                                                ": lease lost (its run claim was taken over)");
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE finished_at IS NOT NULL"), 3);
+}
+
+// A batch never hands out a copy of a job another run holds, nor one of a
+// finished job: they are held back, then skipped.
+TEST_F(FailoverQueueTest, ABatchHoldsBackACopyWhileItsRunGoesOnAndSkipsItAfter) {
+  ASSERT_TRUE(queue_->Add("sync", "{}", Id("twin")).ok());
+  auto local = OpenLocalQueue(open_db_(), SystemClock()).value();
+  ASSERT_TRUE(local->Add("sync", "{}", Id("twin")).ok());
+  auto first = queue_->CompleteAndTake({}, "a", 1, 10000, 2000);
+  ASSERT_TRUE(first.ok() && first->taken.size() == 1u);
+  auto second = queue_->CompleteAndTake({}, "b", 5, 10000, 300);
+  ASSERT_TRUE(second.ok() && second->take_status.ok()) << second->take_status.ToString();
+  EXPECT_TRUE(second->taken.empty()) << "the second copy ran while the first run went on";
+  auto finished = queue_->CompleteAndTake({{first->taken[0], "{}"}}, "a", 5, 10000, 300);
+  ASSERT_TRUE(finished.ok() && finished->completed[0].ok());
+  EXPECT_TRUE(finished->taken.empty());
+  EXPECT_EQ(Rows("SELECT run_token FROM job_outbox WHERE job_id = 'twin'"), 1);
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM jobs WHERE job_id = 'twin' AND state = 'completed' AND "
+                 "return_value LIKE '%skipped%'") +
+                (redis_queue_->Get("twin")->return_value.find("skipped") != std::string::npos),
+            1);
+}
+
+// Release ends the run's claim and gives the job back: it runs again, and
+// the old lease is fenced.
+TEST_F(FailoverQueueTest, ReleaseEndsTheClaimAndTheJobIsTakenAgain) {
+  ASSERT_TRUE(queue_->Add("sync", "{}", Id("r")).ok());
+  auto taken = queue_->CompleteAndTake({}, "w", 2, 10000, 2000);
+  ASSERT_TRUE(taken.ok() && taken->taken.size() == 1u);
+  ASSERT_TRUE(queue_->Release(taken->taken[0]).ok());
+  EXPECT_EQ(primary_calls_->release, 1);
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = 'r' AND run_until IS NULL AND "
+                 "finished_at IS NULL"),
+            1);
+  EXPECT_EQ(redis_queue_->Get("r")->state, JobState::kWaiting);
+  EXPECT_EQ(queue_->Release(taken->taken[0]).code(), Code::kFailedPrecondition);
+  auto again = queue_->Take("v", 10000, 2000);
+  ASSERT_TRUE(again.ok() && again->has_value()) << again.status().ToString();
+  EXPECT_EQ((*again)->id, "r");
+  EXPECT_EQ(Rows("SELECT run_token FROM job_outbox WHERE job_id = 'r'"), 2);
+  EXPECT_EQ(queue_->Complete(taken->taken[0], "{}").code(), Code::kFailedPrecondition);
+  EXPECT_TRUE(queue_->Complete(**again, "{}").ok());
 }
 
 TEST(JobOutboxTest, ALiveClaimIsNeverTakenOverNotEvenByItsOwnBackend) {
