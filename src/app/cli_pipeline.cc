@@ -35,6 +35,12 @@ void AddServeOptions(CLI::App* c, ServeCommand* cmd) {
                 "run the queue on Redis (redis://[[user]:password@]host[:port][/db], BullMQ\n"
                 "layout, queue \"vigil\"); jobs are written to the database's job outbox\n"
                 "first, and the local queue takes over while Redis is unreachable");
+  c->add_option("--prefetch", cmd->prefetch,
+                "with --redis: jobs taken ahead of the running ones; finished jobs are\n"
+                "reported and the next taken in one round trip (0: each worker thread takes\n"
+                "and completes its own jobs, a round trip each)")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
   c->add_option("--reconcile", cmd->reconcile,
                 "with --redis: how often serve re-enqueues unfinished jobs Redis lost")
       ->capture_default_str();

@@ -1,10 +1,13 @@
-// `vigil queue add|stats` as a user runs them, against a redis-server the
-// test starts (`queue work` runs as a process in tests/interop/run.sh).
+// `vigil queue add|stats|work` as a user runs them, against a redis-server
+// the test starts (`queue work` also runs against Node BullMQ in
+// tests/interop/run.sh).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "app/cli_test_support.h"
+#include "app/process_test_support.h"
+#include "testing/fixtures.h"
 #include "testing/redis_server.h"
 
 namespace vigil {
@@ -64,6 +67,52 @@ TEST(CliQueueTest, UsageErrorsAndAnUnreachableServer) {
   EXPECT_EQ(down.status, 1);
   EXPECT_EQ(down.err,
             "vigil: open queue \"q\": redis 127.0.0.1:" + port + ": connection refused\n");
+}
+
+// `vigil queue work` takes and reports jobs in batches by default (the jobs
+// were taken by its feeder, "<name>/feed" in BullMQ's processedBy field);
+// --prefetch 0 takes them one by one on each worker thread.
+TEST(CliQueueTest, WorkTakesJobsInBatchesByDefaultAndOneByOneWithPrefetchZero) {
+  auto server = testing::RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const std::string url = (*server)->url();
+  const std::string dir = testing::NewTempDir();
+  for (const std::string prefetch : {"", "0"}) {
+    const std::string queue = "q" + prefetch;
+    for (int i = 0; i < 5; ++i) {
+      CliRun add = Vigil({"queue", "add", "--redis", url, "--queue", queue, "--name", "echo",
+                          "--job-id", "j" + std::to_string(i)});
+      ASSERT_EQ(add.status, 0) << add.err;
+    }
+    std::vector<std::string> args = {"queue", "work", "--redis", url, "--queue", queue,
+                                     "--handler", "echo", "--concurrency", "2", "--name", "w"};
+    if (!prefetch.empty()) args.insert(args.end(), {"--prefetch", prefetch});
+    const std::string log = dir + "/work" + prefetch + ".log";
+    testing::VigilProcess work(args, log);
+    ASSERT_TRUE(testing::WaitFor(
+        [&] {
+          CliRun stats = Vigil({"queue", "stats", "--redis", url, "--queue", queue, "--json"});
+          return stats.status == 0 && nlohmann::json::parse(stats.out)["completed"] == 5;
+        },
+        30))
+        << testing::ReadWholeFile(log);
+    work.Signal(SIGTERM);
+    EXPECT_EQ(work.Wait(30), 0);
+    for (int i = 0; i < 5; ++i) {
+      std::string taken_by;
+      ASSERT_TRUE(
+          (*server)->Command({"HGET", "bull:" + queue + ":j" + std::to_string(i), "pb"}, &taken_by)
+              .ok());
+      if (prefetch.empty()) {
+        EXPECT_EQ(taken_by, "w/feed");
+      } else {
+        EXPECT_TRUE(taken_by == "w/0" || taken_by == "w/1") << taken_by;
+      }
+    }
+    EXPECT_NE(testing::ReadWholeFile(log).find(prefetch.empty() ? "\"prefetch\":100"
+                                                                : "\"prefetch\":0"),
+              std::string::npos);
+  }
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 // `vigil trigger --redis` and `vigil jobs --redis` as a user runs them beside
 // `vigil serve --redis`: a triggered sync goes to the database's job outbox
-// and then to Redis; with Redis down it is kept in the database.
+// and then to Redis; with Redis down it is kept in the database. And which
+// path `vigil worker --redis` takes its jobs by, with and without --prefetch.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "app/cli_test_support.h"
+#include "app/process_test_support.h"
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
 #include "store/sqlite_db.h"
@@ -85,6 +87,43 @@ TEST_F(CliRedisPipelineTest, AMalformedRedisUrlIsAUsageErrorThatTouchesNothing) 
   EXPECT_EQ(Vigil({"jobs", "--db", db_, "--redis", "http://x"}).status, 2);
   EXPECT_EQ(Rows("SELECT COUNT(*) FROM job_outbox"), 0);
   EXPECT_EQ(Rows("SELECT COUNT(*) FROM jobs"), 0);
+}
+
+// `vigil worker --redis` takes and reports its jobs in batches by default:
+// the job was taken by the worker's feeder ("<name>/feed", BullMQ's
+// processedBy field); with --prefetch 0 by a worker thread of its own.
+TEST_F(CliRedisPipelineTest, WorkerTakesJobsInBatchesByDefaultAndOneByOneWithPrefetchZero) {
+  const std::string dir = testing::NewTempDir();
+  for (const std::string prefetch : {"", "0"}) {
+    CliRun trigger =
+        Vigil({"trigger", "--db", db_, "--tenant", "contoso", "--redis", redis_->url(), "--json"});
+    ASSERT_EQ(trigger.status, 0) << trigger.err;
+    const std::string job_id = nlohmann::json::parse(trigger.out)[0]["job_id"];
+    std::vector<std::string> args = {"worker", "--db", db_, "--redis", redis_->url(), "--name",
+                                     "w" + prefetch};
+    if (!prefetch.empty()) args.insert(args.end(), {"--prefetch", prefetch});
+    const std::string log = dir + "/worker" + prefetch + ".log";
+    testing::VigilProcess worker(args, log);
+    ASSERT_TRUE(testing::WaitFor(
+        [&] {
+          return Rows("SELECT COUNT(*) FROM job_outbox WHERE job_id = '" + job_id +
+                      "' AND outcome = 'completed'") == 1;
+        },
+        60))
+        << testing::ReadWholeFile(log);
+    worker.Signal(SIGTERM);
+    EXPECT_EQ(worker.Wait(30), 0);
+    std::string taken_by;
+    ASSERT_TRUE(redis_->Command({"HGET", "bull:vigil:" + job_id, "pb"}, &taken_by).ok());
+    if (prefetch.empty()) {
+      EXPECT_EQ(taken_by, "w/feed");
+    } else {
+      EXPECT_TRUE(taken_by == "w0/0" || taken_by == "w0/1") << taken_by;  // --concurrency 2
+    }
+    EXPECT_NE(testing::ReadWholeFile(log).find(prefetch.empty() ? "\"prefetch\":1"
+                                                                : "\"prefetch\":0"),
+              std::string::npos);
+  }
 }
 
 }  // namespace

@@ -117,6 +117,7 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
   WorkerOptions worker_options;
   worker_options.name = options.worker_name;
   worker_options.concurrency = options.concurrency;
+  worker_options.prefetch = options.open_primary_queue ? options.prefetch : 0;
   worker_options.lease_ms = options.lease_ms;
   worker_options.stalled_check_ms = options.stalled_check_ms;
   worker_options.on_finished = [](const Job& job, RunEnd end, const Status& outcome) {

@@ -55,6 +55,12 @@ struct ServiceOptions {
   QueueOpener open_primary_queue;
   // Opens the event bus the outbox relay publishes to; empty: in-process.
   std::function<Result<std::unique_ptr<EventBus>>()> open_bus;
+  // Redis mode: WorkerOptions::prefetch of the workers. 1 by default: a
+  // finished run is reported and the next job taken in one CompleteAndTake,
+  // and at most one job waits for a thread (docs/ARCHITECTURE.md says why
+  // no more). 0: the plain worker. Without Redis the worker is always the
+  // plain one (the local queue has no batch calls of its own).
+  int prefetch = 1;
   int64_t reconcile_ms = 2000;        // how often the reconciler passes
   int64_t reconcile_grace_ms = 2000;  // outbox rows younger than this are left alone
   // While the primary is down it is probed after primary_retry_ms, backing
