@@ -395,6 +395,49 @@ std::string Fmt(double v, const char* format) {
   return buf;
 }
 
+struct VigilResults {
+  Throughput v1, v50;
+  Latency active, completed;
+};
+
+void PrintTable(const Server& server, int jobs, const VigilRun& run, const std::string& vigil_args,
+                bool with_node, const VigilResults& v, const NodeResult& n1, const NodeResult& n50) {
+  const Throughput& v1 = v.v1;
+  const Throughput& v50 = v.v50;
+  const Latency& active = v.active;
+  const Latency& completed = v.completed;
+  auto row = [&](const char* what, double v, double n, const char* format, bool higher_better) {
+    std::string ratio = "";
+    if (with_node && v > 0 && n > 0) ratio = Fmt(higher_better ? v / n : n / v, "%.1f×");
+    std::printf("| %s | %s | %s | %s |\n", what, Fmt(v, format).c_str(),
+                with_node && n > 0 ? Fmt(n, format).c_str() : "-", ratio.c_str());
+  };
+  std::printf("\nRedis queue, %d no-op jobs, one redis-server (%s)\n", jobs, server.url().c_str());
+  std::printf("vigil: `vigil queue work --handler echo --concurrency C%s%s` (%s; prefetch %s as "
+              "its log reports), a child process timed from its spawn\n",
+              vigil_args.empty() ? "" : " ", vigil_args.c_str(),
+              vigil_args.empty() ? "default flags" : "flags as given", run.prefetch.c_str());
+  std::printf("BullMQ: `new Worker(name, async () => null, {concurrency: C})`, defaults\n\n");
+  std::printf("| measure | vigil | BullMQ 5.81.5 (Node) | vigil advantage |\n|---|---|---|---|\n");
+  row("jobs/s processed, concurrency 1", v1.jobs_per_s, n1.throughput.jobs_per_s, "%.0f", true);
+  row("jobs/s processed, concurrency 50", v50.jobs_per_s, n50.throughput.jobs_per_s, "%.0f", true);
+  row("Redis CPU per job processed, concurrency 1 (µs)", v1.redis_us_per_job,
+      n1.throughput.redis_us_per_job, "%.1f", false);
+  row("Redis CPU per job processed, concurrency 50 (µs)", v50.redis_us_per_job,
+      n50.throughput.redis_us_per_job, "%.1f", false);
+  row("worker process CPU per job, concurrency 1 (µs)", v1.worker_us_per_job,
+      n1.throughput.worker_us_per_job, "%.1f", false);
+  row("worker process CPU per job, concurrency 50 (µs)", v50.worker_us_per_job,
+      n50.throughput.worker_us_per_job, "%.1f", false);
+  row("enqueue → start p50, idle worker (ms; vigil: its active event)", active.p50_ms,
+      n1.latency.p50_ms, "%.3f", false);
+  row("enqueue → start p99, idle worker (ms; vigil: its active event)", active.p99_ms,
+      n1.latency.p99_ms, "%.3f", false);
+  row("enqueue → completed event p99, idle worker (ms; vigil only)", completed.p99_ms, 0, "%.3f",
+      false);
+  row("jobs/s added (AddBulk / addBulk, 1,000 per call)", v1.add_per_s, n1.throughput.add_per_s, "%.0f", true);
+}
+
 int Main(int argc, char** argv) {
   int jobs = 20000;
   int latency_jobs = 2000;
@@ -457,36 +500,7 @@ int Main(int argc, char** argv) {
     auto r = Connect(server)->Command({"INFO", "all"});
     if (r.ok()) std::fprintf(stderr, "%s\n", r->AsString().c_str());
   }
-  auto row = [&](const char* what, double v, double n, const char* format, bool higher_better) {
-    std::string ratio = "";
-    if (with_node && v > 0 && n > 0) ratio = Fmt(higher_better ? v / n : n / v, "%.1f×");
-    std::printf("| %s | %s | %s | %s |\n", what, Fmt(v, format).c_str(),
-                with_node ? Fmt(n, format).c_str() : "-", ratio.c_str());
-  };
-  std::printf("\nRedis queue, %d no-op jobs, one redis-server (%s)\n", jobs, server.url().c_str());
-  std::printf("vigil: `vigil queue work --handler echo --concurrency C%s%s` (%s; prefetch %s as "
-              "its log reports), a child process timed from its spawn\n",
-              vigil_args.empty() ? "" : " ", vigil_args.c_str(),
-              vigil_args.empty() ? "default flags" : "flags as given", run.prefetch.c_str());
-  std::printf("BullMQ: `new Worker(name, async () => null, {concurrency: C})`, defaults\n\n");
-  std::printf("| measure | vigil | BullMQ 5.81.5 (Node) | vigil advantage |\n|---|---|---|---|\n");
-  row("jobs/s processed, concurrency 1", v1.jobs_per_s, n1.throughput.jobs_per_s, "%.0f", true);
-  row("jobs/s processed, concurrency 50", v50.jobs_per_s, n50.throughput.jobs_per_s, "%.0f", true);
-  row("Redis CPU per job processed, concurrency 1 (µs)", v1.redis_us_per_job,
-      n1.throughput.redis_us_per_job, "%.1f", false);
-  row("Redis CPU per job processed, concurrency 50 (µs)", v50.redis_us_per_job,
-      n50.throughput.redis_us_per_job, "%.1f", false);
-  row("worker process CPU per job, concurrency 1 (µs)", v1.worker_us_per_job,
-      n1.throughput.worker_us_per_job, "%.1f", false);
-  row("worker process CPU per job, concurrency 50 (µs)", v50.worker_us_per_job,
-      n50.throughput.worker_us_per_job, "%.1f", false);
-  row("enqueue → start p50, idle worker (ms; vigil: its active event)", active.p50_ms,
-      n1.latency.p50_ms, "%.3f", false);
-  row("enqueue → start p99, idle worker (ms; vigil: its active event)", active.p99_ms,
-      n1.latency.p99_ms, "%.3f", false);
-  row("enqueue → completed event p99, idle worker (ms; vigil only)", completed.p99_ms, 0, "%.3f",
-      false);
-  row("jobs/s added (AddBulk / addBulk, 1,000 per call)", v1.add_per_s, n1.throughput.add_per_s, "%.0f", true);
+  PrintTable(server, jobs, run, vigil_args, with_node, {v1, v50, active, completed}, n1, n50);
   return 0;
 }
 

@@ -202,25 +202,42 @@ class FailoverQueue final : public Queue {
   // AddBulk, or to the fallback when the primary is down; records the
   // relays in the outbox.
   Status RelayBulk(const std::vector<JobToQueue>& jobs);
-  // Completions CompleteAndTake leaves for the primary's CompleteAndTake:
-  // each with the index of its answer in `completed` (-1: the outbox row
-  // was finished already and decides, so the primary's answer is ignored).
-  struct PrimaryBatch {
-    std::vector<JobDone> done;
+  // One CompleteAndTake under way: its arguments, its result so far, and
+  // the completions it leaves for the primary's CompleteAndTake, each with
+  // the index of its answer in result.completed (-1: the outbox row was
+  // finished already and decides, so the primary's answer is ignored).
+  struct BatchCall {
+    std::string_view worker;
+    int max_take = 0;
+    int64_t lease_ms = 0;
+    CompleteAndTakeResult result;
+    std::vector<JobDone> primary_done;
     std::vector<int> answer_to;
+    // Jobs still to take.
+    int want() const;
+    // Records the primary's answers to primary_done, which it empties.
+    void Answer(const Result<CompleteAndTakeResult>& r);
   };
   // CompleteAndTake's completions: each as Complete does, the outbox rows
-  // in one transaction; those for the primary are left in `batch`.
-  void FinishRuns(const std::vector<JobDone>& done, std::vector<Status>* completed,
-                  PrimaryBatch* batch);
-  // CompleteAndTake's take (see the header comment), sending `batch` with
-  // the primary's call (or answering it Unavailable when the primary is down).
-  void TakeBatch(std::string_view worker, int max_take, int64_t lease_ms, int64_t wait_ms,
-                 PrimaryBatch* batch, CompleteAndTakeResult* result);
-  // Guards each job of `jobs` (from the primary or not) into result->taken;
-  // on an error gives back those not guarded yet and returns it.
-  Status GuardAll(std::vector<Job> jobs, bool primary, std::string_view worker, int64_t lease_ms,
-                  CompleteAndTakeResult* result);
+  // in one transaction; those for the primary are left in `call`.
+  void FinishRuns(const std::vector<JobDone>& done, BatchCall* call);
+  // Finishes the outbox rows of guarded runs `jobs` (with their claims) in
+  // one transaction: true for each row that changed, or the error.
+  std::vector<Result<bool>> FinishOutboxRows(const std::vector<std::pair<Job, int64_t>>& jobs);
+  // CompleteAndTake's take (see the header comment), sending the primary's
+  // completions with its call; waits up to wait_ms for a first job.
+  void TakeBatch(BatchCall* call, int64_t wait_ms);
+  // Takes from the fallback, waiting up to wait_ms. An error stops the take.
+  Status TakeFromFallback(BatchCall* call, int64_t wait_ms);
+  // One CompleteAndTake on the primary, waiting up to wait_ms. An error
+  // other than Unavailable stops the take.
+  Status TakeFromPrimary(BatchCall* call, const PrimaryRef& primary, int64_t wait_ms);
+  // The completions left for the primary, on their own (the primary is
+  // down, or taking stopped first).
+  void ReportToPrimary(BatchCall* call);
+  // Guards each job of `jobs` (from the primary or not) into the call's
+  // result; on an error gives back those not guarded yet and returns it.
+  Status GuardAll(std::vector<Job> jobs, bool primary, BatchCall* call);
   // The taken job's entry; FailedPrecondition when it is not held here.
   Result<Taken> Held(const Job& job);
   void Forget(const Job& job);

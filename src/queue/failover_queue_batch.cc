@@ -109,99 +109,112 @@ Status FailoverQueue::Release(const Job& job) {
   return t.claim_token > 0 ? Status::Ok() : s;
 }
 
+int FailoverQueue::BatchCall::want() const {
+  return std::max(0, max_take - static_cast<int>(result.taken.size()));
+}
+
+void FailoverQueue::BatchCall::Answer(const Result<CompleteAndTakeResult>& r) {
+  for (size_t k = 0; k < primary_done.size(); ++k) {
+    const int to = answer_to[k];
+    if (to < 0) continue;
+    result.completed[to] = r.ok() && k < r->completed.size() ? r->completed[k] : r.status();
+  }
+  primary_done.clear();
+  answer_to.clear();
+}
+
 Result<CompleteAndTakeResult> FailoverQueue::CompleteAndTake(const std::vector<JobDone>& done,
-                                                             std::string_view worker,
-                                                             int max_take, int64_t lease_ms,
-                                                             int64_t wait_ms) {
+                                                             std::string_view worker, int max_take,
+                                                             int64_t lease_ms, int64_t wait_ms) {
   VIGIL_RETURN_IF_ERROR(ValidateTake(lease_ms, wait_ms));
   if (max_take < 0) {
     return Status::InvalidArgument("take: max_take must be >= 0 (got " + std::to_string(max_take) +
                                    ")");
   }
-  CompleteAndTakeResult result;
-  PrimaryBatch batch;
-  FinishRuns(done, &result.completed, &batch);
-  TakeBatch(worker, max_take, lease_ms, wait_ms, &batch, &result);
-  return result;
+  BatchCall call;
+  call.worker = worker;
+  call.max_take = max_take;
+  call.lease_ms = lease_ms;
+  FinishRuns(done, &call);
+  TakeBatch(&call, wait_ms);
+  return std::move(call.result);
 }
 
-void FailoverQueue::FinishRuns(const std::vector<JobDone>& done, std::vector<Status>* completed,
-                               PrimaryBatch* batch) {
-  completed->assign(done.size(), Status::Ok());
-  struct Guarded {
-    size_t index;
-    Taken taken;
-    std::string value;
-  };
-  std::vector<Guarded> guarded;  // their outbox rows are finished below
+void FailoverQueue::FinishRuns(const std::vector<JobDone>& done, BatchCall* call) {
+  std::vector<Status>& completed = call->result.completed;
+  completed.assign(done.size(), Status::Ok());
+  std::vector<size_t> guarded;  // indexes into `done`; their outbox rows are finished below
+  std::vector<Taken> guarded_taken;
+  std::vector<std::pair<Job, int64_t>> rows;
   for (size_t i = 0; i < done.size(); ++i) {
     const Job& job = done[i].job;
     Result<Taken> t = Held(job);
     if (!t.ok()) {
-      (*completed)[i] = t.status();
-      continue;
-    }
-    std::string value = done[i].return_value.empty() ? "null" : done[i].return_value;
-    if (!nlohmann::json::accept(value)) {
+      completed[i] = t.status();
+    } else if (!nlohmann::json::accept(done[i].return_value.empty() ? "null"
+                                                                    : done[i].return_value)) {
       // The job stays held: the worker fails the run instead.
-      (*completed)[i] =
+      completed[i] =
           Status::InvalidArgument("complete job \"" + job.id + "\": return value is not JSON");
-      continue;
-    }
-    if (t->claim_token > 0) {
-      guarded.push_back({i, *t, std::move(value)});
+    } else if (t->claim_token > 0) {
+      guarded.push_back(i);
+      guarded_taken.push_back(*t);
+      rows.emplace_back(job, t->claim_token);
     } else if (t->primary) {  // unguarded: the backend's answer is the answer
-      batch->done.push_back({job, std::move(value)});
-      batch->answer_to.push_back(static_cast<int>(i));
+      call->primary_done.push_back(done[i]);
+      call->answer_to.push_back(static_cast<int>(i));
       Forget(job);
     } else {
-      (*completed)[i] = fallback_->Complete(job, value);
+      completed[i] =
+          fallback_->Complete(job, done[i].return_value.empty() ? "null" : done[i].return_value);
       Forget(job);
     }
   }
-  if (guarded.empty()) return;
-  // The database first, in one transaction: once a row is finished no copy
-  // of its job runs again, whatever the backend makes of the completion.
-  std::vector<Result<bool>> marked;
-  {
-    std::lock_guard<std::mutex> lock(db_mu_);
-    const TimeMs now = clock_->NowMs();
-    Transaction tx(db_.get());
-    Status s = tx.status();
-    for (const Guarded& g : guarded) {
-      if (!s.ok()) break;
-      marked.push_back(MarkOutboxFinished(db_.get(), options_.name, done[g.index].job.id,
-                                          "completed", now, g.taken.claim_token));
-      s = marked.back().status();
-    }
-    if (s.ok()) s = tx.Commit();
-    if (!s.ok()) marked.assign(guarded.size(), s);  // rolled back: none finished
-  }
+  if (rows.empty()) return;
+  // The database first: once a row is finished no copy of its job runs
+  // again, whatever the backend makes of the completion.
+  std::vector<Result<bool>> marked = FinishOutboxRows(rows);
   for (size_t k = 0; k < guarded.size(); ++k) {
-    const Guarded& g = guarded[k];
-    const Job& job = done[g.index].job;
-    Forget(job);
+    const JobDone& d = done[guarded[k]];
+    Forget(d.job);
     if (!marked[k].ok() || !*marked[k]) {
-      (*completed)[g.index] =
+      completed[guarded[k]] =
           !marked[k].ok() ? marked[k].status().Prefixed("job outbox")
-                          : Status::FailedPrecondition("job " + job.id +
-                                                       ": lease lost (its run claim was taken over)");
-      continue;
-    }
-    if (g.taken.backend_lost) continue;
-    if (g.taken.primary) {
-      batch->done.push_back({job, g.value});
-      batch->answer_to.push_back(-1);
+                          : Status::FailedPrecondition(
+                                "job " + d.job.id + ": lease lost (its run claim was taken over)");
+    } else if (guarded_taken[k].backend_lost) {
+      // Its backend refused this lease: not asked again.
+    } else if (guarded_taken[k].primary) {
+      call->primary_done.push_back(d);
+      call->answer_to.push_back(-1);
     } else {
-      (void)fallback_->Complete(job, g.value);
+      (void)fallback_->Complete(d.job, d.return_value.empty() ? "null" : d.return_value);
     }
   }
 }
 
-Status FailoverQueue::GuardAll(std::vector<Job> jobs, bool primary, std::string_view worker,
-                               int64_t lease_ms, CompleteAndTakeResult* result) {
+std::vector<Result<bool>> FailoverQueue::FinishOutboxRows(
+    const std::vector<std::pair<Job, int64_t>>& jobs) {
+  std::vector<Result<bool>> marked;
+  std::lock_guard<std::mutex> lock(db_mu_);
+  const TimeMs now = clock_->NowMs();
+  Transaction tx(db_.get());
+  Status s = tx.status();
+  for (const auto& [job, claim_token] : jobs) {
+    if (!s.ok()) break;
+    marked.push_back(
+        MarkOutboxFinished(db_.get(), options_.name, job.id, "completed", now, claim_token));
+    s = marked.back().status();
+  }
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) marked.assign(jobs.size(), s);  // rolled back: none finished
+  return marked;
+}
+
+Status FailoverQueue::GuardAll(std::vector<Job> jobs, bool primary, BatchCall* call) {
   for (size_t i = 0; i < jobs.size(); ++i) {
-    Result<std::optional<Job>> guarded = Guard(std::move(jobs[i]), primary, worker, lease_ms);
+    Result<std::optional<Job>> guarded =
+        Guard(std::move(jobs[i]), primary, call->worker, call->lease_ms);
     if (!guarded.ok()) {
       // Not handed out: the rest go back to their backend at once.
       for (size_t k = i + 1; k < jobs.size(); ++k) {
@@ -209,34 +222,22 @@ Status FailoverQueue::GuardAll(std::vector<Job> jobs, bool primary, std::string_
       }
       return guarded.status();
     }
-    if (*guarded) result->taken.push_back(std::move(**guarded));
+    if (*guarded) call->result.taken.push_back(std::move(**guarded));
   }
   return Status::Ok();
 }
 
-void FailoverQueue::TakeBatch(std::string_view worker, int max_take, int64_t lease_ms,
-                              int64_t wait_ms, PrimaryBatch* batch,
-                              CompleteAndTakeResult* result) {
+void FailoverQueue::TakeBatch(BatchCall* call, int64_t wait_ms) {
   const Steady::time_point deadline = Steady::now() + std::chrono::milliseconds(wait_ms);
-  auto want = [&] { return std::max(0, max_take - static_cast<int>(result->taken.size())); };
-  // The primary's answers to the completions of `batch`, once.
-  auto answer = [&](const Result<CompleteAndTakeResult>& r) {
-    for (size_t k = 0; k < batch->done.size(); ++k) {
-      const int to = batch->answer_to[k];
-      if (to < 0) continue;
-      result->completed[to] = r.ok() && k < r->completed.size() ? r->completed[k] : r.status();
-    }
-    batch->done.clear();
-    batch->answer_to.clear();
-  };
+  Status& error = call->result.take_status;
   for (;;) {
-    if (want() > 0) {
-      Result<std::optional<Job>> unparked = RevisitParked(worker, lease_ms);
+    if (call->want() > 0) {
+      Result<std::optional<Job>> unparked = RevisitParked(call->worker, call->lease_ms);
       if (!unparked.ok()) {
-        result->take_status = unparked.status();
+        error = unparked.status();
         break;
       }
-      if (*unparked) result->taken.push_back(std::move(**unparked));
+      if (*unparked) call->result.taken.push_back(std::move(**unparked));
     }
     PrimaryRef primary = Primary();
     bool look_at_fallback = !primary;
@@ -244,61 +245,64 @@ void FailoverQueue::TakeBatch(std::string_view worker, int max_take, int64_t lea
       std::lock_guard<std::mutex> lock(mu_);
       if (clock_->NowMs() >= next_fallback_check_) look_at_fallback = true;
     }
-    if (look_at_fallback && want() > 0) {
-      const int64_t wait = primary || !result->taken.empty()
-                               ? 0
-                               : std::min<int64_t>(MsUntil(deadline), options_.retry_primary_ms);
-      Result<CompleteAndTakeResult> local =
-          fallback_->CompleteAndTake({}, worker, want(), lease_ms, wait);
-      Status s = local.ok() ? local->take_status : local.status();
-      const bool took = local.ok() && !local->taken.empty();
-      if (local.ok()) {
-        Status guarded = GuardAll(std::move(local->taken), false, worker, lease_ms, result);
-        if (s.ok()) s = guarded;
-      }
-      if (!s.ok()) {
-        result->take_status = s;
-        break;
-      }
-      if (!took) {
-        std::lock_guard<std::mutex> lock(mu_);
-        next_fallback_check_ = clock_->NowMs() + options_.fallback_check_ms;
-      }
+    const bool none_yet = call->result.taken.empty();
+    if (look_at_fallback && call->want() > 0) {
+      // While the primary is up it is the one waited on.
+      error = TakeFromFallback(
+          call, primary || !none_yet
+                    ? 0
+                    : std::min<int64_t>(MsUntil(deadline), options_.retry_primary_ms));
+      if (!error.ok()) break;
     }
-    if (primary && (want() > 0 || !batch->done.empty())) {
-      const int64_t wait = result->taken.empty()
-                               ? std::min<int64_t>(MsUntil(deadline), options_.fallback_check_ms)
-                               : 0;
-      Result<CompleteAndTakeResult> r =
-          primary.queue->CompleteAndTake(batch->done, worker, want(), lease_ms, wait);
-      const Status s = r.ok() ? r->take_status : r.status();
-      Note(s, primary.epoch);
-      answer(r);
-      if (r.ok()) {
-        Status guarded = GuardAll(std::move(r->taken), true, worker, lease_ms, result);
-        if (!guarded.ok()) {
-          result->take_status = guarded;
-          break;
-        }
-      }
-      if (!s.ok() && s.code() != Code::kUnavailable) {
-        result->take_status = s;
-        break;
-      }
+    if (primary && (call->want() > 0 || !call->primary_done.empty())) {
+      error = TakeFromPrimary(call, primary,
+                              call->result.taken.empty()
+                                  ? std::min<int64_t>(MsUntil(deadline), options_.fallback_check_ms)
+                                  : 0);
+      if (!error.ok()) break;
     }
-    if (!result->taken.empty() || want() == 0 || MsUntil(deadline) == 0) break;
+    if (!call->result.taken.empty() || call->want() == 0 || MsUntil(deadline) == 0) break;
   }
-  if (batch->done.empty()) return;
-  // Not sent with a take (the primary is down, or taking failed first):
-  // on their own. A primary that is down keeps those copies; for a guarded
-  // job the outbox decided already.
+  ReportToPrimary(call);
+}
+
+Status FailoverQueue::TakeFromFallback(BatchCall* call, int64_t wait_ms) {
+  Result<CompleteAndTakeResult> local =
+      fallback_->CompleteAndTake({}, call->worker, call->want(), call->lease_ms, wait_ms);
+  if (!local.ok()) return local.status();
+  const bool took = !local->taken.empty();
+  Status guarded = GuardAll(std::move(local->taken), false, call);
+  if (!local->take_status.ok()) return local->take_status;
+  VIGIL_RETURN_IF_ERROR(guarded);
+  if (!took) {
+    std::lock_guard<std::mutex> lock(mu_);
+    next_fallback_check_ = clock_->NowMs() + options_.fallback_check_ms;
+  }
+  return Status::Ok();
+}
+
+Status FailoverQueue::TakeFromPrimary(BatchCall* call, const PrimaryRef& primary, int64_t wait_ms) {
+  Result<CompleteAndTakeResult> r = primary.queue->CompleteAndTake(
+      call->primary_done, call->worker, call->want(), call->lease_ms, wait_ms);
+  const Status s = r.ok() ? r->take_status : r.status();
+  Note(s, primary.epoch);
+  call->Answer(r);
+  if (r.ok()) VIGIL_RETURN_IF_ERROR(GuardAll(std::move(r->taken), true, call));
+  // Unavailable: the primary is down now; the next look goes to the fallback.
+  return s.code() == Code::kUnavailable ? Status::Ok() : s;
+}
+
+void FailoverQueue::ReportToPrimary(BatchCall* call) {
+  if (call->primary_done.empty()) return;
+  // A primary that is down keeps those copies; for a guarded job the
+  // outbox decided already.
   Result<CompleteAndTakeResult> r = Status::Unavailable("");
   Status s = OnBackend(true, [&](Queue* q) {
-    r = q->CompleteAndTake(batch->done, worker, 0, lease_ms, 0);
+    r = q->CompleteAndTake(call->primary_done, call->worker, 0, call->lease_ms, 0);
     return r.ok() ? r->take_status : r.status();
   });
   if (!s.ok() && (!r.ok() || r->completed.empty())) r = s;
-  answer(r);
+  call->Answer(r);
 }
 
 }  // namespace vigil

@@ -238,7 +238,7 @@ void PrefetchingWorker::RoundTrip(Lock& lock, int want) {
   for (const JobDone& d : done) Forget(d.job);
   in_flight_ -= static_cast<int>(done.size());
   TakeAhead(r, want);
-  if (HoldsNothing()) work_cv_.notify_one();  // a worker thread waits in the queue now
+  if (HoldsNothing()) work_cv_.notify_one();        // a worker thread waits in the queue now
   if (options_.feeders > 1) feed_cv_.notify_all();  // one may wait for this call's end
   cv_.notify_all();
   if (want > 0 && (!r.ok() || !r->take_status.ok())) {

@@ -84,17 +84,17 @@ class PrefetchingWorker final : public WorkerCore {
   const std::string owner_;  // "<name>/feed"
   const int capacity_;       // concurrency + prefetch
 
-  std::deque<Job> ahead_;  // taken and not started
-  int running_count_ = 0;  // handlers running
-  std::vector<JobDone> done_;  // finished runs the feeders have yet to report
+  std::deque<Job> ahead_;          // taken and not started
+  int running_count_ = 0;          // handlers running
+  std::vector<JobDone> done_;      // finished runs the feeders have yet to report
   bool waiting_in_queue_ = false;  // a worker thread's CompleteAndTake waits for jobs
   int feeding_ = 0;                // the feeders' CompleteAndTake calls under way
   int feeding_want_ = 0;           // how many jobs those calls may take
-  bool queue_drained_ = false;  // the last take got fewer jobs than it asked for
+  bool queue_drained_ = false;     // the last take got fewer jobs than it asked for
   std::chrono::steady_clock::time_point look_again_;  // for new jobs, while queue_drained_
   std::chrono::steady_clock::time_point last_pop_;    // a worker thread last started a job
-  std::condition_variable work_cv_;  // worker threads: a job is ahead, or stopping
-  std::condition_variable feed_cv_;  // the feeders: a run finished, or stopping
+  std::condition_variable work_cv_;                   // worker threads: a job is ahead, or stopping
+  std::condition_variable feed_cv_;                   // the feeders: a run finished, or stopping
 };
 
 }  // namespace vigil

@@ -23,8 +23,7 @@ std::unique_ptr<WorkerCore> MakeWorker(Queue* queue, JobHandlerFactory make_hand
 
 Worker::Worker(Queue* queue, JobHandlerFactory make_handler, WorkerOptions options,
                const Clock* clock)
-    : prefetching_(options.prefetch > 0),
-      impl_(MakeWorker(queue, std::move(make_handler), std::move(options), clock)) {}
+    : impl_(MakeWorker(queue, std::move(make_handler), std::move(options), clock)) {}
 
 Worker::~Worker() = default;
 

@@ -53,11 +53,7 @@ class Worker {
   int Stop(int64_t drain_ms) { return impl_->Stop(drain_ms); }
   Stats stats() const { return impl_->stats(); }
 
-  // Whether this is the prefetching worker (prefetch > 0).
-  bool prefetching() const { return prefetching_; }
-
  private:
-  bool prefetching_;
   std::unique_ptr<WorkerCore> impl_;
 };
 

@@ -94,7 +94,8 @@ Status WorkerCore::MakeHandlers(std::vector<std::unique_ptr<JobHandler>>* handle
 Status WorkerCore::Start() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (started_) return Status::FailedPrecondition("worker " + options_.name + ": already started");
+    if (started_)
+      return Status::FailedPrecondition("worker " + options_.name + ": already started");
   }
   std::vector<std::unique_ptr<JobHandler>> handlers;
   VIGIL_RETURN_IF_ERROR(MakeHandlers(&handlers));
