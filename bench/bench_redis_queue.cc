@@ -336,7 +336,13 @@ std::pair<Latency, Latency> VigilLatency(const Server& server, int count, const 
 }
 
 // The directory of this source file's bench/node.
-fs::path NodeSourceDir() { return fs::path(__FILE__).parent_path() / "node"; }
+// The build names this file relative to the build directory, where this
+// program lives: resolved against it, the bench runs from any directory.
+fs::path g_program_dir;
+fs::path NodeSourceDir() {
+  const fs::path source = fs::path(__FILE__).parent_path() / "node";
+  return source.is_absolute() ? source : (g_program_dir / source).lexically_normal();
+}
 
 // Installs bullmq into `dir` unless the same lock file is there already.
 void InstallNode(const fs::path& dir) {
@@ -443,6 +449,7 @@ int Main(int argc, char** argv) {
   int latency_jobs = 2000;
   bool with_node = true;
   const fs::path here = fs::absolute(fs::path(argv[0])).parent_path();
+  g_program_dir = here;
   fs::path node_dir = here / "bench-node";
   VigilRun run;
   run.vigil = (here / "vigil").string();
