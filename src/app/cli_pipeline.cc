@@ -38,7 +38,7 @@ void AddServeOptions(CLI::App* c, ServeCommand* cmd) {
   c->add_option("--prefetch", cmd->prefetch,
                 "with --redis: jobs taken ahead of the running ones; finished jobs are\n"
                 "reported and the next taken in one round trip (0: each worker thread takes\n"
-                "and completes its own jobs, a round trip each)")
+                "and completes its own jobs, two round trips per job)")
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
   c->add_option("--reconcile", cmd->reconcile,
