@@ -140,6 +140,15 @@ TEST_F(CliPipelineTest, HelpNamesThePipelineCommands) {
   CliRun serve = Vigil({"serve", "--help"});
   EXPECT_NE(serve.out.find("--drain"), std::string::npos) << serve.out;
   EXPECT_NE(serve.out.find("SIGTERM"), std::string::npos) << serve.out;
+  EXPECT_NE(serve.out.find("--prefetch"), std::string::npos) << serve.out;
+}
+
+TEST_F(CliPipelineTest, APrefetchBelowZeroIsAUsageError) {
+  for (const char* cmd : {"serve", "worker"}) {
+    CliRun bad = Vigil({cmd, "--db", db_, "--redis", "redis://127.0.0.1:1", "--prefetch", "-1"});
+    EXPECT_EQ(bad.status, 2) << cmd;
+    EXPECT_NE(bad.err.find("--prefetch"), std::string::npos) << bad.err;
+  }
 }
 
 }  // namespace
