@@ -36,11 +36,11 @@ void AddServeOptions(CLI::App* c, ServeCommand* cmd) {
                 "layout, queue \"vigil\"); jobs are written to the database's job outbox\n"
                 "first, and the local queue takes over while Redis is unreachable");
   c->add_option("--prefetch", cmd->prefetch,
-                "with --redis: jobs taken ahead of the running ones; finished jobs are\n"
+                "with --redis: jobs a process holds at most, running ones included (default:\n"
+                "--concurrency, so no job waits for a busy thread); a finished job is\n"
                 "reported and the next taken in one round trip (0: each worker thread takes\n"
                 "and completes its own jobs, two round trips per job)")
-      ->check(CLI::Range(0, 1024))
-      ->capture_default_str();
+      ->check(CLI::Range(0, 1024));
   c->add_option("--reconcile", cmd->reconcile,
                 "with --redis: how often serve re-enqueues unfinished jobs Redis lost")
       ->capture_default_str();

@@ -67,9 +67,10 @@ void AddQueueCommands(CLI::App* app, int* status, std::ostream& out, std::ostrea
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   w->add_option("--prefetch", work.prefetch,
-                "jobs taken ahead of the running ones; two feeder threads take them and\n"
-                "report completions in batches, one round trip each (0: every thread takes\n"
-                "and completes its own jobs, two round trips per job)")
+                "jobs held at most, running ones included (those beyond --concurrency are\n"
+                "taken ahead); two feeder threads take them and report completions in\n"
+                "batches, one round trip each (0: every thread takes and completes its own\n"
+                "jobs, two round trips per job)")
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
   w->add_option("--lease", work.lease, "lock duration of a running job (renewed while it runs)")

@@ -43,7 +43,7 @@ struct QueueWorkCommand {
   QueueTarget target;
   std::string handler;
   int concurrency = 1;
-  int prefetch = 100;  // WorkerOptions::prefetch; 0: the plain worker
+  int prefetch = 100;  // WorkerOptions::prefetch (jobs held); 0: the plain worker
   std::string lease = "30s";
   std::string drain = "30s";
   std::string name;  // worker name; default "<host>:<pid>"

@@ -120,7 +120,8 @@ TEST_F(CliRedisPipelineTest, WorkerTakesJobsInBatchesByDefaultAndOneByOneWithPre
     } else {
       EXPECT_TRUE(taken_by == "w0/0" || taken_by == "w0/1") << taken_by;  // --concurrency 2
     }
-    EXPECT_NE(testing::ReadWholeFile(log).find(prefetch.empty() ? "\"prefetch\":1"
+    // The default holds one job per worker thread (--concurrency 2).
+    EXPECT_NE(testing::ReadWholeFile(log).find(prefetch.empty() ? "\"prefetch\":2"
                                                                 : "\"prefetch\":0"),
               std::string::npos);
   }

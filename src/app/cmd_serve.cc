@@ -94,7 +94,7 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
     redis.remove_on_fail = kRedisFinishedJobsKept;
     const Clock* c = clock.get();
     options.open_primary_queue = [redis, c]() { return OpenRedisQueue(redis, c); };
-    options.prefetch = cmd.prefetch;
+    options.prefetch = cmd.prefetch < 0 ? cmd.concurrency : cmd.prefetch;
     options.reconcile_ms = *reconcile;
     options.reconcile_grace_ms = std::max<int64_t>(*reconcile, 1000);
   }
@@ -137,7 +137,7 @@ int RunServe(const ServeCommand& cmd, bool scheduler, std::ostream& /*out*/, std
       {{"db", cmd.db}, {"queue", cmd.redis.empty() ? "local" : "redis"},
        {"events", cmd.nats.empty() ? "in-process" : "nats"},
        {"worker", options.worker_name}, {"concurrency", cmd.concurrency},
-       {"prefetch", cmd.redis.empty() ? 0 : cmd.prefetch},
+       {"prefetch", cmd.redis.empty() ? 0 : options.prefetch},
        {"http", api ? api->address().ToString() : std::string("off")},
        {"pid", static_cast<int64_t>(getpid())}});
 

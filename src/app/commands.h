@@ -87,7 +87,9 @@ struct ServeCommand {
   std::string name;  // worker name in job leases; default "<host>:<pid>"
   std::string redis;  // redis:// URL: the queue is Redis (job outbox + fallback); empty: local
   std::string reconcile = "2s";  // Redis mode: how often lost jobs are looked for
-  int prefetch = 1;  // Redis mode: jobs taken ahead (ServiceOptions::prefetch); 0: none
+  // Redis mode: jobs a worker process holds at most, running ones included
+  // (ServiceOptions::prefetch); -1: as concurrency; 0: the plain worker.
+  int prefetch = -1;
   std::string retain = "7d";     // finished jobs and published events older than this are removed
   std::string nats;  // nats:// URL: events go to NATS (JetStream); empty: in-process
   // serve only: the HTTP API's address, host:port ("off": no HTTP; port 0:

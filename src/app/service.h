@@ -55,11 +55,13 @@ struct ServiceOptions {
   QueueOpener open_primary_queue;
   // Opens the event bus the outbox relay publishes to; empty: in-process.
   std::function<Result<std::unique_ptr<EventBus>>()> open_bus;
-  // Redis mode: WorkerOptions::prefetch of the workers. 1 by default: a
-  // finished run is reported and the next job taken in one CompleteAndTake,
-  // and at most one job waits for a thread (docs/ARCHITECTURE.md says why
-  // no more). 0: the plain worker. Without Redis the worker is always the
-  // plain one (the local queue has no batch calls of its own).
+  // Redis mode: WorkerOptions::prefetch of the workers, the jobs held at
+  // most, running ones included. Up to `concurrency` (1 by default counts
+  // as concurrency): a job is taken only for a free thread, and a finished
+  // run is reported and the next job taken in one CompleteAndTake
+  // (docs/ARCHITECTURE.md says why no job is taken ahead). 0: the plain
+  // worker. Without Redis the worker is always the plain one (the local
+  // queue has no batch calls of its own).
   int prefetch = 1;
   int64_t reconcile_ms = 2000;        // how often the reconciler passes
   int64_t reconcile_grace_ms = 2000;  // outbox rows younger than this are left alone

@@ -230,15 +230,24 @@ Status FailoverQueue::GuardAll(std::vector<Job> jobs, bool primary, BatchCall* c
 void FailoverQueue::TakeBatch(BatchCall* call, int64_t wait_ms) {
   const Steady::time_point deadline = Steady::now() + std::chrono::milliseconds(wait_ms);
   Status& error = call->result.take_status;
-  for (;;) {
-    if (call->want() > 0) {
-      Result<std::optional<Job>> unparked = RevisitParked(call->worker, call->lease_ms);
-      if (!unparked.ok()) {
-        error = unparked.status();
-        break;
-      }
-      if (*unparked) call->result.taken.push_back(std::move(**unparked));
+  // The completions go to the primary at once, right after their outbox
+  // rows were finished, as Complete tells the backend at once: a look at
+  // the fallback or at held-back copies may wait behind the database's write
+  // lock, and nothing extends the primary's locks of those jobs any more.
+  bool primary_found_none = false;  // just asked, without waiting
+  if (!call->primary_done.empty()) {
+    if (PrimaryRef primary = Primary()) {
+      error = TakeFromPrimary(call, primary, 0);
+      primary_found_none = error.ok() && call->result.taken.empty();
     }
+  }
+  while (error.ok() && call->result.taken.empty() && call->want() > 0) {
+    Result<std::optional<Job>> unparked = RevisitParked(call->worker, call->lease_ms);
+    if (!unparked.ok()) {
+      error = unparked.status();
+      break;
+    }
+    if (*unparked) call->result.taken.push_back(std::move(**unparked));
     PrimaryRef primary = Primary();
     bool look_at_fallback = !primary;
     {
@@ -248,20 +257,22 @@ void FailoverQueue::TakeBatch(BatchCall* call, int64_t wait_ms) {
     const bool none_yet = call->result.taken.empty();
     if (look_at_fallback && call->want() > 0) {
       // While the primary is up it is the one waited on.
-      error = TakeFromFallback(
-          call, primary || !none_yet
-                    ? 0
-                    : std::min<int64_t>(MsUntil(deadline), options_.retry_primary_ms));
+      const int64_t wait = primary || !none_yet
+                               ? 0
+                               : std::min<int64_t>(MsUntil(deadline), options_.retry_primary_ms);
+      error = TakeFromFallback(call, wait);
       if (!error.ok()) break;
     }
-    if (primary && (call->want() > 0 || !call->primary_done.empty())) {
-      error = TakeFromPrimary(call, primary,
-                              call->result.taken.empty()
-                                  ? std::min<int64_t>(MsUntil(deadline), options_.fallback_check_ms)
-                                  : 0);
+    if (primary && call->want() > 0) {
+      const int64_t wait = call->result.taken.empty()
+                               ? std::min<int64_t>(MsUntil(deadline), options_.fallback_check_ms)
+                               : 0;
+      // Not asked twice in a row without a wait.
+      if (!(primary_found_none && wait == 0)) error = TakeFromPrimary(call, primary, wait);
       if (!error.ok()) break;
     }
-    if (!call->result.taken.empty() || call->want() == 0 || MsUntil(deadline) == 0) break;
+    primary_found_none = false;
+    if (MsUntil(deadline) == 0) break;
   }
   ReportToPrimary(call);
 }

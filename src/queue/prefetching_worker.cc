@@ -30,7 +30,7 @@ PrefetchingWorker::PrefetchingWorker(Queue* queue, JobHandlerFactory make_handle
                                      WorkerOptions options, const Clock* clock)
     : WorkerCore(queue, std::move(make_handler), std::move(options), clock),
       owner_(options_.name + "/feed"),
-      capacity_(options_.concurrency + options_.prefetch) {}
+      capacity_(std::max(options_.concurrency, options_.prefetch)) {}
 
 PrefetchingWorker::~PrefetchingWorker() { Shutdown(); }
 

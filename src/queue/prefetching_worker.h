@@ -7,11 +7,14 @@
 // held, a worker thread waits in the queue itself, so an idle worker starts
 // a new job without a hand-over.
 //
-// At most concurrency + prefetch jobs are held: those the worker threads run
+// At most max(concurrency, prefetch) jobs are held (as a message broker's
+// prefetch count, the running ones included): those the worker threads run
 // (still at most `concurrency` at a time, one per thread; concurrency 1 runs
-// one job at a time), those that wait ahead for a thread (their lease, and
-// so Job::started_at, began when they were taken), and finished ones a
-// feeder reports with its next round trip. While some are held and the last
+// one job at a time) and those that wait ahead for a thread (their lease,
+// and so Job::started_at, began when they were taken); finished ones wait
+// for a feeder's next round trip besides. With prefetch <= concurrency no
+// job waits for a busy thread: a job is taken only for a thread that is
+// free, and its completion and the next take are one round trip. While some are held and the last
 // take found the queue empty, the feeders look again every 20 ms (a wait in
 // the queue would hold back those reports). The keeper extends the leases
 // of all of them; one it finds lost while the job waits ahead is dropped
@@ -82,7 +85,7 @@ class PrefetchingWorker final : public WorkerCore {
   void TakeAhead(const Result<CompleteAndTakeResult>& r, int asked);
 
   const std::string owner_;  // "<name>/feed"
-  const int capacity_;       // concurrency + prefetch
+  const int capacity_;       // max(concurrency, prefetch)
 
   std::deque<Job> ahead_;          // taken and not started
   int running_count_ = 0;          // handlers running

@@ -551,7 +551,7 @@ TEST(RedisQueueTest, PrefetchingWorkerGivesBackJobsItDidNotStart) {
     std::atomic<bool>* go_;
   };
   WorkerOptions wo;
-  wo.prefetch = 4;
+  wo.prefetch = 5;  // 1 runs, 4 ahead
   wo.take_wait_ms = 200;
   Worker worker(
       q.get(),

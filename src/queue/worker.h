@@ -20,8 +20,9 @@
 //   0    the plain worker (queue/plain_worker.h): each thread Takes and
 //        Completes its own jobs, two round trips per job;
 //   > 0  the prefetching worker (queue/prefetching_worker.h): feeder
-//        threads take up to `prefetch` jobs ahead of the threads and report
-//        completions in batches, one Queue::CompleteAndTake per batch.
+//        threads take the jobs for all threads, holding at most
+//        max(concurrency, prefetch), and report completions in batches, one
+//        Queue::CompleteAndTake per batch.
 //
 // Thread safety: Start and Stop from one controlling thread; stats() from any.
 // The queue (and whatever the handlers use) must outlive the Worker.

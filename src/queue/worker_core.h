@@ -62,12 +62,15 @@ struct WorkerOptions {
   int64_t lease_ms = 30000;
   int64_t take_wait_ms = 1000;  // how long one take waits for a job (> 0)
   int64_t stalled_check_ms = 5000;
-  // Jobs taken ahead of the worker threads (>= 0). 0: the plain worker,
-  // each thread takes and completes its own jobs, a round trip each; > 0:
-  // the prefetching worker (queue/prefetching_worker.h), which holds at most
-  // concurrency + prefetch jobs and reports completions in batches. The
-  // library's default is 0; the commands choose their own (queue work 100,
-  // serve and worker with --redis 1; see docs/ARCHITECTURE.md).
+  // How many jobs the worker holds at most, the running ones included (>=
+  // 0; a message broker's prefetch count). 0: the plain worker, each thread
+  // takes and completes its own jobs, two round trips per job; > 0: the
+  // prefetching worker (queue/prefetching_worker.h), which holds at most
+  // max(concurrency, prefetch) jobs, those beyond the running ones taken
+  // ahead, and reports completions in batches. The library's default is 0;
+  // the commands choose their own (queue work 100; serve and worker with
+  // --redis their concurrency, so no job waits for a thread; see
+  // docs/ARCHITECTURE.md).
   int prefetch = 0;
   // With prefetch: feeder threads, each with one CompleteAndTake under way
   // at most (>= 1). Two keep a queue server busy while the worker handles

@@ -376,6 +376,37 @@ TEST_F(WorkerTest, PrefetchRunsLongJobsOnEveryThread) {
   EXPECT_EQ(most.load(), 4);
 }
 
+// A prefetch no larger than the concurrency holds no job for a busy thread:
+// while the one thread runs a long job, the next one stays in the queue for
+// any worker to take; both run once, each finished run reported with the
+// next take.
+TEST_F(WorkerTest, PrefetchUpToConcurrencyHoldsNoJobForABusyThread) {
+  const std::string first = Add("long");
+  std::atomic<bool> go{false};
+  std::atomic<int> runs{0};
+  WorkerOptions options;
+  options.prefetch = 1;  // concurrency 1
+  auto worker = MakeWorker(
+      queue_.get(),
+      [&](const Job& job) -> Result<std::string> {
+        ++runs;
+        if (job.name == "long") WaitFor([&] { return go.load(); });
+        return std::string("null");
+      },
+      options);
+  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return runs.load() == 1; }));
+  const std::string second = Add("short");
+  std::this_thread::sleep_for(milliseconds(300));  // the feeders look every 20 ms
+  EXPECT_EQ(StateOf(second), JobState::kWaiting);
+  EXPECT_EQ(queue_->Counts()->active, 1);
+  go = true;
+  ASSERT_TRUE(WaitFor([&] { return queue_->Counts()->completed == 2; }));
+  EXPECT_EQ(worker->Stop(5000), 0);
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_EQ(StateOf(first), JobState::kCompleted);
+}
+
 // Stop gives back the jobs taken ahead and not started (the local queue lets
 // their leases lapse, so RecoverStalled puts them back); another worker runs
 // them, each job once.
@@ -389,7 +420,7 @@ TEST_F(WorkerTest, PrefetchedJobsComeBackWhenTheWorkerStops) {
     ran.insert(job.id);
   };
   WorkerOptions options;
-  options.prefetch = 4;
+  options.prefetch = 5;  // held at most: 1 runs, 4 ahead
   auto a = MakeWorker(
       queue_.get(),
       [&](const Job& job) -> Result<std::string> {
@@ -433,7 +464,7 @@ TEST_F(WorkerTest, PrefetchedJobsKeepTheirLeasesWhileTheyWait) {
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) ids.push_back(Add(i == 0 ? "long" : "short"));
   WorkerOptions options;
-  options.prefetch = 3;
+  options.prefetch = 4;  // 1 runs, 3 wait ahead
   options.lease_ms = 300;  // extended every 100 ms; the first job runs 1 s
   auto worker = MakeWorker(
       queue_.get(),
@@ -523,7 +554,7 @@ TEST_F(WorkerTest, PrefetchedJobWhoseLeaseIsLostIsNotRun) {
   std::atomic<int> ahead_runs{0};
   std::atomic<int64_t> ahead_token{0};
   WorkerOptions options;
-  options.prefetch = 1;
+  options.prefetch = 2;  // 1 runs, 1 waits ahead
   options.lease_ms = 300;  // extended every 100 ms
   options.stalled_check_ms = 600000;  // only the test recovers
   auto worker = MakeWorker(
