@@ -2,194 +2,19 @@
 
 #include <algorithm>
 #include <map>
-#include <memory>
-#include <optional>
 #include <set>
 #include <utility>
 
-#include "alerts/alert_row.h"
 #include "alerts/alert_writer.h"
 #include "alerts/analysis_ledger.h"
 #include "alerts/batch_check.h"
-#include "analysis/alert_types.h"
-#include "common/hash.h"
+#include "alerts/reconcile_plan.h"
 #include "common/time.h"
 #include "events/event_payloads.h"
 #include "events/outbox.h"
 
 namespace vigil {
 namespace {
-
-constexpr std::string_view kReasonAppeared = "finding appeared";
-constexpr std::string_view kReasonGone = "finding no longer present in complete batch";
-constexpr std::string_view kReasonReappeared = "finding reappeared";
-constexpr std::string_view kReasonDetails = "details changed";
-
-// An alert as loaded at the start of a reconcile, and what happened to it.
-struct Existing {
-  int64_t id = 0;
-  std::string analysis_type;
-  std::string type;
-  std::string subject;
-  std::string subject_name;
-  std::string severity;
-  std::string state;
-  std::string details_digest;
-  std::optional<TimeMs> snoozed_until;  // an operator's snooze (alert_actions.h)
-  bool found = false;                   // a finding of the batch matched it
-};
-
-using AlertKey = std::pair<std::string, std::string>;  // (alert type, subject)
-
-// The tenant's alerts (open and resolved) of `analysis_types`, in id order,
-// with an index by (alert type, subject). One statement.
-struct ExistingAlerts {
-  std::vector<Existing> rows;
-  std::map<AlertKey, size_t> index;
-};
-
-Result<ExistingAlerts> LoadAlerts(Db* db, int64_t tenant_id,
-                                  const std::vector<std::string>& analysis_types) {
-  ExistingAlerts out;
-  VIGIL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> stmt,
-      db->Prepare("SELECT id, analysis_type, type, subject, subject_name, severity, state,"
-                  " details_digest, snoozed_until FROM alerts WHERE tenant_id = ? AND"
-                  " analysis_type IN (" +
-                  Placeholders(analysis_types.size()) + ") ORDER BY id"));
-  stmt->BindInt(1, tenant_id);
-  for (size_t i = 0; i < analysis_types.size(); ++i) {
-    stmt->BindText(static_cast<int>(i) + 2, analysis_types[i]);
-  }
-  while (true) {
-    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) break;
-    Existing e;
-    e.id = stmt->Int(0);
-    e.analysis_type = stmt->String(1);
-    e.type = stmt->String(2);
-    e.subject = stmt->String(3);
-    e.subject_name = stmt->String(4);
-    e.severity = stmt->String(5);
-    e.state = stmt->String(6);
-    e.details_digest = stmt->String(7);
-    if (!stmt->IsNull(8)) e.snoozed_until = stmt->Int(8);
-    out.index.emplace(AlertKey(e.type, e.subject), out.rows.size());
-    out.rows.push_back(std::move(e));
-  }
-  return out;
-}
-
-// "severity changed from medium to high", "details changed", or both.
-std::string UpdateReason(const Existing& before, const AlertContent& after) {
-  std::string reason;
-  if (before.severity != after.severity) {
-    reason = "severity changed from " + before.severity + " to " + after.severity;
-  }
-  if (before.details_digest != after.details_digest) {
-    if (!reason.empty()) reason += "; ";
-    reason += kReasonDetails;
-  }
-  return reason;
-}
-
-// Applies one COMPLETE, checked batch to the loaded alerts of its type.
-// Returns whether any alert changed state (so its tags must be rebuilt).
-class BatchApplier {
- public:
-  BatchApplier(AlertWriter* writer, ExistingAlerts* alerts, int64_t tenant_id,
-               const ChangeStamp& stamp, BatchSummary* summary, std::vector<AlertChange>* changes)
-      : writer_(writer),
-        alerts_(alerts),
-        tenant_id_(tenant_id),
-        stamp_(stamp),
-        summary_(summary),
-        changes_(changes) {}
-
-  Result<bool> Apply(const Batch& batch) {
-    for (const Finding& f : batch.findings) VIGIL_RETURN_IF_ERROR(ApplyFinding(batch, f));
-    for (Existing& e : alerts_->rows) {
-      if (e.analysis_type != batch.analysis_type || e.found || e.state != kAlertOpen) continue;
-      VIGIL_RETURN_IF_ERROR(writer_->SetResolved(e.id, stamp_));
-      VIGIL_RETURN_IF_ERROR(writer_->AppendResolvedHistory(e.id, kReasonGone, stamp_));
-      e.state = kAlertResolved;
-      ++summary_->resolved;
-      Record(e.id, batch.analysis_type, e.type, e.subject, e.subject_name, kTransitionResolved,
-             e.severity, std::string(kReasonGone));
-      state_changed_ = true;
-    }
-    return state_changed_;
-  }
-
- private:
-  Status ApplyFinding(const Batch& batch, const Finding& f) {
-    AlertContent content{f.subject_name, std::string(SeverityName(f.severity)), f.details,
-                         HashHex(f.details)};
-    auto it = alerts_->index.find(AlertKey(f.alert_type, f.subject));
-    if (it == alerts_->index.end()) {
-      const AlertTypeInfo* info = FindAlertType(f.alert_type);  // non-null: CheckBatch passed
-      std::optional<std::string> tag;
-      if (info != nullptr && !info->tag.empty()) tag = std::string(info->tag);
-      VIGIL_ASSIGN_OR_RETURN(
-          int64_t id, writer_->InsertOpen(tenant_id_, batch.analysis_type, f.alert_type, f.subject,
-                                          tag, content, stamp_));
-      VIGIL_RETURN_IF_ERROR(writer_->AppendHistory(id, tenant_id_, batch.analysis_type,
-                                                   kTransitionOpened, std::nullopt, kAlertOpen,
-                                                   content, kReasonAppeared, stamp_));
-      ++summary_->opened;
-      Record(id, batch.analysis_type, f.alert_type, f.subject, f.subject_name, kTransitionOpened,
-             content.severity, std::string(kReasonAppeared));
-      state_changed_ = true;
-      return Status::Ok();
-    }
-    Existing& e = alerts_->rows[it->second];
-    e.found = true;
-    if (e.state == kAlertResolved) {
-      VIGIL_RETURN_IF_ERROR(writer_->SetOpen(e.id, kAlertResolved, content, stamp_));
-      VIGIL_RETURN_IF_ERROR(writer_->AppendHistory(e.id, tenant_id_, batch.analysis_type,
-                                                   kTransitionReopened, kAlertResolved, kAlertOpen,
-                                                   content, kReasonReappeared, stamp_));
-      ++summary_->reopened;
-      Record(e.id, batch.analysis_type, f.alert_type, f.subject, f.subject_name,
-             kTransitionReopened, content.severity, std::string(kReasonReappeared));
-      state_changed_ = true;
-    } else if (e.severity != content.severity || e.details_digest != content.details_digest) {
-      std::string reason = UpdateReason(e, content);
-      VIGIL_RETURN_IF_ERROR(writer_->SetOpen(e.id, kAlertOpen, content, stamp_));
-      VIGIL_RETURN_IF_ERROR(writer_->AppendHistory(e.id, tenant_id_, batch.analysis_type,
-                                                   kTransitionUpdated, kAlertOpen, kAlertOpen,
-                                                   content, reason, stamp_));
-      ++summary_->updated;
-      Record(e.id, batch.analysis_type, f.alert_type, f.subject, f.subject_name, kTransitionUpdated,
-             content.severity, std::move(reason));
-    } else {
-      if (e.subject_name != f.subject_name) {
-        VIGIL_RETURN_IF_ERROR(writer_->SetSubjectName(e.id, f.subject_name));
-      }
-      ++summary_->unchanged;
-    }
-    e.state = kAlertOpen;
-    e.severity = content.severity;
-    e.details_digest = content.details_digest;
-    e.subject_name = f.subject_name;
-    return Status::Ok();
-  }
-
-  void Record(int64_t id, const std::string& analysis_type, const std::string& type,
-              const std::string& subject, const std::string& subject_name,
-              std::string_view transition, const std::string& severity, std::string reason) {
-    changes_->push_back(AlertChange{id, analysis_type, type, subject, subject_name,
-                                    std::string(transition), severity, std::move(reason)});
-  }
-
-  AlertWriter* writer_;
-  ExistingAlerts* alerts_;
-  int64_t tenant_id_;
-  const ChangeStamp& stamp_;
-  BatchSummary* summary_;
-  std::vector<AlertChange>* changes_;
-  bool state_changed_ = false;
-};
 
 Status CheckRun(const AnalysisRun& run) {
   if (run.run_id.empty()) return Status::InvalidArgument("analysis run without a run id");
@@ -275,9 +100,9 @@ LedgerEntry LedgerRecord(const AnalysisRun& run, const Batch& batch, const Batch
 
 // The snooze end of every alert of `alerts` snoozed beyond `now`, by id:
 // their events are muted. (A new alert cannot be snoozed yet.)
-std::map<int64_t, TimeMs> SnoozedAlerts(const ExistingAlerts& alerts, TimeMs now) {
+std::map<int64_t, TimeMs> SnoozedAlerts(const LoadedAlerts& alerts, TimeMs now) {
   std::map<int64_t, TimeMs> snoozed;
-  for (const Existing& e : alerts.rows) {
+  for (const LoadedAlert& e : alerts.rows) {
     if (e.snoozed_until && *e.snoozed_until > now) snoozed.emplace(e.id, *e.snoozed_until);
   }
   return snoozed;
@@ -309,6 +134,100 @@ std::vector<Event> RunEvents(const AnalysisRun& run, const ReconcileSummary& sum
   completed.reopened = summary.reopened;
   events.push_back(ToEvent(completed, run.trace_id, now));
   return events;
+}
+
+// What the ledger says of each batch of a run (step 2 of a reconcile).
+struct Triage {
+  std::vector<LedgerEntry> records;                        // ledger rows to write
+  std::vector<std::pair<const Batch*, size_t>> to_apply;  // batch, index in summary.batches
+  std::vector<std::string> complete_types;                // the types of to_apply
+};
+
+// Decides each batch's outcome (applied, duplicate, stale, not complete) and
+// its ledger row, into `summary->batches` in the run's order.
+Triage TriageBatches(const AnalysisRun& run, const std::map<std::string, LedgerEntry>& ledger,
+                     TimeMs now, ReconcileSummary* summary) {
+  Triage triage;
+  for (const Batch& batch : run.batches) {
+    auto found = ledger.find(batch.analysis_type);
+    const LedgerEntry* previous = found == ledger.end() ? nullptr : &found->second;
+    BatchSummary s;
+    s.analysis_type = batch.analysis_type;
+    s.status = batch.status;
+    if (batch.status != BatchStatus::kComplete) {
+      s.outcome = BatchOutcome::kNotComplete;
+      s.reason = batch.reason.empty() ? "no reason given" : batch.reason;
+    } else if (Status check = CheckBatch(batch); !check.ok()) {
+      s.outcome = BatchOutcome::kNotComplete;
+      s.status = BatchStatus::kFailed;
+      s.reason = "invalid batch: " + check.message();
+    }
+    if (SkipIfRecorded(run, previous, &s)) {
+      summary->batches.push_back(std::move(s));
+      continue;
+    }
+    if (s.outcome == BatchOutcome::kApplied) {
+      triage.to_apply.emplace_back(&batch, summary->batches.size());
+      triage.complete_types.push_back(batch.analysis_type);
+    }
+    triage.records.push_back(LedgerRecord(run, batch, s, now, previous));
+    summary->batches.push_back(std::move(s));
+  }
+  return triage;
+}
+
+// Applies the COMPLETE batches of `triage` (step 3): reads their alerts,
+// plans every transition, writes them with multi-row statements, moves
+// last_seen and rebuilds the tags of the types whose alerts changed state.
+// Sets `summary->changes` and the snoozes of the alerts read.
+Status ApplyCompleteBatches(Db* db, const AnalysisRun& run, const ChangeStamp& stamp,
+                            const Triage& triage, ReconcileSummary* summary,
+                            std::map<int64_t, TimeMs>* snoozed) {
+  VIGIL_ASSIGN_OR_RETURN(LoadedAlerts alerts,
+                         LoadAlerts(db, run.tenant_id, triage.complete_types));
+  *snoozed = SnoozedAlerts(alerts, stamp.now);
+  ReconcilePlan plan;
+  for (const auto& [batch, index] : triage.to_apply) {
+    PlanBatch(*batch, &alerts, &summary->batches[index], &plan);
+  }
+  AlertWriter writer(db, run.tenant_id, stamp);
+  VIGIL_RETURN_IF_ERROR(WritePlan(&writer, &plan));
+  summary->changes = std::move(plan.changes);
+  VIGIL_RETURN_IF_ERROR(writer.TouchLastSeen(triage.complete_types));
+  return writer.ProjectTags(plan.retag_types);
+}
+
+void AddTotals(ReconcileSummary* summary) {
+  for (const BatchSummary& b : summary->batches) {
+    summary->opened += b.opened;
+    summary->updated += b.updated;
+    summary->resolved += b.resolved;
+    summary->reopened += b.reopened;
+    summary->unchanged += b.unchanged;
+  }
+}
+
+// Steps 1 to 5 of a reconcile, inside its transaction: the ledger (its read
+// locks the tenant's row), the triage, the COMPLETE batches, the ledger
+// rows, the events.
+Result<ReconcileSummary> ReconcileInTransaction(Db* db, const Clock& clock,
+                                                const AnalysisRun& run) {
+  VIGIL_ASSIGN_OR_RETURN(auto ledger, LoadLedger(db, run.tenant_id));
+  const ChangeStamp stamp{run.as_of, clock.NowMs(), run.trace_id, run.run_id};
+  ReconcileSummary summary;
+  const Triage triage = TriageBatches(run, ledger, stamp.now, &summary);
+  std::map<int64_t, TimeMs> snoozed;  // read with the alerts: no statement of its own
+  if (!triage.to_apply.empty()) {
+    VIGIL_RETURN_IF_ERROR(ApplyCompleteBatches(db, run, stamp, triage, &summary, &snoozed));
+  }
+  VIGIL_RETURN_IF_ERROR(UpsertLedger(db, run.tenant_id, triage.records));
+  AddTotals(&summary);
+  // A run that recorded nothing (every batch a duplicate or stale) announces
+  // nothing either: re-applying it changes nothing, the outbox included.
+  if (!triage.records.empty()) {
+    VIGIL_RETURN_IF_ERROR(AppendEvents(db, RunEvents(run, summary, stamp.now, snoozed)));
+  }
+  return summary;
 }
 
 }  // namespace
@@ -353,78 +272,10 @@ Result<ReconcileSummary> AlertManager::Reconcile(const AnalysisRun& run) {
       "reconciling run " + run.run_id + " of tenant " + std::to_string(run.tenant_id);
   Transaction tx(db_);
   if (!tx.status().ok()) return tx.status().Prefixed(prefix);
-
-  Result<std::map<std::string, LedgerEntry>> ledger = LoadLedger(db_, run.tenant_id);
-  if (!ledger.ok()) return ledger.status().Prefixed(prefix);
-
-  const ChangeStamp stamp{run.as_of, clock_->NowMs(), run.trace_id, run.run_id};
-  ReconcileSummary summary;
-  std::vector<LedgerEntry> records;
-  std::vector<std::pair<const Batch*, size_t>> to_apply;  // batch, index in summary.batches
-  std::vector<std::string> complete_types;
-  for (const Batch& batch : run.batches) {
-    auto found = ledger->find(batch.analysis_type);
-    const LedgerEntry* previous = found == ledger->end() ? nullptr : &found->second;
-    BatchSummary s;
-    s.analysis_type = batch.analysis_type;
-    s.status = batch.status;
-    if (batch.status != BatchStatus::kComplete) {
-      s.outcome = BatchOutcome::kNotComplete;
-      s.reason = batch.reason.empty() ? "no reason given" : batch.reason;
-    } else if (Status check = CheckBatch(batch); !check.ok()) {
-      s.outcome = BatchOutcome::kNotComplete;
-      s.status = BatchStatus::kFailed;
-      s.reason = "invalid batch: " + check.message();
-    }
-    if (SkipIfRecorded(run, previous, &s)) {
-      summary.batches.push_back(std::move(s));
-      continue;
-    }
-    if (s.outcome == BatchOutcome::kApplied) {
-      to_apply.emplace_back(&batch, summary.batches.size());
-      complete_types.push_back(batch.analysis_type);
-    }
-    records.push_back(LedgerRecord(run, batch, s, stamp.now, previous));
-    summary.batches.push_back(std::move(s));
-  }
-
-  Status s = Status::Ok();
-  std::map<int64_t, TimeMs> snoozed;  // read with the alerts: no statement of its own
-  if (!to_apply.empty()) {
-    Result<ExistingAlerts> alerts = LoadAlerts(db_, run.tenant_id, complete_types);
-    if (!alerts.ok()) return alerts.status().Prefixed(prefix);
-    snoozed = SnoozedAlerts(*alerts, stamp.now);
-    AlertWriter writer(db_);
-    std::vector<std::string> retag_types;
-    for (const auto& [batch, index] : to_apply) {
-      BatchApplier applier(&writer, &alerts.value(), run.tenant_id, stamp, &summary.batches[index],
-                           &summary.changes);
-      Result<bool> state_changed = applier.Apply(*batch);
-      if (!state_changed.ok()) {
-        return state_changed.status().Prefixed(prefix + ": " + batch->analysis_type);
-      }
-      if (*state_changed) retag_types.push_back(batch->analysis_type);
-    }
-    s = writer.TouchLastSeen(run.tenant_id, complete_types, run.as_of);
-    if (s.ok()) s = writer.ProjectTags(run.tenant_id, retag_types);
-  }
-  if (s.ok()) s = UpsertLedger(db_, run.tenant_id, records);
-  for (const BatchSummary& b : summary.batches) {
-    summary.opened += b.opened;
-    summary.updated += b.updated;
-    summary.resolved += b.resolved;
-    summary.reopened += b.reopened;
-    summary.unchanged += b.unchanged;
-  }
-  // A run that recorded nothing (every batch a duplicate or stale) announces
-  // nothing either: re-applying it changes nothing, the outbox included.
-  if (s.ok() && !records.empty()) {
-    s = AppendEvents(db_, RunEvents(run, summary, stamp.now, snoozed));
-  }
-  if (s.ok()) s = tx.Commit();
+  Result<ReconcileSummary> summary = ReconcileInTransaction(db_, *clock_, run);
+  Status s = summary.ok() ? tx.Commit() : summary.status();
   if (!s.ok()) return s.Prefixed(prefix);
-
-  summary.statements = db_->statements_executed() - statements_before;
+  summary->statements = db_->statements_executed() - statements_before;
   return summary;
 }
 

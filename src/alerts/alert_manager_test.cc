@@ -8,6 +8,7 @@
 
 #include "alerts/alert_store.h"
 #include "alerts/alert_test_support.h"
+#include "alerts/alert_writer.h"
 #include "alerts/analysis_ledger.h"
 #include "analysis/alert_types.h"
 #include "common/hash.h"
@@ -484,9 +485,10 @@ TEST_F(AlertManagerTest, StatementCountIsIndependentOfUnchangedAlerts) {
                     Complete("privilege"), Complete("policy")});
   };
   ReconcileSummary first = Apply(run("run-1", kT0, users));
-  // ledger read + alerts read + 200 x (insert + history) + last_seen + 2 tags + ledger upsert
-  // + 201 events (200 alert.opened, analysis.completed) in one multi-row INSERT
-  EXPECT_EQ(first.statements, 1u + 1u + 400u + 1u + 2u + 1u + 1u);
+  // ledger read + alerts read + one multi-row INSERT of the 200 alerts + one
+  // of their history rows + last_seen + 2 tags + ledger upsert + 201 events
+  // (200 alert.opened, analysis.completed) in one multi-row INSERT
+  EXPECT_EQ(first.statements, 1u + 1u + 1u + 1u + 1u + 2u + 1u + 1u);
   EXPECT_EQ(NewEvents().size(), 201u);
   ReconcileSummary steady = Apply(run("run-2", kT0 + kDay, users));
   EXPECT_EQ(steady.unchanged, 200);
@@ -495,10 +497,12 @@ TEST_F(AlertManagerTest, StatementCountIsIndependentOfUnchangedAlerts) {
   users.pop_back();
   ReconcileSummary one_gone = Apply(run("run-3", kT0 + 2 * kDay, users));
   EXPECT_EQ(one_gone.resolved, 1);
-  EXPECT_EQ(one_gone.statements, 5u + 2u + 2u);
+  // + the resolve, its history row, 2 tags
+  EXPECT_EQ(one_gone.statements, 5u + 1u + 1u + 2u);
   EXPECT_EQ(NewEvents().size(), 2u);
-  // Many more changes than one INSERT holds: the events take a statement per
-  // kOutboxRowsPerStatement, nothing per alert.
+  // More changes than one statement holds: a statement per
+  // kAlertRowsPerStatement alerts of each kind, per kOutboxRowsPerStatement
+  // events, nothing per alert.
   std::vector<Finding> many;
   for (int i = 0; i < 600; ++i) {
     many.push_back(MakeFinding(std::string(kMfaUserNotRegistered), "v" + std::to_string(i)));
@@ -506,10 +510,43 @@ TEST_F(AlertManagerTest, StatementCountIsIndependentOfUnchangedAlerts) {
   ReconcileSummary burst = Apply(run("run-4", kT0 + 3 * kDay, many));
   EXPECT_EQ(burst.opened, 600);
   EXPECT_EQ(burst.resolved, 199);
-  const uint64_t event_statements =
-      (600 + 199 + 1 + kOutboxRowsPerStatement - 1) / kOutboxRowsPerStatement;
-  EXPECT_EQ(event_statements, 4u);
-  EXPECT_EQ(burst.statements, 1u + 1u + 2u * (600 + 199) + 1u + 2u + 1u + event_statements);
+  auto chunks = [](uint64_t n, uint64_t per) { return (n + per - 1) / per; };
+  const uint64_t event_statements = chunks(600 + 199 + 1, kOutboxRowsPerStatement);
+  const uint64_t alert_statements = 2 * chunks(600, kAlertRowsPerStatement) +  // rows, history
+                                    2 * chunks(199, kAlertRowsPerStatement);    // rows, history
+  EXPECT_EQ(alert_statements, 6u);
+  EXPECT_EQ(burst.statements, 1u + 1u + alert_statements + 1u + 2u + 1u + event_statements);
+}
+
+// A large tenant's first analysis: 80,000 alerts open with statements that
+// grow with alerts / rows per statement (issue 17: at most 2,000).
+TEST_F(AlertManagerTest, EightyThousandNewAlertsTakeAFewHundredStatements) {
+  std::vector<Finding> mfa, stale;
+  for (int i = 0; i < 24000; ++i) {
+    mfa.push_back(MakeFinding(std::string(kMfaUserNotRegistered), "m" + std::to_string(i)));
+  }
+  for (int i = 0; i < 56000; ++i) {
+    stale.push_back(MakeFinding(std::string(kStaleUser), "s" + std::to_string(i), Severity::kLow));
+  }
+  Result<ReconcileSummary> first = manager_->Reconcile(MakeRun(
+      contoso_, "run-1", kT0,
+      {Complete("mfa", std::move(mfa)), Complete("license"), Complete("stale", std::move(stale)),
+       Complete("privilege"), Complete("policy")}));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->opened, 80000);
+  // ledger read + alerts read + 160 INSERTs of alerts + 160 of history +
+  // last_seen + 2 tags + ledger upsert + ceil(80,001 / 256) event INSERTs
+  EXPECT_EQ(first->statements, 1u + 1u + 160u + 160u + 1u + 2u + 1u + 313u);
+  EXPECT_LE(first->statements, 2000u);
+  EXPECT_EQ(testing::Count(db_.get(), "SELECT COUNT(*) FROM alerts WHERE state = 'open'"), 80000);
+  EXPECT_EQ(testing::Count(db_.get(), "SELECT COUNT(*) FROM alert_history"), 80000);
+  EXPECT_EQ(testing::Count(db_.get(), "SELECT COUNT(*) FROM entity_tags"), 80000);
+  EXPECT_EQ(OutboxRows(), 80001);
+  // Every change names the id its alert got.
+  std::set<int64_t> ids;
+  for (const AlertChange& c : first->changes) ids.insert(c.alert_id);
+  EXPECT_EQ(ids.size(), 80000u);
+  EXPECT_EQ(ids.count(0), 0u);
 }
 
 // The expected payload of the event of `change` in run `run_id`.

@@ -1,15 +1,23 @@
 // AlertWriter: the SQL that changes alerts, their history and their tags,
 // for AlertManager alone. It decides nothing; AlertManager decides which
-// transition each alert takes and calls it inside its transaction.
+// transition each alert takes (alerts/reconcile_plan.h) and calls it inside
+// its transaction.
 //
-// Each statement is prepared once per AlertWriter and reused, so a
-// reconcile prepares a handful of statements whatever the number of alerts.
-// Every method runs one statement (ProjectTags two). Not thread-safe;
-// borrows `db`, which must outlive it.
+// Every write is set-based: a method writes all the alerts it is given with
+// multi-row statements (store/batch_insert.h) of up to
+// kAlertRowsPerStatement rows each, so a reconcile's statements grow with
+// the number of changed alerts divided by that, not with the alerts.
+// Guarded transitions keep their guard per row: a multi-row UPDATE changes
+// only the rows still in the state the reconcile read, and fails, naming the
+// first alert it did not change, when fewer rows changed than it was given.
+// The rows it did change stay changed: the caller rolls back its
+// transaction (AlertManager does, on any error).
+//
+// Not thread-safe; borrows `db`, which must outlive it. Text given to a
+// method (contents, names) need only live until the method returns.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,11 +30,17 @@
 
 namespace vigil {
 
-// The content an alert takes when it is opened, updated or reopened.
+// Rows per multi-row statement of AlertWriter: writing n alerts of one kind
+// runs ceil(n / kAlertRowsPerStatement) statements.
+inline constexpr int kAlertRowsPerStatement = 500;
+
+// The content an alert takes when it is opened, updated or reopened. The
+// views point into the finding (and static severity names); the digest is
+// the writer's own.
 struct AlertContent {
-  std::string subject_name;
-  std::string severity;
-  std::string details;
+  std::string_view subject_name;
+  std::string_view severity;
+  std::string_view details;
   std::string details_digest;
 };
 
@@ -38,65 +52,87 @@ struct ChangeStamp {
   std::string run_id;
 };
 
+// An alert to open. InsertOpen sets `id`.
+struct NewAlert {
+  std::string_view analysis_type;
+  std::string_view type;
+  std::string_view subject;
+  std::string_view tag;  // empty: none (tenant-wide types)
+  AlertContent content;
+  int64_t id = 0;
+};
+
+// An existing alert that takes new content (an update or a reopen).
+struct ContentChange {
+  int64_t id = 0;
+  AlertContent content;
+};
+
+// A new display name for an alert (not a change of state, severity or
+// details: no history).
+struct SubjectRename {
+  int64_t id = 0;
+  std::string_view subject_name;
+};
+
+// One history row of a transition that carries content (opened, updated,
+// reopened); `content` must outlive AppendHistory.
+struct HistoryEntry {
+  int64_t alert_id = 0;
+  std::string_view analysis_type;
+  std::string_view transition;
+  std::optional<std::string_view> from_state;  // none for opened
+  std::string_view to_state;
+  const AlertContent* content = nullptr;
+  std::string_view reason;
+};
+
 class AlertWriter {
  public:
-  explicit AlertWriter(Db* db) : db_(db) {}
+  // Writes rows of `tenant_id` stamped with `stamp`; borrows both.
+  AlertWriter(Db* db, int64_t tenant_id, const ChangeStamp& stamp)
+      : db_(db), tenant_id_(tenant_id), stamp_(stamp) {}
   AlertWriter(const AlertWriter&) = delete;
   AlertWriter& operator=(const AlertWriter&) = delete;
 
-  // Inserts an open alert (first_seen = last_seen = stamp.as_of) and returns its id.
-  Result<int64_t> InsertOpen(int64_t tenant_id, std::string_view analysis_type,
-                             std::string_view type, std::string_view subject,
-                             const std::optional<std::string>& tag, const AlertContent& content,
-                             const ChangeStamp& stamp);
+  // Inserts every alert of `alerts` open (first_seen = last_seen = as_of)
+  // and sets its `id`. (tenant, type, subject) must be new and distinct.
+  Status InsertOpen(std::vector<NewAlert>* alerts);
 
-  // Sets alert `id`, which is in state `from` ("open": an update; "resolved":
-  // a reopen), open with `content` (resolved_at NULL, last_seen = as_of).
-  // Internal, changing nothing, when the alert is not in state `from`: the
-  // caller's view of it is out of date and its history would record a
-  // transition that did not happen (the caller rolls back).
-  Status SetOpen(int64_t id, std::string_view from, const AlertContent& content,
-                 const ChangeStamp& stamp);
+  // Sets every alert of `changes`, which must be in state `from` ("open":
+  // updates; "resolved": reopens), open with its content (resolved_at NULL,
+  // last_seen = as_of). Internal, naming the first alert not changed, when
+  // one is no longer in state `from`: the reconcile's view of it is out of
+  // date and its history would record a transition that did not happen.
+  Status SetOpen(std::string_view from, const std::vector<ContentChange>& changes);
 
-  // Sets the open alert `id` resolved at stamp.as_of; its content stays as
-  // it was. Internal, changing nothing, when it is not open.
-  Status SetResolved(int64_t id, const ChangeStamp& stamp);
+  // Sets the open alerts `ids` resolved at as_of; their content stays as it
+  // was. Internal, naming the first, when one is not open.
+  Status SetResolved(const std::vector<int64_t>& ids);
 
-  // Changes only the display name of alert `id` (no history: not a change of
-  // state, severity or details).
-  Status SetSubjectName(int64_t id, std::string_view subject_name);
+  // Changes only the display names (no guard: not a transition).
+  Status SetSubjectNames(const std::vector<SubjectRename>& renames);
 
-  // Appends a history row recording `alert_id`'s `transition` with the
-  // content it has after the change.
-  Status AppendHistory(int64_t alert_id, int64_t tenant_id, std::string_view analysis_type,
-                       std::string_view transition, std::optional<std::string_view> from_state,
-                       std::string_view to_state, const AlertContent& content,
-                       std::string_view reason, const ChangeStamp& stamp);
+  // Appends the history rows of `entries`, in their order.
+  Status AppendHistory(const std::vector<HistoryEntry>& entries);
 
-  // Appends the 'resolved' history row of `alert_id`, copying its severity
-  // and details from the alerts row.
-  Status AppendResolvedHistory(int64_t alert_id, std::string_view reason, const ChangeStamp& stamp);
+  // Appends the 'resolved' history row of each alert of `ids`, copying its
+  // severity and details from its row, with `reason`. Internal when one of
+  // them does not exist.
+  Status AppendResolvedHistory(const std::vector<int64_t>& ids, std::string_view reason);
 
   // last_seen = as_of for every open alert of (tenant, analysis_types) whose
-  // last_seen differs. Set-based; writes no history. No-op when empty.
-  Status TouchLastSeen(int64_t tenant_id, const std::vector<std::string>& analysis_types,
-                       TimeMs as_of);
+  // last_seen differs. One statement; writes no history. No-op when empty.
+  Status TouchLastSeen(const std::vector<std::string>& analysis_types);
 
   // Rebuilds entity_tags of (tenant, analysis_types) from their open alerts
   // that carry a tag: one DELETE and one INSERT ... SELECT. No-op when empty.
-  Status ProjectTags(int64_t tenant_id, const std::vector<std::string>& analysis_types);
+  Status ProjectTags(const std::vector<std::string>& analysis_types);
 
  private:
-  // The statement for `sql`, prepared on first use into `*slot`.
-  Result<Statement*> Prepared(std::unique_ptr<Statement>* slot, std::string_view sql);
-
   Db* db_;
-  std::unique_ptr<Statement> insert_open_;
-  std::unique_ptr<Statement> set_open_;
-  std::unique_ptr<Statement> set_resolved_;
-  std::unique_ptr<Statement> set_subject_name_;
-  std::unique_ptr<Statement> append_history_;
-  std::unique_ptr<Statement> append_resolved_history_;
+  const int64_t tenant_id_;
+  const ChangeStamp& stamp_;
 };
 
 // "?, ?, ?" with `n` placeholders (n >= 1).

@@ -40,6 +40,18 @@ TEST(BatchCheckTest, NamesTheFirstOffendingFinding) {
                                      MakeFinding(std::string(kStaleGuest), "u1"),
                                      MakeFinding(std::string(kStaleUser), "u1")})),
             "finding 2 (\"stale.user\"): subject \"u1\" repeats finding 0");
+  // In a sorted batch (as analyzers give them) the repeat is the finding before.
+  EXPECT_EQ(Check(Complete("stale", {MakeFinding(std::string(kStaleGuest), "u1"),
+                                     MakeFinding(std::string(kStaleUser), "u1"),
+                                     MakeFinding(std::string(kStaleUser), "u1"),
+                                     MakeFinding(std::string(kStaleUser), "u2")})),
+            "finding 2 (\"stale.user\"): subject \"u1\" repeats finding 1");
+  // Unsorted after a sorted start: repeats of findings before the break count.
+  EXPECT_EQ(Check(Complete("stale", {MakeFinding(std::string(kStaleUser), "u1"),
+                                     MakeFinding(std::string(kStaleUser), "u3"),
+                                     MakeFinding(std::string(kStaleUser), "u2"),
+                                     MakeFinding(std::string(kStaleUser), "u1")})),
+            "finding 3 (\"stale.user\"): subject \"u1\" repeats finding 0");
 }
 
 TEST(BatchCheckTest, DigestIgnoresOrderButNotContent) {

@@ -351,6 +351,16 @@ void AddPolicies(const SyntheticOptions& o, Rng* rng, Snapshot* s) {
 
 }  // namespace
 
+SyntheticOptions OnboardingTenantOptions(int users) {
+  SyntheticOptions o;
+  o.users = users;
+  o.guest_rate = 0.10;
+  o.stale_rate = 0.50;
+  o.never_signed_in_rate = 0.10;
+  o.no_mfa_rate = 0.29;
+  return o;
+}
+
 Snapshot GenerateTenant(const SyntheticOptions& o) {
   Rng rng(o.seed ^ (Hash64(o.tenant_name) * 0x9e3779b97f4a7c15ULL));
   const std::string domain = DomainOf(o.tenant_name);

@@ -236,6 +236,20 @@ TEST(SyntheticTest, GeneratesLargeTenants) {
   EXPECT_EQ(f.enabled_global_admins, 3);
 }
 
+TEST(SyntheticTest, OnboardingTenantIsMostlyStaleAndOftenWithoutMfa) {
+  SyntheticOptions options = OnboardingTenantOptions(100000);
+  options.seed = 42;
+  const Snapshot s = GenerateTenant(options);
+  ASSERT_EQ(s.users.size(), 100000u);
+  const Facts f(s, options.now);
+  // Stale members and guests, and members without MFA: what the first
+  // analysis of such a tenant opens, about 0.8 per user.
+  EXPECT_NEAR((f.stale_users + f.stale_guests) / 100000.0, 0.56, 0.01);
+  EXPECT_NEAR(f.user_not_registered / 100000.0, 0.24, 0.01);
+  EXPECT_NEAR((f.stale_users + f.stale_guests + f.user_not_registered) / 100000.0, 0.8, 0.01);
+  EXPECT_EQ(f.enabled_global_admins, 3);
+}
+
 TEST(SyntheticTest, TinyTenantsStillWork) {
   SyntheticOptions options;
   options.users = 2;

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <regex>
@@ -67,6 +68,59 @@ std::string Placeholders(std::string_view sql) {
   return out;
 }
 
+// A multi-row INSERT of bound values only ("INSERT INTO t (a, b) VALUES
+// (?, ?), (?, ?)", as store/batch_insert.h writes them) runs as COPY t (a,
+// b) FROM STDIN: the server parses no statement and plans nothing, inserts
+// the rows in batches, and the text is never prepared (a batch's last chunk
+// has a row count, and so a text, of its own).
+struct CopyShape {
+  std::string copy_sql;  // "COPY t (a, b) FROM STDIN"
+  int columns = 0;
+};
+
+// The CopyShape of `sql` when it is such an INSERT of at least two rows.
+std::optional<CopyShape> CopyShapeOf(std::string_view sql) {
+  static const std::regex head(
+      R"(^INSERT INTO ([A-Za-z_][A-Za-z_0-9]*) \(([A-Za-z_0-9, ]+)\) VALUES \(\?(?:, \?)*\)$)");
+  const size_t values = sql.find(" VALUES (");
+  if (values == std::string_view::npos || sql.rfind("INSERT INTO ", 0) != 0) return std::nullopt;
+  const size_t row_end = sql.find(')', values + 9);
+  if (row_end == std::string_view::npos) return std::nullopt;
+  const std::string_view row = sql.substr(values + 8, row_end + 1 - (values + 8));  // "(?, ?)"
+  const std::string_view rows = sql.substr(values + 8);
+  // Two rows or more, each `row`, separated by ", ", and nothing after them.
+  const size_t step = row.size() + 2;
+  if (rows.size() == row.size() || (rows.size() + 2) % step != 0) return std::nullopt;
+  for (size_t at = 0; at < rows.size(); at += step) {
+    if (rows.compare(at, row.size(), row) != 0) return std::nullopt;
+    if (at + row.size() < rows.size() && rows.compare(at + row.size(), 2, ", ") != 0) {
+      return std::nullopt;
+    }
+  }
+  std::match_results<std::string_view::const_iterator> m;
+  const std::string_view first = sql.substr(0, row_end + 1);
+  if (!std::regex_match(first.begin(), first.end(), m, head)) return std::nullopt;
+  CopyShape shape;
+  shape.copy_sql = "COPY " + m[1].str() + " (" + m[2].str() + ") FROM STDIN";
+  shape.columns = static_cast<int>(std::count(row.begin(), row.end(), '?'));
+  return shape;
+}
+
+// Appends `value` in COPY's text format: backslash, tab, newline and
+// carriage return escaped.
+void AppendCopyValue(std::string* out, std::string_view value) {
+  size_t plain = 0;  // the start of the run of characters that need no escape
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c != '\\' && c != '\t' && c != '\n' && c != '\r') continue;
+    out->append(value.data() + plain, i - plain);
+    out->push_back('\\');
+    out->push_back(c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r');
+    plain = i + 1;
+  }
+  out->append(value.data() + plain, value.size() - plain);
+}
+
 // The connection, shared by a Db and its statements. After the server went
 // away the next statement connects again (PQreset). A transaction that was
 // open then is gone on the server: until the caller's Rollback every
@@ -121,6 +175,9 @@ class PostgresStatement final : public Statement {
   // connection's cache) is deallocated with the statement.
   PostgresStatement(Connection* c, std::string sql, std::string name, bool owned)
       : c_(c), sql_(std::move(sql)), name_(std::move(name)), owned_(owned) {}
+  // A statement that runs as COPY (see CopyShape); nothing is prepared.
+  PostgresStatement(Connection* c, std::string sql, CopyShape copy)
+      : c_(c), sql_(std::move(sql)), owned_(false), copy_(std::move(copy)) {}
   ~PostgresStatement() override {
     Clear();
     if (owned_ && PQstatus(c_->conn) == CONNECTION_OK) {
@@ -190,6 +247,7 @@ class PostgresStatement final : public Statement {
     Clear();
     if (Status ready = c_->Ready(); !ready.ok()) return ready.Prefixed(What());
     ++c_->statements;
+    if (copy_) return RunCopy();
     Exec();
     const char* state = Failed() ? PQresultErrorField(result_, PG_DIAG_SQLSTATE) : nullptr;
     if (state != nullptr && std::string(state) == kUnknownPreparedStatement &&
@@ -213,10 +271,55 @@ class PostgresStatement final : public Statement {
     return Status::Ok();
   }
 
+  // The bound values as COPY text rows: tab between values, newline after
+  // each row, \\N for NULL.
+  std::string CopyData() const {
+    std::string data;
+    size_t size = 0;
+    for (const auto& p : params_) size += p ? p->size() + 1 : 3;
+    data.reserve(size + size / 16);
+    for (size_t i = 0; i < params_.size(); ++i) {
+      if (params_[i]) {
+        AppendCopyValue(&data, *params_[i]);
+      } else {
+        data += "\\N";
+      }
+      data += (i + 1) % copy_->columns == 0 ? '\n' : '\t';
+    }
+    return data;
+  }
+
+  Status RunCopy() {
+    result_ = PQexec(c_->conn, copy_->copy_sql.c_str());
+    if (PQresultStatus(result_) != PGRES_COPY_IN) {
+      Status s = ResultError(c_->conn, result_, What());
+      Clear();
+      return s;
+    }
+    Clear();
+    const std::string data = CopyData();
+    const bool sent = PQputCopyData(c_->conn, data.data(), static_cast<int>(data.size())) == 1 &&
+                      PQputCopyEnd(c_->conn, nullptr) == 1;
+    // The COPY's outcome; then whatever follows it, until none is left.
+    result_ = PQgetResult(c_->conn);
+    for (PGresult* more = PQgetResult(c_->conn); more != nullptr; more = PQgetResult(c_->conn)) {
+      PQclear(more);
+    }
+    if (!sent || result_ == nullptr || PQresultStatus(result_) != PGRES_COMMAND_OK) {
+      Status s = ResultError(c_->conn, result_, What());
+      Clear();
+      return s;
+    }
+    const char* tuples = PQcmdTuples(result_);
+    changes_ = tuples != nullptr && *tuples != '\0' ? std::strtoll(tuples, nullptr, 10) : 0;
+    return Status::Ok();
+  }
+
   Connection* c_;
   const std::string sql_;
   const std::string name_;
   const bool owned_;
+  const std::optional<CopyShape> copy_;
   std::vector<std::optional<std::string>> params_;
   PGresult* result_ = nullptr;
   int row_ = -1;
@@ -233,6 +336,10 @@ class PostgresDb final : public Db {
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
     auto what = [sql] { return "preparing " + StatementName(sql); };
     if (Status ready = c_.Ready(); !ready.ok()) return ready.Prefixed(what());
+    if (std::optional<CopyShape> copy = CopyShapeOf(sql)) {
+      return std::unique_ptr<Statement>(
+          new PostgresStatement(&c_, std::string(sql), std::move(*copy)));
+    }
     std::string text = Placeholders(sql);
     auto cached = c_.prepared.find(text);
     if (cached != c_.prepared.end()) {

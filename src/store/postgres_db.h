@@ -2,7 +2,10 @@
 // placeholders rewritten to $1.., statements prepared on the server on
 // first use, migrations applied on open (integer ids as BIGINT identity
 // columns). Values travel as text; the server infers parameter types from
-// the statement.
+// the statement. A multi-row INSERT of bound values only ("INSERT INTO t
+// (a, b) VALUES (?, ?), (?, ?)", store/batch_insert.h) runs as one COPY t
+// (a, b) FROM STDIN instead, with the same effect, count and errors: the
+// server neither parses nor plans it, and nothing is prepared for it.
 //
 // Errors: a server that cannot be reached is Unavailable naming the
 // host and port (never the password); constraint violations and SQL errors

@@ -68,6 +68,62 @@ TEST(PostgresDbTest, CountsEveryStatementAndReadsRowsAndIds) {
   EXPECT_EQ(db->statements_executed() - before, 4u);  // 3 inserts + 1 query
 }
 
+TEST(PostgresDbTest, AMultiRowInsertRunsAsOneCopyWithEveryValueIntact) {
+  auto db = OpenFresh();
+  ASSERT_NE(db, nullptr);
+  auto prepared = [&db] { return **db->QueryInt("SELECT COUNT(*) FROM pg_prepared_statements"); };
+  const int64_t prepared_before = prepared();
+  // Text COPY's format must escape, NULLs, and text that is not ASCII.
+  const std::vector<std::string> payloads = {"tab\there", "new\nline", "back\\slash\\N",
+                                             "\\N", "cr\r\n", "Zo\xc3\xab \xe2\x9c\x93"};
+  const uint64_t before = db->statements_executed();
+  auto stmt = db->Prepare(
+      "INSERT INTO event_outbox (tenant_id, type, trace_id, payload, created_at, published_at)"
+      " VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?),"
+      " (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)");
+  ASSERT_TRUE(stmt.ok()) << stmt.status().ToString();
+  int index = 1;
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    (*stmt)->BindInt(index++, 7);
+    (*stmt)->BindText(index++, "t" + std::to_string(i));
+    (*stmt)->BindText(index++, "");
+    (*stmt)->BindText(index++, payloads[i]);
+    (*stmt)->BindInt(index++, -static_cast<int64_t>(i));
+    if (i % 2 == 0) {
+      (*stmt)->BindNull(index++);
+    } else {
+      (*stmt)->BindInt(index++, 1000 + static_cast<int64_t>(i));
+    }
+  }
+  ASSERT_TRUE((*stmt)->Execute().ok());
+  EXPECT_EQ((*stmt)->Changes(), 6);
+  EXPECT_EQ(db->statements_executed() - before, 1u);
+  EXPECT_EQ(prepared(), prepared_before);  // nothing prepared for a one-off INSERT
+  EXPECT_EQ(db->LastInsertId(), 6);
+  auto q = db->Prepare(
+      "SELECT type, trace_id, payload, created_at, published_at FROM event_outbox ORDER BY id");
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    ASSERT_TRUE(*(*q)->Step()) << i;
+    EXPECT_EQ((*q)->String(0), "t" + std::to_string(i));
+    EXPECT_EQ((*q)->String(1), "");
+    EXPECT_EQ((*q)->String(2), payloads[i]) << i;
+    EXPECT_EQ((*q)->Int(3), -static_cast<int64_t>(i));
+    EXPECT_EQ((*q)->IsNull(4), i % 2 == 0) << i;
+  }
+  // A refused row fails the whole COPY, named as the INSERT it is.
+  (*stmt)->Reset();
+  for (int i = 1; i <= 36; ++i) (*stmt)->BindText(i, "x");
+  Status bad = (*stmt)->Execute();
+  EXPECT_EQ(bad.code(), Code::kInvalidArgument);
+  EXPECT_NE(bad.message().find("executing INSERT INTO event_outbox: "), std::string::npos)
+      << bad.message();
+  EXPECT_NE(bad.message().find("invalid input syntax for type bigint: \"x\""),
+            std::string::npos)
+      << bad.message();
+  EXPECT_EQ(**db->QueryInt("SELECT COUNT(*) FROM event_outbox"), 6);
+}
+
 TEST(PostgresDbTest, TransactionRollsBackUnlessCommitted) {
   auto db = OpenFresh();
   ASSERT_NE(db, nullptr);

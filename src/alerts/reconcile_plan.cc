@@ -1,0 +1,232 @@
+#include "alerts/reconcile_plan.h"
+
+#include <functional>
+#include <memory>
+#include <utility>
+
+#include "analysis/alert_types.h"
+#include "common/hash.h"
+
+namespace vigil {
+namespace {
+
+constexpr std::string_view kReasonAppeared = "finding appeared";
+constexpr std::string_view kReasonGone = "finding no longer present in complete batch";
+constexpr std::string_view kReasonReappeared = "finding reappeared";
+constexpr std::string_view kReasonDetails = "details changed";
+
+// "severity changed from medium to high", "details changed", or both.
+std::string UpdateReason(const LoadedAlert& before, const AlertContent& after) {
+  std::string reason;
+  if (before.severity != after.severity) {
+    reason = "severity changed from " + before.severity + " to " + std::string(after.severity);
+  }
+  if (before.details_digest != after.details_digest) {
+    if (!reason.empty()) reason += "; ";
+    reason += kReasonDetails;
+  }
+  return reason;
+}
+
+AlertContent ContentOf(const Finding& f) {
+  return AlertContent{f.subject_name, SeverityName(f.severity), f.details, HashHex(f.details)};
+}
+
+// Plans the findings and the resolves of one batch.
+class BatchPlanner {
+ public:
+  BatchPlanner(const Batch& batch, LoadedAlerts* alerts, BatchSummary* summary,
+               ReconcilePlan* plan)
+      : batch_(batch), alerts_(alerts), summary_(summary), plan_(plan) {}
+
+  void Plan() {
+    for (const Finding& f : batch_.findings) PlanFinding(f);
+    for (LoadedAlert& e : alerts_->rows) {
+      if (e.analysis_type != batch_.analysis_type || e.found || e.state != kAlertOpen) continue;
+      PlanResolve(&e);
+    }
+    if (state_changed_) plan_->retag_types.push_back(batch_.analysis_type);
+  }
+
+ private:
+  void PlanFinding(const Finding& f) {
+    auto it = alerts_->index.find({f.alert_type, f.subject});
+    if (it == alerts_->index.end()) {
+      PlanOpen(f);
+      return;
+    }
+    LoadedAlert& e = alerts_->rows[it->second];
+    e.found = true;
+    AlertContent content = ContentOf(f);
+    if (e.state == kAlertResolved) {
+      Record(e.id, f, kTransitionReopened, content.severity, std::string(kReasonReappeared),
+             ReconcilePlan::Source::kReopen, plan_->reopens.size());
+      plan_->reopens.push_back(ContentChange{e.id, std::move(content)});
+      Loaded(&e, plan_->reopens.back().content);
+      ++summary_->reopened;
+      state_changed_ = true;
+    } else if (e.severity != content.severity || e.details_digest != content.details_digest) {
+      Record(e.id, f, kTransitionUpdated, content.severity, UpdateReason(e, content),
+             ReconcilePlan::Source::kUpdate, plan_->updates.size());
+      plan_->updates.push_back(ContentChange{e.id, std::move(content)});
+      Loaded(&e, plan_->updates.back().content);
+      ++summary_->updated;
+    } else {
+      if (e.subject_name != f.subject_name) {
+        plan_->renames.push_back(SubjectRename{e.id, f.subject_name});
+        e.subject_name = f.subject_name;
+      }
+      ++summary_->unchanged;
+    }
+  }
+
+  // What the loaded alert holds once its change is written.
+  static void Loaded(LoadedAlert* e, const AlertContent& content) {
+    e->state = kAlertOpen;
+    e->severity = content.severity;
+    e->details_digest = content.details_digest;
+    e->subject_name = content.subject_name;
+  }
+
+  void PlanOpen(const Finding& f) {
+    const AlertTypeInfo* info = FindAlertType(f.alert_type);  // non-null: CheckBatch passed
+    NewAlert a;
+    a.analysis_type = batch_.analysis_type;
+    a.type = f.alert_type;
+    a.subject = f.subject;
+    if (info != nullptr) a.tag = info->tag;
+    a.content = ContentOf(f);
+    Record(0, f, kTransitionOpened, a.content.severity, std::string(kReasonAppeared),
+           ReconcilePlan::Source::kOpen, plan_->opens.size());
+    plan_->opens.push_back(std::move(a));
+    ++summary_->opened;
+    state_changed_ = true;
+  }
+
+  void PlanResolve(LoadedAlert* e) {
+    plan_->changes.push_back(AlertChange{e->id, batch_.analysis_type, e->type, e->subject,
+                                         e->subject_name, std::string(kTransitionResolved),
+                                         e->severity, std::string(kReasonGone)});
+    plan_->sources.push_back({ReconcilePlan::Source::kResolve, plan_->resolves.size()});
+    plan_->resolves.push_back(e->id);
+    e->state = kAlertResolved;
+    ++summary_->resolved;
+    state_changed_ = true;
+  }
+
+  void Record(int64_t id, const Finding& f, std::string_view transition, std::string_view severity,
+              std::string reason, ReconcilePlan::Source source, size_t index) {
+    plan_->changes.push_back(AlertChange{id, batch_.analysis_type, f.alert_type, f.subject,
+                                         f.subject_name, std::string(transition),
+                                         std::string(severity), std::move(reason)});
+    plan_->sources.push_back({source, index});
+  }
+
+  const Batch& batch_;
+  LoadedAlerts* alerts_;
+  BatchSummary* summary_;
+  ReconcilePlan* plan_;
+  bool state_changed_ = false;
+};
+
+// The history rows of the transitions that carry content, in change order.
+std::vector<HistoryEntry> ContentHistory(const ReconcilePlan& plan) {
+  std::vector<HistoryEntry> entries;
+  entries.reserve(plan.opens.size() + plan.reopens.size() + plan.updates.size());
+  for (size_t i = 0; i < plan.changes.size(); ++i) {
+    const AlertChange& c = plan.changes[i];
+    const ReconcilePlan::ChangeSource& from = plan.sources[i];
+    HistoryEntry h;
+    h.alert_id = c.alert_id;
+    h.analysis_type = c.analysis_type;
+    h.transition = c.transition;
+    h.to_state = kAlertOpen;
+    h.reason = c.reason;
+    switch (from.source) {
+      case ReconcilePlan::Source::kOpen:
+        h.content = &plan.opens[from.index].content;
+        break;
+      case ReconcilePlan::Source::kReopen:
+        h.from_state = kAlertResolved;
+        h.content = &plan.reopens[from.index].content;
+        break;
+      case ReconcilePlan::Source::kUpdate:
+        h.from_state = kAlertOpen;
+        h.content = &plan.updates[from.index].content;
+        break;
+      case ReconcilePlan::Source::kResolve:
+        continue;
+    }
+    entries.push_back(h);
+  }
+  return entries;
+}
+
+}  // namespace
+
+size_t LoadedAlerts::KeyHash::operator()(
+    const std::pair<std::string_view, std::string_view>& k) const {
+  const size_t a = std::hash<std::string_view>()(k.first);
+  return a ^ (std::hash<std::string_view>()(k.second) + 0x9e3779b97f4a7c15ULL + (a << 6) +
+              (a >> 2));
+}
+
+Result<LoadedAlerts> LoadAlerts(Db* db, int64_t tenant_id,
+                                const std::vector<std::string>& analysis_types) {
+  LoadedAlerts out;
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("SELECT id, analysis_type, type, subject, subject_name, severity, state,"
+                  " details_digest, snoozed_until FROM alerts WHERE tenant_id = ? AND"
+                  " analysis_type IN (" +
+                  Placeholders(analysis_types.size()) + ") ORDER BY id"));
+  stmt->BindInt(1, tenant_id);
+  for (size_t i = 0; i < analysis_types.size(); ++i) {
+    stmt->BindText(static_cast<int>(i) + 2, analysis_types[i]);
+  }
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    LoadedAlert e;
+    e.id = stmt->Int(0);
+    e.analysis_type = stmt->String(1);
+    e.type = stmt->String(2);
+    e.subject = stmt->String(3);
+    e.subject_name = stmt->String(4);
+    e.severity = stmt->String(5);
+    e.state = stmt->String(6);
+    e.details_digest = stmt->String(7);
+    if (!stmt->IsNull(8)) e.snoozed_until = stmt->Int(8);
+    out.rows.push_back(std::move(e));
+  }
+  // Keys view the rows' strings: indexed once the rows no longer move.
+  out.index.reserve(out.rows.size());
+  for (size_t i = 0; i < out.rows.size(); ++i) {
+    out.index.emplace(std::make_pair(std::string_view(out.rows[i].type),
+                                     std::string_view(out.rows[i].subject)),
+                      i);
+  }
+  return out;
+}
+
+void PlanBatch(const Batch& batch, LoadedAlerts* alerts, BatchSummary* summary,
+               ReconcilePlan* plan) {
+  BatchPlanner(batch, alerts, summary, plan).Plan();
+}
+
+Status WritePlan(AlertWriter* writer, ReconcilePlan* plan) {
+  VIGIL_RETURN_IF_ERROR(writer->InsertOpen(&plan->opens));
+  for (size_t i = 0; i < plan->changes.size(); ++i) {
+    if (plan->sources[i].source == ReconcilePlan::Source::kOpen) {
+      plan->changes[i].alert_id = plan->opens[plan->sources[i].index].id;
+    }
+  }
+  VIGIL_RETURN_IF_ERROR(writer->SetOpen(kAlertResolved, plan->reopens));
+  VIGIL_RETURN_IF_ERROR(writer->SetOpen(kAlertOpen, plan->updates));
+  VIGIL_RETURN_IF_ERROR(writer->SetResolved(plan->resolves));
+  VIGIL_RETURN_IF_ERROR(writer->SetSubjectNames(plan->renames));
+  VIGIL_RETURN_IF_ERROR(writer->AppendHistory(ContentHistory(*plan)));
+  return writer->AppendResolvedHistory(plan->resolves, kReasonGone);
+}
+
+}  // namespace vigil
