@@ -68,11 +68,11 @@ if [ ! -f "$fuzzer_runtime" ]; then
   echo "fuzz: the libFuzzer runtime of $cxx is missing; run scripts/install-deps.sh (libclang-rt-14-dev)" >&2
   exit 1
 fi
-# ccache keyed on the sources, not on OUT_DIR: the optimised and the
-# sanitizer build trees share their objects.
+# ccache keyed on the sources relative to the checkout, not on OUT_DIR or
+# where the checkout is: build trees and clones share their objects.
 launcher=""
 if command -v ccache >/dev/null 2>&1; then
-  launcher="env CCACHE_NOHASHDIR=true $(command -v ccache)"
+  launcher="env CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true $(command -v ccache)"
 fi
 
 # The pkg-config flags of `packages`, or `fallback` when pkg-config lacks one.

@@ -3,7 +3,10 @@
 #   postgres_fixture.sh start DIR   initdb into DIR (as user postgres under
 #                                   root), start on a free port, write the
 #                                   admin URL to DIR/admin-url
-#   postgres_fixture.sh stop DIR    stop it and remove DIR
+#   postgres_fixture.sh stop DIR    stop it (immediately: its data is thrown
+#                                   away, and a fast shutdown waits up to a
+#                                   minute on a backend a test left busy) and
+#                                   remove DIR
 # Tests with VIGIL_TEST_PG_ADMIN_FILE=DIR/admin-url make their databases there.
 set -euo pipefail
 action=$1
@@ -32,7 +35,7 @@ case "$action" in
     ;;
   stop)
     if [ -d "$dir/data" ]; then
-      "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+      "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
     fi
     rm -rf "$dir"
     ;;
