@@ -276,6 +276,37 @@ TEST(RedisQueueTest, ScriptsAreLoadedAgainAfterAFlush) {
   EXPECT_TRUE(added->added);
 }
 
+// FLUSHALL (or a restart without persistence) loses the token counter with
+// everything else; the next tokens must still be newer than any a worker
+// holds from before, or that worker's late completion would pass for the
+// new run's. Both ways of taking (Take and CompleteAndTake) are checked.
+TEST(RedisQueueTest, TokensAfterAFlushAreNewerThanEveryTokenBefore) {
+  ASSERT_NE(Server(), nullptr);
+  auto q = MustOpen(Options(FreshName()));
+  ASSERT_TRUE(q);
+  JobOptions o;
+  o.job_id = "sync:1:1";
+  ASSERT_TRUE(q->Add("sync", "{}", o).ok());
+  auto before = q->Take("a", 30000, 0);
+  ASSERT_TRUE(before.ok() && before->has_value());
+
+  Cmd(Raw().get(), {"FLUSHALL"});
+  ASSERT_TRUE(q->Add("sync", "{}", o).ok());
+  auto after = q->Take("b", 30000, 0);
+  ASSERT_TRUE(after.ok() && after->has_value()) << after.status().ToString();
+  EXPECT_GT((*after)->token, (*before)->token);
+  EXPECT_EQ(q->Complete(**before, "null").code(), Code::kFailedPrecondition);
+  ASSERT_TRUE(q->Complete(**after, "null").ok());
+
+  Cmd(Raw().get(), {"FLUSHALL"});
+  o.job_id = "sync:1:2";
+  ASSERT_TRUE(q->Add("sync", "{}", o).ok());
+  auto batch = q->CompleteAndTake({}, "c", 1, 30000, 0);
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->taken.size(), 1u);
+  EXPECT_GT(batch->taken[0].token, (*after)->token);
+}
+
 TEST(RedisQueueTest, ATakeReturnsWhenTheNextDelayedJobIsDue) {
   ASSERT_NE(Server(), nullptr);
   auto q = MustOpen(Options(FreshName()));

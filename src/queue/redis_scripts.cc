@@ -73,7 +73,7 @@ local want = tonumber(ARGV[5])
 if want > 0 then
   promote_due()
   if not paused then
-    local base = rcall("INCRBY", K_TOKEN, want) - want
+    local base = next_tokens(want) - 1
     -- Takes never make the ring: without it now, no take needs to look at it.
     rows = lock_many(want, ARGV[3], ARGV[4], base, not groups_waiting())
     if #rows > 0 then mark_if_waiting() end

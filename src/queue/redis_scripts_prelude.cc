@@ -290,10 +290,22 @@ local function mark_if_waiting()
   end
 end
 
+-- Reserves `n` fencing tokens and returns the first. A counter that is
+-- gone (FLUSHALL, a restart without persistence) starts again from the
+-- server's clock in microseconds, above every token handed out before, so
+-- a worker still holding an old token can never match a new lock.
+local function next_tokens(n)
+  if rcall("EXISTS", K_TOKEN) == 0 then
+    local now = rcall("TIME")
+    rcall("SET", K_TOKEN, int_text(tonumber(now[1]) * 1000000 + tonumber(now[2])))
+  end
+  return rcall("INCRBY", K_TOKEN, n) - n + 1
+end
+
 -- Takes the next waiting job for worker `worker` under a lock of `lease`
 -- ms with a new token: lock_next's row, or nil when none waits.
 local function take_job(lease, worker)
-  local row = lock_next(lease, worker, rcall("INCR", K_TOKEN))
+  local row = lock_next(lease, worker, next_tokens(1))
   if row then mark_if_waiting() end
   return row
 end
