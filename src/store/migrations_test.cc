@@ -148,5 +148,57 @@ TEST_F(EntitiesWithoutForeignKeysTest, KeepsRowsIdsAndTheUniqueKey) {
             std::vector<std::string>{"u3"});
 }
 
+
+// Migration 11 on alerts written under migration 10: the rows stay; on
+// PostgreSQL a history row or a tag is no longer checked against alerts and
+// tenants (the AlertManager checks), on SQLite it still is.
+class AlertsWithoutForeignKeysTest : public LicensesInUserRowsTest {
+ protected:
+  int LastKnown() const override { return 10; }
+
+  Status InsertOrphans() {
+    Status history = db_->Execute(
+        "INSERT INTO alert_history (alert_id, tenant_id, analysis_type, at, transition,"
+        " from_state, to_state, severity, details, details_digest, trace_id, run_id, reason)"
+        " VALUES (99, 98, 'mfa', 0, 'opened', NULL, 'open', 'high', '{}', 'd', 't', 'r', 'x')");
+    if (!history.ok()) return history;
+    return db_->Execute(
+        "INSERT INTO entity_tags (tenant_id, analysis_type, subject, tag, alert_id)"
+        " VALUES (98, 'mfa', 'u9', 'mfa:missing', 99)");
+  }
+};
+
+TEST_F(AlertsWithoutForeignKeysTest, PostgresDropsTheReferencesSqliteKeepsThem) {
+  Exec("INSERT INTO alerts (id, tenant_id, analysis_type, type, subject, subject_name, severity,"
+       " state, details, details_digest, tag, first_seen, last_seen, updated_at, last_trace_id)"
+       " VALUES (1, 1, 'mfa', 'mfa.missing', 'u1', 'U1', 'high', 'open', '{}', 'd',"
+       " 'mfa:missing', 0, 0, 0, 't')");
+  Exec("INSERT INTO entity_tags (tenant_id, analysis_type, subject, tag, alert_id)"
+       " VALUES (1, 'mfa', 'u1', 'mfa:missing', 1)");
+  // Before: both backends refuse a history row of an alert that does not exist.
+  EXPECT_FALSE(InsertOrphans().ok());
+
+  auto version = ApplyMigrations(db_.get(), id_type_);
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(*version, AllMigrations().back().version);
+  EXPECT_EQ(Column("SELECT subject || ' ' || state FROM alerts"),
+            std::vector<std::string>{"u1 open"});
+  EXPECT_EQ(Column("SELECT subject || ' ' || tag || ' ' || alert_id FROM entity_tags"),
+            std::vector<std::string>{"u1 mfa:missing 1"});
+
+  const Status orphans = InsertOrphans();
+  if (db_->dialect() == "postgresql") {
+    EXPECT_TRUE(orphans.ok()) << orphans.ToString();
+    EXPECT_EQ(Column("SELECT CAST(COUNT(*) AS TEXT) FROM information_schema.table_constraints"
+                     " WHERE constraint_type = 'FOREIGN KEY'"
+                     " AND table_name IN ('alerts', 'alert_history', 'entity_tags')"),
+              std::vector<std::string>{"0"});
+  } else {
+    EXPECT_FALSE(orphans.ok());
+    EXPECT_NE(orphans.message().find("FOREIGN KEY constraint failed"), std::string::npos)
+        << orphans.message();
+  }
+}
+
 }  // namespace
 }  // namespace vigil
