@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "store/file_lock.h"
+#include "store/sqlite_background_checkpoint.h"
 #include "store/migrations.h"
 #include "store/statement_name.h"
 
@@ -126,7 +127,16 @@ class SqliteDb final : public Db {
   // in-memory database, which no other connection can reach.
   SqliteDb(sqlite3* db, std::string lock_path)
       : db_(db), locks_(lock_path.empty() ? nullptr : new FileLocks(std::move(lock_path))) {}
-  ~SqliteDb() override { sqlite3_close_v2(db_); }
+  ~SqliteDb() override {
+    checkpoint_.reset();  // waits for a running checkpoint; the close checkpoints the rest
+    sqlite3_close_v2(db_);
+  }
+
+  // Checkpoints on a thread of its own from now on (sqlite_background_checkpoint.h).
+  void CheckpointInBackground(const std::string& path) {
+    checkpoint_ = std::make_unique<SqliteBackgroundCheckpoint>(path);
+    checkpoint_->Attach(db_);
+  }
 
   std::string_view dialect() const override { return "sqlite"; }
 
@@ -180,6 +190,7 @@ class SqliteDb final : public Db {
 
   sqlite3* db_;
   std::unique_ptr<FileLocks> locks_;
+  std::unique_ptr<SqliteBackgroundCheckpoint> checkpoint_;
   uint64_t statements_ = 0;
 };
 
@@ -214,6 +225,9 @@ Result<std::unique_ptr<Db>> OpenSqliteDb(const std::string& path, const SqliteOp
       "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
       " PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
   if (!s.ok()) return s.Prefixed("opening database " + path);
+  if (options.checkpoint_in_background && !LockPath(path).empty()) {
+    db->CheckpointInBackground(path);
+  }
   if (options.migrate) {
     Result<int> version = ApplyMigrations(db.get(), "INTEGER PRIMARY KEY");
     if (!version.ok()) return version.status().Prefixed("database " + path);

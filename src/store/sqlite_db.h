@@ -1,5 +1,5 @@
 // The SQLite backend of Db: WAL journal, a busy timeout, foreign keys on,
-// migrations applied on open.
+// migrations applied on open, WAL checkpoints on a thread of their own.
 #pragma once
 
 #include <memory>
@@ -14,6 +14,11 @@ struct SqliteOptions {
   int busy_timeout_ms = 5000;
   // Apply the schema migrations on open.
   bool migrate = true;
+  // Commits that pass the log's 1,000-page mark wake a checkpoint on a
+  // thread of its own instead of checkpointing inside the commit
+  // (store/sqlite_background_checkpoint.h); the close checkpoints what is
+  // left, as before. PRAGMA wal_autocheckpoint=0 turns both off.
+  bool checkpoint_in_background = true;
 };
 
 // Opens (creating if needed) the database at `path`; ":memory:" gives a
