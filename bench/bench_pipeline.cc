@@ -435,6 +435,14 @@ int main(int argc, char** argv) {
       root = argv[i + 1];
     } else if (flag == "--pg") {
       pg_admin = argv[i + 1];
+    } else if (flag == "--generate") {
+      // Writes the onboarding tenant to the directory and exits: the input of
+      // a `vigil sync` to profile by hand.
+      vigil::SyntheticOptions options = vigil::OnboardingTenantOptions(onboarding);
+      options.seed = 42;
+      options.tenant_name = "onboarding";
+      vigil::GenerateDirectory(options, argv[i + 1]);
+      return 0;
     } else {
       std::fprintf(stderr, "bench_pipeline: unknown flag %s\n", argv[i]);
       return 2;
