@@ -226,7 +226,10 @@ Result<std::unique_ptr<Db>> OpenSqliteDb(const std::string& path, const SqliteOp
       " PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
   if (!s.ok()) return s.Prefixed("opening database " + path);
   if (options.checkpoint_in_background && !LockPath(path).empty()) {
-    db->CheckpointInBackground(path);
+    // By its absolute path: the thread opens it later, maybe after a chdir.
+    std::error_code ec;
+    const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+    db->CheckpointInBackground(ec ? path : absolute.string());
   }
   if (options.migrate) {
     Result<int> version = ApplyMigrations(db.get(), "INTEGER PRIMARY KEY");
