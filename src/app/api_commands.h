@@ -1,9 +1,10 @@
 // The HTTP API's credentials on the command line: API tokens (`vigil token
 // create`, `vigil tokens`, `vigil token revoke`; cmd_token.cc) and webhook
-// secrets (`vigil webhook secret`; cmd_webhook.cc). cli_api.cc parses the
-// flags into these option structs. Each Run function returns the process
-// exit status (commands.h: 0 ok, 1 the operation failed, 2 bad usage) and
-// writes results to `out`, errors to `err` prefixed "vigil: ".
+// secrets (`vigil webhook secret`; cmd_webhook.cc). Each file also registers
+// its command's flags, which fill these option structs (cli_commands.h).
+// Each Run function returns the process exit status (commands.h: 0 ok, 1 the
+// operation failed, 2 bad usage) and writes results to `out`, errors to
+// `err` prefixed "vigil: ".
 //
 // A token or a webhook secret is printed exactly once, alone on `out`, when
 // it is made (so `TOKEN=$(vigil token create ...)` captures it); nothing

@@ -8,6 +8,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "alerts/alert_store.h"
 #include "common/time.h"
@@ -275,6 +278,45 @@ TEST_F(CliTest, HelpExplainsEveryCommand) {
   EXPECT_EQ(r.status, 0);
   for (const char* cmd : {"sync", "alerts", "history", "trace", "prefs", "demo", "generate"}) {
     EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  }
+}
+
+// The command names a help text lists under "Subcommands:", in order.
+std::vector<std::string> ListedCommands(const std::string& help) {
+  std::vector<std::string> names;
+  const size_t at = help.find("Subcommands:\n");
+  if (at == std::string::npos) return names;
+  std::istringstream lines(help.substr(at));
+  std::string line;
+  while (std::getline(lines, line)) {
+    // "  name   description"; description continuation lines are indented further.
+    if (line.size() > 2 && line.compare(0, 2, "  ") == 0 && line[2] != ' ') {
+      names.push_back(line.substr(2, line.find(' ', 2) - 2));
+    }
+  }
+  return names;
+}
+
+// Every command, and every subcommand of a command group, is registered by
+// its own cmd_<name>.cc; RunCli lists them. One left out of that list (or
+// added twice, or moved) fails here.
+TEST_F(CliTest, HelpListsEveryCommandInOrder) {
+  CliRun top = Vigil({"--help"});
+  ASSERT_EQ(top.status, 0);
+  EXPECT_EQ(ListedCommands(top.out),
+            (std::vector<std::string>{"sync", "alerts", "history", "trace", "generate", "prefs",
+                                      "demo", "serve", "worker", "migrate", "health", "trigger",
+                                      "jobs", "events", "schedule", "queue", "key", "source",
+                                      "sources", "token", "tokens", "webhook"}))
+      << top.out;
+  const std::vector<std::pair<std::string, std::vector<std::string>>> groups = {
+      {"events", {"tail"}},          {"queue", {"add", "work", "stats"}},
+      {"key", {"generate"}},         {"source", {"add", "test"}},
+      {"token", {"create", "revoke"}}, {"webhook", {"secret"}}};
+  for (const auto& [group, subcommands] : groups) {
+    CliRun help = Vigil({group, "--help"});
+    EXPECT_EQ(help.status, 0) << group;
+    EXPECT_EQ(ListedCommands(help.out), subcommands) << help.out;
   }
 }
 

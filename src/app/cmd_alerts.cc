@@ -2,6 +2,7 @@
 
 #include "alerts/alert_json.h"
 #include "alerts/alert_store.h"
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/table.h"
@@ -73,6 +74,28 @@ int RunHistory(const HistoryCommand& cmd, std::ostream& out, std::ostream& err) 
   }
   out << table.Render();
   return kExitOk;
+}
+
+void AddAlertsCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<AlertsCommand>();
+  CLI::App* c = app.add_subcommand("alerts", "list alerts");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--tenant", cmd->tenant, "only this tenant");
+  c->add_option("--state", cmd->state, "open, resolved or all")
+      ->check(CLI::IsMember({"open", "resolved", "all"}))
+      ->capture_default_str();
+  c->add_option("--type", cmd->type, "only this alert type, e.g. mfa.user_not_registered");
+  c->add_flag("--json", cmd->json, "print a JSON array");
+  OnRun(c, cmd, cli, RunAlerts);
+}
+
+void AddHistoryCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<HistoryCommand>();
+  CLI::App* c = app.add_subcommand("history", "show every change of one alert and its trace");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("ALERT_ID", cmd->alert_id, "alert id (from `vigil alerts`)")->required();
+  c->add_flag("--json", cmd->json, "print a JSON array");
+  OnRun(c, cmd, cli, RunHistory);
 }
 
 }  // namespace vigil

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "alerts/alert_store.h"
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/pipeline.h"
@@ -170,6 +171,20 @@ int RunDemo(const DemoCommand& cmd, std::ostream& out, std::ostream& err) {
     return kExitFailed;
   }
   return kExitOk;
+}
+
+void AddDemoCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<DemoCommand>();
+  CLI::App* c = app.add_subcommand(
+      "demo",
+      "seed synthetic tenants, run the whole pipeline, show the alerts, remediate, re-sync\n"
+      "and show those alerts resolved with their history");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--users", cmd->users, "users per tenant")
+      ->check(CLI::Range(10, 1000000))
+      ->capture_default_str();
+  c->add_option("--now", cmd->now, kNowHelp);
+  OnRun(c, cmd, cli, RunDemo);
 }
 
 }  // namespace vigil

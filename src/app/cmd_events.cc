@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "common/time.h"
@@ -182,6 +183,28 @@ int RunEventsTail(const EventsTailCommand& cmd, std::ostream& out, std::ostream&
     }
     if (signals.Wait(kOutboxPollMs)) return kExitOk;
   }
+}
+
+// The command line of `vigil events tail`.
+void AddEventsCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<EventsTailCommand>();
+  CLI::App* events = app.add_subcommand("events", "follow vigil's events");
+  events->require_subcommand(1);
+  CLI::App* c = events->add_subcommand(
+      "tail",
+      "print events as they happen, one per line, until SIGINT/SIGTERM (or --limit): from\n"
+      "NATS with --nats (what `serve --nats` publishes), else from the database's outbox");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--nats", cmd->nats, "read from this NATS server (nats://host:port)");
+  c->add_option("--tenant", cmd->tenant, "only this tenant's events");
+  c->add_option("--type", cmd->type, "only this type, or a prefix such as alert.*");
+  c->add_flag("--from-start", cmd->from_start,
+              "print the events kept so far first, then the new ones: the outbox's, or with\n"
+              "--nats the JetStream stream VIGIL's from its first message");
+  c->add_option("--limit", cmd->limit, "stop after this many events (0: no limit)")
+      ->capture_default_str();
+  c->add_flag("--json", cmd->json, "one JSON object per line");
+  OnRun(c, cmd, cli, RunEventsTail);
 }
 
 }  // namespace vigil

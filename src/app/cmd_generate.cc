@@ -1,5 +1,6 @@
 #include <ostream>
 
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "common/time.h"
@@ -36,6 +37,21 @@ int RunGenerate(const GenerateCommand& cmd, std::ostream& out, std::ostream& err
       << " role assignments, " << snapshot.policies.size() << " policies) to " << cmd.out_dir
       << " as of " << FormatIso8601(options.now) << "\n";
   return kExitOk;
+}
+
+void AddGenerateCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<GenerateCommand>();
+  CLI::App* c = app.add_subcommand(
+      "generate", "write a synthetic tenant as a directory of Microsoft Graph responses");
+  c->add_option("--out", cmd->out_dir, "directory to write (created)")->required();
+  c->add_option("--tenant", cmd->tenant, "tenant name")->capture_default_str();
+  c->add_option("--users", cmd->users, "number of users")
+      ->check(CLI::Range(1, 5000000))
+      ->capture_default_str();
+  c->add_option("--seed", cmd->seed, "random seed (same seed, same tenant)")
+      ->capture_default_str();
+  c->add_option("--now", cmd->now, "the generator's notion of today (ISO 8601)");
+  OnRun(c, cmd, cli, RunGenerate);
 }
 
 }  // namespace vigil

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "app/cli_commands.h"
 #include "app/commands.h"
 #include "app/database.h"
 #include "app/readiness.h"
@@ -218,6 +219,19 @@ int RunHealth(const HealthCommand& cmd, std::ostream& out, std::ostream& /*err*/
   }
   if (cmd.json) out << json.dump(2) << "\n";
   return failed ? kExitFailed : kExitOk;
+}
+
+// The command line of `vigil health`.
+void AddHealthCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<HealthCommand>();
+  CLI::App* c = app.add_subcommand(
+      "health",
+      "check the database (opens, schema version, writable) and Redis (reachable, version,\n"
+      "maxmemory-policy noeviction, persistence); one line per check, exit 1 on a FAIL");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--redis", cmd->redis, "also check this Redis server (redis:// URL)");
+  c->add_flag("--json", cmd->json, "print the checks as a JSON array");
+  OnRun(c, cmd, cli, RunHealth);
 }
 
 }  // namespace vigil

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/table.h"
@@ -71,6 +72,22 @@ int RunJobs(const JobsCommand& cmd, std::ostream& out, std::ostream& err) {
   out << table.Render();
   out << jobs->size() << " job" << (jobs->size() == 1 ? "" : "s") << "\n";
   return kExitOk;
+}
+
+void AddJobsCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<JobsCommand>();
+  CLI::App* c =
+      app.add_subcommand("jobs", "list recent jobs, newest first, with their trace ids");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--tenant", cmd->tenant, "only this tenant's jobs");
+  c->add_option("--state", cmd->state, "waiting, delayed, active, completed or failed");
+  c->add_option("--limit", cmd->limit, "at most this many")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  c->add_option("--redis", cmd->redis,
+                "the Redis URL `vigil serve --redis` uses: lists the jobs in Redis too");
+  c->add_flag("--json", cmd->json, "print a JSON array");
+  OnRun(c, cmd, cli, RunJobs);
 }
 
 }  // namespace vigil

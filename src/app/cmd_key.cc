@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <ostream>
 
+#include "app/cli_commands.h"
 #include "app/commands.h"
 #include "app/source_commands.h"
 #include "store/secret_box.h"
@@ -69,6 +70,19 @@ int RunKeyGenerate(const KeyGenerateCommand& cmd, std::ostream& out, std::ostrea
       << "use it with: export " << kSecretKeyFileEnv << "=" << shown << "\n"
       << "keep a copy somewhere safe: secrets sealed with a lost key must be added again\n";
   return kExitOk;
+}
+
+void AddKeyCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<KeyGenerateCommand>();
+  CLI::App* key =
+      app.add_subcommand("key", "manage the secret key that seals data source secrets");
+  key->require_subcommand(1);
+  key->footer(kSecretKeyFooter);
+  CLI::App* c = key->add_subcommand(
+      "generate", "write a new random secret key to a file (mode 0600; never overwrites)");
+  c->add_option("--out", cmd->out, "the key file to create; must not exist")->required();
+  c->footer(kSecretKeyFooter);
+  OnRun(c, cmd, cli, RunKeyGenerate);
 }
 
 }  // namespace vigil

@@ -1,6 +1,7 @@
 // `vigil migrate`.
 #include <ostream>
 
+#include "app/cli_commands.h"
 #include "app/commands.h"
 #include "app/database.h"
 #include "store/migrations.h"
@@ -45,6 +46,15 @@ int RunMigrate(const MigrateCommand& cmd, std::ostream& out, std::ostream& err) 
         << " from version " << from << ")\n";
   }
   return kExitOk;
+}
+
+// The command line of `vigil migrate`.
+void AddMigrateCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<MigrateCommand>();
+  CLI::App* c = app.add_subcommand(
+      "migrate", "apply the schema migrations to a database and print its schema version");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  OnRun(c, cmd, cli, RunMigrate);
 }
 
 }  // namespace vigil

@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "alerts/tenant_preferences.h"
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/table.h"
@@ -58,6 +59,20 @@ int RunPrefs(const PrefsCommand& cmd, std::ostream& out, std::ostream& err) {
   out << "preferences of " << cmd.tenant << " (applied from the next analysis on):\n"
       << table.Render();
   return kExitOk;
+}
+
+// The command line of `vigil prefs`.
+void AddPrefsCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<PrefsCommand>();
+  CLI::App* c = app.add_subcommand(
+      "prefs", "show a tenant's preferences (thresholds, alert types switched off), or set them");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--tenant", cmd->tenant, "tenant name")->required();
+  c->add_option("--set", cmd->set,
+                "KEY=VALUE, repeatable: stale_days, min_global_admins, max_global_admins,\n"
+                "max_sync_age_hours, disabled_alert_types (comma-separated alert types)");
+  c->add_flag("--json", cmd->json, "print the effective preferences as JSON");
+  OnRun(c, cmd, cli, RunPrefs);
 }
 
 }  // namespace vigil

@@ -1,16 +1,15 @@
-// `vigil queue add|work|stats` (app/cli_queue.h).
-#include <signal.h>
-#include <unistd.h>
-
+// `vigil queue add|work|stats` (app/queue_commands.h).
 #include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
 
-#include "app/cli_queue.h"
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "app/process_lifecycle.h"
+#include "app/queue_commands.h"
 #include "observe/log.h"
 #include "queue/redis_queue.h"
 #include "queue/worker.h"
@@ -76,12 +75,6 @@ class SleepHandler final : public JobHandler {
   int64_t ms_;
 };
 
-std::string DefaultWorkerName() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return std::string(host[0] ? host : "vigil") + ":" + std::to_string(getpid());
-}
-
 }  // namespace
 
 int RunQueueAdd(const QueueAddCommand& cmd, std::ostream& out, std::ostream& err) {
@@ -132,14 +125,7 @@ int RunQueueWork(const QueueWorkCommand& cmd, std::ostream& /*out*/, std::ostrea
   std::unique_ptr<Queue> queue = OpenOrReport(cmd.target, clock.get(), err);
   if (!queue) return kExitFailed;
 
-  // SIGINT/SIGTERM are taken by sigwait below: block them before any thread
-  // starts, so every thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
+  ProcessLifecycle lifecycle("queue.work");  // before any thread starts
   const std::string handler = cmd.handler;
   auto make_handler = [handler, sleep_ms]() -> Result<std::unique_ptr<JobHandler>> {
     if (handler == "echo") return std::unique_ptr<JobHandler>(new EchoHandler());
@@ -147,7 +133,7 @@ int RunQueueWork(const QueueWorkCommand& cmd, std::ostream& /*out*/, std::ostrea
     return std::unique_ptr<JobHandler>(new SleepHandler(sleep_ms));
   };
   WorkerOptions options;
-  options.name = cmd.name.empty() ? DefaultWorkerName() : cmd.name;
+  options.name = ProcessLifecycle::WorkerName(cmd.name);
   options.concurrency = cmd.concurrency;
   options.prefetch = cmd.prefetch;
   options.lease_ms = *lease;
@@ -168,27 +154,22 @@ int RunQueueWork(const QueueWorkCommand& cmd, std::ostream& /*out*/, std::ostrea
     err << "vigil: " << started.message() << "\n";
     return kExitFailed;
   }
-  Log(LogLevel::kInfo, "queue.work.started",
-      {{"queue", cmd.target.queue}, {"redis", cmd.target.redis}, {"worker", options.name},
-       {"handler", cmd.handler}, {"concurrency", cmd.concurrency}, {"prefetch", cmd.prefetch},
-       {"pid", static_cast<int64_t>(getpid())}});
+  lifecycle.LogStarted({{"queue", cmd.target.queue},
+                        {"redis", cmd.target.redis},
+                        {"worker", options.name},
+                        {"handler", cmd.handler},
+                        {"concurrency", cmd.concurrency},
+                        {"prefetch", cmd.prefetch}});
 
-  int sig = 0;
-  while (sigwait(&signals, &sig) != 0) {
-  }
-  Log(LogLevel::kInfo, "queue.work.draining",
-      {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}, {"deadline_ms", *drain}});
+  lifecycle.WaitForStopSignal(*drain);
   const int abandoned = worker.Stop(*drain);
   Worker::Stats stats = worker.stats();
-  Log(LogLevel::kInfo, "queue.work.stopped",
-      {{"completed", stats.completed}, {"failed", stats.failed}, {"retried", stats.retried},
-       {"lease_lost", stats.lease_lost}, {"errors", stats.errors}, {"abandoned", abandoned}});
-  if (abandoned > 0) {
-    // Abandoned jobs still run on worker threads; their locks expire and
-    // another worker takes them. Leave without waiting for them.
-    std::_Exit(kExitOk);
-  }
-  return kExitOk;
+  return lifecycle.Finish(abandoned, {{"completed", stats.completed},
+                                      {"failed", stats.failed},
+                                      {"retried", stats.retried},
+                                      {"lease_lost", stats.lease_lost},
+                                      {"errors", stats.errors},
+                                      {"abandoned", abandoned}});
 }
 
 int RunQueueStats(const QueueStatsCommand& cmd, std::ostream& out, std::ostream& err) {
@@ -217,6 +198,88 @@ int RunQueueStats(const QueueStatsCommand& cmd, std::ostream& out, std::ostream&
       << "  completed  " << c.completed << "\n"
       << "  failed     " << c.failed << "\n";
   return kExitOk;
+}
+
+namespace {
+
+void AddTargetOptions(CLI::App* c, QueueTarget* target) {
+  c->add_option("--redis", target->redis, "Redis URL, redis://[[user]:password@]host[:port][/db]")
+      ->capture_default_str();
+  c->add_option("--queue", target->queue, "queue name (BullMQ's queue name)")->required();
+  c->add_option("--prefix", target->prefix, "BullMQ key prefix")->capture_default_str();
+}
+
+void AddQueueAddCommand(CLI::App& queue, CommandContext* cli) {
+  auto cmd = std::make_shared<QueueAddCommand>();
+  CLI::App* c = queue.add_subcommand("add", "add one job; prints its id");
+  AddTargetOptions(c, &cmd->target);
+  c->add_option("--name", cmd->name, "job name")->required();
+  c->add_option("--data", cmd->data, "job data, a JSON object")->capture_default_str();
+  c->add_option("--job-id", cmd->job_id,
+                "the job's id (not all digits); an existing id adds nothing");
+  c->add_option("--delay", cmd->delay_ms, "milliseconds before the job may run")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
+      ->capture_default_str();
+  c->add_option("--priority", cmd->priority, "0 none (first), then 1 (most urgent) .. 2097151")
+      ->check(CLI::Range(0, 2097151))
+      ->capture_default_str();
+  c->add_option("--attempts", cmd->attempts, "runs allowed before the job fails for good")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  c->add_option("--backoff", cmd->backoff,
+                "wait between failed attempts: fixed:MS or exponential:MS (MS * 2^(attempt-1))");
+  c->add_flag("--json", cmd->json, "print {\"id\":...,\"added\":...}");
+  OnRun(c, cmd, cli, RunQueueAdd);
+}
+
+void AddQueueWorkCommand(CLI::App& queue, CommandContext* cli) {
+  auto cmd = std::make_shared<QueueWorkCommand>();
+  CLI::App* c = queue.add_subcommand(
+      "work",
+      "run the queue's jobs with a built-in handler until SIGINT/SIGTERM, then drain and\n"
+      "exit 0 (job outcomes are logged as JSON lines on stderr)");
+  AddTargetOptions(c, &cmd->target);
+  c->add_option("--handler", cmd->handler,
+                "echo (complete with the job's data as return value), fail (fail every run),\n"
+                "sleep:MS (complete with null after MS milliseconds)")
+      ->required();
+  c->add_option("--concurrency", cmd->concurrency, "jobs run at the same time")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  c->add_option("--prefetch", cmd->prefetch,
+                "jobs held at most, running ones included (those beyond --concurrency are\n"
+                "taken ahead); two feeder threads take them and report completions in\n"
+                "batches, one round trip each (0: every thread takes and completes its own\n"
+                "jobs, two round trips per job)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  c->add_option("--lease", cmd->lease, "lock duration of a running job (renewed while it runs)")
+      ->capture_default_str();
+  c->add_option("--drain", cmd->drain, "on SIGINT/SIGTERM, how long to wait for running jobs")
+      ->capture_default_str();
+  c->add_option("--name", cmd->name, "worker name (default: host:pid)");
+  OnRun(c, cmd, cli, RunQueueWork);
+}
+
+void AddQueueStatsCommand(CLI::App& queue, CommandContext* cli) {
+  auto cmd = std::make_shared<QueueStatsCommand>();
+  CLI::App* c = queue.add_subcommand("stats", "count the queue's jobs per state");
+  AddTargetOptions(c, &cmd->target);
+  c->add_flag("--json", cmd->json, "print the counts as JSON");
+  OnRun(c, cmd, cli, RunQueueStats);
+}
+
+}  // namespace
+
+void AddQueueCommand(CLI::App& app, CommandContext* cli) {
+  CLI::App* queue = app.add_subcommand(
+      "queue",
+      "work with a BullMQ queue on Redis: add jobs, run them, count them (interoperates\n"
+      "with Node BullMQ producers, workers and QueueEvents)");
+  queue->require_subcommand(1);
+  AddQueueAddCommand(*queue, cli);
+  AddQueueWorkCommand(*queue, cli);
+  AddQueueStatsCommand(*queue, cli);
 }
 
 }  // namespace vigil

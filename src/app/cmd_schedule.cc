@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/source_add.h"
@@ -118,6 +119,24 @@ int RunSchedule(const ScheduleCommand& cmd, std::ostream& out, std::ostream& err
   }
   out << table.Render();
   return kExitOk;
+}
+
+void AddScheduleCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<ScheduleCommand>();
+  CLI::App* c = app.add_subcommand(
+      "schedule",
+      "show or change when a tenant's data sources sync (`vigil serve` runs the schedules)");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--tenant", cmd->tenant, "tenant name")->required();
+  c->add_option("--source", cmd->source, "only this data source (default: all of them)");
+  c->add_option("--every", cmd->every, "sync interval, e.g. 15m, 1h, 1d (at least 1m)");
+  c->add_option("--window", cmd->window,
+                "sync only inside this off-peak window, HH:MM-HH:MM in UTC (may wrap midnight)");
+  c->add_flag("--no-window", cmd->no_window, "sync at any time of day");
+  c->add_flag("--enable", cmd->enable, "turn the schedule on");
+  c->add_flag("--disable", cmd->disable, "turn the schedule off");
+  c->add_flag("--json", cmd->json, "print the schedules as JSON");
+  OnRun(c, cmd, cli, RunSchedule);
 }
 
 }  // namespace vigil

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/source_json.h"
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/source_add.h"
@@ -213,6 +214,69 @@ int RunSources(const SourcesCommand& cmd, std::ostream& out, std::ostream& err) 
   }
   out << RenderSources(*views);
   return kExitOk;
+}
+
+void AddSourceCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<SourceAddCommand>();
+  CLI::App* source = app.add_subcommand("source", "connect a tenant's data sources");
+  source->require_subcommand(1);
+  source->footer(kSecretKeyFooter);
+  CLI::App* c = source->add_subcommand(
+      "add",
+      "add a data source to a tenant (the tenant is created when new) and schedule its\n"
+      "syncs; prints its id. Adding a data source that exists (same tenant and name)\n"
+      "replaces its settings, e.g. to rotate a client secret. Nothing is stored when a\n"
+      "flag, the key or the secret file is wrong");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--tenant", cmd->tenant, "tenant name (letters, digits, . - _)")->required();
+  c->add_option("--provider", cmd->provider,
+                "microsoft365 (live Microsoft Graph, app registration with client credentials)\n"
+                "or graph_json (a directory of Graph responses)")
+      ->required();
+  c->add_option("--name", cmd->name,
+                "data source name within the tenant (default: microsoft365, or graph for\n"
+                "graph_json)");
+  c->add_option("--tenant-id", cmd->tenant_id,
+                "microsoft365: the Entra ID tenant, a GUID or a domain such as\n"
+                "contoso.onmicrosoft.com");
+  c->add_option("--client-id", cmd->client_id,
+                "microsoft365: the app registration's application (client) id");
+  c->add_option("--client-secret-file", cmd->client_secret_file,
+                "microsoft365: a file holding the client secret (one line; a trailing newline\n"
+                "is ignored). The secret is sealed with the secret key before it is stored and\n"
+                "is never printed; the file is only read");
+  c->add_option("--cloud", cmd->cloud,
+                "microsoft365: the Microsoft cloud the tenant lives in, which sets the token\n"
+                "endpoint and the Graph URL together: global (the default; GCC tenants too),\n"
+                "usgov (GCC High: login.microsoftonline.us, graph.microsoft.us), usgovdod\n"
+                "(DoD: dod-graph.microsoft.us) or china (21Vianet: login.chinacloudapi.cn,\n"
+                "microsoftgraph.chinacloudapi.cn). Not with --authority-url/--graph-url");
+  c->add_option("--authority-url", cmd->authority_url,
+                "microsoft365: base URL of the token endpoint, for endpoints no --cloud names\n"
+                "(default: Microsoft's global cloud); http:// only for a loopback host");
+  c->add_option("--graph-url", cmd->graph_url,
+                "microsoft365: base URL of Microsoft Graph, for endpoints no --cloud names\n"
+                "(default: Microsoft's global cloud); tokens are asked for its origin +\n"
+                "/.default; http:// only for a loopback host");
+  c->add_option("--dir", cmd->dir, "graph_json: the directory of Graph responses");
+  c->add_option("--every", cmd->every,
+                "sync interval under `vigil serve`, e.g. 15m, 1h, 1d (at least 1m; default 1h\n"
+                "for a new data source, unchanged for an existing one)");
+  c->footer(kSecretKeyFooter);
+  OnRun(c, cmd, cli, RunSourceAdd);
+  AddSourceTestCommand(*source, cli);
+}
+
+void AddSourcesCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<SourcesCommand>();
+  CLI::App* c = app.add_subcommand(
+      "sources",
+      "list data sources: settings (secrets shown as (sealed)), schedule, last sync, and\n"
+      "the kinds of data a source could not give, with the reason");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--tenant", cmd->tenant, "only this tenant's data sources");
+  c->add_flag("--json", cmd->json, "print a JSON array");
+  OnRun(c, cmd, cli, RunSources);
 }
 
 }  // namespace vigil

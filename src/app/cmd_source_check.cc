@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/source_check.h"
@@ -56,6 +57,20 @@ int RunSourceTest(const SourceTestCommand& cmd, std::ostream& out, std::ostream&
   }
   out << "\n";
   return report->ok() ? kExitOk : kExitFailed;
+}
+
+void AddSourceTestCommand(CLI::App& source, CommandContext* cli) {
+  auto cmd = std::make_shared<SourceTestCommand>();
+  CLI::App* c = source.add_subcommand(
+      "test",
+      "check a microsoft365 data source: its credentials (a token from the identity\n"
+      "platform), then one small Graph request per endpoint vigil reads, naming each\n"
+      "application permission the app registration lacks. Exit 0 when every required\n"
+      "check passes (optional ones: sign-in activity, users delta, groups), 1 otherwise.");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("ID", cmd->id, "the data source id (`vigil sources` lists them)")->required();
+  c->footer(kSecretKeyFooter);
+  OnRun(c, cmd, cli, RunSourceTest);
 }
 
 }  // namespace vigil

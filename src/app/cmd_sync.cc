@@ -1,5 +1,6 @@
 #include <ostream>
 
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/pipeline.h"
@@ -63,6 +64,28 @@ int RunSync(const SyncCommand& cmd, std::ostream& out, std::ostream& err) {
     return kExitFailed;
   }
   return kExitOk;
+}
+
+void AddSyncCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<SyncCommand>();
+  CLI::App* c = app.add_subcommand(
+      "sync",
+      "sync a tenant from a directory of Microsoft Graph responses, analyze it and "
+      "reconcile its alerts (creates the tenant and data source when new)");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--tenant", cmd->tenant, "tenant name (letters, digits, . - _)")->required();
+  c->add_option("--from-dir", cmd->from_dir,
+                "directory with users.json, subscribedSkus.json, userRegistrationDetails.json,\n"
+                "roleAssignments.json, conditionalAccessPolicies.json, securityDefaults.json\n"
+                "and optionally groups.json; a missing file means that data is not available")
+      ->required();
+  c->add_option("--source", cmd->source, "data source name within the tenant")
+      ->capture_default_str();
+  c->add_option("--now", cmd->now, kNowHelp);
+  c->add_flag("--force", cmd->force,
+              "accept a sync that deletes more than half of a kind of entity");
+  c->add_flag("--json", cmd->json, "print the outcome as JSON");
+  OnRun(c, cmd, cli, RunSync);
 }
 
 }  // namespace vigil

@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "app/api_commands.h"
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/table.h"
 #include "common/clock.h"
@@ -84,6 +85,58 @@ int RunTokenRevoke(const TokenRevokeCommand& cmd, std::ostream& out, std::ostrea
   }
   out << "revoked API token " << cmd.id << "\n";
   return kExitOk;
+}
+
+namespace {
+
+constexpr const char* kTokenFooter =
+    "An API token is \"vigil_\" and 64 hex digits (256 random bits). It is printed once, when\n"
+    "it is made; only its SHA-256 is stored. Send it as \"Authorization: Bearer <token>\".\n"
+    "A tenant token sees only its tenant; an admin token sees every tenant and may create\n"
+    "tenants.";
+
+void AddTokenCreateCommand(CLI::App& token, CommandContext* cli) {
+  auto cmd = std::make_shared<TokenCreateCommand>();
+  CLI::App* c = token.add_subcommand(
+      "create",
+      "make a new API token and print it (on stdout, alone, once); give exactly one of\n"
+      "--tenant and --admin");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--name", cmd->name, "what the token is for (1 to 64 printable characters)")
+      ->required();
+  CLI::Option* tenant = c->add_option("--tenant", cmd->tenant,
+                                      "the tenant the token may see (and only it); must exist");
+  CLI::Option* admin = c->add_flag("--admin", cmd->admin, "a token that sees every tenant");
+  tenant->excludes(admin);
+  c->footer(kTokenFooter);
+  OnRun(c, cmd, cli, RunTokenCreate);
+}
+
+void AddTokenRevokeCommand(CLI::App& token, CommandContext* cli) {
+  auto cmd = std::make_shared<TokenRevokeCommand>();
+  CLI::App* c = token.add_subcommand("revoke", "revoke an API token: it stops working at once");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("ID", cmd->id, "the token's id (vigil tokens lists them)")->required();
+  OnRun(c, cmd, cli, RunTokenRevoke);
+}
+
+}  // namespace
+
+void AddTokenCommand(CLI::App& app, CommandContext* cli) {
+  CLI::App* token = app.add_subcommand("token", "manage the HTTP API's bearer tokens");
+  token->require_subcommand(1);
+  token->footer(kTokenFooter);
+  AddTokenCreateCommand(*token, cli);
+  AddTokenRevokeCommand(*token, cli);
+}
+
+void AddTokensCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<TokensCommand>();
+  CLI::App* c = app.add_subcommand(
+      "tokens", "list API tokens: id, name, tenant, created, revoked (never the token)");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_flag("--json", cmd->json, "print a JSON array");
+  OnRun(c, cmd, cli, RunTokens);
 }
 
 }  // namespace vigil

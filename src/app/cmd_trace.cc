@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "common/time.h"
@@ -25,6 +26,16 @@ int RunTrace(const TraceCommand& cmd, std::ostream& out, std::ostream& err) {
   out << "trace " << cmd.trace_id << " started " << FormatIso8601(spans->front().start_ms) << "\n";
   out << FormatWaterfall(*spans);
   return kExitOk;
+}
+
+void AddTraceCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<TraceCommand>();
+  CLI::App* c = app.add_subcommand("trace", "print the spans of one trace as a waterfall");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("TRACE_ID", cmd->trace_id, "trace id (printed by sync, shown in history)")
+      ->required();
+  c->add_flag("--json", cmd->json, "print the spans as JSON");
+  OnRun(c, cmd, cli, RunTrace);
 }
 
 }  // namespace vigil

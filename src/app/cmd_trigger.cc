@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "queue/failover_queue.h"
@@ -49,6 +50,22 @@ int RunTrigger(const TriggerCommand& cmd, std::ostream& out, std::ostream& err) 
            " and runs there, or in Redis once it is back\n";
   }
   return kExitOk;
+}
+
+void AddTriggerCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<TriggerCommand>();
+  CLI::App* c = app.add_subcommand(
+      "trigger", "enqueue a sync of a tenant's data sources now; prints the job and trace ids");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--tenant", cmd->tenant, "tenant name")->required();
+  c->add_option("--source", cmd->source, "only this data source (default: all of them)");
+  c->add_flag("--force", cmd->force,
+              "accept a sync that deletes more than half of a kind of entity");
+  c->add_option("--redis", cmd->redis,
+                "the Redis URL `vigil serve --redis` uses: the job goes to the database's\n"
+                "job outbox, then to Redis (kept and relayed later while Redis is unreachable)");
+  c->add_flag("--json", cmd->json, "print the jobs as JSON");
+  OnRun(c, cmd, cli, RunTrigger);
 }
 
 }  // namespace vigil

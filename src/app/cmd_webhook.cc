@@ -1,6 +1,7 @@
 #include <ostream>
 
 #include "app/api_commands.h"
+#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "common/clock.h"
 #include "store/secret_box.h"
@@ -46,6 +47,22 @@ int RunWebhookSecret(const WebhookSecretCommand& cmd, std::ostream& out, std::os
       << "  t=$(date +%s); sig=$(printf '%s.%s' \"$t\" \"$BODY\" | openssl dgst -sha256 -hmac "
          "\"$SECRET\" -r | cut -d' ' -f1)\n";
   return kExitOk;
+}
+
+void AddWebhookCommand(CLI::App& app, CommandContext* cli) {
+  auto cmd = std::make_shared<WebhookSecretCommand>();
+  CLI::App* webhook =
+      app.add_subcommand("webhook", "manage the secrets webhooks are signed with");
+  webhook->require_subcommand(1);
+  CLI::App* c = webhook->add_subcommand(
+      "secret",
+      "create or rotate a data source's webhook secret and print it (on stdout, once);\n"
+      "POST /hooks/<source id> deliveries must be signed with it. Needs the secret key\n"
+      "(VIGIL_SECRET_KEY or VIGIL_SECRET_KEY_FILE), which seals it in the database");
+  c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
+  c->add_option("--source", cmd->source, "the data source's id (vigil sources lists them)")
+      ->required();
+  OnRun(c, cmd, cli, RunWebhookSecret);
 }
 
 }  // namespace vigil

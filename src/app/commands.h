@@ -1,6 +1,7 @@
-// One function per CLI command; cli.cc parses the flags into these option
-// structs. Each returns the process exit status and writes what the user
-// sees to `out` (results) and `err` (errors, prefixed "vigil: ").
+// One function per CLI command; its cmd_<name>.cc registers the flags that
+// fill these option structs (cli_commands.h) and defines the function. Each
+// returns the process exit status and writes what the user sees to `out`
+// (results) and `err` (errors, prefixed "vigil: ").
 #pragma once
 
 #include <cstdint>

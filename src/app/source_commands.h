@@ -1,5 +1,7 @@
 // The data-source commands: `vigil key generate`, `vigil source add` and
-// `vigil sources`. cli_source.cc parses the flags into these option structs.
+// `vigil sources` (cmd_key.cc, cmd_source.cc), and `vigil source test`
+// (cmd_source_check.cc); each file also registers its command's flags,
+// which fill these option structs (cli_commands.h).
 // Each Run function returns the process exit status (commands.h: 0 ok, 1 the
 // operation failed, 2 bad usage) and writes results to `out`, errors to
 // `err` prefixed "vigil: ". None of them ever prints a client secret or a key.

@@ -55,7 +55,10 @@ bool ParseLogLevel(std::string_view name, LogLevel* level) {
   return true;
 }
 
-std::string FormatLogFields(std::string_view event, std::initializer_list<LogField> fields) {
+namespace {
+
+template <typename Fields>
+std::string FormatFields(std::string_view event, const Fields& fields) {
   std::string out = "\"event\":";
   AppendJsonString(&out, event);
   for (const LogField& f : fields) {
@@ -71,11 +74,26 @@ std::string FormatLogFields(std::string_view event, std::initializer_list<LogFie
   return out;
 }
 
-void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
+template <typename Fields>
+void LogFields(LogLevel level, std::string_view event, const Fields& fields) {
   spdlog::logger* logger = Logger();
   const auto spd = ToSpd(level);
   if (!logger->should_log(spd)) return;
-  logger->log(spd, "{}", FormatLogFields(event, fields));
+  logger->log(spd, "{}", FormatFields(event, fields));
+}
+
+}  // namespace
+
+std::string FormatLogFields(std::string_view event, std::initializer_list<LogField> fields) {
+  return FormatFields(event, fields);
+}
+
+void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
+  LogFields(level, event, fields);
+}
+
+void Log(LogLevel level, std::string_view event, const std::vector<LogField>& fields) {
+  LogFields(level, event, fields);
 }
 
 }  // namespace vigil

@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vigil {
 
@@ -35,6 +36,8 @@ void SetLogLevel(LogLevel level);
 bool ParseLogLevel(std::string_view name, LogLevel* level);
 
 void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields = {});
+// The same, with fields gathered at run time.
+void Log(LogLevel level, std::string_view event, const std::vector<LogField>& fields);
 
 // The JSON object text after ts and level ("\"event\":...,\"k\":v"): what Log
 // writes, exposed for tests.

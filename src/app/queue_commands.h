@@ -1,16 +1,13 @@
 // The CLI's Redis queue commands for operators and for interop with Node
-// BullMQ: `vigil queue add`, `vigil queue work`, `vigil queue stats`, added
-// to the app by RunCli (cli.cc). They work on any BullMQ queue on a Redis
-// server (queue/redis_queue.h), not on vigil's pipeline database.
+// BullMQ: `vigil queue add`, `vigil queue work`, `vigil queue stats`
+// (cmd_queue.cc, which also registers their flags; cli_commands.h). They
+// work on any BullMQ queue on a Redis server (queue/redis_queue.h), not on
+// vigil's pipeline database.
 #pragma once
 
 #include <cstdint>
 #include <iosfwd>
 #include <string>
-
-namespace CLI {
-class App;
-}
 
 namespace vigil {
 
@@ -56,9 +53,5 @@ struct QueueStatsCommand {
   bool json = false;
 };
 int RunQueueStats(const QueueStatsCommand& cmd, std::ostream& out, std::ostream& err);
-
-// Adds `queue` with its subcommands; each callback stores its exit status in
-// *status. The flags' storage is owned by the callbacks (so by `app`).
-void AddQueueCommands(CLI::App* app, int* status, std::ostream& out, std::ostream& err);
 
 }  // namespace vigil
