@@ -139,8 +139,9 @@ Json TenantQuery() {
 
 // ---- schemas --------------------------------------------------------------
 
-Json Schemas() {
-  Json s;
+// Schemas of the error body every failure answers with.
+void AddErrorSchema(Json* schemas) {
+  Json& s = *schemas;
   s["Error"] = Object(
       {{"error",
         Object({{"code",
@@ -152,6 +153,11 @@ Json Schemas() {
                 {"message", String("for humans; names the parameter or object")}},
                {"code", "message"})}},
       {"error"});
+}
+
+// Schemas of tenants and their preferences.
+void AddTenantSchemas(Json* schemas) {
+  Json& s = *schemas;
   s["Tenant"] = Object({{"id", Integer()},
                         {"name", String()},
                         {"created_at", Time("when the tenant was created")},
@@ -174,6 +180,11 @@ Json Schemas() {
   s["PreferencesUpdate"] = s["Preferences"];
   s["PreferencesUpdate"]["description"] =
       "a partial update: only the keys given change, all of them in one transaction";
+}
+
+// Schemas of data sources, their checks, and the answers of a sync or webhook request.
+void AddSourceSchemas(Json* schemas) {
+  Json& s = *schemas;
   s["DataSource"] =
       Object({{"id", Integer()},
               {"tenant", String("the tenant's name")},
@@ -225,6 +236,11 @@ Json Schemas() {
        {"job_id", String()},
        {"delivery_id", String("Vigil-Delivery, or the matching signature when it was absent")}},
       {"trace_id", "job_id", "delivery_id"});
+}
+
+// Schemas of alerts, their history and the operator actions on them.
+void AddAlertSchemas(Json* schemas) {
+  Json& s = *schemas;
   s["Alert"] = Object(
       {{"id", Integer()},
        {"tenant", String("the tenant's name")},
@@ -266,6 +282,11 @@ Json Schemas() {
   s["Acknowledge"] = Object({{"note", String("optional note")}});
   s["Snooze"] =
       Object({{"until", Time("ISO 8601; notifications are muted until then")}}, {"until"});
+}
+
+// Schemas of jobs and traces.
+void AddJobAndTraceSchemas(Json* schemas) {
+  Json& s = *schemas;
   s["Job"] = Object({{"id", String()},
                      {"name", String("sync, analyze")},
                      {"state", Enum({"waiting", "delayed", "active", "completed", "failed"})},
@@ -295,6 +316,11 @@ Json Schemas() {
   s["TraceSpan"]["properties"]["parent_span_id"]["nullable"] = true;
   s["Trace"] =
       Object({{"trace_id", String()}, {"spans", ArrayOf(Ref("TraceSpan"))}}, {"trace_id", "spans"});
+}
+
+// Schemas of the list answers ("<Item>List"), cursor-paged or not.
+void AddListSchemas(Json* schemas) {
+  Json& s = *schemas;
   for (const char* item : {"Tenant", "DataSource", "Alert", "HistoryEntry", "Job"}) {
     Json page = Object({{"items", ArrayOf(Ref(item))}}, {"items"});
     page["properties"]["next_cursor"] = {
@@ -305,6 +331,11 @@ Json Schemas() {
          "lists only)"}};
     s[std::string(item) + "List"] = page;
   }
+}
+
+// Schemas of the readiness answer (/readyz).
+void AddOpsSchemas(Json* schemas) {
+  Json& s = *schemas;
   s["Readiness"] =
       Object({{"ready", {{"type", "boolean"}}},
               {"checks",
@@ -312,6 +343,17 @@ Json Schemas() {
                 {"additionalProperties",
                  Object({{"ok", {{"type", "boolean"}}}, {"reason", String()}}, {"ok"})}}}},
              {"ready", "checks"});
+}
+
+Json Schemas() {
+  Json s;
+  AddErrorSchema(&s);
+  AddTenantSchemas(&s);
+  AddSourceSchemas(&s);
+  AddAlertSchemas(&s);
+  AddJobAndTraceSchemas(&s);
+  AddListSchemas(&s);
+  AddOpsSchemas(&s);
   return s;
 }
 
@@ -338,8 +380,9 @@ Json Responses() {
 
 // ---- paths ----------------------------------------------------------------
 
-Json Paths() {
-  Json p;
+// The operations under /api/v1/tenants.
+void AddTenantPaths(Json* paths) {
+  Json& p = *paths;
   Operation op = Token("List tenants (a tenant token: its own only)", "tenants");
   op.responses["200"] = Reply("the tenants", Ref("TenantList"));
   p["/api/v1/tenants"]["get"] = Build(op, {"Unauthorized", "RateLimited"});
@@ -368,8 +411,12 @@ Json Paths() {
   op.responses["200"] = Reply("the preferences after the change", Ref("Preferences"));
   p["/api/v1/tenants/{tenant}/preferences"]["put"] =
       Build(op, {"BadRequest", "Unauthorized", "NotFound", "PayloadTooLarge", "RateLimited"});
+}
 
-  op = Token("List data sources", "sources");
+// The operations under /api/v1/sources.
+void AddSourcePaths(Json* paths) {
+  Json& p = *paths;
+  Operation op = Token("List data sources", "sources");
   op.parameters.push_back(TenantQuery());
   op.responses["200"] = Reply("the data sources", Ref("DataSourceList"));
   p["/api/v1/sources"]["get"] = Build(op, {"Unauthorized", "NotFound", "RateLimited"});
@@ -399,8 +446,12 @@ Json Paths() {
   p["/api/v1/sources/{source_id}/sync"]["post"] = Build(
       op,
       {"BadRequest", "Unauthorized", "NotFound", "PayloadTooLarge", "RateLimited", "Unavailable"});
+}
 
-  op = Token("List alerts, newest last, cursor-paged", "alerts");
+// The operations under /api/v1/alerts.
+void AddAlertPaths(Json* paths) {
+  Json& p = *paths;
+  Operation op = Token("List alerts, newest last, cursor-paged", "alerts");
   op.parameters = Json::array(
       {TenantQuery(), QueryParam("type", "only this alert type", String()),
        QueryParam("state", "default open", Enum({"open", "resolved", "all"})),
@@ -439,8 +490,12 @@ Json Paths() {
   op.responses["200"] = Reply("the alert", Ref("Alert"));
   p["/api/v1/alerts/{alert_id}/snooze"]["delete"] =
       Build(op, {"Unauthorized", "NotFound", "RateLimited"});
+}
 
-  op = Token("Recent jobs, newest first", "jobs");
+// The operations under /api/v1/jobs and /api/v1/traces.
+void AddJobAndTracePaths(Json* paths) {
+  Json& p = *paths;
+  Operation op = Token("Recent jobs, newest first", "jobs");
   op.parameters =
       Json::array({TenantQuery(),
                    QueryParam("state", "only this state",
@@ -458,13 +513,21 @@ Json Paths() {
   op.parameters.push_back(PathParam("trace_id", "the trace's id", String()));
   op.responses["200"] = Reply("its spans in start order", Ref("Trace"));
   p["/api/v1/traces/{trace_id}"]["get"] = Build(op, {"Unauthorized", "NotFound", "RateLimited"});
+}
 
-  op = Token("This document", "ops");
+// The operations under /api/v1/openapi.json.
+void AddDocumentPath(Json* paths) {
+  Json& p = *paths;
+  Operation op = Token("This document", "ops");
   op.is_public = true;
   op.responses["200"] = Reply("OpenAPI 3.0.3", FreeObject("the OpenAPI document"));
   p["/api/v1/openapi.json"]["get"] = Build(op, {});
+}
 
-  op = Token("A webhook: enqueue a sync of the data source now", "webhooks");
+// The operations under /hooks.
+void AddWebhookPaths(Json* paths) {
+  Json& p = *paths;
+  Operation op = Token("A webhook: enqueue a sync of the data source now", "webhooks");
   op.is_public = true;
   op.parameters = Json::array(
       {SourcePath(),
@@ -487,8 +550,12 @@ Json Paths() {
   op.responses["409"] = Reply("replayed_delivery: this delivery was received before", Ref("Error"));
   p["/hooks/{source_id}"]["post"] =
       Build(op, {"BadRequest", "NotFound", "PayloadTooLarge", "RateLimited", "Unavailable"});
+}
 
-  op = Token("Prometheus metrics (text format 0.0.4)", "ops");
+// The operations under /metrics, /healthz and /readyz.
+void AddOpsPaths(Json* paths) {
+  Json& p = *paths;
+  Operation op = Token("Prometheus metrics (text format 0.0.4)", "ops");
   op.is_public = true;
   op.responses["200"] = {
       {"description",
@@ -507,6 +574,17 @@ Json Paths() {
   op.responses["200"] = Reply("ready", Ref("Readiness"));
   op.responses["503"] = Reply("not ready; each failing check has a reason", Ref("Readiness"));
   p["/readyz"]["get"] = Build(op, {});
+}
+
+Json Paths() {
+  Json p;
+  AddTenantPaths(&p);
+  AddSourcePaths(&p);
+  AddAlertPaths(&p);
+  AddJobAndTracePaths(&p);
+  AddDocumentPath(&p);
+  AddWebhookPaths(&p);
+  AddOpsPaths(&p);
   return p;
 }
 
