@@ -96,6 +96,21 @@ class Service {
  private:
   Service() = default;
 
+  // The steps of Start, in order; each fails with its component's error.
+  // The queue: local, or (Redis mode) the FailoverQueue, with its reconciler
+  // when the service schedules.
+  Status OpenQueue(const ServiceOptions& options, const DbPool::Opener& open_db,
+                   const Clock* clock);
+  // The event bus, the event log and (serve) the outbox relay.
+  Status StartEvents(const ServiceOptions& options, const DbPool::Opener& open_db,
+                     const Clock* clock);
+  // The job connections and the workers that run the pipeline's jobs.
+  Status StartWorkers(const ServiceOptions& options, const DbPool::Opener& open_db,
+                      const Clock* clock);
+  // serve: the scheduler, the reconciler and the pruner.
+  Status StartScheduling(const ServiceOptions& options, const DbPool::Opener& open_db,
+                         const Clock* clock);
+
   std::unique_ptr<WalCheckpointer> checkpointer_;  // first: stopped last
   std::unique_ptr<Queue> queue_;
   std::unique_ptr<QueueReconciler> reconciler_;  // Redis mode, serve
