@@ -19,7 +19,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "app/commands.h"  // kExitOk, kExitFailed, kExitUsage
+#include "app/cli_support.h"  // kDbHelp, the help of every --db flag
+#include "app/commands.h"     // kExitOk, kExitFailed, kExitUsage
 
 namespace vigil {
 
@@ -32,11 +33,6 @@ struct CommandContext {
   std::ostream& err;
   int status = kExitOk;
 };
-
-// The help text of every --db flag.
-inline constexpr const char* kDbHelp =
-    "database: a SQLite file (created when missing; or sqlite:PATH) or a\n"
-    "postgresql://user[:password]@host:port/db URL";
 
 // The help text of --now (sync, demo).
 inline constexpr const char* kNowHelp =

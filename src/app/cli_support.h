@@ -15,6 +15,11 @@
 
 namespace vigil {
 
+// The help text of every --db flag.
+inline constexpr const char* kDbHelp =
+    "database: a SQLite file (created when missing; or sqlite:PATH) or a\n"
+    "postgresql://user[:password]@host:port/db URL";
+
 // Opens (creating and migrating) the SQLite database at `path`; on failure
 // prints "vigil: <why>" to `err` and returns null.
 std::unique_ptr<Db> OpenDatabaseOrReport(const std::string& path, std::ostream& err);

@@ -2,9 +2,9 @@
 #include <ostream>
 
 #include "alerts/tenant_preferences.h"
-#include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "app/cli_commands.h"  // after commands.h: the command line of `vigil prefs`
 #include "app/table.h"
 #include "store/tenants.h"
 
