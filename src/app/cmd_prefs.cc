@@ -4,7 +4,7 @@
 #include "alerts/tenant_preferences.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "app/cli_commands.h"  // after commands.h: the command line of `vigil prefs`
+#include "app/cli_commands.h"
 #include "app/table.h"
 #include "store/tenants.h"
 
