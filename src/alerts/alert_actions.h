@@ -2,8 +2,8 @@
 // it. These are written beside the alert (alerts.acknowledged_at,
 // acknowledged_by, snoozed_until) and never touch what the finding decides:
 // state, severity, details, last_seen, updated_at, tags and history stay as
-// they were (history records only real changes of the finding, DESIGN.md
-// section 3, invariant 6). Findings are written by AlertManager alone.
+// they were (history records only real changes of the finding,
+// docs/ARCHITECTURE.md invariant 6). Findings are written by AlertManager alone.
 //
 // A snooze mutes notifications until its time: AlertManager marks the
 // events of a snoozed alert "muted" (events/event_payloads.h). It never

@@ -1,6 +1,6 @@
 // The stable JSON form of alerts and history rows (`vigil alerts --json`,
-// `vigil history --json`, the API). DESIGN.md section 5 fixes the keys an
-// alert carries at least; they never change meaning:
+// `vigil history --json`, the API). docs/ARCHITECTURE.md ("Contracts")
+// fixes the keys an alert carries at least; they never change meaning:
 //
 //   id, tenant, type, subject, subject_name, severity, state,
 //   first_seen, last_seen, resolved_at, details

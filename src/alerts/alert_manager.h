@@ -1,6 +1,6 @@
 // AlertManager: reconciles the batches of an analysis run with a tenant's
 // alerts, their history, their tags and the analysis ledger, in ONE
-// transaction. This is where DESIGN.md section 3, invariants 1-7, hold.
+// transaction. This is where invariants 1-7 of docs/ARCHITECTURE.md hold.
 //
 // For each batch of the run, by its analysis type T:
 //   - already recorded (the ledger's run_id or last_complete_run_id for T is

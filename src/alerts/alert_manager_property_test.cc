@@ -2,7 +2,7 @@
 // sequences of runs over two tenants, three analysis types and a few
 // subjects, with COMPLETE (possibly empty or invalid), FAILED and INCOMPLETE
 // batches, runs re-delivered, and runs older than what was applied. After
-// every step DESIGN.md section 3, invariants 1-7, must hold.
+// every step invariants 1-7 of docs/ARCHITECTURE.md must hold.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>

@@ -4,7 +4,8 @@
 //
 // An alert is the durable record of a finding, keyed by (tenant, alert type,
 // subject). Its history is append-only; every row is one real change of the
-// alert's state, severity or details digest (DESIGN.md section 3, invariant 6).
+// alert's state, severity or details digest (docs/ARCHITECTURE.md,
+// invariant 6).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The analysis ledger: per (tenant, analysis type), the last batch recorded
 // and the last COMPLETE one. AlertManager reads it to recognise a batch it
-// has already applied (DESIGN.md invariant 4) or one older than the truth it
+// has already applied (docs/ARCHITECTURE.md invariant 4) or one older than the truth it
 // already holds (stale), and writes it in the same transaction as the alerts.
 //
 // Thread safety: as the Db's. Both functions run exactly one statement.

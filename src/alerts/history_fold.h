@@ -3,7 +3,7 @@
 // The history of an alert is its source of truth for humans and auditors; the
 // alerts row is a cache of its fold. FoldHistory replays the rows and checks
 // that each one is a legal, real change; CheckAlertAgainstHistory compares
-// the fold with the row (DESIGN.md section 3, invariant 6). Used by tests and
+// the fold with the row (docs/ARCHITECTURE.md invariant 6). Used by tests and
 // by consistency checks. Pure functions: no I/O, thread-safe.
 #pragma once
 

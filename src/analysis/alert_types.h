@@ -1,5 +1,5 @@
-// The alert types of DESIGN.md section 5: one row per type with the analysis
-// type that produces it, its default severity, what its subject is, and the
+// The alert types of docs/ARCHITECTURE.md ("Alert types"): one row per type
+// with the analysis type that produces it, its default severity, what its subject is, and the
 // tag an open alert of that type puts on its subject entity.
 //
 // The table is static and immutable; every function here is thread-safe and

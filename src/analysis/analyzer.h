@@ -1,4 +1,4 @@
-// Analyzer: one analysis type (DESIGN.md section 1) over one DataContext.
+// Analyzer: one analysis type (docs/ARCHITECTURE.md, "Words") over one DataContext.
 //
 // An analyzer is a pure function of the DataContext: the same context gives
 // the same findings, byte for byte, in the same order. It never reads the

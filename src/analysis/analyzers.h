@@ -1,5 +1,5 @@
-// Factories of the five analysis types; the rules are DESIGN.md section 5's
-// alert type table. Each analyzer lives in its own file (mfa_analyzer.cc, ...).
+// Factories of the five analysis types; the rules are the table of
+// docs/ARCHITECTURE.md ("Alert types"). Each analyzer lives in its own file (mfa_analyzer.cc, ...).
 #pragma once
 
 #include <memory>

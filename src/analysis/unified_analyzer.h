@@ -1,5 +1,5 @@
 // UnifiedAnalyzer: runs every analysis type over the same DataContext and
-// returns one Batch per type (DESIGN.md sections 2 and 3).
+// returns one Batch per type (docs/ARCHITECTURE.md, invariants 1-3).
 //
 // For each analyzer, in the order given:
 //   - a kind it needs is not available in the context (ctx.Has false)

@@ -1,6 +1,6 @@
 // The `vigil` command line: parses argv, runs one command, returns the exit
-// status of DESIGN.md section 5 (0 success, 1 the operation failed, 2 bad
-// usage). Output goes to `out`, errors to `err`, so tests run it in-process.
+// status of docs/ARCHITECTURE.md ("Contracts": 0 success, 1 the operation
+// failed, 2 bad usage). Output goes to `out`, errors to `err`, so tests run it in-process.
 #pragma once
 
 #include <iosfwd>

@@ -1,6 +1,6 @@
-// The embedded pipeline, run in-process: sync a data source, then analyze
-// the tenant and reconcile its alerts. The job queue of a later stage calls
-// the same two functions from its workers.
+// The pipeline's use cases: sync a data source, then analyze the tenant and
+// reconcile its alerts. `vigil sync` and `vigil demo` run them in-process;
+// the job handler (job_handler.h) runs them from the queue's workers.
 #pragma once
 
 #include <optional>

@@ -2,9 +2,10 @@
 // source test` (cmd_source_check.cc) and POST /api/v1/sources/{id}/test (the
 // test_source hook, app/api_hooks.h): get a token with the stored
 // credentials, then send one small Graph request per endpoint of the Graph
-// directory table (DESIGN.md section 5) and name the application permission
-// each missing one needs. The users delta request is read as a sync reads
-// it: its delta link resolved and checked as the sync will follow it
+// directory table (docs/ARCHITECTURE.md, "The Graph directory format") and
+// name the application permission each missing one needs. The users delta
+// request is read as a sync reads it: its delta link resolved and checked as
+// the sync will follow it
 // (GraphClient::FollowLink).
 //
 // Thread safety: CheckSourceConnection may run on any thread; it uses the

@@ -1,5 +1,6 @@
-// Per-tenant preferences: the thresholds the analyzers use, with DESIGN.md's
-// defaults. Stored as (tenant, key, value) rows; unknown keys are ignored.
+// Per-tenant preferences: the thresholds the analyzers use, with the
+// defaults of docs/ARCHITECTURE.md ("Thresholds"). Stored as (tenant, key,
+// value) rows; unknown keys are ignored.
 #pragma once
 
 #include <set>

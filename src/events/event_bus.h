@@ -1,5 +1,6 @@
 // EventBus: where events go after the outbox (events/outbox.h) has made them
-// durable. Backends: in-process (events/in_process_bus.h) now, NATS later.
+// durable. Backends: in-process (events/in_process_bus.h) and NATS
+// (events/nats_bus.h).
 // Both pass the same conformance suite.
 //
 // Delivery is at-least-once: the relay may publish an event again after a

@@ -1,6 +1,6 @@
 // The `graph_json` provider: reads a directory of Microsoft Graph response
-// bodies, one file per endpoint (DESIGN.md section 5, "Graph directory
-// format"; KindFile gives each kind's file name).
+// bodies, one file per endpoint (docs/ARCHITECTURE.md, "The Graph
+// directory format"; KindFile gives each kind's file name).
 //
 // Fetch reads every file of the table. A missing file marks its kind not
 // available with the reason "<file> is missing" (never an empty list);

@@ -1,9 +1,10 @@
 // Parsers from Microsoft Graph response bodies into the records of records.h.
 //
-// Each function reads one file of a Graph directory (DESIGN.md section 5),
-// exactly as Graph returns it: a `{"value":[...]}` object (top-level
-// "@odata.context", "@odata.nextLink" and any other member are ignored), or,
-// for securityDefaults.json, a single object.
+// Each function reads one file of a Graph directory (docs/ARCHITECTURE.md,
+// "The Graph directory format"), exactly as Graph returns it: a
+// `{"value":[...]}` object (top-level "@odata.context", "@odata.nextLink" and
+// any other member are ignored), or, for securityDefaults.json, a single
+// object.
 //
 // Graph quirks are resolved here: a date that is null, "" or
 // "0001-01-01T00:00:00Z" means "never"/absent; null for an optional field is

@@ -1,6 +1,6 @@
-// Writes a Snapshot out as a Graph directory (DESIGN.md section 5): the
-// inverse of the graph_json provider, used by tests, `vigil demo` and tools
-// that produce fixtures.
+// Writes a Snapshot out as a Graph directory (docs/ARCHITECTURE.md, "The
+// Graph directory format"): the inverse of the graph_json provider, used by
+// tests, `vigil demo` and tools that produce fixtures.
 #pragma once
 
 #include <string>

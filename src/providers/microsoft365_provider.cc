@@ -14,8 +14,8 @@
 namespace vigil {
 namespace {
 
-// The properties of users.json (DESIGN.md section 5); delta cannot give
-// signInActivity.
+// The properties of users.json (docs/ARCHITECTURE.md, "The Graph directory
+// format"); delta cannot give signInActivity.
 constexpr char kUserProperties[] =
     "id,displayName,userPrincipalName,accountEnabled,userType,assignedLicenses,createdDateTime";
 constexpr char kSignInProperty[] = "signInActivity";

@@ -1,8 +1,8 @@
 // The `microsoft365` provider: syncs a Microsoft 365 tenant live over
 // Microsoft Graph (providers/graph_client.h) with an app registration, and
 // gives exactly the Snapshot the `graph_json` provider gives for a directory
-// of the same responses (DESIGN.md section 5), so everything downstream is
-// shared.
+// of the same responses (docs/ARCHITECTURE.md, "The Graph directory
+// format"), so everything downstream is shared.
 //
 // Fetch reads the endpoints of the directory table, concurrently (at most
 // GraphClientOptions::max_concurrent_requests requests in flight), each

@@ -8,7 +8,7 @@
 // available. The same options give the same Snapshot, byte for byte, on every
 // machine; a different seed (or tenant name) gives a different one.
 //
-// The defaults produce findings of every alert type of DESIGN.md except
+// The defaults produce findings of every alert type (docs/ARCHITECTURE.md) except
 // privilege.global_admin_count (3 Global Administrators is healthy; use
 // global_admins = 1 or 6 for too few / too many).
 //

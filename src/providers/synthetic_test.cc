@@ -19,7 +19,7 @@ namespace {
 
 constexpr TimeMs kStaleAge = 90 * kMsPerDay;
 
-// What the analyzers of DESIGN.md's alert table would look at, computed
+// What the analyzers of the alert type table (docs/ARCHITECTURE.md) look at, computed
 // directly from a snapshot, so the tests state which findings a tenant has.
 struct Facts {
   explicit Facts(const Snapshot& s, TimeMs now) {

@@ -1,7 +1,8 @@
 // Queue: the durable job queue seam. Producers Add jobs; workers Take a job
 // under a lease, run it, and Complete or Fail it. Backends: the local one in
-// vigil's own database (queue/local_queue.h) and, later, Redis in BullMQ's
-// layout. Both pass the same conformance suite (tests/testing/queue_conformance.h).
+// vigil's own database (queue/local_queue.h) and Redis in BullMQ's layout
+// (queue/redis_queue.h). Both pass the same conformance suite
+// (tests/testing/queue_conformance.h).
 //
 // Semantics every backend keeps:
 //   - A job id is unique in its queue. Adding a job whose id exists (in any
@@ -57,7 +58,7 @@ struct JobOptions {
   int priority = 0;      // 0 = none; 1 is the most urgent
   int attempts = 1;      // total runs allowed (>= 1)
   Backoff backoff;       // between failed attempts
-  std::string group;     // e.g. the tenant id; filters listings, fairness later
+  std::string group;     // e.g. the tenant id; filters listings; Redis takes turns by group
 };
 
 enum class JobState { kWaiting, kDelayed, kActive, kCompleted, kFailed };

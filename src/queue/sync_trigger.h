@@ -1,8 +1,8 @@
 // TriggerSync: the start of a trace. Creates a trace id and its root span
 // "trigger" (attribute by=<who>), and enqueues a sync job whose payload
 // carries both, so every later span (queue wait, sync, analysis, reconcile)
-// hangs below the trigger. Used by the scheduler, `vigil trigger` and, later,
-// the API and webhooks.
+// hangs below the trigger. Used by the scheduler, `vigil trigger`, the API
+// and webhooks.
 #pragma once
 
 #include <cstdint>

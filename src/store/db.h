@@ -1,6 +1,6 @@
 // Db: the database seam. vigil speaks portable SQL through prepared
-// statements with `?` placeholders; a backend (SQLite now, PostgreSQL later)
-// translates. Every statement executed is counted, so "statements per
+// statements with `?` placeholders; a backend (store/sqlite_db.h,
+// store/postgres_db.h) translates. Every statement executed is counted, so "statements per
 // analysis" is a measured figure, not an estimate.
 //
 // Batch execution of many rows is store/batch_insert.h (multi-row INSERTs).
@@ -65,7 +65,7 @@ class Db {
  public:
   virtual ~Db() = default;
 
-  // "sqlite", later "postgresql".
+  // "sqlite" or "postgresql".
   virtual std::string_view dialect() const = 0;
 
   // Prepares one statement. InvalidArgument with the database's message and

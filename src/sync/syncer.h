@@ -10,7 +10,7 @@
 // SyncOptions::in_transaction. Kinds the
 // snapshot marks not available are left exactly as they were.
 //
-// Deletion guard (DESIGN.md invariant 8): when a kind that had at least
+// Deletion guard (docs/ARCHITECTURE.md invariant 8): when a kind that had at least
 // `guard_min_entities` live entities would lose more than `max_delete_share`
 // of them, the sync is refused unless `force`: nothing of the snapshot is
 // written, the sync is recorded as failed with the reason, and Apply returns

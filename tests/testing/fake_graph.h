@@ -145,9 +145,9 @@ class FakeGraph {
   void AddTenant(const std::string& tenant_id, const std::string& client_id,
                  const std::string& client_secret);
 
-  // Serves the files of a Graph directory (DESIGN.md section 5) for the
-  // tenant, replacing what it served before; a missing file's endpoint
-  // answers 404. Delta tokens issued before answer 410. NotFound when `dir`
+  // Serves the files of a Graph directory (docs/ARCHITECTURE.md, "The
+  // Graph directory format") for the tenant, replacing what it served
+  // before; a missing file's endpoint answers 404. Delta tokens issued before answer 410. NotFound when `dir`
   // is not a directory; IoError naming an unreadable file; InvalidArgument
   // "<file>: ..." for a file that is not the expected JSON.
   Status LoadDirectory(const std::string& tenant_id, const std::string& dir);
