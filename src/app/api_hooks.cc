@@ -1,6 +1,7 @@
 #include "app/api_hooks.h"
 
 #include "api/body_fields.h"
+#include "app/provider_factory.h"
 #include "app/source_add.h"
 #include "app/source_check.h"
 #include "store/secret_box.h"
@@ -66,7 +67,7 @@ Result<DataSourceRow> AddSource(const Clock* clock, Db* db, const TenantRow& ten
 }
 
 Result<nlohmann::json> TestSource(const DataSourceRow& source) {
-  VIGIL_ASSIGN_OR_RETURN(SourceCheckReport report, CheckSourceConnection(source));
+  VIGIL_ASSIGN_OR_RETURN(SourceCheckReport report, CheckSourceConnection(source, SharedGraphHttpClient().get()));
   return SourceCheckJson(report);
 }
 

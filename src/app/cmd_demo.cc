@@ -7,6 +7,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/pipeline.h"
+#include "app/provider_factory.h"
 #include "app/report.h"
 #include "app/table.h"
 #include "common/time.h"
@@ -60,7 +61,7 @@ bool SyncTenant(const Demo& demo, const std::string& tenant, const Snapshot& sna
     return false;
   }
   DirectorySync run = SyncFromDirectory(demo.db, *demo.clock, *demo.analysis_clock, tenant, "graph",
-                                        dir, SyncOptions(), "demo");
+                                        dir, SyncOptions(), "demo", OpenGraphDirectory);
   if (!run.setup.ok()) {
     demo.err << "vigil: " << run.setup.message() << "\n";
     return false;

@@ -9,6 +9,7 @@
 #include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "app/provider_factory.h"
 #include "app/source_check.h"
 #include "app/source_commands.h"
 #include "store/tenants.h"
@@ -39,7 +40,7 @@ int RunSourceTest(const SourceTestCommand& cmd, std::ostream& out, std::ostream&
         << ", app " << r.client_id << "\n";
   };
   progress.checked = [&out](const SourceCheck& c) { Print(c, out); };
-  Result<SourceCheckReport> report = CheckSourceConnection(*source, progress);
+  Result<SourceCheckReport> report = CheckSourceConnection(*source, SharedGraphHttpClient().get(), progress);
   if (!report.ok()) {
     err << "vigil: " << report.status().message() << "\n";
     return kExitFailed;

@@ -4,6 +4,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/pipeline.h"
+#include "app/provider_factory.h"
 #include "app/report.h"
 #include "common/duration.h"
 #include "queue/schedules.h"
@@ -24,7 +25,7 @@ int RunSync(const SyncCommand& cmd, std::ostream& out, std::ostream& err) {
   SyncOptions options;
   options.force = cmd.force;
   DirectorySync run = SyncFromDirectory(db.get(), *clock, *analysis_clock, cmd.tenant, cmd.source,
-                                        cmd.from_dir, options, "cli sync");
+                                        cmd.from_dir, options, "cli sync", OpenGraphDirectory);
   if (!run.setup.ok()) {
     err << "vigil: " << run.setup.message() << "\n";
     return kExitFailed;

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "app/pipeline.h"
-#include "app/provider_factory.h"
 #include "queue/pipeline_jobs.h"
 #include "store/span_store.h"
 #include "store/tenants.h"
@@ -39,8 +38,10 @@ Result<std::string> Finish(Db* db, Trace* trace, Result<std::string> result) {
 }  // namespace
 
 Result<std::unique_ptr<JobHandler>> PipelineJobHandler::Open(const PipelineContext& context) {
-  if (context.db_pool == nullptr || context.queue == nullptr || context.clock == nullptr) {
-    return Status::InvalidArgument("pipeline job handler: db_pool, queue and clock are required");
+  if (context.db_pool == nullptr || context.queue == nullptr || context.clock == nullptr ||
+      !context.open_provider) {
+    return Status::InvalidArgument(
+        "pipeline job handler: db_pool, queue, clock and open_provider are required");
   }
   return std::unique_ptr<JobHandler>(new PipelineJobHandler(context));
 }
@@ -132,7 +133,7 @@ Result<std::string> PipelineJobHandler::RunSync(Db* db, const Job& job) {
           std::to_string(source->tenant_id) + ", not " + std::to_string(payload.tenant_id)));
     }
     Result<std::unique_ptr<Provider>> provider =
-        OpenProvider(*source, ProviderContext{db, context_.clock});
+        context_.open_provider(*source, ProviderContext{db, context_.clock});
     if (!provider.ok()) return fail(provider.status());
     // The analysis continues the trace below this job's span.
     FollowUp analysis;

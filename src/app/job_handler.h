@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/provider_opener.h"
 #include "common/clock.h"
 #include "observe/trace.h"
 #include "queue/pipeline_jobs.h"
@@ -54,6 +55,7 @@ struct PipelineContext {
   // after the commit.
   AddInTransaction add_in_transaction;
   const Clock* clock = nullptr;   // wall clock; the analysis is as of its time
+  ProviderOpener open_provider;   // a sync's provider, from its data source
   // 0: every analysis is due at once.
   int64_t coalesce_window_ms = 2000;
   // Whether a sync job of the tenant other than `job_id` is still queued or
@@ -66,7 +68,8 @@ struct PipelineContext {
 
 class PipelineJobHandler : public JobHandler {
  public:
-  // InvalidArgument when the context lacks the pool, the queue or the clock.
+  // InvalidArgument when the context lacks the pool, the queue, the clock or
+  // the provider opener.
   static Result<std::unique_ptr<JobHandler>> Open(const PipelineContext& context);
 
   Result<std::string> Run(const Job& job) override;

@@ -16,6 +16,7 @@
 #include "store/span_store.h"
 #include "store/sqlite_db.h"
 #include "store/tenants.h"
+#include "testing/directory_provider.h"
 #include "testing/fake_clock.h"
 #include "testing/fixtures.h"
 #include "testing/forwarding_queue.h"
@@ -48,6 +49,7 @@ class JobHandlerTest : public ::testing::Test {
     context_.db_pool = &pool_;
     context_.queue = queue_.get();
     context_.clock = &clock_;
+    context_.open_provider = testing::OpenDirectorySource;
     context_.coalesce_window_ms = kWindowMs;
     context_.add_in_transaction = [](Db* db, const JobToAdd& job, TimeMs now) {
       return AddLocalJob(db, "vigil", job.name, job.payload, job.options, now);
@@ -112,6 +114,16 @@ class FakeUnreachableQueue : public testing::ForwardingQueue {
     return Status::Unavailable("redis 127.0.0.1:1: connection refused");
   }
 };
+
+TEST_F(JobHandlerTest, OpenRefusesAContextMissingAPart) {
+  PipelineContext context = context_;
+  context.open_provider = nullptr;
+  Result<std::unique_ptr<JobHandler>> handler = PipelineJobHandler::Open(context);
+  ASSERT_FALSE(handler.ok());
+  EXPECT_EQ(handler.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(handler.status().message(),
+            "pipeline job handler: db_pool, queue, clock and open_provider are required");
+}
 
 TEST_F(JobHandlerTest, JobsRunOnOnePooledConnectionWhateverTheHandlerCount) {
   std::unique_ptr<JobHandler> second = PipelineJobHandler::Open(context_).value();

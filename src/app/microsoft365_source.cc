@@ -1,6 +1,5 @@
 #include "app/microsoft365_source.h"
 
-#include <mutex>
 #include <string>
 
 #include "providers/graph_cloud.h"
@@ -65,17 +64,6 @@ Result<Microsoft365Options> Microsoft365OptionsOf(const DataSourceRow& source,
   options.credentials.client_secret = std::move(secret).value();
   options.cursor = source.sync_cursor;
   return options;
-}
-
-std::shared_ptr<HttpClient> SharedGraphHttpClient() {
-  static std::mutex mu;
-  static std::shared_ptr<HttpClient> client;
-  std::lock_guard<std::mutex> lock(mu);
-  if (!client) {
-    Result<std::unique_ptr<HttpClient>> made = NewCurlHttpClient();
-    if (made.ok()) client = std::move(made).value();
-  }
-  return client;
 }
 
 }  // namespace vigil

@@ -12,13 +12,9 @@
 // without --cloud they point elsewhere, e.g. tests at a fake).
 #pragma once
 
-#include <memory>
-
 #include <nlohmann/json.hpp>
 
-#include "common/clock.h"
 #include "common/status.h"
-#include "http/http_client.h"
 #include "providers/microsoft365_provider.h"
 #include "store/db.h"
 #include "store/tenants.h"
@@ -33,9 +29,5 @@ namespace vigil {
 // credentials hold the plain secret: the caller must not log them.
 Result<Microsoft365Options> Microsoft365OptionsOf(const DataSourceRow& source,
                                                   const nlohmann::json& settings);
-
-// The HTTP client every Graph request of this process goes through (one
-// connection cache; Graph's limits apply per app across tenants).
-std::shared_ptr<HttpClient> SharedGraphHttpClient();
 
 }  // namespace vigil

@@ -8,7 +8,6 @@
 #include "common/ids.h"
 #include "context/loader.h"
 #include "observe/metrics.h"
-#include "providers/graph_dir_provider.h"
 #include "store/advisory_lock.h"
 #include "store/span_store.h"
 #include "store/tenants.h"
@@ -193,11 +192,11 @@ SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_
 DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysis_clock,
                                 const std::string& tenant, const std::string& source,
                                 const std::string& dir, const SyncOptions& options,
-                                const std::string& trigger) {
+                                const std::string& trigger, const DirectoryOpener& open_directory) {
   DirectorySync result;
   std::error_code ec;
   const std::string absolute = std::filesystem::absolute(dir, ec).lexically_normal().string();
-  Result<std::unique_ptr<Provider>> provider = NewGraphDirProvider(absolute);
+  Result<std::unique_ptr<Provider>> provider = open_directory(absolute);
   if (!provider.ok()) {
     result.setup = provider.status();
     return result;

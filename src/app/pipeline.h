@@ -9,6 +9,7 @@
 #include "alerts/alert_manager.h"
 #include "analysis/finding.h"
 #include "common/clock.h"
+#include "app/provider_opener.h"
 #include "observe/trace.h"
 #include "providers/provider.h"
 #include "store/db.h"
@@ -78,13 +79,15 @@ struct DirectorySync {
 };
 
 // The whole chain for a directory of Graph responses, as `vigil sync` and
-// `vigil demo` run it: creates the tenant and its graph_json data source
-// `source` when new (the data source remembers the absolute `dir`), then runs
+// `vigil demo` run it: opens the directory with `open_directory` (its error
+// is the setup's, before anything is written), creates the tenant and its
+// graph_json data source `source` when new (the data source remembers the
+// absolute `dir`), then runs
 // RunSyncAndAnalyze under a new trace whose root span is "trigger" (with the
 // attribute by=`trigger`), and stores the trace's spans.
 DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysis_clock,
                                 const std::string& tenant, const std::string& source,
                                 const std::string& dir, const SyncOptions& options,
-                                const std::string& trigger);
+                                const std::string& trigger, const DirectoryOpener& open_directory);
 
 }  // namespace vigil

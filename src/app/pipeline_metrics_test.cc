@@ -10,6 +10,7 @@
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
 #include "store/span_store.h"
+#include "testing/directory_provider.h"
 #include "testing/fake_clock.h"
 #include "testing/fixtures.h"
 #include "testing/test_database.h"
@@ -52,7 +53,8 @@ class PipelineMetricsTest : public ::testing::Test {
   }
 
   DirectorySync Sync(const std::string& dir) {
-    return SyncFromDirectory(db_.get(), clock_, clock_, "contoso", "graph", dir, {}, "test");
+    return SyncFromDirectory(db_.get(), clock_, clock_, "contoso", "graph", dir, {}, "test",
+                             testing::OpenDirectory);
   }
 
   std::string dir_;

@@ -14,6 +14,7 @@
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
 #include "store/postgres_db.h"
+#include "testing/directory_provider.h"
 #include "testing/fixtures.h"
 #include "testing/postgres_server.h"
 #include "testing/recording_db.h"
@@ -56,7 +57,7 @@ TEST(PostgresPlanTest, AnAnalysisReadsOnlyItsTenantsRowsThroughIndexes) {
     const std::string graph = dir + "/" + name;
     ASSERT_TRUE(WriteGraphDirectory(GenerateTenant(options), graph).ok());
     DirectorySync sync = SyncFromDirectory(db->get(), *clock, *clock, name, "graph", graph,
-                                           SyncOptions(), "test");
+                                           SyncOptions(), "test", testing::OpenDirectory);
     ASSERT_TRUE(sync.setup.ok()) << sync.setup.ToString();
     ASSERT_TRUE(sync.outcome.status.ok()) << sync.outcome.status.ToString();
     small_tenant = sync.tenant_id;

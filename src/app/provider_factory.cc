@@ -1,5 +1,6 @@
 #include "app/provider_factory.h"
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "app/microsoft365_source.h"
@@ -73,6 +74,21 @@ Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source,
   }
   return Status::InvalidArgument(Named(source) + ": unknown provider \"" + source.provider +
                                  "\" (known: graph_json, synthetic, microsoft365)");
+}
+
+Result<std::unique_ptr<Provider>> OpenGraphDirectory(const std::string& dir) {
+  return NewGraphDirProvider(dir);
+}
+
+std::shared_ptr<HttpClient> SharedGraphHttpClient() {
+  static std::mutex mu;
+  static std::shared_ptr<HttpClient> client;
+  std::lock_guard<std::mutex> lock(mu);
+  if (!client) {
+    Result<std::unique_ptr<HttpClient>> made = NewCurlHttpClient();
+    if (made.ok()) client = std::move(made).value();
+  }
+  return client;
 }
 
 }  // namespace vigil

@@ -4,7 +4,7 @@
 //   synthetic   {"seed": 1, "users": 50, "tenant": "contoso"}   generated tenant
 //   microsoft365 {"tenant_id": ..., "client_id": ..., "client_secret": "sbox1:...",
 //                 "cloud": ..., "authority_url": ..., "graph_url": ...}
-//                live Microsoft Graph (app/microsoft365_source.h)
+//                live Microsoft Graph (app/microsoft365_source.h reads the settings)
 #pragma once
 
 #include <memory>
@@ -12,26 +12,25 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "http/http_client.h"
+#include "app/provider_opener.h"
 #include "providers/provider.h"
 #include "store/tenants.h"
 
 namespace vigil {
 
-// What a provider may use besides its settings: microsoft365 reads the
-// source's stored users through `db` for an incremental sync (during Fetch,
-// so `db` must outlive the provider), stamps its cursor with `clock` and
-// sends its requests through `http` (null: the process's shared Graph
-// client, app/microsoft365_source.h).
-struct ProviderContext {
-  Db* db = nullptr;
-  const Clock* clock = nullptr;
-  std::shared_ptr<HttpClient> http = nullptr;
-};
-
-// InvalidArgument naming the data source and the setting when the provider is
-// unknown or a setting is missing or of the wrong type; the provider's own
-// error (e.g. the directory does not exist) otherwise.
+// A ProviderOpener (app/provider_opener.h). InvalidArgument naming the data
+// source and the setting when the provider is unknown or a setting is missing
+// or of the wrong type; the provider's own error (e.g. the directory does not
+// exist) otherwise. A null context.http is the shared Graph client below.
 Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source,
                                                const ProviderContext& context = {});
+
+// A DirectoryOpener: the graph_json provider over `dir`.
+Result<std::unique_ptr<Provider>> OpenGraphDirectory(const std::string& dir);
+
+// The HTTP client every Graph request of this process goes through (one
+// connection cache; Graph's limits apply per app across tenants). Null only
+// when libcurl cannot make a client.
+std::shared_ptr<HttpClient> SharedGraphHttpClient();
 
 }  // namespace vigil

@@ -4,6 +4,7 @@
 
 #include "app/database.h"
 #include "app/job_handler.h"
+#include "app/provider_factory.h"
 #include "events/in_process_bus.h"
 #include "observe/log.h"
 #include "queue/job_outbox.h"
@@ -135,6 +136,7 @@ Status Service::StartWorkers(const ServiceOptions& options, const DbPool::Opener
   context.db_pool = job_connections_.get();
   context.queue = queue_.get();
   context.clock = clock;
+  context.open_provider = OpenProvider;
   context.coalesce_window_ms = options.coalesce_window_ms;
   if (OutboxRelay* relay = relay_.get()) context.events_written = [relay] { relay->Notify(); };
   // A sync's analysis job commits with the sync: into the job outbox when

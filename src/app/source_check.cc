@@ -64,7 +64,7 @@ bool SourceCheckReport::ok() const {
                                         [](const SourceCheck& c) { return c.ok || c.optional; });
 }
 
-Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source,
+Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source, HttpClient* http,
                                                 const SourceCheckProgress& progress) {
   if (source.provider != "microsoft365") {
     return Status::FailedPrecondition("data source " + std::to_string(source.id) + " (" +
@@ -76,10 +76,9 @@ Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source,
   VIGIL_ASSIGN_OR_RETURN(Microsoft365Options options, Microsoft365OptionsOf(source, settings));
   GraphClientOptions graph = options.graph;
   graph.max_attempts = 3;  // someone is waiting
-  std::shared_ptr<HttpClient> http = SharedGraphHttpClient();
-  if (!http) return Status::Internal("cannot make an HTTP client");
+  if (http == nullptr) return Status::Internal("cannot make an HTTP client");
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<GraphClient> client,
-                         GraphClient::Create(options.credentials, graph, http.get()));
+                         GraphClient::Create(options.credentials, graph, http));
 
   SourceCheckReport report;
   report.data_source_id = source.id;

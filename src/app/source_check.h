@@ -8,8 +8,8 @@
 // the sync will follow it
 // (GraphClient::FollowLink).
 //
-// Thread safety: CheckSourceConnection may run on any thread; it uses the
-// process's shared Graph HTTP client.
+// Thread safety: CheckSourceConnection may run on any thread, as the HTTP
+// client it is given allows (the process's shared Graph client does).
 #pragma once
 
 #include <functional>
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "http/http_client.h"
 #include "store/tenants.h"
 
 namespace vigil {
@@ -52,14 +53,15 @@ struct SourceCheckProgress {
   std::function<void(const SourceCheck&)> checked;
 };
 
-// Checks data source `source`. A failing check is part of the report, not
-// an error. Errors: FailedPrecondition when the source's provider is not
+// Checks data source `source`, sending Graph requests through `http`
+// (borrowed for the call). A failing check is part of the report, not an
+// error. Errors: FailedPrecondition when the source's provider is not
 // microsoft365 ("data source 3 (graph) uses the graph_json provider; only
 // microsoft365 data sources have a connection to test"); the settings'
 // errors (app/microsoft365_source.h Microsoft365OptionsOf: a missing
-// setting, no secret key, a secret that does not unseal); Internal when no
-// HTTP client can be made. Never reveals the client secret.
-Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source,
+// setting, no secret key, a secret that does not unseal); Internal when
+// `http` is null. Never reveals the client secret.
+Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source, HttpClient* http,
                                                 const SourceCheckProgress& progress = {});
 
 // The report as the API returns it (stable keys):
