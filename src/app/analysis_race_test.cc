@@ -20,7 +20,7 @@
 #include "alerts/alert_test_support.h"
 #include "analysis/unified_analyzer.h"
 #include "app/database.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "app/service.h"
 #include "common/ids.h"
 #include "context/loader.h"

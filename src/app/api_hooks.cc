@@ -2,8 +2,8 @@
 
 #include "api/body_fields.h"
 #include "app/provider_factory.h"
-#include "app/source_add.h"
-#include "app/source_check.h"
+#include "pipeline/source_add.h"
+#include "pipeline/source_check.h"
 #include "store/secret_box.h"
 
 namespace vigil {

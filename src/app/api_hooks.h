@@ -2,7 +2,7 @@
 // the app because it names concrete providers.
 //
 //   add_source   POST /api/v1/sources: the body is checked and the data
-//                source stored as `vigil source add` does it (app/source_add.h),
+//                source stored as `vigil source add` does it (pipeline/source_add.h),
 //                fields named by their JSON keys; the client secret comes in
 //                the body ("client_secret") instead of a file. The tenant is
 //                the one the route resolved (it must exist). Errors:
@@ -12,7 +12,7 @@
 //                FailedPrecondition (409) with LoadSecretKey's message when the
 //                server has no usable secret key, or when a data source of that
 //                name exists with another provider; the database's error.
-//   test_source  POST /api/v1/sources/{id}/test: app/source_check.h's check,
+//   test_source  POST /api/v1/sources/{id}/test: pipeline/source_check.h's check,
 //                as SourceCheckJson. FailedPrecondition (409) for a source that
 //                is not microsoft365; the settings' errors otherwise.
 //

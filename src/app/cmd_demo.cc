@@ -6,7 +6,7 @@
 #include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "app/provider_factory.h"
 #include "app/report.h"
 #include "app/table.h"

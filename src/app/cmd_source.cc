@@ -15,7 +15,7 @@
 #include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "app/source_add.h"
+#include "pipeline/source_add.h"
 #include "app/source_commands.h"
 #include "app/table.h"
 #include "common/duration.h"

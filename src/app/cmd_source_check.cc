@@ -1,6 +1,6 @@
 // `vigil source test ID`: checks a microsoft365 data source's credentials
 // and, one small request per endpoint of the Graph directory table, which
-// permissions the app registration lacks (app/source_check.h does the work;
+// permissions the app registration lacks (pipeline/source_check.h does the work;
 // this prints it as it goes).
 #include <algorithm>
 #include <ostream>
@@ -10,7 +10,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/provider_factory.h"
-#include "app/source_check.h"
+#include "pipeline/source_check.h"
 #include "app/source_commands.h"
 #include "store/tenants.h"
 

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "app/cli_test_support.h"
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "app/provider_factory.h"
 #include "common/ids.h"
 #include "common/time.h"

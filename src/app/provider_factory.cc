@@ -3,7 +3,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "app/microsoft365_source.h"
+#include "pipeline/microsoft365_source.h"
 #include "providers/graph_dir_provider.h"
 #include "providers/synthetic.h"
 #include "sync/stored_users.h"

@@ -4,7 +4,7 @@
 //   synthetic   {"seed": 1, "users": 50, "tenant": "contoso"}   generated tenant
 //   microsoft365 {"tenant_id": ..., "client_id": ..., "client_secret": "sbox1:...",
 //                 "cloud": ..., "authority_url": ..., "graph_url": ...}
-//                live Microsoft Graph (app/microsoft365_source.h reads the settings)
+//                live Microsoft Graph (pipeline/microsoft365_source.h reads the settings)
 #pragma once
 
 #include <memory>
@@ -12,13 +12,13 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "http/http_client.h"
-#include "app/provider_opener.h"
+#include "pipeline/provider_opener.h"
 #include "providers/provider.h"
 #include "store/tenants.h"
 
 namespace vigil {
 
-// A ProviderOpener (app/provider_opener.h). InvalidArgument naming the data
+// A ProviderOpener (pipeline/provider_opener.h). InvalidArgument naming the data
 // source and the setting when the provider is unknown or a setting is missing
 // or of the wrong type; the provider's own error (e.g. the directory does not
 // exist) otherwise. A null context.http is the shared Graph client below.

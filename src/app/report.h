@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 
 namespace vigil {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "app/database.h"
-#include "app/job_handler.h"
+#include "pipeline/job_handler.h"
 #include "app/provider_factory.h"
 #include "events/in_process_bus.h"
 #include "observe/log.h"

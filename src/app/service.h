@@ -22,7 +22,7 @@
 #include <memory>
 #include <string>
 
-#include "app/pruner.h"
+#include "pipeline/pruner.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "events/event_bus.h"
@@ -72,7 +72,7 @@ struct ServiceOptions {
   int64_t primary_max_retry_ms = 8000;
   int primary_up_after = 3;
   // With run_scheduler: finished jobs and published events older than this
-  // are removed every prune_interval_ms (app/pruner.h); 0 keeps everything.
+  // are removed every prune_interval_ms (pipeline/pruner.h); 0 keeps everything.
   int64_t retention_ms = 7 * 24 * 3600 * 1000LL;
   int64_t prune_interval_ms = 3600 * 1000;
 };

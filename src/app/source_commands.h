@@ -30,7 +30,7 @@ int RunKeyGenerate(const KeyGenerateCommand& cmd, std::ostream& out, std::ostrea
 //                 cloud, or authority_url/graph_url, say where the tenant lives
 //   graph_json:   dir is required
 // Every flag is checked, the key loaded and the secret read before the
-// database is touched; the writes happen in one transaction (app/source_add.h
+// database is touched; the writes happen in one transaction (pipeline/source_add.h
 // does this for the CLI and for POST /api/v1/sources alike).
 struct SourceAddCommand {
   std::string db = "vigil.db";
@@ -69,7 +69,7 @@ int RunSources(const SourcesCommand& cmd, std::ostream& out, std::ostream& err);
 // the directory table and prints one line per check ("ok", or MISSING with
 // the application permission it needs and Graph's answer). Exit 0 when every
 // required check passes, 1 otherwise or when the source cannot be read.
-// app/source_check.h runs the checks (also for POST /api/v1/sources/{id}/test).
+// pipeline/source_check.h runs the checks (also for POST /api/v1/sources/{id}/test).
 struct SourceTestCommand {
   std::string db = "vigil.db";
   int64_t id = 0;

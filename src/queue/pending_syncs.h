@@ -1,6 +1,6 @@
 // Whether a tenant has sync jobs still to run: the question that decides
 // whether a finished sync's analysis starts at once or waits for the rest
-// of its coalescing window (app/job_handler.h).
+// of its coalescing window (pipeline/job_handler.h).
 #pragma once
 
 #include <cstdint>

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "app/provider_opener.h"
+#include "pipeline/provider_opener.h"
 #include "providers/graph_dir_provider.h"
 
 namespace vigil::testing {

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
 #include "store/postgres_db.h"

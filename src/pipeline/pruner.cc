@@ -1,4 +1,4 @@
-#include "app/pruner.h"
+#include "pipeline/pruner.h"
 
 #include <chrono>
 

@@ -1,4 +1,4 @@
-#include "app/source_add.h"
+#include "pipeline/source_add.h"
 
 #include <algorithm>
 #include <filesystem>

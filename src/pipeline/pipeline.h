@@ -9,7 +9,7 @@
 #include "alerts/alert_manager.h"
 #include "analysis/finding.h"
 #include "common/clock.h"
-#include "app/provider_opener.h"
+#include "pipeline/provider_opener.h"
 #include "observe/trace.h"
 #include "providers/provider.h"
 #include "store/db.h"

@@ -30,7 +30,7 @@
 #include <string>
 #include <string_view>
 
-#include "app/provider_opener.h"
+#include "pipeline/provider_opener.h"
 #include "common/clock.h"
 #include "observe/trace.h"
 #include "queue/pipeline_jobs.h"

@@ -58,7 +58,7 @@ struct SourceCheckProgress {
 // error. Errors: FailedPrecondition when the source's provider is not
 // microsoft365 ("data source 3 (graph) uses the graph_json provider; only
 // microsoft365 data sources have a connection to test"); the settings'
-// errors (app/microsoft365_source.h Microsoft365OptionsOf: a missing
+// errors (pipeline/microsoft365_source.h Microsoft365OptionsOf: a missing
 // setting, no secret key, a secret that does not unseal); Internal when
 // `http` is null. Never reveals the client secret.
 Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source, HttpClient* http,

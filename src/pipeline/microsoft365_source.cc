@@ -1,4 +1,4 @@
-#include "app/microsoft365_source.h"
+#include "pipeline/microsoft365_source.h"
 
 #include <string>
 

@@ -1,9 +1,9 @@
-#include "app/source_check.h"
+#include "pipeline/source_check.h"
 
 #include <algorithm>
 #include <memory>
 
-#include "app/microsoft365_source.h"
+#include "pipeline/microsoft365_source.h"
 #include "providers/graph_client.h"
 #include "providers/microsoft365_provider.h"
 

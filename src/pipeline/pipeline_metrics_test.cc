@@ -4,7 +4,7 @@
 // vigil_statements_per_analysis, whose count is the analyze span's.
 #include <gtest/gtest.h>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "common/clock.h"
 #include "observe/metrics.h"
 #include "providers/graph_writer.h"

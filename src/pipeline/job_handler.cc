@@ -1,8 +1,8 @@
-#include "app/job_handler.h"
+#include "pipeline/job_handler.h"
 
 #include <nlohmann/json.hpp>
 
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "queue/pipeline_jobs.h"
 #include "store/span_store.h"
 #include "store/tenants.h"

@@ -1,4 +1,4 @@
-#include "app/job_handler.h"
+#include "pipeline/job_handler.h"
 
 #include <gtest/gtest.h>
 
