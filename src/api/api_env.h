@@ -17,6 +17,7 @@
 
 namespace vigil {
 
+class HttpClient;
 class Queue;
 class MetricsRegistry;
 class SecretKey;
@@ -41,18 +42,13 @@ struct ApiLimits {
   int webhook_burst = 10;
 };
 
-// What the API cannot do without naming a concrete backend: the app
-// supplies these (src/app/api_hooks.cc). An empty hook makes its route
-// answer 503 unavailable, naming what is missing.
+// The concrete backends the API uses but cannot name: the app supplies them
+// (src/app/api_wiring.cc). The use cases themselves (adding and checking a
+// data source, ...) are called directly in src/pipeline/.
 struct ApiHooks {
-  // Creates the data source a POST /api/v1/sources body describes for
-  // `tenant` (as `vigil source add` does). InvalidArgument names the field.
-  std::function<Result<DataSourceRow>(Db* db, const TenantRow& tenant,
-                                       const nlohmann::json& body)>
-      add_source;
-  // Checks a data source's connection and permissions (as `vigil source
-  // test`); the result is the JSON the route returns.
-  std::function<Result<nlohmann::json>(Db* db, const DataSourceRow& source)> test_source;
+  // The HTTP client Graph requests go through (POST
+  // /api/v1/sources/{id}/test); null: that route answers 503 unavailable.
+  std::shared_ptr<HttpClient> graph_http;
   // /readyz checks besides the database, e.g. {"redis", ...}, {"nats", ...}:
   // OK when reachable, otherwise the reason.
   std::vector<std::pair<std::string, std::function<Status()>>> readiness;

@@ -14,9 +14,12 @@
 
 #include "alerts/alert_test_support.h"
 #include "queue/sync_trigger.h"
+#include "store/secret_box.h"
 #include "store/tenants.h"
 #include "testing/api_fixture.h"
+#include "testing/fake_http_client.h"
 #include "testing/fixtures.h"
+#include "testing/scoped_env.h"
 
 namespace vigil {
 namespace {
@@ -45,24 +48,24 @@ Objects Ghost() {
           "deadbeefdeadbeefdeadbeefdeadbeef"};
 }
 
-// The fixture's add/test hooks, so the data source routes can succeed for
-// the owner (the real ones live in src/app).
-ApiHooks TestHooks() {
+// A Graph that refuses every client: a data source's connection check runs
+// and reports its credentials failed (200), as it would for a wrong secret.
+ApiHooks RefusingGraphHooks() {
+  auto http = std::make_shared<testing::FakeHttpClient>();
+  http->Script("https://", {HttpResponse{401, {}, R"({"error":"invalid_client"})"}});
   ApiHooks hooks;
-  hooks.add_source = [](Db* db, const TenantRow& tenant,
-                        const nlohmann::json& body) -> Result<DataSourceRow> {
-    return EnsureDataSource(db, tenant.id, body.value("name", "added"), "graph_json",
-                            nlohmann::json{{"dir", "/nonexistent"}}.dump(), 1);
-  };
-  hooks.test_source = [](Db*, const DataSourceRow&) -> Result<nlohmann::json> {
-    return nlohmann::json{{"ok", true}};
-  };
+  hooks.graph_http = http;
   return hooks;
 }
 
+std::string NewKeyText() { return SecretKey::Generate().value().ToKeyFileText(); }
+
 class IdorTest : public ::testing::Test {
  protected:
-  IdorTest() : f_(Unlimited(), TestHooks()) {}
+  IdorTest()
+      : key_env_(kSecretKeyEnv, NewKeyText()),
+        no_key_file_(kSecretKeyFileEnv, std::nullopt),
+        f_(Unlimited(), RefusingGraphHooks()) {}
 
   void SetUp() override {
     token_a_ = f_.TenantToken(kTenantA, "a");
@@ -81,9 +84,16 @@ class IdorTest : public ::testing::Test {
     Result<TenantRow> tenant = EnsureTenant(db, name, now);
     EXPECT_TRUE(tenant.ok()) << tenant.status().ToString();
     o.tenant_id = tenant->id;
-    Result<DataSourceRow> source =
-        EnsureDataSource(db, o.tenant_id, name + "-graph", "graph_json",
-                         nlohmann::json{{"dir", "/nonexistent/" + name}}.dump(), now);
+    // microsoft365, so the owner's connection check runs (and fails at the
+    // credentials); its secret sealed as `source add` seals it.
+    const std::string sealed = Seal(LoadSecretKey().value(), "not-a-real-secret");
+    Result<DataSourceRow> source = EnsureDataSource(
+        db, o.tenant_id, name + "-m365", "microsoft365",
+        nlohmann::json{{"tenant_id", name + ".example"},
+                       {"client_id", "00000000-0000-0000-0000-000000000002"},
+                       {"client_secret", sealed}}
+            .dump(),
+        now);
     EXPECT_TRUE(source.ok()) << source.status().ToString();
     o.source_id = std::to_string(source->id);
 
@@ -206,6 +216,8 @@ class IdorTest : public ::testing::Test {
            " preferences, " + std::to_string(Count(db, "SELECT COUNT(*) FROM jobs")) + " jobs";
   }
 
+  testing::ScopedEnv key_env_;
+  testing::ScopedEnv no_key_file_;
   ApiFixture f_;
   std::string token_a_, token_b_;
   Objects a_, b_;

@@ -4,7 +4,7 @@
 //                                           the token's tenant (every tenant for an admin)
 //   POST /api/v1/sources                    {"tenant", "provider", ...} -> 201 the source
 //   GET  /api/v1/sources/{source_id}        the source
-//   POST /api/v1/sources/{source_id}/test   the connection check (ApiHooks::test_source):
+//   POST /api/v1/sources/{source_id}/test   the connection check (pipeline/source_check.h):
 //                                           {"data_source", "tenant_id", "client_id", "ok",
 //                                            "failed", "missing_permissions": [...],
 //                                            "checks": [{"name", "ok", "optional", "detail"}]}
@@ -17,9 +17,10 @@
 // POST /api/v1/sources body: "tenant" (a name the caller may see, else 404),
 // "provider": "microsoft365" (with "tenant_id", "client_id", "client_secret",
 // optional "authority_url", "graph_url") or "graph_json" (with "dir"),
-// optional "name" and "every" (a duration such as "15m"). The work is the
-// add_source hook's (as `vigil source add`: an existing source of that name
-// gets the new settings); 503 unavailable without one. A tenant token may not
+// optional "name" and "every" (a duration such as "15m"), added as `vigil
+// source add` adds one (api/source_create.h: an existing source of that name
+// gets the new settings). The check sends its Graph requests through
+// ApiHooks::graph_http; 503 unavailable without one. A tenant token may not
 // add a graph_json source (it reads a directory on the server) nor set
 // authority_url or graph_url (the server would send requests where the
 // caller says): 403 forbidden; an admin token may.
@@ -31,7 +32,9 @@
 #include "api/json_body.h"
 #include "api/routes.h"
 #include "api/scope.h"
+#include "api/source_create.h"
 #include "api/source_json.h"
+#include "pipeline/source_check.h"
 #include "queue/sync_trigger.h"
 
 namespace vigil {
@@ -88,10 +91,7 @@ ApiResponse AddSource(const ApiRequest& request, RouteCall& call) {
   TenantRow tenant;
   if (auto error = ResolveTenant(call, *name, &tenant)) return *error;
   if (auto error = AdminOnlyParts(body, *call.principal)) return *error;
-  if (!call.env->hooks.add_source) {
-    return ErrorResponse(503, api_error::kUnavailable, "adding data sources is not configured");
-  }
-  Result<DataSourceRow> row = call.env->hooks.add_source(call.db, tenant, body);
+  Result<DataSourceRow> row = CreateSourceFromBody(call.db, *call.env->clock, tenant, body);
   if (!row.ok()) return ErrorFromStatus(row.status());
   return SourceResponse(call.db, *row, 201);
 }
@@ -105,12 +105,13 @@ ApiResponse GetSource(const ApiRequest& request, RouteCall& call) {
 ApiResponse TestSource(const ApiRequest& request, RouteCall& call) {
   DataSourceRow source;
   if (auto error = ResolveDataSource(call, request.Param("source_id"), &source)) return *error;
-  if (!call.env->hooks.test_source) {
+  HttpClient* http = call.env->hooks.graph_http.get();
+  if (http == nullptr) {
     return ErrorResponse(503, api_error::kUnavailable, "testing data sources is not configured");
   }
-  Result<nlohmann::json> report = call.env->hooks.test_source(call.db, source);
+  Result<SourceCheckReport> report = CheckSourceConnection(source, http);
   if (!report.ok()) return ErrorFromStatus(report.status());
-  return JsonResponse(200, *report);
+  return JsonResponse(200, SourceCheckJson(*report));
 }
 
 ApiResponse SyncSource(const ApiRequest& request, RouteCall& call) {

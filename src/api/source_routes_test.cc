@@ -1,8 +1,8 @@
 // /api/v1/sources as an API client sees them: the same JSON as `vigil
 // sources --json` with secrets sealed, tenant scoping (another tenant's
-// source is "not found"), adding and testing through the app's hooks (here
-// small ones of the test's own: the real ones are tested in
-// src/app/api_hooks_test.cc), and a sync enqueued with its trace.
+// source is "not found"), adding (the body's every rule is in
+// source_create_test.cc) and testing without a Graph client, and a sync
+// enqueued with its trace.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -12,9 +12,11 @@
 #include "common/time.h"
 #include "queue/pipeline_jobs.h"
 #include "queue/schedules.h"
+#include "store/secret_box.h"
 #include "store/tenants.h"
 #include "testing/api_fixture.h"
 #include "testing/fixtures.h"
+#include "testing/scoped_env.h"
 
 namespace vigil {
 namespace {
@@ -25,38 +27,11 @@ using testing::Unlimited;
 
 using testing::ApiFixture;
 using testing::Count;
-
-// What the test's hooks were called with.
-struct HookCalls {
-  std::vector<std::string> tenants;
-  std::vector<nlohmann::json> bodies;
-  std::vector<int64_t> tested;
-  Status add_error;  // returned by add_source when not OK
-  Result<nlohmann::json> report =
-      nlohmann::json{{"ok", false}, {"checks", nlohmann::json::array()}};
-};
-
-ApiHooks RecordingHooks(HookCalls* calls) {
-  ApiHooks hooks;
-  hooks.add_source = [calls](Db* db, const TenantRow& tenant,
-                             const nlohmann::json& body) -> Result<DataSourceRow> {
-    calls->tenants.push_back(tenant.name);
-    calls->bodies.push_back(body);
-    if (!calls->add_error.ok()) return calls->add_error;
-    return EnsureDataSource(db, tenant.id, body.value("name", "added"),
-                            body.value("provider", "graph_json"), R"({"dir":"/data/added"})", 1);
-  };
-  hooks.test_source = [calls](Db*, const DataSourceRow& source) -> Result<nlohmann::json> {
-    calls->tested.push_back(source.id);
-    return calls->report;
-  };
-  return hooks;
-}
+using testing::ScopedEnv;
 
 class SourceRoutesTest : public ::testing::Test {
  protected:
-  explicit SourceRoutesTest(bool hooks = true)
-      : f_(Unlimited(), hooks ? RecordingHooks(&calls_) : ApiHooks()) {}
+  SourceRoutesTest() : f_(Unlimited()) {}
 
   void SetUp() override {
     admin_ = f_.AdminToken();
@@ -90,15 +65,11 @@ class SourceRoutesTest : public ::testing::Test {
 
   int64_t Jobs() { return Count(f_.db(), "SELECT COUNT(*) FROM jobs"); }
 
-  HookCalls calls_;
+  int64_t Sources() { return Count(f_.db(), "SELECT COUNT(*) FROM data_sources"); }
+
   ApiFixture f_;
   std::string admin_, contoso_token_, fabrikam_token_;
   int64_t contoso_ = 0, fabrikam_ = 0, graph_ = 0, m365_ = 0, other_ = 0;
-};
-
-class SourceRoutesWithoutHooksTest : public SourceRoutesTest {
- protected:
-  SourceRoutesWithoutHooksTest() : SourceRoutesTest(false) {}
 };
 
 TEST_F(SourceRoutesTest, ListsShowTheCallersSourcesAsTheCliDoesWithSecretsSealed) {
@@ -154,50 +125,40 @@ TEST_F(SourceRoutesTest, OneSourceIsFoundOnlyByItsOwnTenant) {
   EXPECT_EQ(f_.Call("GET", "/api/v1/sources/" + other, admin_).status, 200);
 }
 
-TEST_F(SourceRoutesWithoutHooksTest, AddingAndTestingWithoutHooksIs503AfterTheScopeCheck) {
-  ApiResponse add = f_.Call("POST", "/api/v1/sources", admin_,
-                            R"({"tenant": "contoso", "provider": "microsoft365"})");
-  EXPECT_EQ(add.status, 503);
-  EXPECT_EQ(Body(add)["error"]["code"], "unavailable");
-  EXPECT_EQ(Message(add), "adding data sources is not configured");
+TEST_F(SourceRoutesTest, TestingWithoutAGraphClientIs503AfterTheScopeCheck) {
   ApiResponse test =
       f_.Call("POST", "/api/v1/sources/" + std::to_string(m365_) + "/test", contoso_token_);
   EXPECT_EQ(test.status, 503);
+  EXPECT_EQ(Body(test)["error"]["code"], "unavailable");
   EXPECT_EQ(Message(test), "testing data sources is not configured");
 
-  // Another tenant's: 404 first, so a missing hook tells nothing about it.
-  ApiResponse other = f_.Call("POST", "/api/v1/sources", contoso_token_,
-                              R"({"tenant": "fabrikam", "provider": "microsoft365"})");
-  EXPECT_EQ(other.status, 404);
-  EXPECT_EQ(Message(other), "tenant \"fabrikam\" not found");
+  // Another tenant's: 404 first, so a missing client tells nothing about it.
   ApiResponse other_test =
       f_.Call("POST", "/api/v1/sources/" + std::to_string(other_) + "/test", contoso_token_);
   EXPECT_EQ(other_test.status, 404);
   EXPECT_EQ(Message(other_test), "data source " + std::to_string(other_) + " not found");
 }
 
-TEST_F(SourceRoutesTest, AddingGoesThroughTheHookWithTheResolvedTenant) {
+TEST_F(SourceRoutesTest, AddingCreatesTheSourceForTheResolvedTenant) {
+  ScopedEnv key(kSecretKeyEnv, SecretKey::Generate().value().ToKeyFileText());
+  ScopedEnv no_key_file(kSecretKeyFileEnv, std::nullopt);
   ApiResponse r = f_.Call("POST", "/api/v1/sources", contoso_token_,
-                          R"({"tenant": "contoso", "provider": "microsoft365", "name": "new"})");
+                          R"({"tenant": "contoso", "provider": "microsoft365", "name": "new",
+                              "tenant_id": "contoso.example", "client_id": "app.example",
+                              "client_secret": "s3cret"})");
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(Body(r)["name"], "new");
   EXPECT_EQ(Body(r)["tenant"], "contoso");
   EXPECT_EQ(Body(r)["id"], 4);
+  EXPECT_EQ(Body(r)["settings"]["client_secret"], "(sealed)");
   EXPECT_EQ(Body(r), Body(f_.Call("GET", "/api/v1/sources/4", contoso_token_)));
-  ASSERT_EQ(calls_.tenants, std::vector<std::string>{"contoso"});
-  EXPECT_EQ(calls_.bodies[0]["name"], "new");
 
-  calls_.add_error = Status::InvalidArgument("tenant_id: \"x\" is neither a GUID");
   r = f_.Call("POST", "/api/v1/sources", admin_,
-              R"({"tenant": "contoso", "provider": "microsoft365"})");
+              R"({"tenant": "contoso", "provider": "microsoft365", "tenant_id": "x"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(Body(r)["error"]["code"], "bad_request");
-  EXPECT_EQ(Message(r), "tenant_id: \"x\" is neither a GUID");
-  calls_.add_error = Status::FailedPrecondition("no secret key");
-  r = f_.Call("POST", "/api/v1/sources", admin_,
-              R"({"tenant": "contoso", "provider": "microsoft365"})");
-  EXPECT_EQ(r.status, 409);
-  EXPECT_EQ(Message(r), "no secret key");
+  EXPECT_EQ(Message(r), "provider microsoft365 needs client_id, client_secret");
+  EXPECT_EQ(Sources(), 4);
 }
 
 TEST_F(SourceRoutesTest, AddingNamesAMissingTenantAndRefusesAdminOnlyPartsToTenantTokens) {
@@ -221,29 +182,15 @@ TEST_F(SourceRoutesTest, AddingNamesAMissingTenantAndRefusesAdminOnlyPartsToTena
   EXPECT_EQ(Message(r),
             "graph_url: only an admin token may point a data source at another "
             "endpoint");
-  EXPECT_TRUE(calls_.tenants.empty());
+  EXPECT_EQ(Sources(), 3);
 
+  const std::string dir = testing::NewTempDir();
   r = f_.Call("POST", "/api/v1/sources", admin_,
-              R"({"tenant": "contoso", "provider": "graph_json", "dir": "/data"})");
+              nlohmann::json(
+                  {{"tenant", "contoso"}, {"provider", "graph_json"}, {"name", "added"}, {"dir", dir}})
+                  .dump());
   EXPECT_EQ(r.status, 201) << r.body;
-  EXPECT_EQ(calls_.tenants.size(), 1u);
-}
-
-TEST_F(SourceRoutesTest, TestAnswersTheHooksReport) {
-  const std::string path = "/api/v1/sources/" + std::to_string(m365_) + "/test";
-  ApiResponse r = f_.Call("POST", path, contoso_token_);
-  ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(Body(r), *calls_.report);
-  EXPECT_EQ(calls_.tested, std::vector<int64_t>{m365_});
-
-  calls_.report = Status::FailedPrecondition("data source 1 (graph) uses the graph_json provider");
-  r = f_.Call("POST", path, admin_);
-  EXPECT_EQ(r.status, 409);
-  EXPECT_EQ(Body(r)["error"]["code"], "conflict");
-
-  r = f_.Call("POST", "/api/v1/sources/" + std::to_string(m365_) + "/test", fabrikam_token_);
-  EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(calls_.tested.size(), 2u);
+  EXPECT_EQ(Sources(), 4);
 }
 
 TEST_F(SourceRoutesTest, SyncEnqueuesAJobThatCarriesTheTrace) {

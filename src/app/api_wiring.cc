@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "app/api_hooks.h"
 #include "app/database.h"
+#include "app/provider_factory.h"
 #include "app/readiness.h"
 #include "observe/metrics.h"
 #include "store/wal_checkpointer.h"
@@ -86,7 +86,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
   } else {
     env.limits.rate_per_second = 0;
   }
-  env.hooks = MakeApiHooks(clock);
+  env.hooks.graph_http = SharedGraphHttpClient();
   env.hooks.readiness = ReadinessChecks(options.redis_url, options.nats_url);
   server->api_ = std::make_unique<Api>(std::move(env));
 

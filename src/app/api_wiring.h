@@ -1,7 +1,8 @@
 // ApiServer: the HTTP API as `vigil serve` runs it -- the Api (api/api.h)
 // over a connection pool of its own on serve's database, the service's
-// queue, the process metrics registry, the app's hooks (app/api_hooks.h)
-// with the Redis and NATS readiness checks (app/readiness.h), and the
+// queue, the process metrics registry, the concrete backends it cannot name
+// (ApiHooks: the Graph HTTP client, the Redis and NATS readiness checks of
+// app/readiness.h), and the
 // secret key webhooks need, served by an HttpServer (api/http_server.h) on
 // the --http address.
 //

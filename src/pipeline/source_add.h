@@ -1,5 +1,5 @@
-// The core of `vigil source add` (cmd_source.cc) and of POST /api/v1/sources
-// (the add_source hook, app/api_hooks.h): checking what describes a data
+// The core of `vigil source add` (app/cmd_source.cc) and of POST
+// /api/v1/sources (api/source_create.h): checking what describes a data
 // source, sealing its client secret and storing it with its sync schedule.
 // The CLI names the fields by their flags ("--tenant-id"), the API by its
 // JSON keys ("tenant_id"); the messages are otherwise the same.

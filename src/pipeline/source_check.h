@@ -1,6 +1,6 @@
 // The connection check of a microsoft365 data source, shared by `vigil
-// source test` (cmd_source_check.cc) and POST /api/v1/sources/{id}/test (the
-// test_source hook, app/api_hooks.h): get a token with the stored
+// source test` (app/cmd_source_check.cc) and POST /api/v1/sources/{id}/test
+// (api/source_routes.cc): get a token with the stored
 // credentials, then send one small Graph request per endpoint of the Graph
 // directory table (docs/ARCHITECTURE.md, "The Graph directory format") and
 // name the application permission each missing one needs. The users delta

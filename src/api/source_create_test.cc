@@ -1,8 +1,8 @@
-// The app's API hooks behind POST /api/v1/sources and .../test, end to end
-// through the Api against the fake Graph: a data source added with its
-// secret sealed (never shown), the connection check as JSON, and the
-// messages of `vigil source add` with the fields named by their JSON keys.
-#include "app/api_hooks.h"
+// POST /api/v1/sources and .../test end to end through the Api against the
+// fake Graph: a data source added with its secret sealed (never shown), the
+// connection check as JSON, and the messages of `vigil source add` with the
+// fields named by their JSON keys.
+#include "api/source_create.h"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "http/http_client.h"
 #include "providers/graph_writer.h"
 #include "providers/synthetic.h"
 #include "store/secret_box.h"
@@ -42,13 +43,19 @@ std::string NewKeyText() {
   return key.ok() ? key->ToKeyFileText() : "";
 }
 
-class ApiHooksTest : public ::testing::Test {
+// The Graph HTTP client `vigil serve` gives the API: libcurl's.
+ApiHooks CurlHooks() {
+  ApiHooks hooks;
+  hooks.graph_http = NewCurlHttpClient().value();
+  return hooks;
+}
+
+class SourceCreateTest : public ::testing::Test {
  protected:
-  ApiHooksTest()
-      : clock_(1795000000000),
-        key_env_(kSecretKeyEnv, NewKeyText()),
+  SourceCreateTest()
+      : key_env_(kSecretKeyEnv, NewKeyText()),
         no_key_file_(kSecretKeyFileEnv, std::nullopt),
-        f_(Unlimited(), MakeApiHooks(&clock_)) {}
+        f_(Unlimited(), CurlHooks()) {}
 
   void SetUp() override {
     dir_ = testing::NewTempDir();
@@ -60,7 +67,7 @@ class ApiHooksTest : public ::testing::Test {
     graph_->AddTenant(kTenantId, kClientId, kSecret);
     ASSERT_TRUE(graph_->LoadDirectory(kTenantId, dir_ + "/graph").ok());
     admin_ = f_.AdminToken();
-    ASSERT_TRUE(EnsureTenant(f_.db(), "contoso", clock_.NowMs()).ok());
+    ASSERT_TRUE(EnsureTenant(f_.db(), "contoso", f_.clock()->NowMs()).ok());
   }
 
   // A microsoft365 body for the fake Graph, with `changes` applied (a null
@@ -85,7 +92,6 @@ class ApiHooksTest : public ::testing::Test {
 
   int64_t DataSources() { return Count(f_.db(), "SELECT COUNT(*) FROM data_sources"); }
 
-  testing::FakeClock clock_;
   ScopedEnv key_env_;
   ScopedEnv no_key_file_;
   ApiFixture f_;
@@ -94,7 +100,7 @@ class ApiHooksTest : public ::testing::Test {
   std::string admin_;
 };
 
-TEST_F(ApiHooksTest, AddsAMicrosoft365SourceWithItsSecretSealedAndNeverShown) {
+TEST_F(SourceCreateTest, AddsAMicrosoft365SourceWithItsSecretSealedAndNeverShown) {
   ApiResponse r = f_.Call("POST", "/api/v1/sources", admin_, Microsoft365Body({{"every", "15m"}}));
   ASSERT_EQ(r.status, 201) << r.body;
   const nlohmann::json source = Body(r);
@@ -118,7 +124,7 @@ TEST_F(ApiHooksTest, AddsAMicrosoft365SourceWithItsSecretSealedAndNeverShown) {
             1);
 }
 
-TEST_F(ApiHooksTest, TestRunsEveryCheckAgainstGraph) {
+TEST_F(SourceCreateTest, TestRunsEveryCheckAgainstGraph) {
   const int64_t id = AddMicrosoft365();
   const std::string path = "/api/v1/sources/" + std::to_string(id) + "/test";
   ApiResponse r = f_.Call("POST", path, admin_);
@@ -157,7 +163,7 @@ TEST_F(ApiHooksTest, TestRunsEveryCheckAgainstGraph) {
   EXPECT_EQ(r.body.find(kSecret), std::string::npos);
 }
 
-TEST_F(ApiHooksTest, AWrongSecretFailsTheCredentialsCheckOnly) {
+TEST_F(SourceCreateTest, AWrongSecretFailsTheCredentialsCheckOnly) {
   graph_->AddTenant(kTenantId, kClientId, "another-secret");
   const int64_t id = AddMicrosoft365();
   ApiResponse r = f_.Call("POST", "/api/v1/sources/" + std::to_string(id) + "/test", admin_);
@@ -171,7 +177,7 @@ TEST_F(ApiHooksTest, AWrongSecretFailsTheCredentialsCheckOnly) {
       << report;
 }
 
-TEST_F(ApiHooksTest, AGraphJsonSourceIsAddedButHasNoConnectionToTest) {
+TEST_F(SourceCreateTest, AGraphJsonSourceIsAddedButHasNoConnectionToTest) {
   ApiResponse r = f_.Call(
       "POST", "/api/v1/sources", admin_,
       nlohmann::json({{"tenant", "contoso"}, {"provider", "graph_json"}, {"dir", dir_ + "/graph/"}})
@@ -187,7 +193,7 @@ TEST_F(ApiHooksTest, AGraphJsonSourceIsAddedButHasNoConnectionToTest) {
                                "sources have a connection to test");
 }
 
-TEST_F(ApiHooksTest, BadBodiesAreRefusedNamingTheJsonKeyAndNothingIsWritten) {
+TEST_F(SourceCreateTest, BadBodiesAreRefusedNamingTheJsonKeyAndNothingIsWritten) {
   struct Case {
     nlohmann::json changes;
     std::string message;
@@ -251,7 +257,7 @@ TEST_F(ApiHooksTest, BadBodiesAreRefusedNamingTheJsonKeyAndNothingIsWritten) {
   EXPECT_EQ(DataSources(), 0);
 }
 
-TEST_F(ApiHooksTest, WithoutASecretKeyTheCliMessageComesBackAs409) {
+TEST_F(SourceCreateTest, WithoutASecretKeyTheCliMessageComesBackAs409) {
   ScopedEnv no_key(kSecretKeyEnv, std::nullopt);
   ApiResponse r = f_.Call("POST", "/api/v1/sources", admin_, Microsoft365Body());
   EXPECT_EQ(r.status, 409);
@@ -263,7 +269,7 @@ TEST_F(ApiHooksTest, WithoutASecretKeyTheCliMessageComesBackAs409) {
   EXPECT_EQ(DataSources(), 0);
 }
 
-TEST_F(ApiHooksTest, ASourceOfThatNameWithAnotherProviderIsAConflict) {
+TEST_F(SourceCreateTest, ASourceOfThatNameWithAnotherProviderIsAConflict) {
   ApiResponse graph = f_.Call(
       "POST", "/api/v1/sources", admin_,
       nlohmann::json(

@@ -1,9 +1,11 @@
-#include "app/api_hooks.h"
+#include "api/source_create.h"
+
+#include <optional>
+#include <string>
+#include <utility>
 
 #include "api/body_fields.h"
-#include "app/provider_factory.h"
 #include "pipeline/source_add.h"
-#include "pipeline/source_check.h"
 #include "store/secret_box.h"
 
 namespace vigil {
@@ -26,14 +28,13 @@ Result<std::string> SecretOf(const std::string& secret) {
   return secret;
 }
 
-Result<DataSourceRow> AddSource(const Clock* clock, Db* db, const TenantRow& tenant,
-                                const nlohmann::json& body) {
+// The body's string fields as a SourceSpec of `tenant`.
+Result<SourceSpec> SpecOf(const TenantRow& tenant, const nlohmann::json& body) {
   VIGIL_RETURN_IF_ERROR(CheckKnownFields(
       body, {"tenant", "provider", "name", "tenant_id", "client_id", "client_secret", "cloud",
              "authority_url", "graph_url", "dir", "every"}));
   SourceSpec spec;
   spec.tenant = tenant.name;
-  std::optional<std::string> secret;
   const std::pair<const char*, std::string*> strings[] = {
       {"provider", &spec.provider},   {"name", &spec.name},
       {"tenant_id", &spec.tenant_id}, {"client_id", &spec.client_id},
@@ -47,7 +48,16 @@ Result<DataSourceRow> AddSource(const Clock* clock, Db* db, const TenantRow& ten
   if (spec.provider.empty()) {
     return Status::InvalidArgument("provider: required (microsoft365 or graph_json)");
   }
-  VIGIL_ASSIGN_OR_RETURN(secret, OptionalStringField(body, "client_secret"));
+  return spec;
+}
+
+}  // namespace
+
+Result<DataSourceRow> CreateSourceFromBody(Db* db, const Clock& clock, const TenantRow& tenant,
+                                           const nlohmann::json& body) {
+  VIGIL_ASSIGN_OR_RETURN(SourceSpec spec, SpecOf(tenant, body));
+  VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> secret,
+                         OptionalStringField(body, "client_secret"));
   spec.has_client_secret = secret.has_value();
   VIGIL_ASSIGN_OR_RETURN(CheckedSource checked, CheckSourceSpec(spec, FieldStyle::kJsonKeys));
   Result<std::string> settings =
@@ -55,7 +65,7 @@ Result<DataSourceRow> AddSource(const Clock* clock, Db* db, const TenantRow& ten
   if (secret) ScrubString(&*secret);
   VIGIL_RETURN_IF_ERROR(settings.status());
   Result<StoredSource> stored = StoreDataSource(db, tenant.name, checked.name, spec.provider,
-                                                *settings, checked.every_ms, clock->NowMs());
+                                                *settings, checked.every_ms, clock.NowMs());
   if (!stored.ok()) {
     // The only refusal left is a data source of that name with another provider.
     if (stored.status().code() == Code::kInvalidArgument) {
@@ -64,22 +74,6 @@ Result<DataSourceRow> AddSource(const Clock* clock, Db* db, const TenantRow& ten
     return stored.status();
   }
   return stored->source;
-}
-
-Result<nlohmann::json> TestSource(const DataSourceRow& source) {
-  VIGIL_ASSIGN_OR_RETURN(SourceCheckReport report, CheckSourceConnection(source, SharedGraphHttpClient().get()));
-  return SourceCheckJson(report);
-}
-
-}  // namespace
-
-ApiHooks MakeApiHooks(const Clock* clock) {
-  ApiHooks hooks;
-  hooks.add_source = [clock](Db* db, const TenantRow& tenant, const nlohmann::json& body) {
-    return AddSource(clock, db, tenant, body);
-  };
-  hooks.test_source = [](Db*, const DataSourceRow& source) { return TestSource(source); };
-  return hooks;
 }
 
 }  // namespace vigil
