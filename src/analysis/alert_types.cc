@@ -58,6 +58,8 @@ const AlertTypeInfo* FindAlertType(std::string_view name) {
   return nullptr;
 }
 
+bool IsAlertType(std::string_view name) { return FindAlertType(name) != nullptr; }
+
 std::vector<std::string> AnalysisTypes() {
   return std::vector<std::string>(kAnalysisTypes.begin(), kAnalysisTypes.end());
 }

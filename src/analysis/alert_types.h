@@ -61,6 +61,10 @@ std::span<const AlertTypeInfo> AllAlertTypes();
 // The row of `name`, or nullptr when no alert type has that name.
 const AlertTypeInfo* FindAlertType(std::string_view name);
 
+// Whether `name` is an alert type (FindAlertType finds it); the check
+// context/preferences.h applies to "disabled_alert_types".
+bool IsAlertType(std::string_view name);
+
 // The five analysis types in their fixed order:
 // "mfa", "license", "stale", "privilege", "policy".
 std::vector<std::string> AnalysisTypes();

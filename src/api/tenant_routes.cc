@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "alerts/tenant_preferences.h"
+#include "analysis/alert_types.h"
 #include "analysis/finding.h"
 #include "api/api_env.h"
 #include "api/body_fields.h"
@@ -34,6 +34,7 @@
 #include "api/routes.h"
 #include "api/scope.h"
 #include "common/time.h"
+#include "context/preferences.h"
 #include "store/tenants.h"
 
 namespace vigil {
@@ -186,7 +187,7 @@ Result<std::string> PreferenceText(const std::string& key, const nlohmann::json&
     }
     text = ShownJson(value);
   }
-  VIGIL_RETURN_IF_ERROR(ValidatePreference(key, text));
+  VIGIL_RETURN_IF_ERROR(ValidatePreference(key, text, IsAlertType));
   return text;
 }
 
@@ -209,7 +210,7 @@ ApiResponse PutPreferences(const ApiRequest& request, RouteCall& call) {
     if (!text.ok()) return ErrorFromStatus(text.status());
     updates.emplace_back(key, std::move(*text));
   }
-  if (Status s = UpdatePreferences(call.db, tenant.id, updates); !s.ok()) {
+  if (Status s = UpdatePreferences(call.db, tenant.id, updates, IsAlertType); !s.ok()) {
     return ErrorFromStatus(s);
   }
   return PreferencesResponse(call.db, tenant.id);

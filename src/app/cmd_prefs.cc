@@ -1,11 +1,12 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "alerts/tenant_preferences.h"
+#include "analysis/alert_types.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/cli_commands.h"
 #include "app/table.h"
+#include "context/preferences.h"
 #include "store/tenants.h"
 
 namespace vigil {
@@ -21,7 +22,7 @@ int RunPrefs(const PrefsCommand& cmd, std::ostream& out, std::ostream& err) {
     }
     std::string key = assignment.substr(0, eq);
     std::string value = assignment.substr(eq + 1);
-    if (Status s = ValidatePreference(key, value); !s.ok()) {
+    if (Status s = ValidatePreference(key, value, IsAlertType); !s.ok()) {
       err << "vigil: --set: " << s.message() << "\n";
       return kExitUsage;
     }
@@ -37,7 +38,7 @@ int RunPrefs(const PrefsCommand& cmd, std::ostream& out, std::ostream& err) {
     return kExitFailed;
   }
   const int64_t tenant_id = (*tenant)->id;
-  if (Status s = UpdatePreferences(db.get(), tenant_id, updates); !s.ok()) {
+  if (Status s = UpdatePreferences(db.get(), tenant_id, updates, IsAlertType); !s.ok()) {
     err << "vigil: " << s.message() << "\n";
     return kExitFailed;
   }

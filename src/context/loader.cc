@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "common/time.h"
+#include "context/preferences.h"
 #include "providers/entity_codec.h"
 
 namespace vigil {
@@ -25,17 +26,8 @@ Status LoadTenant(Db* db, int64_t tenant_id, DataContext* ctx) {
 }
 
 Status LoadPreferences(Db* db, int64_t tenant_id, DataContext* ctx) {
-  VIGIL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> stmt,
-      db->Prepare("SELECT key, value FROM tenant_preferences WHERE tenant_id = ?"));
-  stmt->BindInt(1, tenant_id);
-  while (true) {
-    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) break;
-    // A stored value that no longer validates keeps the default; SetPreference
-    // validates on the way in, so this only happens across versions.
-    (void)ctx->preferences.Set(stmt->Text(0), stmt->Text(1));
-  }
+  VIGIL_ASSIGN_OR_RETURN(TenantPreferences prefs, LoadTenantPreferences(db, tenant_id));
+  ctx->preferences = std::move(prefs.effective);
   return Status::Ok();
 }
 

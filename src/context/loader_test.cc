@@ -114,8 +114,10 @@ TEST(DataContextLoaderTest, StaleDataMakesEveryKindUnavailable) {
   EXPECT_EQ(stale->MissingReason(EntityKind::kPolicy),
             "the data of data source \"graph\" is stale: last synced 2026-05-28T20:26:40Z, more "
             "than 72 hours before the analysis time 2026-05-31T20:26:40.001Z");
-  ASSERT_TRUE(
-      SetPreference(l.tenant.db.get(), l.tenant.tenant_id, "max_sync_age_hours", "100").ok());
+  ASSERT_TRUE(UpdatePreferences(l.tenant.db.get(), l.tenant.tenant_id,
+                                {{"max_sync_age_hours", "100"}},
+                                [](std::string_view) { return false; })
+                  .ok());
   auto relaxed = loader.Load(l.tenant.tenant_id, kNow + 72 * 3600 * 1000 + 1);
   ASSERT_TRUE(relaxed.ok());
   EXPECT_TRUE(relaxed->Has(EntityKind::kUser));

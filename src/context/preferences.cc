@@ -1,6 +1,7 @@
 #include "context/preferences.h"
 
 #include <charconv>
+#include <memory>
 
 namespace vigil {
 namespace {
@@ -52,6 +53,57 @@ std::vector<std::pair<std::string, std::string>> Preferences::Entries() const {
           {"max_global_admins", std::to_string(max_global_admins)},
           {"max_sync_age_hours", std::to_string(max_sync_age_hours)},
           {"disabled_alert_types", disabled}};
+}
+
+Status ValidatePreference(std::string_view key, std::string_view value,
+                          IsAlertTypeFn is_alert_type) {
+  Preferences check;
+  VIGIL_RETURN_IF_ERROR(check.Set(key, value));
+  if (key == kDisabledAlertTypesPreference) {
+    for (const std::string& type : check.disabled_alert_types) {
+      if (!is_alert_type(type)) {
+        return Status::InvalidArgument(std::string(kDisabledAlertTypesPreference) +
+                                       ": unknown alert type \"" + type + "\"");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status UpdatePreferences(Db* db, int64_t tenant_id,
+                         const std::vector<std::pair<std::string, std::string>>& updates,
+                         IsAlertTypeFn is_alert_type) {
+  for (const auto& [key, value] : updates) {
+    VIGIL_RETURN_IF_ERROR(ValidatePreference(key, value, is_alert_type));
+  }
+  Transaction tx(db);
+  VIGIL_RETURN_IF_ERROR(tx.status());
+  for (const auto& [key, value] : updates) {
+    VIGIL_RETURN_IF_ERROR(db->Execute(
+        "INSERT INTO tenant_preferences (tenant_id, key, value) VALUES (?, ?, ?)"
+        " ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value",
+        {tenant_id, key, value}));
+  }
+  return tx.Commit();
+}
+
+Result<TenantPreferences> LoadTenantPreferences(Db* db, int64_t tenant_id) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("SELECT key, value FROM tenant_preferences WHERE tenant_id = ? ORDER BY key"));
+  stmt->BindInt(1, tenant_id);
+  TenantPreferences prefs;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    // A stored value that no longer validates keeps the default;
+    // UpdatePreferences checks on the way in, so this only happens across
+    // versions.
+    if (prefs.effective.Set(stmt->Text(0), stmt->Text(1)).ok()) {
+      prefs.stored.insert(stmt->String(0));
+    }
+  }
+  return prefs;
 }
 
 }  // namespace vigil

@@ -1,8 +1,14 @@
-// Per-tenant preferences: the thresholds the analyzers use, with the
-// defaults of docs/ARCHITECTURE.md ("Thresholds"). Stored as (tenant, key,
-// value) rows; unknown keys are ignored.
+// Per-tenant preferences, in one place: the thresholds the analyzers use
+// with their defaults (docs/ARCHITECTURE.md, "Thresholds"), how a value is
+// read and checked, and the table that keeps them (`tenant_preferences`,
+// one (tenant, key, value) row per preference a tenant set). The loader,
+// `vigil prefs` and the API read and write them only through here.
+//
+// Thread safety: Preferences is a value; the functions taking a Db are as
+// the Db's (one thread at a time per connection).
 #pragma once
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
@@ -10,8 +16,12 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/db.h"
 
 namespace vigil {
+
+// The preference that lists the alert types a tenant turned off.
+inline constexpr std::string_view kDisabledAlertTypesPreference = "disabled_alert_types";
 
 struct Preferences {
   int stale_days = 90;        // "stale_days": sign-in age that makes an account stale
@@ -30,5 +40,34 @@ struct Preferences {
   // value is what Set accepts.
   std::vector<std::pair<std::string, std::string>> Entries() const;
 };
+
+// Whether `name` is an alert type (analysis/alert_types.h IsAlertType: the
+// table sits above this library, so callers pass it in).
+using IsAlertTypeFn = bool (*)(std::string_view name);
+
+// OK when `value` (stored text, as Preferences::Set takes it) may be stored
+// for `key`. InvalidArgument otherwise, naming the key and the value:
+// Preferences::Set's message for an unknown key or a bad value, or
+// "disabled_alert_types: unknown alert type \"x\"" when `is_alert_type`
+// refuses a name of the list.
+Status ValidatePreference(std::string_view key, std::string_view value,
+                          IsAlertTypeFn is_alert_type);
+
+// Checks every (key, value) of `updates` first, then stores them all in one
+// transaction: when one is invalid (its ValidatePreference error) or a write
+// fails (the database's error), nothing is stored.
+Status UpdatePreferences(Db* db, int64_t tenant_id,
+                         const std::vector<std::pair<std::string, std::string>>& updates,
+                         IsAlertTypeFn is_alert_type);
+
+struct TenantPreferences {
+  Preferences effective;         // the defaults, overlaid by the stored values
+  std::set<std::string> stored;  // the keys that have a stored value
+};
+
+// The preferences of tenant `tenant_id` (one statement). Stored values that
+// are no longer valid (a key since removed) are ignored and keep their
+// default, as analysis does.
+Result<TenantPreferences> LoadTenantPreferences(Db* db, int64_t tenant_id);
 
 }  // namespace vigil

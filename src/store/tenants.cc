@@ -118,26 +118,4 @@ Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id) {
   return out;
 }
 
-Status SetPreference(Db* db, int64_t tenant_id, const std::string& key, const std::string& value) {
-  return db->Execute(
-      "INSERT INTO tenant_preferences (tenant_id, key, value) VALUES (?, ?, ?)"
-      " ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value",
-      {tenant_id, key, value});
-}
-
-Result<std::vector<std::pair<std::string, std::string>>> ListPreferences(Db* db,
-                                                                         int64_t tenant_id) {
-  VIGIL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> stmt,
-      db->Prepare("SELECT key, value FROM tenant_preferences WHERE tenant_id = ? ORDER BY key"));
-  stmt->BindInt(1, tenant_id);
-  std::vector<std::pair<std::string, std::string>> out;
-  while (true) {
-    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) break;
-    out.emplace_back(stmt->String(0), stmt->String(1));
-  }
-  return out;
-}
-
 }  // namespace vigil

@@ -1,5 +1,6 @@
-// Tenants, their data sources and preferences: the small repositories the
-// CLI and the pipeline use to find or create them.
+// Tenants and their data sources: the small repositories the CLI and the
+// pipeline use to find or create them (preferences are
+// context/preferences.h's).
 #pragma once
 
 #include <optional>
@@ -48,12 +49,5 @@ Result<DataSourceRow> GetDataSource(Db* db, int64_t id);
 
 // The data sources of a tenant, by id.
 Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id);
-
-// Sets one preference of a tenant. The caller validates the value first
-// (Preferences::Set in context/preferences.h knows the keys).
-Status SetPreference(Db* db, int64_t tenant_id, const std::string& key, const std::string& value);
-
-// The preferences stored for a tenant, as (key, value), ordered by key.
-Result<std::vector<std::pair<std::string, std::string>>> ListPreferences(Db* db, int64_t tenant_id);
 
 }  // namespace vigil
