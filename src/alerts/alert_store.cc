@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "store/tenants.h"
+
 namespace vigil {
 namespace {
 
@@ -111,13 +113,9 @@ Result<std::vector<AlertRow>> ListAlerts(Db* db, const AlertFilter& filter) {
     where += condition;
   };
   if (filter.tenant) {
-    VIGIL_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
-                           QueryRows<int64_t>(
-                               db, "SELECT id FROM tenants WHERE name = ?",
-                               [&filter](Statement* s) { s->BindText(1, *filter.tenant); },
-                               [](const Statement& s) { return s.Int(0); }));
-    if (ids.empty()) return Status::NotFound("no tenant named \"" + *filter.tenant + "\"");
-    tenant_id = ids.front();
+    VIGIL_ASSIGN_OR_RETURN(std::optional<TenantRow> tenant, FindTenant(db, *filter.tenant));
+    if (!tenant) return Status::NotFound("no tenant named \"" + *filter.tenant + "\"");
+    tenant_id = tenant->id;
     add("a.tenant_id = ?");
   }
   if (filter.state != AlertStateFilter::kAll) {
@@ -179,6 +177,38 @@ Result<std::vector<std::pair<std::string, std::string>>> ListTags(Db* db, int64_
   return QueryRows<Tag>(
       db, "SELECT DISTINCT subject, tag FROM entity_tags WHERE tenant_id = ? ORDER BY subject, tag",
       BindId(tenant_id), [](const Statement& s) { return Tag(s.String(0), s.String(1)); });
+}
+
+Result<std::map<int64_t, std::map<std::string, int64_t>>> CountOpenAlertsByTenant(
+    Db* db, int64_t tenant_id) {
+  const bool one = tenant_id != 0;
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> st,
+                         db->Prepare(one ? "SELECT tenant_id, severity, COUNT(*) FROM alerts"
+                                           " WHERE tenant_id = ? AND state = 'open'"
+                                           " GROUP BY tenant_id, severity"
+                                         : "SELECT tenant_id, severity, COUNT(*) FROM alerts"
+                                           " WHERE state = 'open' GROUP BY tenant_id, severity"));
+  if (one) st->BindInt(1, tenant_id);
+  std::map<int64_t, std::map<std::string, int64_t>> counts;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    counts[st->Int(0)][st->String(1)] = st->Int(2);
+  }
+  return counts;
+}
+
+Result<std::map<std::pair<std::string, std::string>, int64_t>> CountOpenAlertsByType(Db* db) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> st,
+                         db->Prepare("SELECT type, severity, COUNT(*) FROM alerts"
+                                     " WHERE state = 'open' GROUP BY type, severity"));
+  std::map<std::pair<std::string, std::string>, int64_t> counts;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    counts[{st->String(0), st->String(1)}] = st->Int(2);
+  }
+  return counts;
 }
 
 }  // namespace vigil

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -55,6 +56,14 @@ Result<std::vector<HistoryRow>> AlertHistory(Db* db, int64_t alert_id);
 // Every history row of a tenant, ordered by alert id then history id: one
 // query for consistency checks that fold every alert of a tenant.
 Result<std::vector<HistoryRow>> TenantHistory(Db* db, int64_t tenant_id);
+
+// Open alerts by tenant and severity name ("critical", ...): of tenant
+// `tenant_id` only, or of every tenant when it is 0. One statement.
+Result<std::map<int64_t, std::map<std::string, int64_t>>> CountOpenAlertsByTenant(
+    Db* db, int64_t tenant_id);
+
+// Open alerts of every tenant by (alert type, severity name). One statement.
+Result<std::map<std::pair<std::string, std::string>, int64_t>> CountOpenAlertsByType(Db* db);
 
 // The tags on a tenant's entities as (subject, tag) pairs, distinct, ordered
 // by subject then tag. Tags are a projection of open alerts (invariant 7).

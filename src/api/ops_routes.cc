@@ -3,7 +3,7 @@
 // tenant's data.
 //
 //   GET /healthz               200 {"status":"ok"}: the process answers.
-//   GET /readyz                the database (a leased connection runs SELECT 1)
+//   GET /readyz                the database (a leased connection answers a Ping)
 //                              and every ApiHooks::readiness check: 200
 //                              {"ready":true,"checks":{"database":{"ok":true},...}},
 //                              or 503 {"ready":false,...} with "reason" on each
@@ -18,6 +18,7 @@
 #include <string>
 #include <utility>
 
+#include "alerts/alert_store.h"
 #include "analysis/alert_types.h"
 #include "api/api_env.h"
 #include "api/openapi.h"
@@ -25,6 +26,7 @@
 #include "events/outbox.h"
 #include "observe/log.h"
 #include "observe/metrics.h"
+#include "queue/job_outbox.h"
 #include "queue/queue.h"
 
 namespace vigil {
@@ -72,25 +74,12 @@ void CountScrapeError(MetricsRegistry* metrics, std::string_view source, const S
       ->Inc();
 }
 
-Result<std::map<std::pair<std::string, std::string>, int64_t>> CountOpenAlerts(Db* db) {
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> st,
-                         db->Prepare("SELECT type, severity, COUNT(*) FROM alerts"
-                                     " WHERE state = 'open' GROUP BY type, severity"));
-  std::map<std::pair<std::string, std::string>, int64_t> counts;
-  for (;;) {
-    VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    counts[{st->String(0), st->String(1)}] = st->Int(2);
-  }
-  return counts;
-}
-
 // The gauges read from the database: open alerts and the two outboxes.
 Status CollectFromDatabase(ApiEnv* env) {
   MetricsRegistry* metrics = env->metrics;
   VIGIL_ASSIGN_OR_RETURN(DbLease lease, env->db_pool->Acquire());
   Db* db = lease.get();
-  VIGIL_ASSIGN_OR_RETURN(auto counts, CountOpenAlerts(db));
+  VIGIL_ASSIGN_OR_RETURN(auto counts, CountOpenAlertsByType(db));
   for (const auto& [series, count] : OpenAlerts()->Fill(metrics, std::move(counts))) {
     metrics
         ->GetGauge("vigil_open_alerts", "Open alerts, by alert type and severity",
@@ -102,12 +91,11 @@ Status CollectFromDatabase(ApiEnv* env) {
       ->GetGauge("vigil_event_outbox_backlog",
                  "Events in the outbox not yet published to the event bus")
       ->Set(static_cast<double>(events));
-  VIGIL_ASSIGN_OR_RETURN(std::optional<int64_t> jobs,
-                         db->QueryInt("SELECT COUNT(*) FROM job_outbox WHERE finished_at IS NULL"));
+  VIGIL_ASSIGN_OR_RETURN(int64_t jobs, CountUnfinishedOutboxJobs(db));
   metrics
       ->GetGauge("vigil_job_outbox_backlog",
                  "Jobs in the job outbox not finished yet (Redis mode; 0 on the local queue)")
-      ->Set(static_cast<double>(jobs.value_or(0)));
+      ->Set(static_cast<double>(jobs));
   return Status::Ok();
 }
 
@@ -153,9 +141,7 @@ ApiResponse Metrics(const ApiRequest& /*request*/, RouteCall& call) {
 Status CheckDatabase(ApiEnv* env) {
   if (env->db_pool == nullptr) return Status::Unavailable("no database configured");
   VIGIL_ASSIGN_OR_RETURN(DbLease lease, env->db_pool->Acquire());
-  VIGIL_ASSIGN_OR_RETURN(std::optional<int64_t> one, lease->QueryInt("SELECT 1"));
-  if (one != 1) return Status::Internal("SELECT 1 did not return 1");
-  return Status::Ok();
+  return Ping(lease.get());
 }
 
 ApiResponse Ready(const ApiRequest& /*request*/, RouteCall& call) {

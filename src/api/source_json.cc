@@ -23,16 +23,11 @@ bool IsSecretSetting(const std::string& key) {
 
 Result<std::vector<SourceView>> LoadSourceViews(Db* db, int64_t tenant_id) {
   std::vector<TenantRow> tenants;
-  {
-    VIGIL_ASSIGN_OR_RETURN(
-        auto st, db->Prepare(tenant_id != 0 ? "SELECT id, name FROM tenants WHERE id = ?"
-                                            : "SELECT id, name FROM tenants ORDER BY id"));
-    if (tenant_id != 0) st->BindInt(1, tenant_id);
-    while (true) {
-      VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      tenants.push_back(TenantRow{st->Int(0), st->String(1)});
-    }
+  if (tenant_id != 0) {
+    VIGIL_ASSIGN_OR_RETURN(std::optional<TenantRow> one, GetTenant(db, tenant_id));
+    if (one) tenants.push_back(std::move(*one));
+  } else {
+    VIGIL_ASSIGN_OR_RETURN(tenants, ListTenants(db));
   }
   VIGIL_ASSIGN_OR_RETURN(std::vector<Schedule> schedules, ListSchedules(db, tenant_id));
   VIGIL_ASSIGN_OR_RETURN(std::vector<KindAvailability> availability,

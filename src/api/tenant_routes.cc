@@ -21,11 +21,11 @@
 // shape with only the keys to change; an unknown key, a value of the wrong
 // type, out of range or naming an unknown alert type answers 400 naming the
 // key and the value, and nothing is stored.
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "alerts/alert_store.h"
 #include "analysis/alert_types.h"
 #include "analysis/finding.h"
 #include "api/api_env.h"
@@ -46,58 +46,35 @@ constexpr Severity kSeverities[] = {Severity::kCritical, Severity::kHigh, Severi
 // The tenant objects of tenant `tenant_id` (of every tenant when it is 0), by
 // id: three statements, whatever the number of tenants.
 Result<std::vector<nlohmann::json>> TenantObjects(Db* db, int64_t tenant_id) {
-  const bool one = tenant_id != 0;
+  std::vector<TenantRow> rows;
+  if (tenant_id != 0) {
+    VIGIL_ASSIGN_OR_RETURN(std::optional<TenantRow> one, GetTenant(db, tenant_id));
+    if (one) rows.push_back(std::move(*one));
+  } else {
+    VIGIL_ASSIGN_OR_RETURN(rows, ListTenants(db));
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto sources, CountDataSources(db, tenant_id));
+  VIGIL_ASSIGN_OR_RETURN(auto open_alerts, CountOpenAlertsByTenant(db, tenant_id));
   std::vector<nlohmann::json> tenants;
-  std::map<int64_t, size_t> index;
-  {
-    VIGIL_ASSIGN_OR_RETURN(auto st, db->Prepare(one ? "SELECT id, name, created_at FROM tenants"
-                                                      " WHERE id = ?"
-                                                    : "SELECT id, name, created_at FROM tenants"
-                                                      " ORDER BY id"));
-    if (one) st->BindInt(1, tenant_id);
-    while (true) {
-      VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      nlohmann::json open = {{"total", 0}};
-      for (Severity s : kSeverities) open[std::string(SeverityName(s))] = 0;
-      index[st->Int(0)] = tenants.size();
-      tenants.push_back({{"id", st->Int(0)},
-                         {"name", st->String(1)},
-                         {"created_at", FormatIso8601(st->Int(2))},
-                         {"data_sources", 0},
-                         {"open_alerts", open}});
+  for (const TenantRow& row : rows) {
+    nlohmann::json open = {{"total", 0}};
+    int64_t total = 0;
+    for (Severity s : kSeverities) {
+      const std::string name(SeverityName(s));
+      int64_t count = 0;
+      if (auto it = open_alerts.find(row.id); it != open_alerts.end()) {
+        if (auto c = it->second.find(name); c != it->second.end()) count = c->second;
+      }
+      open[name] = count;
+      total += count;
     }
-  }
-  {
-    VIGIL_ASSIGN_OR_RETURN(auto st, db->Prepare(one ? "SELECT tenant_id, COUNT(*) FROM data_sources"
-                                                      " WHERE tenant_id = ? GROUP BY tenant_id"
-                                                    : "SELECT tenant_id, COUNT(*) FROM data_sources"
-                                                      " GROUP BY tenant_id"));
-    if (one) st->BindInt(1, tenant_id);
-    while (true) {
-      VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      auto it = index.find(st->Int(0));
-      if (it != index.end()) tenants[it->second]["data_sources"] = st->Int(1);
-    }
-  }
-  {
-    VIGIL_ASSIGN_OR_RETURN(auto st,
-                           db->Prepare(one ? "SELECT tenant_id, severity, COUNT(*) FROM alerts"
-                                             " WHERE tenant_id = ? AND state = 'open'"
-                                             " GROUP BY tenant_id, severity"
-                                           : "SELECT tenant_id, severity, COUNT(*) FROM alerts"
-                                             " WHERE state = 'open' GROUP BY tenant_id, severity"));
-    if (one) st->BindInt(1, tenant_id);
-    while (true) {
-      VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      auto it = index.find(st->Int(0));
-      if (it == index.end()) continue;
-      nlohmann::json& open = tenants[it->second]["open_alerts"];
-      open[st->String(1)] = st->Int(2);
-      open["total"] = open["total"].get<int64_t>() + st->Int(2);
-    }
+    open["total"] = total;
+    auto count = sources.find(row.id);
+    tenants.push_back({{"id", row.id},
+                       {"name", row.name},
+                       {"created_at", FormatIso8601(row.created_at)},
+                       {"data_sources", count == sources.end() ? 0 : count->second},
+                       {"open_alerts", open}});
   }
   return tenants;
 }
@@ -110,7 +87,7 @@ ApiResponse TenantResponse(Db* db, int64_t tenant_id, int status) {
   return JsonResponse(status, tenants->front());
 }
 
-ApiResponse ListTenants(const ApiRequest&, RouteCall& call) {
+ApiResponse ListTenantsRoute(const ApiRequest&, RouteCall& call) {
   const int64_t only = call.principal->admin() ? 0 : *call.principal->tenant_id;
   Result<std::vector<nlohmann::json>> tenants = TenantObjects(call.db, only);
   if (!tenants.ok()) return ErrorFromStatus(tenants.status());
@@ -133,7 +110,7 @@ ApiResponse CreateTenant(const ApiRequest& request, RouteCall& call) {
   return TenantResponse(call.db, tenant->id, existing->has_value() ? 200 : 201);
 }
 
-ApiResponse GetTenant(const ApiRequest& request, RouteCall& call) {
+ApiResponse GetTenantRoute(const ApiRequest& request, RouteCall& call) {
   TenantRow tenant;
   if (auto error = ResolveTenant(call, request.Param("tenant"), &tenant)) return *error;
   return TenantResponse(call.db, tenant.id, 200);
@@ -219,9 +196,9 @@ ApiResponse PutPreferences(const ApiRequest& request, RouteCall& call) {
 }  // namespace
 
 void AddTenantRoutes(Router* router) {
-  router->Add({"GET", "/api/v1/tenants", RouteAuth::kToken, ListTenants});
+  router->Add({"GET", "/api/v1/tenants", RouteAuth::kToken, ListTenantsRoute});
   router->Add({"POST", "/api/v1/tenants", RouteAuth::kAdmin, CreateTenant});
-  router->Add({"GET", "/api/v1/tenants/{tenant}", RouteAuth::kToken, GetTenant});
+  router->Add({"GET", "/api/v1/tenants/{tenant}", RouteAuth::kToken, GetTenantRoute});
   router->Add({"GET", "/api/v1/tenants/{tenant}/preferences", RouteAuth::kToken, GetPreferences});
   router->Add({"PUT", "/api/v1/tenants/{tenant}/preferences", RouteAuth::kToken, PutPreferences});
 }

@@ -14,6 +14,7 @@
 #include "common/time.h"
 #include "events/nats_bus.h"
 #include "events/outbox.h"
+#include "store/tenants.h"
 
 namespace vigil {
 namespace {
@@ -96,22 +97,12 @@ void Print(const Event& e, const std::string& tenant, bool json, std::ostream& o
   out.flush();
 }
 
-// The id of the newest event in the outbox (0 when empty).
-Result<int64_t> NewestEventId(Db* db) {
-  VIGIL_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT COALESCE(MAX(id), 0) FROM event_outbox"));
-  VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
-  return row ? st->Int(0) : 0;
-}
-
 // Tenant names by id, for the lines.
 Result<std::map<int64_t, std::string>> TenantNames(Db* db) {
-  VIGIL_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT id, name FROM tenants"));
+  VIGIL_ASSIGN_OR_RETURN(std::vector<TenantRow> tenants, ListTenants(db));
   std::map<int64_t, std::string> names;
-  for (;;) {
-    VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) return names;
-    names[st->Int(0)] = st->String(1);
-  }
+  for (TenantRow& t : tenants) names[t.id] = std::move(t.name);
+  return names;
 }
 
 // Blocks SIGINT/SIGTERM for this thread while alive (they are taken with

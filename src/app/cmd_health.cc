@@ -51,14 +51,13 @@ void CheckDatabase(const std::string& flag, std::vector<Check>* checks) {
   checks->push_back({"database", Level::kOk, path + " opens"});
 
   const int known = AllMigrations().back().version;
-  Result<std::optional<int64_t>> version =
-      (*db)->QueryInt("SELECT MAX(version) FROM schema_migrations");
+  Result<int64_t> version = SchemaVersion(db->get());
   if (!version.ok()) {
     checks->push_back({"schema", Level::kFail,
                        "cannot read the schema version (" + version.status().message() +
                            "): not a vigil database?"});
   } else {
-    const int64_t v = version->value_or(0);
+    const int64_t v = *version;
     const std::string text = "version " + std::to_string(v);
     if (v == known) {
       checks->push_back({"schema", Level::kOk, text + ", current"});

@@ -10,9 +10,9 @@ namespace vigil {
 namespace {
 
 // The database's schema version; 0 for a database without vigil's schema.
-int64_t SchemaVersion(Db* db) {
-  Result<std::optional<int64_t>> v = db->QueryInt("SELECT MAX(version) FROM schema_migrations");
-  return v.ok() ? v->value_or(0) : 0;
+int64_t VersionOf(Db* db) {
+  Result<int64_t> version = SchemaVersion(db);
+  return version.ok() ? *version : 0;
 }
 
 }  // namespace
@@ -24,7 +24,7 @@ int RunMigrate(const MigrateCommand& cmd, std::ostream& out, std::ostream& err) 
     err << "vigil: " << before.status().message() << "\n";
     return kExitFailed;
   }
-  const int64_t from = SchemaVersion(before->get());
+  const int64_t from = VersionOf(before->get());
   before->reset();
   const int64_t known = AllMigrations().back().version;
   if (from > known) {
@@ -37,7 +37,7 @@ int RunMigrate(const MigrateCommand& cmd, std::ostream& out, std::ostream& err) 
     err << "vigil: " << after.status().message() << "\n";
     return kExitFailed;
   }
-  const int64_t to = SchemaVersion(after->get());
+  const int64_t to = VersionOf(after->get());
   out << spec.shown << ": schema version " << to;
   if (to == from) {
     out << " (current; nothing to apply)\n";

@@ -133,4 +133,10 @@ Result<int64_t> PrunePublishedEvents(Db* db, TimeMs created_before, int batch) {
   }
 }
 
+Result<int64_t> NewestEventId(Db* db) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<int64_t> id,
+                         db->QueryInt("SELECT COALESCE(MAX(id), 0) FROM event_outbox"));
+  return id.value_or(0);
+}
+
 }  // namespace vigil

@@ -44,6 +44,9 @@ Status MarkPublished(Db* db, const std::vector<int64_t>& ids, TimeMs at);
 // How many events are not published yet (the relay's backlog).
 Result<int64_t> CountUnpublished(Db* db);
 
+// The id of the newest event in the outbox, published or not; 0 when empty.
+Result<int64_t> NewestEventId(Db* db);
+
 // Up to `limit` (> 0) events with id > `after_id` that match `filter`,
 // published or not, in id order: for tailing the log (pass the last id seen).
 Result<std::vector<Event>> ListEvents(Db* db, const EventFilter& filter, int64_t after_id,

@@ -5,6 +5,7 @@
 
 #include "common/time.h"
 #include "queue/pipeline_jobs.h"
+#include "store/tenants.h"
 
 namespace vigil {
 namespace {
@@ -22,14 +23,9 @@ nlohmann::json JsonOrNull(const std::string& text) {
 }  // namespace
 
 Result<std::map<std::string, std::string>> TenantNamesByGroup(Db* db) {
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> st,
-                         db->Prepare("SELECT id, name FROM tenants"));
+  VIGIL_ASSIGN_OR_RETURN(std::vector<TenantRow> tenants, ListTenants(db));
   std::map<std::string, std::string> names;
-  for (;;) {
-    VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    names[std::to_string(st->Int(0))] = st->String(1);
-  }
+  for (TenantRow& t : tenants) names[std::to_string(t.id)] = std::move(t.name);
   return names;
 }
 

@@ -213,4 +213,10 @@ Status ReleaseJobRun(Db* db, std::string_view queue, std::string_view job_id, in
       {std::string(queue), std::string(job_id), int64_t{token}});
 }
 
+Result<int64_t> CountUnfinishedOutboxJobs(Db* db) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<int64_t> jobs,
+                         db->QueryInt("SELECT COUNT(*) FROM job_outbox WHERE finished_at IS NULL"));
+  return jobs.value_or(0);
+}
+
 }  // namespace vigil

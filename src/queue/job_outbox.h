@@ -90,6 +90,10 @@ Result<bool> MarkOutboxFinished(Db* db, std::string_view queue, std::string_view
 // Makes a finished job unfinished again (Queue::Retry of a failed job).
 Status ReopenOutboxJob(Db* db, std::string_view queue, std::string_view job_id);
 
+// How many rows of the job outbox (every queue) are not finished yet: the
+// backlog /metrics shows. One statement.
+Result<int64_t> CountUnfinishedOutboxJobs(Db* db);
+
 // Unfinished rows created at or before `created_before` that no run holds
 // at `now` (see OutboxJob::RunLiveAt), with row id > `after_id`, in row
 // order, at most `limit`.

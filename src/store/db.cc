@@ -36,6 +36,12 @@ std::string RowLockClause(const Db& db, std::string_view of) {
   return of.empty() ? " FOR UPDATE" : " FOR UPDATE OF " + std::string(of);
 }
 
+Status Ping(Db* db) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<int64_t> one, db->QueryInt("SELECT 1"));
+  if (one != 1) return Status::Internal("SELECT 1 did not return 1");
+  return Status::Ok();
+}
+
 Transaction::Transaction(Db* db, Kind kind)
     : db_(db), begin_status_(kind == Kind::kWrite ? db->Begin() : db->BeginSnapshot()) {
   if (!begin_status_.ok()) done_ = true;

@@ -126,6 +126,10 @@ class Db {
 // transactions are exclusive already (SQLite).
 std::string RowLockClause(const Db& db, std::string_view of = "");
 
+// Whether the connection answers: runs "SELECT 1". The connection's error
+// when it does not; Internal when the answer is not 1.
+Status Ping(Db* db);
+
 // A transaction scope: Begin (or BeginSnapshot for kSnapshot) on
 // construction (check status()), Rollback on destruction unless Commit
 // succeeded.

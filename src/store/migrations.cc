@@ -493,4 +493,10 @@ Result<int> ApplyMigrations(Db* db, std::string_view id_type) {
   return version;
 }
 
+Result<int64_t> SchemaVersion(Db* db) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<int64_t> version,
+                         db->QueryInt("SELECT MAX(version) FROM schema_migrations"));
+  return version.value_or(0);
+}
+
 }  // namespace vigil

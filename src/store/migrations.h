@@ -32,4 +32,9 @@ const std::vector<Migration>& AllMigrations();
 // name and the database's message.
 Result<int> ApplyMigrations(Db* db, std::string_view id_type);
 
+// The version of the newest migration applied; 0 when none. Fails with the
+// database's error when there is no schema_migrations table (not a vigil
+// database, or one never migrated).
+Result<int64_t> SchemaVersion(Db* db);
+
 }  // namespace vigil

@@ -17,6 +17,33 @@ DataSourceRow ReadDataSource(const Statement& s) {
   return row;
 }
 
+// The row mapper of `tenants`: every reader selects kTenantColumns and
+// reads the row with ReadTenant.
+constexpr const char* kTenantColumns = "SELECT id, name, created_at FROM tenants ";
+
+TenantRow ReadTenant(const Statement& s) { return TenantRow{s.Int(0), s.String(1), s.Int(2)}; }
+
+// The tenants kTenantColumns + `clause` selects, with `bind`'s values.
+Result<std::vector<TenantRow>> SelectTenants(Db* db, const std::string& clause,
+                                             const std::vector<DbValue>& bind) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                         db->Prepare(std::string(kTenantColumns) + clause));
+  stmt->BindAll(bind);
+  std::vector<TenantRow> out;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(ReadTenant(*stmt));
+  }
+  return out;
+}
+
+Result<std::optional<TenantRow>> FirstOf(Result<std::vector<TenantRow>> rows) {
+  VIGIL_RETURN_IF_ERROR(rows.status());
+  if (rows->empty()) return std::optional<TenantRow>();
+  return std::optional<TenantRow>(std::move(rows->front()));
+}
+
 constexpr const char* kDataSourceColumns =
     "SELECT id, tenant_id, name, provider, settings, last_sync_at, last_sync_status,"
     " last_sync_error, sync_cursor FROM data_sources ";
@@ -36,12 +63,15 @@ Status ValidateTenantName(const std::string& name) {
 }
 
 Result<std::optional<TenantRow>> FindTenant(Db* db, const std::string& name) {
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
-                         db->Prepare("SELECT id, name FROM tenants WHERE name = ?"));
-  stmt->BindText(1, name);
-  VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return std::optional<TenantRow>();
-  return std::optional<TenantRow>(TenantRow{stmt->Int(0), stmt->String(1)});
+  return FirstOf(SelectTenants(db, "WHERE name = ?", {name}));
+}
+
+Result<std::optional<TenantRow>> GetTenant(Db* db, int64_t id) {
+  return FirstOf(SelectTenants(db, "WHERE id = ?", {id}));
+}
+
+Result<std::vector<TenantRow>> ListTenants(Db* db) {
+  return SelectTenants(db, "ORDER BY id", {});
 }
 
 Result<TenantRow> EnsureTenant(Db* db, const std::string& name, TimeMs now) {
@@ -116,6 +146,23 @@ Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id) {
     out.push_back(ReadDataSource(*stmt));
   }
   return out;
+}
+
+Result<std::map<int64_t, int64_t>> CountDataSources(Db* db, int64_t tenant_id) {
+  const bool one = tenant_id != 0;
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                         db->Prepare(one ? "SELECT tenant_id, COUNT(*) FROM data_sources"
+                                           " WHERE tenant_id = ? GROUP BY tenant_id"
+                                         : "SELECT tenant_id, COUNT(*) FROM data_sources"
+                                           " GROUP BY tenant_id"));
+  if (one) stmt->BindInt(1, tenant_id);
+  std::map<int64_t, int64_t> counts;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    counts[stmt->Int(0)] = stmt->Int(1);
+  }
+  return counts;
 }
 
 }  // namespace vigil

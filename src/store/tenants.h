@@ -1,8 +1,8 @@
-// Tenants and their data sources: the small repositories the CLI and the
-// pipeline use to find or create them (preferences are
-// context/preferences.h's).
+// Tenants and their data sources: the repository of the tenants and
+// data_sources tables (preferences are context/preferences.h's).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +15,7 @@ namespace vigil {
 struct TenantRow {
   int64_t id = 0;
   std::string name;
+  TimeMs created_at = 0;
 };
 
 struct DataSourceRow {
@@ -37,6 +38,12 @@ Status ValidateTenantName(const std::string& name);
 Result<TenantRow> EnsureTenant(Db* db, const std::string& name, TimeMs now);
 Result<std::optional<TenantRow>> FindTenant(Db* db, const std::string& name);
 
+// The tenant with `id`, or nullopt when there is none.
+Result<std::optional<TenantRow>> GetTenant(Db* db, int64_t id);
+
+// Every tenant, by id.
+Result<std::vector<TenantRow>> ListTenants(Db* db);
+
 // The data source `name` of `tenant_id`, created with `provider` and
 // `settings` when new; an existing one gets `settings` updated. Fails with
 // InvalidArgument when it exists with another provider.
@@ -49,5 +56,10 @@ Result<DataSourceRow> GetDataSource(Db* db, int64_t id);
 
 // The data sources of a tenant, by id.
 Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id);
+
+// How many data sources each tenant has (tenant id -> count; tenants with
+// none are absent): of tenant `tenant_id` only, or of every tenant when it is
+// 0. One statement.
+Result<std::map<int64_t, int64_t>> CountDataSources(Db* db, int64_t tenant_id);
 
 }  // namespace vigil
