@@ -8,7 +8,7 @@
 #include "analysis/alert_types.h"
 #include "analysis/analyzer_support.h"
 #include "analysis/analyzers.h"
-#include "analysis/details_builder.h"
+#include "common/json_writer.h"
 
 namespace vigil {
 namespace {
@@ -36,7 +36,7 @@ class LicenseAnalyzer final : public Analyzer {
       const int64_t unused = sku.enabled_units - sku.consumed_units;
       if (unused > 0 && want_unused) {
         out->push_back(MakeFinding(kLicenseUnused, sku.id, sku.part_number,
-                                   DetailsBuilder()
+                                   JsonObjectWriter()
                                        .String("sku", sku.part_number)
                                        .Int("enabled", sku.enabled_units)
                                        .Int("consumed", sku.consumed_units)
@@ -45,7 +45,7 @@ class LicenseAnalyzer final : public Analyzer {
       }
       if (unused < 0 && want_over) {
         out->push_back(MakeFinding(kLicenseOverassigned, sku.id, sku.part_number,
-                                   DetailsBuilder()
+                                   JsonObjectWriter()
                                        .String("sku", sku.part_number)
                                        .Int("enabled", sku.enabled_units)
                                        .Int("consumed", sku.consumed_units)
@@ -72,10 +72,10 @@ class LicenseAnalyzer final : public Analyzer {
       SortAndCap(&upns);
       const SkuRecord& sku = ctx.skus[s];
       out->push_back(MakeFinding(kLicenseDisabledUser, sku.id, sku.part_number,
-                                 DetailsBuilder()
+                                 JsonObjectWriter()
                                      .String("sku", sku.part_number)
                                      .Int("disabled_users", static_cast<int64_t>(holders[s].size()))
-                                     .StringArray("users", upns)
+                                     .Strings("users", upns)
                                      .Finish()));
     }
   }

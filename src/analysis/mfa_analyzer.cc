@@ -10,7 +10,7 @@
 #include "analysis/alert_types.h"
 #include "analysis/analyzer_support.h"
 #include "analysis/analyzers.h"
-#include "analysis/details_builder.h"
+#include "common/json_writer.h"
 
 namespace vigil {
 namespace {
@@ -24,12 +24,12 @@ bool Contains(const std::vector<std::string>& values, std::string_view value) {
 
 std::string UserDetails(const DataContext& ctx, uint32_t u) {
   const UserRecord& user = ctx.users[u];
-  return DetailsBuilder()
+  return JsonObjectWriter()
       .String("upn", user.upn)
       .String("display_name", user.display_name)
       .String("user_type", UserTypeName(user))
-      .StringArray("roles", RoleNames(ctx, u))
-      .StringArray("methods_registered", RegisteredMethods(ctx, u))
+      .Strings("roles", RoleNames(ctx, u))
+      .Strings("methods_registered", RegisteredMethods(ctx, u))
       .Finish();
 }
 
@@ -78,9 +78,9 @@ class MfaAnalyzer final : public Analyzer {
     }
     std::sort(report_only.begin(), report_only.end());
     std::string details =
-        DetailsBuilder()
+        JsonObjectWriter()
             .String("security_defaults", ctx.security_defaults.has_value() ? "disabled" : "unknown")
-            .StringArray("report_only_mfa_policies", report_only)
+            .Strings("report_only_mfa_policies", report_only)
             .Finish();
     out->push_back(
         MakeFinding(kMfaNotEnforced, ctx.tenant_name, ctx.tenant_name, std::move(details)));

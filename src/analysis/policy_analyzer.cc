@@ -9,7 +9,7 @@
 #include "analysis/alert_types.h"
 #include "analysis/analyzer_support.h"
 #include "analysis/analyzers.h"
-#include "analysis/details_builder.h"
+#include "common/json_writer.h"
 
 namespace vigil {
 namespace {
@@ -39,9 +39,9 @@ class PolicyAnalyzer final : public Analyzer {
     }
     if (missing.empty()) return Status::Ok();
     out->push_back(MakeFinding(kPolicyLegacyAuthNotBlocked, ctx.tenant_name, ctx.tenant_name,
-                               DetailsBuilder()
-                                   .StringArray("blocked_client_app_types", blocked)
-                                   .StringArray("not_blocked", missing)
+                               JsonObjectWriter()
+                                   .Strings("blocked_client_app_types", blocked)
+                                   .Strings("not_blocked", missing)
                                    .Finish()));
     return Status::Ok();
   }

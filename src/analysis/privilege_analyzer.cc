@@ -9,7 +9,7 @@
 #include "analysis/alert_types.h"
 #include "analysis/analyzer_support.h"
 #include "analysis/analyzers.h"
-#include "analysis/details_builder.h"
+#include "common/json_writer.h"
 
 namespace vigil {
 namespace {
@@ -50,11 +50,11 @@ class PrivilegeAnalyzer final : public Analyzer {
     if (count >= min && count <= max) return;
     SortAndCap(&admins);
     out->push_back(MakeFinding(kPrivilegeGlobalAdminCount, ctx.tenant_name, ctx.tenant_name,
-                               DetailsBuilder()
+                               JsonObjectWriter()
                                    .Int("global_admins", count)
                                    .Int("min", min)
                                    .Int("max", max)
-                                   .StringArray("admins", admins)
+                                   .Strings("admins", admins)
                                    .Finish()));
   }
 
@@ -67,24 +67,24 @@ class PrivilegeAnalyzer final : public Analyzer {
       const UserRecord& user = ctx.users[u];
       if (user.guest && want_guest) {
         out->push_back(MakeFinding(kPrivilegeGuestAdmin, user.id, user.upn,
-                                   DetailsBuilder()
+                                   JsonObjectWriter()
                                        .String("upn", user.upn)
                                        .String("display_name", user.display_name)
                                        .Bool("enabled", user.enabled)
-                                       .StringArray("roles", RoleNames(ctx, u))
+                                       .Strings("roles", RoleNames(ctx, u))
                                        .Finish()));
       }
       if (!want_stale) continue;
       const bool disabled = !user.enabled;
       if (!disabled && !IsStale(user, ctx.now, ctx.preferences.stale_days)) continue;
       out->push_back(MakeFinding(kPrivilegeStaleAdmin, user.id, user.upn,
-                                 DetailsBuilder()
+                                 JsonObjectWriter()
                                      .String("upn", user.upn)
                                      .String("display_name", user.display_name)
                                      .String("reason", disabled ? "disabled" : "inactive")
                                      .Time("last_sign_in", user.last_sign_in)
                                      .Time("created", user.created)
-                                     .StringArray("roles", RoleNames(ctx, u))
+                                     .Strings("roles", RoleNames(ctx, u))
                                      .Finish()));
     }
   }

@@ -9,7 +9,7 @@
 #include "analysis/alert_types.h"
 #include "analysis/analyzer_support.h"
 #include "analysis/analyzers.h"
-#include "analysis/details_builder.h"
+#include "common/json_writer.h"
 
 namespace vigil {
 namespace {
@@ -30,7 +30,7 @@ class StaleAnalyzer final : public Analyzer {
       if (!user.enabled || !(user.guest ? want_guest : want_member)) continue;
       if (!IsStale(user, ctx.now, ctx.preferences.stale_days)) continue;
       out->push_back(MakeFinding(user.guest ? kStaleGuest : kStaleUser, user.id, user.upn,
-                                 DetailsBuilder()
+                                 JsonObjectWriter()
                                      .String("upn", user.upn)
                                      .String("display_name", user.display_name)
                                      .Time("last_sign_in", user.last_sign_in)

@@ -79,10 +79,10 @@ Status UpdatePreferences(Db* db, int64_t tenant_id,
   Transaction tx(db);
   VIGIL_RETURN_IF_ERROR(tx.status());
   for (const auto& [key, value] : updates) {
-    VIGIL_RETURN_IF_ERROR(db->Execute(
-        "INSERT INTO tenant_preferences (tenant_id, key, value) VALUES (?, ?, ?)"
-        " ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value",
-        {tenant_id, key, value}));
+    VIGIL_RETURN_IF_ERROR(
+        db->Execute("INSERT INTO tenant_preferences (tenant_id, key, value) VALUES (?, ?, ?)"
+                    " ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value",
+                    {tenant_id, key, value}));
   }
   return tx.Commit();
 }

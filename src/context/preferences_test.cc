@@ -19,8 +19,7 @@ TEST(PreferencesTest, ValidationNamesTheKeyAndTheValue) {
   EXPECT_TRUE(ValidatePreference("disabled_alert_types", "", KnownType).ok());
   EXPECT_EQ(ValidatePreference("stale_days", "0", KnownType).message(),
             "preference stale_days: \"0\" is not a whole number from 1 to 3650");
-  EXPECT_EQ(
-      ValidatePreference("disabled_alert_types", "stale.user,mfa.nope", KnownType).message(),
+  EXPECT_EQ(ValidatePreference("disabled_alert_types", "stale.user,mfa.nope", KnownType).message(),
             "disabled_alert_types: unknown alert type \"mfa.nope\"");
   EXPECT_EQ(ValidatePreference("colour", "red", KnownType).code(), Code::kInvalidArgument);
 }

@@ -3,78 +3,17 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 #include <optional>
 #include <utility>
 #include <vector>
 
-#include "common/json_text.h"
+#include "common/json_writer.h"
 
 namespace vigil {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-// ---- Encoding --------------------------------------------------------------
-
-// Writes `{"k":v,...}` with members in call order.
-class ObjectWriter {
- public:
-  explicit ObjectWriter(size_t reserve) {
-    out_.reserve(reserve);
-    out_.push_back('{');
-  }
-
-  void String(std::string_view key, std::string_view value) {
-    Key(key);
-    Quoted(value);
-  }
-  void Bool(std::string_view key, bool value) {
-    Key(key);
-    out_.append(value ? "true" : "false");
-  }
-  void Int(std::string_view key, int64_t value) {
-    Key(key);
-    char buf[24];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-    (void)ec;
-    out_.append(buf, end);
-  }
-  void OptionalInt(std::string_view key, const std::optional<int64_t>& value) {
-    if (value) {
-      Int(key, *value);
-    } else {
-      Key(key);
-      out_.append("null");
-    }
-  }
-  void Strings(std::string_view key, const std::vector<std::string>& values) {
-    Key(key);
-    out_.push_back('[');
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (i > 0) out_.push_back(',');
-      Quoted(values[i]);
-    }
-    out_.push_back(']');
-  }
-  std::string Finish() && {
-    out_.push_back('}');
-    return std::move(out_);
-  }
-
- private:
-  void Quoted(std::string_view value) { AppendJsonString(&out_, value); }
-
-  void Key(std::string_view key) {
-    if (out_.size() > 1) out_.push_back(',');
-    out_.push_back('"');
-    out_.append(key);  // keys are our own constants: nothing to escape
-    out_.append("\":");
-  }
-
-  std::string out_;
-};
 
 // ---- Decoding --------------------------------------------------------------
 
@@ -177,7 +116,7 @@ class Decoder {
 }  // namespace
 
 std::string EncodeUser(const UserRecord& user) {
-  ObjectWriter w(144 + user.upn.size() + user.display_name.size() + 40 * user.sku_ids.size());
+  JsonObjectWriter w(144 + user.upn.size() + user.display_name.size() + 40 * user.sku_ids.size());
   w.String("upn", user.upn);
   w.String("display_name", user.display_name);
   w.Bool("enabled", user.enabled);
@@ -185,53 +124,53 @@ std::string EncodeUser(const UserRecord& user) {
   w.OptionalInt("created", user.created);
   w.OptionalInt("last_sign_in", user.last_sign_in);
   w.Strings("sku_ids", user.sku_ids);
-  return std::move(w).Finish();
+  return w.Finish();
 }
 
 std::string EncodeSku(const SkuRecord& sku) {
-  ObjectWriter w(96 + sku.part_number.size());
+  JsonObjectWriter w(96 + sku.part_number.size());
   w.String("part_number", sku.part_number);
   w.Int("enabled_units", sku.enabled_units);
   w.Int("consumed_units", sku.consumed_units);
-  return std::move(w).Finish();
+  return w.Finish();
 }
 
 std::string EncodeRegistration(const RegistrationRecord& registration) {
-  ObjectWriter w(96 + registration.upn.size() + 32 * registration.methods.size());
+  JsonObjectWriter w(96 + registration.upn.size() + 32 * registration.methods.size());
   w.String("upn", registration.upn);
   w.Bool("mfa_registered", registration.mfa_registered);
   w.Strings("methods", registration.methods);
-  return std::move(w).Finish();
+  return w.Finish();
 }
 
 std::string EncodeRole(const RoleRecord& role) {
-  ObjectWriter w(48 + role.name.size());
+  JsonObjectWriter w(48 + role.name.size());
   w.String("name", role.name);
   w.Bool("global_admin", role.global_admin);
-  return std::move(w).Finish();
+  return w.Finish();
 }
 
 std::string EncodePolicy(const PolicyRecord& policy) {
-  ObjectWriter w(160 + policy.name.size());
+  JsonObjectWriter w(160 + policy.name.size());
   w.String("name", policy.name);
   w.String("state", policy.state);
   w.Bool("all_users", policy.all_users);
   w.Strings("client_app_types", policy.client_app_types);
   w.Strings("built_in_controls", policy.built_in_controls);
-  return std::move(w).Finish();
+  return w.Finish();
 }
 
 std::string EncodeSecurityDefaults(const SecurityDefaultsRecord& defaults) {
-  ObjectWriter w(24);
+  JsonObjectWriter w(24);
   w.Bool("enabled", defaults.enabled);
-  return std::move(w).Finish();
+  return w.Finish();
 }
 
 std::string EncodeGroup(const GroupRecord& group) {
-  ObjectWriter w(64 + group.display_name.size());
+  JsonObjectWriter w(64 + group.display_name.size());
   w.String("display_name", group.display_name);
   w.Bool("security_enabled", group.security_enabled);
-  return std::move(w).Finish();
+  return w.Finish();
 }
 
 Status DecodeUser(std::string_view id, std::string_view attributes, UserRecord* out) {

@@ -70,9 +70,7 @@ Result<std::optional<TenantRow>> GetTenant(Db* db, int64_t id) {
   return FirstOf(SelectTenants(db, "WHERE id = ?", {id}));
 }
 
-Result<std::vector<TenantRow>> ListTenants(Db* db) {
-  return SelectTenants(db, "ORDER BY id", {});
-}
+Result<std::vector<TenantRow>> ListTenants(Db* db) { return SelectTenants(db, "ORDER BY id", {}); }
 
 Result<TenantRow> EnsureTenant(Db* db, const std::string& name, TimeMs now) {
   VIGIL_RETURN_IF_ERROR(ValidateTenantName(name));
