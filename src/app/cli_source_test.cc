@@ -482,6 +482,7 @@ TEST_F(CliSourceTest, SourcesShowsTheLastSyncAndTheKindsThatWereNotAvailable) {
 }
 
 TEST_F(CliSourceTest, SourcesNamesAnUnknownTenantAndSaysWhenThereIsNone) {
+  ASSERT_EQ(Vigil({"migrate", "--db", db_}).status, 0);  // `sources` creates no database
   CliRun unknown = Vigil({"sources", "--db", db_, "--tenant", "nobody"});
   EXPECT_EQ(unknown.status, 1);
   EXPECT_EQ(unknown.err, "vigil: no tenant named \"nobody\"\n");

@@ -22,6 +22,15 @@ std::unique_ptr<Db> OpenDatabaseOrReport(const std::string& path, std::ostream& 
   return std::move(db).value();
 }
 
+std::unique_ptr<Db> OpenExistingDatabaseOrReport(const std::string& path, std::ostream& err) {
+  Result<std::unique_ptr<Db>> db = OpenExistingDatabase(path);
+  if (!db.ok()) {
+    err << "vigil: " << db.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(db).value();
+}
+
 std::unique_ptr<Clock> AnalysisClockOrReport(const std::string& now, std::ostream& err) {
   if (now.empty()) return NewSystemClock();
   Result<TimeMs> at = ParseIso8601(now);

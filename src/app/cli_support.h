@@ -17,12 +17,18 @@ namespace vigil {
 
 // The help text of every --db flag.
 inline constexpr const char* kDbHelp =
-    "database: a SQLite file (created when missing; or sqlite:PATH) or a\n"
-    "postgresql://user[:password]@host:port/db URL";
+    "database: a SQLite file (or sqlite:PATH; only commands that write\n"
+    "create a missing one) or a postgresql://user[:password]@host:port/db URL";
 
 // Opens (creating and migrating) the SQLite database at `path`; on failure
 // prints "vigil: <why>" to `err` and returns null.
 std::unique_ptr<Db> OpenDatabaseOrReport(const std::string& path, std::ostream& err);
+
+// As OpenDatabaseOrReport, for the commands that only read (or change rows
+// that must exist): a SQLite path with no file behind it prints
+// "vigil: no database at PATH (`vigil migrate --db PATH` creates one)" and
+// creates nothing (app/database.h OpenExistingDatabase).
+std::unique_ptr<Db> OpenExistingDatabaseOrReport(const std::string& path, std::ostream& err);
 
 // The analysis clock: fixed at `now` when given, the system clock otherwise.
 // On a malformed `now` prints "vigil: --now: <why>" and returns null.
@@ -57,6 +63,5 @@ std::unique_ptr<Queue> OpenQueueOrReport(const std::string& path, const std::str
 // "vigil: <flag>: <why>" and returns nullopt (a usage error).
 std::optional<int64_t> DurationOrReport(const std::string& flag, const std::string& text,
                                         std::ostream& err);
-
 
 }  // namespace vigil

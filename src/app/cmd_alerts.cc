@@ -11,7 +11,7 @@
 namespace vigil {
 
 int RunAlerts(const AlertsCommand& cmd, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   AlertFilter filter;
   if (!cmd.tenant.empty()) filter.tenant = cmd.tenant;
@@ -42,7 +42,7 @@ int RunAlerts(const AlertsCommand& cmd, std::ostream& out, std::ostream& err) {
 }
 
 int RunHistory(const HistoryCommand& cmd, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   Result<std::optional<AlertRow>> alert = GetAlert(db.get(), cmd.alert_id);
   if (!alert.ok()) {

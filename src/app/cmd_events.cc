@@ -133,7 +133,7 @@ int RunEventsTail(const EventsTailCommand& cmd, std::ostream& out, std::ostream&
     err << "vigil: --limit: must be 0 (no limit) or more\n";
     return kExitUsage;
   }
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   EventFilter filter;
   filter.type = cmd.type;

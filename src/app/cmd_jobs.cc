@@ -25,7 +25,7 @@ int RunJobs(const JobsCommand& cmd, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
   }
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   if (!cmd.tenant.empty()) {
     std::optional<TenantRow> tenant = FindTenantOrReport(db.get(), cmd.tenant, err);

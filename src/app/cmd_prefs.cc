@@ -28,7 +28,7 @@ int RunPrefs(const PrefsCommand& cmd, std::ostream& out, std::ostream& err) {
     }
     updates.emplace_back(std::move(key), std::move(value));
   }
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   Result<std::optional<TenantRow>> tenant = FindTenant(db.get(), cmd.tenant);
   if (!tenant.ok() || !tenant->has_value()) {

@@ -67,7 +67,7 @@ int RunSchedule(const ScheduleCommand& cmd, std::ostream& out, std::ostream& err
     }
     window = *parsed;
   }
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   std::optional<std::vector<DataSourceRow>> chosen =
       ChooseDataSourcesOrReport(db.get(), cmd.tenant, cmd.source, err);

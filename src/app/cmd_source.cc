@@ -189,7 +189,7 @@ int RunSourceAdd(const SourceAddCommand& cmd, std::ostream& out, std::ostream& e
 }
 
 int RunSources(const SourcesCommand& cmd, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   std::optional<TenantRow> tenant;
   if (!cmd.tenant.empty()) {

@@ -27,7 +27,7 @@ void Print(const SourceCheck& c, std::ostream& out) {
 }  // namespace
 
 int RunSourceTest(const SourceTestCommand& cmd, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   Result<DataSourceRow> source = GetDataSource(db.get(), cmd.id);
   if (!source.ok()) {

@@ -39,7 +39,7 @@ int RunTokenCreate(const TokenCreateCommand& cmd, std::ostream& out, std::ostrea
 }
 
 int RunTokens(const TokensCommand& cmd, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   Result<std::vector<ApiTokenRow>> tokens = ListApiTokens(db.get());
   if (!tokens.ok()) {
@@ -75,7 +75,7 @@ int RunTokens(const TokensCommand& cmd, std::ostream& out, std::ostream& err) {
 }
 
 int RunTokenRevoke(const TokenRevokeCommand& cmd, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   std::unique_ptr<Clock> clock = NewSystemClock();
   Status revoked = RevokeApiToken(db.get(), cmd.id, clock->NowMs());

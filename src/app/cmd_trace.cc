@@ -11,7 +11,7 @@
 namespace vigil {
 
 int RunTrace(const TraceCommand& cmd, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   Result<std::vector<SpanRecord>> spans = LoadTrace(db.get(), cmd.trace_id);
   if (!spans.ok()) {

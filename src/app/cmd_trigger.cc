@@ -11,7 +11,7 @@ namespace vigil {
 
 int RunTrigger(const TriggerCommand& cmd, std::ostream& out, std::ostream& err) {
   if (!RedisUrlOkOrReport(cmd.redis, err)) return kExitUsage;
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   std::optional<std::vector<DataSourceRow>> chosen =
       ChooseDataSourcesOrReport(db.get(), cmd.tenant, cmd.source, err);

@@ -21,7 +21,7 @@ int RunWebhookSecret(const WebhookSecretCommand& cmd, std::ostream& out, std::os
     err << "vigil: " << key.status().message() << "\n";
     return kExitFailed;
   }
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  std::unique_ptr<Db> db = OpenExistingDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   Result<DataSourceRow> source = GetDataSource(db.get(), cmd.source);
   if (!source.ok()) {

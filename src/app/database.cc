@@ -18,7 +18,9 @@ DatabaseSpec ParseDatabaseSpec(const std::string& flag) {
   return spec;
 }
 
-Result<std::unique_ptr<Db>> OpenDatabase(const std::string& flag, bool migrate) {
+namespace {
+
+Result<std::unique_ptr<Db>> Open(const std::string& flag, bool migrate, bool create) {
   const DatabaseSpec spec = ParseDatabaseSpec(flag);
   if (spec.target.empty()) return Status::InvalidArgument("--db: no database given");
   if (spec.kind == DatabaseSpec::Kind::kPostgres) {
@@ -28,7 +30,23 @@ Result<std::unique_ptr<Db>> OpenDatabase(const std::string& flag, bool migrate) 
   }
   SqliteOptions options;
   options.migrate = migrate;
-  return OpenSqliteDb(spec.target, options);
+  options.create = create;
+  Result<std::unique_ptr<Db>> db = OpenSqliteDb(spec.target, options);
+  if (db.status().code() == Code::kNotFound) {
+    return Status::NotFound("no database at " + spec.shown + " (`vigil migrate --db " + spec.shown +
+                            "` creates one)");
+  }
+  return db;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Db>> OpenDatabase(const std::string& flag, bool migrate) {
+  return Open(flag, migrate, /*create=*/true);
+}
+
+Result<std::unique_ptr<Db>> OpenExistingDatabase(const std::string& flag) {
+  return Open(flag, /*migrate=*/true, /*create=*/false);
 }
 
 }  // namespace vigil

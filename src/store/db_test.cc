@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "store/migrations.h"
 #include "store/sqlite_db.h"
 #include "store/tenants.h"
+#include "testing/fixtures.h"
 #include "testing/test_database.h"
 
 namespace vigil {
@@ -90,6 +93,19 @@ TEST(SqliteDbTest, OpeningAnUnwritablePathNamesIt) {
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), Code::kIoError);
   EXPECT_NE(db.status().message().find("/nonexistent-dir/sub/vigil.db"), std::string::npos);
+}
+
+TEST(SqliteDbTest, WithoutCreateAMissingFileIsNotFoundAndStaysMissing) {
+  const std::string path = testing::NewTempDir() + "/missing.db";
+  SqliteOptions options;
+  options.create = false;
+  auto db = OpenSqliteDb(path, options);
+  EXPECT_EQ(db.status().code(), Code::kNotFound);
+  EXPECT_EQ(db.status().message(), "no database at " + path);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  // Once created, the same options open it.
+  ASSERT_TRUE(OpenSqliteDb(path).ok());
+  EXPECT_TRUE(OpenSqliteDb(path, options).ok());
 }
 
 TEST(DbTest, ExecuteAfterAStepFinishesThatRunInsteadOfRunningItAgain) {

@@ -207,10 +207,18 @@ std::string LockPath(const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<Db>> OpenSqliteDb(const std::string& path, const SqliteOptions& options) {
+  const bool memory = path.empty() || path == ":memory:";
+  if (!options.create && !memory && !std::filesystem::exists(path)) {
+    return Status::NotFound("no database at " + path);
+  }
   sqlite3* raw = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int create = options.create ? SQLITE_OPEN_CREATE : 0;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc == SQLITE_CANTOPEN && !options.create && !std::filesystem::exists(path)) {
+    sqlite3_close_v2(raw);  // removed between the check and the open
+    return Status::NotFound("no database at " + path);
+  }
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close_v2(raw);

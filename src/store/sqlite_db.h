@@ -19,11 +19,15 @@ struct SqliteOptions {
   // (store/sqlite_background_checkpoint.h); the close checkpoints what is
   // left, as before. PRAGMA wal_autocheckpoint=0 turns both off.
   bool checkpoint_in_background = true;
+  // Create the file when there is none. When false, a missing file fails
+  // with NotFound "no database at <path>" and nothing is created.
+  bool create = true;
 };
 
-// Opens (creating if needed) the database at `path`; ":memory:" gives a
-// private in-memory database. Fails with IoError naming the path when the
-// file cannot be opened, or with the migration's error.
+// Opens (creating if needed, see SqliteOptions::create) the database at
+// `path`; ":memory:" gives a private in-memory database. Fails with IoError
+// naming the path when the file cannot be opened, NotFound when it is
+// missing and must not be created, or with the migration's error.
 Result<std::unique_ptr<Db>> OpenSqliteDb(const std::string& path,
                                          const SqliteOptions& options = SqliteOptions());
 
