@@ -30,8 +30,9 @@ TextArena::~TextArena() {
 EntityRow* TextArena::NewRows(size_t count) {
   static_assert(std::is_trivially_destructible_v<EntityRow>);
   const size_t bytes = count * sizeof(EntityRow);
-  const size_t pad = (alignof(EntityRow) - reinterpret_cast<uintptr_t>(next_) % alignof(EntityRow)) %
-                     alignof(EntityRow);
+  const size_t pad =
+      (alignof(EntityRow) - reinterpret_cast<uintptr_t>(next_) % alignof(EntityRow)) %
+      alignof(EntityRow);
   if (next_ == nullptr || pad + bytes > left_) {
     Reserve(bytes);  // page-aligned
   } else {
@@ -212,11 +213,10 @@ auto LinkKey(const LinkRow& l) { return std::tie(l.from_id, l.to_id); }
 void SortUnique(std::vector<LinkRow>* links) {
   std::sort(links->begin(), links->end(),
             [](const LinkRow& a, const LinkRow& b) { return LinkKey(a) < LinkKey(b); });
-  links->erase(std::unique(links->begin(), links->end(),
-                           [](const LinkRow& a, const LinkRow& b) {
-                             return LinkKey(a) == LinkKey(b);
-                           }),
-               links->end());
+  links->erase(
+      std::unique(links->begin(), links->end(),
+                  [](const LinkRow& a, const LinkRow& b) { return LinkKey(a) == LinkKey(b); }),
+      links->end());
 }
 
 }  // namespace
@@ -348,7 +348,9 @@ LinkRows ToLinkRows(const Snapshot& snapshot) {
 Result<SnapshotRows> ToRows(Snapshot* snapshot) {
   VIGIL_ASSIGN_OR_RETURN(RowOrder order, OrderRows(*snapshot));
   SnapshotRows rows;
-  for (const auto& [kind, indices] : order.records) {
+  for (const auto& entry : order.records) {
+    const EntityKind kind = entry.first;
+    const auto& indices = entry.second;
     std::vector<EntityRow>& out = rows.entities[kind];
     out.resize(indices.size());
     InTwoHalves(indices.size(), &rows, [&](size_t begin, size_t end, TextArena* arena) {

@@ -37,6 +37,17 @@ struct KindPlan {
 
 using LinkKey = std::pair<std::string, std::string>;  // (from_id, to_id)
 
+// The order of links, by (from_id, to_id): whether `row` (wanted) sorts
+// before the stored `key`, and the other way round.
+bool LinkBefore(const LinkRow& row, const LinkKey& key) {
+  const std::string_view from(key.first), to(key.second);
+  return std::tie(row.from_id, row.to_id) < std::tie(from, to);
+}
+bool LinkBefore(const LinkKey& key, const LinkRow& row) {
+  const std::string_view from(key.first), to(key.second);
+  return std::tie(from, to) < std::tie(row.from_id, row.to_id);
+}
+
 // Seconds since the last call (or construction), for SyncSummary::phases.
 class Lap {
  public:
@@ -198,8 +209,7 @@ Status WriteEntities(Db* db, int64_t tenant_id, int64_t ds, TimeMs now, RowStrea
       }
       done += chunk->rows.size();
       written.emplace_back(chunk->index, insert.rows());
-      while (!written.empty() &&
-             written.front().second <= insert.rows() - insert.pending_rows()) {
+      while (!written.empty() && written.front().second <= insert.rows() - insert.pending_rows()) {
         stream->Release(written.front().first);
         written.pop_front();
       }
@@ -250,8 +260,7 @@ Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const LinkRows& rows,
     size_t i = 0, j = 0;
     while (i < wanted.size() || j < have.size()) {
       const bool take_wanted =
-          j == have.size() || (i < wanted.size() && std::tie(wanted[i].from_id, wanted[i].to_id) <
-                                                        std::tie(have[j].first, have[j].second));
+          j == have.size() || (i < wanted.size() && LinkBefore(wanted[i], have[j]));
       if (take_wanted) {
         insert.Int(tenant_id);
         insert.Int(ds);
@@ -261,8 +270,7 @@ Status WriteLinks(Db* db, int64_t tenant_id, int64_t ds, const LinkRows& rows,
         VIGIL_RETURN_IF_ERROR(insert.EndRow());
         ++summary->links_added;
         ++i;
-      } else if (i == wanted.size() || std::tie(have[j].first, have[j].second) <
-                                           std::tie(wanted[i].from_id, wanted[i].to_id)) {
+      } else if (i == wanted.size() || LinkBefore(have[j], wanted[i])) {
         remove->BindInt(1, ds);
         remove->BindTextRef(2, kind);
         remove->BindTextRef(3, have[j].first);

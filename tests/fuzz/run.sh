@@ -11,8 +11,8 @@
 #   api_body (ctest fuzz_api_body)
 #       request bodies and query strings through the HTTP API's dispatcher
 #       (tests/fuzz/api_body_fuzz.cc), built with every library the API links
-#       (src/{common,observe,store,queue,events,http,providers,context,
-#       analysis,alerts,api}, tests excluded: vigil_api and what it links, as
+#       (src/{common,observe,store,queue,events,http,providers,sync,context,
+#       analysis,alerts,pipeline,api}, tests excluded: vigil_api and what it links, as
 #       CMakeLists.txt has it) packed into one archive.
 #
 # Build: clang++ with -fsanitize=fuzzer,address,undefined, -O1 -g, C++20,
@@ -101,7 +101,7 @@ case "$target" in
     libs=$(flags libs "-lsimdjson" simdjson)
     ;;
   api_body)
-    for dir in common observe store queue events http providers context analysis alerts api; do
+    for dir in common observe store queue events http providers sync context analysis alerts pipeline api; do
       for src in "$root"/src/"$dir"/*.cc; do
         case "$src" in *_test.cc) continue ;; esac
         archived+=("${src#"$root"/}")
