@@ -126,11 +126,7 @@ void FailoverQueue::BatchCall::Answer(const Result<CompleteAndTakeResult>& r) {
 Result<CompleteAndTakeResult> FailoverQueue::CompleteAndTake(const std::vector<JobDone>& done,
                                                              std::string_view worker, int max_take,
                                                              int64_t lease_ms, int64_t wait_ms) {
-  VIGIL_RETURN_IF_ERROR(ValidateTake(lease_ms, wait_ms));
-  if (max_take < 0) {
-    return Status::InvalidArgument("take: max_take must be >= 0 (got " + std::to_string(max_take) +
-                                   ")");
-  }
+  VIGIL_RETURN_IF_ERROR(ValidateCompleteAndTake(lease_ms, wait_ms, max_take));
   BatchCall call;
   call.worker = worker;
   call.max_take = max_take;

@@ -58,6 +58,15 @@ Status ValidateTake(int64_t lease_ms, int64_t wait_ms) {
   return Status::Ok();
 }
 
+Status ValidateCompleteAndTake(int64_t lease_ms, int64_t wait_ms, int max_take) {
+  VIGIL_RETURN_IF_ERROR(ValidateTake(lease_ms, wait_ms));
+  if (max_take < 0) {
+    return Status::InvalidArgument("take: max_take must be >= 0 (got " + std::to_string(max_take) +
+                                   ")");
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<AddResult>> Queue::AddBulk(const std::vector<JobToQueue>& jobs) {
   for (size_t i = 0; i < jobs.size(); ++i) {
     Status valid = ValidateJobToAdd(jobs[i].name, jobs[i].payload, jobs[i].options);
@@ -75,11 +84,7 @@ Result<std::vector<AddResult>> Queue::AddBulk(const std::vector<JobToQueue>& job
 Result<CompleteAndTakeResult> Queue::CompleteAndTake(const std::vector<JobDone>& done,
                                                      std::string_view worker, int max_take,
                                                      int64_t lease_ms, int64_t wait_ms) {
-  VIGIL_RETURN_IF_ERROR(ValidateTake(lease_ms, wait_ms));
-  if (max_take < 0) {
-    return Status::InvalidArgument("take: max_take must be >= 0 (got " + std::to_string(max_take) +
-                                   ")");
-  }
+  VIGIL_RETURN_IF_ERROR(ValidateCompleteAndTake(lease_ms, wait_ms, max_take));
   CompleteAndTakeResult result;
   result.completed.reserve(done.size());
   for (const JobDone& d : done) result.completed.push_back(Complete(d.job, d.return_value));

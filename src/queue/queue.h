@@ -165,6 +165,9 @@ Status ValidateJobToAdd(std::string_view name, std::string_view payload,
 // The checks every backend's Take makes: InvalidArgument for lease_ms <= 0
 // or wait_ms < 0, naming the value.
 Status ValidateTake(int64_t lease_ms, int64_t wait_ms);
+// The checks of every backend's CompleteAndTake: ValidateTake's, and
+// InvalidArgument for max_take < 0, naming the value.
+Status ValidateCompleteAndTake(int64_t lease_ms, int64_t wait_ms, int max_take);
 
 class Queue {
  public:

@@ -186,11 +186,7 @@ class RedisQueue final : public Queue {
   Result<CompleteAndTakeResult> CompleteAndTake(const std::vector<JobDone>& done,
                                                 std::string_view worker, int max_take,
                                                 int64_t lease_ms, int64_t wait_ms) override {
-    VIGIL_RETURN_IF_ERROR(ValidateTake(lease_ms, wait_ms));
-    if (max_take < 0) {
-      return Status::InvalidArgument("take: max_take must be >= 0 (got " +
-                                     std::to_string(max_take) + ")");
-    }
+    VIGIL_RETURN_IF_ERROR(ValidateCompleteAndTake(lease_ms, wait_ms, max_take));
     CompleteAndTakeResult result;
     result.completed.assign(done.size(), Status::Ok());
     std::vector<std::string> args = {std::to_string(lease_ms), std::string(worker),
