@@ -13,6 +13,8 @@ packages=(
   libpq-dev postgresql
   libcurl4-openssl-dev libcpp-httplib-dev libsodium-dev
   libboost1.81-dev
+  libhowardhinnant-date-dev  # digest schedules in named time zones (libdate-tz)
+  python3-aiosmtpd prometheus-alertmanager  # real receivers of the delivery tests
   clang libclang-rt-14-dev
   python3  # the test and bench scripts (free ports, bench/scripts/bench_runs.py)
 )
@@ -46,7 +48,7 @@ export DEBIAN_FRONTEND=noninteractive
 # depend on a system one. A Debian package that starts a service on install:
 # stop and disable it.
 for p in "${missing[@]}"; do
-  [ "$p" = redis-server ] || [ "$p" = nats-server ] || [ "$p" = postgresql ] || continue
+  case "$p" in redis-server | nats-server | postgresql | prometheus-alertmanager) ;; *) continue ;; esac
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     "${sudo_cmd[@]}" systemctl disable --now "$p" >/dev/null 2>&1 || true
   else

@@ -1,0 +1,35 @@
+// DigestSchedule: when a digest channel sends (Route::digest): once a day
+// at a local time of a named time zone ("daily@08:00", Europe/Berlin).
+//
+// Pure functions over the system's time zone database; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace vigil {
+
+struct DigestSchedule {
+  int hour = 8;                  // local time of the send, 0..23
+  int minute = 0;                // 0..59
+  std::string timezone = "UTC";  // an IANA name, "Europe/Berlin"
+};
+
+// "daily@08:00" -> {8, 0, timezone}. InvalidArgument naming the text when it
+// is not daily@HH:MM, and naming the zone when the time zone is unknown.
+Result<DigestSchedule> ParseDigestSchedule(std::string_view text, std::string_view timezone);
+
+// The schedule as the user writes it: "daily@08:00".
+std::string DigestScheduleText(const DigestSchedule& schedule);
+
+// The first send time of `schedule` strictly after `after` (UTC ms), taking
+// the zone's offsets and daylight-saving changes into account: a local time
+// that a change skips is sent at the first instant after the gap; one that a
+// change repeats, at its first occurrence. A schedule whose zone is unknown
+// (ParseDigestSchedule refuses those) is read as UTC.
+TimeMs NextDigestTime(const DigestSchedule& schedule, TimeMs after);
+
+}  // namespace vigil
