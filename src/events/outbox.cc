@@ -37,6 +37,34 @@ Result<std::vector<Event>> ReadEvents(Statement* stmt) {
   return events;
 }
 
+// Up to `limit` events whose `column` (published_at or routed_at) is NULL,
+// oldest first.
+Result<std::vector<Event>> ReadPending(Db* db, std::string_view column, int limit) {
+  VIGIL_RETURN_IF_ERROR(CheckLimit(limit));
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                         db->Prepare("SELECT " + std::string(kEventColumns) +
+                                     " FROM event_outbox WHERE " + std::string(column) +
+                                     " IS NULL ORDER BY id LIMIT ?"));
+  stmt->BindInt(1, limit);
+  return ReadEvents(stmt.get());
+}
+
+// Sets `column` = `at` on the events `ids` where it is still NULL.
+Status MarkDone(Db* db, std::string_view column, const std::vector<int64_t>& ids, TimeMs at) {
+  const std::string col(column);
+  for (size_t begin = 0; begin < ids.size(); begin += kOutboxRowsPerStatement) {
+    const size_t end = std::min(ids.size(), begin + kOutboxRowsPerStatement);
+    std::string sql = "UPDATE event_outbox SET " + col + " = ? WHERE " + col + " IS NULL AND id IN (";
+    for (size_t i = begin; i < end; ++i) sql += i == begin ? "?" : ", ?";
+    sql += ")";
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt, db->Prepare(sql));
+    stmt->BindInt(1, at);
+    for (size_t i = begin; i < end; ++i) stmt->BindInt(static_cast<int>(i - begin) + 2, ids[i]);
+    VIGIL_RETURN_IF_ERROR(stmt->Execute());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status AppendEvents(Db* db, const std::vector<Event>& events) {
@@ -56,28 +84,19 @@ Status AppendEvents(Db* db, const std::vector<Event>& events) {
 }
 
 Result<std::vector<Event>> ReadUnpublished(Db* db, int limit) {
-  VIGIL_RETURN_IF_ERROR(CheckLimit(limit));
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
-                         db->Prepare("SELECT " + std::string(kEventColumns) +
-                                     " FROM event_outbox WHERE published_at IS NULL"
-                                     " ORDER BY id LIMIT ?"));
-  stmt->BindInt(1, limit);
-  return ReadEvents(stmt.get());
+  return ReadPending(db, "published_at", limit);
+}
+
+Result<std::vector<Event>> ReadUnrouted(Db* db, int limit) {
+  return ReadPending(db, "routed_at", limit);
 }
 
 Status MarkPublished(Db* db, const std::vector<int64_t>& ids, TimeMs at) {
-  for (size_t begin = 0; begin < ids.size(); begin += kOutboxRowsPerStatement) {
-    const size_t end = std::min(ids.size(), begin + kOutboxRowsPerStatement);
-    std::string sql =
-        "UPDATE event_outbox SET published_at = ? WHERE published_at IS NULL AND id IN (";
-    for (size_t i = begin; i < end; ++i) sql += i == begin ? "?" : ", ?";
-    sql += ")";
-    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt, db->Prepare(sql));
-    stmt->BindInt(1, at);
-    for (size_t i = begin; i < end; ++i) stmt->BindInt(static_cast<int>(i - begin) + 2, ids[i]);
-    VIGIL_RETURN_IF_ERROR(stmt->Execute());
-  }
-  return Status::Ok();
+  return MarkDone(db, "published_at", ids, at);
+}
+
+Status MarkRouted(Db* db, const std::vector<int64_t>& ids, TimeMs at) {
+  return MarkDone(db, "routed_at", ids, at);
 }
 
 Result<int64_t> CountUnpublished(Db* db) {
@@ -122,7 +141,8 @@ Result<int64_t> PrunePublishedEvents(Db* db, TimeMs created_before, int batch) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
       db->Prepare("DELETE FROM event_outbox WHERE id IN (SELECT id FROM event_outbox"
-                  " WHERE published_at IS NOT NULL AND created_at < ? ORDER BY id LIMIT ?)"));
+                  " WHERE published_at IS NOT NULL AND routed_at IS NOT NULL AND created_at < ?"
+                  " ORDER BY id LIMIT ?)"));
   int64_t removed = 0;
   for (;;) {
     stmt->Reset();

@@ -41,6 +41,12 @@ Result<std::vector<Event>> ReadUnpublished(Db* db, int limit);
 // kOutboxRowsPerStatement ids; nothing when `ids` is empty.
 Status MarkPublished(Db* db, const std::vector<int64_t>& ids, TimeMs at);
 
+// The notifier's side of the outbox (notify/notifier.h), independent of the
+// relay's: up to `limit` (> 0) events not routed to channels yet, oldest
+// first; and setting routed_at = `at` on those of `ids` not routed yet.
+Result<std::vector<Event>> ReadUnrouted(Db* db, int limit);
+Status MarkRouted(Db* db, const std::vector<int64_t>& ids, TimeMs at);
+
 // How many events are not published yet (the relay's backlog).
 Result<int64_t> CountUnpublished(Db* db);
 
@@ -52,9 +58,9 @@ Result<int64_t> NewestEventId(Db* db);
 Result<std::vector<Event>> ListEvents(Db* db, const EventFilter& filter, int64_t after_id,
                                       int limit);
 
-// Removes events published and created before `created_before`, at most
-// `batch` (> 0) per statement, until none is left; returns how many. Events
-// not yet published are kept whatever their age. InvalidArgument for
+// Removes events published, routed and created before `created_before`, at
+// most `batch` (> 0) per statement, until none is left; returns how many.
+// Events not yet published or not yet routed are kept whatever their age. InvalidArgument for
 // batch <= 0.
 Result<int64_t> PrunePublishedEvents(Db* db, TimeMs created_before, int batch = 1000);
 

@@ -163,20 +163,25 @@ TEST_F(OutboxTest, ListEventsFiltersLikeTheBusAndPagesAfterAnId) {
   }
 }
 
-TEST_F(OutboxTest, PruningRemovesOnlyOldPublishedEvents) {
+TEST_F(OutboxTest, PruningRemovesOnlyOldPublishedAndRoutedEvents) {
   std::vector<Event> events;
-  for (int i = 0; i < 5; ++i) events.push_back(MakeTestEvent("a.x", 1));  // at 1000
+  for (int i = 0; i < 6; ++i) events.push_back(MakeTestEvent("a.x", 1));  // at 1000
   Event recent = MakeTestEvent("a.y", 1);
   recent.at = 9000;
   events.push_back(recent);
-  Append(events);  // ids 1..6
-  ASSERT_TRUE(MarkPublished(db(), {1, 2, 3, 4, 6}, 9500).ok());
+  Append(events);  // ids 1..7
+  ASSERT_TRUE(MarkPublished(db(), {1, 2, 3, 4, 6, 7}, 9500).ok());
+  ASSERT_TRUE(MarkRouted(db(), {1, 2, 3, 4, 5, 7}, 9500).ok());
   // Batches of 2: the loop runs until a batch comes back short.
   Result<int64_t> pruned = PrunePublishedEvents(db(), 5000, 2);
   ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
   EXPECT_EQ(*pruned, 4);
-  // Kept: 5 (old but never published) and 6 (published but recent).
-  EXPECT_EQ(Ids(List({})), (std::vector<int64_t>{5, 6}));
+  // Kept: 5 (old but never published), 6 (old but not routed to channels
+  // yet) and 7 (published and routed but recent).
+  EXPECT_EQ(Ids(List({})), (std::vector<int64_t>{5, 6, 7}));
+  Result<std::vector<Event>> unrouted = ReadUnrouted(db(), 10);
+  ASSERT_TRUE(unrouted.ok());
+  EXPECT_EQ(Ids(*unrouted), (std::vector<int64_t>{6}));
   EXPECT_EQ(Ids(Unpublished()), (std::vector<int64_t>{5}));
   EXPECT_EQ(*PrunePublishedEvents(db(), 5000), 0);
   EXPECT_EQ(PrunePublishedEvents(db(), 5000, 0).status().ToString(),

@@ -430,6 +430,78 @@ ALTER TABLE entity_tags DROP CONSTRAINT IF EXISTS entity_tags_alert_id_fkey;
 ALTER TABLE entity_tags DROP CONSTRAINT IF EXISTS entity_tags_tenant_id_fkey;
 )SQL";
 
+// Delivery (notify/): channels with their route and sealed secrets; one
+// notification per (alert transition, channel), keyed for idempotency; the
+// delivery log of every attempt. The event outbox gains routed_at: the
+// notifier turns each event into notifications once (routed_at set in the
+// same transaction), independently of the relay that publishes it.
+// Events already in the outbox notify nobody: they happened before any
+// channel existed.
+constexpr std::string_view kDelivery = R"SQL(
+ALTER TABLE event_outbox ADD COLUMN routed_at BIGINT;
+UPDATE event_outbox SET routed_at = created_at;
+CREATE INDEX event_outbox_unrouted ON event_outbox (id) WHERE routed_at IS NULL;
+
+CREATE TABLE channels (
+  id {{ID}},
+  name TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  tenant_id BIGINT REFERENCES tenants(id),
+  settings TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_attempt_at BIGINT,
+  last_outcome TEXT,
+  last_error TEXT
+);
+
+CREATE TABLE notifications (
+  id {{ID}},
+  channel_id BIGINT NOT NULL,
+  tenant_id BIGINT NOT NULL,
+  alert_id BIGINT NOT NULL,
+  event_id BIGINT,
+  change TEXT NOT NULL,
+  previous_severity TEXT,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  state TEXT NOT NULL,
+  reason TEXT,
+  at BIGINT NOT NULL,
+  trace_id TEXT NOT NULL,
+  due_at BIGINT NOT NULL,
+  group_key TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  first_attempt_at BIGINT,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  sent_at BIGINT,
+  delivery_id BIGINT
+);
+CREATE INDEX notifications_pending ON notifications (due_at) WHERE state = 'pending';
+CREATE INDEX notifications_by_channel ON notifications (channel_id, id);
+CREATE INDEX notifications_by_alert ON notifications (alert_id, id);
+CREATE INDEX notifications_by_group ON notifications (group_key) WHERE group_key IS NOT NULL;
+
+CREATE TABLE deliveries (
+  id {{ID}},
+  channel_id BIGINT NOT NULL,
+  group_key TEXT NOT NULL,
+  tenant_id BIGINT,
+  at BIGINT NOT NULL,
+  attempt INTEGER NOT NULL,
+  notifications INTEGER NOT NULL,
+  alert_ids TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  response TEXT NOT NULL,
+  error TEXT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  worker TEXT NOT NULL
+);
+CREATE INDEX deliveries_by_channel ON deliveries (channel_id, id);
+CREATE INDEX deliveries_by_group ON deliveries (group_key);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
@@ -444,6 +516,7 @@ const std::vector<Migration> kMigrations = {
     {10, "data version in the analysis ledger", kLedgerDataVersion},
     {11, "alerts without per-row foreign key checks on PostgreSQL", kAlertsWithoutForeignKeys,
      kAlertsWithoutForeignKeysPostgres},
+    {12, "delivery: channels, notifications, delivery log", kDelivery},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {

@@ -1,0 +1,246 @@
+#include "notify/notifier.h"
+
+#include <chrono>
+
+#include "common/ids.h"
+#include "common/time.h"
+#include "events/outbox.h"
+#include "notify/channel_store.h"
+#include "notify/group_builder.h"
+#include "notify/notification_plan.h"
+#include "notify/notification_store.h"
+#include "notify/retry_policy.h"
+#include "observe/log.h"
+#include "observe/metrics.h"
+
+namespace vigil {
+namespace {
+
+constexpr int kDueGroupsPerQuery = 64;
+
+void CountAttempt(const ChannelSpec& spec, const DeliveryResult& result, int64_t notifications) {
+  MetricsRegistry* m = DefaultMetrics();
+  const MetricLabels labels = {{"channel", spec.name},
+                               {"outcome", std::string(DeliveryOutcomeName(result.outcome))}};
+  m->GetCounter("vigil_deliveries_total", "Delivery attempts by channel and outcome", labels)
+      ->Inc();
+  m->GetCounter("vigil_notifications_delivered_total",
+                "Notifications in delivery attempts by channel and outcome", labels)
+      ->Inc(static_cast<double>(notifications));
+}
+
+std::vector<int64_t> AlertIds(const NotificationGroup& group) {
+  std::vector<int64_t> ids;
+  for (const Notification& n : group.notifications) ids.push_back(n.alert.id);
+  return ids;
+}
+
+}  // namespace
+
+Notifier::Notifier(std::unique_ptr<Db> db, ChannelOpener open_channel, SecretKeyLoader load_key,
+                   const Clock* clock, NotifierOptions options)
+    : db_(std::move(db)),
+      open_channel_(std::move(open_channel)),
+      load_key_(std::move(load_key)),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+Notifier::~Notifier() { Stop(); }
+
+Status Notifier::RefreshChannels(TimeMs now) {
+  if (channels_loaded_at_ && now - *channels_loaded_at_ < options_.channels_refresh_ms) {
+    return Status::Ok();
+  }
+  Result<SecretKey> key = load_key_ ? load_key_() : Status::FailedPrecondition("no secret key");
+  std::vector<ChannelSpec> specs;
+  if (key.ok()) {
+    VIGIL_ASSIGN_OR_RETURN(specs, LoadChannelSpecs(db_.get(), *key));
+  } else {
+    // Routing still works without the key: it needs no secret.
+    VIGIL_ASSIGN_OR_RETURN(std::vector<ChannelRow> rows, ListChannels(db_.get()));
+    for (ChannelRow& row : rows) {
+      ChannelSpec spec;
+      spec.id = row.id;
+      spec.name = row.name;
+      spec.kind = row.kind;
+      spec.tenant_id = row.tenant_id;
+      spec.route = row.route;
+      spec.policy = row.policy;
+      specs.push_back(std::move(spec));
+    }
+  }
+  std::map<int64_t, OpenChannel> next;
+  for (ChannelSpec& spec : specs) {
+    OpenChannel& c = next[spec.id];
+    auto old = channels_.find(spec.id);
+    if (old != channels_.end()) c.next_send_at = old->second.next_send_at;
+    if (!key.ok()) {
+      c.open_status = key.status().Prefixed("channel \"" + spec.name + "\" cannot send");
+    } else {
+      Result<std::unique_ptr<Channel>> opened = open_channel_(spec);
+      if (opened.ok()) {
+        c.channel = std::move(*opened);
+      } else {
+        c.open_status = opened.status();
+      }
+    }
+    c.spec = std::move(spec);
+  }
+  channels_ = std::move(next);
+  channels_loaded_at_ = now;
+  return Status::Ok();
+}
+
+Status Notifier::Route(PassCounts* counts) {
+  std::vector<RoutableChannel> routable;
+  for (const auto& [id, c] : channels_) routable.push_back({id, c.spec.tenant_id, c.spec.route});
+  for (;;) {
+    Transaction tx(db_.get());
+    VIGIL_RETURN_IF_ERROR(tx.status());
+    VIGIL_ASSIGN_OR_RETURN(std::vector<Event> events,
+                           ReadUnrouted(db_.get(), options_.route_batch));
+    if (events.empty()) return Status::Ok();
+    const std::vector<NewNotification> plan = PlanNotifications(events, routable);
+    VIGIL_RETURN_IF_ERROR(InsertNotifications(db_.get(), plan));
+    std::vector<int64_t> ids;
+    for (const Event& e : events) ids.push_back(e.id);
+    VIGIL_RETURN_IF_ERROR(MarkRouted(db_.get(), ids, clock_->NowMs()));
+    VIGIL_RETURN_IF_ERROR(tx.Commit());
+    counts->routed_events += static_cast<int>(events.size());
+    counts->notifications += static_cast<int>(plan.size());
+    if (static_cast<int>(events.size()) < options_.route_batch) return Status::Ok();
+  }
+}
+
+Result<bool> Notifier::DeliverGroup(const DueGroup& due, OpenChannel* c, PassCounts* counts) {
+  const TimeMs now = clock_->NowMs();
+  const std::string owner = options_.worker + "/" + NewRunId() + "/" + std::to_string(++claims_);
+  VIGIL_ASSIGN_OR_RETURN(ClaimedGroup claimed,
+                         ClaimGroup(db_.get(), due, owner, "vigil:" + std::to_string(due.channel_id) +
+                                                               ":m:" + NewRunId(),
+                                    now, options_.lease_ms, options_.max_group));
+  if (claimed.rows.empty()) return false;
+  VIGIL_ASSIGN_OR_RETURN(BuiltGroup built, BuildGroup(db_.get(), c->spec, claimed, now));
+  for (const auto& [id, reason] : built.suppressed) {
+    VIGIL_RETURN_IF_ERROR(SuppressClaimed(db_.get(), claimed, {id}, reason));
+  }
+  if (built.group.notifications.empty()) return false;
+
+  const auto start = std::chrono::steady_clock::now();
+  DeliveryResult result = c->channel->Deliver(built.group);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+
+  DeliveryAttempt attempt;
+  attempt.at = clock_->NowMs();
+  attempt.duration_ms = elapsed.count();
+  attempt.attempt = built.group.attempt;
+  if (!built.group.digest) attempt.tenant_id = built.group.notifications.front().alert.tenant_id;
+  attempt.alert_ids = AlertIds(built.group);
+  attempt.worker = options_.worker;
+  TimeMs first = attempt.at;
+  for (const ClaimedNotification& n : claimed.rows) {
+    if (n.first_attempt_at) first = std::min(first, *n.first_attempt_at);
+  }
+  if (result.outcome == DeliveryOutcome::kRetry) {
+    attempt.next_attempt_at =
+        NextAttemptAt(c->spec.policy, attempt.attempt, result.retry_after_ms, attempt.at);
+    attempt.give_up = GiveUp(c->spec.policy, first, attempt.next_attempt_at);
+    if (attempt.give_up) result.error += " (gave up after retrying since " + FormatIso8601(first) + ")";
+  }
+  attempt.result = result;
+  VIGIL_RETURN_IF_ERROR(RecordAttempt(db_.get(), claimed, attempt).status());
+  const std::string outcome =
+      attempt.give_up ? "failed" : std::string(DeliveryOutcomeName(result.outcome));
+  VIGIL_RETURN_IF_ERROR(NoteChannelAttempt(db_.get(), c->spec.id, attempt.at, outcome, result.error));
+  CountAttempt(c->spec, result, static_cast<int64_t>(built.group.notifications.size()));
+  Log(result.outcome == DeliveryOutcome::kSent ? LogLevel::kInfo : LogLevel::kWarn,
+      "notify.delivery",
+      {{"channel", c->spec.name}, {"group", built.group.key},
+       {"notifications", static_cast<int64_t>(built.group.notifications.size())},
+       {"attempt", int64_t{attempt.attempt}}, {"outcome", outcome},
+       {"status", int64_t{result.status}}, {"error", result.error},
+       {"duration_ms", attempt.duration_ms}});
+  ++counts->attempts;
+  if (result.outcome == DeliveryOutcome::kSent) ++counts->sent;
+  return true;
+}
+
+Status Notifier::Deliver(PassCounts* counts) {
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(std::vector<DueGroup> due,
+                           FindDueGroups(db_.get(), clock_->NowMs(), kDueGroupsPerQuery));
+    bool progressed = false;
+    for (const DueGroup& g : due) {
+      auto it = channels_.find(g.channel_id);
+      if (it == channels_.end() || it->second.channel == nullptr) continue;
+      OpenChannel& c = it->second;
+      const TimeMs now = clock_->NowMs();
+      if (now < c.next_send_at) continue;
+      VIGIL_ASSIGN_OR_RETURN(bool attempted, DeliverGroup(g, &c, counts));
+      if (!attempted) continue;
+      progressed = true;
+      const double rate = c.spec.policy.max_per_second > 0 ? c.spec.policy.max_per_second
+                                                           : DefaultMaxPerSecond(c.spec.kind);
+      c.next_send_at = now + static_cast<int64_t>(1000.0 / rate);
+    }
+    if (!progressed) return Status::Ok();
+  }
+}
+
+Result<PassCounts> Notifier::RunOnce() {
+  std::lock_guard<std::mutex> pass(pass_mu_);
+  PassCounts counts;
+  VIGIL_RETURN_IF_ERROR(RefreshChannels(clock_->NowMs()));
+  VIGIL_RETURN_IF_ERROR(Route(&counts));
+  VIGIL_RETURN_IF_ERROR(Deliver(&counts));
+  return counts;
+}
+
+Status Notifier::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_ || stopping_) return Status::FailedPrecondition("notifier: already started");
+  started_ = true;
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+void Notifier::Notify() {
+  std::lock_guard<std::mutex> lock(mu_);
+  notified_ = true;
+  wake_.notify_all();
+}
+
+void Notifier::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    wake_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+Status Notifier::last_error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_error_;
+}
+
+void Notifier::Run() {
+  bool failing = false;
+  for (;;) {
+    Result<PassCounts> pass = RunOnce();
+    if (!pass.ok() && !failing) {
+      Log(LogLevel::kWarn, "notify.pass_failed", {{"error", pass.status().ToString()}});
+    }
+    failing = !pass.ok();
+    std::unique_lock<std::mutex> lock(mu_);
+    last_error_ = pass.status();
+    if (stopping_) return;
+    wake_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms),
+                   [this] { return stopping_ || notified_; });
+    notified_ = false;
+    if (stopping_) return;
+  }
+}
+
+}  // namespace vigil

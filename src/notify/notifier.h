@@ -1,0 +1,124 @@
+// Notifier: turns alert transitions in the event outbox into deliveries
+// (docs/ARCHITECTURE.md, "Delivery"). It reads the database only, never the
+// event bus, so delivery does not depend on NATS.
+//
+// A pass has two steps:
+//  1. Route: reads events not routed yet (events/outbox.h ReadUnrouted),
+//     plans their notifications on every channel (notification_plan.h),
+//     stores them and marks the events routed, in one transaction. Routing
+//     an event twice (two notifiers, a crash before the commit) stores its
+//     notifications once: their keys are unique.
+//  2. Deliver: finds groups that are due, claims each under a lease, builds
+//     its message (group_builder.h), sends it through the channel, and
+//     records the attempt in the delivery log (notification_store.h). A
+//     channel sends at most its max_per_second; a group of a channel that
+//     must wait stays for a later pass. Failures are retried per the
+//     channel's policy (retry_policy.h) until its give-up time.
+//
+// Nothing is lost when the process dies: unrouted events stay unrouted, an
+// unsent group stays pending and its lease lapses, and the next notifier
+// sends it again with the same keys (at-least-once; receivers drop repeats
+// by key).
+//
+// Background use: Start runs passes on a thread of its own: a pass, then a
+// wait until Notify() or poll_ms has passed. Stop ends the thread after the
+// pass under way.
+//
+// Thread safety: every method may be called from any thread; passes never
+// overlap. The notifier owns `db`; `clock` is borrowed.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "notify/channel.h"
+#include "notify/channel_spec.h"
+#include "store/db.h"
+#include "store/secret_box.h"
+
+namespace vigil {
+
+// Opens the channel of a spec (src/app names the kinds).
+using ChannelOpener = std::function<Result<std::unique_ptr<Channel>>(const ChannelSpec&)>;
+// The secret key that opens the channels' secrets (store/secret_box.h).
+using SecretKeyLoader = std::function<Result<SecretKey>()>;
+
+struct NotifierOptions {
+  int64_t poll_ms = 100;      // longest wait between passes without a Notify
+  int64_t lease_ms = 60000;   // how long a claimed group is held (> a send's timeout)
+  int route_batch = 1000;     // events routed per transaction
+  int max_group = 1000;       // notifications per message at most; the rest go next
+  int64_t channels_refresh_ms = 2000;  // how often the channel list is read again
+  std::string worker = "vigil";        // names the notifier in leases and the log
+};
+
+struct PassCounts {
+  int routed_events = 0;
+  int notifications = 0;  // stored by routing
+  int attempts = 0;       // groups sent or tried
+  int sent = 0;           // groups the receiver accepted
+};
+
+class Notifier {
+ public:
+  Notifier(std::unique_ptr<Db> db, ChannelOpener open_channel, SecretKeyLoader load_key,
+           const Clock* clock, NotifierOptions options = {});
+  ~Notifier();
+  Notifier(const Notifier&) = delete;
+  Notifier& operator=(const Notifier&) = delete;
+
+  // One pass: routes everything unrouted, then delivers every group due.
+  // Returns what it did; the first error ends the pass (what was recorded
+  // stays recorded).
+  Result<PassCounts> RunOnce();
+
+  Status Start();
+  void Notify();
+  void Stop();
+
+  // The error of the latest pass, or OK.
+  Status last_error() const;
+
+ private:
+  struct OpenChannel {
+    ChannelSpec spec;
+    std::unique_ptr<Channel> channel;
+    Status open_status;       // why it could not be opened
+    TimeMs next_send_at = 0;  // the rate limit
+  };
+
+  Status Route(PassCounts* counts);
+  Status Deliver(PassCounts* counts);
+  Status RefreshChannels(TimeMs now);
+  // Claims, sends and records one due group; false when it was not sent now.
+  Result<bool> DeliverGroup(const struct DueGroup& due, OpenChannel* channel, PassCounts* counts);
+  void Run();
+
+  const std::unique_ptr<Db> db_;
+  const ChannelOpener open_channel_;
+  const SecretKeyLoader load_key_;
+  const Clock* const clock_;
+  const NotifierOptions options_;
+
+  std::mutex pass_mu_;  // one pass at a time; guards db_ and what follows
+  std::map<int64_t, OpenChannel> channels_;
+  std::optional<TimeMs> channels_loaded_at_;
+  int64_t claims_ = 0;
+
+  mutable std::mutex mu_;  // guards what follows
+  std::condition_variable wake_;
+  bool started_ = false;
+  bool stopping_ = false;
+  bool notified_ = false;
+  Status last_error_;
+  std::thread thread_;
+};
+
+}  // namespace vigil
