@@ -66,6 +66,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddTokenCommand(app, &cli);
   AddTokensCommand(app, &cli);
   AddWebhookCommand(app, &cli);
+  AddChannelCommand(app, &cli);
+  AddChannelsCommand(app, &cli);
+  AddNotificationsCommand(app, &cli);
   return ParseAndRun(app, argc, argv, cli);
 }
 

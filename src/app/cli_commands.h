@@ -82,5 +82,8 @@ void AddSourcesCommand(CLI::App& app, CommandContext* cli);   // cmd_source.cc
 void AddTokenCommand(CLI::App& app, CommandContext* cli);     // cmd_token.cc: create, revoke
 void AddTokensCommand(CLI::App& app, CommandContext* cli);    // cmd_token.cc
 void AddWebhookCommand(CLI::App& app, CommandContext* cli);   // cmd_webhook.cc: webhook secret
+void AddChannelCommand(CLI::App& app, CommandContext* cli);   // cmd_channel.cc: add, remove, test
+void AddChannelsCommand(CLI::App& app, CommandContext* cli);  // cmd_channels.cc
+void AddNotificationsCommand(CLI::App& app, CommandContext* cli);  // cmd_notifications.cc
 
 }  // namespace vigil

@@ -14,6 +14,7 @@
 #include "api/source_json.h"
 #include "app/cli_commands.h"
 #include "app/cli_support.h"
+#include "app/secret_file.h"
 #include "app/commands.h"
 #include "pipeline/source_add.h"
 #include "app/source_commands.h"
@@ -26,63 +27,6 @@
 namespace vigil {
 namespace {
 
-// A client secret is a short string; a bigger file is the wrong file.
-constexpr size_t kMaxSecretFileBytes = 64 * 1024;
-
-// ---- `source add` -------------------------------------------------------
-
-// The client secret in the file at `path` (a regular file, or a pipe such
-// as /dev/stdin), without its trailing newline. The caller scrubs it
-// (ScrubString).
-Result<std::string> ReadClientSecret(const std::string& path) {
-  const std::string named = "--client-secret-file " + path;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError(named + ": cannot open: " + std::strerror(errno));
-  struct stat st {};
-  Status status;
-  if (::fstat(fd, &st) != 0) {
-    status = Status::IoError(named + ": cannot stat: " + std::strerror(errno));
-  } else if (S_ISDIR(st.st_mode)) {
-    status = Status::InvalidArgument(named + " is a directory");
-  }
-  // One buffer, allocated once: nothing the scrub below misses is left behind.
-  std::string secret;
-  size_t used = 0;
-  if (status.ok()) {
-    secret.resize(kMaxSecretFileBytes + 1);
-    while (used < secret.size()) {
-      const ssize_t n = ::read(fd, secret.data() + used, secret.size() - used);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) status = Status::IoError(named + ": cannot read: " + std::strerror(errno));
-      if (n <= 0) break;
-      used += static_cast<size_t>(n);
-    }
-  }
-  ::close(fd);
-  if (status.ok() && used > kMaxSecretFileBytes) {
-    status = Status::InvalidArgument(named +
-                                     " is larger than 64 KiB; it must hold only the "
-                                     "client secret");
-  }
-  secret.resize(std::min(used, secret.size()));
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
-    secret.back() = '\0';
-    secret.pop_back();
-  }
-  if (status.ok() && secret.empty()) {
-    status = Status::InvalidArgument(named + " is empty; it must hold the client secret");
-  }
-  if (status.ok() && secret.find_first_of("\r\n") != std::string::npos) {
-    status = Status::InvalidArgument(named +
-                                     " holds more than one line; it must hold only the "
-                                     "client secret");
-  }
-  if (!status.ok()) {
-    ScrubString(&secret);
-    return status;
-  }
-  return secret;
-}
 
 // ---- showing `sources` ---------------------------------------------------
 
@@ -153,7 +97,7 @@ int RunSourceAdd(const SourceAddCommand& cmd, std::ostream& out, std::ostream& e
     return kExitUsage;
   }
   Result<std::string> settings = SourceSettings(spec, *checked, FieldStyle::kFlags, [&cmd] {
-    return ReadClientSecret(cmd.client_secret_file);
+    return ReadSecretFile("--client-secret-file", cmd.client_secret_file, "client secret");
   });
   if (!settings.ok()) {
     err << "vigil: " << settings.status().message() << "\n";

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "app/channel_factory.h"
 #include "app/database.h"
 #include "pipeline/job_handler.h"
 #include "app/provider_factory.h"
 #include "events/in_process_bus.h"
 #include "observe/log.h"
+#include "store/secret_box.h"
 #include "queue/job_outbox.h"
 #include "queue/local_queue.h"
 #include "queue/pending_syncs.h"
@@ -124,6 +126,16 @@ Status Service::StartEvents(const ServiceOptions& options, const DbPool::Opener&
     relay_ = std::make_unique<OutboxRelay>(std::move(relay_db), bus_.get(), clock);
     VIGIL_RETURN_IF_ERROR(relay_->Start());
   }
+  if (options.run_notifier) {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> notifier_db, open_db());
+    NotifierOptions notifier_options = options.notifier;
+    notifier_options.worker = options.worker_name;
+    notifier_ = std::make_unique<Notifier>(
+        std::move(notifier_db),
+        [clock](const ChannelSpec& spec) { return OpenChannel(spec, clock); },
+        [] { return LoadSecretKey(); }, clock, notifier_options);
+    VIGIL_RETURN_IF_ERROR(notifier_->Start());
+  }
   return Status::Ok();
 }
 
@@ -138,7 +150,12 @@ Status Service::StartWorkers(const ServiceOptions& options, const DbPool::Opener
   context.clock = clock;
   context.open_provider = OpenProvider;
   context.coalesce_window_ms = options.coalesce_window_ms;
-  if (OutboxRelay* relay = relay_.get()) context.events_written = [relay] { relay->Notify(); };
+  OutboxRelay* relay = relay_.get();
+  Notifier* notifier = notifier_.get();
+  context.events_written = [relay, notifier] {
+    if (relay != nullptr) relay->Notify();
+    if (notifier != nullptr) notifier->Notify();
+  };
   // A sync's analysis job commits with the sync: into the job outbox when
   // jobs live in Redis, straight into the local queue's table otherwise.
   const std::string queue_name = queue_->name();
@@ -206,6 +223,7 @@ int Service::Stop(int64_t drain_ms) {
   if (pruner_) pruner_->Stop();
   int abandoned = worker_ ? worker_->Stop(drain_ms) : 0;
   if (relay_) relay_->Stop();
+  if (notifier_) notifier_->Stop();
   if (checkpointer_) checkpointer_->Stop();
   return abandoned;
 }

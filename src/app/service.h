@@ -27,6 +27,7 @@
 #include "common/status.h"
 #include "events/event_bus.h"
 #include "events/outbox_relay.h"
+#include "notify/notifier.h"
 #include "queue/failover_queue.h"
 #include "queue/queue.h"
 #include "queue/queue_reconciler.h"
@@ -42,6 +43,10 @@ struct ServiceOptions {
   bool run_scheduler = true;  // serve: yes; worker: no
   bool run_relay = true;      // serve: yes; worker: no (serve relays the outbox)
   bool log_events = true;     // log every relayed event
+  // Deliver alert changes to channels (notify/notifier.h): serve and worker
+  // both do; leases keep them from sending a group twice.
+  bool run_notifier = true;
+  NotifierOptions notifier;  // its worker name is worker_name
   int concurrency = 2;
   int64_t lease_ms = 30000;
   int64_t stalled_check_ms = 5000;
@@ -118,6 +123,7 @@ class Service {
   std::unique_ptr<EventBus> bus_;
   std::unique_ptr<Subscription> event_log_;
   std::unique_ptr<OutboxRelay> relay_;
+  std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<DbPool> job_connections_;  // before worker_: outlives its leases
   std::unique_ptr<Worker> worker_;
