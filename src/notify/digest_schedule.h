@@ -20,6 +20,12 @@ struct DigestSchedule {
 
 // "daily@08:00" -> {8, 0, timezone}. InvalidArgument naming the text when it
 // is not daily@HH:MM, and naming the zone when the time zone is unknown.
+// Exactly two digits each ("daily@8:00" is refused), so the text a user gave
+// is the text DigestScheduleText gives back:
+//   digest: "weekly@08:00" is not daily@HH:MM (a local time such as daily@08:00)
+//   digest: "daily@24:00": the hour must be 00 to 23
+//   digest: "daily@08:60": the minute must be 00 to 59
+//   timezone: unknown time zone "Mars/Olympus" (expected an IANA name such as Europe/Berlin)
 Result<DigestSchedule> ParseDigestSchedule(std::string_view text, std::string_view timezone);
 
 // The schedule as the user writes it: "daily@08:00".
