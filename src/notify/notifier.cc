@@ -9,6 +9,7 @@
 #include "notify/group_builder.h"
 #include "notify/notification_plan.h"
 #include "notify/notification_store.h"
+#include "notify/repeat_plan.h"
 #include "notify/retry_policy.h"
 #include "observe/log.h"
 #include "observe/metrics.h"
@@ -112,6 +113,23 @@ Status Notifier::Route(PassCounts* counts) {
   }
 }
 
+Status Notifier::Remind(PassCounts* counts) {
+  const TimeMs now = clock_->NowMs();
+  if (now < next_reminders_at_) return Status::Ok();
+  next_reminders_at_ = now + options_.reminder_check_ms;
+  for (const auto& [id, c] : channels_) {
+    if (c.spec.route.repeat_interval_ms <= 0) continue;
+    Transaction tx(db_.get());
+    VIGIL_RETURN_IF_ERROR(tx.status());
+    VIGIL_ASSIGN_OR_RETURN(std::vector<NewNotification> plan,
+                           PlanRepeats(db_.get(), {id, c.spec.tenant_id, c.spec.route}, now));
+    VIGIL_RETURN_IF_ERROR(InsertNotifications(db_.get(), plan));
+    VIGIL_RETURN_IF_ERROR(tx.Commit());
+    counts->notifications += static_cast<int>(plan.size());
+  }
+  return Status::Ok();
+}
+
 Result<bool> Notifier::DeliverGroup(const DueGroup& due, OpenChannel* c, PassCounts* counts) {
   const TimeMs now = clock_->NowMs();
   const std::string owner = options_.worker + "/" + NewRunId() + "/" + std::to_string(++claims_);
@@ -193,6 +211,7 @@ Result<PassCounts> Notifier::RunOnce() {
   PassCounts counts;
   VIGIL_RETURN_IF_ERROR(RefreshChannels(clock_->NowMs()));
   VIGIL_RETURN_IF_ERROR(Route(&counts));
+  VIGIL_RETURN_IF_ERROR(Remind(&counts));
   VIGIL_RETURN_IF_ERROR(Deliver(&counts));
   return counts;
 }

@@ -14,6 +14,8 @@
 //     channel sends at most its max_per_second; a group of a channel that
 //     must wait stays for a later pass. Failures are retried per the
 //     channel's policy (retry_policy.h) until its give-up time.
+// Every reminder_check_ms a pass also plans reminders of alerts still open
+// for channels with a repeat_interval (repeat_plan.h).
 //
 // Nothing is lost when the process dies: unrouted events stay unrouted, an
 // unsent group stays pending and its lease lapses, and the next notifier
@@ -56,6 +58,7 @@ struct NotifierOptions {
   int route_batch = 1000;     // events routed per transaction
   int max_group = 1000;       // notifications per message at most; the rest go next
   int64_t channels_refresh_ms = 2000;  // how often the channel list is read again
+  int64_t reminder_check_ms = 60000;   // how often reminders (repeat_interval) are planned
   std::string worker = "vigil";        // names the notifier in leases and the log
 };
 
@@ -95,6 +98,8 @@ class Notifier {
   };
 
   Status Route(PassCounts* counts);
+  // Plans reminders (repeat_plan.h) every reminder_check_ms.
+  Status Remind(PassCounts* counts);
   Status Deliver(PassCounts* counts);
   Status RefreshChannels(TimeMs now);
   // Claims, sends and records one due group; false when it was not sent now.
@@ -111,6 +116,7 @@ class Notifier {
   std::map<int64_t, OpenChannel> channels_;
   std::optional<TimeMs> channels_loaded_at_;
   int64_t claims_ = 0;
+  TimeMs next_reminders_at_ = 0;
 
   mutable std::mutex mu_;  // guards what follows
   std::condition_variable wake_;

@@ -295,5 +295,31 @@ TEST_F(NotifierTest, AGroupWhoseNotifierDiedIsSentAgainWithTheSameKeysAfterItsLe
       << "routing the same events twice stored their notifications once";
 }
 
+TEST_F(NotifierTest, RemindersRepeatOpenAlertsButNotAcknowledgedOnes) {
+  Route route = Immediate();
+  route.repeat_interval_ms = 3600000;
+  AddWebhook(route);
+  auto notifier = NewNotifier();
+  Analyze({"u1", "u2"}, "r1");
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  ASSERT_EQ(log_->groups.size(), 1u);
+  ASSERT_TRUE(db_->Execute("UPDATE alerts SET acknowledged_at = ? WHERE subject = 'u2'",
+                           {clock_.NowMs()})
+                  .ok());
+  clock_.Advance(1800000);
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  EXPECT_EQ(log_->groups.size(), 1u) << "reminded before the interval";
+  clock_.Advance(1800001);
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  ASSERT_EQ(log_->groups.size(), 2u);
+  ASSERT_EQ(log_->groups[1].notifications.size(), 1u);
+  EXPECT_EQ(log_->groups[1].notifications[0].change, "repeat");
+  EXPECT_EQ(log_->groups[1].notifications[0].alert.subject, "u1");
+  // A second notifier planning the same reminder stores it once.
+  auto other = NewNotifier("other");
+  ASSERT_TRUE(other->RunOnce().ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE change = 'repeat'"), 1);
+}
+
 }  // namespace
 }  // namespace vigil
