@@ -6,6 +6,7 @@
 #include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "app/demo_delivery.h"
 #include "pipeline/pipeline.h"
 #include "app/provider_factory.h"
 #include "app/report.h"
@@ -21,6 +22,7 @@ namespace {
 // directory lives.
 struct Demo {
   Db* db;
+  DemoDelivery* delivery;
   const Clock* clock;
   const Clock* analysis_clock;
   std::string graph_root;
@@ -68,6 +70,9 @@ bool SyncTenant(const Demo& demo, const std::string& tenant, const Snapshot& sna
   }
   const SyncOutcome& outcome = run.outcome;
   demo.out << FormatSyncOutcome(tenant, "graph", run.trace_id, outcome);
+  if (Status s = demo.delivery->Show(demo.out); !s.ok()) {
+    demo.err << "vigil: demo: delivery: " << s.message() << "\n";
+  }
   return outcome.status.ok() && outcome.analysis.has_value();
 }
 
@@ -121,11 +126,18 @@ int RunDemo(const DemoCommand& cmd, std::ostream& out, std::ostream& err) {
   std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   std::unique_ptr<Clock> clock = NewSystemClock();
-  Demo demo{db.get(), clock.get(), analysis_clock.get(), cmd.db + ".graph", out, err};
+  Result<std::unique_ptr<DemoDelivery>> delivery = DemoDelivery::Start(db.get(), cmd.db, clock.get());
+  if (!delivery.ok()) {
+    err << "vigil: demo: delivery: " << delivery.status().message() << "\n";
+    return kExitFailed;
+  }
+  Demo demo{db.get(), delivery->get(), clock.get(), analysis_clock.get(), cmd.db + ".graph", out, err};
   const TimeMs now = analysis_clock->NowMs();
 
   out << "== vigil demo: database " << cmd.db << ", Graph directories under " << demo.graph_root
-      << "\n\n== 1. first sync of three synthetic tenants (" << cmd.users << " users each)\n";
+      << "\n   alert changes are delivered to a webhook channel \"demo-webhook\" on a receiver\n"
+      << "   the demo runs at 127.0.0.1 (group wait 0: each analysis's changes as one message)\n"
+      << "\n== 1. first sync of three synthetic tenants (" << cmd.users << " users each)\n";
   std::map<std::string, Snapshot> snapshots;
   for (const SyntheticOptions& options : DemoTenants(cmd.users, now)) {
     snapshots[options.tenant_name] = GenerateTenant(options);
@@ -164,9 +176,14 @@ int RunDemo(const DemoCommand& cmd, std::ostream& out, std::ostream& err) {
   out << "\n";
   PrintOpenAlertSummary(demo, "contoso");
 
-  out << "Explore: vigil alerts --db " << cmd.db << " [--tenant contoso] [--state all] [--json]\n"
+  if (Status s = demo.delivery->Finish(out); !s.ok()) {
+    err << "vigil: demo: delivery: " << s.message() << "\n";
+    return kExitFailed;
+  }
+  out << "\nExplore: vigil alerts --db " << cmd.db << " [--tenant contoso] [--state all] [--json]\n"
       << "         vigil history --db " << cmd.db << " ALERT_ID\n"
-      << "         vigil trace --db " << cmd.db << " TRACE_ID\n";
+      << "         vigil trace --db " << cmd.db << " TRACE_ID\n"
+      << "         vigil notifications --db " << cmd.db << " (what was delivered)\n";
   if (mfa_after > 1 || disabled_after != 0) {
     err << "vigil: demo: remediated alerts did not resolve\n";
     return kExitFailed;

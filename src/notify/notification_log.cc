@@ -6,10 +6,10 @@ namespace vigil {
 
 Result<std::vector<NotificationRow>> ListNotifications(Db* db, const NotificationFilter& f) {
   std::string sql =
-      "SELECT n.id, c.name, t.name, n.alert_id, COALESCE(a.type, ''), COALESCE(a.subject_name, ''),"
+      "SELECT n.id, COALESCE(c.name, '#' || CAST(n.channel_id AS TEXT)), t.name, n.alert_id, COALESCE(a.type, ''), COALESCE(a.subject_name, ''),"
       " n.change, n.idempotency_key, n.state, COALESCE(n.reason, ''), n.at, n.attempts,"
       " n.sent_at, COALESCE(n.group_key, ''), d.status, d.response, d.error, d.at"
-      " FROM notifications n JOIN channels c ON c.id = n.channel_id"
+      " FROM notifications n LEFT JOIN channels c ON c.id = n.channel_id"
       " JOIN tenants t ON t.id = n.tenant_id LEFT JOIN alerts a ON a.id = n.alert_id"
       " LEFT JOIN deliveries d ON d.id = n.delivery_id WHERE 1 = 1";
   std::vector<DbValue> params;
