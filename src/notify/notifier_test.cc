@@ -10,6 +10,7 @@
 #include "alerts/alert_test_support.h"
 #include "notify/channel_store.h"
 #include "notify/notification_log.h"
+#include "testing/fake_channel.h"
 #include "testing/fake_clock.h"
 #include "testing/fixtures.h"
 #include "testing/test_database.h"
@@ -23,29 +24,8 @@ using alerts_test::kT0;
 using alerts_test::MakeFinding;
 using alerts_test::MakeRun;
 
-// A channel for tests: records every group it is given and answers with the
-// scripted results in order (then kSent).
-struct FakeChannelLog {
-  std::mutex mu;
-  std::vector<NotificationGroup> groups;
-  std::deque<DeliveryResult> script;
-};
-
-class FakeChannel : public Channel {
- public:
-  explicit FakeChannel(std::shared_ptr<FakeChannelLog> log) : log_(std::move(log)) {}
-  DeliveryResult Deliver(const NotificationGroup& group) override {
-    std::lock_guard<std::mutex> lock(log_->mu);
-    log_->groups.push_back(group);
-    if (log_->script.empty()) return {DeliveryOutcome::kSent, 200, "ok", "", std::nullopt};
-    DeliveryResult r = log_->script.front();
-    log_->script.pop_front();
-    return r;
-  }
-
- private:
-  std::shared_ptr<FakeChannelLog> log_;
-};
+using testing::FakeChannel;
+using testing::FakeChannelLog;
 
 SecretKey TestKey() {
   Result<SecretKey> key = SecretKey::Parse(std::string(64, 'a'), "test");
