@@ -170,4 +170,23 @@ Result<int64_t> RecordAttempt(Db* db, const ClaimedGroup& group, const DeliveryA
   return delivery_id;
 }
 
+Result<int64_t> PruneDeliveries(Db* db, TimeMs before) {
+  int64_t removed = 0;
+  for (const char* sql :
+       {"DELETE FROM notifications WHERE id IN (SELECT id FROM notifications WHERE state <> "
+        "'pending' AND at < ? ORDER BY id LIMIT 1000)",
+        "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE at < ? ORDER BY id "
+        "LIMIT 1000)"}) {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> st, db->Prepare(sql));
+    for (;;) {
+      st->Reset();
+      st->BindInt(1, before);
+      VIGIL_RETURN_IF_ERROR(st->Execute());
+      removed += st->Changes();
+      if (st->Changes() < 1000) break;
+    }
+  }
+  return removed;
+}
+
 }  // namespace vigil

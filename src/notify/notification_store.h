@@ -121,4 +121,9 @@ struct DeliveryAttempt {
 // Returns the delivery log row's id. One transaction.
 Result<int64_t> RecordAttempt(Db* db, const ClaimedGroup& group, const DeliveryAttempt& attempt);
 
+// Removes notifications that are done (sent, failed, suppressed) and
+// delivery log rows from before `before`, at most 1,000 rows per
+// statement; pending ones stay whatever their age. Returns how many rows.
+Result<int64_t> PruneDeliveries(Db* db, TimeMs before);
+
 }  // namespace vigil

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "events/outbox.h"
+#include "notify/notification_store.h"
 #include "observe/log.h"
 #include "queue/job_retention.h"
 
@@ -20,6 +21,7 @@ Result<PruneSummary> Pruner::Pass() {
   summary.jobs = jobs.jobs;
   summary.outbox = jobs.outbox;
   VIGIL_ASSIGN_OR_RETURN(summary.events, PrunePublishedEvents(db_.get(), cutoff));
+  VIGIL_ASSIGN_OR_RETURN(summary.deliveries, PruneDeliveries(db_.get(), cutoff));
   return summary;
 }
 

@@ -1,6 +1,8 @@
 // Pruner: the service's retention. Every interval_ms it removes the jobs
-// that finished, and the events that were published, more than
-// retention_ms ago (queue/job_retention.h, events/outbox.h), so a service
+// that finished, the events that were published and routed, and the
+// notifications and delivery log rows that are done, more than retention_ms
+// ago (queue/job_retention.h, events/outbox.h, notify/notification_store.h),
+// so a service
 // that runs for months keeps a bounded database. Alerts, their history,
 // syncs and traces are records and are kept.
 //
@@ -30,6 +32,7 @@ struct PruneSummary {
   int64_t jobs = 0;    // local queue rows
   int64_t outbox = 0;  // job outbox rows
   int64_t events = 0;  // event outbox rows
+  int64_t deliveries = 0;  // notifications done and delivery log rows
 };
 
 class Pruner {

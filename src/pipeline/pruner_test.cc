@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "events/outbox.h"
 #include "queue/job_outbox.h"
 #include "store/sqlite_db.h"
@@ -32,6 +34,24 @@ TEST(PrunerTest, APassRemovesWhatIsOlderThanTheRetentionAndKeepsTheRest) {
   old_event.payload = "{}";
   ASSERT_TRUE(AppendEvents(db.get(), {old_event}).ok());
   ASSERT_TRUE(MarkPublished(db.get(), {1}, 1 * kDay).ok());
+  ASSERT_TRUE(MarkRouted(db.get(), {1}, 1 * kDay).ok());
+  // Notifications: an old sent one goes, an old pending one and a new sent
+  // one stay; the old delivery log row goes.
+  for (const auto& [key, state, at] : {std::tuple{"a", "sent", 1 * kDay},
+                                       std::tuple{"b", "pending", 1 * kDay},
+                                       std::tuple{"c", "sent", 9 * kDay}}) {
+    ASSERT_TRUE(db->Execute("INSERT INTO notifications (channel_id, tenant_id, alert_id, change,"
+                            " idempotency_key, state, at, trace_id, due_at, next_attempt_at)"
+                            " VALUES (1, 1, 1, 'opened', ?, ?, ?, 't', 0, 0)",
+                            {std::string(key), std::string(state), at})
+                    .ok());
+  }
+  ASSERT_TRUE(db->Execute("INSERT INTO deliveries (channel_id, group_key, at, attempt,"
+                          " notifications, alert_ids, outcome, status, response, error,"
+                          " duration_ms, worker) VALUES (1, 'g', ?, 1, 1, '[1]', 'sent', 200,"
+                          " 'ok', '', 1, 'w')",
+                          {1 * kDay})
+                  .ok());
 
   PrunerOptions pruner_options;
   pruner_options.retention_ms = 7 * kDay;
@@ -43,6 +63,10 @@ TEST(PrunerTest, APassRemovesWhatIsOlderThanTheRetentionAndKeepsTheRest) {
   EXPECT_EQ(Count(db.get(), "SELECT COUNT(*) FROM job_outbox WHERE job_id = 'new'"), 1);
   EXPECT_EQ(Count(db.get(), "SELECT COUNT(*) FROM job_outbox"), 1);
   EXPECT_EQ(Count(db.get(), "SELECT COUNT(*) FROM event_outbox"), 0);
+  EXPECT_EQ(pass->deliveries, 2);
+  EXPECT_EQ(Count(db.get(), "SELECT COUNT(*) FROM notifications"), 2);
+  EXPECT_EQ(Count(db.get(), "SELECT COUNT(*) FROM notifications WHERE idempotency_key = 'a'"), 0);
+  EXPECT_EQ(Count(db.get(), "SELECT COUNT(*) FROM deliveries"), 0);
   // The background thread passes at once, then every interval; Stop ends it.
   pruner.Start();
   pruner.Stop();
