@@ -1,6 +1,6 @@
 // POST /hooks/{source_id}: a provider (or anything holding the data
 // source's webhook secret) asks for a sync now. The route is public: the
-// signature (api/webhook_signature.h) is its authentication. In order:
+// signature (http/webhook_signature.h) is its authentication. In order:
 //   503 unavailable        the server has no secret key to open secrets with
 //   404 not_found          no such data source, or it has no webhook secret
 //                          ("data source N not found" either way)
@@ -26,7 +26,7 @@
 #include "api/rate_limiter.h"
 #include "api/routes.h"
 #include "api/scope.h"
-#include "api/webhook_signature.h"
+#include "http/webhook_signature.h"
 #include "observe/log.h"
 #include "queue/sync_trigger.h"
 #include "store/webhook_store.h"

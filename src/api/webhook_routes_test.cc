@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "api/webhook_signature.h"
+#include "http/webhook_signature.h"
 #include "queue/pipeline_jobs.h"
 #include "store/tenants.h"
 #include "store/webhook_store.h"

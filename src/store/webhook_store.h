@@ -3,7 +3,7 @@
 //
 // A data source has at most one webhook secret: 32 random bytes written as
 // 64 lower-case hex digits, which the sender uses as its HMAC key
-// (api/webhook_signature.h). It is stored sealed with the secret key
+// (http/webhook_signature.h). It is stored sealed with the secret key
 // (store/secret_box.h) in webhook_secrets, never in clear; creating one
 // replaces the old one (rotation: the old one stops verifying at once).
 //

@@ -1,4 +1,4 @@
-#include "api/webhook_signature.h"
+#include "http/webhook_signature.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,9 @@
 // Webhook signatures: how a sender proves that a POST /hooks/{source_id}
 // comes from someone who holds the data source's webhook secret
-// (store/webhook_store.h), and when.
+// (store/webhook_store.h), and when. vigil signs its own outbound webhook
+// messages the same way (notify/webhook_channel.h, header X-Vigil-Signature,
+// keyed with the channel's signing secret), so a receiver checks them with
+// the functions below.
 //
 // The sender sends the header
 //
