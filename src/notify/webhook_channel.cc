@@ -31,6 +31,9 @@ nlohmann::ordered_json NotificationJson(const Notification& n) {
   nlohmann::ordered_json out;
   out["id"] = n.key;
   out["change"] = n.change;
+  out["previous_severity"] = n.change == kChangeSeverity
+                                 ? nlohmann::ordered_json(n.previous_severity)
+                                 : nlohmann::ordered_json(nullptr);
   out["at"] = FormatIso8601(n.at);
   out["trace_id"] = n.trace_id;
   out["alert"] = AlertJsonValue(n.alert);

@@ -52,6 +52,7 @@ TEST(WebhookChannelTest, BodyHasEveryDocumentedField) {
   const json& first = body["notifications"][0];
   EXPECT_EQ(first["id"], "vigil:7:101");
   EXPECT_EQ(first["change"], "opened");
+  EXPECT_TRUE(first["previous_severity"].is_null());
   EXPECT_EQ(first["at"], "2026-11-28T21:29:41Z");
   EXPECT_EQ(first["trace_id"], "trace-41");
   // The alert exactly as `vigil alerts --json` prints it.
@@ -64,6 +65,15 @@ TEST(WebhookChannelTest, BodyHasEveryDocumentedField) {
   const std::string text = WebhookBody(group);
   EXPECT_EQ(text.rfind(R"({"version":"1","channel":"ops","tenant":"fabrikam","group_key":)", 0), 0u)
       << text;
+}
+
+TEST(WebhookChannelTest, ASeverityChangeSaysTheSeverityBefore) {
+  NotificationGroup group = SampleGroup();
+  group.notifications[0].change = "severity_changed";
+  group.notifications[0].previous_severity = "medium";
+  const json body = json::parse(WebhookBody(group));
+  EXPECT_EQ(body["notifications"][0]["previous_severity"], "medium");
+  EXPECT_EQ(body["notifications"][0]["alert"]["severity"], group.notifications[0].alert.severity);
 }
 
 TEST(WebhookChannelTest, ADigestHasNoTenant) {
