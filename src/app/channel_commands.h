@@ -31,6 +31,7 @@ struct ChannelAddCommand {
   std::string digest;                // daily@HH:MM
   std::string timezone = "UTC";
   std::string give_up = "6h";
+  std::string max_retry_wait = "5m";
   std::string timeout = "10s";
   double max_per_second = 0;
 };

@@ -97,6 +97,11 @@ Status ReadRoute(Db* db, const ChannelAddCommand& cmd, ChannelSpec* spec) {
   }
   VIGIL_RETURN_IF_ERROR(ParseDurationFlag("--give-up", cmd.give_up, &spec->policy.give_up_ms));
   VIGIL_RETURN_IF_ERROR(ParseDurationFlag("--timeout", cmd.timeout, &spec->policy.timeout_ms));
+  VIGIL_RETURN_IF_ERROR(
+      ParseDurationFlag("--max-retry-wait", cmd.max_retry_wait, &spec->policy.max_retry_ms));
+  if (spec->policy.max_retry_ms < spec->policy.first_retry_ms) {
+    return Status::InvalidArgument("--max-retry-wait: at least 1s");
+  }
   if (spec->policy.timeout_ms <= 0) return Status::InvalidArgument("--timeout: must be above 0");
   if (cmd.max_per_second < 0) return Status::InvalidArgument("--max-per-second: negative");
   spec->policy.max_per_second = cmd.max_per_second;
@@ -197,6 +202,9 @@ void AddChannelAddCommand(CLI::App& channel, CommandContext* cli) {
   c->add_option("--give-up", cmd->give_up, "stop retrying a message after this long")
       ->capture_default_str();
   c->add_option("--timeout", cmd->timeout, "one attempt's time limit")->capture_default_str();
+  c->add_option("--max-retry-wait", cmd->max_retry_wait,
+                "retries wait 1s, doubling up to this (or the receiver's Retry-After)")
+      ->capture_default_str();
   c->add_option("--max-per-second", cmd->max_per_second,
                 "messages per second at most (default: slack 1, teams 4, others 10)");
   OnRun(c, cmd, cli, RunChannelAdd);

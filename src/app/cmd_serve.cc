@@ -87,6 +87,7 @@ ServiceOptions MakeServiceOptions(const ServeCommand& cmd, bool scheduler,
   options.run_relay = scheduler;
   options.concurrency = cmd.concurrency;
   options.lease_ms = settings.lease_ms;
+  options.notifier.lease_ms = settings.lease_ms;  // a delivery is held as long as a job
   options.stalled_check_ms = std::max<int64_t>(settings.lease_ms / 2, 100);
   options.coalesce_window_ms = settings.coalesce_ms;
   options.poll_ms = settings.poll_ms;
@@ -139,7 +140,8 @@ void AddServiceOptions(CLI::App* c, ServeCommand* cmd) {
       ->capture_default_str();
   c->add_option("--lease", cmd->lease,
                 "how long a running job is held before another worker may take it over\n"
-                "(renewed while it runs; a crashed worker's jobs run again after it)")
+                "(renewed while it runs; a crashed worker's jobs run again after it);\n"
+                "a message being delivered is held as long")
       ->capture_default_str();
   c->add_option("--drain", cmd->drain,
                 "on SIGINT/SIGTERM, how long to wait for running jobs before exiting")
