@@ -38,6 +38,8 @@ Api::Api(ApiEnv env)
   AddTenantRoutes(&router_);
   AddSourceRoutes(&router_);
   AddAlertRoutes(&router_);
+  AddChannelRoutes(&router_);
+  AddNotificationRoutes(&router_);
   AddJobRoutes(&router_);
   AddTraceRoutes(&router_);
   AddWebhookRoutes(&router_);
@@ -46,7 +48,7 @@ Api::Api(ApiEnv env)
 
 ApiResponse Api::Handle(ApiRequest request) {
   const auto start = std::chrono::steady_clock::now();
-  const Route* route = nullptr;
+  const ApiRoute* route = nullptr;
   ApiResponse response;
   try {
     response = Dispatch(&request, &route);
@@ -73,7 +75,7 @@ ApiResponse Api::Handle(ApiRequest request) {
   return response;
 }
 
-ApiResponse Api::Dispatch(ApiRequest* request, const Route** matched) {
+ApiResponse Api::Dispatch(ApiRequest* request, const ApiRoute** matched) {
   if (request->body.size() > env_.limits.max_body_bytes) {
     return ErrorResponse(413, api_error::kPayloadTooLarge,
                          "request body: " + std::to_string(request->body.size()) +
@@ -100,7 +102,7 @@ ApiResponse Api::Dispatch(ApiRequest* request, const Route** matched) {
   return Authorized(*match.route, request);
 }
 
-ApiResponse Api::Authorized(const Route& route, ApiRequest* request) {
+ApiResponse Api::Authorized(const ApiRoute& route, ApiRequest* request) {
   std::optional<std::string> header = request->Header("authorization");
   if (!header) return Unauthorized("missing Authorization: Bearer <token>");
   if (header->rfind(kBearer, 0) != 0) {

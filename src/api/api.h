@@ -34,8 +34,8 @@ class Api {
   ApiEnv* env() { return &env_; }
 
  private:
-  ApiResponse Dispatch(ApiRequest* request, const Route** matched);
-  ApiResponse Authorized(const Route& route, ApiRequest* request);
+  ApiResponse Dispatch(ApiRequest* request, const ApiRoute** matched);
+  ApiResponse Authorized(const ApiRoute& route, ApiRequest* request);
 
   ApiEnv env_;
   Router router_;

@@ -21,6 +21,7 @@ class HttpClient;
 class Queue;
 class MetricsRegistry;
 class SecretKey;
+struct ChannelSpec;
 
 // The API's limits. Every one has a default fit for production.
 struct ApiLimits {
@@ -52,6 +53,12 @@ struct ApiHooks {
   // /readyz checks besides the database, e.g. {"redis", ...}, {"nats", ...}:
   // OK when reachable, otherwise the reason.
   std::vector<std::pair<std::string, std::function<Status()>>> readiness;
+  // The channel kind's own checks of a new channel (a missing URL, a bad
+  // address, ...), run before POST /api/v1/channels stores it: the app opens
+  // the channel (app/channel_factory.h) and returns its status; an error is
+  // answered as ErrorFromStatus does (InvalidArgument: 400). Null: that
+  // route answers 503 unavailable.
+  std::function<Status(const ChannelSpec&)> check_channel;
 };
 
 struct ApiEnv {
@@ -60,7 +67,9 @@ struct ApiEnv {
   const Clock* clock = nullptr;
   MetricsRegistry* metrics = nullptr;
   // Opens the webhook secrets (store/webhook_store.h); null: POST /hooks
-  // answers 503 unavailable.
+  // answers 503 unavailable. POST /api/v1/channels seals with it, or, when
+  // null, with the key the environment names (store/secret_box.h
+  // LoadSecretKey), as adding a data source does.
   const SecretKey* secret_key = nullptr;
   ApiLimits limits;
   ApiHooks hooks;

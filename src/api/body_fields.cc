@@ -51,6 +51,38 @@ Result<std::optional<bool>> OptionalBoolField(const nlohmann::json& body, std::s
   return std::optional<bool>(it->get<bool>());
 }
 
+Result<std::optional<std::vector<std::string>>> OptionalStringArrayField(
+    const nlohmann::json& body, std::string_view key) {
+  using Out = std::optional<std::vector<std::string>>;
+  auto it = body.find(std::string(key));
+  if (it == body.end() || it->is_null()) return Out();
+  if (!it->is_array()) {
+    return Status::InvalidArgument(std::string(key) + ": expected an array of strings, got " +
+                                   it->type_name());
+  }
+  std::vector<std::string> items;
+  for (size_t i = 0; i < it->size(); ++i) {
+    const nlohmann::json& item = (*it)[i];
+    if (!item.is_string()) {
+      return Status::InvalidArgument(std::string(key) + "[" + std::to_string(i) +
+                                     "]: expected a string, got " + item.type_name());
+    }
+    items.push_back(item.get<std::string>());
+  }
+  return Out(std::move(items));
+}
+
+Result<std::optional<double>> OptionalNumberField(const nlohmann::json& body,
+                                                  std::string_view key) {
+  auto it = body.find(std::string(key));
+  if (it == body.end() || it->is_null()) return std::optional<double>();
+  if (!it->is_number()) {
+    return Status::InvalidArgument(std::string(key) + ": expected a number, got " +
+                                   it->type_name());
+  }
+  return std::optional<double>(it->get<double>());
+}
+
 std::string ShownJson(const nlohmann::json& value) {
   constexpr size_t kMax = 60;
   std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -33,6 +34,17 @@ Result<std::string> RequiredStringField(const nlohmann::json& body, std::string_
 // The boolean `key` of `body`; nullopt when absent or null.
 // "<key>: expected true or false, got <type>" otherwise.
 Result<std::optional<bool>> OptionalBoolField(const nlohmann::json& body, std::string_view key);
+
+// The array of strings `key` of `body`; nullopt when absent or null.
+// "<key>: expected an array of strings, got <type>" for another type,
+// "<key>[<i>]: expected a string, got <type>" for an item.
+Result<std::optional<std::vector<std::string>>> OptionalStringArrayField(
+    const nlohmann::json& body, std::string_view key);
+
+// The number `key` of `body`; nullopt when absent or null.
+// "<key>: expected a number, got <type>" otherwise.
+Result<std::optional<double>> OptionalNumberField(const nlohmann::json& body,
+                                                  std::string_view key);
 
 // `value` as JSON text for a message, cut to about 60 characters ("...").
 std::string ShownJson(const nlohmann::json& value);

@@ -13,10 +13,13 @@
 #include <vector>
 
 #include "alerts/alert_test_support.h"
+#include "notify/channel_store.h"
+#include "notify/notification_store.h"
 #include "queue/sync_trigger.h"
 #include "store/secret_box.h"
 #include "store/tenants.h"
 #include "testing/api_fixture.h"
+#include "testing/fake_channel_check.h"
 #include "testing/fake_http_client.h"
 #include "testing/fixtures.h"
 #include "testing/scoped_env.h"
@@ -40,21 +43,30 @@ struct Objects {
   std::string alert_id;
   std::string job_id;
   std::string trace_id;
+  std::string channel;  // a webhook channel the tenant owns, with one notification
 };
 
 // Ids that exist for nobody: what "not found" looks like for each param.
 Objects Ghost() {
-  return {0, "ghost-tenant", "987654321", "987654322", "987654323",
-          "deadbeefdeadbeefdeadbeefdeadbeef"};
+  return {0,
+          "ghost-tenant",
+          "987654321",
+          "987654322",
+          "987654323",
+          "deadbeefdeadbeefdeadbeefdeadbeef",
+          "ghost-channel"};
 }
 
 // A Graph that refuses every client: a data source's connection check runs
 // and reports its credentials failed (200), as it would for a wrong secret.
+// New channels pass the fake kind checks.
 ApiHooks RefusingGraphHooks() {
   auto http = std::make_shared<testing::FakeHttpClient>();
   http->Script("https://", {HttpResponse{401, {}, R"({"error":"invalid_client"})"}});
   ApiHooks hooks;
   hooks.graph_http = http;
+  hooks.check_channel =
+      testing::FakeChannelCheck::Hook(std::make_shared<testing::FakeChannelCheck>());
   return hooks;
 }
 
@@ -75,7 +87,8 @@ class IdorTest : public ::testing::Test {
   }
 
   // A data source, two open alerts (with history), a queued sync job and
-  // its trace for tenant `name` (which TenantToken created).
+  // its trace, and a webhook channel it owns with a notification of the
+  // first alert, for tenant `name` (which TenantToken created).
   Objects Seed(const std::string& name) {
     Db* db = f_.db();
     const TimeMs now = f_.clock()->NowMs();
@@ -115,17 +128,37 @@ class IdorTest : public ::testing::Test {
     EXPECT_TRUE(sync.ok()) << sync.status().ToString();
     o.job_id = sync->job_id;
     o.trace_id = sync->trace_id;
+
+    ChannelSpec channel;
+    channel.name = name + "-hook";
+    channel.kind = std::string(kChannelWebhook);
+    channel.tenant_id = o.tenant_id;
+    channel.url = "https://receiver.example/" + name;
+    channel.signing_secret = "not-a-real-signing-secret";
+    Result<int64_t> channel_id = AddChannel(db, channel, LoadSecretKey().value(), now);
+    EXPECT_TRUE(channel_id.ok()) << channel_id.status().ToString();
+    o.channel = channel.name;
+    NewNotification n;
+    n.channel_id = *channel_id;
+    n.tenant_id = o.tenant_id;
+    n.alert_id = reconciled->changes.at(0).alert_id;
+    n.change = "opened";
+    n.key = name + "-notification-1";
+    n.state = std::string(kNotificationPending);
+    n.at = now;
+    n.trace_id = o.trace_id;
+    n.due_at = now;
+    Status stored = InsertNotifications(db, {n});
+    EXPECT_TRUE(stored.ok()) << stored.ToString();
     return o;
   }
 
   // `route`'s path with its params replaced by `o`'s objects; fails the
   // test on a param this sweep does not know.
-  static std::string Substitute(const Route& route, const Objects& o) {
-    const std::map<std::string, std::string> values = {{"tenant", o.tenant},
-                                                       {"source_id", o.source_id},
-                                                       {"alert_id", o.alert_id},
-                                                       {"job_id", o.job_id},
-                                                       {"trace_id", o.trace_id}};
+  static std::string Substitute(const ApiRoute& route, const Objects& o) {
+    const std::map<std::string, std::string> values = {
+        {"tenant", o.tenant}, {"source_id", o.source_id}, {"alert_id", o.alert_id},
+        {"job_id", o.job_id}, {"trace_id", o.trace_id},   {"channel", o.channel}};
     std::string path;
     size_t i = 0;
     while (i < route.pattern.size()) {
@@ -148,7 +181,7 @@ class IdorTest : public ::testing::Test {
     return path;
   }
 
-  static bool HasParams(const Route& route) {
+  static bool HasParams(const ApiRoute& route) {
     return route.pattern.find('{') != std::string::npos;
   }
 
@@ -159,7 +192,7 @@ class IdorTest : public ::testing::Test {
     std::string path;
     std::string body;
   };
-  static Request MakeRequest(const Route& route, const Objects& o) {
+  static Request MakeRequest(const ApiRoute& route, const Objects& o) {
     Request r{Substitute(route, o), ""};
     nlohmann::json body = nlohmann::json::object();
     if (route.pattern == "/api/v1/alerts/{alert_id}/snooze" && route.method == "POST") {
@@ -185,15 +218,22 @@ class IdorTest : public ::testing::Test {
           body["client_secret"] = "not-a-real-secret";
         }
         if (route.pattern == "/api/v1/tenants") body["name"] = o.tenant;
+        if (route.pattern == "/api/v1/channels") {
+          // Owned by the tenant ("tenant" above) and routing it.
+          body["name"] = o.tenant + "-added";
+          body["kind"] = "webhook";
+          body["url"] = "https://receiver.example/" + o.tenant + "/added";
+          body["route"] = {{"tenants", {o.tenant}}};
+        }
       }
     }
     if (route.method != "GET" && route.method != "DELETE") r.body = body.dump();
     return r;
   }
 
-  std::vector<const Route*> TokenRoutes() {
-    std::vector<const Route*> routes;
-    for (const Route& route : f_.api()->router().routes()) {
+  std::vector<const ApiRoute*> TokenRoutes() {
+    std::vector<const ApiRoute*> routes;
+    for (const ApiRoute& route : f_.api()->router().routes()) {
       if (route.auth != RouteAuth::kPublic) routes.push_back(&route);
     }
     return routes;
@@ -211,9 +251,15 @@ class IdorTest : public ::testing::Test {
            std::to_string(Count(db, "SELECT COUNT(*) FROM alerts WHERE tenant_id = " + t +
                                         " AND snoozed_until IS NOT NULL")) +
            " snoozed, " +
-           std::to_string(Count(db, "SELECT COUNT(*) FROM tenant_preferences WHERE tenant_id = " +
-                                        t)) +
-           " preferences, " + std::to_string(Count(db, "SELECT COUNT(*) FROM jobs")) + " jobs";
+           std::to_string(
+               Count(db, "SELECT COUNT(*) FROM tenant_preferences WHERE tenant_id = " + t)) +
+           " preferences, " + std::to_string(Count(db, "SELECT COUNT(*) FROM jobs")) + " jobs, " +
+           std::to_string(Count(db, "SELECT COUNT(*) FROM channels WHERE tenant_id = " + t)) +
+           " channels, " +
+           std::to_string(Count(db, "SELECT COUNT(*) FROM channels WHERE name LIKE '%-added'")) +
+           " channels added, " +
+           std::to_string(Count(db, "SELECT COUNT(*) FROM notifications WHERE tenant_id = " + t)) +
+           " notifications";
   }
 
   testing::ScopedEnv key_env_;
@@ -237,11 +283,11 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
 }
 
 TEST_F(IdorTest, TenantATokenGets404OnEveryRouteForTenantBsObjects) {
-  const std::vector<const Route*> routes = TokenRoutes();
+  const std::vector<const ApiRoute*> routes = TokenRoutes();
   ASSERT_GE(routes.size(), 15u) << "the route table is not complete yet";
   const std::string before = StateOfB();
   const Objects ghost = Ghost();
-  for (const Route* route : routes) {
+  for (const ApiRoute* route : routes) {
     SCOPED_TRACE(route->method + " " + route->pattern);
     const Request request = MakeRequest(*route, b_);
     ApiResponse r = f_.Call(route->method, request.path, token_a_, request.body);
@@ -269,6 +315,7 @@ TEST_F(IdorTest, TenantATokenGets404OnEveryRouteForTenantBsObjects) {
     expected = ReplaceAll(expected, ghost.alert_id, b_.alert_id);
     expected = ReplaceAll(expected, ghost.job_id, b_.job_id);
     expected = ReplaceAll(expected, ghost.trace_id, b_.trace_id);
+    expected = ReplaceAll(expected, ghost.channel, b_.channel);
     EXPECT_EQ(m.status, r.status) << m.body;
     EXPECT_EQ(r.body, expected) << "B's object answers unlike a missing one";
   }
@@ -276,9 +323,9 @@ TEST_F(IdorTest, TenantATokenGets404OnEveryRouteForTenantBsObjects) {
 }
 
 TEST_F(IdorTest, TheSameRequestsWithTenantBsTokenReachRealObjects) {
-  const std::vector<const Route*> routes = TokenRoutes();
+  const std::vector<const ApiRoute*> routes = TokenRoutes();
   ASSERT_GE(routes.size(), 15u) << "the route table is not complete yet";
-  for (const Route* route : routes) {
+  for (const ApiRoute* route : routes) {
     SCOPED_TRACE(route->method + " " + route->pattern);
     const Request request = MakeRequest(*route, b_);
     ApiResponse r = f_.Call(route->method, request.path, token_b_, request.body);
@@ -294,10 +341,17 @@ TEST_F(IdorTest, TheSameRequestsWithTenantBsTokenReachRealObjects) {
   EXPECT_EQ(Count(f_.db(), "SELECT COUNT(*) FROM alerts WHERE id = " + b_.alert_id +
                                " AND acknowledged_at IS NOT NULL"),
             1);
+  EXPECT_EQ(Count(f_.db(),
+                  "SELECT COUNT(*) FROM channels WHERE name = 'bravo-added' AND "
+                  "tenant_id = " +
+                      std::to_string(b_.tenant_id)),
+            1);
+  EXPECT_EQ(Count(f_.db(), "SELECT COUNT(*) FROM channels WHERE name = '" + b_.channel + "'"), 0)
+      << "DELETE /api/v1/channels/{channel} did not remove B's own channel";
 }
 
 TEST_F(IdorTest, ListsWithoutATenantShowOnlyTheCallersOwnObjects) {
-  for (const Route* route : TokenRoutes()) {
+  for (const ApiRoute* route : TokenRoutes()) {
     if (route->method != "GET" || HasParams(*route)) continue;
     SCOPED_TRACE(route->pattern);
     ApiResponse r = f_.Call("GET", route->pattern, token_a_);

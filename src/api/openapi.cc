@@ -19,7 +19,8 @@ std::string BuildDocument() {
        "vigil's HTTP API. Errors are JSON {\"error\": {\"code\", \"message\"}} with a stable "
        "code. A tenant token sees only its tenant: another tenant's objects answer exactly as "
        "missing ones (404). Lists answer {\"items\": [...]} (cursor-paged ones also "
-       "\"next_cursor\"); times are ISO 8601 UTC; ids are numbers except job and trace ids."}};
+       "\"next_cursor\", the delivery log \"next_before\"); times are ISO 8601 UTC; ids are "
+       "numbers except job and trace ids."}};
   doc["servers"] = Json::array({{{"url", "/"}}});
   doc["security"] = Json::array({{{"bearerAuth", Json::array()}}});
   doc["paths"] = openapi::Paths();

@@ -4,8 +4,8 @@
 // responses (the error responses with their stable codes, api_types.h), and
 // the bearerAuth security scheme (public routes declare `security: []`);
 // the webhook's Vigil-Signature and Vigil-Delivery headers; schemas for
-// Error, Tenant, Preferences, DataSource, Alert, HistoryEntry, Job,
-// TraceSpan and the list envelopes.
+// Error, Tenant, Preferences, DataSource, Alert, HistoryEntry, Channel,
+// ChannelInput, Notification, Job, TraceSpan and the list envelopes.
 //
 // openapi_test.cc checks the document against the router both ways (every
 // route is documented, every documented operation is a route), so a route

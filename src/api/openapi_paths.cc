@@ -8,6 +8,7 @@ namespace {
 Json TenantPath() { return PathParam("tenant", "the tenant's name", String()); }
 Json SourcePath() { return PathParam("source_id", "the data source's id", Integer()); }
 Json AlertPath() { return PathParam("alert_id", "the alert's id", Integer()); }
+Json ChannelPath() { return PathParam("channel", "the channel's name", String()); }
 Json Limit() {
   Json schema = {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 100}};
   return QueryParam("limit", "page size (at most ApiLimits::max_page_size, 1000 by default)",
@@ -132,6 +133,51 @@ void AddAlertPaths(Json* paths) {
       Build(op, {"Unauthorized", "NotFound", "RateLimited"});
 }
 
+// The operations under /api/v1/channels and /api/v1/notifications.
+void AddDeliveryPaths(Json* paths) {
+  Json& p = *paths;
+  Operation op = Token("List channels (a tenant token: those its tenant owns)", "delivery");
+  op.parameters.push_back(
+      QueryParam("tenant", "only the channels this tenant owns (by name)", String()));
+  op.responses["200"] = Reply("the channels, by name", Ref("ChannelList"));
+  p["/api/v1/channels"]["get"] = Build(op, {"Unauthorized", "NotFound", "RateLimited"});
+
+  op = Token("Add a channel with its route (a tenant token: owned by its tenant, routing only it)",
+             "delivery");
+  op.request_body = Body(Ref("ChannelInput"), true, "the channel; its secrets are sealed");
+  op.responses["201"] = Reply("created", Ref("ChannelCreated"));
+  op.responses["409"] = Reply(
+      "conflict: the name is taken, or the server has no secret key to seal with", Ref("Error"));
+  op.responses["503"] =
+      Reply("unavailable: this server cannot check channels (or a backend is down)", Ref("Error"));
+  p["/api/v1/channels"]["post"] =
+      Build(op, {"BadRequest", "Unauthorized", "NotFound", "PayloadTooLarge", "RateLimited"});
+
+  op = Token("One channel", "delivery");
+  op.parameters.push_back(ChannelPath());
+  op.responses["200"] = Reply("the channel", Ref("Channel"));
+  p["/api/v1/channels/{channel}"]["get"] = Build(op, {"Unauthorized", "NotFound", "RateLimited"});
+
+  op = Token("Remove a channel and its pending notifications (the delivery log stays)", "delivery");
+  op.parameters.push_back(ChannelPath());
+  op.responses["200"] = Reply("the channel as it was", Ref("Channel"));
+  p["/api/v1/channels/{channel}"]["delete"] =
+      Build(op, {"Unauthorized", "NotFound", "RateLimited"});
+
+  op = Token("The delivery log: notifications, newest first, paged by id", "delivery");
+  op.parameters = Json::array(
+      {QueryParam("tenant", "only this tenant (by name); a tenant token sees only its own",
+                  String()),
+       QueryParam("channel", "only this channel (by name; one the caller may see)", String()),
+       QueryParam("alert", "only this alert id", Integer()),
+       QueryParam("state", "only this state", Enum({"pending", "sent", "failed", "suppressed"})),
+       Limit(),
+       QueryParam("before", "only ids below this: next_before of the previous page", Integer())});
+  op.responses["200"] = Reply("one page of notifications", Ref("NotificationList"));
+  p["/api/v1/notifications"]["get"] =
+      Build(op, {"BadRequest", "Unauthorized", "NotFound", "RateLimited"});
+}
+
 // The operations under /api/v1/jobs and /api/v1/traces.
 void AddJobAndTracePaths(Json* paths) {
   Json& p = *paths;
@@ -223,6 +269,7 @@ Json Paths() {
   AddTenantPaths(&p);
   AddSourcePaths(&p);
   AddAlertPaths(&p);
+  AddDeliveryPaths(&p);
   AddJobAndTracePaths(&p);
   AddDocumentPath(&p);
   AddWebhookPaths(&p);

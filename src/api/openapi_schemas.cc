@@ -151,6 +151,116 @@ void AddAlertSchemas(Json* schemas) {
       Object({{"until", Time("ISO 8601; notifications are muted until then")}}, {"until"});
 }
 
+// Schemas of delivery channels and the delivery log.
+void AddDeliverySchemas(Json* schemas) {
+  Json& s = *schemas;
+  const Json kinds = Enum({"webhook", "slack", "teams", "email", "pagerduty", "alertmanager"});
+  const Json changes =
+      ArrayOf(Enum({"opened", "reopened", "resolved", "severity_changed", "updated", "repeat"}));
+  const Json nullable_string = {{"type", "string"}, {"nullable", true}};
+  s["ChannelRoute"] = Object(
+      {{"tenants", ArrayOf(String("a tenant's name"))},
+       {"types", ArrayOf(String("an alert type glob: * any run, ? one character"))},
+       {"min_severity", Enum({"low", "medium", "high", "critical"})},
+       {"changes", changes},
+       {"group_wait", String("a duration: changes of a tenant within it go out as one message")},
+       {"repeat_interval", String("a duration: remind of alerts still open; 0ms: never")},
+       {"digest", nullable_string},
+       {"timezone", nullable_string}});
+  s["ChannelRoute"]["description"] =
+      "which alert changes go to the channel; empty tenants or types: all. flapping and "
+      "stable are sent whenever the route takes the alert";
+  s["Channel"] = Object(
+      {{"id", Integer()},
+       {"name", String()},
+       {"kind", kinds},
+       {"tenant",
+        {{"type", "string"}, {"nullable", true}, {"description", "the owner; null: MSP-wide"}}},
+       {"route", Ref("ChannelRoute")},
+       {"give_up", String("a duration: retrying a message stops after it")},
+       {"timeout", String("a duration: one attempt's limit")},
+       {"max_per_second", {{"type", "number"}, {"description", "0: the kind's default"}}},
+       {"smtp_url", String("email only")},
+       {"smtp_user", String("email only")},
+       {"from", String("email only")},
+       {"to", ArrayOf(String("email only: a recipient"))},
+       {"secrets", ArrayOf(Enum({"url", "signing_secret", "routing_key", "smtp_password"},
+                                "a secret the channel holds; its value is never returned"))},
+       {"created_at", Time("when it was added")},
+       {"last_attempt_at", NullableTime("the latest delivery attempt")},
+       {"last_outcome",
+        {{"type", "string"}, {"nullable", true}, {"enum", {"sent", "retry", "failed", nullptr}}}},
+       {"last_error", String("the latest attempt's error, if any")},
+       {"pending", Integer("notifications waiting")},
+       {"failed", Integer("notifications given up on")}},
+      {"id", "name", "kind", "tenant", "route", "secrets", "created_at", "pending", "failed"});
+  s["ChannelCreated"] = {
+      {"allOf",
+       Json::array({Ref("Channel"),
+                    Object({{"signing_secret",
+                             String("webhook, when none was given: the generated HMAC-SHA256 "
+                                    "key of X-Vigil-Signature; shown only in this answer")}})})}};
+  Json route_input = s["ChannelRoute"];
+  route_input["properties"]["group_wait"] = String("a duration such as 30s; 0 sends at once");
+  route_input["properties"]["repeat_interval"] = String("a duration; 0 (the default): never");
+  route_input["properties"]["digest"] = String("daily@HH:MM: one message a day instead");
+  route_input["properties"]["timezone"] = String("the digest's IANA time zone (default UTC)");
+  route_input["description"] =
+      "defaults: every tenant and type, min_severity low, changes opened, reopened, resolved, "
+      "group_wait 30s; a tenant token may name only its own tenant";
+  s["ChannelInput"] = Object(
+      {{"name", String("1 to 64 letters, digits, '.', '-', '_'; unique")},
+       {"kind", kinds},
+       {"tenant", String("the owner (admin tokens: any tenant, default none, i.e. MSP-wide; "
+                         "tenant tokens: only their own, the default)")},
+       {"url", String("webhook, slack, teams, alertmanager, pagerduty (optional): the "
+                      "receiver's URL; sealed")},
+       {"signing_secret", String("webhook: the HMAC key; sealed; absent: one is generated and "
+                                 "returned once")},
+       {"routing_key", String("pagerduty: the Events API v2 routing key; sealed")},
+       {"smtp_url", String("email: smtp://host:port or smtps://host:port")},
+       {"smtp_user", String("email: the SMTP AUTH user")},
+       {"smtp_password", String("email: sealed")},
+       {"from", String("email: the sender")},
+       {"to", ArrayOf(String("email: a recipient"))},
+       {"route", route_input},
+       {"give_up", String("a duration (default 6h)")},
+       {"timeout", String("a duration (default 10s)")},
+       {"max_per_second",
+        {{"type", "number"}, {"minimum", 0}, {"description", "0 (default): the kind's"}}}},
+      {"name", "kind"});
+  s["ChannelInput"]["additionalProperties"] = false;
+  s["Notification"] = Object(
+      {{"id", Integer()},
+       {"key", String("the idempotency key, the same on every retry")},
+       {"channel", String()},
+       {"tenant", String()},
+       {"alert_id", Integer()},
+       {"alert_type", String()},
+       {"subject_name", String()},
+       {"change", String("opened, reopened, resolved, severity_changed, flapping, stable, ...")},
+       {"at", Time("when the alert changed")},
+       {"state", Enum({"pending", "sent", "failed", "suppressed"})},
+       {"reason", String("why it was suppressed or failed")},
+       {"attempts", Integer()},
+       {"sent_at", NullableTime("when the receiver accepted it")},
+       {"group_key", String("the message it went out in")},
+       {"last_attempt", Object({{"at", Time("when")},
+                                {"status", Integer("the receiver's status code")},
+                                {"response", String("the first bytes of its answer")},
+                                {"error", String()}})}},
+      {"id", "key", "channel", "tenant", "alert_id", "change", "at", "state"});
+  s["Notification"]["properties"]["last_attempt"]["nullable"] = true;
+  s["NotificationList"] =
+      Object({{"items", ArrayOf(Ref("Notification"))},
+              {"next_before",
+               {{"type", "integer"},
+                {"format", "int64"},
+                {"nullable", true},
+                {"description", "pass as ?before= for the next page; null on the last"}}}},
+             {"items", "next_before"});
+}
+
 // Schemas of jobs and traces.
 void AddJobAndTraceSchemas(Json* schemas) {
   Json& s = *schemas;
@@ -188,7 +298,7 @@ void AddJobAndTraceSchemas(Json* schemas) {
 // Schemas of the list answers ("<Item>List"), cursor-paged or not.
 void AddListSchemas(Json* schemas) {
   Json& s = *schemas;
-  for (const char* item : {"Tenant", "DataSource", "Alert", "HistoryEntry", "Job"}) {
+  for (const char* item : {"Tenant", "DataSource", "Alert", "HistoryEntry", "Job", "Channel"}) {
     Json page = Object({{"items", ArrayOf(Ref(item))}}, {"items"});
     page["properties"]["next_cursor"] = {
         {"type", "string"},
@@ -220,6 +330,7 @@ Json Schemas() {
   AddTenantSchemas(&s);
   AddSourceSchemas(&s);
   AddAlertSchemas(&s);
+  AddDeliverySchemas(&s);
   AddJobAndTraceSchemas(&s);
   AddListSchemas(&s);
   AddOpsSchemas(&s);

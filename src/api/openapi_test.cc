@@ -48,7 +48,8 @@ TEST(OpenApiTest, IsAnOpenApi303DocumentWithBearerAuth) {
   EXPECT_EQ(doc["components"]["securitySchemes"]["bearerAuth"]["scheme"], "bearer");
   EXPECT_EQ(doc["security"][0].count("bearerAuth"), 1u);
   for (const char* schema :
-       {"Error", "Alert", "Tenant", "DataSource", "Job", "TraceSpan", "Preferences"}) {
+       {"Error", "Alert", "Tenant", "DataSource", "Job", "TraceSpan", "Preferences", "Channel",
+        "ChannelInput", "ChannelCreated", "ChannelList", "Notification", "NotificationList"}) {
     EXPECT_TRUE(doc["components"]["schemas"].contains(schema)) << schema;
   }
   // Every $ref points at something that exists.
@@ -74,7 +75,7 @@ TEST(OpenApiTest, EveryRouteIsDocumentedWithItsMethodAndPathParameters) {
   ApiFixture f;
   nlohmann::json paths = Document()["paths"];
   ASSERT_FALSE(f.api()->router().routes().empty());
-  for (const Route& route : f.api()->router().routes()) {
+  for (const ApiRoute& route : f.api()->router().routes()) {
     const std::string method = Lower(route.method);
     SCOPED_TRACE(route.method + " " + route.pattern);
     ASSERT_TRUE(paths.contains(route.pattern)) << "path missing from openapi.json";
@@ -103,7 +104,7 @@ TEST(OpenApiTest, EveryRouteIsDocumentedWithItsMethodAndPathParameters) {
 TEST(OpenApiTest, EveryDocumentedOperationIsARoute) {
   ApiFixture f;
   std::set<std::pair<std::string, std::string>> routes;
-  for (const Route& route : f.api()->router().routes()) {
+  for (const ApiRoute& route : f.api()->router().routes()) {
     routes.insert({Lower(route.method), route.pattern});
   }
   const nlohmann::json doc = Document();

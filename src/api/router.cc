@@ -47,8 +47,8 @@ bool PathMatches(std::string_view pattern, std::string_view path,
 
 }  // namespace
 
-void Router::Add(Route route) {
-  for (const Route& r : routes_) {
+void Router::Add(ApiRoute route) {
+  for (const ApiRoute& r : routes_) {
     if (r.method == route.method && r.pattern == route.pattern) return;
   }
   routes_.push_back(std::move(route));
@@ -57,7 +57,7 @@ void Router::Add(Route route) {
 Router::Match Router::Find(ApiRequest* request) const {
   Match match;
   const std::string method = request->method == "HEAD" ? "GET" : request->method;
-  for (const Route& r : routes_) {
+  for (const ApiRoute& r : routes_) {
     std::map<std::string, std::string> params;
     if (!PathMatches(r.pattern, request->path, &params)) continue;
     if (r.method == method) {

@@ -1,4 +1,4 @@
-// Router: the API's route table. A route is a method, a path pattern whose
+// Router: the API's route table. A route (ApiRoute) is a method, a path pattern whose
 // {name} segments match one non-empty path segment each, who may call it,
 // and its handler. Match finds the route of a request; a path that matches
 // some route but not with this method is told apart (405 with Allow), so
@@ -42,7 +42,8 @@ struct RouteCall {
 
 using RouteHandler = std::function<ApiResponse(const ApiRequest&, RouteCall&)>;
 
-struct Route {
+// (Not `Route`: that is a channel's route, notify/route.h.)
+struct ApiRoute {
   std::string method;   // "GET", "POST", "PUT", "DELETE"
   std::string pattern;  // "/api/v1/alerts/{id}"
   RouteAuth auth = RouteAuth::kToken;
@@ -53,20 +54,20 @@ class Router {
  public:
   // Adds a route. A pattern must start with '/'; two routes with the same
   // method and pattern are a programming error (the second is ignored).
-  void Add(Route route);
+  void Add(ApiRoute route);
 
   struct Match {
-    const Route* route = nullptr;         // the route; null when none matched
-    std::vector<std::string> allowed;     // when route is null: methods the path has (405)
+    const ApiRoute* route = nullptr;   // the route; null when none matched
+    std::vector<std::string> allowed;  // when route is null: methods the path has (405)
   };
   // The route for (method, path), filling request->params from its {name}
   // segments. HEAD matches GET routes.
   Match Find(ApiRequest* request) const;
 
-  const std::vector<Route>& routes() const { return routes_; }
+  const std::vector<ApiRoute>& routes() const { return routes_; }
 
  private:
-  std::vector<Route> routes_;
+  std::vector<ApiRoute> routes_;
 };
 
 }  // namespace vigil

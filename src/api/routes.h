@@ -8,9 +8,11 @@ namespace vigil {
 void AddTenantRoutes(Router* router);   // tenants and their preferences (tenant_routes.cc)
 void AddSourceRoutes(Router* router);   // data sources: list, add, test, sync (source_routes.cc)
 void AddAlertRoutes(Router* router);    // alerts, history, acknowledge, snooze (alert_routes.cc)
-void AddJobRoutes(Router* router);      // jobs (job_routes.cc)
-void AddTraceRoutes(Router* router);    // traces as waterfalls (trace_routes.cc)
-void AddWebhookRoutes(Router* router);  // POST /hooks/{source_id} (webhook_routes.cc)
-void AddOpsRoutes(Router* router);      // /healthz, /readyz, /metrics, openapi.json (ops_routes.cc)
+void AddChannelRoutes(Router* router);  // delivery channels (channel_routes.cc)
+void AddNotificationRoutes(Router* router);  // the delivery log (notification_routes.cc)
+void AddJobRoutes(Router* router);           // jobs (job_routes.cc)
+void AddTraceRoutes(Router* router);         // traces as waterfalls (trace_routes.cc)
+void AddWebhookRoutes(Router* router);       // POST /hooks/{source_id} (webhook_routes.cc)
+void AddOpsRoutes(Router* router);  // /healthz, /readyz, /metrics, openapi.json (ops_routes.cc)
 
 }  // namespace vigil

@@ -42,6 +42,21 @@ std::optional<ApiResponse> ResolveDataSource(const RouteCall& call, const std::s
   return std::nullopt;
 }
 
+std::optional<ApiResponse> ResolveChannel(const RouteCall& call, const std::string& name,
+                                          ChannelRow* out) {
+  const std::string what = "channel \"" + name + "\"";
+  if (!ValidateChannelName(name).ok()) return NotFoundResponse(what);
+  Result<ChannelRow> channel = GetChannel(call.db, name);
+  if (!channel.ok()) {
+    if (channel.status().code() == Code::kNotFound) return NotFoundResponse(what);
+    return ErrorFromStatus(channel.status());
+  }
+  const Principal& caller = *call.principal;
+  if (!caller.admin() && channel->tenant_id != caller.tenant_id) return NotFoundResponse(what);
+  *out = std::move(*channel);
+  return std::nullopt;
+}
+
 std::optional<ApiResponse> PageSize(const ApiRequest& request, const RouteCall& call, int* out) {
   const ApiLimits& limits = call.env->limits;
   std::optional<std::string> text = request.Query("limit");

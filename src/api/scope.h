@@ -9,6 +9,7 @@
 
 #include "api/api_types.h"
 #include "api/router.h"
+#include "notify/channel_store.h"
 #include "store/tenants.h"
 
 namespace vigil {
@@ -22,6 +23,13 @@ std::optional<ApiResponse> ResolveTenant(const RouteCall& call, const std::strin
 // tenant; otherwise the 404 "data source <id> not found".
 std::optional<ApiResponse> ResolveDataSource(const RouteCall& call, const std::string& id,
                                              DataSourceRow* out);
+
+// The channel called `name` when the caller may see it -- an admin token
+// every channel, a tenant token only the channels its tenant owns (not the
+// MSP-wide ones, which route several tenants); otherwise the 404
+// "channel \"name\" not found" (also for a name that is not valid).
+std::optional<ApiResponse> ResolveChannel(const RouteCall& call, const std::string& name,
+                                          ChannelRow* out);
 
 // `text` as a positive decimal id, or none (so "7x", "-1", "" are not ids).
 std::optional<int64_t> ParseId(const std::string& text);

@@ -1,5 +1,3 @@
-#include <sodium.h>
-
 #include <ostream>
 
 #include "app/channel_commands.h"
@@ -9,6 +7,7 @@
 #include "app/secret_file.h"
 #include "common/duration.h"
 #include "notify/channel_store.h"
+#include "notify/signing_secret.h"
 #include "store/secret_box.h"
 
 namespace vigil {
@@ -36,17 +35,6 @@ Status ParseDurationFlag(std::string_view flag, const std::string& text, int64_t
   return Status::Ok();
 }
 
-// A 32-byte random signing secret as 64 hex digits.
-std::string NewSigningSecret() {
-  if (sodium_init() < 0) return "";
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  char hex[65];
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  sodium_memzero(bytes, sizeof bytes);
-  return hex;
-}
-
 // Reads the secrets the flags name into `spec`.
 Status ReadSecrets(const ChannelAddCommand& cmd, ChannelSpec* spec, bool* made_secret) {
   if (!cmd.url.empty() && !cmd.url_file.empty()) {
@@ -70,7 +58,7 @@ Status ReadSecrets(const ChannelAddCommand& cmd, ChannelSpec* spec, bool* made_s
                            ReadSecretFile("--signing-secret-file", cmd.signing_secret_file,
                                           "signing secret"));
   } else if (spec->kind == kChannelWebhook) {
-    spec->signing_secret = NewSigningSecret();
+    VIGIL_ASSIGN_OR_RETURN(spec->signing_secret, NewSigningSecret());
     *made_secret = true;
   }
   return Status::Ok();

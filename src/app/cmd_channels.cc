@@ -1,12 +1,12 @@
 #include <ostream>
 
 #include "app/channel_commands.h"
-#include "app/channel_json.h"
 #include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/table.h"
 #include "common/duration.h"
 #include "common/time.h"
+#include "notify/channel_json.h"
 
 namespace vigil {
 namespace {

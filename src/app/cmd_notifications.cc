@@ -1,11 +1,11 @@
 #include <ostream>
 
 #include "app/channel_commands.h"
-#include "app/channel_json.h"
 #include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "app/table.h"
 #include "common/time.h"
+#include "notify/channel_json.h"
 
 namespace vigil {
 

@@ -263,7 +263,7 @@ void FuzzOne(const uint8_t* data, size_t size) {
     if (c == '/') c = '_';
   }
   if (segment.empty()) segment = "_";
-  for (const Route& route : w->api->router().routes()) {
+  for (const ApiRoute& route : w->api->router().routes()) {
     const std::string path = FillPath(*w, route.pattern, nullptr);
     if (route.method == "POST" || route.method == "PUT") {
       Send(w, route.method, path, {}, input);

@@ -1,4 +1,4 @@
-#include "app/channel_json.h"
+#include "notify/channel_json.h"
 
 #include "common/duration.h"
 #include "common/time.h"
@@ -30,6 +30,9 @@ nlohmann::ordered_json ChannelJsonValue(const ChannelRow& c) {
   j["kind"] = c.kind;
   j["tenant"] = c.tenant.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(c.tenant);
   j["route"] = route;
+  j["give_up"] = FormatDuration(c.policy.give_up_ms);
+  j["timeout"] = FormatDuration(c.policy.timeout_ms);
+  j["max_per_second"] = c.policy.max_per_second;
   if (c.kind == "email") {
     j["smtp_url"] = c.smtp_url;
     j["smtp_user"] = c.smtp_user;
