@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "app/channel_factory.h"
 #include "app/database.h"
 #include "app/provider_factory.h"
 #include "app/readiness.h"
@@ -88,6 +89,11 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
   }
   env.hooks.graph_http = SharedGraphHttpClient();
   env.hooks.readiness = ReadinessChecks(options.redis_url, options.nats_url);
+  // POST /api/v1/channels runs the kind's own checks by opening the channel
+  // (nothing is sent).
+  env.hooks.check_channel = [clock](const ChannelSpec& spec) {
+    return OpenChannel(spec, clock).status();
+  };
   server->api_ = std::make_unique<Api>(std::move(env));
 
   HttpServerOptions http;

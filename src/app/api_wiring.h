@@ -2,7 +2,7 @@
 // over a connection pool of its own on serve's database, the service's
 // queue, the process metrics registry, the concrete backends it cannot name
 // (ApiHooks: the Graph HTTP client, the Redis and NATS readiness checks of
-// app/readiness.h), and the
+// app/readiness.h, the channel kinds' checks of app/channel_factory.h), and the
 // secret key webhooks need, served by an HttpServer (api/http_server.h) on
 // the --http address.
 //
