@@ -12,7 +12,7 @@
 #       request bodies and query strings through the HTTP API's dispatcher
 #       (tests/fuzz/api_body_fuzz.cc), built with every library the API links
 #       (src/{common,observe,store,queue,events,http,providers,sync,context,
-#       analysis,alerts,pipeline,api}, tests excluded: vigil_api and what it links, as
+#       analysis,alerts,notify,pipeline,api}, tests excluded: vigil_api and what it links, as
 #       CMakeLists.txt has it) packed into one archive.
 #
 # Build: clang++ with -fsanitize=fuzzer,address,undefined, -O1 -g, C++20,
@@ -101,15 +101,18 @@ case "$target" in
     libs=$(flags libs "-lsimdjson" simdjson)
     ;;
   api_body)
-    for dir in common observe store queue events http providers sync context analysis alerts pipeline api; do
+    for dir in common observe store queue events http providers sync context analysis alerts notify \
+               pipeline api; do
       for src in "$root"/src/"$dir"/*.cc; do
         case "$src" in *_test.cc) continue ;; esac
         archived+=("${src#"$root"/}")
       done
     done
     packages="sqlite3 libpq libsodium hiredis libnats libcurl simdjson cpp-httplib spdlog fmt"
-    extra_cflags=$(flags cflags "" $packages)
-    libs="$(flags libs "" $packages) -lpthread"
+    # notify's digest schedules use the date library's tz part over the
+    # system's zone database, with the definitions its CMake target sets.
+    extra_cflags="$(flags cflags "" $packages) -DUSE_OS_TZDB=1 -DHAS_STRING_VIEW=1 -DONLY_C_LOCALE=1"
+    libs="$(flags libs "" $packages) -ldate-tz -lpthread"
     ;;
   *)
     echo "fuzz: unknown target '$target' (graph_parse, api_body)" >&2
