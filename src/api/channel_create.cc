@@ -127,10 +127,15 @@ Status ReadPlainFields(const nlohmann::json& body, ChannelSpec* spec) {
   return Status::Ok();
 }
 
-// give_up, timeout and max_per_second.
+// give_up, timeout, max_retry_wait and max_per_second.
 Status ReadPolicy(const nlohmann::json& body, DeliveryPolicy* policy) {
   VIGIL_RETURN_IF_ERROR(ReadDuration(body, "give_up", false, &policy->give_up_ms));
   VIGIL_RETURN_IF_ERROR(ReadDuration(body, "timeout", false, &policy->timeout_ms));
+  VIGIL_RETURN_IF_ERROR(ReadDuration(body, "max_retry_wait", false, &policy->max_retry_ms));
+  if (policy->max_retry_ms < policy->first_retry_ms) {
+    return Status::InvalidArgument("max_retry_wait: at least " +
+                                   FormatDuration(policy->first_retry_ms));
+  }
   VIGIL_ASSIGN_OR_RETURN(std::optional<double> rate, OptionalNumberField(body, "max_per_second"));
   if (rate) {
     if (*rate < 0 || !std::isfinite(*rate)) {
@@ -144,10 +149,10 @@ Status ReadPolicy(const nlohmann::json& body, DeliveryPolicy* policy) {
 }  // namespace
 
 Result<ChannelBody> ReadChannelBody(const nlohmann::json& body) {
-  VIGIL_RETURN_IF_ERROR(CheckKnownFields(
-      body,
-      {"name", "kind", "tenant", "url", "signing_secret", "routing_key", "smtp_url", "smtp_user",
-       "smtp_password", "from", "to", "route", "give_up", "timeout", "max_per_second"}));
+  VIGIL_RETURN_IF_ERROR(
+      CheckKnownFields(body, {"name", "kind", "tenant", "url", "signing_secret", "routing_key",
+                              "smtp_url", "smtp_user", "smtp_password", "from", "to", "route",
+                              "give_up", "timeout", "max_retry_wait", "max_per_second"}));
   ChannelBody out;
   VIGIL_ASSIGN_OR_RETURN(out.owner, OptionalStringField(body, "tenant"));
   Status s = ReadPlainFields(body, &out.spec);

@@ -8,12 +8,13 @@
 //    "route": {"tenants": [names], "types": [globs], "min_severity",
 //              "changes": [...], "group_wait", "repeat_interval",
 //              "digest": "daily@HH:MM", "timezone"},
-//    "give_up", "timeout", "max_per_second": number}
+//    "give_up", "timeout", "max_retry_wait", "max_per_second": number}
 //
 // Durations are text as the channel's JSON shows them ("30s", "6h"; "0" or
 // "0ms" for none where none is allowed), never bare numbers. Defaults are
 // the CLI's: min_severity low, changes opened, reopened, resolved,
-// group_wait 30s, repeat_interval 0, timezone UTC, give_up 6h, timeout 10s.
+// group_wait 30s, repeat_interval 0, timezone UTC, give_up 6h, timeout 10s,
+// max_retry_wait 5m (retries wait 1s, doubling up to it).
 //
 // Pure; thread-safe.
 #pragma once

@@ -94,6 +94,7 @@ TEST_F(ChannelRoutesTest, AWebhookChannelIsAddedWithItsSigningSecretShownOnlyInT
   EXPECT_EQ(created["route"]["group_wait"], "30s");
   EXPECT_EQ(created["give_up"], "6h");
   EXPECT_EQ(created["timeout"], "10s");
+  EXPECT_EQ(created["max_retry_wait"], "5m");
   EXPECT_EQ(created["secrets"], json({"url", "signing_secret"}));
   EXPECT_EQ(created["pending"], 0);
   const std::string secret = created.value("signing_secret", "");
@@ -150,6 +151,7 @@ TEST_F(ChannelRoutesTest, AnEmailChannelShowsItsPlainFieldsAndTheRouteAsGiven) {
                                   {"timezone", "Europe/Berlin"}}},
                                 {"give_up", "2h"},
                                 {"timeout", "5s"},
+                                {"max_retry_wait", "1m"},
                                 {"max_per_second", 2.5}});
   ASSERT_EQ(r.status, 201) << r.body;
   const json c = Body(r);
@@ -168,6 +170,7 @@ TEST_F(ChannelRoutesTest, AnEmailChannelShowsItsPlainFieldsAndTheRouteAsGiven) {
   EXPECT_EQ(c["route"]["timezone"], "Europe/Berlin");
   EXPECT_EQ(c["give_up"], "2h");
   EXPECT_EQ(c["timeout"], "5s");
+  EXPECT_EQ(c["max_retry_wait"], "1m");
   EXPECT_EQ(c["max_per_second"], 2.5);
 }
 
@@ -351,6 +354,8 @@ TEST_F(ChannelRoutesTest, BadBodiesAreRefusedNamingTheFieldAndStoreNothing) {
        "tenant \"nobody\" not found"},
       {"{" + ok + R"(, "give_up": "0"})", 400, "bad_request",
        "give_up: \"0\" is not a duration (e.g. 500ms, 90s, 15m, 1h, 7d)"},
+      {"{" + ok + R"(, "max_retry_wait": "500ms"})", 400, "bad_request",
+       "max_retry_wait: at least 1s"},
       {"{" + ok + R"(, "max_per_second": -1})", 400, "bad_request",
        "max_per_second: must be 0 (the kind's default) or above"},
       {"{" + ok + R"(, "max_per_second": "1"})", 400, "bad_request",

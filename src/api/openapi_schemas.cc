@@ -179,6 +179,7 @@ void AddDeliverySchemas(Json* schemas) {
        {"route", Ref("ChannelRoute")},
        {"give_up", String("a duration: retrying a message stops after it")},
        {"timeout", String("a duration: one attempt's limit")},
+       {"max_retry_wait", String("a duration: retries wait 1s, doubling up to it")},
        {"max_per_second", {{"type", "number"}, {"description", "0: the kind's default"}}},
        {"smtp_url", String("email only")},
        {"smtp_user", String("email only")},
@@ -226,6 +227,9 @@ void AddDeliverySchemas(Json* schemas) {
        {"route", route_input},
        {"give_up", String("a duration (default 6h)")},
        {"timeout", String("a duration (default 10s)")},
+       {"max_retry_wait",
+        String("a duration, at least 1s (default 5m): retries wait 1s, doubling up to it, or "
+               "the receiver's Retry-After")},
        {"max_per_second",
         {{"type", "number"}, {"minimum", 0}, {"description", "0 (default): the kind's"}}}},
       {"name", "kind"});

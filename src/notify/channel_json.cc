@@ -32,6 +32,7 @@ nlohmann::ordered_json ChannelJsonValue(const ChannelRow& c) {
   j["route"] = route;
   j["give_up"] = FormatDuration(c.policy.give_up_ms);
   j["timeout"] = FormatDuration(c.policy.timeout_ms);
+  j["max_retry_wait"] = FormatDuration(c.policy.max_retry_ms);
   j["max_per_second"] = c.policy.max_per_second;
   if (c.kind == "email") {
     j["smtp_url"] = c.smtp_url;
