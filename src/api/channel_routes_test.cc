@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "api/raw_http_client.h"
 #include "notify/channel_store.h"
 #include "notify/notification_store.h"
 #include "store/secret_box.h"
@@ -414,6 +415,21 @@ TEST_F(ChannelRoutesTest, OversizedAndDeepBodiesAreRefusedBeforeTheyAreRead) {
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(Body(r)["error"]["code"], "json_too_deep");
   EXPECT_EQ(Count(small.db(), "SELECT COUNT(*) FROM channels"), 0);
+  EXPECT_EQ(check_->calls(), 0);
+}
+
+TEST_F(ChannelRoutesTest, TheServerRefusesAnOversizedBodyBeforeReadingIt) {
+  auto c = testing::RawHttpConnection::Connect(f_.Serve());
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(c->Send("POST /api/v1/channels HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer " +
+                      admin_ +
+                      "\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\n\r\n"));
+  std::optional<testing::RawResponse> r = c->ReadResponse(5000);
+  ASSERT_TRUE(r.has_value()) << "no answer before the body was sent";
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->Json()["error"]["message"],
+            "request body: Content-Length 2097152 is over the limit of 1048576 bytes");
+  EXPECT_EQ(Channels(), 0);
   EXPECT_EQ(check_->calls(), 0);
 }
 
