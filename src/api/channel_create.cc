@@ -32,25 +32,13 @@ Status ReadSecret(const nlohmann::json& body, std::string_view key, std::string*
   return bad;
 }
 
-// Whether `text` is a zero duration: "0", or zeros with a unit ("0ms").
-bool IsZeroDuration(const std::string& text) {
-  const size_t end = text.find_first_not_of('0');
-  if (end == 0) return false;
-  const std::string unit = end == std::string::npos ? "" : text.substr(end);
-  return unit.empty() || unit == "ms" || unit == "s" || unit == "m" || unit == "h" || unit == "d";
-}
-
 // Milliseconds of the duration text `key` of `object` into *out when
 // given; with allow_zero, a zero duration is 0.
 Status ReadDuration(const nlohmann::json& object, std::string_view key, bool allow_zero,
                     int64_t* out) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> text, OptionalStringField(object, key));
   if (!text) return Status::Ok();
-  if (allow_zero && IsZeroDuration(*text)) {
-    *out = 0;
-    return Status::Ok();
-  }
-  Result<int64_t> ms = ParseDuration(*text);
+  Result<int64_t> ms = allow_zero ? ParseDurationOrZero(*text) : ParseDuration(*text);
   if (!ms.ok()) return ms.status().Prefixed(key);
   *out = *ms;
   return Status::Ok();

@@ -28,8 +28,11 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
-Status ParseDurationFlag(std::string_view flag, const std::string& text, int64_t* out) {
-  Result<int64_t> ms = ParseDuration(text);
+// A duration flag; zero ("0", "0s") is allowed where it means "at once" or
+// "never" (--group-wait, --repeat-interval).
+Status ParseDurationFlag(std::string_view flag, const std::string& text, int64_t* out,
+                         bool allow_zero = false) {
+  Result<int64_t> ms = allow_zero ? ParseDurationOrZero(text) : ParseDuration(text);
   if (!ms.ok()) return ms.status().Prefixed(flag);
   *out = *ms;
   return Status::Ok();
@@ -75,9 +78,11 @@ Status ReadRoute(Db* db, const ChannelAddCommand& cmd, ChannelSpec* spec) {
   r.types = SplitList(cmd.types);
   r.min_severity = cmd.min_severity;
   r.changes = SplitList(cmd.changes);
-  VIGIL_RETURN_IF_ERROR(ParseDurationFlag("--group-wait", cmd.group_wait, &r.group_wait_ms));
   VIGIL_RETURN_IF_ERROR(
-      ParseDurationFlag("--repeat-interval", cmd.repeat_interval, &r.repeat_interval_ms));
+      ParseDurationFlag("--group-wait", cmd.group_wait, &r.group_wait_ms, /*allow_zero=*/true));
+  VIGIL_RETURN_IF_ERROR(
+      ParseDurationFlag("--repeat-interval", cmd.repeat_interval, &r.repeat_interval_ms,
+                        /*allow_zero=*/true));
   if (!cmd.digest.empty()) {
     Result<DigestSchedule> d = ParseDigestSchedule(cmd.digest, cmd.timezone);
     if (!d.ok()) return d.status().Prefixed("--digest");

@@ -31,6 +31,18 @@ Result<int64_t> ParseDuration(std::string_view text) {
   return bad();
 }
 
+Result<int64_t> ParseDurationOrZero(std::string_view text) {
+  const size_t digits_end = text.find_first_not_of('0');
+  if (!text.empty() && digits_end != 0) {  // only zeros, then perhaps a unit
+    const std::string_view unit =
+        digits_end == std::string_view::npos ? std::string_view() : text.substr(digits_end);
+    for (const Unit& u : kUnits) {
+      if (unit.empty() || unit == u.suffix) return 0;
+    }
+  }
+  return ParseDuration(text);
+}
+
 std::string FormatDuration(int64_t ms) {
   for (int i = 4; i >= 1; --i) {
     if (ms != 0 && ms % kUnits[i].ms == 0) {

@@ -30,5 +30,15 @@ TEST(DurationTest, FormatsWithTheLargestExactUnit) {
   EXPECT_EQ(FormatDuration(2 * 86400000LL), "2d");
 }
 
+TEST(DurationTest, ZeroOnlyWhereAllowed) {
+  EXPECT_EQ(*ParseDurationOrZero("0"), 0);
+  EXPECT_EQ(*ParseDurationOrZero("0s"), 0);
+  EXPECT_EQ(*ParseDurationOrZero("00ms"), 0);
+  EXPECT_EQ(*ParseDurationOrZero("30s"), 30000);
+  EXPECT_FALSE(ParseDurationOrZero("0x").ok());
+  EXPECT_FALSE(ParseDurationOrZero("").ok());
+  EXPECT_FALSE(ParseDuration("0").ok());
+}
+
 }  // namespace
 }  // namespace vigil

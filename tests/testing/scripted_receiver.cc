@@ -55,7 +55,7 @@ int ScriptedReceiver::Start(int port) {
   }
   if (port_ <= 0) return 0;
   thread_ = std::thread([this] { server_.listen_after_bind(); });
-  server_.wait_until_ready();
+  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return port_;
 }
 
