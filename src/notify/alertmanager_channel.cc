@@ -1,34 +1,15 @@
 #include "notify/alertmanager_channel.h"
 
 #include <algorithm>
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "common/time.h"
+#include "notify/http_delivery.h"
+#include "notify/text_cut.h"
 
 namespace vigil {
 namespace {
-
-constexpr std::string_view kKind = "alertmanager";
-constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // U+2026
-constexpr size_t kErrorBodyBytes = 200;
-
-bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
-// `text` cut to at most `limit` bytes at a UTF-8 character boundary, with an
-// ellipsis at the end when something was cut.
-std::string Bounded(std::string_view text, size_t limit) {
-  if (text.size() <= limit) return std::string(text);
-  size_t cut = limit - kEllipsis.size();
-  // Back up over continuation bytes (10xxxxxx) to the start of a character.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  std::string out(text.substr(0, cut));
-  out += kEllipsis;
-  return out;
-}
 
 nlohmann::ordered_json PostableAlert(const AlertRow& alert, TimeMs now,
                                      const AlertmanagerPayloadOptions& options) {
@@ -41,7 +22,7 @@ nlohmann::ordered_json PostableAlert(const AlertRow& alert, TimeMs now,
 
   nlohmann::ordered_json annotations;
   annotations["summary"] = alert.tenant + ": " + alert.type + " " + alert.subject_name;
-  annotations["description"] = Bounded(alert.details, kAlertmanagerDescriptionBytes);
+  annotations["description"] = Abbreviate(alert.details, kAlertmanagerDescriptionBytes);
   annotations["vigil_alert_id"] = std::to_string(alert.id);
 
   TimeMs ends;
@@ -61,64 +42,6 @@ nlohmann::ordered_json PostableAlert(const AlertRow& alert, TimeMs now,
     out["generatorURL"] = options.generator_url_prefix + std::to_string(alert.id);
   }
   return out;
-}
-
-// Retry-After in whole seconds as milliseconds; nullopt when absent or not a
-// number of seconds.
-std::optional<int64_t> RetryAfterMs(const HttpResponse& response) {
-  auto it = response.headers.find("retry-after");
-  if (it == response.headers.end()) return std::nullopt;
-  int64_t seconds = 0;
-  const std::string& v = it->second;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
-  if (ec != std::errc() || end != v.data() + v.size() || seconds < 0) return std::nullopt;
-  return seconds * 1000;
-}
-
-// The answer's first bytes on one line, for an error message.
-std::string Excerpt(std::string_view body) {
-  std::string out = Bounded(body, kErrorBodyBytes);
-  for (char& c : out) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-// What the HTTP client said, without the "POST <url>: " it starts with (the
-// URL may carry a user and password).
-std::string WithoutRequest(const Status& status, const HttpRequest& request) {
-  const std::string prefix = DescribeRequest(request) + ": ";
-  std::string_view message = status.message();
-  if (StartsWith(message, prefix)) message.remove_prefix(prefix.size());
-  if (message.find(request.url) != std::string_view::npos) return "the request did not complete";
-  return std::string(message);
-}
-
-// Classifies an answer (or its absence) per notify/channel.h.
-DeliveryResult Classify(const Result<HttpResponse>& answer, const HttpRequest& request) {
-  DeliveryResult result;
-  if (!answer.ok()) {
-    const bool no_answer = answer.status().code() == Code::kUnavailable;
-    result.outcome = no_answer ? DeliveryOutcome::kRetry : DeliveryOutcome::kFailed;
-    result.error = std::string(kKind) + (no_answer ? ": no answer: " : ": ") +
-                   WithoutRequest(answer.status(), request);
-    return result;
-  }
-  const HttpResponse& r = *answer;
-  result.status = r.status;
-  result.response = r.body.substr(0, kResponsePrefixBytes);
-  if (r.status >= 200 && r.status < 300) {
-    result.outcome = DeliveryOutcome::kSent;
-    return result;
-  }
-  const bool again = r.status == 429 || r.status >= 500;
-  result.outcome = again ? DeliveryOutcome::kRetry : DeliveryOutcome::kFailed;
-  if (again) result.retry_after_ms = RetryAfterMs(r);
-  result.error = std::string(kKind) + ": the server answered " + std::to_string(r.status);
-  const std::string excerpt = Excerpt(r.body);
-  if (!excerpt.empty()) result.error += ": " + excerpt;
-  return result;
 }
 
 }  // namespace
@@ -170,23 +93,17 @@ AlertmanagerChannel::AlertmanagerChannel(const ChannelSpec& spec, HttpClient* ht
 Result<std::unique_ptr<AlertmanagerChannel>> AlertmanagerChannel::Open(
     const ChannelSpec& spec, HttpClient* http, const Clock* clock,
     AlertmanagerPayloadOptions options) {
-  if (spec.url.empty()) return Status::InvalidArgument("alertmanager channel: url is required");
-  if (!StartsWith(spec.url, "http://") && !StartsWith(spec.url, "https://")) {
-    return Status::InvalidArgument("alertmanager channel: url must start with http:// or https://");
-  }
+  VIGIL_RETURN_IF_ERROR(CheckHttpChannelDeps(kChannelAlertmanager, http, clock));
+  VIGIL_RETURN_IF_ERROR(CheckRequiredUrl(kChannelAlertmanager, spec.url));
   return std::unique_ptr<AlertmanagerChannel>(
       new AlertmanagerChannel(spec, http, clock, std::move(options)));
 }
 
 DeliveryResult AlertmanagerChannel::Post(const std::vector<AlertRow>& alerts,
                                          const std::string& key) {
-  HttpRequest request;
-  request.method = "POST";
-  request.url = endpoint_;
-  request.headers["Content-Type"] = "application/json";
+  HttpRequest request = JsonPost(endpoint_, AlertmanagerPayload(alerts, clock_->NowMs(), options_));
   request.headers["Idempotency-Key"] = key;
-  request.body = AlertmanagerPayload(alerts, clock_->NowMs(), options_);
-  return Classify(http_->Send(request), request);
+  return DeliverHttp(kChannelAlertmanager, http_, *clock_, request);
 }
 
 DeliveryResult AlertmanagerChannel::Deliver(const NotificationGroup& group) {

@@ -37,12 +37,12 @@
 //
 // A group goes out as ONE request carrying the group's key in an
 // Idempotency-Key header (Alertmanager ignores it; posting the same state
-// twice is harmless anyway). The answer is classified per notify/channel.h:
-// 2xx sent; 429, 5xx or no answer retry (with Retry-After); any other 4xx
-// failed (Alertmanager answers 400 with the reason, e.g. "at least one label
-// pair required"; it keeps the valid alerts of such a request all the same).
-// Errors name the kind and never the URL (it may carry a user and password).
-// The Retry-After read here is a number of seconds.
+// twice is harmless anyway). The answer is classified by notify/http_delivery.h
+// (2xx sent; 429, 5xx or no answer retry, with Retry-After; any other 4xx
+// failed). Alertmanager refuses a request with 400 and the reason as its body
+// ("at least one label pair required") yet keeps the valid alerts of it.
+// Errors name the receiver by its origin only (the URL may carry a user and
+// password).
 //
 // Re-posting firing alerts: Deliver only runs when something changes, so the
 // notifier must also call RepostFiring with every open alert of the
@@ -96,8 +96,9 @@ std::vector<AlertRow> AlertmanagerAlertsOf(const NotificationGroup& group);
 class AlertmanagerChannel final : public Channel {
  public:
   // InvalidArgument "alertmanager channel: url is required" when spec.url is
-  // empty, "alertmanager channel: url must start with http:// or https://"
-  // otherwise when it is not http(s). `http` and `clock` must outlive it.
+  // empty, "alertmanager channel: url must be an http:// or https:// URL"
+  // when it is not one, or when `http` or `clock` is null
+  // (notify/http_delivery.h). `http` and `clock` must outlive the channel.
   static Result<std::unique_ptr<AlertmanagerChannel>> Open(const ChannelSpec& spec,
                                                            HttpClient* http, const Clock* clock,
                                                            AlertmanagerPayloadOptions options = {});

@@ -164,8 +164,7 @@ TEST(AlertmanagerChannelTest, OpenRefusesAMissingOrNonHttpUrl) {
   EXPECT_EQ(none.status().message(), "alertmanager channel: url is required");
   auto ftp = NewAlertmanagerChannel(Spec("ftp://am.example:9093"), &http, &clock);
   ASSERT_FALSE(ftp.ok());
-  EXPECT_EQ(ftp.status().message(),
-            "alertmanager channel: url must start with http:// or https://");
+  EXPECT_EQ(ftp.status().message(), "alertmanager channel: url must be an http:// or https:// URL");
 }
 
 TEST(AlertmanagerChannelTest, PostsOneRequestToTheAlertsEndpoint) {
@@ -193,7 +192,7 @@ TEST(AlertmanagerChannelTest, ClassifiesTheAnswer) {
   const std::string url = "http://user:pw@am.example:9093/api/v2/alerts";
   http.Script(url, {JsonResponse(429, "slow down", {{"retry-after", "7"}}),
                     JsonResponse(503, "", {{"retry-after", "soon"}}),
-                    JsonResponse(422, "{\"code\":422,\"message\":\"bad\nbody\"}"),
+                    JsonResponse(422, "{\"code\":422,\"message\":\"bad time\"}"),
                     Status::Unavailable("POST " + url + ": could not connect: refused")});
   FakeClock clock(kNow);
   auto channel = NewAlertmanagerChannel(Spec("http://user:pw@am.example:9093"), &http, &clock);
@@ -205,24 +204,25 @@ TEST(AlertmanagerChannelTest, ClassifiesTheAnswer) {
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(r.retry_after_ms, 7000);
   EXPECT_EQ(r.response, "slow down");
-  EXPECT_EQ(r.error, "alertmanager: the server answered 429: slow down");
+  EXPECT_EQ(r.error, "alertmanager: http://am.example:9093 answered HTTP 429");
 
   r = (*channel)->Deliver(group);
   EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry);
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.retry_after_ms, std::nullopt);
-  EXPECT_EQ(r.error, "alertmanager: the server answered 503");
+  EXPECT_EQ(r.error, "alertmanager: http://am.example:9093 answered HTTP 503");
 
   r = (*channel)->Deliver(group);
   EXPECT_EQ(r.outcome, DeliveryOutcome::kFailed);
   EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(r.error,
-            "alertmanager: the server answered 422: {\"code\":422,\"message\":\"bad body\"}");
+  EXPECT_EQ(r.response, "{\"code\":422,\"message\":\"bad time\"}");
+  EXPECT_EQ(r.error, "alertmanager: http://am.example:9093 answered HTTP 422");
 
   r = (*channel)->Deliver(group);
   EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry);
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.error, "alertmanager: no answer: could not connect: refused");
+  EXPECT_EQ(r.error,
+            "alertmanager: no answer from http://am.example:9093: could not connect: refused");
 }
 
 TEST(AlertmanagerChannelTest, RepostFiringKeepsTheOpenAlertsTheRouteTakes) {
@@ -376,7 +376,10 @@ TEST_F(AlertmanagerServerTest, AServerThatIsDownIsRetried) {
   DeliveryResult r = channel_->Deliver(Group({Note("opened", Alert(1, "u1"))}));
   EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry);
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.error.rfind("alertmanager: no answer: could not connect", 0), 0u) << r.error;
+  EXPECT_EQ(
+      r.error.rfind("alertmanager: no answer from " + server_->url() + ": could not connect", 0),
+      0u)
+      << r.error;
   EXPECT_EQ(r.error.find("/api/v2"), std::string::npos) << r.error;
 }
 
@@ -389,7 +392,7 @@ TEST_F(AlertmanagerServerTest, AnAlertWithoutLabelsIsRefusedAndFails) {
   EXPECT_EQ(r.outcome, DeliveryOutcome::kFailed);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.response, "\"at least one label pair required\"\n");
-  EXPECT_EQ(r.error, "alertmanager: the server answered 400: \"at least one label pair required\"");
+  EXPECT_EQ(r.error, "alertmanager: " + server_->url() + " answered HTTP 400");
   EXPECT_EQ(r.retry_after_ms, std::nullopt);
   EXPECT_TRUE(Alerts().empty());
 }
