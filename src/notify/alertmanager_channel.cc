@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "common/time.h"
 #include "notify/http_delivery.h"
@@ -55,22 +57,34 @@ std::string AlertmanagerPayload(const std::vector<AlertRow>& alerts, TimeMs now,
 }
 
 std::vector<AlertRow> AlertmanagerAlertsOf(const NotificationGroup& group) {
-  // The index of each alert's last notification.
-  std::unordered_map<int64_t, size_t> last;
+  // Per alert: the index of its last notification, and the severities it
+  // left in the group (each once, with when it left it).
+  struct Seen {
+    size_t last = 0;
+    std::vector<std::pair<std::string, TimeMs>> left;
+  };
+  std::unordered_map<int64_t, Seen> seen;
   for (size_t i = 0; i < group.notifications.size(); ++i) {
-    last[group.notifications[i].alert.id] = i;
+    const Notification& n = group.notifications[i];
+    Seen& s = seen[n.alert.id];
+    s.last = i;
+    if (n.change != kChangeSeverity || n.previous_severity.empty()) continue;
+    const bool known = std::any_of(s.left.begin(), s.left.end(),
+                                   [&](const auto& l) { return l.first == n.previous_severity; });
+    if (!known) s.left.emplace_back(n.previous_severity, n.at);
   }
   std::vector<AlertRow> out;
   for (size_t i = 0; i < group.notifications.size(); ++i) {
-    const Notification& n = group.notifications[i];
-    if (last[n.alert.id] != i) continue;
-    out.push_back(n.alert);
-    if (n.change == kChangeSeverity && !n.previous_severity.empty() &&
-        n.previous_severity != n.alert.severity) {
-      AlertRow before = n.alert;
-      before.severity = n.previous_severity;
+    const AlertRow& alert = group.notifications[i].alert;
+    const Seen& s = seen[alert.id];
+    if (s.last != i) continue;
+    out.push_back(alert);
+    for (const auto& [severity, at] : s.left) {
+      if (severity == alert.severity) continue;
+      AlertRow before = alert;
+      before.severity = severity;
       before.state = std::string(kAlertResolved);
-      before.resolved_at = n.at;
+      before.resolved_at = at;
       out.push_back(std::move(before));
     }
   }

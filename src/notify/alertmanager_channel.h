@@ -88,9 +88,10 @@ struct AlertmanagerPayloadOptions {
 std::string AlertmanagerPayload(const std::vector<AlertRow>& alerts, TimeMs now,
                                 const AlertmanagerPayloadOptions& options = {});
 
-// The alerts a group posts, in the group's order: each alert once (its last
-// notification), then, after it, a resolved copy with the previous severity
-// for a severity_changed notification. Pure.
+// The alerts a group posts, in the group's order: each alert once (at its
+// last notification), followed by a resolved copy for each other severity
+// its severity_changed notifications in the group say it had, resolved at
+// that change. Pure.
 std::vector<AlertRow> AlertmanagerAlertsOf(const NotificationGroup& group);
 
 class AlertmanagerChannel final : public Channel {

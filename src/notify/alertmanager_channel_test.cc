@@ -153,6 +153,30 @@ TEST(AlertmanagerPayloadTest, AGroupPostsEachAlertOnceAndRetiresTheOldSeverity) 
   EXPECT_EQ(alerts[2].id, 1);
 }
 
+TEST(AlertmanagerPayloadTest, EverySeverityAnAlertLeftInTheGroupIsRetired) {
+  AlertRow alert = Alert(1, "u1");
+  alert.severity = "critical";
+  Notification to_high = Note("severity_changed", alert);
+  to_high.previous_severity = "medium";
+  to_high.at = kNow - 5000;
+  Notification to_critical = Note("severity_changed", alert);
+  to_critical.previous_severity = "high";
+  Notification back = Note("severity_changed", alert);  // critical -> medium -> critical
+  back.previous_severity = "medium";
+  Notification was_critical = Note("severity_changed", alert);
+  was_critical.previous_severity = "critical";
+  std::vector<AlertRow> alerts =
+      AlertmanagerAlertsOf(Group({to_high, to_critical, back, was_critical}));
+  ASSERT_EQ(alerts.size(), 3u);
+  EXPECT_EQ(alerts[0].severity, "critical");
+  EXPECT_EQ(alerts[0].state, "open");
+  EXPECT_EQ(alerts[1].severity, "medium");
+  EXPECT_EQ(alerts[1].state, "resolved");
+  EXPECT_EQ(alerts[1].resolved_at, kNow - 5000);
+  EXPECT_EQ(alerts[2].severity, "high");
+  EXPECT_EQ(alerts[2].state, "resolved");
+}
+
 // ---- The channel against a scripted HTTP client ----
 
 TEST(AlertmanagerChannelTest, OpenRefusesAMissingOrNonHttpUrl) {
