@@ -1,12 +1,15 @@
 #include "app/demo_delivery.h"
 
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <thread>
 
 #include "app/channel_factory.h"
 #include "app/database.h"
 #include "notify/channel_store.h"
+#include "observe/log.h"
 #include "store/secret_box.h"
 
 namespace vigil {
@@ -63,10 +66,14 @@ Result<std::unique_ptr<DemoDelivery>> DemoDelivery::Start(Db* db, const std::str
   spec.url = d->sink_->url();
   spec.signing_secret = "demo";
   spec.route.group_wait_ms = 0;
+  spec.policy.max_per_second = 1000;  // each step's message at once
   spec.route.changes = {"opened", "reopened", "resolved", "severity_changed"};
   VIGIL_RETURN_IF_ERROR(OpenChannel(spec, clock).status());
   VIGIL_RETURN_IF_ERROR(AddChannel(db, spec, key, clock->NowMs()).status());
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> own, OpenDatabase(db_path));
+  // The demo prints what was delivered; the notifier's log lines would
+  // repeat it.
+  SetLogLevel(LogLevel::kWarn);
   NotifierOptions options;
   options.worker = "demo";
   options.channels_refresh_ms = 0;
@@ -88,6 +95,14 @@ Status DemoDelivery::Show(std::ostream& out) {
 }
 
 Status DemoDelivery::Finish(std::ostream& out) {
+  // What a channel's rate limit held back from the last passes goes now.
+  for (int i = 0; i < 50; ++i) {
+    Result<std::vector<ChannelRow>> rows = ListChannels(db_);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty() || rows->front().pending == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    VIGIL_RETURN_IF_ERROR(Show(out));
+  }
   out << "  " << messages_ << " webhook messages in all, one per tenant and analysis, not one per "
       << "alert\n";
   return RemoveChannel(db_, kChannel);

@@ -6,7 +6,7 @@ namespace vigil {
 
 Result<std::vector<NotificationRow>> ListNotifications(Db* db, const NotificationFilter& f) {
   std::string sql =
-      "SELECT n.id, COALESCE(c.name, '#' || CAST(n.channel_id AS TEXT)), t.name, n.alert_id, COALESCE(a.type, ''), COALESCE(a.subject_name, ''),"
+      "SELECT n.id, COALESCE(c.name, '(removed channel ' || CAST(n.channel_id AS TEXT) || ')'), t.name, n.alert_id, COALESCE(a.type, ''), COALESCE(a.subject_name, ''),"
       " n.change, n.idempotency_key, n.state, COALESCE(n.reason, ''), n.at, n.attempts,"
       " n.sent_at, COALESCE(n.group_key, ''), d.status, d.response, d.error, d.at"
       " FROM notifications n LEFT JOIN channels c ON c.id = n.channel_id"
