@@ -46,6 +46,7 @@ Json AlertJson(const AlertRow& a) {
     j["acknowledged"] = nullptr;
   }
   j["snoozed_until"] = OptionalTime(a.snoozed_until);
+  j["flapping"] = a.flapping;
   return j;
 }
 

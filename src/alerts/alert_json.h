@@ -11,6 +11,10 @@
 //   acknowledged   {"at": time, "by": token name}, or null
 //   snoozed_until  time, or null (notifications muted until then)
 //
+// and last `flapping`: true while the alert is flapping (it changed state
+// flap_threshold times within flap_window; alerts/flap_damping.h), false
+// otherwise.
+//
 // Times are ISO 8601 UTC ("2026-11-28T21:29:41Z"); resolved_at (and tag) are
 // null when absent; details is embedded as the JSON object it holds (as a
 // string only if the stored text is not JSON, which AlertManager never writes).

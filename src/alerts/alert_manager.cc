@@ -8,6 +8,7 @@
 #include "alerts/alert_writer.h"
 #include "alerts/analysis_ledger.h"
 #include "alerts/batch_check.h"
+#include "alerts/flap_damping.h"
 #include "alerts/reconcile_plan.h"
 #include "common/time.h"
 #include "events/event_payloads.h"
@@ -117,7 +118,8 @@ std::vector<Event> RunEvents(const AnalysisRun& run, const ReconcileSummary& sum
   events.reserve(summary.changes.size() + 1);
   for (const AlertChange& c : summary.changes) {
     AlertChangedPayload payload{c.transition, run.tenant_id, c.alert_id, run.run_id,
-                                c.alert_type, c.subject,     c.severity, std::nullopt};
+                                c.alert_type, c.subject,     c.severity, c.previous_severity,
+                                c.flapping,   std::nullopt};
     if (auto it = snoozed.find(c.alert_id); it != snoozed.end()) payload.snoozed_until = it->second;
     events.push_back(ToEvent(payload, run.trace_id, now));
   }
@@ -177,8 +179,9 @@ Triage TriageBatches(const AnalysisRun& run, const std::map<std::string, LedgerE
 }
 
 // Applies the COMPLETE batches of `triage` (step 3): reads their alerts,
-// plans every transition, writes them with multi-row statements, moves
-// last_seen and rebuilds the tags of the types whose alerts changed state.
+// plans every transition, writes them with multi-row statements, damps
+// flapping alerts, moves last_seen and rebuilds the tags of the types whose
+// alerts changed state.
 // Sets `summary->changes` and the snoozes of the alerts read.
 Status ApplyCompleteBatches(Db* db, const AnalysisRun& run, const ChangeStamp& stamp,
                             const Triage& triage, ReconcileSummary* summary,
@@ -192,6 +195,7 @@ Status ApplyCompleteBatches(Db* db, const AnalysisRun& run, const ChangeStamp& s
   }
   AlertWriter writer(db, run.tenant_id, stamp);
   VIGIL_RETURN_IF_ERROR(WritePlan(&writer, &plan));
+  VIGIL_RETURN_IF_ERROR(DampFlaps(db, run.tenant_id, &writer, stamp, alerts, &plan.changes));
   summary->changes = std::move(plan.changes);
   VIGIL_RETURN_IF_ERROR(writer.TouchLastSeen(triage.complete_types));
   return writer.ProjectTags(plan.retag_types);

@@ -26,6 +26,13 @@
 //     alert of T changed state, entity_tags of (tenant, T) are rebuilt from
 //     its open alerts (invariant 7). The ledger records the run as T's last
 //     COMPLETE one.
+// Flap damping (alerts/flap_damping.h) then marks flapping the alerts that
+// existed before the run and changed state at least flap_threshold times
+// within flap_window (tenant preferences; history "flapping", state
+// unchanged), and stable the flapping alerts of the applied types that held
+// one state for a whole window (history "stable"). Stability is noticed at
+// the tenant's next analysis (of the alert's type), not when the window
+// ends.
 // Only rows of (run.tenant_id, T) are read or written for T (invariant 5).
 // Every history row is a real change; folding it reproduces the alert row
 // (invariant 6, see history_fold.h).
@@ -33,7 +40,8 @@
 // Events: when the run recorded at least one batch (applied or not
 // complete), the same transaction appends to the event outbox
 // (events/outbox.h) one `alert.<transition>` event per AlertChange, in the
-// order of ReconcileSummary::changes, then one `analysis.completed` whose
+// order of ReconcileSummary::changes (the run's transitions, then its
+// `alert.flapping` and `alert.stable`), then one `analysis.completed` whose
 // batches are the recorded ones with their recorded status. A run whose
 // batches were all duplicates or stale appends nothing (invariant 4 covers
 // the outbox too). Events carry run.trace_id; an alert event is "muted"
@@ -66,6 +74,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -94,9 +103,14 @@ struct AlertChange {
   std::string alert_type;
   std::string subject;
   std::string subject_name;
-  std::string transition;  // "opened", "updated", "resolved", "reopened"
-  std::string severity;    // after the change
-  std::string reason;      // as in the history row
+  // "opened", "updated", "resolved", "reopened", "flapping", "stable"
+  std::string transition;
+  std::string severity;  // after the change
+  std::string reason;    // as in the history row
+  // The severity before the change when the change altered it (an update
+  // or a reopen); none otherwise.
+  std::optional<std::string> previous_severity;
+  bool flapping = false;  // whether the alert is flapping after the change
 };
 
 struct BatchSummary {
@@ -149,12 +163,17 @@ class AlertManager {
   // of those types and 1 to move last_seen, and for each kind of change
   // (opened, reopened, updated, resolved, renamed only) with n alerts,
   // ceil(n / kAlertRowsPerStatement) (500, alert_writer.h) for the rows and
-  // as many for their history rows (renames have none); 2 to rebuild the
-  // tags when any alert changed state; when any batch is recorded, 1 to
+  // as many for their history rows (renames have none); flap damping's
+  // (flap_damping.h: none unless an alert that existed before the run
+  // changed state or an alert read is flapping; then 1 for the tenant's
+  // preferences, ceil(n / 500) to count the state changes of the n alerts
+  // that changed state, and for the alerts marked flapping or stable
+  // ceil(m / 500) each for the flags and the history rows); 2 to rebuild
+  // the tags when any alert changed state; when any batch is recorded, 1 to
   // upsert the ledger and 1 per kOutboxRowsPerStatement (256) events to
   // append them (changes + 1). A run that changes nothing costs 5 whatever
   // the number of alerts; a re-delivered run costs 1; a first run that
-  // opens 80,000 alerts costs 639.
+  // opens 80,000 alerts costs 639 (new alerts cannot flap: no flap query).
   Result<ReconcileSummary> Reconcile(const AnalysisRun& run);
 
  private:

@@ -84,16 +84,19 @@ TEST_F(AlertManagerMutingTest, EventsOfAnAlertSnoozedAtTheChangeAreMuted) {
   EXPECT_EQ(changed.resolved, 2);
   EXPECT_EQ(changed.unchanged, 1);
   // ledger, alerts (snoozed_until with them), the update and its history,
-  // the 2 resolves and their history (one statement each), last_seen, 2 tags,
+  // the 2 resolves and their history (one statement each), the preferences
+  // and the count of their state changes (flap damping), last_seen, 2 tags,
   // ledger upsert, events: the same as without any snooze.
-  EXPECT_EQ(changed.statements, 1u + 1u + 2u + 2u + 1u + 2u + 1u + 1u);
+  EXPECT_EQ(changed.statements, 1u + 1u + 2u + 2u + 2u + 1u + 2u + 1u + 1u);
 
   std::map<int64_t, std::string> payloads = NewAlertPayloads();
   ASSERT_EQ(payloads.size(), 3u);
   EXPECT_EQ(payloads[u1], "{\"tenant_id\":" + std::to_string(contoso_) +
                               ",\"alert_id\":" + std::to_string(u1) +
                               ",\"run_id\":\"run-2\",\"alert_type\":\"mfa.user_not_registered\","
-                              "\"subject\":\"u1\",\"severity\":\"high\",\"muted\":true,"
+                              "\"subject\":\"u1\",\"severity\":\"high\","
+                              "\"previous_severity\":\"medium\",\"flapping\":false,"
+                              "\"muted\":true,"
                               "\"snoozed_until\":\"2028-09-28T00:00:00Z\"}");
   EXPECT_NE(payloads[u2].find(R"("muted":false,"snoozed_until":null})"), std::string::npos)
       << payloads[u2];

@@ -2,7 +2,10 @@
 // sequences of runs over two tenants, three analysis types and a few
 // subjects, with COMPLETE (possibly empty or invalid), FAILED and INCOMPLETE
 // batches, runs re-delivered, and runs older than what was applied. After
-// every step invariants 1-7 of docs/ARCHITECTURE.md must hold.
+// every step invariants 1-7 of docs/ARCHITECTURE.md must hold. The tenants'
+// flap preferences are set so that runs a day apart flap and become stable
+// again (alerts/flap_damping.h): the flapping flag too is the fold of the
+// history.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -20,6 +23,7 @@
 #include "alerts/alert_test_support.h"
 #include "analysis/alert_types.h"
 #include "common/hash.h"
+#include "context/preferences.h"
 
 namespace vigil {
 namespace {
@@ -224,11 +228,20 @@ RC_GTEST_PROP(AlertManagerProperty, InvariantsHoldOverRandomRuns, ()) {
   std::vector<int64_t> tenants;
   for (int t = 0; t < kTenants; ++t)
     tenants.push_back(AddTenant(db.get(), "t" + std::to_string(t)));
+  // t0: 2 state changes within 3 days flap; t1: 3 within 5 days.
+  const auto any_type = [](std::string_view) { return true; };
+  RC_ASSERT(UpdatePreferences(db.get(), tenants[0],
+                              {{"flap_threshold", "2"}, {"flap_window", "3d"}}, any_type)
+                .ok());
+  RC_ASSERT(UpdatePreferences(db.get(), tenants[1],
+                              {{"flap_threshold", "3"}, {"flap_window", "5d"}}, any_type)
+                .ok());
   std::unique_ptr<Clock> clock = NewFixedClock(kT0);
   AlertManager manager(db.get(), clock.get());
   Model model;
   std::vector<AnalysisRun> delivered;
 
+  bool flapped = false, stabilized = false;  // some alert started to flap, became stable
   const int steps = *rc::gen::inRange(1, 21);
   for (int step = 0; step < steps; ++step) {
     const int action = Choose(0, 10);
@@ -316,11 +329,17 @@ RC_GTEST_PROP(AlertManagerProperty, InvariantsHoldOverRandomRuns, ()) {
     // tags are the projection of open alerts.
     RC_ASSERT(HistoryCount(db.get()) - history_before ==
               static_cast<int64_t>(summary->changes.size()));
+    for (const AlertChange& c : summary->changes) {
+      flapped = flapped || c.transition == kTransitionFlapping;
+      stabilized = stabilized || c.transition == kTransitionStable;
+    }
     for (int64_t t : tenants) {
       ::testing::AssertionResult consistent = TenantConsistent(db.get(), t);
       if (!consistent) RC_FAIL(consistent.message());
     }
   }
+  RC_CLASSIFY(flapped, "flapping");
+  RC_CLASSIFY(stabilized, "stable");
 }
 
 }  // namespace

@@ -497,8 +497,9 @@ TEST_F(AlertManagerTest, StatementCountIsIndependentOfUnchangedAlerts) {
   users.pop_back();
   ReconcileSummary one_gone = Apply(run("run-3", kT0 + 2 * kDay, users));
   EXPECT_EQ(one_gone.resolved, 1);
-  // + the resolve, its history row, 2 tags
-  EXPECT_EQ(one_gone.statements, 5u + 1u + 1u + 2u);
+  // + the resolve, its history row, the preferences and the count of its
+  // state changes (flap damping: it existed before the run), 2 tags
+  EXPECT_EQ(one_gone.statements, 5u + 1u + 1u + 2u + 2u);
   EXPECT_EQ(NewEvents().size(), 2u);
   // More changes than one statement holds: a statement per
   // kAlertRowsPerStatement alerts of each kind, per kOutboxRowsPerStatement
@@ -515,7 +516,8 @@ TEST_F(AlertManagerTest, StatementCountIsIndependentOfUnchangedAlerts) {
   const uint64_t alert_statements = 2 * chunks(600, kAlertRowsPerStatement) +  // rows, history
                                     2 * chunks(199, kAlertRowsPerStatement);    // rows, history
   EXPECT_EQ(alert_statements, 6u);
-  EXPECT_EQ(burst.statements, 1u + 1u + alert_statements + 1u + 2u + 1u + event_statements);
+  // + the preferences and one count of the 199 resolved alerts' state changes
+  EXPECT_EQ(burst.statements, 1u + 1u + alert_statements + 2u + 1u + 2u + 1u + event_statements);
 }
 
 // A large tenant's first analysis: 80,000 alerts open with statements that
@@ -554,7 +556,10 @@ std::string AlertPayload(int64_t tenant_id, const std::string& run_id, const Ale
   return "{\"tenant_id\":" + std::to_string(tenant_id) +
          ",\"alert_id\":" + std::to_string(c.alert_id) + ",\"run_id\":\"" + run_id +
          "\",\"alert_type\":\"" + c.alert_type + "\",\"subject\":\"" + c.subject +
-         "\",\"severity\":\"" + c.severity + "\",\"muted\":false,\"snoozed_until\":null}";
+         "\",\"severity\":\"" + c.severity + "\",\"previous_severity\":" +
+         (c.previous_severity ? "\"" + *c.previous_severity + "\"" : std::string("null")) +
+         ",\"flapping\":" + (c.flapping ? "true" : "false") +
+         ",\"muted\":false,\"snoozed_until\":null}";
 }
 
 TEST_F(AlertManagerTest, EventsMatchTheChangesOneToOne) {

@@ -4,8 +4,8 @@
 //
 // An alert is the durable record of a finding, keyed by (tenant, alert type,
 // subject). Its history is append-only; every row is one real change of the
-// alert's state, severity or details digest (docs/ARCHITECTURE.md,
-// invariant 6).
+// alert's state, severity or details digest, or of its flapping flag
+// (docs/ARCHITECTURE.md, invariant 6).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +26,10 @@ inline constexpr std::string_view kTransitionOpened = "opened";      // (none) -
 inline constexpr std::string_view kTransitionUpdated = "updated";    // open -> open
 inline constexpr std::string_view kTransitionResolved = "resolved";  // open -> resolved
 inline constexpr std::string_view kTransitionReopened = "reopened";  // resolved -> open
+// Flap damping (alerts/flap_damping.h): the state stays what it was (from
+// and to are the same); severity and details are copied from the alert.
+inline constexpr std::string_view kTransitionFlapping = "flapping";  // starts flapping
+inline constexpr std::string_view kTransitionStable = "stable";      // stops flapping
 
 struct AlertRow {
   int64_t id = 0;
@@ -45,6 +49,9 @@ struct AlertRow {
   std::optional<TimeMs> resolved_at;  // as_of of the run that resolved it; none while open
   TimeMs updated_at = 0;              // wall-clock time of its latest change
   std::string last_trace_id;          // trace of its latest change
+  // Changed state flap_threshold times within flap_window and has not held
+  // one state for a whole window since (alerts/flap_damping.h).
+  bool flapping = false;
   // What operators did (alerts/alert_actions.h); never part of its history.
   std::optional<TimeMs> acknowledged_at;       // the first acknowledgement; none before
   std::optional<std::string> acknowledged_by;  // who acknowledged it (an API token's name)

@@ -11,7 +11,7 @@ constexpr std::string_view kAlertColumns =
     "SELECT a.id, a.tenant_id, t.name, a.analysis_type, a.type, a.subject, a.subject_name,"
     " a.severity, a.state, a.details, a.details_digest, a.tag, a.first_seen, a.last_seen,"
     " a.resolved_at, a.updated_at, a.last_trace_id, a.acknowledged_at, a.acknowledged_by,"
-    " a.snoozed_until FROM alerts a JOIN tenants t ON t.id = a.tenant_id";
+    " a.snoozed_until, a.flapping FROM alerts a JOIN tenants t ON t.id = a.tenant_id";
 
 AlertRow ReadAlert(const Statement& s) {
   AlertRow row;
@@ -35,6 +35,7 @@ AlertRow ReadAlert(const Statement& s) {
   if (!s.IsNull(17)) row.acknowledged_at = s.Int(17);
   if (!s.IsNull(18)) row.acknowledged_by = s.String(18);
   if (!s.IsNull(19)) row.snoozed_until = s.Int(19);
+  row.flapping = s.Int(20) != 0;
   return row;
 }
 

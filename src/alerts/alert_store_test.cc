@@ -163,7 +163,8 @@ TEST_F(AlertStoreTest, AlertJsonHasTheStableKeys) {
                 "\"analysis_type\":\"mfa\",\"tag\":\"mfa:missing\",\"details_digest\":\"" +
                 amy.details_digest +
                 "\",\"updated_at\":\"2026-01-06T00:00:00Z\",\"last_trace_id\":\"trace-run-1-" +
-                std::to_string(contoso_) + "\",\"acknowledged\":null,\"snoozed_until\":null}");
+                std::to_string(contoso_) +
+                "\",\"acknowledged\":null,\"snoozed_until\":null,\"flapping\":false}");
   const std::string array = AlertsToJson(*rows);
   EXPECT_EQ(array.front(), '[');
   EXPECT_NE(array.find("zed@contoso.example"), std::string::npos);
@@ -178,13 +179,18 @@ TEST_F(AlertStoreTest, AlertJsonHasTheStableKeys) {
   EXPECT_NE(json.find("\"details\": \"not json\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"tag\": null"), std::string::npos) << json;
 
+  AlertRow flapping = amy;
+  flapping.flapping = true;
+  EXPECT_NE(AlertToJson(flapping).find(",\"snoozed_until\":null,\"flapping\":true}"),
+            std::string::npos);
+
   AlertRow acted = amy;
   acted.acknowledged_at = kT0 + 2 * kDay;
   acted.acknowledged_by = "ops-bot";
   acted.snoozed_until = kT0 + 9 * kDay;
   const std::string tail = AlertToJson(acted);
   EXPECT_NE(tail.find(",\"acknowledged\":{\"at\":\"2026-01-03T00:00:00Z\",\"by\":\"ops-bot\"},"
-                      "\"snoozed_until\":\"2026-01-10T00:00:00Z\"}"),
+                      "\"snoozed_until\":\"2026-01-10T00:00:00Z\",\"flapping\":false}"),
             std::string::npos)
       << tail;
 }

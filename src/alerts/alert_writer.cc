@@ -246,6 +246,53 @@ Status AlertWriter::AppendResolvedHistory(const std::vector<int64_t>& ids,
   return insert.Finish();
 }
 
+Status AlertWriter::SetFlapping(const std::vector<int64_t>& ids, bool flapping) {
+  if (ids.empty()) return Status::Ok();
+  Guard guard(ids, flapping ? "stable" : "flapping");
+  BatchOptions options = guard.Options();
+  options.row = "(CAST(? AS BIGINT))";
+  options.leading = {int64_t{flapping ? 1 : 0}, stamp_.now, stamp_.trace_id,
+                     int64_t{flapping ? 0 : 1}};
+  options.suffix = ") RETURNING id";
+  BatchInsert update(db_,
+                     "UPDATE alerts SET flapping = ?, updated_at = ?, last_trace_id = ?"
+                     " WHERE flapping = ? AND id IN (",
+                     1, std::move(options));
+  for (int64_t id : ids) {
+    update.Int(id);
+    VIGIL_RETURN_IF_ERROR(update.EndRow());
+  }
+  return update.Finish();
+}
+
+Status AlertWriter::AppendFlapHistory(std::string_view transition,
+                                      const std::vector<std::pair<int64_t, std::string>>& marks) {
+  if (marks.empty()) return Status::Ok();
+  BatchOptions options;
+  options.rows_per_statement = kAlertRowsPerStatement;
+  options.row = "(CAST(? AS BIGINT), CAST(? AS TEXT))";
+  options.leading = {stamp_.as_of, std::string(transition), stamp_.trace_id, stamp_.run_id};
+  options.suffix = ") AS v ON a.id = v.column1 ORDER BY a.id";
+  options.on_chunk = [transition](const Statement& stmt, int64_t rows) {
+    if (stmt.Changes() == rows) return Status::Ok();
+    return Status::Internal("recording " + std::string(transition) + " of " + std::to_string(rows) +
+                            " alerts: " + std::to_string(rows - stmt.Changes()) +
+                            " of them do not exist");
+  };
+  BatchInsert insert(db_,
+                     std::string(kHistoryColumns) +
+                         " SELECT a.id, a.tenant_id, a.analysis_type, ?, ?, a.state, a.state,"
+                         " a.severity, a.details, a.details_digest, ?, ?, v.column2"
+                         " FROM alerts a JOIN (",
+                     2, std::move(options));
+  for (const auto& [id, reason] : marks) {
+    insert.Int(id);
+    insert.TextRef(reason);
+    VIGIL_RETURN_IF_ERROR(insert.EndRow());
+  }
+  return insert.Finish();
+}
+
 Status AlertWriter::TouchLastSeen(const std::vector<std::string>& analysis_types) {
   if (analysis_types.empty()) return Status::Ok();
   VIGIL_ASSIGN_OR_RETURN(

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "alerts/alert_row.h"
@@ -120,6 +121,18 @@ class AlertWriter {
   // severity and details from its row, with `reason`. Internal when one of
   // them does not exist.
   Status AppendResolvedHistory(const std::vector<int64_t>& ids, std::string_view reason);
+
+  // Sets the flapping flag of every alert of `ids` to `flapping` (with
+  // updated_at and last_trace_id: it is a change recorded in the history).
+  // Internal, naming the first, when one's flag already was `flapping`.
+  Status SetFlapping(const std::vector<int64_t>& ids, bool flapping);
+
+  // Appends a history row with `transition` ("flapping" or "stable") for
+  // each (alert id, reason) of `marks`: from and to the alert's state, its
+  // severity and details copied from its row. Internal when one of them
+  // does not exist.
+  Status AppendFlapHistory(std::string_view transition,
+                           const std::vector<std::pair<int64_t, std::string>>& marks);
 
   // last_seen = as_of for every open alert of (tenant, analysis_types) whose
   // last_seen differs. One statement; writes no history. No-op when empty.

@@ -15,10 +15,19 @@ std::string TimeOrNone(const std::optional<TimeMs>& t) {
   return t ? std::to_string(*t) : std::string("none");
 }
 
-// The from/to states a transition must have, or false when unknown.
-bool ExpectedStates(std::string_view transition, std::optional<std::string_view>* from,
-                    std::string_view* to) {
-  if (transition == kTransitionOpened) {
+bool KeepsState(std::string_view transition) {
+  return transition == kTransitionFlapping || transition == kTransitionStable;
+}
+
+// The from/to states a transition must have, or false when unknown. A
+// transition that keeps the state (KeepsState) must go from and to
+// `current`, the state folded so far.
+bool ExpectedStates(std::string_view transition, std::string_view current,
+                    std::optional<std::string_view>* from, std::string_view* to) {
+  if (KeepsState(transition)) {
+    *from = current;
+    *to = current;
+  } else if (transition == kTransitionOpened) {
     *from = std::nullopt;
     *to = kAlertOpen;
   } else if (transition == kTransitionUpdated) {
@@ -54,7 +63,7 @@ Result<FoldedAlert> FoldHistory(const std::vector<HistoryRow>& history) {
     }
     std::optional<std::string_view> from;
     std::string_view to;
-    if (!ExpectedStates(row.transition, &from, &to)) {
+    if (!ExpectedStates(row.transition, folded.state, &from, &to)) {
       return Status::Internal(at_row + ": unknown transition " + Quoted(row.transition));
     }
     if ((i == 0) != (row.transition == kTransitionOpened)) {
@@ -78,8 +87,13 @@ Result<FoldedAlert> FoldHistory(const std::vector<HistoryRow>& history) {
     if (row.transition == kTransitionUpdated && !changed) {
       return Status::Internal(at_row + ": \"updated\" changes neither severity nor details digest");
     }
-    if (row.transition == kTransitionResolved && changed) {
-      return Status::Internal(at_row + ": \"resolved\" changes severity or details digest");
+    if ((row.transition == kTransitionResolved || KeepsState(row.transition)) && changed) {
+      return Status::Internal(at_row + ": " + Quoted(row.transition) +
+                              " changes severity or details digest");
+    }
+    if (KeepsState(row.transition) && folded.flapping != (row.transition == kTransitionStable)) {
+      return Status::Internal(at_row + ": " + Quoted(row.transition) + " while the alert " +
+                              (folded.flapping ? "was already flapping" : "was not flapping"));
     }
     folded.state = row.to_state;
     folded.severity = row.severity;
@@ -89,9 +103,11 @@ Result<FoldedAlert> FoldHistory(const std::vector<HistoryRow>& history) {
     if (row.transition == kTransitionOpened) folded.first_seen = row.at;
     if (row.transition == kTransitionResolved) {
       folded.resolved_at = row.at;
-    } else {
+    } else if (!KeepsState(row.transition)) {
       folded.resolved_at = std::nullopt;
     }
+    if (row.transition == kTransitionFlapping) folded.flapping = true;
+    if (row.transition == kTransitionStable) folded.flapping = false;
   }
   return folded;
 }
@@ -117,6 +133,7 @@ Status CheckAlertAgainstHistory(const AlertRow& alert, const std::vector<History
   compare("first_seen", std::to_string(alert.first_seen), std::to_string(folded->first_seen));
   compare("resolved_at", TimeOrNone(alert.resolved_at), TimeOrNone(folded->resolved_at));
   compare("last_trace_id", Quoted(alert.last_trace_id), Quoted(folded->last_trace_id));
+  compare("flapping", alert.flapping ? "true" : "false", folded->flapping ? "true" : "false");
   if (!diffs.empty()) return Status::Internal(prefix + ": " + diffs);
   return Status::Ok();
 }

@@ -26,6 +26,7 @@ struct FoldedAlert {
   TimeMs first_seen = 0;              // `at` of the 'opened' row
   std::optional<TimeMs> resolved_at;  // `at` of the last 'resolved' row while resolved
   std::string last_trace_id;          // trace of the last row
+  bool flapping = false;              // after a 'flapping' row until a 'stable' one
 };
 
 // Folds `history` (one alert's rows, in id order). Fails with Internal naming
@@ -38,12 +39,16 @@ struct FoldedAlert {
 //     not the one its transition implies (updated: open->open, resolved:
 //     open->resolved, reopened: resolved->open);
 //   - an 'updated' row changes neither severity nor details digest, or a
-//     'resolved' row changes either (a resolve records the alert as it was).
+//     'resolved', 'flapping' or 'stable' row changes either (those record
+//     the alert as it was);
+//   - a 'flapping' or 'stable' row does not keep the state (from_state and
+//     to_state must both be the state folded so far), or a 'flapping' row
+//     comes while the alert is flapping, or a 'stable' one while it is not.
 Result<FoldedAlert> FoldHistory(const std::vector<HistoryRow>& history);
 
 // OK when `history` folds (see FoldHistory) and the fold equals `alert` in
-// state, severity, details, details_digest, first_seen, resolved_at and
-// last_trace_id. Otherwise Internal naming the alert id and every field that
+// state, severity, details, details_digest, first_seen, resolved_at,
+// last_trace_id and flapping. Otherwise Internal naming the alert id and every field that
 // differs, with both values.
 Status CheckAlertAgainstHistory(const AlertRow& alert, const std::vector<HistoryRow>& history);
 

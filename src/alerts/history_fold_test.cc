@@ -47,6 +47,7 @@ AlertRow RowOf(const std::vector<HistoryRow>& history) {
   a.first_seen = f->first_seen;
   a.resolved_at = f->resolved_at;
   a.last_trace_id = f->last_trace_id;
+  a.flapping = f->flapping;
   return a;
 }
 
@@ -121,6 +122,74 @@ TEST(HistoryFoldTest, RejectsIllegalHistories) {
   h.push_back(Row(12, "opened", std::nullopt, "open", "high", "{}", 600));
   EXPECT_EQ(message(h),
             "internal error: history of alert 7: row 12: \"opened\" after the first row");
+}
+
+// The lifecycle, flapping after its last resolve, and stable after a reopen.
+std::vector<HistoryRow> Flapping() {
+  std::vector<HistoryRow> h = Lifecycle();
+  h.push_back(Row(12, "flapping", "resolved", "resolved", "high", R"({"a":1})", 500));
+  h.push_back(Row(13, "reopened", "resolved", "open", "low", "{}", 600));
+  h.push_back(Row(14, "stable", "open", "open", "low", "{}", 700));
+  return h;
+}
+
+TEST(HistoryFoldTest, FlappingAndStableKeepTheStateAndSetTheFlag) {
+  std::vector<HistoryRow> h = Flapping();
+  h.resize(6);
+  Result<FoldedAlert> f = FoldHistory(h);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_TRUE(f->flapping);
+  EXPECT_EQ(f->state, "resolved");
+  EXPECT_EQ(f->resolved_at, 500);  // a flapping row does not move it
+  EXPECT_EQ(f->last_trace_id, "trace-12");
+
+  h = Flapping();
+  f = FoldHistory(h);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_FALSE(f->flapping);
+  EXPECT_EQ(f->state, "open");
+  EXPECT_EQ(f->severity, "low");
+  EXPECT_EQ(f->resolved_at, std::nullopt);
+
+  AlertRow a = RowOf(h);
+  EXPECT_TRUE(CheckAlertAgainstHistory(a, h).ok());
+  a.flapping = true;
+  EXPECT_EQ(CheckAlertAgainstHistory(a, h).ToString(),
+            "internal error: alert 7: flapping is true but its history says false");
+}
+
+TEST(HistoryFoldTest, RejectsIllegalFlappingRows) {
+  auto message = [](std::vector<HistoryRow> h) {
+    Result<FoldedAlert> f = FoldHistory(h);
+    return f.ok() ? std::string("OK") : f.status().ToString();
+  };
+  std::vector<HistoryRow> h = Flapping();
+  h[5].to_state = "open";
+  EXPECT_EQ(message(h),
+            "internal error: history of alert 7: row 12: \"flapping\" from \"resolved\" to "
+            "\"open\" (expected from \"resolved\" to \"resolved\")");
+
+  h = Flapping();
+  h[7].severity = "high";
+  EXPECT_EQ(message(h),
+            "internal error: history of alert 7: row 14: \"stable\" changes severity or details "
+            "digest");
+
+  h = Flapping();
+  h[7].transition = "flapping";
+  EXPECT_EQ(message(h),
+            "internal error: history of alert 7: row 14: \"flapping\" while the alert was "
+            "already flapping");
+
+  h = Flapping();
+  h.erase(h.begin() + 5);  // stable without a flapping row before
+  EXPECT_EQ(message(h),
+            "internal error: history of alert 7: row 14: \"stable\" while the alert was not "
+            "flapping");
+
+  h = {Row(1, "flapping", std::nullopt, "open", "medium", "{}", 100)};
+  EXPECT_EQ(message(h),
+            "internal error: history of alert 7: row 1: \"flapping\" cannot start a history");
 }
 
 TEST(HistoryFoldTest, ChecksTheAlertRowAgainstItsHistory) {

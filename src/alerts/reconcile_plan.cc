@@ -61,6 +61,7 @@ class BatchPlanner {
     if (e.state == kAlertResolved) {
       Record(e.id, f, kTransitionReopened, content.severity, std::string(kReasonReappeared),
              ReconcilePlan::Source::kReopen, plan_->reopens.size());
+      PreviousSeverity(e, content);
       plan_->reopens.push_back(ContentChange{e.id, std::move(content)});
       Loaded(&e, plan_->reopens.back().content);
       ++summary_->reopened;
@@ -68,6 +69,7 @@ class BatchPlanner {
     } else if (e.severity != content.severity || e.details_digest != content.details_digest) {
       Record(e.id, f, kTransitionUpdated, content.severity, UpdateReason(e, content),
              ReconcilePlan::Source::kUpdate, plan_->updates.size());
+      PreviousSeverity(e, content);
       plan_->updates.push_back(ContentChange{e.id, std::move(content)});
       Loaded(&e, plan_->updates.back().content);
       ++summary_->updated;
@@ -78,6 +80,12 @@ class BatchPlanner {
       }
       ++summary_->unchanged;
     }
+  }
+
+  // Notes the severity before the change just recorded when it changes.
+  void PreviousSeverity(const LoadedAlert& before, const AlertContent& after) {
+    if (before.severity == after.severity) return;
+    plan_->changes.back().previous_severity = before.severity;
   }
 
   // What the loaded alert holds once its change is written.
@@ -106,7 +114,8 @@ class BatchPlanner {
   void PlanResolve(LoadedAlert* e) {
     plan_->changes.push_back(AlertChange{e->id, batch_.analysis_type, e->type, e->subject,
                                          e->subject_name, std::string(kTransitionResolved),
-                                         e->severity, std::string(kReasonGone)});
+                                         e->severity, std::string(kReasonGone), std::nullopt,
+                                         false});
     plan_->sources.push_back({ReconcilePlan::Source::kResolve, plan_->resolves.size()});
     plan_->resolves.push_back(e->id);
     e->state = kAlertResolved;
@@ -116,9 +125,9 @@ class BatchPlanner {
 
   void Record(int64_t id, const Finding& f, std::string_view transition, std::string_view severity,
               std::string reason, ReconcilePlan::Source source, size_t index) {
-    plan_->changes.push_back(AlertChange{id, batch_.analysis_type, f.alert_type, f.subject,
-                                         f.subject_name, std::string(transition),
-                                         std::string(severity), std::move(reason)});
+    plan_->changes.push_back(AlertChange{
+        id, batch_.analysis_type, f.alert_type, f.subject, f.subject_name, std::string(transition),
+        std::string(severity), std::move(reason), std::nullopt, false});
     plan_->sources.push_back({source, index});
   }
 
@@ -177,8 +186,10 @@ Result<LoadedAlerts> LoadAlerts(Db* db, int64_t tenant_id,
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
       db->Prepare("SELECT id, analysis_type, type, subject, subject_name, severity, state,"
-                  " details_digest, snoozed_until FROM alerts WHERE tenant_id = ? AND"
-                  " analysis_type IN (" +
+                  " details_digest, snoozed_until, flapping, CASE WHEN flapping = 1 THEN"
+                  " (SELECT MAX(h.at) FROM alert_history h WHERE h.alert_id = alerts.id AND"
+                  " h.transition IN ('opened', 'resolved', 'reopened')) END"
+                  " FROM alerts WHERE tenant_id = ? AND analysis_type IN (" +
                   Placeholders(analysis_types.size()) + ") ORDER BY id"));
   stmt->BindInt(1, tenant_id);
   for (size_t i = 0; i < analysis_types.size(); ++i) {
@@ -197,6 +208,8 @@ Result<LoadedAlerts> LoadAlerts(Db* db, int64_t tenant_id,
     e.state = stmt->String(6);
     e.details_digest = stmt->String(7);
     if (!stmt->IsNull(8)) e.snoozed_until = stmt->Int(8);
+    e.flapping = stmt->Int(9) != 0;
+    if (!stmt->IsNull(10)) e.last_state_change = stmt->Int(10);
     out.rows.push_back(std::move(e));
   }
   // Keys view the rows' strings: indexed once the rows no longer move.

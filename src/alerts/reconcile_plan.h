@@ -35,7 +35,11 @@ struct LoadedAlert {
   std::string state;
   std::string details_digest;
   std::optional<TimeMs> snoozed_until;  // an operator's snooze (alert_actions.h)
-  bool found = false;                   // a finding of the batch matched it
+  bool flapping = false;                // alerts/flap_damping.h
+  // For a flapping alert, `at` of its latest history row that changed its
+  // state (opened, resolved, reopened) before this reconcile; none otherwise.
+  std::optional<TimeMs> last_state_change;
+  bool found = false;  // a finding of the batch matched it
 };
 
 // The tenant's alerts (open and resolved) of some analysis types, in id
@@ -48,8 +52,8 @@ struct LoadedAlerts {
   std::unordered_map<std::pair<std::string_view, std::string_view>, size_t, KeyHash> index;
 };
 
-// One statement: the alerts of (`tenant_id`, `analysis_types`). The Db's
-// error when it fails.
+// One statement: the alerts of (`tenant_id`, `analysis_types`), with the
+// latest state change of the flapping ones. The Db's error when it fails.
 Result<LoadedAlerts> LoadAlerts(Db* db, int64_t tenant_id,
                                 const std::vector<std::string>& analysis_types);
 

@@ -41,6 +41,9 @@ void AddTenantSchemas(Json* schemas) {
                              {"min_global_admins", Integer()},
                              {"max_global_admins", Integer()},
                              {"max_sync_age_hours", Integer()},
+                             {"flap_threshold", Integer("state changes within flap_window that "
+                                                        "make an alert flapping; 0: off")},
+                             {"flap_window", String("a duration such as \"6h\" or \"90m\"")},
                              {"disabled_alert_types", ArrayOf(String("an alert type"))}});
   s["Preferences"]["description"] =
       "the effective preferences: the defaults overlaid by the stored values";
@@ -126,22 +129,28 @@ void AddAlertSchemas(Json* schemas) {
        {"updated_at", Time("last change")},
        {"last_trace_id", String()},
        {"acknowledged", FreeObject("{at, by}, or null")},
-       {"snoozed_until", NullableTime("notifications muted until then; never changes state")}},
+       {"snoozed_until", NullableTime("notifications muted until then; never changes state")},
+       {"flapping",
+        {{"type", "boolean"},
+         {"description",
+          "changed state flap_threshold times within flap_window and has not "
+          "held one state for a whole window since"}}}},
       {"id", "tenant", "type", "subject", "subject_name", "severity", "state", "first_seen",
        "last_seen", "resolved_at", "details"});
   s["Alert"]["properties"]["tag"]["nullable"] = true;
   s["Alert"]["properties"]["acknowledged"]["nullable"] = true;
-  s["HistoryEntry"] = Object({{"id", Integer()},
-                              {"alert_id", Integer()},
-                              {"at", Time("when it changed")},
-                              {"transition", Enum({"opened", "updated", "resolved", "reopened"})},
-                              {"from_state", String()},
-                              {"to_state", String()},
-                              {"severity", String()},
-                              {"reason", String()},
-                              {"details", FreeObject("the details after the change")},
-                              {"trace_id", String()}},
-                             {"id", "alert_id", "at", "transition"});
+  s["HistoryEntry"] = Object(
+      {{"id", Integer()},
+       {"alert_id", Integer()},
+       {"at", Time("when it changed")},
+       {"transition", Enum({"opened", "updated", "resolved", "reopened", "flapping", "stable"})},
+       {"from_state", String()},
+       {"to_state", String()},
+       {"severity", String()},
+       {"reason", String()},
+       {"details", FreeObject("the details after the change")},
+       {"trace_id", String()}},
+      {"id", "alert_id", "at", "transition"});
   s["HistoryEntry"]["properties"]["from_state"]["nullable"] = true;
   s["AlertWithHistory"] = {
       {"allOf", Json::array({Ref("Alert"),

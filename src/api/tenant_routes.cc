@@ -150,12 +150,18 @@ Result<std::string> PreferenceText(const std::string& key, const nlohmann::json&
       return Status::InvalidArgument(named + ": expected an array of alert type names, got " +
                                      ShownJson(value));
     }
+  } else if (key == "flap_window") {
+    if (!value.is_string()) {
+      return Status::InvalidArgument(named + ": expected a duration such as \"6h\", got " +
+                                     ShownJson(value));
+    }
+    text = value.get<std::string>();
   } else if (value.is_number_unsigned()) {
     text = std::to_string(value.get<uint64_t>());
   } else if (value.is_number_integer()) {
     text = std::to_string(value.get<int64_t>());
   } else {
-    // Known keys other than the list are whole numbers; an unknown key
+    // Known keys other than the list and the window are whole numbers; an unknown key
     // fails below with the list of known ones.
     bool known = false;
     for (const auto& entry : Preferences().Entries()) known = known || entry.first == key;

@@ -152,7 +152,8 @@ TEST_F(TenantRoutesTest, PreferencesShowEveryEffectiveValueWithItsType) {
   ApiResponse r = f_.Call("GET", "/api/v1/tenants/contoso/preferences", contoso_token_);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r), nlohmann::json::parse(R"({"stale_days": 90, "min_global_admins": 2,
-      "max_global_admins": 4, "max_sync_age_hours": 72, "disabled_alert_types": []})"));
+      "max_global_admins": 4, "max_sync_age_hours": 72, "flap_threshold": 4,
+      "flap_window": "6h", "disabled_alert_types": []})"));
 }
 
 TEST_F(TenantRoutesTest, APartialUpdateChangesOnlyItsKeysAndAnswersTheNewPreferences) {
@@ -162,6 +163,7 @@ TEST_F(TenantRoutesTest, APartialUpdateChangesOnlyItsKeysAndAnswersTheNewPrefere
   ASSERT_EQ(r.status, 200) << r.body;
   const nlohmann::json expected = nlohmann::json::parse(R"({"stale_days": 60,
       "min_global_admins": 2, "max_global_admins": 4, "max_sync_age_hours": 72,
+      "flap_threshold": 4, "flap_window": "6h",
       "disabled_alert_types": ["license.unused", "stale.user"]})");
   EXPECT_EQ(Body(r), expected);
   EXPECT_EQ(Body(f_.Call("GET", "/api/v1/tenants/contoso/preferences", admin_)), expected);
@@ -175,6 +177,13 @@ TEST_F(TenantRoutesTest, APartialUpdateChangesOnlyItsKeysAndAnswersTheNewPrefere
   EXPECT_EQ(Body(r)["max_global_admins"], 6);
   EXPECT_EQ(Body(r)["disabled_alert_types"], nlohmann::json::array());
   EXPECT_EQ(StoredPreferences(fabrikam_), 0);
+
+  // The flap window is a duration, given as text.
+  r = f_.Call("PUT", "/api/v1/tenants/contoso/preferences", admin_,
+              R"({"flap_threshold": 0, "flap_window": "90m"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["flap_threshold"], 0);
+  EXPECT_EQ(Body(r)["flap_window"], "90m");
 }
 
 TEST_F(TenantRoutesTest, AnyBadPreferenceRefusesTheWholeUpdate) {
@@ -188,7 +197,11 @@ TEST_F(TenantRoutesTest, AnyBadPreferenceRefusesTheWholeUpdate) {
   const std::vector<Case> cases = {
       {R"({"stale_days": 30, "colour": "red"})",
        "unknown preference \"colour\" (known: stale_days, min_global_admins, max_global_admins, "
-       "max_sync_age_hours, disabled_alert_types)"},
+       "max_sync_age_hours, flap_threshold, flap_window, disabled_alert_types)"},
+      {R"({"flap_window": 6})",
+       "preference flap_window: expected a duration such as \"6h\", got 6"},
+      {R"({"flap_window": "6 hours"})",
+       "preference flap_window: \"6 hours\" is not a duration (e.g. 90m, 6h, 1d)"},
       {R"({"stale_days": "30"})", "preference stale_days: expected a whole number, got \"30\""},
       {R"({"stale_days": 2.5})", "preference stale_days: expected a whole number, got 2.5"},
       {R"({"stale_days": 0})", "preference stale_days: \"0\" is not a whole number from 1 to 3650"},

@@ -71,7 +71,8 @@ void AddPrefsCommand(CLI::App& app, CommandContext* cli) {
   c->add_option("--tenant", cmd->tenant, "tenant name")->required();
   c->add_option("--set", cmd->set,
                 "KEY=VALUE, repeatable: stale_days, min_global_admins, max_global_admins,\n"
-                "max_sync_age_hours, disabled_alert_types (comma-separated alert types)");
+                "max_sync_age_hours, flap_threshold (0: off), flap_window (e.g. 6h),\n"
+                "disabled_alert_types (comma-separated alert types)");
   c->add_flag("--json", cmd->json, "print the effective preferences as JSON");
   OnRun(c, cmd, cli, RunPrefs);
 }

@@ -153,8 +153,15 @@ void DowngradeToLicenseLinks(Db* db, int64_t tenant_id, int64_t data_source_id) 
       ASSERT_TRUE((*link)->Execute().ok());
     }
   }
-  // Undo migrations 7, 8 and 10 too, so ApplyMigrations runs 6 and later again.
-  ASSERT_TRUE(db->ExecScript("ALTER TABLE analysis_ledger DROP COLUMN data_version;"
+  // Undo migrations 7, 8, 10, 12 and 13 too, so ApplyMigrations runs 6 and later again.
+  ASSERT_TRUE(db->ExecScript("DROP INDEX alerts_flapping_by_tenant;"
+                             "ALTER TABLE alerts DROP COLUMN flapping;"
+                             "DROP TABLE deliveries;"
+                             "DROP TABLE notifications;"
+                             "DROP TABLE channels;"
+                             "DROP INDEX event_outbox_unrouted;"
+                             "ALTER TABLE event_outbox DROP COLUMN routed_at;"
+                             "ALTER TABLE analysis_ledger DROP COLUMN data_version;"
                              "DROP INDEX alerts_by_tenant_state_id;"
                              "ALTER TABLE alerts DROP COLUMN snoozed_until;"
                              "ALTER TABLE alerts DROP COLUMN acknowledged_by;"

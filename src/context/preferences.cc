@@ -3,6 +3,8 @@
 #include <charconv>
 #include <memory>
 
+#include "common/duration.h"
+
 namespace vigil {
 namespace {
 
@@ -18,6 +20,16 @@ Status ParseInt(std::string_view key, std::string_view value, int min, int max, 
   return Status::Ok();
 }
 
+Status ParseWindow(std::string_view key, std::string_view value, int64_t* out) {
+  Result<int64_t> ms = ParseDuration(value);
+  if (!ms.ok()) {
+    return Status::InvalidArgument("preference " + std::string(key) + ": \"" + std::string(value) +
+                                   "\" is not a duration (e.g. 90m, 6h, 1d)");
+  }
+  *out = *ms;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Preferences::Set(std::string_view key, std::string_view value) {
@@ -25,6 +37,8 @@ Status Preferences::Set(std::string_view key, std::string_view value) {
   if (key == "min_global_admins") return ParseInt(key, value, 0, 1000, &min_global_admins);
   if (key == "max_global_admins") return ParseInt(key, value, 0, 1000, &max_global_admins);
   if (key == "max_sync_age_hours") return ParseInt(key, value, 1, 24 * 3650, &max_sync_age_hours);
+  if (key == "flap_threshold") return ParseInt(key, value, 0, 1000, &flap_threshold);
+  if (key == "flap_window") return ParseWindow(key, value, &flap_window_ms);
   if (key == "disabled_alert_types") {
     disabled_alert_types.clear();
     size_t start = 0;
@@ -37,9 +51,11 @@ Status Preferences::Set(std::string_view key, std::string_view value) {
     }
     return Status::Ok();
   }
-  return Status::InvalidArgument("unknown preference \"" + std::string(key) +
-                                 "\" (known: stale_days, min_global_admins, "
-                                 "max_global_admins, max_sync_age_hours, disabled_alert_types)");
+  return Status::InvalidArgument(
+      "unknown preference \"" + std::string(key) +
+      "\" (known: stale_days, min_global_admins, "
+      "max_global_admins, max_sync_age_hours, flap_threshold, flap_window, "
+      "disabled_alert_types)");
 }
 
 std::vector<std::pair<std::string, std::string>> Preferences::Entries() const {
@@ -52,6 +68,8 @@ std::vector<std::pair<std::string, std::string>> Preferences::Entries() const {
           {"min_global_admins", std::to_string(min_global_admins)},
           {"max_global_admins", std::to_string(max_global_admins)},
           {"max_sync_age_hours", std::to_string(max_sync_age_hours)},
+          {"flap_threshold", std::to_string(flap_threshold)},
+          {"flap_window", FormatDuration(flap_window_ms)},
           {"disabled_alert_types", disabled}};
 }
 

@@ -31,6 +31,14 @@ struct Preferences {
   // "max_sync_age_hours": data whose last successful sync is older than this
   // (at the analysis time) is stale, and analyses on stale data are INCOMPLETE.
   int max_sync_age_hours = 72;
+  // "flap_threshold": an alert that changes state (opens, resolves, reopens)
+  // this many times within flap_window is flapping (alerts/flap_damping.h);
+  // 0 turns flap detection off.
+  int flap_threshold = 4;
+  // "flap_window": the window of flap_threshold, and how long a flapping
+  // alert must hold one state to be stable again; stored as a duration
+  // ("6h", "90m", "1d": common/duration.h), in milliseconds here.
+  int64_t flap_window_ms = 6 * 3600 * 1000;
 
   // Sets one preference from its stored text. InvalidArgument names the key
   // and the value when the key is unknown or the value is not valid for it.

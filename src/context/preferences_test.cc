@@ -47,5 +47,36 @@ TEST(PreferencesTest, AnUpdateIsStoredWholeOrNotAtAll) {
   EXPECT_EQ(prefs->stored, (std::set<std::string>{"disabled_alert_types", "stale_days"}));
 }
 
+TEST(PreferencesTest, FlapThresholdAndWindow) {
+  Preferences defaults;
+  EXPECT_EQ(defaults.flap_threshold, 4);
+  EXPECT_EQ(defaults.flap_window_ms, 6 * 3600 * 1000);
+  EXPECT_TRUE(ValidatePreference("flap_threshold", "0", KnownType).ok());  // off
+  EXPECT_EQ(ValidatePreference("flap_threshold", "-1", KnownType).message(),
+            "preference flap_threshold: \"-1\" is not a whole number from 0 to 1000");
+  EXPECT_EQ(ValidatePreference("flap_window", "6 hours", KnownType).message(),
+            "preference flap_window: \"6 hours\" is not a duration (e.g. 90m, 6h, 1d)");
+  EXPECT_EQ(ValidatePreference("flap_window", "0h", KnownType).code(), Code::kInvalidArgument);
+
+  testing::TestTenant t = testing::NewTestTenant();
+  ASSERT_TRUE(UpdatePreferences(t.db.get(), t.tenant_id,
+                                {{"flap_threshold", "2"}, {"flap_window", "90m"}}, KnownType)
+                  .ok());
+  Result<TenantPreferences> prefs = LoadTenantPreferences(t.db.get(), t.tenant_id);
+  ASSERT_TRUE(prefs.ok()) << prefs.status().ToString();
+  EXPECT_EQ(prefs->effective.flap_threshold, 2);
+  EXPECT_EQ(prefs->effective.flap_window_ms, 90 * 60 * 1000);
+  std::vector<std::pair<std::string, std::string>> entries = prefs->effective.Entries();
+  EXPECT_EQ(entries,
+            (std::vector<std::pair<std::string, std::string>>{{"stale_days", "90"},
+                                                              {"min_global_admins", "2"},
+                                                              {"max_global_admins", "4"},
+                                                              {"max_sync_age_hours", "72"},
+                                                              {"flap_threshold", "2"},
+                                                              {"flap_window", "90m"},
+                                                              {"disabled_alert_types", ""}}));
+  EXPECT_EQ(Preferences().Entries()[5], (std::pair<std::string, std::string>{"flap_window", "6h"}));
+}
+
 }  // namespace
 }  // namespace vigil

@@ -9,7 +9,16 @@
 //   analysis.completed  run_id, batches {type: "COMPLETE"|"INCOMPLETE"|"FAILED"},
 //                       opened, updated, resolved, reopened
 //   alert.opened, alert.updated, alert.resolved, alert.reopened
-//                       alert_id, run_id, alert_type, subject, severity
+//                       alert_id, run_id, alert_type, subject, severity,
+//                       previous_severity, flapping, muted, snoozed_until
+//   alert.flapping      the same fields: the alert changed state
+//                       flap_threshold times within flap_window and is now
+//                       flapping (its other alert.* events say
+//                       "flapping": true until alert.stable); once per flap
+//   alert.stable        the same fields: a flapping alert held one state for
+//                       a whole flap_window ("flapping": false)
+// (events/event_payloads.h has the fields' meaning; alerts/flap_damping.h
+// the rules of flapping.)
 #pragma once
 
 #include <cstdint>
@@ -29,6 +38,8 @@ inline constexpr std::string_view kEventAlertOpened = "alert.opened";
 inline constexpr std::string_view kEventAlertUpdated = "alert.updated";
 inline constexpr std::string_view kEventAlertResolved = "alert.resolved";
 inline constexpr std::string_view kEventAlertReopened = "alert.reopened";
+inline constexpr std::string_view kEventAlertFlapping = "alert.flapping";
+inline constexpr std::string_view kEventAlertStable = "alert.stable";
 
 struct Event {
   int64_t id = 0;  // the outbox row id: unique and increasing; 0 before it is stored

@@ -58,14 +58,20 @@ Event ToEvent(const AnalysisCompletedPayload& p, std::string trace_id, TimeMs at
 }
 
 Event ToEvent(const AlertChangedPayload& p, std::string trace_id, TimeMs at) {
+  JsonObjectWriter json;
+  json.Int("tenant_id", p.tenant_id)
+      .Int("alert_id", p.alert_id)
+      .String("run_id", p.run_id)
+      .String("alert_type", p.alert_type)
+      .String("subject", p.subject)
+      .String("severity", p.severity);
+  if (p.previous_severity) {
+    json.String("previous_severity", *p.previous_severity);
+  } else {
+    json.Raw("previous_severity", "null");
+  }
   return MakeEvent("alert." + p.transition, p.tenant_id, std::move(trace_id), at,
-                   JsonObjectWriter()
-                       .Int("tenant_id", p.tenant_id)
-                       .Int("alert_id", p.alert_id)
-                       .String("run_id", p.run_id)
-                       .String("alert_type", p.alert_type)
-                       .String("subject", p.subject)
-                       .String("severity", p.severity)
+                   json.Bool("flapping", p.flapping)
                        .Bool("muted", p.snoozed_until.has_value())
                        .Time("snoozed_until", p.snoozed_until)
                        .Finish());

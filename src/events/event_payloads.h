@@ -49,13 +49,18 @@ struct AnalysisCompletedPayload {
   int64_t reopened = 0;
 };
 
-// alert.<transition>: transition is "opened", "updated", "resolved" or
-// "reopened" (the history transition); it names the event type and is not
-// repeated in the payload. `severity` is the alert's after the change.
-// `snoozed_until` is set when an operator had snoozed the alert beyond the
-// time of the change (alerts/alert_actions.h): the payload then says
-// "muted": true and "snoozed_until": "<ISO 8601>", telling notifiers to stay
-// quiet; otherwise "muted": false and "snoozed_until": null.
+// alert.<transition>: transition is "opened", "updated", "resolved",
+// "reopened", "flapping" or "stable" (the history transition); it names the
+// event type and is not repeated in the payload. `severity` is the alert's
+// after the change; "previous_severity" is its severity before when the
+// change altered it (an update or a reopen), null otherwise (so a details-
+// only update has null). "flapping" says whether the alert is flapping after
+// the change (alerts/flap_damping.h): notifiers stay quiet for a flapping
+// alert, except for its one alert.flapping and its one alert.stable (which
+// says false). `snoozed_until` is set when an operator had snoozed the
+// alert beyond the time of the change (alerts/alert_actions.h): the payload
+// then says "muted": true and "snoozed_until": "<ISO 8601>", telling
+// notifiers to stay quiet; otherwise "muted": false and "snoozed_until": null.
 struct AlertChangedPayload {
   std::string transition;
   int64_t tenant_id = 0;
@@ -64,6 +69,8 @@ struct AlertChangedPayload {
   std::string alert_type;
   std::string subject;
   std::string severity;
+  std::optional<std::string> previous_severity;
+  bool flapping = false;
   std::optional<TimeMs> snoozed_until;
 };
 

@@ -138,11 +138,17 @@ class World {
   void Check() {
     // The transitions the route selects, by key, from the outbox.
     std::map<std::string, std::pair<int64_t, std::string>> selected;  // key -> (alert, change)
+    // (alert.flapping and alert.stable go to every route that takes the alert.)
     auto events = Query("SELECT id, type, payload FROM event_outbox WHERE type IN"
-                        " ('alert.opened', 'alert.resolved', 'alert.reopened') ORDER BY id");
+                        " ('alert.opened', 'alert.resolved', 'alert.reopened', 'alert.flapping',"
+                        " 'alert.stable') ORDER BY id");
+    std::set<std::string> flapping;  // keys whose event says the alert is flapping
     for (const auto& row : events) {
       const int64_t alert = std::stoll(Field(row[2], "alert_id"));
       selected["vigil:1:" + row[0]] = {alert, row[1].substr(6)};
+      if (row[2].find("\"flapping\":true") != std::string::npos) {
+        flapping.insert("vigil:1:" + row[0]);
+      }
     }
     // Every selected transition has one notification, sent or suppressed.
     auto rows = Query("SELECT idempotency_key, state, COALESCE(reason, ''), alert_id, change"
@@ -153,7 +159,9 @@ class World {
       RC_ASSERT(selected[r[0]].second == r[4]);
       RC_ASSERT(r[1] == "sent" || r[1] == "suppressed");
       if (r[1] == "sent") sent.insert(r[0]);
-      if (r[1] == "suppressed") {
+      if (r[1] == "suppressed" && r[2] == "flapping") {
+        RC_ASSERT(flapping.count(r[0]) == 1u);  // alerts/flap_damping.h
+      } else if (r[1] == "suppressed") {
         RC_ASSERT(r[2].rfind("snoozed until ", 0) == 0u);
         RC_ASSERT(snoozed_.count(std::stoll(r[3])) == 1u);
       }

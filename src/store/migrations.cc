@@ -502,6 +502,14 @@ CREATE INDEX deliveries_by_channel ON deliveries (channel_id, id);
 CREATE INDEX deliveries_by_group ON deliveries (group_key);
 )SQL";
 
+// Flap damping (alerts/flap_damping.h): whether an alert is flapping (1)
+// or not (0). Its flapping and stable transitions are history rows like the
+// others; the partial index finds a tenant's few flapping alerts.
+constexpr std::string_view kFlappingAlerts = R"SQL(
+ALTER TABLE alerts ADD COLUMN flapping INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX alerts_flapping_by_tenant ON alerts (tenant_id) WHERE flapping = 1;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
@@ -517,6 +525,7 @@ const std::vector<Migration> kMigrations = {
     {11, "alerts without per-row foreign key checks on PostgreSQL", kAlertsWithoutForeignKeys,
      kAlertsWithoutForeignKeysPostgres},
     {12, "delivery: channels, notifications, delivery log", kDelivery},
+    {13, "flapping alerts", kFlappingAlerts},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {
