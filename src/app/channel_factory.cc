@@ -19,6 +19,10 @@ class WithClient : public Channel {
   DeliveryResult Deliver(const NotificationGroup& group) override {
     return channel_->Deliver(group);
   }
+  int64_t refresh_interval_ms() const override { return channel_->refresh_interval_ms(); }
+  DeliveryResult Refresh(const std::vector<AlertRow>& open_alerts) override {
+    return channel_->Refresh(open_alerts);
+  }
 
  private:
   std::unique_ptr<HttpClient> http_;

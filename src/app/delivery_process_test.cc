@@ -96,7 +96,8 @@ class DeliveryProcessTest : public ::testing::Test {
     std::set<std::string> keys;
     for (const auto& r : got) {
       if (r.answered < 200 || r.answered > 299) continue;
-      for (const auto& n : nlohmann::json::parse(r.body)["notifications"]) {
+      const nlohmann::json body = nlohmann::json::parse(r.body);
+      for (const auto& n : body["notifications"]) {
         keys.insert(n["id"].get<std::string>());
       }
     }

@@ -105,6 +105,10 @@ class AlertmanagerChannel final : public Channel {
                                                            AlertmanagerPayloadOptions options = {});
 
   DeliveryResult Deliver(const NotificationGroup& group) override;
+  int64_t refresh_interval_ms() const override { return kAlertmanagerRepostEveryMs; }
+  DeliveryResult Refresh(const std::vector<AlertRow>& open_alerts) override {
+    return RepostFiring(open_alerts);
+  }
 
   // Re-posts the firing ones of `open_alerts` with a fresh endsAt (see the
   // top of this file for how often).

@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "notify/notification.h"
 
@@ -53,6 +54,19 @@ class Channel {
  public:
   virtual ~Channel() = default;
   virtual DeliveryResult Deliver(const NotificationGroup& group) = 0;
+
+  // A receiver that forgets an alert unless reminded (Alertmanager: a
+  // firing alert lapses at its endsAt) says how often it wants every open
+  // alert again; 0, the default, for a receiver that keeps what it got.
+  virtual int64_t refresh_interval_ms() const { return 0; }
+  // Sends `open_alerts` (every open alert of the channel's tenants, snoozed,
+  // acknowledged and flapping ones too: the receiver would otherwise take
+  // their silence for a resolution) again; the channel applies its route.
+  // Called every refresh_interval_ms by the notifier. Default: nothing.
+  virtual DeliveryResult Refresh(const std::vector<AlertRow>& open_alerts) {
+    (void)open_alerts;
+    return {DeliveryOutcome::kSent, 0, "", "", std::nullopt};
+  }
 };
 
 }  // namespace vigil

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "alerts/alert_store.h"
 #include "common/ids.h"
 #include "common/time.h"
 #include "events/outbox.h"
@@ -74,7 +75,10 @@ Status Notifier::RefreshChannels(TimeMs now) {
   for (ChannelSpec& spec : specs) {
     OpenChannel& c = next[spec.id];
     auto old = channels_.find(spec.id);
-    if (old != channels_.end()) c.next_send_at = old->second.next_send_at;
+    if (old != channels_.end()) {
+      c.next_send_at = old->second.next_send_at;
+      c.next_refresh_at = old->second.next_refresh_at;
+    }
     if (!key.ok()) {
       c.open_status = key.status().Prefixed("channel \"" + spec.name + "\" cannot send");
     } else {
@@ -206,6 +210,27 @@ Status Notifier::Deliver(PassCounts* counts) {
   }
 }
 
+Status Notifier::Refresh() {
+  const TimeMs now = clock_->NowMs();
+  for (auto& [id, c] : channels_) {
+    if (c.channel == nullptr || c.channel->refresh_interval_ms() <= 0) continue;
+    if (now < c.next_refresh_at) continue;
+    std::string clause = "WHERE a.state = 'open'";
+    if (c.spec.tenant_id) clause += " AND a.tenant_id = " + std::to_string(*c.spec.tenant_id);
+    VIGIL_ASSIGN_OR_RETURN(std::vector<AlertRow> open,
+                           SelectAlerts(db_.get(), clause + " ORDER BY a.id", [](Statement*) {}));
+    const DeliveryResult r = c.channel->Refresh(open);
+    const bool sent = r.outcome == DeliveryOutcome::kSent;
+    // A failed refresh is tried again soon: the receiver's alerts lapse.
+    c.next_refresh_at = now + (sent ? c.channel->refresh_interval_ms() : c.spec.policy.first_retry_ms * 30);
+    if (!sent) {
+      Log(LogLevel::kWarn, "notify.refresh_failed",
+          {{"channel", c.spec.name}, {"status", int64_t{r.status}}, {"error", r.error}});
+    }
+  }
+  return Status::Ok();
+}
+
 Result<PassCounts> Notifier::RunOnce() {
   std::lock_guard<std::mutex> pass(pass_mu_);
   PassCounts counts;
@@ -213,6 +238,7 @@ Result<PassCounts> Notifier::RunOnce() {
   VIGIL_RETURN_IF_ERROR(Route(&counts));
   VIGIL_RETURN_IF_ERROR(Remind(&counts));
   VIGIL_RETURN_IF_ERROR(Deliver(&counts));
+  VIGIL_RETURN_IF_ERROR(Refresh());
   return counts;
 }
 

@@ -15,7 +15,9 @@
 //     must wait stays for a later pass. Failures are retried per the
 //     channel's policy (retry_policy.h) until its give-up time.
 // Every reminder_check_ms a pass also plans reminders of alerts still open
-// for channels with a repeat_interval (repeat_plan.h).
+// for channels with a repeat_interval (repeat_plan.h), and a channel whose
+// receiver forgets alerts unless reminded gets every open alert of its
+// tenants again when its refresh interval has passed (Channel::Refresh).
 //
 // Nothing is lost when the process dies: unrouted events stay unrouted, an
 // unsent group stays pending and its lease lapses, and the next notifier
@@ -95,11 +97,15 @@ class Notifier {
     std::unique_ptr<Channel> channel;
     Status open_status;       // why it could not be opened
     TimeMs next_send_at = 0;  // the rate limit
+    TimeMs next_refresh_at = 0;  // Channel::Refresh
   };
 
   Status Route(PassCounts* counts);
   // Plans reminders (repeat_plan.h) every reminder_check_ms.
   Status Remind(PassCounts* counts);
+  // Sends the open alerts again to channels that want it
+  // (Channel::refresh_interval_ms).
+  Status Refresh();
   Status Deliver(PassCounts* counts);
   Status RefreshChannels(TimeMs now);
   // Claims, sends and records one due group; false when it was not sent now.

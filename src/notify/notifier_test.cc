@@ -301,5 +301,23 @@ TEST_F(NotifierTest, RemindersRepeatOpenAlertsButNotAcknowledgedOnes) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE change = 'repeat'"), 1);
 }
 
+TEST_F(NotifierTest, AReceiverThatForgetsGetsTheOpenAlertsAgainEachInterval) {
+  log_->refresh_interval_ms = 600000;
+  AddWebhook(Immediate());
+  auto notifier = NewNotifier();
+  Analyze({"u1", "u2"}, "r1");
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  ASSERT_EQ(log_->refreshes.size(), 1u);
+  EXPECT_EQ(log_->refreshes[0].size(), 2u);
+  clock_.Advance(300000);
+  Analyze({"u1"}, "r2");
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  EXPECT_EQ(log_->refreshes.size(), 1u) << "refreshed before the interval";
+  clock_.Advance(300000);
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  ASSERT_EQ(log_->refreshes.size(), 2u);
+  EXPECT_EQ(log_->refreshes[1].size(), 1u) << "only the alert still open";
+}
+
 }  // namespace
 }  // namespace vigil
