@@ -308,12 +308,14 @@ TEST_F(CliTest, HelpListsEveryCommandInOrder) {
             (std::vector<std::string>{"sync", "alerts", "history", "trace", "generate", "prefs",
                                       "demo", "serve", "worker", "migrate", "health", "trigger",
                                       "jobs", "events", "schedule", "queue", "key", "source",
-                                      "sources", "token", "tokens", "webhook"}))
+                                      "sources", "token", "tokens", "webhook", "channel",
+                                      "channels", "notifications"}))
       << top.out;
   const std::vector<std::pair<std::string, std::vector<std::string>>> groups = {
       {"events", {"tail"}},          {"queue", {"add", "work", "stats"}},
       {"key", {"generate"}},         {"source", {"add", "test"}},
-      {"token", {"create", "revoke"}}, {"webhook", {"secret"}}};
+      {"token", {"create", "revoke"}}, {"webhook", {"secret"}},
+      {"channel", {"add", "remove", "test"}}};
   for (const auto& [group, subcommands] : groups) {
     CliRun help = Vigil({group, "--help"});
     EXPECT_EQ(help.status, 0) << group;
