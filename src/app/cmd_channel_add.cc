@@ -199,7 +199,8 @@ void AddChannelAddCommand(CLI::App& channel, CommandContext* cli) {
                 "retries wait 1s, doubling up to this (or the receiver's Retry-After)")
       ->capture_default_str();
   c->add_option("--max-per-second", cmd->max_per_second,
-                "messages per second at most (default: slack 1, teams 4, others 10)");
+                "messages per second at most (default: slack 1, teams 4, pagerduty 2, email 5,\n"
+                "webhook and alertmanager unlimited)");
   OnRun(c, cmd, cli, RunChannelAdd);
 }
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace vigil {
@@ -113,6 +114,9 @@ void WebhookSink::Run() {
     if (conn < 0) continue;
     SinkRequest req;
     if (ReadRequest(conn, &req)) {
+      req.received_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
       static const char kAnswer[] =
           "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
           "Connection: close\r\n\r\nok";

@@ -23,6 +23,7 @@ struct SinkRequest {
   std::string target;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
+  int64_t received_ms = 0;  // when it arrived: milliseconds since the epoch (system clock)
 };
 
 class WebhookSink {

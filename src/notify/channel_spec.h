@@ -39,7 +39,7 @@ bool IsChannelKind(std::string_view kind);
 
 // How the notifier paces and gives up on one channel.
 struct DeliveryPolicy {
-  double max_per_second = 0;           // 0: the kind's default (slack 1, teams 4, others 10)
+  double max_per_second = 0;           // 0: the kind's default (retry_policy.h)
   int64_t timeout_ms = 10000;          // one attempt's HTTP or SMTP exchange
   int64_t give_up_ms = 6 * 3600 * 1000LL;  // after the first attempt: then "failed"
   int64_t first_retry_ms = 1000;       // doubling up to max_retry_ms

@@ -204,7 +204,7 @@ Status Notifier::Deliver(PassCounts* counts) {
       progressed = true;
       const double rate = c.spec.policy.max_per_second > 0 ? c.spec.policy.max_per_second
                                                            : DefaultMaxPerSecond(c.spec.kind);
-      c.next_send_at = now + static_cast<int64_t>(1000.0 / rate);
+      if (rate > 0) c.next_send_at = now + static_cast<int64_t>(1000.0 / rate);
     }
     if (!progressed) return Status::Ok();
   }

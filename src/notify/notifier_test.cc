@@ -301,6 +301,26 @@ TEST_F(NotifierTest, RemindersRepeatOpenAlertsButNotAcknowledgedOnes) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE change = 'repeat'"), 1);
 }
 
+TEST_F(NotifierTest, AChannelSendsNoFasterThanItsRate) {
+  ChannelSpec spec;
+  spec.name = "slow";
+  spec.kind = "webhook";
+  spec.url = "http://127.0.0.1:1/hook";
+  spec.route = Immediate();
+  spec.policy.max_per_second = 1;
+  ASSERT_TRUE(AddChannel(db_.get(), spec, TestKey(), kT0).ok());
+  auto notifier = NewNotifier();
+  Analyze({"u1"}, "r1");
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  Analyze({"u1", "u2"}, "r2");
+  clock_.Advance(999);
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  EXPECT_EQ(log_->groups.size(), 1u) << "a second message within a second";
+  clock_.Advance(1);
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  EXPECT_EQ(log_->groups.size(), 2u);
+}
+
 TEST_F(NotifierTest, AReceiverThatForgetsGetsTheOpenAlertsAgainEachInterval) {
   log_->refresh_interval_ms = 600000;
   AddWebhook(Immediate());

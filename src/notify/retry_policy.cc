@@ -20,7 +20,9 @@ bool GiveUp(const DeliveryPolicy& policy, TimeMs first_attempt_at, TimeMs now) {
 double DefaultMaxPerSecond(std::string_view kind) {
   if (kind == kChannelSlack) return 1;
   if (kind == kChannelTeams) return 4;
-  return 10;
+  if (kind == kChannelPagerDuty) return 2;  // its Events API takes about 120 a minute
+  if (kind == kChannelEmail) return 5;
+  return 0;  // webhook, alertmanager: the receiver's own limits (429) pace it
 }
 
 }  // namespace vigil

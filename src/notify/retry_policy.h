@@ -24,7 +24,9 @@ TimeMs NextAttemptAt(const DeliveryPolicy& policy, int attempt, std::optional<in
 bool GiveUp(const DeliveryPolicy& policy, TimeMs first_attempt_at, TimeMs now);
 
 // Messages per second a channel of `kind` sends at most when its policy
-// says 0: slack 1, teams 4, every other kind 10 (what the receivers allow).
+// says 0: slack 1, teams 4, pagerduty 2, email 5 (what those receivers
+// allow); 0, no limit, for webhook and alertmanager, which say 429 when
+// they want less.
 double DefaultMaxPerSecond(std::string_view kind);
 
 }  // namespace vigil

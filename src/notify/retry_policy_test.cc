@@ -34,7 +34,9 @@ TEST(RetryPolicyTest, GivesUpOnceTheTimeHasPassed) {
 TEST(RetryPolicyTest, KindDefaults) {
   EXPECT_EQ(DefaultMaxPerSecond("slack"), 1);
   EXPECT_EQ(DefaultMaxPerSecond("teams"), 4);
-  EXPECT_EQ(DefaultMaxPerSecond("webhook"), 10);
+  EXPECT_EQ(DefaultMaxPerSecond("pagerduty"), 2);
+  EXPECT_EQ(DefaultMaxPerSecond("email"), 5);
+  EXPECT_EQ(DefaultMaxPerSecond("webhook"), 0);
 }
 
 }  // namespace

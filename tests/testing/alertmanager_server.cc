@@ -20,14 +20,14 @@ constexpr char kConfig[] =
 
 }  // namespace
 
-Result<std::unique_ptr<AlertmanagerServer>> AlertmanagerServer::Start() {
+Result<std::unique_ptr<AlertmanagerServer>> AlertmanagerServer::Start(const std::string& config) {
   std::unique_ptr<AlertmanagerServer> server(new AlertmanagerServer());
   HttpClientOptions options;
   options.connect_timeout_ms = 1000;
   options.timeout_ms = 5000;
   VIGIL_ASSIGN_OR_RETURN(server->http_, NewCurlHttpClient(options));
   server->dir_ = NewTempDir();
-  WriteFile(server->dir_ + "/alertmanager.yml", kConfig);
+  WriteFile(server->dir_ + "/alertmanager.yml", config.empty() ? std::string(kConfig) : config);
   Status last;
   for (int attempt = 0; attempt < 5; ++attempt) {
     server->port_ = FreeLoopbackPort();

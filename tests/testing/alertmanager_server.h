@@ -27,8 +27,9 @@ namespace vigil::testing {
 class AlertmanagerServer {
  public:
   // Starts it and waits up to 20 s until GET /-/ready answers 200. Tries
-  // other ports when the chosen one was taken meanwhile.
-  static Result<std::unique_ptr<AlertmanagerServer>> Start();
+  // other ports when the chosen one was taken meanwhile. `config`: the
+  // alertmanager.yml to run with; empty: the minimal one above.
+  static Result<std::unique_ptr<AlertmanagerServer>> Start(const std::string& config = "");
 
   ~AlertmanagerServer();  // Stop(), then removes the directory
   AlertmanagerServer(const AlertmanagerServer&) = delete;
