@@ -199,6 +199,17 @@ Figures Measure(const std::string& run, const std::string& vigil, const std::str
     quiet = done && before == static_cast<size_t>(f.vigil_messages + f.am_messages) ? quiet + 1 : 0;
   }
   f.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - 2;
+  Result<std::unique_ptr<Statement>> st = (*db)->Prepare(
+      "SELECT c.kind, COUNT(*), AVG(d.duration_ms), MAX(d.duration_ms) FROM deliveries d"
+      " JOIN channels c ON c.id = d.channel_id GROUP BY c.kind");
+  for (;;) {
+    if (!st.ok()) break;
+    Result<bool> row = (*st)->Step();
+    if (!row.ok() || !*row) break;
+    std::fprintf(stderr, "  %s: %s attempts, send %.1f ms on average, %lld ms at most\n",
+                 run.c_str(), ((*st)->String(0) + " " + (*st)->String(1)).c_str(),
+                 std::stod((*st)->String(2)), static_cast<long long>((*st)->Int(3)));
+  }
   f.cpu_s = CpuSeconds(serve);
   kill(serve, SIGTERM);
   waitpid(serve, nullptr, 0);

@@ -147,8 +147,6 @@ Status SuppressClaimed(Db* db, const ClaimedGroup& group, const std::vector<int6
 }
 
 Result<int64_t> RecordAttempt(Db* db, const ClaimedGroup& group, const DeliveryAttempt& a) {
-  Transaction tx(db);
-  VIGIL_RETURN_IF_ERROR(tx.status());
   VIGIL_ASSIGN_OR_RETURN(int64_t delivery_id, InsertDelivery(db, group, a));
   const std::string common =
       " attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, ?),"
@@ -166,7 +164,6 @@ Result<int64_t> RecordAttempt(Db* db, const ClaimedGroup& group, const DeliveryA
                                       {a.result.error, a.at, delivery_id, group.group_key,
                                        group.owner}));
   }
-  VIGIL_RETURN_IF_ERROR(tx.Commit());
   return delivery_id;
 }
 

@@ -118,7 +118,8 @@ struct DeliveryAttempt {
 
 // Records `attempt` in the delivery log and applies it to the group's rows
 // still leased by group.owner: sent, back to pending for a retry, or failed.
-// Returns the delivery log row's id. One transaction.
+// Returns the delivery log row's id. Runs in the caller's transaction (the
+// notifier records a round's attempts in one).
 Result<int64_t> RecordAttempt(Db* db, const ClaimedGroup& group, const DeliveryAttempt& attempt);
 
 // Removes notifications that are done (sent, failed, suppressed) and

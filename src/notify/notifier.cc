@@ -1,6 +1,7 @@
 #include "notify/notifier.h"
 
 #include <chrono>
+#include <set>
 
 #include "alerts/alert_store.h"
 #include "common/ids.h"
@@ -134,79 +135,133 @@ Status Notifier::Remind(PassCounts* counts) {
   return Status::Ok();
 }
 
-Result<bool> Notifier::DeliverGroup(const DueGroup& due, OpenChannel* c, PassCounts* counts) {
-  const TimeMs now = clock_->NowMs();
-  const std::string owner = options_.worker + "/" + NewRunId() + "/" + std::to_string(++claims_);
-  VIGIL_ASSIGN_OR_RETURN(ClaimedGroup claimed,
-                         ClaimGroup(db_.get(), due, owner, "vigil:" + std::to_string(due.channel_id) +
-                                                               ":m:" + NewRunId(),
-                                    now, options_.lease_ms, options_.max_group));
-  if (claimed.rows.empty()) return false;
-  VIGIL_ASSIGN_OR_RETURN(BuiltGroup built, BuildGroup(db_.get(), c->spec, claimed, now));
-  for (const auto& [id, reason] : built.suppressed) {
-    VIGIL_RETURN_IF_ERROR(SuppressClaimed(db_.get(), claimed, {id}, reason));
-  }
-  if (built.group.notifications.empty()) return false;
+// One claimed group on its way: what was claimed, the message, the answer.
+struct Notifier::Outgoing {
+  OpenChannel* channel = nullptr;
+  ClaimedGroup claimed;
+  BuiltGroup built;
+  DeliveryAttempt attempt;
+};
 
+Status Notifier::Claim(const std::vector<DueGroup>& due, std::vector<Outgoing>* out) {
+  const TimeMs now = clock_->NowMs();
+  Transaction tx(db_.get());
+  VIGIL_RETURN_IF_ERROR(tx.status());
+  std::set<int64_t> channels_taken;  // one group per channel per round: the rate limit
+  for (const DueGroup& g : due) {
+    auto it = channels_.find(g.channel_id);
+    if (it == channels_.end() || it->second.channel == nullptr) continue;
+    OpenChannel& c = it->second;
+    if (now < c.next_send_at) continue;
+    const bool limited = (c.spec.policy.max_per_second > 0 ? c.spec.policy.max_per_second
+                                                           : DefaultMaxPerSecond(c.spec.kind)) > 0;
+    if (limited && !channels_taken.insert(g.channel_id).second) continue;
+    Outgoing o;
+    o.channel = &c;
+    const std::string owner = options_.worker + "/" + NewRunId() + "/" + std::to_string(++claims_);
+    const std::string key = "vigil:" + std::to_string(g.channel_id) + ":m:" + NewRunId();
+    VIGIL_ASSIGN_OR_RETURN(o.claimed, ClaimGroup(db_.get(), g, owner, key, now, options_.lease_ms,
+                                                 options_.max_group));
+    if (o.claimed.rows.empty()) continue;
+    VIGIL_ASSIGN_OR_RETURN(o.built, BuildGroup(db_.get(), c.spec, o.claimed, now));
+    for (const auto& [id, reason] : o.built.suppressed) {
+      VIGIL_RETURN_IF_ERROR(SuppressClaimed(db_.get(), o.claimed, {id}, reason));
+    }
+    if (o.built.group.notifications.empty()) continue;
+    out->push_back(std::move(o));
+  }
+  return tx.Commit();
+}
+
+void Notifier::Send(Outgoing* o) {
+  OpenChannel& c = *o->channel;
   const auto start = std::chrono::steady_clock::now();
-  DeliveryResult result = c->channel->Deliver(built.group);
+  DeliveryResult result = c.channel->Deliver(o->built.group);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
-
-  DeliveryAttempt attempt;
-  attempt.at = clock_->NowMs();
-  attempt.duration_ms = elapsed.count();
-  attempt.attempt = built.group.attempt;
-  if (!built.group.digest) attempt.tenant_id = built.group.notifications.front().alert.tenant_id;
-  attempt.alert_ids = AlertIds(built.group);
-  attempt.worker = options_.worker;
-  TimeMs first = attempt.at;
-  for (const ClaimedNotification& n : claimed.rows) {
+  DeliveryAttempt& a = o->attempt;
+  a.at = clock_->NowMs();
+  a.duration_ms = elapsed.count();
+  a.attempt = o->built.group.attempt;
+  if (!o->built.group.digest) a.tenant_id = o->built.group.notifications.front().alert.tenant_id;
+  a.alert_ids = AlertIds(o->built.group);
+  a.worker = options_.worker;
+  TimeMs first = a.at;
+  for (const ClaimedNotification& n : o->claimed.rows) {
     if (n.first_attempt_at) first = std::min(first, *n.first_attempt_at);
   }
   if (result.outcome == DeliveryOutcome::kRetry) {
-    attempt.next_attempt_at =
-        NextAttemptAt(c->spec.policy, attempt.attempt, result.retry_after_ms, attempt.at);
-    attempt.give_up = GiveUp(c->spec.policy, first, attempt.next_attempt_at);
-    if (attempt.give_up) result.error += " (gave up after retrying since " + FormatIso8601(first) + ")";
+    a.next_attempt_at = NextAttemptAt(c.spec.policy, a.attempt, result.retry_after_ms, a.at);
+    a.give_up = GiveUp(c.spec.policy, first, a.next_attempt_at);
+    if (a.give_up) result.error += " (gave up after retrying since " + FormatIso8601(first) + ")";
   }
-  attempt.result = result;
-  VIGIL_RETURN_IF_ERROR(RecordAttempt(db_.get(), claimed, attempt).status());
-  const std::string outcome =
-      attempt.give_up ? "failed" : std::string(DeliveryOutcomeName(result.outcome));
-  VIGIL_RETURN_IF_ERROR(NoteChannelAttempt(db_.get(), c->spec.id, attempt.at, outcome, result.error));
-  CountAttempt(c->spec, result, static_cast<int64_t>(built.group.notifications.size()));
-  Log(result.outcome == DeliveryOutcome::kSent ? LogLevel::kInfo : LogLevel::kWarn,
-      "notify.delivery",
-      {{"channel", c->spec.name}, {"group", built.group.key},
-       {"notifications", static_cast<int64_t>(built.group.notifications.size())},
-       {"attempt", int64_t{attempt.attempt}}, {"outcome", outcome},
-       {"status", int64_t{result.status}}, {"error", result.error},
-       {"duration_ms", attempt.duration_ms}});
-  ++counts->attempts;
-  if (result.outcome == DeliveryOutcome::kSent) ++counts->sent;
-  return true;
+  a.result = std::move(result);
+  const double rate = c.spec.policy.max_per_second > 0 ? c.spec.policy.max_per_second
+                                                       : DefaultMaxPerSecond(c.spec.kind);
+  if (rate > 0) c.next_send_at = a.at + static_cast<int64_t>(1000.0 / rate);
 }
 
+// Channels send side by side, each its own groups in order (a Channel is
+// used by one thread at a time): a slow receiver does not hold up another.
+void Notifier::SendAll(std::vector<Outgoing>* outgoing) {
+  std::map<OpenChannel*, std::vector<Outgoing*>> by_channel;
+  for (Outgoing& o : *outgoing) by_channel[o.channel].push_back(&o);
+  if (by_channel.size() == 1) {
+    for (Outgoing* o : by_channel.begin()->second) Send(o);
+    return;
+  }
+  std::vector<std::thread> threads;
+  for (auto& [channel, list] : by_channel) {
+    threads.emplace_back([this, list = list] {
+      for (Outgoing* o : list) Send(o);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+}
+
+Status Notifier::Record(const std::vector<Outgoing>& sent, PassCounts* counts) {
+  Transaction tx(db_.get());
+  VIGIL_RETURN_IF_ERROR(tx.status());
+  for (const Outgoing& o : sent) {
+    const DeliveryAttempt& a = o.attempt;
+    VIGIL_RETURN_IF_ERROR(RecordAttempt(db_.get(), o.claimed, a).status());
+    const std::string outcome =
+        a.give_up ? "failed" : std::string(DeliveryOutcomeName(a.result.outcome));
+    VIGIL_RETURN_IF_ERROR(
+        NoteChannelAttempt(db_.get(), o.channel->spec.id, a.at, outcome, a.result.error));
+  }
+  VIGIL_RETURN_IF_ERROR(tx.Commit());
+  for (const Outgoing& o : sent) {
+    const DeliveryAttempt& a = o.attempt;
+    const NotificationGroup& g = o.built.group;
+    CountAttempt(o.channel->spec, a.result, static_cast<int64_t>(g.notifications.size()));
+    Log(a.result.outcome == DeliveryOutcome::kSent ? LogLevel::kInfo : LogLevel::kWarn,
+        "notify.delivery",
+        {{"channel", o.channel->spec.name}, {"group", g.key},
+         {"notifications", static_cast<int64_t>(g.notifications.size())},
+         {"attempt", int64_t{a.attempt}},
+         {"outcome", a.give_up ? "failed" : std::string(DeliveryOutcomeName(a.result.outcome))},
+         {"status", int64_t{a.result.status}}, {"error", a.result.error},
+         {"duration_ms", a.duration_ms}});
+    ++counts->attempts;
+    if (a.result.outcome == DeliveryOutcome::kSent) ++counts->sent;
+  }
+  return Status::Ok();
+}
+
+// Rounds of: claim the due groups in one transaction, send them, record
+// their attempts in one transaction; until a round finds nothing to send.
+// (Few write transactions per round: on SQLite every one of them waits for
+// the workers' writes.)
 Status Notifier::Deliver(PassCounts* counts) {
   for (;;) {
     VIGIL_ASSIGN_OR_RETURN(std::vector<DueGroup> due,
                            FindDueGroups(db_.get(), clock_->NowMs(), kDueGroupsPerQuery));
-    bool progressed = false;
-    for (const DueGroup& g : due) {
-      auto it = channels_.find(g.channel_id);
-      if (it == channels_.end() || it->second.channel == nullptr) continue;
-      OpenChannel& c = it->second;
-      const TimeMs now = clock_->NowMs();
-      if (now < c.next_send_at) continue;
-      VIGIL_ASSIGN_OR_RETURN(bool attempted, DeliverGroup(g, &c, counts));
-      if (!attempted) continue;
-      progressed = true;
-      const double rate = c.spec.policy.max_per_second > 0 ? c.spec.policy.max_per_second
-                                                           : DefaultMaxPerSecond(c.spec.kind);
-      if (rate > 0) c.next_send_at = now + static_cast<int64_t>(1000.0 / rate);
-    }
-    if (!progressed) return Status::Ok();
+    std::vector<Outgoing> outgoing;
+    VIGIL_RETURN_IF_ERROR(Claim(due, &outgoing));
+    if (outgoing.empty()) return Status::Ok();
+    SendAll(&outgoing);
+    VIGIL_RETURN_IF_ERROR(Record(outgoing, counts));
   }
 }
 

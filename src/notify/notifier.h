@@ -39,6 +39,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -108,8 +109,13 @@ class Notifier {
   Status Refresh();
   Status Deliver(PassCounts* counts);
   Status RefreshChannels(TimeMs now);
-  // Claims, sends and records one due group; false when it was not sent now.
-  Result<bool> DeliverGroup(const struct DueGroup& due, OpenChannel* channel, PassCounts* counts);
+  // A round of Deliver: claim the due groups (one transaction), send each,
+  // record the attempts (one transaction).
+  struct Outgoing;
+  Status Claim(const std::vector<struct DueGroup>& due, std::vector<Outgoing>* out);
+  void Send(Outgoing* outgoing);  // touches only its own channel and itself
+  void SendAll(std::vector<Outgoing>* outgoing);
+  Status Record(const std::vector<Outgoing>& sent, PassCounts* counts);
   void Run();
 
   const std::unique_ptr<Db> db_;
