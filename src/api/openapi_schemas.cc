@@ -272,6 +272,33 @@ void AddDeliverySchemas(Json* schemas) {
                 {"nullable", true},
                 {"description", "pass as ?before= for the next page; null on the last"}}}},
              {"items", "next_before"});
+  // Not an answer of this API: the body vigil POSTs to a webhook channel's
+  // URL (README, "Delivering alerts"); versioned by its "version".
+  s["WebhookMessage"] = Object(
+      {{"version", Enum({"1"})},
+       {"channel", String("the channel's name")},
+       {"tenant", String("the tenant's name; null in a digest")},
+       {"group_key", String("the message's idempotency key (also the Idempotency-Key header), "
+                            "the same on every retry")},
+       {"digest", {{"type", "boolean"}}},
+       {"notifications",
+        ArrayOf(Object({{"id", String("the notification's idempotency key; receivers drop one "
+                                      "they have seen")},
+                        {"change", String("opened, reopened, resolved, severity_changed, updated, "
+                                          "flapping, stable or repeat")},
+                        {"previous_severity", String("severity_changed: the severity before")},
+                        {"at", Time("when the alert changed")},
+                        {"trace_id", String("the trace of the analysis that changed it")},
+                        {"alert", Ref("Alert")}},
+                       {"id", "change", "previous_severity", "at", "trace_id", "alert"}))}},
+      {"version", "channel", "tenant", "group_key", "digest", "notifications"});
+  s["WebhookMessage"]["description"] =
+      "The body of every POST vigil sends to a webhook channel, signed with the header "
+      "X-Vigil-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\"> keyed with the "
+      "channel's signing secret.";
+  s["WebhookMessage"]["properties"]["tenant"]["nullable"] = true;
+  s["WebhookMessage"]["properties"]["notifications"]["items"]["properties"]["previous_severity"]
+   ["nullable"] = true;
 }
 
 // Schemas of jobs and traces.

@@ -12,7 +12,9 @@
 #include <set>
 #include <string>
 
+#include "notify/webhook_channel.h"
 #include "testing/api_fixture.h"
+#include "testing/channel_test_groups.h"
 
 namespace vigil {
 namespace {
@@ -127,6 +129,25 @@ TEST(OpenApiTest, TheWebhookDocumentsItsSignatureHeaders) {
   for (const char* status : {"202", "401", "404", "409"}) {
     EXPECT_TRUE(op["responses"].contains(status)) << status;
   }
+}
+
+// The webhook channel's body (README, "Delivering alerts") is documented
+// key for key: a key added to one and not the other fails here.
+TEST(OpenApiTest, TheWebhookMessageSchemaHasEveryKeyOfTheBodyAndNoOther) {
+  const nlohmann::json doc = nlohmann::json::parse(OpenApiDocument());
+  const nlohmann::json& schema = doc["components"]["schemas"]["WebhookMessage"];
+  const nlohmann::json body = nlohmann::json::parse(WebhookBody(testing::SampleGroup()));
+  std::set<std::string> documented, sent;
+  for (const auto& [key, value] : schema["properties"].items()) documented.insert(key);
+  for (const auto& [key, value] : body.items()) sent.insert(key);
+  EXPECT_EQ(documented, sent);
+  documented.clear();
+  sent.clear();
+  for (const auto& [key, value] : schema["properties"]["notifications"]["items"]["properties"].items()) {
+    documented.insert(key);
+  }
+  for (const auto& [key, value] : body["notifications"][0].items()) sent.insert(key);
+  EXPECT_EQ(documented, sent);
 }
 
 }  // namespace
