@@ -321,6 +321,43 @@ TEST_F(NotifierTest, AChannelSendsNoFasterThanItsRate) {
   EXPECT_EQ(log_->groups.size(), 2u);
 }
 
+TEST_F(NotifierTest, ADigestCollectsEveryTenantUntilItsTimeAndKeepsItsKeyOnRetry) {
+  const int64_t other = alerts_test::AddTenant(db_.get(), "contoso");
+  Route route;
+  route.digest = DigestSchedule{8, 0, "Europe/Berlin"};  // 07:00 UTC in January
+  const int64_t channel = AddWebhook(route, "daily");
+  auto notifier = NewNotifier();
+  clock_.Set(kT0 + 3600000);  // 2026-01-01T01:00:00Z
+  Analyze({"u1", "u2"}, "r1");
+  {
+    AlertManager manager(db_.get(), &clock_);
+    ASSERT_TRUE(manager
+                    .Reconcile(MakeRun(other, "o1", clock_.NowMs(),
+                                       {Complete("stale", {MakeFinding("stale.user", "c1")})}))
+                    .ok());
+  }
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  clock_.Set(kT0 + 6 * 3600000);  // 06:00 UTC: not yet
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  EXPECT_TRUE(log_->groups.empty());
+  log_->script.push_back({DeliveryOutcome::kRetry, 503, "", "webhook: HTTP 503", std::nullopt});
+  clock_.Set(kT0 + 7 * 3600000);  // 07:00 UTC = 08:00 in Berlin
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  ASSERT_EQ(log_->groups.size(), 1u);
+  const NotificationGroup& digest = log_->groups[0];
+  EXPECT_TRUE(digest.digest);
+  EXPECT_EQ(digest.tenant, "");
+  EXPECT_EQ(digest.key, "vigil:" + std::to_string(channel) + ":digest:2026-01-01T07:00:00Z");
+  ASSERT_EQ(digest.notifications.size(), 3u);
+  EXPECT_EQ(digest.notifications[0].alert.tenant, "contoso");
+  EXPECT_EQ(digest.notifications[1].alert.tenant, "fabrikam");
+  clock_.Advance(60000);
+  ASSERT_TRUE(notifier->RunOnce().ok());
+  ASSERT_EQ(log_->groups.size(), 2u);
+  EXPECT_EQ(log_->groups[1].key, digest.key) << "a retried digest keeps its key";
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE state = 'sent'"), 3);
+}
+
 TEST_F(NotifierTest, AReceiverThatForgetsGetsTheOpenAlertsAgainEachInterval) {
   log_->refresh_interval_ms = 600000;
   AddWebhook(Immediate());
