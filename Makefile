@@ -58,6 +58,7 @@ bench: build
 	$(BENCH_RUN) ./$(BUILD)/bench_graph_sync
 	$(BENCH_RUN) ./$(BUILD)/bench_api
 	$(BENCH_RUN) ./$(BUILD)/bench_latency --vigil ./$(BUILD)/vigil
+	$(BENCH_RUN) ./$(BUILD)/bench_delivery --vigil ./$(BUILD)/vigil
 	bench/scripts/with_postgres.sh $(BENCH_RUN) sh -c './$(BUILD)/bench_pipeline --users 100000 --pg "$$VIGIL_BENCH_PG"'
 	bench/scripts/with_postgres.sh $(BENCH_RUN) ./$(BUILD)/bench_distributed --vigil ./$(BUILD)/vigil
 
