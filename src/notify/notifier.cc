@@ -72,6 +72,12 @@ Status Notifier::RefreshChannels(TimeMs now) {
       specs.push_back(std::move(spec));
     }
   }
+  if (!key.ok() && !specs.empty() && !warned_no_key_) {
+    Log(LogLevel::kWarn, "notify.no_secret_key",
+        {{"error", key.status().message()},
+         {"effect", "alert changes are routed, but this process sends nothing"}});
+  }
+  warned_no_key_ = !key.ok() && !specs.empty();
   std::map<int64_t, OpenChannel> next;
   for (ChannelSpec& spec : specs) {
     OpenChannel& c = next[spec.id];

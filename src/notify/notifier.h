@@ -129,6 +129,7 @@ class Notifier {
   std::optional<TimeMs> channels_loaded_at_;
   int64_t claims_ = 0;
   TimeMs next_reminders_at_ = 0;
+  bool warned_no_key_ = false;  // logged once per stretch without the key
 
   mutable std::mutex mu_;  // guards what follows
   std::condition_variable wake_;

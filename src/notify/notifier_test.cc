@@ -10,6 +10,7 @@
 #include "alerts/alert_test_support.h"
 #include "notify/channel_store.h"
 #include "notify/notification_log.h"
+#include "observe/metrics.h"
 #include "testing/fake_channel.h"
 #include "testing/fake_clock.h"
 #include "testing/fixtures.h"
@@ -115,6 +116,9 @@ TEST_F(NotifierTest, AnAnalysisThatOpensThreeAlertsSendsOneMessageWithThree) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE state = 'sent'"), 3);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM deliveries WHERE outcome = 'sent' AND status = 200"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM event_outbox WHERE routed_at IS NULL"), 0);
+  EXPECT_NE(DefaultMetrics()->Render().find(
+                "vigil_deliveries_total{channel=\"ops\",outcome=\"sent\"}"),
+            std::string::npos);
   // Nothing new: nothing sent again.
   ASSERT_TRUE(notifier->RunOnce().ok());
   EXPECT_EQ(log_->groups.size(), 1u);
@@ -344,7 +348,7 @@ TEST_F(NotifierTest, ADigestCollectsEveryTenantUntilItsTimeAndKeepsItsKeyOnRetry
   clock_.Set(kT0 + 7 * 3600000);  // 07:00 UTC = 08:00 in Berlin
   ASSERT_TRUE(notifier->RunOnce().ok());
   ASSERT_EQ(log_->groups.size(), 1u);
-  const NotificationGroup& digest = log_->groups[0];
+  const NotificationGroup digest = log_->groups[0];  // a copy: the log grows
   EXPECT_TRUE(digest.digest);
   EXPECT_EQ(digest.tenant, "");
   EXPECT_EQ(digest.key, "vigil:" + std::to_string(channel) + ":digest:2026-01-01T07:00:00Z");
