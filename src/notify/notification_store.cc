@@ -87,15 +87,19 @@ Status InsertNotifications(Db* db, const std::vector<NewNotification>& rows) {
   return insert.Finish();
 }
 
+// Only the rows that are due are read (the partial index on due_at of
+// pending rows), not every pending one: a group is due exactly when one of
+// its rows is, and a fleet's onboarding can leave tens of thousands pending
+// for the group wait while passes run many times a second.
 Result<std::vector<DueGroup>> FindDueGroups(Db* db, TimeMs now, int limit) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> st,
       db->Prepare("SELECT channel_id, CASE WHEN group_key IS NULL THEN tenant_id ELSE 0 END,"
                   " COALESCE(group_key, ''), MIN(due_at) FROM notifications"
-                  " WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < ?)"
+                  " WHERE state = 'pending' AND due_at <= ? AND next_attempt_at <= ?"
+                  " AND (lease_until IS NULL OR lease_until < ?)"
                   " GROUP BY channel_id, CASE WHEN group_key IS NULL THEN tenant_id ELSE 0 END,"
                   " COALESCE(group_key, '')"
-                  " HAVING MIN(due_at) <= ? AND MAX(next_attempt_at) <= ?"
                   " ORDER BY MIN(due_at) LIMIT ?"));
   st->BindAll({now, now, now, int64_t{limit}});
   std::vector<DueGroup> groups;

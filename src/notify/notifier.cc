@@ -103,25 +103,19 @@ Status Notifier::RefreshChannels(TimeMs now) {
   return Status::Ok();
 }
 
-Status Notifier::Route(PassCounts* counts) {
+Result<bool> Notifier::RouteBatch(PassCounts* counts) {
   std::vector<RoutableChannel> routable;
   for (const auto& [id, c] : channels_) routable.push_back({id, c.spec.tenant_id, c.spec.route});
-  for (;;) {
-    Transaction tx(db_.get());
-    VIGIL_RETURN_IF_ERROR(tx.status());
-    VIGIL_ASSIGN_OR_RETURN(std::vector<Event> events,
-                           ReadUnrouted(db_.get(), options_.route_batch));
-    if (events.empty()) return Status::Ok();
-    const std::vector<NewNotification> plan = PlanNotifications(events, routable);
-    VIGIL_RETURN_IF_ERROR(InsertNotifications(db_.get(), plan));
-    std::vector<int64_t> ids;
-    for (const Event& e : events) ids.push_back(e.id);
-    VIGIL_RETURN_IF_ERROR(MarkRouted(db_.get(), ids, clock_->NowMs()));
-    VIGIL_RETURN_IF_ERROR(tx.Commit());
-    counts->routed_events += static_cast<int>(events.size());
-    counts->notifications += static_cast<int>(plan.size());
-    if (static_cast<int>(events.size()) < options_.route_batch) return Status::Ok();
-  }
+  VIGIL_ASSIGN_OR_RETURN(std::vector<Event> events, ReadUnrouted(db_.get(), options_.route_batch));
+  if (events.empty()) return false;
+  const std::vector<NewNotification> plan = PlanNotifications(events, routable);
+  VIGIL_RETURN_IF_ERROR(InsertNotifications(db_.get(), plan));
+  std::vector<int64_t> ids;
+  for (const Event& e : events) ids.push_back(e.id);
+  VIGIL_RETURN_IF_ERROR(MarkRouted(db_.get(), ids, clock_->NowMs()));
+  counts->routed_events += static_cast<int>(events.size());
+  counts->notifications += static_cast<int>(plan.size());
+  return static_cast<int>(events.size()) == options_.route_batch;
 }
 
 Status Notifier::Remind(PassCounts* counts) {
@@ -151,8 +145,6 @@ struct Notifier::Outgoing {
 
 Status Notifier::Claim(const std::vector<DueGroup>& due, std::vector<Outgoing>* out) {
   const TimeMs now = clock_->NowMs();
-  Transaction tx(db_.get());
-  VIGIL_RETURN_IF_ERROR(tx.status());
   std::set<int64_t> channels_taken;  // one group per channel per round: the rate limit
   for (const DueGroup& g : due) {
     auto it = channels_.find(g.channel_id);
@@ -176,7 +168,7 @@ Status Notifier::Claim(const std::vector<DueGroup>& due, std::vector<Outgoing>* 
     if (o.built.group.notifications.empty()) continue;
     out->push_back(std::move(o));
   }
-  return tx.Commit();
+  return Status::Ok();
 }
 
 void Notifier::Send(Outgoing* o) {
@@ -255,17 +247,27 @@ Status Notifier::Record(const std::vector<Outgoing>& sent, PassCounts* counts) {
   return Status::Ok();
 }
 
-// Rounds of: claim the due groups in one transaction, send them, record
-// their attempts in one transaction; until a round finds nothing to send.
-// (Few write transactions per round: on SQLite every one of them waits for
-// the workers' writes.)
+// Rounds of: route a batch of new events and claim the due groups in one
+// transaction, send them, record their attempts in one transaction; until a
+// round finds nothing to route or send. (Two write transactions per round:
+// on SQLite every one of them waits for the workers' writes.)
 Status Notifier::Deliver(PassCounts* counts) {
   for (;;) {
-    VIGIL_ASSIGN_OR_RETURN(std::vector<DueGroup> due,
-                           FindDueGroups(db_.get(), clock_->NowMs(), kDueGroupsPerQuery));
+    bool more_events = false;
     std::vector<Outgoing> outgoing;
-    VIGIL_RETURN_IF_ERROR(Claim(due, &outgoing));
-    if (outgoing.empty()) return Status::Ok();
+    {
+      Transaction tx(db_.get());
+      VIGIL_RETURN_IF_ERROR(tx.status());
+      VIGIL_ASSIGN_OR_RETURN(more_events, RouteBatch(counts));
+      VIGIL_ASSIGN_OR_RETURN(std::vector<DueGroup> due,
+                             FindDueGroups(db_.get(), clock_->NowMs(), kDueGroupsPerQuery));
+      VIGIL_RETURN_IF_ERROR(Claim(due, &outgoing));
+      VIGIL_RETURN_IF_ERROR(tx.Commit());
+    }
+    if (outgoing.empty()) {
+      if (more_events) continue;
+      return Status::Ok();
+    }
     SendAll(&outgoing);
     VIGIL_RETURN_IF_ERROR(Record(outgoing, counts));
   }
@@ -296,9 +298,12 @@ Result<PassCounts> Notifier::RunOnce() {
   std::lock_guard<std::mutex> pass(pass_mu_);
   PassCounts counts;
   VIGIL_RETURN_IF_ERROR(RefreshChannels(clock_->NowMs()));
-  VIGIL_RETURN_IF_ERROR(Route(&counts));
-  VIGIL_RETURN_IF_ERROR(Remind(&counts));
   VIGIL_RETURN_IF_ERROR(Deliver(&counts));
+  // After routing: an alert's own change is a notification, not a reason
+  // to remind of it. Reminders due at once go out in this pass.
+  const int planned = counts.notifications;
+  VIGIL_RETURN_IF_ERROR(Remind(&counts));
+  if (counts.notifications > planned) VIGIL_RETURN_IF_ERROR(Deliver(&counts));
   VIGIL_RETURN_IF_ERROR(Refresh());
   return counts;
 }

@@ -2,18 +2,20 @@
 // (docs/ARCHITECTURE.md, "Delivery"). It reads the database only, never the
 // event bus, so delivery does not depend on NATS.
 //
-// A pass has two steps:
-//  1. Route: reads events not routed yet (events/outbox.h ReadUnrouted),
-//     plans their notifications on every channel (notification_plan.h),
-//     stores them and marks the events routed, in one transaction. Routing
-//     an event twice (two notifiers, a crash before the commit) stores its
-//     notifications once: their keys are unique.
-//  2. Deliver: finds groups that are due, claims each under a lease, builds
-//     its message (group_builder.h), sends it through the channel, and
-//     records the attempt in the delivery log (notification_store.h). A
-//     channel sends at most its max_per_second; a group of a channel that
-//     must wait stays for a later pass. Failures are retried per the
-//     channel's policy (retry_policy.h) until its give-up time.
+// A pass runs rounds until nothing is left to route or send. A round:
+//  1. In one transaction: route (read up to route_batch events not routed
+//     yet, events/outbox.h ReadUnrouted; plan their notifications on every
+//     channel, notification_plan.h; store them; mark the events routed),
+//     then find the groups that are due and claim each under a lease,
+//     building its message (group_builder.h). Routing an event twice (two
+//     notifiers, a crash before the commit) stores its notifications once:
+//     their keys are unique.
+//  2. Send each claimed group through its channel (channels side by side).
+//  3. In one transaction: record every attempt in the delivery log
+//     (notification_store.h). A channel sends at most its max_per_second;
+//     a group of a channel that must wait stays for a later round. Failures
+//     are retried per the channel's policy (retry_policy.h) until its
+//     give-up time.
 // Every reminder_check_ms a pass also plans reminders of alerts still open
 // for channels with a repeat_interval (repeat_plan.h), and a channel whose
 // receiver forgets alerts unless reminded gets every open alert of its
@@ -101,7 +103,9 @@ class Notifier {
     TimeMs next_refresh_at = 0;  // Channel::Refresh
   };
 
-  Status Route(PassCounts* counts);
+  // Routes up to route_batch unrouted events in the caller's transaction;
+  // true when there may be more.
+  Result<bool> RouteBatch(PassCounts* counts);
   // Plans reminders (repeat_plan.h) every reminder_check_ms.
   Status Remind(PassCounts* counts);
   // Sends the open alerts again to channels that want it
@@ -109,8 +113,8 @@ class Notifier {
   Status Refresh();
   Status Deliver(PassCounts* counts);
   Status RefreshChannels(TimeMs now);
-  // A round of Deliver: claim the due groups (one transaction), send each,
-  // record the attempts (one transaction).
+  // A round of Deliver: route and claim the due groups (one transaction),
+  // send each, record the attempts (one transaction).
   struct Outgoing;
   Status Claim(const std::vector<struct DueGroup>& due, std::vector<Outgoing>* out);
   void Send(Outgoing* outgoing);  // touches only its own channel and itself

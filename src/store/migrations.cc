@@ -478,6 +478,8 @@ CREATE TABLE notifications (
   delivery_id BIGINT
 );
 CREATE INDEX notifications_pending ON notifications (due_at) WHERE state = 'pending';
+CREATE INDEX notifications_pending_group ON notifications (channel_id, tenant_id, id)
+  WHERE state = 'pending';
 CREATE INDEX notifications_by_channel ON notifications (channel_id, id);
 CREATE INDEX notifications_by_alert ON notifications (alert_id, id);
 CREATE INDEX notifications_by_group ON notifications (group_key) WHERE group_key IS NOT NULL;
