@@ -7,9 +7,10 @@
 // group_wait 0s).
 //
 // Runs, each on a fresh database, every tenant triggered at once:
-//   none       no channel: the CPU baseline of sync + analysis
-//   gw=0       webhook --group-wait 0, plus the alertmanager channel
-//   gw=30s     webhook --group-wait 30s
+//   none                  no channel: the CPU baseline of sync + analysis
+//   gw=0                  webhook --group-wait 0
+//   gw=0 + alertmanager   the same, and the alertmanager channel beside it
+//   gw=30s                webhook --group-wait 30s
 // Reported per run: messages the receiver got (from vigil, and from
 // Alertmanager), notifications they carried, latency from the analysis
 // commit (a notification's `at`, the reconcile's time) to the receiver, p50
@@ -18,6 +19,7 @@
 // process's CPU seconds, and per notification above the baseline.
 //
 // Usage: bench_delivery --vigil PATH [--tenants N] [--users U]
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -57,15 +59,20 @@ constexpr const char* kKeyHex = "00112233445566778899aabbccddeeff001122334455667
   std::exit(1);
 }
 
+// Starts `args` with its standard output and error discarded.
 int Run(const std::vector<std::string>& args) {
   std::vector<std::string> copy = args;
   std::vector<char*> argv;
   for (std::string& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
+  posix_spawn_file_actions_t quiet;
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
   pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
-    Die("starting " + args[0], "posix_spawn failed");
-  }
+  const int failed = posix_spawn(&pid, argv[0], &quiet, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&quiet);
+  if (failed != 0) Die("starting " + args[0], "posix_spawn failed");
   return pid;
 }
 
@@ -264,7 +271,9 @@ int main(int argc, char** argv) {
   std::vector<Figures> runs;
   runs.push_back(Measure("none", vigil_binary, dir, tenants, {}, sink->get(), ""));
   runs.push_back(Measure("gw=0", vigil_binary, dir, tenants, {"--group-wait", "0"}, sink->get(),
-                         (*am)->url()));
+                         ""));
+  runs.push_back(Measure("gw=0 + alertmanager", vigil_binary, dir, tenants,
+                         {"--group-wait", "0"}, sink->get(), (*am)->url()));
   runs.push_back(Measure("gw=30s", vigil_binary, dir, tenants, {"--group-wait", "30s"},
                          sink->get(), ""));
   std::printf("| run | messages (vigil) | notifications | commit -> receiver p50 | p99 | "
