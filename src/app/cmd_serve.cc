@@ -256,8 +256,9 @@ void AddServeCommand(CLI::App& app, CommandContext* cli) {
   CLI::App* c = app.add_subcommand(
       "serve",
       "run the pipeline: the scheduler enqueues due syncs, workers run sync and analyze\n"
-      "jobs, events are relayed and logged (JSON lines on stderr), the HTTP API answers\n"
-      "on --http. SIGINT/SIGTERM stop the HTTP server, drain running jobs and exit 0");
+      "jobs, events are relayed and logged (JSON lines on stderr), alert changes are\n"
+      "delivered to the channels (vigil channels; needs the secret key), the HTTP API\n"
+      "answers on --http. SIGINT/SIGTERM stop the HTTP server, drain running jobs and exit 0");
   AddServiceOptions(c, cmd.get());
   AddHttpOptions(c, cmd.get());
   OnRun(c, cmd, cli, [](const ServeCommand& flags, std::ostream& out, std::ostream& err) {
@@ -269,8 +270,8 @@ void AddWorkerCommand(CLI::App& app, CommandContext* cli) {
   auto cmd = std::make_shared<ServeCommand>();
   CLI::App* c = app.add_subcommand(
       "worker",
-      "run workers only (more processes on the same database); `vigil serve` schedules\n"
-      "and relays events");
+      "run workers only (more processes on the same database): jobs, and delivery to the\n"
+      "channels, shared with the other processes; `vigil serve` schedules and relays events");
   AddServiceOptions(c, cmd.get());
   OnRun(c, cmd, cli, [](const ServeCommand& flags, std::ostream& out, std::ostream& err) {
     return RunServe(flags, /*scheduler=*/false, out, err);
