@@ -1,8 +1,12 @@
 #include "store/postgres_db.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <optional>
 #include <regex>
@@ -427,6 +431,34 @@ class PostgresDb final : public Db {
   uint64_t prepared_ = 0;
 };
 
+// Drives a connection PQconnectStart began until it is ready, waiting on
+// its socket at most `timeout_s` in all (libpq's connect_timeout does not
+// apply to this way of connecting). Unavailable with libpq's message, or
+// "timed out after N s".
+Status FinishConnecting(PGconn* conn, int timeout_s) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+  while (PQstatus(conn) != CONNECTION_BAD && state != PGRES_POLLING_OK &&
+         state != PGRES_POLLING_FAILED) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return Status::Unavailable("timed out after " + std::to_string(timeout_s) + " s");
+    }
+    pollfd p{PQsocket(conn), static_cast<short>(state == PGRES_POLLING_READING ? POLLIN : POLLOUT),
+             0};
+    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return Status::Unavailable(std::string("poll: ") + std::strerror(errno));
+    if (ready == 0) continue;  // the deadline check above ends it
+    state = PQconnectPoll(conn);
+  }
+  if (PQstatus(conn) == CONNECTION_OK) return Status::Ok();
+  std::string why = PQerrorMessage(conn);
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  return Status::Unavailable(why);
+}
+
 }  // namespace
 
 std::string RedactedPostgresUrl(const std::string& url) {
@@ -439,15 +471,16 @@ Result<std::unique_ptr<Db>> OpenPostgresDb(const std::string& url, const Postgre
   const std::string timeout = std::to_string(options.connect_timeout_s);
   const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
   const char* values[] = {url.c_str(), timeout.c_str(), "vigil", nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  PGconn* conn = PQconnectStartParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Status::Unavailable("cannot open database " + shown + ": no memory");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string why = PQerrorMessage(conn);
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    PQfinish(conn);
-    return Status::Unavailable("cannot open database " + shown + ": " + why);
-  }
+  // Before the first byte from the server: a server shutting down sends a
+  // WARNING while the connection starts, which libpq's default processor
+  // would print on stderr (vigil's stderr is JSON log lines).
   PQsetNoticeProcessor(conn, LogNotice, nullptr);
+  if (Status s = FinishConnecting(conn, options.connect_timeout_s); !s.ok()) {
+    PQfinish(conn);
+    return s.Prefixed("cannot open database " + shown);
+  }
   auto db = std::make_unique<PostgresDb>(conn);
   VIGIL_RETURN_IF_ERROR(db->ExecScript("SET client_min_messages = warning")
                             .Prefixed("opening database " + shown));
