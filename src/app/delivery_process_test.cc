@@ -136,8 +136,16 @@ TEST_F(DeliveryProcessTest, KillNineDuringADeliveryThenRestartDeliversEverything
   ASSERT_GE(got.size(), 2u);
   // The message in flight at the kill came again, with the same key.
   EXPECT_EQ(got[1].headers.at("idempotency-key"), in_flight);
-  EXPECT_EQ(nlohmann::json::parse(got[1].body)["notifications"],
-            nlohmann::json::parse(got[0].body)["notifications"]);
+  // The same notifications (the alerts in them are as they are at each send:
+  // an analysis the kill interrupted runs again and moves their last_seen).
+  auto keys_and_changes = [](const std::string& body) {
+    std::vector<std::string> out;
+    for (const auto& n : nlohmann::json::parse(body)["notifications"]) {
+      out.push_back(n["id"].get<std::string>() + " " + n["change"].get<std::string>());
+    }
+    return out;
+  };
+  EXPECT_EQ(keys_and_changes(got[1].body), keys_and_changes(got[0].body));
   const std::set<std::string> sent = StoredKeys("sent");
   EXPECT_EQ(sent.size(), static_cast<size_t>(Query("SELECT COUNT(*) FROM notifications")));
   EXPECT_EQ(AcceptedKeys(got), sent);
