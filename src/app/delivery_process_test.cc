@@ -140,7 +140,8 @@ TEST_F(DeliveryProcessTest, KillNineDuringADeliveryThenRestartDeliversEverything
   // an analysis the kill interrupted runs again and moves their last_seen).
   auto keys_and_changes = [](const std::string& body) {
     std::vector<std::string> out;
-    for (const auto& n : nlohmann::json::parse(body)["notifications"]) {
+    const nlohmann::json parsed = nlohmann::json::parse(body);
+    for (const auto& n : parsed["notifications"]) {
       out.push_back(n["id"].get<std::string>() + " " + n["change"].get<std::string>());
     }
     return out;
