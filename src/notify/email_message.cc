@@ -8,6 +8,7 @@
 
 #include "common/time.h"
 #include "notify/message_summary.h"
+#include "notify/text_cut.h"
 
 namespace vigil {
 namespace {
@@ -276,32 +277,7 @@ std::string QuotedPrintable(std::string_view text) {
   return out;
 }
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view text) { return EscapeEntities(text, /*quotes=*/true); }
 
 std::string EmailDate(TimeMs at) {
   static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",

@@ -30,26 +30,7 @@ class SlackChannel : public Channel {
 };
 
 // mrkdwn's three control characters, escaped as Slack documents.
-std::string EscapeMrkdwn(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string EscapeMrkdwn(std::string_view text) { return EscapeEntities(text, /*quotes=*/false); }
 
 // The summary's lines packed into section texts below kSlackTextLimit, at
 // most kMaxSections of them; *shown is how many lines they hold.

@@ -24,4 +24,25 @@ std::string Abbreviate(std::string_view text, size_t max_bytes) {
   return CutUtf8(text, max_bytes - kEllipsis.size()) + std::string(kEllipsis);
 }
 
+std::string EscapeEntities(std::string_view text, bool quotes) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '&') {
+      out += "&amp;";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (quotes && c == '"') {
+      out += "&quot;";
+    } else if (quotes && c == '\'') {
+      out += "&#39;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace vigil

@@ -23,4 +23,9 @@ std::string CutUtf8(std::string_view text, size_t max_bytes);
 // even "…" does not fit).
 std::string Abbreviate(std::string_view text, size_t max_bytes);
 
+// `text` with the characters markup reads written as entities: & < > as
+// &amp; &lt; &gt; (what Slack's mrkdwn escapes), and with `quotes` also
+// " and ' as &quot; &#39; (HTML attribute values).
+std::string EscapeEntities(std::string_view text, bool quotes);
+
 }  // namespace vigil
