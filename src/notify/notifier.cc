@@ -349,6 +349,10 @@ void Notifier::Run() {
     if (stopping_) return;
     wake_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms),
                    [this] { return stopping_ || notified_; });
+    if (notified_ && options_.gather_ms > 0) {
+      wake_.wait_for(lock, std::chrono::milliseconds(options_.gather_ms),
+                     [this] { return stopping_; });
+    }
     notified_ = false;
     if (stopping_) return;
   }

@@ -59,6 +59,10 @@ using SecretKeyLoader = std::function<Result<SecretKey>()>;
 
 struct NotifierOptions {
   int64_t poll_ms = 100;      // longest wait between passes without a Notify
+  // After a Notify, how long the pass waits for more commits to take along:
+  // a fleet's commits arrive many a second, and a pass per commit costs
+  // three write transactions.
+  int64_t gather_ms = 20;
   int64_t lease_ms = 60000;   // how long a claimed group is held (> a send's timeout)
   int route_batch = 1000;     // events routed per transaction
   int max_group = 1000;       // notifications per message at most; the rest go next

@@ -6,6 +6,7 @@
 
 #include "store/file_lock.h"
 #include "store/sqlite_background_checkpoint.h"
+#include "store/sqlite_write_gate.h"
 #include "store/migrations.h"
 #include "store/statement_name.h"
 
@@ -124,12 +125,19 @@ class SqliteStatement final : public Statement {
 class SqliteDb final : public Db {
  public:
   // `lock_path` names the file of the advisory locks; empty for a private
-  // in-memory database, which no other connection can reach.
-  SqliteDb(sqlite3* db, std::string lock_path)
-      : db_(db), locks_(lock_path.empty() ? nullptr : new FileLocks(std::move(lock_path))) {}
+  // in-memory database, which no other connection can reach. `gate` is the
+  // file's write gate in this process (null for an in-memory database);
+  // `busy_timeout_ms` bounds the wait for it as for SQLite's own lock.
+  SqliteDb(sqlite3* db, std::string lock_path, std::shared_ptr<SqliteWriteGate> gate,
+           int busy_timeout_ms)
+      : db_(db),
+        locks_(lock_path.empty() ? nullptr : new FileLocks(std::move(lock_path))),
+        gate_(std::move(gate)),
+        busy_timeout_ms_(busy_timeout_ms) {}
   ~SqliteDb() override {
     checkpoint_.reset();  // waits for a running checkpoint; the close checkpoints the rest
-    sqlite3_close_v2(db_);
+    sqlite3_close_v2(db_);  // rolls back an open transaction
+    if (gate_held_) gate_->Release();
   }
 
   // Checkpoints on a thread of its own from now on (sqlite_background_checkpoint.h).
@@ -155,6 +163,7 @@ class SqliteDb final : public Db {
     std::string text(sql);
     int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
     ++statements_;
+    SettleGate();  // a script may end the transaction
     if (rc != SQLITE_OK) {
       std::string msg = err ? err : sqlite3_errstr(rc);
       sqlite3_free(err);
@@ -163,10 +172,23 @@ class SqliteDb final : public Db {
     return Status::Ok();
   }
 
-  Status Begin() override { return Simple("BEGIN IMMEDIATE"); }
+  Status Begin() override {
+    if (gate_ != nullptr && !gate_held_) {
+      if (!gate_->Acquire(busy_timeout_ms_)) {
+        return Status::Unavailable("database " + std::string(sqlite3_db_filename(db_, "main")) +
+                                   ": database is locked (another write transaction of this "
+                                   "process held it for " +
+                                   std::to_string(busy_timeout_ms_) + " ms)");
+      }
+      gate_held_ = true;
+    }
+    Status s = Simple("BEGIN IMMEDIATE");
+    SettleGate();
+    return s;
+  }
   Status BeginSnapshot() override { return Simple("BEGIN DEFERRED"); }
-  Status Commit() override { return Simple("COMMIT"); }
-  Status Rollback() override { return Simple("ROLLBACK"); }
+  Status Commit() override { return Ended(Simple("COMMIT")); }
+  Status Rollback() override { return Ended(Simple("ROLLBACK")); }
   bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
 
   int64_t LastInsertId() const override { return sqlite3_last_insert_rowid(db_); }
@@ -188,8 +210,22 @@ class SqliteDb final : public Db {
     return Status::Ok();
   }
 
+  // Releases the write gate once no transaction is open any more.
+  void SettleGate() {
+    if (gate_held_ && InTransaction()) return;
+    if (gate_held_) gate_->Release();
+    gate_held_ = false;
+  }
+  Status Ended(Status s) {
+    SettleGate();
+    return s;
+  }
+
   sqlite3* db_;
   std::unique_ptr<FileLocks> locks_;
+  std::shared_ptr<SqliteWriteGate> gate_;
+  const int busy_timeout_ms_;
+  bool gate_held_ = false;
   std::unique_ptr<SqliteBackgroundCheckpoint> checkpoint_;
   uint64_t statements_ = 0;
 };
@@ -224,7 +260,10 @@ Result<std::unique_ptr<Db>> OpenSqliteDb(const std::string& path, const SqliteOp
     sqlite3_close_v2(raw);
     return Status::IoError("cannot open database " + path + ": " + msg);
   }
-  auto db = std::make_unique<SqliteDb>(raw, LockPath(path));
+  const std::string lock_path = LockPath(path);
+  auto db = std::make_unique<SqliteDb>(
+      raw, lock_path, lock_path.empty() ? nullptr : SqliteWriteGate::Find(lock_path),
+      options.busy_timeout_ms);
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   // 16 KiB pages for a new database (an existing one keeps its own): a large
   // sync writes a fifth fewer page frames and B-tree cells than with 4 KiB.
@@ -233,7 +272,7 @@ Result<std::unique_ptr<Db>> OpenSqliteDb(const std::string& path, const SqliteOp
       "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
       " PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
   if (!s.ok()) return s.Prefixed("opening database " + path);
-  if (options.checkpoint_in_background && !LockPath(path).empty()) {
+  if (options.checkpoint_in_background && !lock_path.empty()) {
     // By its absolute path: the thread opens it later, maybe after a chdir.
     std::error_code ec;
     const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
