@@ -89,6 +89,7 @@ LedgerEntry LedgerRecord(const AnalysisRun& run, const Batch& batch, const Batch
   entry.applied_at = now;
   entry.trace_id = run.trace_id;
   entry.data_version = run.data_version;  // SkipIfRecorded refused anything older
+  entry.rule_version = batch.rule_version;
   if (applied) {
     entry.last_complete_run_id = run.run_id;
     entry.last_complete_as_of = run.as_of;

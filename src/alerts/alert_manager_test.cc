@@ -257,6 +257,21 @@ TEST_F(AlertManagerTest, AnAnalysisOfOlderDataAfterOneOfNewerDataIsStale) {
   EXPECT_EQ(ledger->at("mfa").run_id, "run-same");
 }
 
+TEST_F(AlertManagerTest, TheLedgerRecordsTheRuleVersionOfEachTypesNewestBatch) {
+  Batch stale_v2 = Complete("stale", {});
+  stale_v2.rule_version = 2;
+  Apply(MakeRun(contoso_, "run-1", kT0, {Complete("mfa", {}), stale_v2}));
+  Result<std::map<std::string, LedgerEntry>> ledger = LoadLedger(db_.get(), contoso_);
+  ASSERT_TRUE(ledger.ok());
+  EXPECT_EQ(ledger->at("mfa").rule_version, 1);
+  EXPECT_EQ(ledger->at("stale").rule_version, 2);
+
+  Apply(MakeRun(contoso_, "run-2", kT0 + kDay, {Complete("stale", {})}));  // back to version 1
+  ledger = LoadLedger(db_.get(), contoso_);
+  ASSERT_TRUE(ledger.ok());
+  EXPECT_EQ(ledger->at("stale").rule_version, 1);
+}
+
 TEST_F(AlertManagerTest, FailedFirstBatchLeavesNoLastCompleteRun) {
   Apply(MakeRun(contoso_, "run-1", kT0, {NotComplete("mfa", BatchStatus::kFailed, "")}));
   Result<std::map<std::string, LedgerEntry>> ledger = LoadLedger(db_.get(), contoso_);

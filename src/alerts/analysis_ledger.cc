@@ -11,7 +11,7 @@ Result<std::map<std::string, LedgerEntry>> LoadLedger(Db* db, int64_t tenant_id)
       std::unique_ptr<Statement> stmt,
       db->Prepare(std::string("SELECT l.analysis_type, l.run_id, l.as_of, l.status, l.reason,"
                               " l.batch_digest, l.applied_at, l.trace_id, l.last_complete_run_id,"
-                              " l.last_complete_as_of, l.data_version FROM tenants t"
+                              " l.last_complete_as_of, l.data_version, l.rule_version FROM tenants t"
                               " LEFT JOIN analysis_ledger l ON l.tenant_id = t.id WHERE t.id = ?") +
                   (db->InTransaction() ? RowLockClause(*db, "t") : "")));
   stmt->BindInt(1, tenant_id);
@@ -34,6 +34,7 @@ Result<std::map<std::string, LedgerEntry>> LoadLedger(Db* db, int64_t tenant_id)
     if (!stmt->IsNull(8)) e.last_complete_run_id = stmt->String(8);
     if (!stmt->IsNull(9)) e.last_complete_as_of = stmt->Int(9);
     e.data_version = stmt->Int(10);
+    e.rule_version = static_cast<int>(stmt->Int(11));
     std::string key = e.analysis_type;
     entries.emplace(std::move(key), std::move(e));
   }
@@ -47,17 +48,18 @@ Status UpsertLedger(Db* db, int64_t tenant_id, const std::vector<LedgerEntry>& e
   std::string sql =
       "INSERT INTO analysis_ledger (tenant_id, analysis_type, run_id, as_of, status, reason,"
       " batch_digest, applied_at, trace_id, last_complete_run_id, last_complete_as_of,"
-      " data_version) VALUES ";
+      " data_version, rule_version) VALUES ";
   for (size_t i = 0; i < entries.size(); ++i) {
-    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                  : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                  : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   }
   sql +=
       " ON CONFLICT (tenant_id, analysis_type) DO UPDATE SET run_id = excluded.run_id,"
       " as_of = excluded.as_of, status = excluded.status, reason = excluded.reason,"
       " batch_digest = excluded.batch_digest, applied_at = excluded.applied_at,"
       " trace_id = excluded.trace_id, last_complete_run_id = excluded.last_complete_run_id,"
-      " last_complete_as_of = excluded.last_complete_as_of, data_version = excluded.data_version";
+      " last_complete_as_of = excluded.last_complete_as_of, data_version = excluded.data_version,"
+      " rule_version = excluded.rule_version";
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt, db->Prepare(sql));
   int index = 1;
   for (const LedgerEntry& e : entries) {
@@ -81,6 +83,7 @@ Status UpsertLedger(Db* db, int64_t tenant_id, const std::vector<LedgerEntry>& e
       stmt->BindNull(index++);
     }
     stmt->BindInt(index++, e.data_version);
+    stmt->BindInt(index++, e.rule_version);
   }
   return stmt->Execute();
 }

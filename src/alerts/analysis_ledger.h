@@ -34,6 +34,7 @@ struct LedgerEntry {
   // The newest data any recorded batch of this type was analyzed from
   // (DataContext::data_version); never decreases.
   int64_t data_version = 0;
+  int rule_version = 1;  // the rule version of the newest batch recorded
   std::optional<std::string> last_complete_run_id;  // none until a COMPLETE batch was applied
   std::optional<TimeMs> last_complete_as_of;
 };

@@ -56,6 +56,16 @@ class ContextBuilder {
     mfa_.back() = MfaState::kNoRow;
     return *this;
   }
+  // A registration row that says MFA is registered, with these methods.
+  ContextBuilder& RegisteredWith(std::vector<std::string> methods) {
+    mfa_.back() = MfaState::kRegistered;
+    methods_.back() = std::move(methods);
+    return *this;
+  }
+  ContextBuilder& LastSuccessfulSignIn(std::optional<TimeMs> at) {
+    last().last_successful_sign_in = at;
+    return *this;
+  }
   ContextBuilder& LastSignIn(std::optional<TimeMs> at) {
     last().last_sign_in = at;
     return *this;
@@ -133,6 +143,7 @@ class ContextBuilder {
       reg.mfa_registered = mfa_[i] == MfaState::kRegistered;
       reg.methods = reg.mfa_registered ? std::vector<std::string>{"microsoftAuthenticatorPush"}
                                        : std::vector<std::string>{"email"};
+      if (methods_[i]) reg.methods = *methods_[i];
       ctx.registrations.push_back(std::move(reg));
     }
     ctx.BuildIndexes(links_);
@@ -153,6 +164,7 @@ class ContextBuilder {
     user.last_sign_in = DaysAgo(1);
     ctx_.users.push_back(std::move(user));
     mfa_.push_back(MfaState::kRegistered);
+    methods_.emplace_back();
     return *this;
   }
   UserRecord& last() { return ctx_.users.back(); }
@@ -165,6 +177,7 @@ class ContextBuilder {
 
   DataContext ctx_;
   std::vector<MfaState> mfa_;
+  std::vector<std::optional<std::vector<std::string>>> methods_;  // per user; unset: the default
   std::vector<std::pair<std::string, std::string>> links_;
 };
 

@@ -23,6 +23,12 @@ class Analyzer {
   // finding it appends has an alert type of this analysis type.
   virtual std::string_view type() const = 0;
 
+  // The rule version of this analyzer (analysis/rule_versions.h): 1 is each
+  // type's original behaviour. A finding's identity (alert type, subject)
+  // never depends on it, so a change of version updates or resolves alerts
+  // rather than replacing them.
+  virtual int version() const { return 1; }
+
   // The kinds of data it reads. The UnifiedAnalyzer calls Analyze only when
   // ctx.Has(kind) for every one of them; otherwise the batch is INCOMPLETE.
   virtual std::vector<EntityKind> needs() const = 0;

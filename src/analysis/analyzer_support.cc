@@ -40,6 +40,32 @@ bool IsStale(const UserRecord& user, TimeMs now, int stale_days) {
   return false;
 }
 
+bool IsStaleV2(const UserRecord& user, TimeMs now, int stale_days) {
+  const TimeMs cutoff = now - static_cast<TimeMs>(stale_days) * kMsPerDay;
+  if (user.created.has_value() && *user.created >= cutoff) return false;
+  std::optional<TimeMs> latest = user.last_sign_in;
+  if (user.last_successful_sign_in && (!latest || *user.last_successful_sign_in > *latest)) {
+    latest = user.last_successful_sign_in;
+  }
+  if (latest.has_value()) return *latest < cutoff;
+  return user.created.has_value();
+}
+
+bool StrongMfaMethod(std::string_view method) {
+  static constexpr std::string_view kStrong[] = {
+      "externalAuthMethod",        "fido2SecurityKey",
+      "hardwareOneTimePasscode",   "macOsSecureEnclaveKey",
+      "microsoftAuthenticatorPasswordless", "microsoftAuthenticatorPush",
+      "passKeyDeviceBound",        "passKeyDeviceBoundAuthenticator",
+      "passKeyDeviceBoundWindowsHello", "passKeySynced",
+      "softwareOneTimePasscode",   "windowsHelloForBusiness",
+  };
+  for (std::string_view s : kStrong) {
+    if (s == method) return true;
+  }
+  return false;
+}
+
 bool HasMfaRegistered(const DataContext& ctx, uint32_t user) {
   const int32_t reg = ctx.user_registration[user];
   return reg >= 0 && ctx.registrations[static_cast<size_t>(reg)].mfa_registered;

@@ -36,6 +36,21 @@ bool AlertTypeEnabled(const DataContext& ctx, std::string_view alert_type);
 // Exactly `stale_days` days is not yet stale. Ignores whether the account is enabled.
 bool IsStale(const UserRecord& user, TimeMs now, int stale_days);
 
+// The stale rule of version 2: as IsStale over the latest of last_sign_in
+// and last_successful_sign_in, and never stale while the account is younger
+// than `stale_days` days (a creation time within the window wins over an
+// older sign-in time, as after an account was deleted and restored).
+bool IsStaleV2(const UserRecord& user, TimeMs now, int stale_days);
+
+// Whether `method` (a methodsRegistered value of Graph's
+// userRegistrationDetails) is a second factor of its own: an authenticator
+// app (push, passwordless, one-time code), a hardware token, a FIDO2 key or
+// passkey, Windows Hello, a platform key, an external MFA provider. Not:
+// mobilePhone, alternateMobilePhone, officePhone (SMS and voice), email,
+// securityQuestion, temporaryAccessPass, and any value not listed (an
+// unknown future method is not assumed strong).
+bool StrongMfaMethod(std::string_view method);
+
 // Whether users[user] has MFA registered: a registration row with
 // mfa_registered. No row means not registered.
 bool HasMfaRegistered(const DataContext& ctx, uint32_t user);

@@ -36,6 +36,7 @@ struct Batch {
   BatchStatus status = BatchStatus::kComplete;
   std::string reason;  // why not COMPLETE
   std::vector<Finding> findings;
+  int rule_version = 1;  // the version of the analyzer that made it (analysis/rule_versions.h)
 };
 
 // One analysis of one tenant: one batch per analysis type.

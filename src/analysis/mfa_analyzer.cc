@@ -1,5 +1,6 @@
 // The "mfa" analysis type:
 //   mfa.user_not_registered  enabled member without a role and without MFA registered
+//                            (version 2: without a strong method, StrongMfaMethod)
 //   mfa.admin_not_registered enabled user (member or guest) holding a role without MFA
 //   mfa.not_enforced         security defaults off and no enabled CA policy that
 //                            requires "mfa" for all users (report-only does not count)
@@ -33,9 +34,20 @@ std::string UserDetails(const DataContext& ctx, uint32_t u) {
       .Finish();
 }
 
+// Version 2's notion of registered: a method that is a factor of its own.
+bool HasStrongMethod(const DataContext& ctx, uint32_t u) {
+  for (const std::string& m : RegisteredMethods(ctx, u)) {
+    if (StrongMfaMethod(m)) return true;
+  }
+  return false;
+}
+
 class MfaAnalyzer final : public Analyzer {
  public:
+  explicit MfaAnalyzer(int version) : version_(version) {}
+
   std::string_view type() const override { return kAnalysisMfa; }
+  int version() const override { return version_; }
 
   std::vector<EntityKind> needs() const override {
     return {EntityKind::kUser, EntityKind::kRegistration, EntityKind::kRole, EntityKind::kPolicy,
@@ -52,7 +64,7 @@ class MfaAnalyzer final : public Analyzer {
   }
 
  private:
-  static void AnalyzeUsers(const DataContext& ctx, std::vector<Finding>* out) {
+  void AnalyzeUsers(const DataContext& ctx, std::vector<Finding>* out) const {
     const bool want_user = AlertTypeEnabled(ctx, kMfaUserNotRegistered);
     const bool want_admin = AlertTypeEnabled(ctx, kMfaAdminNotRegistered);
     if (!want_user && !want_admin) return;
@@ -61,7 +73,7 @@ class MfaAnalyzer final : public Analyzer {
       if (!user.enabled) continue;
       const bool admin = !ctx.user_roles[u].empty();
       if (admin ? !want_admin : (!want_user || user.guest)) continue;
-      if (HasMfaRegistered(ctx, u)) continue;
+      if (version_ >= 2 ? HasStrongMethod(ctx, u) : HasMfaRegistered(ctx, u)) continue;
       out->push_back(MakeFinding(admin ? kMfaAdminNotRegistered : kMfaUserNotRegistered, user.id,
                                  user.upn, UserDetails(ctx, u)));
     }
@@ -85,10 +97,13 @@ class MfaAnalyzer final : public Analyzer {
     out->push_back(
         MakeFinding(kMfaNotEnforced, ctx.tenant_name, ctx.tenant_name, std::move(details)));
   }
+
+  const int version_;
 };
 
 }  // namespace
 
-std::unique_ptr<Analyzer> NewMfaAnalyzer() { return std::make_unique<MfaAnalyzer>(); }
+std::unique_ptr<Analyzer> NewMfaAnalyzer() { return std::make_unique<MfaAnalyzer>(1); }
+std::unique_ptr<Analyzer> NewMfaAnalyzerV2() { return std::make_unique<MfaAnalyzer>(2); }
 
 }  // namespace vigil

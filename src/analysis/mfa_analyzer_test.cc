@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "analysis/analysis_testing.h"
+#include "analysis/analyzer_support.h"
 #include "analysis/analyzers.h"
 
 namespace vigil {
@@ -190,6 +191,47 @@ TEST_F(MfaAnalyzerTest, FailsWhenIndexesWereNotBuilt) {
   EXPECT_EQ(status.ToString(),
             "internal error: data context: user_roles has 0 entries for 1 users "
             "(BuildIndexes was not called)");
+}
+
+TEST(StrongMfaMethodTest, AFactorOfItsOwnCountsPhoneEmailAndQuestionsDoNot) {
+  for (const char* strong : {"microsoftAuthenticatorPush", "softwareOneTimePasscode",
+                             "fido2SecurityKey", "windowsHelloForBusiness", "passKeyDeviceBound",
+                             "hardwareOneTimePasscode", "microsoftAuthenticatorPasswordless"}) {
+    EXPECT_TRUE(StrongMfaMethod(strong)) << strong;
+  }
+  for (const char* weak : {"mobilePhone", "alternateMobilePhone", "officePhone", "email",
+                           "securityQuestion", "temporaryAccessPass", "someFutureMethod", ""}) {
+    EXPECT_FALSE(StrongMfaMethod(weak)) << weak;
+  }
+}
+
+TEST(MfaAnalyzerV2Test, SmsOnlyUsersAreNotRegisteredInVersionTwo) {
+  ContextBuilder b;
+  b.Member("alice").RegisteredWith({"mobilePhone"});
+  b.Member("bob").RegisteredWith({"mobilePhone", "softwareOneTimePasscode"});
+  b.Member("carol").GlobalAdmin().RegisteredWith({"email", "officePhone"});
+  b.Member("dave").NoRegistration();
+  const std::unique_ptr<Analyzer> v1 = NewMfaAnalyzer();
+  const std::unique_ptr<Analyzer> v2 = NewMfaAnalyzerV2();
+  EXPECT_EQ(v2->type(), "mfa");
+  EXPECT_EQ(v2->version(), 2);
+  EXPECT_EQ(Keys(FindingsOf(*v1, b.Build())), Strings{"mfa.user_not_registered id-dave"});
+  const std::vector<Finding> two = FindingsOf(*v2, b.Build());
+  ASSERT_EQ(Keys(two), (Strings{"mfa.admin_not_registered id-carol",
+                                "mfa.user_not_registered id-alice",
+                                "mfa.user_not_registered id-dave"}));
+  EXPECT_EQ(two[1].details,
+            "{\"upn\":\"alice@contoso.com\",\"display_name\":\"alice\",\"user_type\":\"member\","
+            "\"roles\":[],\"methods_registered\":[\"mobilePhone\"]}");
+}
+
+TEST(MfaAnalyzerV2Test, EnforcementIsAsInVersionOne) {
+  ContextBuilder b;
+  b.Member("alice").SecurityDefaults(false);
+  EXPECT_EQ(Keys(FindingsOf(*NewMfaAnalyzerV2(), b.Build())),
+            Keys(FindingsOf(*NewMfaAnalyzer(), b.Build())));
+  EXPECT_EQ(Keys(FindingsOf(*NewMfaAnalyzerV2(), b.Build())),
+            Strings{"mfa.not_enforced contoso"});
 }
 
 }  // namespace

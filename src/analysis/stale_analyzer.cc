@@ -1,5 +1,5 @@
 // The "stale" analysis type:
-//   stale.user   enabled member that is stale (see IsStale)
+//   stale.user   enabled member that is stale (see IsStale; IsStaleV2 in version 2)
 //   stale.guest  enabled guest that is stale
 // Details hold the sign-in and creation times, not the days of inactivity,
 // so that an open alert's details change only when the facts do.
@@ -16,7 +16,10 @@ namespace {
 
 class StaleAnalyzer final : public Analyzer {
  public:
+  explicit StaleAnalyzer(int version) : version_(version) {}
+
   std::string_view type() const override { return kAnalysisStale; }
+  int version() const override { return version_; }
 
   std::vector<EntityKind> needs() const override {
     return {EntityKind::kUser, EntityKind::kSignIn};
@@ -28,7 +31,10 @@ class StaleAnalyzer final : public Analyzer {
     const size_t first = out->size();
     for (const UserRecord& user : ctx.users) {
       if (!user.enabled || !(user.guest ? want_guest : want_member)) continue;
-      if (!IsStale(user, ctx.now, ctx.preferences.stale_days)) continue;
+      const int days = ctx.preferences.stale_days;
+      if (!(version_ >= 2 ? IsStaleV2(user, ctx.now, days) : IsStale(user, ctx.now, days))) {
+        continue;
+      }
       out->push_back(MakeFinding(user.guest ? kStaleGuest : kStaleUser, user.id, user.upn,
                                  JsonObjectWriter()
                                      .String("upn", user.upn)
@@ -40,10 +46,14 @@ class StaleAnalyzer final : public Analyzer {
     SortFindings(out, first);
     return Status::Ok();
   }
+
+ private:
+  const int version_;
 };
 
 }  // namespace
 
-std::unique_ptr<Analyzer> NewStaleAnalyzer() { return std::make_unique<StaleAnalyzer>(); }
+std::unique_ptr<Analyzer> NewStaleAnalyzer() { return std::make_unique<StaleAnalyzer>(1); }
+std::unique_ptr<Analyzer> NewStaleAnalyzerV2() { return std::make_unique<StaleAnalyzer>(2); }
 
 }  // namespace vigil

@@ -129,5 +129,59 @@ TEST_F(StaleAnalyzerTest, DisabledAlertTypesAreNotProduced) {
   EXPECT_EQ(Keys(Findings(b)), Strings{"stale.user id-alice"});
 }
 
+TEST(StaleRuleV2Test, TheLastSuccessfulSignInCountsWhenItIsTheLatest) {
+  UserRecord user;
+  user.created = DaysAgo(1000);
+  user.last_sign_in = DaysAgo(200);
+  user.last_successful_sign_in = DaysAgo(10);
+  EXPECT_TRUE(IsStale(user, kNow, 90));  // version 1 ignores it
+  EXPECT_FALSE(IsStaleV2(user, kNow, 90));
+  user.last_successful_sign_in = DaysAgo(300);  // older than the other: the latest counts
+  EXPECT_TRUE(IsStaleV2(user, kNow, 90));
+  user.last_sign_in = std::nullopt;
+  user.last_successful_sign_in = DaysAgo(5);
+  EXPECT_FALSE(IsStaleV2(user, kNow, 90));
+}
+
+TEST(StaleRuleV2Test, AnAccountCreatedWithinTheWindowIsNotStaleYet) {
+  UserRecord user;
+  user.created = DaysAgo(20);
+  user.last_sign_in = DaysAgo(400);  // a restored account keeps its old sign-in
+  EXPECT_TRUE(IsStale(user, kNow, 90));
+  EXPECT_FALSE(IsStaleV2(user, kNow, 90));
+  user.created = DaysAgo(90) - 1;
+  EXPECT_TRUE(IsStaleV2(user, kNow, 90));
+}
+
+TEST(StaleRuleV2Test, AgreesWithVersionOneWithoutTheNewFacts) {
+  for (int signed_in : {-1, 10, 89, 90, 91, 500}) {
+    for (int created : {-1, 91, 400, 5000}) {
+      UserRecord user;
+      if (signed_in >= 0) user.last_sign_in = DaysAgo(signed_in);
+      if (created >= 0) user.created = DaysAgo(created);
+      if (user.created && user.last_sign_in && *user.last_sign_in < *user.created) continue;
+      EXPECT_EQ(IsStaleV2(user, kNow, 90), IsStale(user, kNow, 90))
+          << "signed in " << signed_in << " days ago, created " << created;
+    }
+  }
+}
+
+TEST(StaleAnalyzerV2Test, SameKeysAndDetailsAsVersionOneWhereTheyAgree) {
+  ContextBuilder b;
+  b.Member("alice").LastSignIn(DaysAgo(200)).Created(DaysAgo(400));
+  b.Member("bob").LastSignIn(DaysAgo(200)).LastSuccessfulSignIn(DaysAgo(3)).Created(DaysAgo(400));
+  b.Guest("gail").LastSignIn(DaysAgo(300)).Created(DaysAgo(10));
+  const std::unique_ptr<Analyzer> v1 = NewStaleAnalyzer();
+  const std::unique_ptr<Analyzer> v2 = NewStaleAnalyzerV2();
+  EXPECT_EQ(v1->version(), 1);
+  EXPECT_EQ(v2->version(), 2);
+  EXPECT_EQ(v2->type(), "stale");
+  const std::vector<Finding> one = FindingsOf(*v1, b.Build());
+  const std::vector<Finding> two = FindingsOf(*v2, b.Build());
+  EXPECT_EQ(Keys(one), (Strings{"stale.guest id-gail", "stale.user id-alice", "stale.user id-bob"}));
+  ASSERT_EQ(Keys(two), Strings{"stale.user id-alice"});
+  EXPECT_EQ(two[0].details, one[1].details);
+}
+
 }  // namespace
 }  // namespace vigil

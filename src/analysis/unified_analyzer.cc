@@ -78,6 +78,7 @@ std::vector<std::string> UnifiedAnalyzer::types() const {
 Batch UnifiedAnalyzer::RunOne(const Analyzer& analyzer, const DataContext& ctx) {
   Batch batch;
   batch.analysis_type = std::string(analyzer.type());
+  batch.rule_version = analyzer.version();
 
   std::string missing;
   for (EntityKind kind : analyzer.needs()) {

@@ -336,5 +336,19 @@ TEST(UnifiedAnalyzerTest, LargeTenantCounts) {
   EXPECT_EQ(counts, (Strings{"mfa 9900", "license 2", "stale 14271", "privilege 1", "policy 1"}));
 }
 
+TEST(UnifiedAnalyzerVersionTest, EachBatchCarriesItsAnalyzersRuleVersion) {
+  std::vector<std::unique_ptr<Analyzer>> analyzers;
+  analyzers.push_back(NewMfaAnalyzerV2());
+  analyzers.push_back(NewStaleAnalyzer());
+  const AnalysisRun run = UnifiedAnalyzer(std::move(analyzers)).Run(TroubledTenant().Build(), "r", "t");
+  ASSERT_NE(BatchOf(run, "mfa"), nullptr);
+  ASSERT_NE(BatchOf(run, "stale"), nullptr);
+  EXPECT_EQ(BatchOf(run, "mfa")->rule_version, 2);
+  EXPECT_EQ(BatchOf(run, "stale")->rule_version, 1);
+  for (const Batch& b : UnifiedAnalyzer::WithAllTypes().Run(TroubledTenant().Build(), "r", "t").batches) {
+    EXPECT_EQ(b.rule_version, 1) << b.analysis_type;  // every tenant runs version 1 by default
+  }
+}
+
 }  // namespace
 }  // namespace vigil

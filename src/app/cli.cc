@@ -50,6 +50,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddTraceCommand(app, &cli);
   AddGenerateCommand(app, &cli);
   AddPrefsCommand(app, &cli);
+  AddRulesCommand(app, &cli);
   AddDemoCommand(app, &cli);
   AddServeCommand(app, &cli);
   AddWorkerCommand(app, &cli);

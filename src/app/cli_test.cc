@@ -306,7 +306,7 @@ TEST_F(CliTest, HelpListsEveryCommandInOrder) {
   ASSERT_EQ(top.status, 0);
   EXPECT_EQ(ListedCommands(top.out),
             (std::vector<std::string>{"sync", "alerts", "history", "trace", "generate", "prefs",
-                                      "demo", "serve", "worker", "migrate", "health", "trigger",
+                                      "rules", "demo", "serve", "worker", "migrate", "health", "trigger",
                                       "jobs", "events", "schedule", "queue", "key", "source",
                                       "sources", "token", "tokens", "webhook", "channel",
                                       "channels", "notifications"}))

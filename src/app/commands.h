@@ -67,6 +67,13 @@ struct PrefsCommand {
 };
 int RunPrefs(const PrefsCommand& cmd, std::ostream& out, std::ostream& err);
 
+// `vigil rules`: the analysis types, their rule versions and what each
+// version changed.
+struct RulesCommand {
+  bool json = false;
+};
+int RunRules(const RulesCommand& cmd, std::ostream& out, std::ostream& err);
+
 struct DemoCommand {
   std::string db = "vigil.db";
   int users = 60;

@@ -123,6 +123,10 @@ std::string EncodeUser(const UserRecord& user) {
   w.Bool("guest", user.guest);
   w.OptionalInt("created", user.created);
   w.OptionalInt("last_sign_in", user.last_sign_in);
+  // Only when known: rows stored before the field existed stay byte-equal.
+  if (user.last_successful_sign_in) {
+    w.OptionalInt("last_successful_sign_in", user.last_successful_sign_in);
+  }
   w.Strings("sku_ids", user.sku_ids);
   return w.Finish();
 }
@@ -181,6 +185,7 @@ Status DecodeUser(std::string_view id, std::string_view attributes, UserRecord* 
   out->guest = false;
   out->created.reset();
   out->last_sign_in.reset();
+  out->last_successful_sign_in.reset();
   out->sku_ids.clear();
   const Decoder d("user", id);
   const Status s = d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
@@ -190,6 +195,9 @@ Status DecodeUser(std::string_view id, std::string_view attributes, UserRecord* 
     if (key == "guest") return d.Bool(v, key, &out->guest);
     if (key == "created") return d.OptionalInt(v, key, &out->created);
     if (key == "last_sign_in") return d.OptionalInt(v, key, &out->last_sign_in);
+    if (key == "last_successful_sign_in") {
+      return d.OptionalInt(v, key, &out->last_successful_sign_in);
+    }
     if (key == "sku_ids") return d.Strings(v, key, &out->sku_ids);
     return Status::Ok();
   });

@@ -44,6 +44,7 @@ RC_GTEST_PROP(EntityCodecProperty, UserRoundTrips, ()) {
   u.guest = *rc::gen::arbitrary<bool>();
   u.created = *OptionalTime();
   u.last_sign_in = *OptionalTime();
+  u.last_successful_sign_in = *OptionalTime();
   u.sku_ids = *TextList();
   std::sort(u.sku_ids.begin(), u.sku_ids.end());  // as records.h promises
   u.sku_ids.erase(std::unique(u.sku_ids.begin(), u.sku_ids.end()), u.sku_ids.end());
@@ -59,6 +60,7 @@ RC_GTEST_PROP(EntityCodecProperty, UserRoundTrips, ()) {
   RC_ASSERT(back.guest == u.guest);
   RC_ASSERT(back.created == u.created);
   RC_ASSERT(back.last_sign_in == u.last_sign_in);
+  RC_ASSERT(back.last_successful_sign_in == u.last_successful_sign_in);
   RC_ASSERT(back.sku_ids == u.sku_ids);  // licenses are part of the user's row
   RC_ASSERT(EncodeUser(back) == encoded);
 }
@@ -135,6 +137,11 @@ TEST(EntityCodecTest, EncodingIsCompactWithFixedKeyOrder) {
   EXPECT_EQ(EncodeUser(u),
             R"({"upn":"adele@contoso.com","display_name":"Adele \"AV\" Vance","enabled":false,)"
             R"("guest":true,"created":1700000000000,"last_sign_in":null,"sku_ids":["s1"]})");
+  u.last_successful_sign_in = 1700000001000;  // written only when known
+  EXPECT_EQ(EncodeUser(u),
+            R"({"upn":"adele@contoso.com","display_name":"Adele \"AV\" Vance","enabled":false,)"
+            R"("guest":true,"created":1700000000000,"last_sign_in":null,)"
+            R"("last_successful_sign_in":1700000001000,"sku_ids":["s1"]})");
   EXPECT_EQ(EncodeSku({"s1", "SPE_E3", 25, 20}),
             R"({"part_number":"SPE_E3","enabled_units":25,"consumed_units":20})");
   EXPECT_EQ(

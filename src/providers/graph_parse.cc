@@ -53,6 +53,9 @@ Status ParseUser(const Reader& r, od::object& obj, const Where& w, UserRecord* u
         if (key == "createdDateTime") return r.Time(v, fw, &u->created);
         if (key == "signInActivity") {
           return r.Members(v, fw, [&](std::string_view k, od::value& av, const Where& aw) {
+            if (k == "lastSuccessfulSignInDateTime") {
+              return r.Time(av, aw, &u->last_successful_sign_in);
+            }
             if (k != "lastSignInDateTime" && k != "lastNonInteractiveSignInDateTime") {
               return r.Check(av, aw);
             }

@@ -44,7 +44,8 @@ TEST(ParseUsersTest, ReadsGraphShapesAndQuirks) {
                           "lastNonInteractiveSignInDateTime": ""}},
       {"id": "u4", "userType": null, "createdDateTime": null,
        "signInActivity": {"lastSignInDateTime": "2024-06-01T12:00:00Z",
-                          "lastNonInteractiveSignInDateTime": null}},
+                          "lastNonInteractiveSignInDateTime": null,
+                          "lastSuccessfulSignInDateTime": "2024-05-30T08:00:00Z"}},
       {"id": "u5", "userType": "member"}
     ]})";
   std::vector<UserRecord> users;
@@ -73,7 +74,9 @@ TEST(ParseUsersTest, ReadsGraphShapesAndQuirks) {
   EXPECT_EQ(users[2].last_sign_in, std::nullopt);
 
   EXPECT_FALSE(users[3].guest);
-  EXPECT_EQ(users[3].last_sign_in, At("2024-06-01T12:00:00Z"));
+  EXPECT_EQ(users[3].last_sign_in, At("2024-06-01T12:00:00Z"));  // not the successful one
+  EXPECT_EQ(users[3].last_successful_sign_in, At("2024-05-30T08:00:00Z"));
+  EXPECT_EQ(users[0].last_successful_sign_in, std::nullopt);
 
   EXPECT_FALSE(users[4].guest);
   EXPECT_TRUE(users[4].enabled);

@@ -78,7 +78,12 @@ void AppendSignInActivity(std::string* out, const UserRecord& u) {
   AppendTime(out, interactive_is_latest ? u.last_sign_in : other);
   out->append(",\"lastSignInRequestId\":null,\"lastNonInteractiveSignInDateTime\":");
   AppendTime(out, interactive_is_latest ? other : u.last_sign_in);
-  out->append(",\"lastNonInteractiveSignInRequestId\":null}");
+  out->append(",\"lastNonInteractiveSignInRequestId\":null");
+  if (u.last_successful_sign_in) {
+    out->append(",\"lastSuccessfulSignInDateTime\":");
+    AppendTime(out, u.last_successful_sign_in);
+  }
+  out->push_back('}');
 }
 
 std::string UsersJson(const Snapshot& s) {

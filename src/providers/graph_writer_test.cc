@@ -70,6 +70,7 @@ TEST(GraphWriterTest, AwkwardValuesRoundTrip) {
   u.display_name = "Zoë \"Z\" O'Brien\\日本\n";
   u.created = 1700000000123;  // milliseconds survive
   u.last_sign_in = 1700000100000;
+  u.last_successful_sign_in = 1700000050000;
   u.sku_ids = {"a", "b"};
   s.users.push_back(u);
   UserRecord never;

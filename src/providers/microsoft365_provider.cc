@@ -309,9 +309,11 @@ class Microsoft365Provider final : public Provider {
       }
       if (it != index.end()) {
         UserRecord& user = users[it->second];
-        std::optional<TimeMs> last_sign_in = user.last_sign_in;
+        const std::optional<TimeMs> last_sign_in = user.last_sign_in;
+        const std::optional<TimeMs> last_successful = user.last_successful_sign_in;
         user = std::move(change.user);
         user.last_sign_in = last_sign_in;
+        user.last_successful_sign_in = last_successful;
       } else {
         index.emplace(change.user.id, users.size());
         users.push_back(std::move(change.user));

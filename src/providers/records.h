@@ -48,6 +48,10 @@ struct UserRecord {
   bool guest = false;                  // userType "Guest" (any case)
   std::optional<TimeMs> created;       // createdDateTime; nullopt when absent
   std::optional<TimeMs> last_sign_in;  // latest of interactive and non-interactive; nullopt = never
+  // signInActivity.lastSuccessfulSignInDateTime (the interactive and
+  // non-interactive times above count failed attempts too); nullopt = none
+  // known. Read by rule versions that ask for it (stale v2).
+  std::optional<TimeMs> last_successful_sign_in;
   std::vector<std::string> sku_ids;    // assignedLicenses[].skuId, sorted, unique
 };
 

@@ -77,6 +77,8 @@ std::string SnapshotDiff(const Snapshot& a, const Snapshot& b) {
            d.Field(p + ".guest", x.guest, y.guest);
            d.Field(p + ".created", x.created, y.created);
            d.Field(p + ".last_sign_in", x.last_sign_in, y.last_sign_in);
+           d.Field(p + ".last_successful_sign_in", x.last_successful_sign_in,
+                   y.last_successful_sign_in);
            d.Field(p + ".sku_ids", x.sku_ids, y.sku_ids);
          });
   d.List("skus", a.skus, b.skus, [&](const std::string& p, const SkuRecord& x, const SkuRecord& y) {

@@ -512,6 +512,12 @@ ALTER TABLE alerts ADD COLUMN flapping INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX alerts_flapping_by_tenant ON alerts (tenant_id) WHERE flapping = 1;
 )SQL";
 
+// The rule version (analysis/rule_versions.h) of the newest batch recorded
+// per tenant and analysis type; every batch before versions existed was 1.
+constexpr std::string_view kLedgerRuleVersion = R"SQL(
+ALTER TABLE analysis_ledger ADD COLUMN rule_version INTEGER NOT NULL DEFAULT 1;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
@@ -528,6 +534,7 @@ const std::vector<Migration> kMigrations = {
      kAlertsWithoutForeignKeysPostgres},
     {12, "delivery: channels, notifications, delivery log", kDelivery},
     {13, "flapping alerts", kFlappingAlerts},
+    {14, "rule versions in the analysis ledger", kLedgerRuleVersion},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {
