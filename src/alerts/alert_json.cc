@@ -65,6 +65,7 @@ Json HistoryJson(const HistoryRow& h) {
   j["trace_id"] = h.trace_id;
   j["run_id"] = h.run_id;
   j["analysis_type"] = h.analysis_type;
+  j["rule_version"] = h.rule_version;
   j["tenant_id"] = h.tenant_id;
   return j;
 }

@@ -218,7 +218,8 @@ void AddTotals(ReconcileSummary* summary) {
 Result<ReconcileSummary> ReconcileInTransaction(Db* db, const Clock& clock,
                                                 const AnalysisRun& run) {
   VIGIL_ASSIGN_OR_RETURN(auto ledger, LoadLedger(db, run.tenant_id));
-  const ChangeStamp stamp{run.as_of, clock.NowMs(), run.trace_id, run.run_id};
+  ChangeStamp stamp{run.as_of, clock.NowMs(), run.trace_id, run.run_id, {}};
+  for (const Batch& b : run.batches) stamp.rule_versions[b.analysis_type] = b.rule_version;
   ReconcileSummary summary;
   const Triage triage = TriageBatches(run, ledger, stamp.now, &summary);
   std::map<int64_t, TimeMs> snoozed;  // read with the alerts: no statement of its own

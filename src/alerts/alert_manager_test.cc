@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "alerts/alert_store.h"
@@ -270,6 +271,26 @@ TEST_F(AlertManagerTest, TheLedgerRecordsTheRuleVersionOfEachTypesNewestBatch) {
   ledger = LoadLedger(db_.get(), contoso_);
   ASSERT_TRUE(ledger.ok());
   EXPECT_EQ(ledger->at("stale").rule_version, 1);
+}
+
+TEST_F(AlertManagerTest, EveryHistoryRowNamesTheRuleVersionOfTheBatchThatMadeIt) {
+  Batch mfa = Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u1")});
+  mfa.rule_version = 2;
+  Batch stale = Complete("stale", {MakeFinding(std::string(kStaleUser), "u2")});
+  Apply(MakeRun(contoso_, "run-1", kT0, {mfa, stale}));
+  // Both resolve in one run: one statement resolves alerts of two types.
+  Batch mfa_gone = Complete("mfa", {});
+  mfa_gone.rule_version = 2;
+  Apply(MakeRun(contoso_, "run-2", kT0 + kDay, {mfa_gone, Complete("stale", {})}));
+  Result<std::vector<HistoryRow>> history = TenantHistory(db_.get(), contoso_);
+  ASSERT_TRUE(history.ok());
+  std::vector<std::string> lines;
+  for (const HistoryRow& h : *history) {
+    lines.push_back(h.analysis_type + " " + h.transition + " v" + std::to_string(h.rule_version));
+  }
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (std::vector<std::string>{"mfa opened v2", "mfa resolved v2", "stale opened v1",
+                                             "stale resolved v1"}));
 }
 
 TEST_F(AlertManagerTest, FailedFirstBatchLeavesNoLastCompleteRun) {

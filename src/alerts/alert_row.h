@@ -73,6 +73,7 @@ struct HistoryRow {
   std::string trace_id;
   std::string run_id;
   std::string reason;  // for humans: "severity changed from medium to high"
+  int rule_version = 1;  // of the analysis type's batch that made the change
 };
 
 }  // namespace vigil

@@ -41,7 +41,8 @@ AlertRow ReadAlert(const Statement& s) {
 
 constexpr std::string_view kHistoryColumns =
     "SELECT id, alert_id, tenant_id, analysis_type, at, transition, from_state, to_state,"
-    " severity, details, details_digest, trace_id, run_id, reason FROM alert_history";
+    " severity, details, details_digest, trace_id, run_id, reason, rule_version"
+    " FROM alert_history";
 
 HistoryRow ReadHistory(const Statement& s) {
   HistoryRow row;
@@ -59,6 +60,7 @@ HistoryRow ReadHistory(const Statement& s) {
   row.trace_id = s.String(11);
   row.run_id = s.String(12);
   row.reason = s.String(13);
+  row.rule_version = static_cast<int>(s.Int(14));
   return row;
 }
 

@@ -208,7 +208,8 @@ TEST_F(AlertStoreTest, HistoryJsonHasItsKeys) {
                 first.severity + "\",\"reason\":\"finding appeared\",\"details\":" + first.details +
                 ",\"details_digest\":\"" + first.details_digest + "\",\"trace_id\":\"" +
                 first.trace_id + "\",\"run_id\":\"" + first.run_id + "\",\"analysis_type\":\"" +
-                first.analysis_type + "\",\"tenant_id\":" + std::to_string(contoso_) + "}");
+                first.analysis_type + "\",\"rule_version\":1,\"tenant_id\":" +
+                std::to_string(contoso_) + "}");
   EXPECT_EQ(HistoryListToJson({}), "[]");
   EXPECT_NE(HistoryListToJson(*history).find("\"transition\":\"resolved\""), std::string::npos);
 }

@@ -17,7 +17,22 @@ namespace {
 
 constexpr std::string_view kHistoryColumns =
     "INSERT INTO alert_history (alert_id, tenant_id, analysis_type, at, transition,"
-    " from_state, to_state, severity, details, details_digest, trace_id, run_id, reason)";
+    " from_state, to_state, severity, details, details_digest, trace_id, run_id, reason,"
+    " rule_version)";
+
+// "CASE <column> WHEN ? THEN ? ... ELSE 1 END": the rule version of a row's
+// analysis type in a SELECT; its parameters are appended to `params`.
+std::string RuleVersionCase(std::string_view column, const ChangeStamp& stamp,
+                            std::vector<DbValue>* params) {
+  if (stamp.rule_versions.empty()) return "1";
+  std::string sql = "CASE " + std::string(column);
+  for (const auto& [type, version] : stamp.rule_versions) {
+    sql += " WHEN ? THEN ?";
+    params->push_back(type);
+    params->push_back(int64_t{version});
+  }
+  return sql + " ELSE 1 END";
+}
 
 // The guard of a multi-row transition: the UPDATE returns the ids it
 // changed (only rows still in the state `from`); every chunk must have
@@ -196,8 +211,13 @@ Status AlertWriter::SetSubjectNames(const std::vector<SubjectRename>& renames) {
   return update.Finish();
 }
 
+int ChangeStamp::RuleVersion(std::string_view analysis_type) const {
+  auto it = rule_versions.find(std::string(analysis_type));
+  return it == rule_versions.end() ? 1 : it->second;
+}
+
 Status AlertWriter::AppendHistory(const std::vector<HistoryEntry>& entries) {
-  BatchInsert insert(db_, std::string(kHistoryColumns), 13, kAlertRowsPerStatement);
+  BatchInsert insert(db_, std::string(kHistoryColumns), 14, kAlertRowsPerStatement);
   for (const HistoryEntry& e : entries) {
     insert.Int(e.alert_id);
     insert.Int(tenant_id_);
@@ -216,6 +236,7 @@ Status AlertWriter::AppendHistory(const std::vector<HistoryEntry>& entries) {
     insert.TextRef(stamp_.trace_id);
     insert.TextRef(stamp_.run_id);
     insert.TextRef(e.reason);
+    insert.Int(stamp_.RuleVersion(e.analysis_type));
     VIGIL_RETURN_IF_ERROR(insert.EndRow());
   }
   return insert.Finish();
@@ -228,6 +249,7 @@ Status AlertWriter::AppendResolvedHistory(const std::vector<int64_t>& ids,
   options.rows_per_statement = kAlertRowsPerStatement;
   options.row = "(CAST(? AS BIGINT))";
   options.leading = {stamp_.as_of, stamp_.trace_id, stamp_.run_id, std::string(reason)};
+  const std::string version = RuleVersionCase("analysis_type", stamp_, &options.leading);
   options.suffix = ") ORDER BY id";
   options.on_chunk = [](const Statement& stmt, int64_t rows) {
     if (stmt.Changes() == rows) return Status::Ok();
@@ -237,7 +259,8 @@ Status AlertWriter::AppendResolvedHistory(const std::vector<int64_t>& ids,
   BatchInsert insert(db_,
                      std::string(kHistoryColumns) +
                          " SELECT id, tenant_id, analysis_type, ?, 'resolved', 'open', 'resolved',"
-                         " severity, details, details_digest, ?, ?, ? FROM alerts WHERE id IN (",
+                         " severity, details, details_digest, ?, ?, ?, " +
+                         version + " FROM alerts WHERE id IN (",
                      1, std::move(options));
   for (int64_t id : ids) {
     insert.Int(id);
@@ -272,6 +295,7 @@ Status AlertWriter::AppendFlapHistory(std::string_view transition,
   options.rows_per_statement = kAlertRowsPerStatement;
   options.row = "(CAST(? AS BIGINT), CAST(? AS TEXT))";
   options.leading = {stamp_.as_of, std::string(transition), stamp_.trace_id, stamp_.run_id};
+  const std::string version = RuleVersionCase("a.analysis_type", stamp_, &options.leading);
   options.suffix = ") AS v ON a.id = v.column1 ORDER BY a.id";
   options.on_chunk = [transition](const Statement& stmt, int64_t rows) {
     if (stmt.Changes() == rows) return Status::Ok();
@@ -282,8 +306,8 @@ Status AlertWriter::AppendFlapHistory(std::string_view transition,
   BatchInsert insert(db_,
                      std::string(kHistoryColumns) +
                          " SELECT a.id, a.tenant_id, a.analysis_type, ?, ?, a.state, a.state,"
-                         " a.severity, a.details, a.details_digest, ?, ?, v.column2"
-                         " FROM alerts a JOIN (",
+                         " a.severity, a.details, a.details_digest, ?, ?, v.column2, " +
+                         version + " FROM alerts a JOIN (",
                      2, std::move(options));
   for (const auto& [id, reason] : marks) {
     insert.Int(id);

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,10 @@ struct ChangeStamp {
   TimeMs now = 0;    // wall clock: updated_at
   std::string trace_id;
   std::string run_id;
+  // The rule version of each analysis type's batch in the run (history
+  // rule_version); a type not in it is version 1.
+  std::map<std::string, int> rule_versions;
+  int RuleVersion(std::string_view analysis_type) const;
 };
 
 // An alert to open. InsertOpen sets `id`.

@@ -59,7 +59,7 @@ class AlertWriterTest : public ::testing::Test {
   std::unique_ptr<AlertWriter> writer_;
   std::vector<std::string> subjects_;
   const AlertContent content_{"u@contoso.example", "medium", "{}", "d0"};
-  const ChangeStamp stamp_{kT0, kT0, "trace-1", "run-1"};
+  const ChangeStamp stamp_{kT0, kT0, "trace-1", "run-1", {}};
 };
 
 TEST_F(AlertWriterTest, InsertsAlertsInChunksAndHandsBackEveryId) {

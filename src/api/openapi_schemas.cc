@@ -149,7 +149,8 @@ void AddAlertSchemas(Json* schemas) {
        {"severity", String()},
        {"reason", String()},
        {"details", FreeObject("the details after the change")},
-       {"trace_id", String()}},
+       {"trace_id", String()},
+       {"rule_version", Integer("the rule version of the analysis that made the change")}},
       {"id", "alert_id", "at", "transition"});
   s["HistoryEntry"]["properties"]["from_state"]["nullable"] = true;
   s["AlertWithHistory"] = {

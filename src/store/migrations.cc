@@ -513,9 +513,11 @@ CREATE INDEX alerts_flapping_by_tenant ON alerts (tenant_id) WHERE flapping = 1;
 )SQL";
 
 // The rule version (analysis/rule_versions.h) of the newest batch recorded
-// per tenant and analysis type; every batch before versions existed was 1.
+// per tenant and analysis type, and of the batch that made each history
+// row; every batch before versions existed was version 1.
 constexpr std::string_view kLedgerRuleVersion = R"SQL(
 ALTER TABLE analysis_ledger ADD COLUMN rule_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE alert_history ADD COLUMN rule_version INTEGER NOT NULL DEFAULT 1;
 )SQL";
 
 const std::vector<Migration> kMigrations = {
@@ -534,7 +536,7 @@ const std::vector<Migration> kMigrations = {
      kAlertsWithoutForeignKeysPostgres},
     {12, "delivery: channels, notifications, delivery log", kDelivery},
     {13, "flapping alerts", kFlappingAlerts},
-    {14, "rule versions in the analysis ledger", kLedgerRuleVersion},
+    {14, "rule versions in the analysis ledger and alert history", kLedgerRuleVersion},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {
