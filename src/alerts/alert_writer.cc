@@ -212,7 +212,7 @@ Status AlertWriter::SetSubjectNames(const std::vector<SubjectRename>& renames) {
 }
 
 int ChangeStamp::RuleVersion(std::string_view analysis_type) const {
-  auto it = rule_versions.find(std::string(analysis_type));
+  auto it = rule_versions.find(analysis_type);
   return it == rule_versions.end() ? 1 : it->second;
 }
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -54,7 +55,7 @@ struct ChangeStamp {
   std::string run_id;
   // The rule version of each analysis type's batch in the run (history
   // rule_version); a type not in it is version 1.
-  std::map<std::string, int> rule_versions;
+  std::map<std::string, int, std::less<>> rule_versions;
   int RuleVersion(std::string_view analysis_type) const;
 };
 
