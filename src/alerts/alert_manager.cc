@@ -77,6 +77,7 @@ LedgerEntry LedgerRecord(const AnalysisRun& run, const Batch& batch, const Batch
     kept.last_complete_run_id = run.run_id;
     kept.last_complete_as_of = run.as_of;
     kept.data_version = std::max(previous->data_version, run.data_version);
+    kept.rule_version = batch.rule_version;
     return kept;
   }
   LedgerEntry entry;
@@ -96,6 +97,7 @@ LedgerEntry LedgerRecord(const AnalysisRun& run, const Batch& batch, const Batch
   } else if (previous != nullptr) {
     entry.last_complete_run_id = previous->last_complete_run_id;
     entry.last_complete_as_of = previous->last_complete_as_of;
+    entry.rule_version = previous->rule_version;
   }
   return entry;
 }

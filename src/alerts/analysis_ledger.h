@@ -34,7 +34,9 @@ struct LedgerEntry {
   // The newest data any recorded batch of this type was analyzed from
   // (DataContext::data_version); never decreases.
   int64_t data_version = 0;
-  int rule_version = 1;  // the rule version of the newest batch recorded
+  // The rule version of the last COMPLETE batch (the one the alerts
+  // reflect), or of the newest batch recorded when none was COMPLETE.
+  int rule_version = 1;
   std::optional<std::string> last_complete_run_id;  // none until a COMPLETE batch was applied
   std::optional<TimeMs> last_complete_as_of;
 };

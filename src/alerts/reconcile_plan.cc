@@ -1,5 +1,6 @@
 #include "alerts/reconcile_plan.h"
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -32,12 +33,59 @@ AlertContent ContentOf(const Finding& f) {
   return AlertContent{f.subject_name, SeverityName(f.severity), f.details, HashHex(f.details)};
 }
 
+// The batch's baseline (Batch::baseline) by (alert type, subject): what the
+// version the alerts came from finds on the same data. A transition that
+// version would not have made is the rule change's.
+class RuleChange {
+ public:
+  explicit RuleChange(const Batch& batch) {
+    if (!batch.baseline || batch.baseline->rule_version == batch.rule_version) return;
+    prefix_ = "rule_changed (v" + std::to_string(batch.baseline->rule_version) + " -> v" +
+              std::to_string(batch.rule_version) + "): ";
+    for (const Finding& f : batch.baseline->findings) found_.emplace(KeyOf(f), &f);
+  }
+
+  // The reason of a transition of the alert `key`: `reason`, prefixed with
+  // "rule_changed (vA -> vB): " when the baseline disagrees with what the
+  // transition does. `opens`: the transition leaves the alert open with
+  // `after` (open, reopen, update); otherwise it resolves it. `before`: the
+  // alert as it is, when it exists.
+  std::string Reason(const Finding* f, const LoadedAlert* before, bool opens,
+                     std::string reason) const {
+    if (prefix_.empty()) return reason;
+    const std::pair<std::string_view, std::string_view> key =
+        f != nullptr ? KeyOf(*f) : std::pair<std::string_view, std::string_view>{before->type,
+                                                                                 before->subject};
+    auto it = found_.find(key);
+    bool by_rule = false;
+    if (!opens) {
+      by_rule = it != found_.end();  // the old version still finds it
+    } else if (before == nullptr || before->state != kAlertOpen) {
+      by_rule = it == found_.end();  // the old version would not open it
+    } else {  // an update: the old version agrees with the alert as it is
+      by_rule = it != found_.end() &&
+                SeverityName(it->second->severity) == before->severity &&
+                HashHex(it->second->details) == before->details_digest;
+    }
+    return by_rule ? prefix_ + reason : reason;
+  }
+
+ private:
+  static std::pair<std::string_view, std::string_view> KeyOf(const Finding& f) {
+    return {f.alert_type, f.subject};
+  }
+  std::string prefix_;
+  std::unordered_map<std::pair<std::string_view, std::string_view>, const Finding*,
+                     LoadedAlerts::KeyHash>
+      found_;
+};
+
 // Plans the findings and the resolves of one batch.
 class BatchPlanner {
  public:
   BatchPlanner(const Batch& batch, LoadedAlerts* alerts, BatchSummary* summary,
                ReconcilePlan* plan)
-      : batch_(batch), alerts_(alerts), summary_(summary), plan_(plan) {}
+      : batch_(batch), alerts_(alerts), summary_(summary), plan_(plan), rule_change_(batch) {}
 
   void Plan() {
     for (const Finding& f : batch_.findings) PlanFinding(f);
@@ -59,7 +107,8 @@ class BatchPlanner {
     e.found = true;
     AlertContent content = ContentOf(f);
     if (e.state == kAlertResolved) {
-      Record(e.id, f, kTransitionReopened, content.severity, std::string(kReasonReappeared),
+      Record(e.id, f, kTransitionReopened, content.severity,
+             rule_change_.Reason(&f, &e, true, std::string(kReasonReappeared)),
              ReconcilePlan::Source::kReopen, plan_->reopens.size());
       PreviousSeverity(e, content);
       plan_->reopens.push_back(ContentChange{e.id, std::move(content)});
@@ -67,7 +116,8 @@ class BatchPlanner {
       ++summary_->reopened;
       state_changed_ = true;
     } else if (e.severity != content.severity || e.details_digest != content.details_digest) {
-      Record(e.id, f, kTransitionUpdated, content.severity, UpdateReason(e, content),
+      Record(e.id, f, kTransitionUpdated, content.severity,
+             rule_change_.Reason(&f, &e, true, UpdateReason(e, content)),
              ReconcilePlan::Source::kUpdate, plan_->updates.size());
       PreviousSeverity(e, content);
       plan_->updates.push_back(ContentChange{e.id, std::move(content)});
@@ -104,7 +154,8 @@ class BatchPlanner {
     a.subject = f.subject;
     if (info != nullptr) a.tag = info->tag;
     a.content = ContentOf(f);
-    Record(0, f, kTransitionOpened, a.content.severity, std::string(kReasonAppeared),
+    Record(0, f, kTransitionOpened, a.content.severity,
+           rule_change_.Reason(&f, nullptr, true, std::string(kReasonAppeared)),
            ReconcilePlan::Source::kOpen, plan_->opens.size());
     plan_->opens.push_back(std::move(a));
     ++summary_->opened;
@@ -114,8 +165,9 @@ class BatchPlanner {
   void PlanResolve(LoadedAlert* e) {
     plan_->changes.push_back(AlertChange{e->id, batch_.analysis_type, e->type, e->subject,
                                          e->subject_name, std::string(kTransitionResolved),
-                                         e->severity, std::string(kReasonGone), std::nullopt,
-                                         false});
+                                         e->severity,
+                                         rule_change_.Reason(nullptr, e, false, std::string(kReasonGone)),
+                                         std::nullopt, false});
     plan_->sources.push_back({ReconcilePlan::Source::kResolve, plan_->resolves.size()});
     plan_->resolves.push_back(e->id);
     e->state = kAlertResolved;
@@ -135,6 +187,7 @@ class BatchPlanner {
   LoadedAlerts* alerts_;
   BatchSummary* summary_;
   ReconcilePlan* plan_;
+  const RuleChange rule_change_;
   bool state_changed_ = false;
 };
 
@@ -239,7 +292,21 @@ Status WritePlan(AlertWriter* writer, ReconcilePlan* plan) {
   VIGIL_RETURN_IF_ERROR(writer->SetResolved(plan->resolves));
   VIGIL_RETURN_IF_ERROR(writer->SetSubjectNames(plan->renames));
   VIGIL_RETURN_IF_ERROR(writer->AppendHistory(ContentHistory(*plan)));
-  return writer->AppendResolvedHistory(plan->resolves, kReasonGone);
+  // The resolves' history rows, one list per distinct reason (few: the
+  // plain one and a rule change's), each in the order of `resolves`.
+  std::vector<std::pair<std::string_view, std::vector<int64_t>>> by_reason;
+  for (size_t i = 0; i < plan->changes.size(); ++i) {
+    if (plan->sources[i].source != ReconcilePlan::Source::kResolve) continue;
+    const std::string& reason = plan->changes[i].reason;
+    auto it = std::find_if(by_reason.begin(), by_reason.end(),
+                           [&](const auto& r) { return r.first == reason; });
+    if (it == by_reason.end()) it = by_reason.insert(by_reason.end(), {reason, {}});
+    it->second.push_back(plan->changes[i].alert_id);
+  }
+  for (const auto& [reason, ids] : by_reason) {
+    VIGIL_RETURN_IF_ERROR(writer->AppendResolvedHistory(ids, reason));
+  }
+  return Status::Ok();
 }
 
 }  // namespace vigil

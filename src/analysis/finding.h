@@ -37,6 +37,15 @@ struct Batch {
   std::string reason;  // why not COMPLETE
   std::vector<Finding> findings;
   int rule_version = 1;  // the version of the analyzer that made it (analysis/rule_versions.h)
+  // On the first batch after the tenant's version of this type changed: the
+  // COMPLETE findings of the version the alerts were last reconciled from,
+  // on the same data. The reconcile gives the transitions that version would
+  // not have made the reason "rule_changed" (alerts/reconcile_plan.h).
+  struct Baseline {
+    int rule_version = 1;
+    std::vector<Finding> findings;
+  };
+  std::optional<Baseline> baseline;
 };
 
 // One analysis of one tenant: one batch per analysis type.

@@ -51,6 +51,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddGenerateCommand(app, &cli);
   AddPrefsCommand(app, &cli);
   AddRulesCommand(app, &cli);
+  AddRolloutCommand(app, &cli);
   AddDemoCommand(app, &cli);
   AddServeCommand(app, &cli);
   AddWorkerCommand(app, &cli);

@@ -65,6 +65,7 @@ void AddTraceCommand(CLI::App& app, CommandContext* cli);     // cmd_trace.cc
 void AddGenerateCommand(CLI::App& app, CommandContext* cli);  // cmd_generate.cc
 void AddPrefsCommand(CLI::App& app, CommandContext* cli);     // cmd_prefs.cc
 void AddRulesCommand(CLI::App& app, CommandContext* cli);     // cmd_rules.cc
+void AddRolloutCommand(CLI::App& app, CommandContext* cli);   // cmd_rollout.cc
 void AddDemoCommand(CLI::App& app, CommandContext* cli);      // cmd_demo.cc
 void AddServeCommand(CLI::App& app, CommandContext* cli);     // cmd_serve.cc
 void AddWorkerCommand(CLI::App& app, CommandContext* cli);    // cmd_serve.cc

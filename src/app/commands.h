@@ -74,6 +74,24 @@ struct RulesCommand {
 };
 int RunRules(const RulesCommand& cmd, std::ostream& out, std::ostream& err);
 
+// `vigil rollout set|diff|promote|rollback|status`: which tenants run which
+// rule version (pipeline/rule_rollout.h), and what a candidate in shadow
+// would change (alerts/shadow_reconcile.h).
+struct RolloutCommand {
+  std::string action;  // "set", "diff", "promote", "rollback", "status"
+  std::string db = "vigil.db";
+  std::string type;
+  std::string candidate;  // set: a version, or "none"
+  int version = 0;        // promote
+  std::vector<std::string> tenants;
+  int percent = 0;  // 0: not given
+  bool all = false;
+  std::string tenant;  // diff
+  std::string by;      // who; default $USER, else "cli"
+  bool json = false;
+};
+int RunRollout(const RolloutCommand& cmd, std::ostream& out, std::ostream& err);
+
 struct DemoCommand {
   std::string db = "vigil.db";
   int users = 60;

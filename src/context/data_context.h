@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "context/preferences.h"
+#include "context/rule_settings.h"
 #include "providers/records.h"
 #include "providers/snapshot.h"
 
@@ -35,6 +36,9 @@ struct DataContext {
   // context loaded later never has a smaller one.
   int64_t data_version = 0;
   Preferences preferences;
+  // The rule version each analysis type runs, and its candidate in shadow
+  // (context/rule_settings.h); a type without an entry runs version 1.
+  RuleSettings rules;
 
   // Per kind, whether the tenant's data of that kind is usable for analysis:
   // every data source of the tenant provided it in its last sync and that

@@ -4,6 +4,7 @@
 
 #include "common/time.h"
 #include "context/preferences.h"
+#include "context/rule_settings.h"
 #include "providers/entity_codec.h"
 
 namespace vigil {
@@ -166,7 +167,7 @@ Status LoadOpenAlerts(Db* db, int64_t tenant_id, DataContext* ctx) {
 
 Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
   const uint64_t before = db_->statements_executed();
-  // One snapshot for all six statements: a sync that commits meanwhile is
+  // One snapshot for all seven statements: a sync that commits meanwhile is
   // either wholly in the context or wholly absent.
   std::optional<Transaction> snapshot;
   if (!db_->InTransaction()) {
@@ -179,6 +180,7 @@ Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
   ctx.now = now;
   VIGIL_RETURN_IF_ERROR(LoadTenant(db_, tenant_id, &ctx));
   VIGIL_RETURN_IF_ERROR(LoadPreferences(db_, tenant_id, &ctx));
+  VIGIL_ASSIGN_OR_RETURN(ctx.rules, LoadRuleSettings(db_, tenant_id));
   VIGIL_RETURN_IF_ERROR(LoadAvailability(db_, tenant_id, &ctx));
   VIGIL_RETURN_IF_ERROR(LoadEntities(db_, tenant_id, &ctx));
   ctx.IndexRecords();

@@ -153,8 +153,11 @@ void DowngradeToLicenseLinks(Db* db, int64_t tenant_id, int64_t data_source_id) 
       ASSERT_TRUE((*link)->Execute().ok());
     }
   }
-  // Undo migrations 7, 8, 10, 12, 13 and 14 too, so ApplyMigrations runs 6 and later again.
-  ASSERT_TRUE(db->ExecScript("ALTER TABLE alert_history DROP COLUMN rule_version;"
+  // Undo migrations 7, 8, 10, 12, 13, 14 and 15 too, so ApplyMigrations runs 6 and later again.
+  ASSERT_TRUE(db->ExecScript("DROP TABLE shadow_runs;"
+                             "DROP TABLE shadow_alerts;"
+                             "DROP TABLE rule_settings;"
+                             "ALTER TABLE alert_history DROP COLUMN rule_version;"
                              "ALTER TABLE analysis_ledger DROP COLUMN rule_version;"
                              "DROP INDEX alerts_flapping_by_tenant;"
                              "ALTER TABLE alerts DROP COLUMN flapping;"

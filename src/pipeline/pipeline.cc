@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "alerts/shadow_reconcile.h"
+#include "analysis/rule_runs.h"
 #include "analysis/unified_analyzer.h"
 #include "common/ids.h"
 #include "context/loader.h"
@@ -80,17 +82,20 @@ Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& ana
   }
   outcome.load_statements = loader.last_statements();
 
-  UnifiedAnalyzer analyzer = UnifiedAnalyzer::WithAllTypes();
   // Analyzers run one after another: each span starts where the previous ended.
   const TimeMs started = clock.NowMs();
   int64_t elapsed_us = 0;
-  outcome.run = analyzer.Run(
-      *ctx, NewRunId(), trace->trace_id(), [&](const Batch& batch, int64_t duration_us) {
-        trace->AddFinishedSpan("analyze." + batch.analysis_type, tenant_id,
-                               started + elapsed_us / 1000, duration_us, 0,
-                               batch.status == BatchStatus::kComplete ? "ok" : "error");
-        elapsed_us += duration_us;
-      });
+  auto span_of = [&](const char* suffix) {
+    return [&, suffix](const Batch& batch, int64_t duration_us) {
+      trace->AddFinishedSpan("analyze." + batch.analysis_type + suffix, tenant_id,
+                             started + elapsed_us / 1000, duration_us, 0,
+                             batch.status == BatchStatus::kComplete ? "ok" : "error");
+      elapsed_us += duration_us;
+    };
+  };
+  outcome.run = ForRules(*ctx).Run(*ctx, NewRunId(), trace->trace_id(), span_of(""));
+  AddBaselines(*ctx, &outcome.run);
+  const std::vector<Batch> candidates = RunCandidates(*ctx, span_of(".shadow"));
 
   {
     auto span = trace->StartSpan("reconcile", tenant_id);
@@ -103,6 +108,17 @@ Result<AnalysisOutcome> RunAnalysis(Db* db, const Clock& clock, const Clock& ana
     }
     outcome.reconcile = *summary;
     outcome.reconcile_statements = summary->statements;
+  }
+  if (!candidates.empty()) {
+    auto span = trace->StartSpan("reconcile.shadow", tenant_id);
+    Result<std::vector<ShadowRun>> shadow =
+        ReconcileShadow(db, clock, outcome.run, candidates, outcome.reconcile);
+    if (shadow.ok()) {
+      outcome.shadow = std::move(shadow).value();
+    } else {
+      outcome.shadow_status = shadow.status();
+      span.SetError(shadow.status().message());
+    }
   }
   analyze_span.End();
   // The count the analyze span records: every statement since it started.

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "alerts/alert_manager.h"
+#include "alerts/shadow_reconcile.h"
 #include "analysis/finding.h"
 #include "common/clock.h"
 #include "pipeline/provider_opener.h"
@@ -22,14 +23,22 @@ struct AnalysisOutcome {
   ReconcileSummary reconcile;
   uint64_t load_statements = 0;
   uint64_t reconcile_statements = 0;
+  // The candidate rule versions' shadow runs (alerts/shadow_reconcile.h)
+  // recorded after the reconcile; the error when recording them failed
+  // (the alerts are reconciled all the same).
+  std::vector<ShadowRun> shadow;
+  Status shadow_status;
 };
 
 // How long an analysis waits for another analysis of the same tenant.
 inline constexpr int64_t kAnalysisLockWaitMs = 60000;
 
 // Loads the tenant's DataContext as of `analysis_clock`, runs every analysis
-// type, reconciles the batches. Spans "analyze" > "context.load",
-// "analyze.<type>", "reconcile" go to `trace`.
+// type at the tenant's active rule version (analysis/rule_runs.h), reconciles
+// the batches, then runs the candidate versions in shadow and records them
+// (alerts/shadow_reconcile.h). Spans "analyze" > "context.load",
+// "analyze.<type>", "reconcile", and with candidates
+// "analyze.<type>.shadow" and "reconcile.shadow" go to `trace`.
 // `clock` is the wall clock (when changes were written); `analysis_clock` is
 // the time the analysis is as of (pinned by `--now`).
 //

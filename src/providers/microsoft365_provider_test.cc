@@ -89,7 +89,10 @@ TEST_F(Microsoft365ProviderTest, TenantWithoutSignInActivityGetsUsersWithoutSign
   EXPECT_FALSE(live->availability.at(EntityKind::kSignIn).available);
 
   Snapshot expected = FromDirectory();
-  for (UserRecord& user : expected.users) user.last_sign_in.reset();
+  for (UserRecord& user : expected.users) {
+    user.last_sign_in.reset();
+    user.last_successful_sign_in.reset();
+  }
   expected.availability[EntityKind::kSignIn] = {false, reason};
   EXPECT_EQ(Diff(*live, expected), "");
   EXPECT_EQ(LogCount(std::string("GET /v1.0/users?") + kUsersSelect + ",signInActivity"), 1);

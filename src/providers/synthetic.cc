@@ -372,6 +372,7 @@ Snapshot GenerateTenant(const SyntheticOptions& o) {
   for (EntityKind kind : kAllKinds) s.availability[kind] = Availability{true, ""};
 
   const std::vector<Plan> plans = PlanUsers(o, n, &rng);
+  Rng background(o.seed ^ (Hash64(o.tenant_name) * 0xbf58476d1ce4e5b9ULL));
   std::unordered_map<std::string, int> local_parts;
   local_parts.reserve(n);
   s.users.reserve(n);
@@ -395,6 +396,12 @@ Snapshot GenerateTenant(const SyntheticOptions& o) {
     SetTimes(
         plan.slot == Slot::kRegular || plan.slot == Slot::kStaleAdmin ? plan.life : Life::kActive,
         now, &rng, &u);
+    const bool stale = plan.life == Life::kStale &&
+                       (plan.slot == Slot::kRegular || plan.slot == Slot::kStaleAdmin);
+    if (stale && background.Chance(o.background_sign_in_rate)) {
+      u.last_successful_sign_in =
+          now - static_cast<int64_t>(background.Below(30 * kDaySeconds)) * kSecondMs;
+    }
     if (plan.licensed && sku_count > 0) {
       u.sku_ids.emplace_back(kSkus[0].id);
       for (size_t k = 1; k < sku_count; ++k) {

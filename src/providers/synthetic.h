@@ -20,6 +20,12 @@
 //   stale_rate              share of enabled non-admin members, and of guests,
 //                           whose last sign-in is 91..720 days old
 //   never_signed_in_rate    the same, never signed in, created > 90 days ago
+//   background_sign_in_rate share of those stale users whose last successful
+//                           sign-in (an app signing in for them) is within
+//                           the last 30 days: stale to rule version 1 of
+//                           `stale`, not to version 2; drawn from a random
+//                           sequence of its own, so the rest of the tenant is
+//                           the same whatever the rate
 //   global_admins           enabled, recently active members holding Global
 //                           Administrator
 //   other_admins            enabled, recently active members holding another
@@ -65,6 +71,7 @@ struct SyntheticOptions {
   double disabled_licensed_rate = 0.06;
   double stale_rate = 0.10;
   double never_signed_in_rate = 0.05;
+  double background_sign_in_rate = 0.25;
   double guest_rate = 0.10;
   int global_admins = 3;
   int other_admins = 2;

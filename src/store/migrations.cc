@@ -520,6 +520,56 @@ ALTER TABLE analysis_ledger ADD COLUMN rule_version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE alert_history ADD COLUMN rule_version INTEGER NOT NULL DEFAULT 1;
 )SQL";
 
+// Rule rollouts (pipeline/rule_rollout.h): per tenant and analysis type the
+// active rule version, the one a rollback returns to, and a candidate run in
+// shadow. No row means version 1 and no candidate. The shadow state: the
+// candidate's findings as of its last run (shadow_alerts) and that run's diff
+// against the active version (shadow_runs, one row per tenant and type).
+constexpr std::string_view kRuleRollouts = R"SQL(
+CREATE TABLE rule_settings (
+  tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+  analysis_type TEXT NOT NULL,
+  active_version INTEGER NOT NULL,
+  previous_version INTEGER,
+  candidate_version INTEGER,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, analysis_type)
+);
+
+CREATE TABLE shadow_alerts (
+  tenant_id BIGINT NOT NULL,
+  analysis_type TEXT NOT NULL,
+  alert_type TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  subject_name TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  rule_version INTEGER NOT NULL,
+  first_seen BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, alert_type, subject)
+);
+CREATE INDEX shadow_alerts_by_type ON shadow_alerts (tenant_id, analysis_type);
+
+CREATE TABLE shadow_runs (
+  tenant_id BIGINT NOT NULL,
+  analysis_type TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  trace_id TEXT NOT NULL,
+  as_of BIGINT NOT NULL,
+  active_version INTEGER NOT NULL,
+  candidate_version INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  would_open INTEGER NOT NULL,
+  would_resolve INTEGER NOT NULL,
+  would_change_severity INTEGER NOT NULL,
+  unchanged INTEGER NOT NULL,
+  examples TEXT NOT NULL,
+  recorded_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, analysis_type)
+);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
@@ -537,6 +587,7 @@ const std::vector<Migration> kMigrations = {
     {12, "delivery: channels, notifications, delivery log", kDelivery},
     {13, "flapping alerts", kFlappingAlerts},
     {14, "rule versions in the analysis ledger and alert history", kLedgerRuleVersion},
+    {15, "rule rollouts and shadow runs", kRuleRollouts},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {
