@@ -1,6 +1,6 @@
 // `vigil rules`: every analysis type, its rule versions and what each one
-// changed. Every tenant runs version 1 of every type (the default); the
-// later versions are there to be rolled out.
+// changed. A tenant runs version 1 of every type until `vigil rollout`
+// promotes another (cmd_rollout.cc).
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>

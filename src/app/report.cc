@@ -47,6 +47,19 @@ std::string FormatAnalysisOutcome(const AnalysisOutcome& a) {
     }
     out += "\n";
   }
+  for (const ShadowRun& r : a.shadow) {
+    out += "    " + Pad(r.analysis_type, 10) + " shadow v" + std::to_string(r.candidate_version) +
+           " " + r.status + " ";
+    out += r.reason.empty()
+               ? "would open " + std::to_string(r.diff.would_open) + ", would resolve " +
+                     std::to_string(r.diff.would_resolve) + ", would change severity " +
+                     std::to_string(r.diff.would_change_severity) + " (vigil rollout diff)"
+               : r.reason;
+    out += "\n";
+  }
+  if (!a.shadow_status.ok()) {
+    out += "    shadow runs not recorded: " + a.shadow_status.message() + "\n";
+  }
   return out;
 }
 
@@ -115,6 +128,7 @@ std::string SyncOutcomeToJson(const std::string& tenant, const std::string& sour
     for (size_t i = 0; i < a.run.batches.size(); ++i) {
       const Batch& b = a.run.batches[i];
       nlohmann::json jb = {{"type", b.analysis_type},
+                           {"rule_version", b.rule_version},
                            {"status", BatchStatusName(b.status)},
                            {"reason", b.reason},
                            {"findings", b.findings.size()}};
@@ -134,6 +148,20 @@ std::string SyncOutcomeToJson(const std::string& tenant, const std::string& sour
         {"as_of", FormatIso8601(a.run.as_of)},
         {"batches", batches},
         {"statements", {{"load", a.load_statements}, {"reconcile", a.reconcile_statements}}}};
+    nlohmann::json shadow = nlohmann::json::array();
+    for (const ShadowRun& r : a.shadow) {
+      shadow.push_back({{"type", r.analysis_type},
+                        {"active_version", r.active_version},
+                        {"candidate_version", r.candidate_version},
+                        {"status", r.status},
+                        {"reason", r.reason},
+                        {"would_open", r.diff.would_open},
+                        {"would_resolve", r.diff.would_resolve},
+                        {"would_change_severity", r.diff.would_change_severity},
+                        {"unchanged", r.diff.unchanged}});
+    }
+    j["analysis"]["shadow"] = shadow;
+    if (!a.shadow_status.ok()) j["analysis"]["shadow_error"] = a.shadow_status.message();
   } else {
     j["analysis"] = nullptr;
     if (o.status.ok()) j["analysis_error"] = o.analysis_status.message();
