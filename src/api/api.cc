@@ -42,6 +42,7 @@ Api::Api(ApiEnv env)
   AddNotificationRoutes(&router_);
   AddJobRoutes(&router_);
   AddTraceRoutes(&router_);
+  AddRolloutRoutes(&router_);
   AddWebhookRoutes(&router_);
   AddOpsRoutes(&router_);
 }

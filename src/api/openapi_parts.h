@@ -135,4 +135,8 @@ Json Schemas();    // components/schemas
 Json Responses();  // components/responses: the error responses
 Json Paths();      // paths: every route
 
+// Rule rollouts (openapi_rollouts.cc).
+void AddRolloutSchemas(Json* schemas);
+void AddRolloutPaths(Json* paths);
+
 }  // namespace vigil::openapi

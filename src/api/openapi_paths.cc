@@ -271,6 +271,7 @@ Json Paths() {
   AddAlertPaths(&p);
   AddDeliveryPaths(&p);
   AddJobAndTracePaths(&p);
+  AddRolloutPaths(&p);
   AddDocumentPath(&p);
   AddWebhookPaths(&p);
   AddOpsPaths(&p);

@@ -373,6 +373,7 @@ Json Schemas() {
   AddAlertSchemas(&s);
   AddDeliverySchemas(&s);
   AddJobAndTraceSchemas(&s);
+  AddRolloutSchemas(&s);
   AddListSchemas(&s);
   AddOpsSchemas(&s);
   return s;

@@ -12,6 +12,7 @@ void AddChannelRoutes(Router* router);  // delivery channels (channel_routes.cc)
 void AddNotificationRoutes(Router* router);  // the delivery log (notification_routes.cc)
 void AddJobRoutes(Router* router);           // jobs (job_routes.cc)
 void AddTraceRoutes(Router* router);         // traces as waterfalls (trace_routes.cc)
+void AddRolloutRoutes(Router* router);       // rule rollouts, admin only (rollout_routes.cc)
 void AddWebhookRoutes(Router* router);       // POST /hooks/{source_id} (webhook_routes.cc)
 void AddOpsRoutes(Router* router);  // /healthz, /readyz, /metrics, openapi.json (ops_routes.cc)
 

@@ -100,6 +100,10 @@ int RunStatus(Db* db, const RolloutCommand& cmd, std::ostream& out, std::ostream
 }
 
 int RunDiff(Db* db, const RolloutCommand& cmd, std::ostream& out, std::ostream& err) {
+  if (Status s = CheckRolloutType(cmd.type); !s.ok()) {
+    err << "vigil: rollout diff: " << s.message() << "\n";
+    return kExitUsage;
+  }
   int64_t tenant_id = 0;
   if (!cmd.tenant.empty()) {
     Result<std::optional<TenantRow>> tenant = FindTenant(db, cmd.tenant);

@@ -12,14 +12,8 @@
 #include "store/tenants.h"
 
 namespace vigil {
-namespace {
 
-struct Tenant {
-  int64_t id = 0;
-  std::string name;
-};
-
-Status CheckType(std::string_view type) {
+Status CheckRolloutType(std::string_view type) {
   if (LatestRuleVersion(type) != 0) return Status::Ok();
   std::string known;
   for (const std::string& t : AnalysisTypes()) known += (known.empty() ? "" : ", ") + t;
@@ -27,8 +21,15 @@ Status CheckType(std::string_view type) {
                                  "\" (known: " + known + ")");
 }
 
+namespace {
+
+struct Tenant {
+  int64_t id = 0;
+  std::string name;
+};
+
 Status CheckVersion(std::string_view type, int version) {
-  VIGIL_RETURN_IF_ERROR(CheckType(type));
+  VIGIL_RETURN_IF_ERROR(CheckRolloutType(type));
   const int latest = LatestRuleVersion(type);
   if (version >= 1 && version <= latest) return Status::Ok();
   return Status::InvalidArgument(std::string(type) + " has no version " +
@@ -187,7 +188,7 @@ int RolloutBucket(std::string_view tenant_name) {
 Result<RolloutChange> SetCandidate(Db* db, const Clock& clock, std::string_view analysis_type,
                                    int version, const RolloutTarget& target, std::string_view by) {
   if (version == 0) {
-    VIGIL_RETURN_IF_ERROR(CheckType(analysis_type));
+    VIGIL_RETURN_IF_ERROR(CheckRolloutType(analysis_type));
   } else {
     VIGIL_RETURN_IF_ERROR(CheckVersion(analysis_type, version));
   }
@@ -223,7 +224,7 @@ Result<RolloutChange> Promote(Db* db, const Clock& clock, std::string_view analy
 
 Result<RolloutChange> Rollback(Db* db, const Clock& clock, std::string_view analysis_type,
                                const std::vector<std::string>& names, std::string_view by) {
-  VIGIL_RETURN_IF_ERROR(CheckType(analysis_type));
+  VIGIL_RETURN_IF_ERROR(CheckRolloutType(analysis_type));
   RolloutTarget target;
   target.tenants = names;
   target.all = names.empty();

@@ -44,6 +44,10 @@ struct RolloutTarget {
   bool all = false;
 };
 
+// OK when `analysis_type` is one; InvalidArgument naming it and the known
+// ones otherwise.
+Status CheckRolloutType(std::string_view analysis_type);
+
 // The tenant's bucket, 0-99: a stable hash (FNV-1a, 64 bits) of its name.
 int RolloutBucket(std::string_view tenant_name);
 
