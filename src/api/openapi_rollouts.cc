@@ -38,8 +38,10 @@ void AddRolloutSchemas(Json* schemas) {
   Json& s = *schemas;
   s["RolloutChange"] = Object({{"type", String("the analysis type")},
                                {"changed", ArrayOf(String("a tenant whose setting changed"))},
-                               {"unchanged", ArrayOf(String("a targeted tenant already so"))}},
-                              {"type", "changed", "unchanged"});
+                               {"unchanged", ArrayOf(String("a targeted tenant already so"))},
+                               {"cleared", ArrayOf(String("a tenant not targeted whose candidate "
+                                                          "was removed (candidate only)"))}},
+                              {"type", "changed", "unchanged", "cleared"});
   s["RolloutStatus"] = Object(
       {{"tenants", Integer("tenants in all")},
        {"types",

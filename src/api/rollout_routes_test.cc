@@ -37,7 +37,7 @@ TEST_F(RolloutRoutesTest, CandidatePromoteRollbackAndStatus) {
                             R"({"version": 2, "all": true})");
   ASSERT_EQ(set.status, 200) << set.body;
   EXPECT_EQ(Body(set), nlohmann::json::parse(
-                           R"({"type":"stale","changed":["contoso","fabrikam"],"unchanged":[]})"));
+                           R"({"type":"stale","changed":["contoso","fabrikam"],"unchanged":[],"cleared":[]})"));
   ApiResponse promote = f_.Call("POST", "/api/v1/rollouts/stale/promote", admin_,
                                 R"({"version": 2, "tenants": ["fabrikam"]})");
   ASSERT_EQ(promote.status, 200) << promote.body;

@@ -67,6 +67,10 @@ int PrintChange(const RolloutCommand& cmd, const Result<RolloutChange>& change, 
     out << "already so: " << change->unchanged.size() << " tenant(s): " << List(change->unchanged)
         << "\n";
   }
+  if (!change->cleared.empty()) {
+    out << "candidate removed (not targeted): " << change->cleared.size()
+        << " tenant(s): " << List(change->cleared) << "\n";
+  }
   out << "takes effect at each tenant's next analysis\n";
   return kExitOk;
 }

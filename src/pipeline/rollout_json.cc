@@ -22,7 +22,8 @@ Json OrNull(int version) { return version == 0 ? Json(nullptr) : Json(version); 
 Json RolloutChangeJson(const RolloutChange& change) {
   return {{"type", change.analysis_type},
           {"changed", change.changed},
-          {"unchanged", change.unchanged}};
+          {"unchanged", change.unchanged},
+          {"cleared", change.cleared}};
 }
 
 Json RolloutStatusJson(const RolloutStatus& status) {

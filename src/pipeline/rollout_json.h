@@ -1,7 +1,8 @@
 // The JSON shapes of rollouts, shared by `vigil rollout --json` and
 // /api/v1/rollouts (and described in the OpenAPI document, "Rollout*"):
 //
-//   change   {"type", "changed": [tenant...], "unchanged": [tenant...]}
+//   change   {"type", "changed": [tenant...], "unchanged": [tenant...],
+//             "cleared": [tenant...] (a candidate set elsewhere: removed)}
 //   status   {"tenants": n, "types": [{"type", "latest",
 //             "active": [{"version", "tenants"}], "candidates": n,
 //             "applied": [{"version", "tenants"}]}],

@@ -164,13 +164,12 @@ Result<RolloutChange> Apply(Db* db, const Clock& clock, std::string_view type,
     VIGIL_ASSIGN_OR_RETURN(std::vector<TenantRow> rows, ListTenants(db));
     for (const TenantRow& t : rows) {
       if (std::find(others.begin(), others.end(), t.id) != others.end()) {
-        result.changed.push_back(t.name);
+        result.cleared.push_back(t.name);
       }
     }
   }
   VIGIL_RETURN_IF_ERROR(StoreSettings(db, type, changed, clock.NowMs(), by));
   VIGIL_RETURN_IF_ERROR(tx.Commit());
-  std::sort(result.changed.begin(), result.changed.end());
   return result;
 }
 

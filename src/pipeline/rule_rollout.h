@@ -55,6 +55,7 @@ struct RolloutChange {
   std::string analysis_type;
   std::vector<std::string> changed;    // tenant names whose setting changed
   std::vector<std::string> unchanged;  // targeted, already so
+  std::vector<std::string> cleared;    // SetCandidate: not targeted, candidate removed
 };
 
 Result<RolloutChange> SetCandidate(Db* db, const Clock& clock, std::string_view analysis_type,

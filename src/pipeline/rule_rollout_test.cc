@@ -4,6 +4,8 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "alerts/alert_store.h"
@@ -78,8 +80,14 @@ RC_GTEST_FIXTURE_PROP(RuleRolloutTest, PercentagesAreDeterministicAndNested, ())
   RC_ASSERT(SetCandidate(db_.get(), clock_, "stale", 2, Percent(large), "test").ok());
   const std::set<std::string> wider = WithCandidate(2);
   RC_ASSERT(std::includes(wider.begin(), wider.end(), first.begin(), first.end()));
-  RC_ASSERT(SetCandidate(db_.get(), clock_, "stale", 2, Percent(small), "test").ok());
+  Result<RolloutChange> again = SetCandidate(db_.get(), clock_, "stale", 2, Percent(small), "test");
+  RC_ASSERT(again.ok());
   RC_ASSERT(WithCandidate(2) == first);  // the same tenants again; the others cleared
+  std::set<std::string> dropped;
+  std::set_difference(wider.begin(), wider.end(), first.begin(), first.end(),
+                      std::inserter(dropped, dropped.end()));
+  RC_ASSERT(std::set<std::string>(again->cleared.begin(), again->cleared.end()) == dropped);
+  RC_ASSERT(again->changed.empty());
   for (const std::string& t : first) RC_ASSERT(RolloutBucket(t) < small);
   if (large == 100) RC_ASSERT(wider.size() == 60u);
 }
