@@ -105,6 +105,12 @@ TEST_F(RolloutCommandTest, ShadowDiffPromoteToHalfThenRollBack) {
     EXPECT_LE(r["examples"].size(), 5u);
     for (const auto& e : r["examples"]) EXPECT_EQ(e["change"], "would_resolve");
   }
+  const nlohmann::json synced =
+      Json({"sync", "--tenant", "acme", "--from-dir", dir_ + "/acme", "--now", kNow});
+  ASSERT_EQ(synced["analysis"]["shadow"].size(), 1u);
+  EXPECT_EQ(synced["analysis"]["shadow"][0]["type"], "stale");
+  EXPECT_EQ(synced["analysis"]["shadow"][0]["candidate_version"], 2);
+  EXPECT_EQ(synced["analysis"]["shadow"][0]["would_resolve"], per_tenant["acme"]);
   CliRun text = Vigil({"rollout", "diff", "--db", db_, "--type", "stale", "--tenant", "acme"});
   ASSERT_EQ(text.status, 0) << text.err;
   EXPECT_NE(text.out.find("acme    v1 -> v2  COMPLETE"), std::string::npos) << text.out;

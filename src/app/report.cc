@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time.h"
+#include "pipeline/rollout_json.h"
 
 namespace vigil {
 namespace {
@@ -149,17 +150,7 @@ std::string SyncOutcomeToJson(const std::string& tenant, const std::string& sour
         {"batches", batches},
         {"statements", {{"load", a.load_statements}, {"reconcile", a.reconcile_statements}}}};
     nlohmann::json shadow = nlohmann::json::array();
-    for (const ShadowRun& r : a.shadow) {
-      shadow.push_back({{"type", r.analysis_type},
-                        {"active_version", r.active_version},
-                        {"candidate_version", r.candidate_version},
-                        {"status", r.status},
-                        {"reason", r.reason},
-                        {"would_open", r.diff.would_open},
-                        {"would_resolve", r.diff.would_resolve},
-                        {"would_change_severity", r.diff.would_change_severity},
-                        {"unchanged", r.diff.unchanged}});
-    }
+    for (const ShadowRun& r : a.shadow) shadow.push_back(nlohmann::json(ShadowRunJson(r)));
     j["analysis"]["shadow"] = shadow;
     if (!a.shadow_status.ok()) j["analysis"]["shadow_error"] = a.shadow_status.message();
   } else {

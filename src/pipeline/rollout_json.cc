@@ -48,25 +48,30 @@ Json RolloutStatusJson(const RolloutStatus& status) {
   return {{"tenants", status.tenants}, {"types", types}, {"settings", settings}};
 }
 
+Json ShadowRunJson(const ShadowRun& r) {
+  return {{"type", r.analysis_type},
+          {"active_version", r.active_version},
+          {"candidate_version", r.candidate_version},
+          {"status", r.status},
+          {"reason", r.reason},
+          {"would_open", r.diff.would_open},
+          {"would_resolve", r.diff.would_resolve},
+          {"would_change_severity", r.diff.would_change_severity},
+          {"unchanged", r.diff.unchanged}};
+}
+
 Json ShadowDiffJson(std::string_view type, const std::vector<StoredShadowRun>& runs) {
   Json items = Json::array();
   int open = 0, resolve = 0, change = 0;
   for (const StoredShadowRun& s : runs) {
     const ShadowRun& r = s.run;
-    items.push_back({{"tenant", s.tenant},
-                     {"type", r.analysis_type},
-                     {"active_version", r.active_version},
-                     {"candidate_version", r.candidate_version},
-                     {"status", r.status},
-                     {"reason", r.reason},
-                     {"would_open", r.diff.would_open},
-                     {"would_resolve", r.diff.would_resolve},
-                     {"would_change_severity", r.diff.would_change_severity},
-                     {"unchanged", r.diff.unchanged},
-                     {"examples", DiffExamplesJson(r.diff.examples)},
-                     {"run_id", s.run_id},
-                     {"trace_id", s.trace_id},
-                     {"as_of", FormatIso8601(s.as_of)}});
+    Json item = {{"tenant", s.tenant}};
+    item.update(ShadowRunJson(r));
+    item["examples"] = DiffExamplesJson(r.diff.examples);
+    item["run_id"] = s.run_id;
+    item["trace_id"] = s.trace_id;
+    item["as_of"] = FormatIso8601(s.as_of);
+    items.push_back(std::move(item));
     open += r.diff.would_open;
     resolve += r.diff.would_resolve;
     change += r.diff.would_change_severity;

@@ -28,6 +28,10 @@ namespace vigil {
 
 nlohmann::ordered_json RolloutChangeJson(const RolloutChange& change);
 nlohmann::ordered_json RolloutStatusJson(const RolloutStatus& status);
+// {"type", "active_version", "candidate_version", "status", "reason",
+//  "would_open", "would_resolve", "would_change_severity", "unchanged"}:
+// one shadow run without its examples (as `vigil sync --json` reports it).
+nlohmann::ordered_json ShadowRunJson(const ShadowRun& run);
 nlohmann::ordered_json ShadowDiffJson(std::string_view type,
                                       const std::vector<StoredShadowRun>& runs);
 
