@@ -78,7 +78,8 @@ void AddSyncCommand(CLI::App& app, CommandContext* cli) {
   c->add_option("--from-dir", cmd->from_dir,
                 "directory with users.json, subscribedSkus.json, userRegistrationDetails.json,\n"
                 "roleAssignments.json, conditionalAccessPolicies.json, securityDefaults.json\n"
-                "and optionally groups.json; a missing file means that data is not available")
+                "and optionally groups.json (with groupMembers/<id>.json per security group);\n"
+                "a missing file means that data is not available")
       ->required();
   c->add_option("--source", cmd->source, "data source name within the tenant")
       ->capture_default_str();

@@ -71,6 +71,22 @@ TEST(DataContextLoaderTest, LoadsEntitiesLinksAndAdjacency) {
   for (EntityKind kind : kAllKinds) EXPECT_TRUE(ctx.Has(kind)) << KindName(kind);
 }
 
+TEST(DataContextLoaderTest, GroupsCarryTheirMembers) {
+  Snapshot s = testing::SmallSnapshot(5, kNow);
+  s.groups.push_back({"g-break-glass", "Break glass", true, {"u4", "u0"}});
+  s.groups.push_back({"g-news", "Newsletter", false, {}});
+  Loaded l = SyncAndLoad(s);
+  EXPECT_TRUE(l.ctx.Has(EntityKind::kGroup));
+  ASSERT_EQ(l.ctx.groups.size(), 2u);
+  std::map<std::string, GroupRecord> by_id;
+  for (const GroupRecord& g : l.ctx.groups) by_id[g.id] = g;
+  EXPECT_EQ(by_id.at("g-break-glass").display_name, "Break glass");
+  EXPECT_TRUE(by_id.at("g-break-glass").security_enabled);
+  EXPECT_EQ(by_id.at("g-break-glass").member_ids, (std::vector<std::string>{"u0", "u4"}));
+  EXPECT_FALSE(by_id.at("g-news").security_enabled);
+  EXPECT_TRUE(by_id.at("g-news").member_ids.empty());
+}
+
 TEST(DataContextLoaderTest, AMissingKindIsNotAvailableWithItsReason) {
   Snapshot s = testing::SmallSnapshot(5, kNow);
   s.availability[EntityKind::kPolicy] =

@@ -113,6 +113,17 @@ class Decoder {
   std::string_view id_;
 };
 
+bool IsSortedUnique(const std::vector<std::string>& v) {
+  return std::adjacent_find(v.begin(), v.end(), [](const std::string& a, const std::string& b) {
+           return !(a < b);
+         }) == v.end();
+}
+
+void SortUnique(std::vector<std::string>* v) {
+  std::sort(v->begin(), v->end());
+  v->erase(std::unique(v->begin(), v->end()), v->end());
+}
+
 }  // namespace
 
 std::string EncodeUser(const UserRecord& user) {
@@ -171,9 +182,21 @@ std::string EncodeSecurityDefaults(const SecurityDefaultsRecord& defaults) {
 }
 
 std::string EncodeGroup(const GroupRecord& group) {
-  JsonObjectWriter w(64 + group.display_name.size());
+  JsonObjectWriter w(64 + group.display_name.size() + 40 * group.member_ids.size());
   w.String("display_name", group.display_name);
   w.Bool("security_enabled", group.security_enabled);
+  // Only when there are members: rows stored before groups had members stay
+  // byte-equal. Sorted and unique, whoever made the record.
+  if (!group.member_ids.empty()) {
+    const std::vector<std::string>& ids = group.member_ids;
+    if (IsSortedUnique(ids)) {
+      w.Strings("member_ids", ids);
+    } else {
+      std::vector<std::string> sorted = ids;
+      SortUnique(&sorted);
+      w.Strings("member_ids", sorted);
+    }
+  }
   return w.Finish();
 }
 
@@ -277,11 +300,15 @@ Status DecodeGroup(std::string_view id, std::string_view attributes, GroupRecord
   *out = GroupRecord();
   out->id.assign(id.data(), id.size());
   const Decoder d("group", id);
-  return d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
+  const Status s = d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
     if (key == "display_name") return d.String(v, key, &out->display_name);
     if (key == "security_enabled") return d.Bool(v, key, &out->security_enabled);
+    if (key == "member_ids") return d.Strings(v, key, &out->member_ids);
     return Status::Ok();
   });
+  if (!s.ok()) return s;
+  if (!IsSortedUnique(out->member_ids)) SortUnique(&out->member_ids);
+  return Status::Ok();
 }
 
 }  // namespace vigil

@@ -15,7 +15,12 @@
 //   policy        {"name":..,"state":..,"all_users":..,"client_app_types":[..],
 //                  "built_in_controls":[..]}
 //   setting       {"enabled":..}   (the security defaults; id kSecurityDefaultsId)
-//   group         {"display_name":..,"security_enabled":..}
+//   group         {"display_name":..,"security_enabled":..,"member_ids":[..]}
+//
+// A group's member_ids are written sorted and unique, and only when there
+// are any, so a group row stored before groups had members keeps its bytes
+// (and content hash); a membership change is a change of the group's row.
+// DecodeGroup returns them sorted and unique.
 //
 // A user's licenses (sku_ids) are part of its row, so a license change is a
 // change of the user; there are no license links in storage

@@ -118,11 +118,14 @@ RC_GTEST_PROP(EntityCodecProperty, RolePolicySettingGroupRoundTrip, ()) {
   RC_ASSERT(DecodeSecurityDefaults(kSecurityDefaultsId, EncodeSecurityDefaults(d), &d_back).ok());
   RC_ASSERT(d_back.enabled == d.enabled);
 
-  GroupRecord g{*Text(), *Text(), *rc::gen::arbitrary<bool>()};
+  GroupRecord g{*Text(), *Text(), *rc::gen::arbitrary<bool>(), *TextList()};
+  std::sort(g.member_ids.begin(), g.member_ids.end());  // as stored: sorted, unique
+  g.member_ids.erase(std::unique(g.member_ids.begin(), g.member_ids.end()), g.member_ids.end());
   GroupRecord g_back;
+  g_back.member_ids = {"left over"};
   RC_ASSERT(DecodeGroup(g.id, EncodeGroup(g), &g_back).ok());
   RC_ASSERT(g_back.id == g.id && g_back.display_name == g.display_name &&
-            g_back.security_enabled == g.security_enabled);
+            g_back.security_enabled == g.security_enabled && g_back.member_ids == g.member_ids);
 }
 
 TEST(EntityCodecTest, EncodingIsCompactWithFixedKeyOrder) {
@@ -155,8 +158,45 @@ TEST(EntityCodecTest, EncodingIsCompactWithFixedKeyOrder) {
       R"({"name":"Block legacy","state":"enabled","all_users":true,)"
       R"("client_app_types":["exchangeActiveSync","other"],"built_in_controls":["block"]})");
   EXPECT_EQ(EncodeSecurityDefaults({true}), R"({"enabled":true})");
-  EXPECT_EQ(EncodeGroup({"g1", "Finance", false}),
+  EXPECT_EQ(EncodeGroup({"g1", "Finance", false, {}}),
             R"({"display_name":"Finance","security_enabled":false})");
+  EXPECT_EQ(EncodeGroup({"g1", "Break glass", true, {"u1", "u2"}}),
+            R"({"display_name":"Break glass","security_enabled":true,"member_ids":["u1","u2"]})");
+}
+
+// Rows stored before groups had members must not change: a group without
+// members encodes to exactly the bytes (and so the content hash) it had.
+TEST(EntityCodecTest, GroupWithoutMembersKeepsItsStoredBytes) {
+  GroupRecord g;
+  g.id = "g1";
+  g.display_name = "All Staff";
+  g.security_enabled = true;
+  const std::string before = R"({"display_name":"All Staff","security_enabled":true})";
+  EXPECT_EQ(EncodeGroup(g), before);
+  GroupRecord back;
+  ASSERT_TRUE(DecodeGroup("g1", before, &back).ok());
+  EXPECT_TRUE(back.member_ids.empty());
+  EXPECT_EQ(EncodeGroup(back), before);
+}
+
+// Stored members are sorted and unique, whatever order the record had them
+// in, so the same membership always gives the same row.
+TEST(EntityCodecTest, GroupMembersAreStoredSortedAndUnique) {
+  GroupRecord a{"g1", "Admins", true, {"u3", "u1", "u3", "u2"}};
+  GroupRecord b{"g1", "Admins", true, {"u1", "u2", "u3"}};
+  EXPECT_EQ(EncodeGroup(a), EncodeGroup(b));
+  EXPECT_EQ(EncodeGroup(a),
+            R"({"display_name":"Admins","security_enabled":true,"member_ids":["u1","u2","u3"]})");
+  b.member_ids.pop_back();
+  EXPECT_NE(EncodeGroup(a), EncodeGroup(b));  // a membership change is a change of the group
+
+  GroupRecord back;
+  ASSERT_TRUE(DecodeGroup("g1", R"({"member_ids":["u2","u1","u2"]})", &back).ok());
+  EXPECT_EQ(back.member_ids, (std::vector<std::string>{"u1", "u2"}));
+  EXPECT_EQ(DecodeGroup("g1", R"({"member_ids":"u1"})", &back).message(),
+            "group \"g1\": attributes: member_ids: expected array");
+  EXPECT_EQ(DecodeGroup("g1", R"({"member_ids":["u1",2]})", &back).message(),
+            "group \"g1\": attributes: member_ids: expected array of strings");
 }
 
 TEST(EntityCodecTest, SameRecordSameBytes) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -389,6 +390,36 @@ TEST_F(FakeGraphTest, ServesEachFileOfTheDirectory) {
   EXPECT_EQ(graph_->LoadDirectory(kTenant, dir).ToString(),
             R"(invalid argument: groups.json: expected {"value":[...]})");
   EXPECT_EQ(graph_->LoadDirectory(kTenant, dir + "/nope").code(), Code::kNotFound);
+}
+
+TEST_F(FakeGraphTest, ServesEachGroupsMembersPaged) {
+  const std::string dir = NewTempDir();
+  std::filesystem::create_directories(dir + "/groupMembers");
+  WriteFile(dir + "/groupMembers/g1.json", R"({"value":[
+    {"@odata.type":"#microsoft.graph.user","id":"u1"},
+    {"@odata.type":"#microsoft.graph.group","id":"g9"},
+    {"@odata.type":"#microsoft.graph.user","id":"u2"}]})");
+  ASSERT_TRUE(graph_->LoadDirectory(kTenant, dir).ok());
+  const std::string token = Token();
+  std::vector<json> pages = AllPages("/v1.0/groups/g1/members?$select=id&$top=2", token);
+  ASSERT_EQ(pages.size(), 2u);
+  EXPECT_EQ(pages[0]["value"].dump(), R"([{"@odata.type":"#microsoft.graph.user","id":"u1"},)"
+                                      R"({"@odata.type":"#microsoft.graph.group","id":"g9"}])");
+  EXPECT_EQ(pages[0]["@odata.nextLink"],
+            graph_->graph_url() + "/groups/g1/members?$select=id&$top=2&$skiptoken=p2");
+  EXPECT_EQ(pages[1]["value"].dump(), R"([{"@odata.type":"#microsoft.graph.user","id":"u2"}])");
+
+  httplib::Result res = Get("/v1.0/groups/g2/members", token);  // no file: not found
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+  graph_->Deny(kTenant, "/v1.0/groups/g1/members", "Authorization_RequestDenied", "No.");
+  res = Get("/v1.0/groups/g1/members", token);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+
+  WriteFile(dir + "/groupMembers/g1.json", R"({"value":{}})");
+  EXPECT_EQ(graph_->LoadDirectory(kTenant, dir).ToString(),
+            R"(invalid argument: groupMembers/g1.json: expected {"value":[...]})");
 }
 
 TEST_F(FakeGraphTest, DeltaInitialRoundListsEveryUserThenADeltaLink) {

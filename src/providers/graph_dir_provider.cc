@@ -6,6 +6,8 @@
 #include <thread>
 #include <utility>
 
+#include "providers/group_members.h"
+
 namespace vigil {
 namespace {
 
@@ -19,34 +21,72 @@ Status CheckDirectory(const std::string& dir) {
   return Status::Ok();
 }
 
-// Reads the file of `kind` into its records of `snapshot` and says whether
-// it was there.
-Status ReadKindFile(const std::string& dir, const GraphDirOptions& options, EntityKind kind,
-                    Snapshot* snapshot, Availability* availability) {
-  const std::string file(KindFile(kind));
+// Reads `file` (relative to `dir`) into `body`; *present is false, and
+// nothing is read, when it does not exist.
+Status LoadFile(const std::string& dir, const std::string& file, const GraphParseOptions& options,
+                simdjson::padded_string* body, bool* present) {
   const fs::path path = fs::path(dir) / file;
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
-  if (!fs::exists(st)) {
-    availability->available = false;
-    availability->reason = file + " is missing";
-    return Status::Ok();
-  }
+  *present = fs::exists(st);
+  if (!*present) return Status::Ok();
   if (!fs::is_regular_file(st)) {
     return Status::IoError(path.string() + ": not a regular file");
   }
   const uintmax_t size = fs::file_size(path, ec);
   if (ec) return Status::IoError(path.string() + ": " + ec.message());
+  VIGIL_RETURN_IF_ERROR(CheckGraphFileSize(file, size, options));
+  if (auto e = simdjson::padded_string::load(path.string()).get(*body); e) {
+    return Status::IoError(path.string() + ": cannot read: " + simdjson::error_message(e));
+  }
+  return Status::Ok();
+}
+
+// The members of the security groups of snapshot->groups, from their files
+// in groupMembers/. A missing file makes groups not available (the members
+// are unknown), with no group records.
+Status ReadGroupMembers(const std::string& dir, const GraphParseOptions& options,
+                        Snapshot* snapshot, Availability* availability) {
+  for (GroupRecord& group : snapshot->groups) {
+    if (!ReadsMembersOf(group)) continue;
+    const Status id_ok = CheckGroupIdNamesAFile(group.id);
+    if (!id_ok.ok()) return id_ok.Prefixed(KindFile(EntityKind::kGroup));
+    const std::string file = GroupMembersFile(group.id);
+    simdjson::padded_string body;
+    bool present = false;
+    VIGIL_RETURN_IF_ERROR(LoadFile(dir, file, options, &body, &present));
+    if (!present) {
+      snapshot->groups.clear();
+      availability->available = false;
+      availability->reason = file + " is missing";
+      return Status::Ok();
+    }
+    VIGIL_RETURN_IF_ERROR(ParseGroupMembers(file, body, &group.member_ids, options));
+  }
+  return Status::Ok();
+}
+
+// Reads the file of `kind` into its records of `snapshot` and says whether
+// it was there (for groups: with the members files of the security groups).
+Status ReadKindFile(const std::string& dir, const GraphDirOptions& options, EntityKind kind,
+                    Snapshot* snapshot, Availability* availability) {
+  const std::string file(KindFile(kind));
   GraphParseOptions parse_options;
   parse_options.max_file_bytes = options.max_file_bytes;
-  VIGIL_RETURN_IF_ERROR(CheckGraphFileSize(file, size, parse_options));
   simdjson::padded_string body;
-  if (auto e = simdjson::padded_string::load(path.string()).get(body); e) {
-    return Status::IoError(path.string() + ": cannot read: " + simdjson::error_message(e));
+  bool present = false;
+  VIGIL_RETURN_IF_ERROR(LoadFile(dir, file, parse_options, &body, &present));
+  if (!present) {
+    availability->available = false;
+    availability->reason = file + " is missing";
+    return Status::Ok();
   }
   VIGIL_RETURN_IF_ERROR(ParseKindFile(kind, file, body, snapshot, parse_options));
   availability->available = true;
   availability->reason.clear();
+  if (kind == EntityKind::kGroup) {
+    return ReadGroupMembers(dir, parse_options, snapshot, availability);
+  }
   return Status::Ok();
 }
 

@@ -4,7 +4,13 @@
 //
 // Fetch reads every file of the table. A missing file marks its kind not
 // available with the reason "<file> is missing" (never an empty list);
-// groups.json is optional the same way. Present files are parsed with
+// groups.json is optional the same way. With groups.json come the members
+// of its security groups, groupMembers/{id}.json each (group_members.h): a
+// missing one makes groups not available ("groupMembers/{id}.json is
+// missing"), as their members are unknown; the members files of other
+// groups are not read. A security group's id that cannot name a file fails
+// the Fetch ("groups.json: group id ... cannot name a file of
+// groupMembers/"). Present files are parsed with
 // graph_parse.h; any parse error fails the whole Fetch with that message
 // ("users.json: value[3].accountEnabled: expected boolean"). An unreadable
 // file fails with IoError naming its path; a file above

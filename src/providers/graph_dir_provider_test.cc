@@ -25,6 +25,7 @@ class TempDir {
   }
   const std::string& path() const { return path_; }
   void Write(const std::string& name, const std::string& body) const {
+    fs::create_directories((fs::path(path_) / name).parent_path());
     std::ofstream(fs::path(path_) / name, std::ios::binary) << body;
   }
 
@@ -131,6 +132,69 @@ TEST(GraphDirProviderTest, WithSeveralBadFilesTheFirstKindsErrorIsReported) {
   ASSERT_FALSE(snapshot.ok());
   EXPECT_EQ(snapshot.status().message(),
             "subscribedSkus.json: value[0].consumedUnits: expected integer");
+}
+
+constexpr char kGroups[] = R"({"value":[
+  {"id":"g1","displayName":"Break glass","securityEnabled":true},
+  {"id":"g2","displayName":"Newsletter","securityEnabled":false},
+  {"id":"g3","displayName":"Nobody","securityEnabled":true}]})";
+
+Result<Snapshot> FetchDir(const TempDir& dir) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Provider> provider, NewGraphDirProvider(dir.path()));
+  return provider->Fetch();
+}
+
+TEST(GraphDirProviderTest, SecurityGroupsCarryTheUsersOfTheirMembersFile) {
+  TempDir dir;
+  dir.Write("groups.json", kGroups);
+  dir.Write("groupMembers/g1.json", R"({"value":[
+    {"@odata.type":"#microsoft.graph.user","id":"u2"},
+    {"@odata.type":"#microsoft.graph.group","id":"g9"},
+    {"@odata.type":"#microsoft.graph.user","id":"u1"}]})");
+  dir.Write("groupMembers/g2.json", R"({"value":[{"id":"not read: not a security group"}]})");
+  dir.Write("groupMembers/g3.json", R"({"value":[]})");
+  Result<Snapshot> snapshot = FetchDir(dir);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  EXPECT_TRUE(snapshot->Has(EntityKind::kGroup));
+  ASSERT_EQ(snapshot->groups.size(), 3u);
+  EXPECT_EQ(snapshot->groups[0].member_ids, (std::vector<std::string>{"u1", "u2"}));
+  EXPECT_TRUE(snapshot->groups[1].member_ids.empty());
+  EXPECT_TRUE(snapshot->groups[2].member_ids.empty());
+}
+
+// A security group without its members file: the members are unknown, so
+// groups are not available (their stored rows stay as they were), never a
+// group with no members.
+TEST(GraphDirProviderTest, AMissingMembersFileMakesGroupsNotAvailable) {
+  TempDir dir;
+  dir.Write("users.json", kUsers);
+  dir.Write("groups.json", kGroups);
+  dir.Write("groupMembers/g1.json", R"({"value":[]})");
+  Result<Snapshot> snapshot = FetchDir(dir);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  const Availability& groups = snapshot->availability.at(EntityKind::kGroup);
+  EXPECT_FALSE(groups.available);
+  EXPECT_EQ(groups.reason, "groupMembers/g3.json is missing");
+  EXPECT_TRUE(snapshot->groups.empty());
+  EXPECT_TRUE(snapshot->Has(EntityKind::kUser));
+}
+
+TEST(GraphDirProviderTest, ABadMembersFileFailsTheFetchNamingItAndThePath) {
+  TempDir dir;
+  dir.Write("groups.json", kGroups);
+  dir.Write("groupMembers/g1.json", R"({"value":[{"id":"u1"},{"id":["u2"]}]})");
+  dir.Write("groupMembers/g3.json", R"({"value":[]})");
+  Result<Snapshot> snapshot = FetchDir(dir);
+  ASSERT_FALSE(snapshot.ok());
+  EXPECT_EQ(snapshot.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(snapshot.status().message(), "groupMembers/g1.json: value[1].id: expected string");
+
+  dir.Write("groups.json", R"({"value":[{"id":"../users","securityEnabled":true}]})");
+  snapshot = FetchDir(dir);
+  ASSERT_FALSE(snapshot.ok());
+  EXPECT_EQ(snapshot.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(snapshot.status().message(),
+            "groups.json: group id \"../users\" cannot name a file of groupMembers/");
 }
 
 TEST(GraphDirProviderTest, RefusesFilesAboveTheSizeLimitBeforeReadingThem) {

@@ -200,6 +200,26 @@ Status ParseGroup(const Reader& r, od::object& obj, const Where& w, GroupRecord*
   return Status::Ok();
 }
 
+// One member of a group (a directoryObject): its id, and whether it is a
+// user ("@odata.type" "#microsoft.graph.user", any case; null or missing
+// counts as a user, as for a role assignment's principal).
+Status ParseMember(const Reader& r, od::object& obj, const Where& w, std::string_view* id,
+                   bool* is_user) {
+  *id = {};
+  *is_user = true;
+  VIGIL_RETURN_IF_ERROR(
+      r.Fields(obj, w, [&](std::string_view key, od::value& v, const Where& fw) -> Status {
+        if (key == "id") return r.StringView(v, fw, id);
+        if (key != "@odata.type") return r.Check(v, fw);
+        std::string_view type;
+        VIGIL_RETURN_IF_ERROR(r.StringView(v, fw, &type));
+        *is_user = type.empty() || EqualsIgnoreCase(type, "#microsoft.graph.user");
+        return Status::Ok();
+      }));
+  if (id->empty()) return r.Missing(w, "id");
+  return Status::Ok();
+}
+
 // The common shape of the `{"value":[...]}` parsers.
 template <typename Record, typename ParseOne>
 Status ParseList(std::string_view file_name, const simdjson::padded_string& body,
@@ -255,6 +275,23 @@ Status ParsePolicies(std::string_view file_name, const simdjson::padded_string& 
 Status ParseGroups(std::string_view file_name, const simdjson::padded_string& body,
                    std::vector<GroupRecord>* out, const GraphParseOptions& options) {
   return ParseList(file_name, body, options, out, ParseGroup);
+}
+
+Status ParseGroupMembers(std::string_view file_name, const simdjson::padded_string& body,
+                         std::vector<std::string>* user_ids, const GraphParseOptions& options) {
+  user_ids->clear();
+  const Reader r(file_name);
+  VIGIL_RETURN_IF_ERROR(r.ValueArray(
+      body, options, [&](size_t n) { user_ids->reserve(n); },
+      [&](od::object& obj, const Where& w) -> Status {
+        std::string_view id;
+        bool is_user = true;
+        VIGIL_RETURN_IF_ERROR(ParseMember(r, obj, w, &id, &is_user));
+        if (is_user) user_ids->emplace_back(id);
+        return Status::Ok();
+      }));
+  SortUnique(user_ids);
+  return Status::Ok();
 }
 
 Status ParseSecurityDefaults(std::string_view file_name, const simdjson::padded_string& body,

@@ -24,7 +24,8 @@
 //
 // Required fields (null or "" counts as missing): users "id"; SKUs "skuId";
 // registrations "id"; role assignments "id", "roleDefinitionId",
-// "principalId"; policies "id"; groups "id"; security defaults "isEnabled".
+// "principalId"; policies "id"; groups "id"; group members "id"; security
+// defaults "isEnabled".
 //
 // Thread-safe. Each thread keeps its simdjson parser, and the buffers of its
 // last parse when their capacity is at most 4 MiB, for the next call: a
@@ -92,9 +93,19 @@ Status ParsePolicies(std::string_view file_name, const simdjson::padded_string& 
 Status ParseSecurityDefaults(std::string_view file_name, const simdjson::padded_string& body,
                              SecurityDefaultsRecord* out, const GraphParseOptions& options = {});
 
-// groups.json. securityEnabled null or missing = false.
+// groups.json. securityEnabled null or missing = false. member_ids are left
+// empty: a group's members are a file of their own (ParseGroupMembers).
 Status ParseGroups(std::string_view file_name, const simdjson::padded_string& body,
                    std::vector<GroupRecord>* out, const GraphParseOptions& options = {});
+
+// A group's members, groupMembers/{id}.json (providers/group_members.h): the
+// answer to /groups/{id}/members?$select=id, a `{"value":[...]}` of
+// directory objects, each with a required "id". `*user_ids` receives the ids
+// of the users among them, sorted and unique: "@odata.type"
+// "#microsoft.graph.user" (any case), or null or missing; other types
+// (groups, devices, contacts, service principals) are skipped.
+Status ParseGroupMembers(std::string_view file_name, const simdjson::padded_string& body,
+                         std::vector<std::string>* user_ids, const GraphParseOptions& options = {});
 
 // Parses the file that carries `kind` (KindFile(kind)) into the matching
 // member(s) of `snapshot` (kRole fills both roles and role_assignments;

@@ -4,8 +4,10 @@
 // `make test`.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -24,11 +26,23 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-// Parses `text` as `kind`'s file; returns "" or the failure as "code: message".
-std::string ParseProblem(EntityKind kind, const std::string& text) {
+// The file a test damages: a kind's file, or (nullopt) a group's members
+// file.
+using DamagedFile = std::optional<EntityKind>;
+
+std::string FileName(DamagedFile file) {
+  return file ? std::string(KindFile(*file)) : "groupMembers/g.json";
+}
+
+// Parses `text` as `damaged`; returns "", "invalid" (an InvalidArgument
+// naming the file) or any other failure as "code: message".
+std::string ParseProblem(DamagedFile damaged, const std::string& text) {
   Snapshot snapshot;
-  const std::string file(KindFile(kind));
-  Status s = ParseKindFile(kind, file, simdjson::padded_string(text), &snapshot);
+  std::vector<std::string> members;
+  const std::string file = FileName(damaged);
+  const simdjson::padded_string body(text);
+  Status s = damaged ? ParseKindFile(*damaged, file, body, &snapshot)
+                     : ParseGroupMembers(file, body, &members);
   if (s.ok()) return "";
   if (s.code() != Code::kInvalidArgument || s.message().rfind(file + ": ", 0) != 0) {
     return s.ToString();
@@ -36,7 +50,7 @@ std::string ParseProblem(EntityKind kind, const std::string& text) {
   return "invalid";
 }
 
-class DamagedFilesTest : public ::testing::TestWithParam<EntityKind> {
+class DamagedFilesTest : public ::testing::TestWithParam<DamagedFile> {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(testing::NewTempDir());
@@ -47,10 +61,15 @@ class DamagedFilesTest : public ::testing::TestWithParam<EntityKind> {
     options.ca_mode = SyntheticOptions::kEnabled;
     options.legacy_auth_blocked = true;
     options.security_defaults = true;
-    ASSERT_TRUE(WriteGraphDirectory(GenerateTenant(options), *dir_).ok());
+    Snapshot tenant = GenerateTenant(options);
+    GroupRecord g{"g", "Break glass", true, {}};  // groupMembers/g.json
+    for (size_t i = 0; i < 3; ++i) g.member_ids.push_back(tenant.users[i].id);
+    std::sort(g.member_ids.begin(), g.member_ids.end());
+    tenant.groups.push_back(g);
+    ASSERT_TRUE(WriteGraphDirectory(tenant, *dir_).ok());
   }
   static void TearDownTestSuite() { delete dir_; }
-  std::string Original() const { return ReadAll(*dir_ + "/" + std::string(KindFile(GetParam()))); }
+  std::string Original() const { return ReadAll(*dir_ + "/" + FileName(GetParam())); }
 
   static std::string* dir_;
 };
@@ -91,12 +110,15 @@ TEST_P(DamagedFilesTest, RandomByteChangesFailCleanlyOrParse) {
   EXPECT_GT(failures, 100) << "the damage should break most documents";
 }
 
-INSTANTIATE_TEST_SUITE_P(AllFiles, DamagedFilesTest,
-                         ::testing::Values(EntityKind::kUser, EntityKind::kSku,
-                                           EntityKind::kRegistration, EntityKind::kRole,
-                                           EntityKind::kPolicy, EntityKind::kSetting,
-                                           EntityKind::kGroup),
-                         [](const auto& info) { return std::string(KindName(info.param)); });
+INSTANTIATE_TEST_SUITE_P(
+    AllFiles, DamagedFilesTest,
+    ::testing::Values(DamagedFile(EntityKind::kUser), DamagedFile(EntityKind::kSku),
+                      DamagedFile(EntityKind::kRegistration), DamagedFile(EntityKind::kRole),
+                      DamagedFile(EntityKind::kPolicy), DamagedFile(EntityKind::kSetting),
+                      DamagedFile(EntityKind::kGroup), DamagedFile()),
+    [](const auto& info) {
+      return info.param ? std::string(KindName(*info.param)) : std::string("groupMembers");
+    });
 
 }  // namespace
 }  // namespace vigil

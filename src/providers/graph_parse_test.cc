@@ -320,6 +320,50 @@ TEST(ParseGroupsTest, ReadsGroups) {
       "groups.json: value[0]: missing required field \"id\"");
 }
 
+// Parses groupMembers/g1.json from `json`; returns the error message ("" when OK).
+std::string MembersError(std::string_view json) {
+  std::vector<std::string> ids;
+  Status s = ParseGroupMembers("groupMembers/g1.json", Body(json), &ids);
+  EXPECT_TRUE(s.ok() || s.code() == Code::kInvalidArgument) << s.ToString();
+  return s.message();
+}
+
+TEST(ParseGroupMembersTest, KeepsTheUsersSortedAndUnique) {
+  std::vector<std::string> ids = {"left over"};
+  ASSERT_TRUE(ParseGroupMembers("groupMembers/g1.json", Body(R"json({
+      "@odata.context":"https://graph.microsoft.com/v1.0/$metadata#directoryObjects(id)",
+      "@odata.nextLink":null,
+      "value":[
+        {"@odata.type":"#microsoft.graph.user","id":"u2"},
+        {"@odata.type":"#microsoft.graph.group","id":"g7"},
+        {"@odata.type":"#microsoft.graph.device","id":"d1","extra":{"a":[1]}},
+        {"@odata.type":"#Microsoft.Graph.User","id":"u1"},
+        {"@odata.type":"#microsoft.graph.orgContact","id":"c1"},
+        {"@odata.type":null,"id":"u3"},
+        {"id":"u4","displayName":null},
+        {"@odata.type":"#microsoft.graph.user","id":"u2"}]})json"),
+                                &ids)
+                  .ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{"u1", "u2", "u3", "u4"}));
+  ASSERT_TRUE(ParseGroupMembers("groupMembers/g1.json", Body(R"({"value":[]})"), &ids).ok());
+  EXPECT_TRUE(ids.empty());
+}
+
+TEST(ParseGroupMembersTest, WrongTypesAreNamedWithTheirPath) {
+  EXPECT_EQ(MembersError(R"({"value":[{"id":"u1"},{"id":7}]})"),
+            "groupMembers/g1.json: value[1].id: expected string");
+  EXPECT_EQ(MembersError(R"({"value":[{"@odata.type":"#microsoft.graph.user"}]})"),
+            "groupMembers/g1.json: value[0]: missing required field \"id\"");
+  EXPECT_EQ(MembersError(R"({"value":[{"id":"u1","@odata.type":true}]})"),
+            "groupMembers/g1.json: value[0].@odata.type: expected string");
+  EXPECT_EQ(MembersError(R"({"value":["u1"]})"), "groupMembers/g1.json: value[0]: expected object");
+  EXPECT_EQ(MembersError(R"({"value":{"id":"u1"}})"),
+            "groupMembers/g1.json: \"value\" must be an array");
+  EXPECT_EQ(MembersError(R"({"value":[{"id":"u1",]})"),
+            "groupMembers/g1.json: value: malformed JSON: The JSON document has an improper "
+            "structure: missing or superfluous commas, braces, missing keys, etc.");
+}
+
 TEST(ParseKindFileTest, FillsTheMatchingSnapshotMembers) {
   Snapshot snapshot;
   ASSERT_TRUE(

@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/json_text.h"
 #include "common/time.h"
+#include "providers/group_members.h"
 
 namespace vigil {
 namespace {
@@ -231,6 +232,18 @@ std::string GroupsJson(const Snapshot& s) {
   return std::move(w).Finish();
 }
 
+// The answer to /groups/{id}/members?$select=id for the group: its users.
+std::string GroupMembersJson(const GroupRecord& g) {
+  ListWriter w("directoryObjects(id)");
+  for (const std::string& id : g.member_ids) {
+    std::string* out = w.Next();
+    out->append("{\"@odata.type\":\"#microsoft.graph.user\",\"id\":");
+    AppendJsonString(out, id);
+    out->push_back('}');
+  }
+  return std::move(w).Finish();
+}
+
 // The file body of `kind`, or nullopt when the snapshot has nothing to write.
 std::optional<std::string> BodyOf(EntityKind kind, const Snapshot& s) {
   if (!s.Has(kind)) return std::nullopt;
@@ -275,9 +288,33 @@ Status WriteFile(const fs::path& path, const std::string& body) {
   return Status::Ok();
 }
 
+// groupMembers/ afresh: a file per security group when groups are
+// available (providers/group_members.h), none otherwise.
+Status WriteGroupMembers(const Snapshot& s, const std::string& dir) {
+  const fs::path members_dir = fs::path(dir) / std::string(kGroupMembersDir);
+  std::error_code ec;
+  fs::remove_all(members_dir, ec);
+  if (ec) return Status::IoError(members_dir.string() + ": cannot remove: " + ec.message());
+  if (!s.Has(EntityKind::kGroup)) return Status::Ok();
+  fs::create_directories(members_dir, ec);
+  if (ec) {
+    return Status::IoError(members_dir.string() + ": cannot create directory: " + ec.message());
+  }
+  for (const GroupRecord& g : s.groups) {
+    if (!ReadsMembersOf(g)) continue;
+    VIGIL_RETURN_IF_ERROR(WriteFile(fs::path(dir) / GroupMembersFile(g.id), GroupMembersJson(g)));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status WriteGraphDirectory(const Snapshot& snapshot, const std::string& dir) {
+  if (snapshot.Has(EntityKind::kGroup)) {
+    for (const GroupRecord& g : snapshot.groups) {
+      if (ReadsMembersOf(g)) VIGIL_RETURN_IF_ERROR(CheckGroupIdNamesAFile(g.id));
+    }
+  }
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::IoError(dir + ": cannot create directory: " + ec.message());
@@ -293,7 +330,7 @@ Status WriteGraphDirectory(const Snapshot& snapshot, const std::string& dir) {
       if (ec) return Status::IoError(path.string() + ": cannot remove: " + ec.message());
     }
   }
-  return Status::Ok();
+  return WriteGroupMembers(snapshot, dir);
 }
 
 }  // namespace vigil

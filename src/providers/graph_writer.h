@@ -29,12 +29,19 @@ namespace vigil {
 //                                   grantControls (null without controls)
 //   securityDefaults.json           a single object with isEnabled
 //   groups.json                     id, displayName, securityEnabled
+//   groupMembers/{id}.json          per security group (group_members.h): its
+//                                   member_ids as {"@odata.type":
+//                                   "#microsoft.graph.user", id}
 // Roles are not written (they derive from the role assignments). A kind that
 // is not available gets no file, and an existing file of that kind is
-// removed; securityDefaults.json is written only when security_defaults has a
+// removed; groupMembers/ is written afresh (the files of groups that are gone
+// are removed with it, all of them when groups are not available);
+// securityDefaults.json is written only when security_defaults has a
 // value. Each file is written to "<file>.tmp" and renamed into place.
 // Fails with IoError naming the path when a directory or file cannot be
-// created, written or removed.
+// created, written or removed, and with CheckGroupIdNamesAFile's
+// InvalidArgument, before anything is written, for a security group whose
+// id cannot name a file.
 Status WriteGraphDirectory(const Snapshot& snapshot, const std::string& dir);
 
 }  // namespace vigil

@@ -81,7 +81,8 @@ TEST(GraphWriterTest, AwkwardValuesRoundTrip) {
   s.registrations.push_back({"u2", "", false, {}});
   s.policies.push_back({"p1", "No controls", "disabled", false, {}, {}});
   s.security_defaults = SecurityDefaultsRecord{true};
-  s.groups.push_back({"g1", "", true});
+  s.groups.push_back({"g1", "", true, {"u\"1", "u2"}});
+  s.groups.push_back({"g2", "Empty", true, {}});
   TempDir dir;
   ASSERT_TRUE(WriteGraphDirectory(s, dir.path()).ok());
   Result<Snapshot> fetched = FetchDir(dir.path());
@@ -110,6 +111,41 @@ TEST(GraphWriterTest, WritesGraphsOwnShapes) {
             std::string::npos);
   EXPECT_NE(dir.Read("securityDefaults.json").find("\"isEnabled\":false"), std::string::npos);
   EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "users.json.tmp"));
+}
+
+TEST(GraphWriterTest, WritesTheMembersOfSecurityGroupsAsGraphAnswersThem) {
+  Snapshot s;
+  s.availability[EntityKind::kGroup] = Availability{true, ""};
+  s.groups.push_back({"g1", "Break glass", true, {"u1", "u2"}});
+  s.groups.push_back({"g2", "Newsletter", false, {}});
+  s.groups.push_back({"g3", "Nobody", true, {}});
+  TempDir dir;
+  ASSERT_TRUE(WriteGraphDirectory(s, dir.path()).ok());
+  EXPECT_EQ(
+      dir.Read("groupMembers/g1.json"),
+      "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#directoryObjects(id)\","
+      "\"value\":[\n{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u1\"},\n"
+      "{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u2\"}\n]}\n");
+  EXPECT_EQ(
+      dir.Read("groupMembers/g3.json"),
+      "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#directoryObjects(id)\","
+      "\"value\":[\n]}\n");
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "groupMembers/g2.json"));  // members not read
+
+  // A group that is gone loses its file; groups not available lose them all.
+  s.groups.erase(s.groups.begin());
+  ASSERT_TRUE(WriteGraphDirectory(s, dir.path()).ok());
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "groupMembers/g1.json"));
+  EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "groupMembers/g3.json"));
+  s.availability[EntityKind::kGroup] = Availability{false, "not asked"};
+  ASSERT_TRUE(WriteGraphDirectory(s, dir.path()).ok());
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "groupMembers"));
+
+  s.availability[EntityKind::kGroup] = Availability{true, ""};
+  s.groups = {{"../escape", "Bad", true, {}}};
+  const Status bad = WriteGraphDirectory(s, dir.path());
+  EXPECT_EQ(bad.code(), Code::kInvalidArgument);
+  EXPECT_EQ(bad.message(), "group id \"../escape\" cannot name a file of groupMembers/");
 }
 
 TEST(GraphWriterTest, KindsNotAvailableGetNoFile) {

@@ -1,8 +1,11 @@
 #include "providers/microsoft365_provider.h"
 
+#include <algorithm>
+#include <atomic>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -10,6 +13,7 @@
 #include "providers/graph_delta_parse.h"
 #include "providers/graph_link.h"
 #include "providers/graph_parse.h"
+#include "providers/group_members.h"
 
 namespace vigil {
 namespace {
@@ -177,6 +181,82 @@ class Microsoft365Provider final : public Provider {
     }
     if (kind == EntityKind::kRole) part->roles = DeriveRoles(part->role_assignments);
     part->availability[kind] = {true, ""};
+    if (kind == EntityKind::kGroup) return FetchGroupMembers(part);
+    return Status::Ok();
+  }
+
+  // The members of the security groups of part->groups (group_members.h),
+  // a request series per group, on up to max_concurrent_requests threads. A
+  // 403 or 404 for one group makes groups not available with the reason of
+  // the first such group (in groups order), never a group without members;
+  // any other failure fails the Fetch. After a failure no further group is
+  // asked.
+  Status FetchGroupMembers(Snapshot* part) {
+    std::vector<GroupRecord*> groups;
+    for (GroupRecord& group : part->groups) {
+      if (ReadsMembersOf(group)) groups.push_back(&group);
+    }
+    std::vector<Status> statuses(groups.size());
+    std::vector<GraphError> errors(groups.size());
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    auto work = [&] {
+      for (size_t i = next++; i < groups.size() && !failed; i = next++) {
+        statuses[i] = ReadGroupMembers(groups[i], &errors[i]);
+        if (!statuses[i].ok()) failed = true;
+      }
+    };
+    if (groups.empty()) return Status::Ok();
+    const size_t workers = std::min(
+        groups.size(), static_cast<size_t>(std::max(1, options_.graph.max_concurrent_requests)));
+    std::vector<std::thread> threads;
+    for (size_t t = 1; t < workers; ++t) {
+      try {
+        threads.emplace_back(work);
+      } catch (const std::system_error&) {
+        break;  // fewer helpers: this thread reads what they would have
+      }
+    }
+    work();
+    for (std::thread& t : threads) t.join();
+
+    for (size_t i = 0; i < groups.size(); ++i) {
+      const Status& status = statuses[i];
+      if (status.ok()) continue;
+      const std::string name = "groupMembers/" + groups[i]->id;
+      const GraphError& error = errors[i];
+      if (status.code() == Code::kPermissionDenied && IsRefusal(error, 403)) {
+        *part = Snapshot();
+        part->availability[EntityKind::kGroup] = {
+            false, name + ": permission missing: " + error.Summary()};
+        return Status::Ok();
+      }
+      if (status.code() == Code::kNotFound && IsRefusal(error, 404)) {
+        *part = Snapshot();
+        part->availability[EntityKind::kGroup] = {false, name + ": not found: " + error.Summary()};
+        return Status::Ok();
+      }
+      return status;
+    }
+    return Status::Ok();
+  }
+
+  // One group's members, every page, sorted and unique.
+  Status ReadGroupMembers(GroupRecord* group, GraphError* error) {
+    group->member_ids.clear();
+    std::vector<std::string> page_ids;
+    Result<std::string> done = client_->GetPages(
+        GroupMembersRequest(group->id),
+        [&](const GraphPage& page) -> Status {
+          VIGIL_RETURN_IF_ERROR(ParseGroupMembers(page.name, *page.body, &page_ids));
+          AppendAll(&group->member_ids, &page_ids);
+          return Status::Ok();
+        },
+        error);
+    if (!done.ok()) return done.status();
+    std::sort(group->member_ids.begin(), group->member_ids.end());
+    group->member_ids.erase(std::unique(group->member_ids.begin(), group->member_ids.end()),
+                            group->member_ids.end());
     return Status::Ok();
   }
 

@@ -13,6 +13,15 @@
 //      "userRegistrationDetails: permission missing: 403 Authorization_RequestDenied: ..."
 //    and the rest of the sync goes on. A 404 for /groups: groups not
 //    available ("groups: not found: 404 ...").
+//  - Groups come with the members of their security groups
+//    (providers/group_members.h): GET /groups/{id}/members?$select=id&$top=999
+//    per security group, paged, on up to max_concurrent_requests threads
+//    (every request through the same limiters and retries). A 403 or 404 for
+//    one of them makes groups not available with the first such group's reason
+//      "groupMembers/{id}: permission missing: 403 Authorization_RequestDenied: ..."
+//      "groupMembers/{id}: not found: 404 Request_ResourceNotFound: ..."
+//    (a group deleted since /groups was read: the next sync has it right),
+//    never a group without members.
 //  - 403 for /users with signInActivity (a tenant without Entra ID P1): the
 //    users are read again without it; users available, EntityKind::kSignIn
 //    not available ("signInActivity: permission missing: 403 ..."). Otherwise
@@ -36,7 +45,8 @@
 //    new user is added (sign-in unknown until the next full sync). The
 //    Snapshot is still a full one. A rejected link (410, and 400/403/404)
 //    falls back to a full sync.
-// Other kinds are always read in full (they are small).
+// Other kinds are always read in full (they are small), groups and their
+// members included: every sync reads every security group's members again.
 // Graph's paging and delta links may be relative: each is resolved against
 // the request that returned it and must stay at the Graph URL's origin
 // (GraphClient::FollowLink), so the stored delta link is absolute.

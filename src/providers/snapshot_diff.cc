@@ -128,6 +128,7 @@ std::string SnapshotDiff(const Snapshot& a, const Snapshot& b) {
            d.Field(p + ".id", x.id, y.id);
            d.Field(p + ".display_name", x.display_name, y.display_name);
            d.Field(p + ".security_enabled", x.security_enabled, y.security_enabled);
+           d.Field(p + ".member_ids", x.member_ids, y.member_ids);
          });
   return d.diff();
 }

@@ -43,5 +43,14 @@ TEST(SnapshotDiffTest, NamesTheFirstDifference) {
   EXPECT_EQ(SnapshotDiff(Sample(), other), "security_defaults: absent != present");
 }
 
+TEST(SnapshotDiffTest, AMembershipChangeIsADifferenceOfTheGroup) {
+  Snapshot a = Sample();
+  a.groups.push_back({"g1", "Break glass", true, {"u1", "u2"}});
+  Snapshot b = a;
+  EXPECT_EQ(SnapshotDiff(a, b), "");
+  b.groups[0].member_ids.pop_back();
+  EXPECT_EQ(SnapshotDiff(a, b), "groups[0].member_ids: [\"u1\",\"u2\"] != [\"u1\"]");
+}
+
 }  // namespace
 }  // namespace vigil

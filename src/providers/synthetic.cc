@@ -10,6 +10,7 @@
 
 #include "common/hash.h"
 #include "providers/graph_parse.h"
+#include "providers/group_members.h"
 
 namespace vigil {
 namespace {
@@ -77,6 +78,10 @@ constexpr std::array<std::string_view, 5> kMfaMethods = {
     "fido2", "mobilePhone", "softwareOneTimePasscode", "windowsHelloForBusiness", "email"};
 
 constexpr std::string_view kAuthenticatorPush = "microsoftAuthenticatorPush";
+// A security group's members: about one user in kMemberOneIn, at most
+// kMaxGroupMembers (large tenants get groups of a bounded size).
+constexpr uint64_t kMemberOneIn = 8;
+constexpr size_t kMaxGroupMembers = 200;
 constexpr int64_t kSecondMs = 1000;
 constexpr int64_t kDaySeconds = 86400;
 
@@ -349,6 +354,17 @@ void AddPolicies(const SyntheticOptions& o, Rng* rng, Snapshot* s) {
   }
 }
 
+// The members of a security group, chosen by a hash of the group's and the
+// user's ids (not the generator's random stream, which would change every
+// tenant generated before groups had members): sorted, unique.
+void AddMembers(const std::vector<UserRecord>& users, GroupRecord* group) {
+  for (const UserRecord& u : users) {
+    if (group->member_ids.size() >= kMaxGroupMembers) break;
+    if (Hash64(group->id + "/" + u.id) % kMemberOneIn == 0) group->member_ids.push_back(u.id);
+  }
+  std::sort(group->member_ids.begin(), group->member_ids.end());
+}
+
 }  // namespace
 
 SyntheticOptions OnboardingTenantOptions(int users) {
@@ -448,6 +464,7 @@ Snapshot GenerateTenant(const SyntheticOptions& o) {
       group.display_name += " " + std::to_string(g / kGroupNames.size() + 1);
     }
     group.security_enabled = rng.Chance(0.7);
+    if (ReadsMembersOf(group)) AddMembers(s.users, &group);
     s.groups.push_back(std::move(group));
   }
   return s;

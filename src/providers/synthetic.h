@@ -42,6 +42,11 @@
 //   legacy_auth_blocked     an enabled all-users policy blocks
 //                           exchangeActiveSync and other
 //   security_defaults       isEnabled of the security defaults
+//   groups                  groups, about 70% of them security-enabled; each
+//                           security group has about one user in 8 as
+//                           members (at most 200), chosen by a hash of the
+//                           group and user ids, so the rest of the tenant is
+//                           the same with or without groups
 // Admin slots are filled before the rates apply; a tenant too small for them
 // gets fewer admins.
 //

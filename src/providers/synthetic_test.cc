@@ -140,6 +140,38 @@ TEST(SyntheticTest, LooksLikeARealTenant) {
   }
 }
 
+TEST(SyntheticTest, SecurityGroupsHaveUsersOfTheTenantAsMembers) {
+  SyntheticOptions options;
+  options.users = 400;
+  options.groups = 12;
+  const Snapshot s = GenerateTenant(options);
+  std::set<std::string> ids;
+  for (const UserRecord& u : s.users) ids.insert(u.id);
+  ASSERT_EQ(s.groups.size(), 12u);
+  size_t with_members = 0;
+  for (const GroupRecord& g : s.groups) {
+    if (!g.security_enabled) {
+      EXPECT_TRUE(g.member_ids.empty()) << g.display_name;
+      continue;
+    }
+    with_members += g.member_ids.empty() ? 0 : 1;
+    EXPECT_LE(g.member_ids.size(), 200u);
+    EXPECT_TRUE(std::is_sorted(g.member_ids.begin(), g.member_ids.end()));
+    EXPECT_TRUE(std::adjacent_find(g.member_ids.begin(), g.member_ids.end()) == g.member_ids.end());
+    for (const std::string& id : g.member_ids) EXPECT_TRUE(ids.count(id)) << id;
+  }
+  EXPECT_GT(with_members, 0u);
+
+  // Members come from the group and user ids alone: the rest of the tenant
+  // is what it was before groups had members.
+  SyntheticOptions no_groups = options;
+  no_groups.groups = 0;
+  const Snapshot without = GenerateTenant(no_groups);
+  Snapshot with = s;
+  with.groups.clear();
+  EXPECT_EQ(SnapshotDiff(with, without), "");
+}
+
 TEST(SyntheticTest, DefaultsProduceFindingsOfEveryAlertType) {
   SyntheticOptions options;
   const Facts f(GenerateTenant(options), options.now);

@@ -373,6 +373,42 @@ TEST_F(SyncerTest, AResyncWritesOnlyWhatChanged) {
   EXPECT_LT(r->statements, 30u);
 }
 
+// Group members are part of the group's row: a membership change updates
+// the group, and the same membership again writes nothing.
+TEST_F(SyncerTest, AMembershipChangeIsAChangeOfTheGroup) {
+  Snapshot s = SmallSnapshot(5, kNow);
+  s.groups.push_back({"g-break-glass", "Break glass", true, {"u3", "u1"}});
+  s.groups.push_back({"g-news", "Newsletter", false, {}});
+  ASSERT_TRUE(Apply(s).ok());
+  EXPECT_EQ(Count(t_.db.get(),
+                  "SELECT COUNT(*) FROM entities WHERE kind = 'group' AND attributes ="
+                  " '{\"display_name\":\"Break glass\",\"security_enabled\":true,"
+                  "\"member_ids\":[\"u1\",\"u3\"]}'"),
+            1);
+  EXPECT_EQ(Count(t_.db.get(),
+                  "SELECT COUNT(*) FROM entities WHERE kind = 'group' AND attributes ="
+                  " '{\"display_name\":\"Newsletter\",\"security_enabled\":false}'"),
+            1);
+  const std::string before = Dump();
+
+  s.groups[0].member_ids = {"u1", "u3"};  // the same members, in another order
+  auto r = Apply(s);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->kinds[EntityKind::kGroup].updated, 0);
+  EXPECT_EQ(r->kinds[EntityKind::kGroup].unchanged, 2);
+  EXPECT_EQ(Dump(), before);
+
+  s.groups[0].member_ids = {"u1", "u3", "u4"};
+  r = Apply(s);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->kinds[EntityKind::kGroup].updated, 1);
+  EXPECT_EQ(r->kinds[EntityKind::kGroup].unchanged, 1);
+  EXPECT_EQ(Count(t_.db.get(),
+                  "SELECT COUNT(*) FROM entities WHERE kind = 'group' AND attributes LIKE"
+                  " '%\"member_ids\":[\"u1\",\"u3\",\"u4\"]}'"),
+            1);
+}
+
 TEST_F(SyncerTest, InTransactionWorkCommitsWithTheSync) {
   SyncOptions options;
   int64_t seen_sync = 0;

@@ -28,6 +28,7 @@ constexpr char kUsers[] = "/users";
 constexpr char kUsersDelta[] = "/users/delta";
 constexpr char kSecurityDefaults[] = "/policies/identitySecurityDefaultsEnforcementPolicy";
 constexpr char kMalformed[] = "{\"value\": [ {\"id\": ";
+constexpr char kGroupMembersDir[] = "groupMembers";
 
 // Graph endpoint (under /v1.0) -> its file in a Graph directory.
 struct Endpoint {
@@ -43,6 +44,17 @@ constexpr Endpoint kEndpoints[] = {
     {"/groups", "groups.json"},
     {kSecurityDefaults, "securityDefaults.json"},
 };
+
+// "/groups/<id>/members" (below /v1.0), <id> one path segment.
+bool IsGroupMembers(const std::string& resource) {
+  const std::string prefix = "/groups/", suffix = "/members";
+  if (resource.size() <= prefix.size() + suffix.size()) return false;
+  if (resource.compare(0, prefix.size(), prefix) != 0) return false;
+  if (resource.compare(resource.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
+  const std::string id =
+      resource.substr(prefix.size(), resource.size() - prefix.size() - suffix.size());
+  return id.find('/') == std::string::npos;
+}
 
 }  // namespace
 
@@ -199,6 +211,30 @@ Status FakeGraph::LoadDirectory(const std::string& tenant_id, const std::string&
     if (users) {
       loaded.collections.erase(endpoint.path);
       loaded.has_users = true;
+    }
+  }
+  // groupMembers/<id>.json: the answer of /groups/<id>/members.
+  const fs::path members_dir = fs::path(dir) / kGroupMembersDir;
+  if (fs::is_directory(members_dir, ec)) {
+    for (const fs::directory_entry& entry : fs::directory_iterator(members_dir, ec)) {
+      const fs::path& path = entry.path();
+      if (path.extension() != ".json") continue;
+      const std::string file = std::string(kGroupMembersDir) + "/" + path.filename().string();
+      simdjson::padded_string text;
+      if (simdjson::padded_string::load(path.string()).get(text)) {
+        return Status::IoError("cannot read " + path.string());
+      }
+      simdjson::dom::element doc;
+      simdjson::dom::array values;
+      if (parser.parse(text).get(doc) || doc["value"].get_array().get(values)) {
+        return Status::InvalidArgument(file + ": expected {\"value\":[...]}");
+      }
+      std::vector<std::string>& items =
+          loaded.collections["/groups/" + path.stem().string() + "/members"];
+      for (simdjson::dom::element value : values) {
+        if (!value.is_object()) return Status::InvalidArgument(file + ": expected objects");
+        items.push_back(simdjson::minify(value));
+      }
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -495,7 +531,7 @@ FakeGraphReply FakeGraph::Graph(const httplib::Request& req, bool next_link_loop
   if (!users) {
     auto known = std::find_if(std::begin(kEndpoints), std::end(kEndpoints),
                               [&](const Endpoint& e) { return resource == e.path; });
-    if (known == std::end(kEndpoints)) {
+    if (known == std::end(kEndpoints) && !IsGroupMembers(resource)) {
       const std::string segment = resource.substr(1, resource.find('/', 1) - 1);
       return GraphError(400, "BadRequest", "Resource not found for the segment '" + segment + "'.");
     }

@@ -31,7 +31,8 @@
 //   collections  /users, /subscribedSkus, /groups,
 //                /reports/authenticationMethods/userRegistrationDetails,
 //                /roleManagement/directory/roleAssignments,
-//                /identity/conditionalAccess/policies
+//                /identity/conditionalAccess/policies,
+//                /groups/{id}/members (groupMembers/{id}.json of the directory)
 //       Paged: $top (default 100, capped at SetMaxPageSize) objects per page,
 //       {"@odata.context":"...","value":[...],"@odata.nextLink":"<url>"}; the
 //       nextLink keeps the request's query and adds $skiptoken; the last
