@@ -118,7 +118,7 @@ RC_GTEST_PROP(EntityCodecProperty, RolePolicySettingGroupRoundTrip, ()) {
   RC_ASSERT(DecodeSecurityDefaults(kSecurityDefaultsId, EncodeSecurityDefaults(d), &d_back).ok());
   RC_ASSERT(d_back.enabled == d.enabled);
 
-  GroupRecord g{*Text(), *Text(), *rc::gen::arbitrary<bool>()};
+  GroupRecord g{*Text(), *Text(), *rc::gen::arbitrary<bool>(), {}};
   GroupRecord g_back;
   RC_ASSERT(DecodeGroup(g.id, EncodeGroup(g), &g_back).ok());
   RC_ASSERT(g_back.id == g.id && g_back.display_name == g.display_name &&
@@ -155,7 +155,7 @@ TEST(EntityCodecTest, EncodingIsCompactWithFixedKeyOrder) {
       R"({"name":"Block legacy","state":"enabled","all_users":true,)"
       R"("client_app_types":["exchangeActiveSync","other"],"built_in_controls":["block"]})");
   EXPECT_EQ(EncodeSecurityDefaults({true}), R"({"enabled":true})");
-  EXPECT_EQ(EncodeGroup({"g1", "Finance", false}),
+  EXPECT_EQ(EncodeGroup({"g1", "Finance", false, {}}),
             R"({"display_name":"Finance","security_enabled":false})");
 }
 

@@ -81,7 +81,7 @@ TEST(GraphWriterTest, AwkwardValuesRoundTrip) {
   s.registrations.push_back({"u2", "", false, {}});
   s.policies.push_back({"p1", "No controls", "disabled", false, {}, {}});
   s.security_defaults = SecurityDefaultsRecord{true};
-  s.groups.push_back({"g1", "", true});
+  s.groups.push_back({"g1", "", true, {}});
   TempDir dir;
   ASSERT_TRUE(WriteGraphDirectory(s, dir.path()).ok());
   Result<Snapshot> fetched = FetchDir(dir.path());

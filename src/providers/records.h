@@ -108,6 +108,7 @@ struct GroupRecord {
   std::string id;
   std::string display_name;
   bool security_enabled = false;
+  std::vector<std::string> member_ids;  // object ids of the users in the group, when the provider gave them
 };
 
 // The Global Administrator role template id.
