@@ -264,7 +264,7 @@ TEST_F(CliTest, BadPreferencesAreRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(unknown.err,
             "vigil: --set: unknown preference \"colour\" (known: stale_days, min_global_admins, "
             "max_global_admins, max_sync_age_hours, flap_threshold, flap_window, "
-            "disabled_alert_types)\n");
+            "disabled_alert_types, severity_overrides)\n");
   CliRun type = Vigil({"prefs", "--db", db_, "--tenant", "contoso", "--set",
                        "disabled_alert_types=stale.user,mfa.nope"});
   EXPECT_EQ(type.status, 2);
