@@ -131,7 +131,8 @@ TEST_F(CliPrefsTest, AnExcludedUsersAlertResolvesWithTheExclusionAndRemovingItRe
                            " is already excluded from mfa.user_not_registered (exclusion 1)\n");
   CliRun removed = Prefs({"--remove-exclusion", "1"});
   ASSERT_EQ(removed.status, 0) << removed.err;
-  EXPECT_EQ(removed.out.substr(0, removed.out.find('\n')), "removed exclusion 1");
+  EXPECT_EQ(removed.out.substr(0, removed.out.find('\n')),
+            "removed exclusion 1: user:" + upn + " from mfa.user_not_registered");
   EXPECT_NE(removed.out.find("exclusions: none"), std::string::npos) << removed.out;
   EXPECT_EQ(Prefs({"--remove-exclusion", "1"}).err, "vigil: no exclusion 1\n");
   Sync();

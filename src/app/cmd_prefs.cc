@@ -133,11 +133,13 @@ int RunPrefs(const PrefsCommand& cmd, std::ostream& out, std::ostream& err) {
            Covers(added->alert_type) + "\n";
   }
   if (cmd.remove_exclusion > 0) {
-    if (Status s = RemoveExclusion(db.get(), tenant_id, cmd.remove_exclusion); !s.ok()) {
-      err << "vigil: " << s.message() << "\n";
+    Result<Exclusion> removed = RemoveExclusion(db.get(), tenant_id, cmd.remove_exclusion);
+    if (!removed.ok()) {
+      err << "vigil: " << removed.status().message() << "\n";
       return kExitFailed;
     }
-    done = "removed exclusion " + std::to_string(cmd.remove_exclusion) + "\n";
+    done = "removed exclusion " + std::to_string(removed->id) + ": " +
+           ExclusionTarget(*removed) + " " + Covers(removed->alert_type) + "\n";
   }
   Result<TenantPreferences> prefs = LoadTenantPreferences(db.get(), tenant_id);
   if (!prefs.ok()) {

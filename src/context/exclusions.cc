@@ -164,14 +164,18 @@ Result<Exclusion> AddExclusion(Db* db, int64_t tenant_id, const ExclusionInput& 
   return e;
 }
 
-Status RemoveExclusion(Db* db, int64_t tenant_id, int64_t id) {
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
-                         db->Prepare("DELETE FROM exclusions WHERE id = ? AND tenant_id = ?"));
+Result<Exclusion> RemoveExclusion(Db* db, int64_t tenant_id, int64_t id) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare("DELETE FROM exclusions WHERE id = ? AND tenant_id = ?"
+                  " RETURNING id, kind, value, alert_type, reason, added_by, added_at"));
   stmt->BindInt(1, id);
   stmt->BindInt(2, tenant_id);
-  VIGIL_RETURN_IF_ERROR(stmt->Execute());
-  if (stmt->Changes() == 0) return Status::NotFound("no exclusion " + std::to_string(id));
-  return Status::Ok();
+  VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return Status::NotFound("no exclusion " + std::to_string(id));
+  Exclusion removed = ReadExclusion(*stmt);
+  stmt->Reset();
+  return removed;
 }
 
 Result<std::vector<Exclusion>> ListExclusions(Db* db, int64_t tenant_id) {

@@ -88,9 +88,10 @@ Status ValidateExclusion(const ExclusionInput& input, SubjectKindFn subject_kind
 Result<Exclusion> AddExclusion(Db* db, int64_t tenant_id, const ExclusionInput& input, TimeMs now,
                                SubjectKindFn subject_kind_of);
 
-// Removes exclusion `id` of tenant `tenant_id`. NotFound "no exclusion N"
-// when the tenant has none with that id (another tenant's answers alike).
-Status RemoveExclusion(Db* db, int64_t tenant_id, int64_t id);
+// Removes exclusion `id` of tenant `tenant_id` and returns it as it was.
+// NotFound "no exclusion N" when the tenant has none with that id (another
+// tenant's answers alike). One statement.
+Result<Exclusion> RemoveExclusion(Db* db, int64_t tenant_id, int64_t id);
 
 // The exclusions of tenant `tenant_id`, in id order (one statement).
 Result<std::vector<Exclusion>> ListExclusions(Db* db, int64_t tenant_id);

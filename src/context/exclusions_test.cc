@@ -148,13 +148,16 @@ TEST(ExclusionsTest, AddListAndRemoveOneTenantsExclusions) {
   ASSERT_TRUE(others.ok());
   ASSERT_EQ(others->size(), 1u);
   EXPECT_EQ(others->front().value, "g-1");
-  Status foreign = RemoveExclusion(db, t.tenant_id, others->front().id);
-  EXPECT_EQ(foreign.code(), Code::kNotFound);
-  EXPECT_EQ(foreign.message(), "no exclusion " + std::to_string(others->front().id));
+  Result<Exclusion> foreign = RemoveExclusion(db, t.tenant_id, others->front().id);
+  EXPECT_EQ(foreign.status().code(), Code::kNotFound);
+  EXPECT_EQ(foreign.status().message(), "no exclusion " + std::to_string(others->front().id));
   EXPECT_EQ(ListExclusions(db, other)->size(), 1u);
 
-  ASSERT_TRUE(RemoveExclusion(db, t.tenant_id, bg->id).ok());
-  EXPECT_EQ(RemoveExclusion(db, t.tenant_id, bg->id).code(), Code::kNotFound);
+  Result<Exclusion> removed = RemoveExclusion(db, t.tenant_id, bg->id);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(ExclusionTarget(*removed), "user:breakglass@contoso.com");  // as it was
+  EXPECT_EQ(removed->reason, "break-glass account");
+  EXPECT_EQ(RemoveExclusion(db, t.tenant_id, bg->id).status().code(), Code::kNotFound);
   listed = ListExclusions(db, t.tenant_id);
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
