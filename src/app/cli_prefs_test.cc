@@ -105,7 +105,13 @@ TEST_F(CliPrefsTest, AnExcludedUsersAlertResolvesWithTheExclusionAndRemovingItRe
   EXPECT_NE(add.out.find("exclusions:\nID  KIND  VALUE"), std::string::npos) << add.out;
   EXPECT_NE(add.out.find("break-glass account"), std::string::npos) << add.out;
 
-  Sync();
+  CliRun sync = Vigil({"sync", "--db", db_, "--tenant", "contoso", "--from-dir", graph_, "--now",
+                       kNow, "--json"});
+  ASSERT_EQ(sync.status, 0) << sync.err;
+  const nlohmann::json mfa = nlohmann::json::parse(sync.out)["analysis"]["batches"][0];
+  EXPECT_EQ(mfa["type"], "mfa");
+  EXPECT_EQ(mfa["excluded"], 1);
+  EXPECT_EQ(mfa["resolved"], 1);
   EXPECT_EQ(AlertById(id)["state"], "resolved");
   EXPECT_EQ(LastReason(id), "excluded (exclusion 1: break-glass account)");
 
