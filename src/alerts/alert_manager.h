@@ -22,6 +22,12 @@
 //       open alert, severity or details digest changed
 //                                  -> update             + history "updated"
 //       open alert without finding -> resolve at as_of   + history "resolved"
+//     History reasons: "finding appeared", "finding reappeared", "severity
+//     changed from A to B" (with " (severity override)" when the finding's
+//     severity is the tenant's override) and/or "details changed", and for a
+//     resolve "excluded (exclusion N: <its reason>)" when the batch lists the
+//     alert's key among its excluded findings, otherwise "finding no longer
+//     present in complete batch".
 //     last_seen of its open alerts becomes run.as_of (no history). When any
 //     alert of T changed state, entity_tags of (tenant, T) are rebuilt from
 //     its open alerts (invariant 7). The ledger records the run as T's last

@@ -242,15 +242,14 @@ Status AlertWriter::AppendHistory(const std::vector<HistoryEntry>& entries) {
   return insert.Finish();
 }
 
-Status AlertWriter::AppendResolvedHistory(const std::vector<int64_t>& ids,
-                                          std::string_view reason) {
-  if (ids.empty()) return Status::Ok();
+Status AlertWriter::AppendResolvedHistory(const std::vector<ResolvedEntry>& entries) {
+  if (entries.empty()) return Status::Ok();
   BatchOptions options;
   options.rows_per_statement = kAlertRowsPerStatement;
-  options.row = "(CAST(? AS BIGINT))";
-  options.leading = {stamp_.as_of, stamp_.trace_id, stamp_.run_id, std::string(reason)};
-  const std::string version = RuleVersionCase("analysis_type", stamp_, &options.leading);
-  options.suffix = ") ORDER BY id";
+  options.row = "(CAST(? AS BIGINT), CAST(? AS TEXT))";
+  options.leading = {stamp_.as_of, stamp_.trace_id, stamp_.run_id};
+  const std::string version = RuleVersionCase("a.analysis_type", stamp_, &options.leading);
+  options.suffix = ") AS v ON a.id = v.column1 ORDER BY a.id";
   options.on_chunk = [](const Statement& stmt, int64_t rows) {
     if (stmt.Changes() == rows) return Status::Ok();
     return Status::Internal("recording the resolve of " + std::to_string(rows) + " alerts: " +
@@ -258,12 +257,13 @@ Status AlertWriter::AppendResolvedHistory(const std::vector<int64_t>& ids,
   };
   BatchInsert insert(db_,
                      std::string(kHistoryColumns) +
-                         " SELECT id, tenant_id, analysis_type, ?, 'resolved', 'open', 'resolved',"
-                         " severity, details, details_digest, ?, ?, ?, " +
-                         version + " FROM alerts WHERE id IN (",
-                     1, std::move(options));
-  for (int64_t id : ids) {
-    insert.Int(id);
+                         " SELECT a.id, a.tenant_id, a.analysis_type, ?, 'resolved', 'open',"
+                         " 'resolved', a.severity, a.details, a.details_digest, ?, ?, v.column2, " +
+                         version + " FROM alerts a JOIN (",
+                     2, std::move(options));
+  for (const ResolvedEntry& e : entries) {
+    insert.Int(e.alert_id);
+    insert.TextRef(e.reason);
     VIGIL_RETURN_IF_ERROR(insert.EndRow());
   }
   return insert.Finish();

@@ -94,6 +94,13 @@ struct HistoryEntry {
   std::string_view reason;
 };
 
+// The 'resolved' history row of one alert, with why it resolved; `reason`
+// must outlive AppendResolvedHistory.
+struct ResolvedEntry {
+  int64_t alert_id = 0;
+  std::string_view reason;
+};
+
 class AlertWriter {
  public:
   // Writes rows of `tenant_id` stamped with `stamp`; borrows both.
@@ -123,10 +130,10 @@ class AlertWriter {
   // Appends the history rows of `entries`, in their order.
   Status AppendHistory(const std::vector<HistoryEntry>& entries);
 
-  // Appends the 'resolved' history row of each alert of `ids`, copying its
-  // severity and details from its row, with `reason`. Internal when one of
-  // them does not exist.
-  Status AppendResolvedHistory(const std::vector<int64_t>& ids, std::string_view reason);
+  // Appends the 'resolved' history row of each alert of `entries`, copying
+  // its severity and details from its row, with its entry's reason; rows in
+  // alert id order. Internal when one of them does not exist.
+  Status AppendResolvedHistory(const std::vector<ResolvedEntry>& entries);
 
   // Sets the flapping flag of every alert of `ids` to `flapping` (with
   // updated_at and last_trace_id: it is a change recorded in the history).

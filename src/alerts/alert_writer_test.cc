@@ -143,14 +143,22 @@ TEST_F(AlertWriterTest, ReopeningNeedsAResolvedAlertAndUpdatingAnOpenOne) {
 TEST_F(AlertWriterTest, ResolvedHistoryCopiesEachAlertsContent) {
   std::vector<int64_t> ids = Open(2);
   ASSERT_TRUE(writer_->SetResolved(ids).ok());
-  ASSERT_TRUE(writer_->AppendResolvedHistory(ids, "gone").ok());
+  ASSERT_TRUE(writer_->AppendResolvedHistory({{ids[1], "excluded"}, {ids[0], "gone"}}).ok());
   Result<std::optional<int64_t>> rows = db_->QueryInt(
       "SELECT COUNT(*) FROM alert_history WHERE transition = 'resolved' AND from_state = 'open'"
       " AND to_state = 'resolved' AND severity = 'medium' AND details_digest = 'd0' AND"
-      " reason = 'gone' AND run_id = 'run-1'");
+      " run_id = 'run-1'");
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(**rows, 2);
-  Status missing = writer_->AppendResolvedHistory({ids[0], ids[1] + 1000}, "gone");
+  // Each row has its own reason, and the rows follow the alert ids.
+  Result<std::unique_ptr<Statement>> reasons = db_->Prepare(
+      "SELECT alert_id, reason FROM alert_history WHERE transition = 'resolved' ORDER BY id");
+  ASSERT_TRUE(reasons.ok());
+  std::vector<std::pair<int64_t, std::string>> got;
+  while (*(*reasons)->Step()) got.emplace_back((*reasons)->Int(0), (*reasons)->String(1));
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, std::string>>{{ids[0], "gone"},
+                                                                {ids[1], "excluded"}}));
+  Status missing = writer_->AppendResolvedHistory({{ids[0], "gone"}, {ids[1] + 1000, "gone"}});
   EXPECT_EQ(missing.code(), Code::kInternal);
   EXPECT_EQ(missing.message(), "recording the resolve of 2 alerts: 1 of them do not exist");
 }

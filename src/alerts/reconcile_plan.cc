@@ -1,6 +1,5 @@
 #include "alerts/reconcile_plan.h"
 
-#include <algorithm>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -16,11 +15,15 @@ constexpr std::string_view kReasonGone = "finding no longer present in complete 
 constexpr std::string_view kReasonReappeared = "finding reappeared";
 constexpr std::string_view kReasonDetails = "details changed";
 
-// "severity changed from medium to high", "details changed", or both.
-std::string UpdateReason(const LoadedAlert& before, const AlertContent& after) {
+// "severity changed from medium to high", "details changed", or both; a
+// severity the tenant's override gave says so: "... to low (severity
+// override)".
+std::string UpdateReason(const LoadedAlert& before, const AlertContent& after,
+                         bool severity_overridden) {
   std::string reason;
   if (before.severity != after.severity) {
     reason = "severity changed from " + before.severity + " to " + std::string(after.severity);
+    if (severity_overridden) reason += " (severity override)";
   }
   if (before.details_digest != after.details_digest) {
     if (!reason.empty()) reason += "; ";
@@ -88,6 +91,11 @@ class BatchPlanner {
       : batch_(batch), alerts_(alerts), summary_(summary), plan_(plan), rule_change_(batch) {}
 
   void Plan() {
+    excluded_.reserve(batch_.excluded.size());
+    for (const Excluded& x : batch_.excluded) {
+      excluded_.emplace(std::make_pair(std::string_view(x.alert_type), std::string_view(x.subject)),
+                        &x);
+    }
     for (const Finding& f : batch_.findings) PlanFinding(f);
     for (LoadedAlert& e : alerts_->rows) {
       if (e.analysis_type != batch_.analysis_type || e.found || e.state != kAlertOpen) continue;
@@ -117,7 +125,7 @@ class BatchPlanner {
       state_changed_ = true;
     } else if (e.severity != content.severity || e.details_digest != content.details_digest) {
       Record(e.id, f, kTransitionUpdated, content.severity,
-             rule_change_.Reason(&f, &e, true, UpdateReason(e, content)),
+             rule_change_.Reason(&f, &e, true, UpdateReason(e, content, f.severity_overridden)),
              ReconcilePlan::Source::kUpdate, plan_->updates.size());
       PreviousSeverity(e, content);
       plan_->updates.push_back(ContentChange{e.id, std::move(content)});
@@ -162,11 +170,20 @@ class BatchPlanner {
     state_changed_ = true;
   }
 
+  // Why an open alert without a finding resolves: the exclusion that
+  // dropped its finding, or that the finding is gone.
+  std::string ResolveReason(const LoadedAlert& e) const {
+    auto it = excluded_.find({e.type, e.subject});
+    if (it == excluded_.end()) return std::string(kReasonGone);
+    return "excluded (exclusion " + std::to_string(it->second->exclusion_id) + ": " +
+           it->second->reason + ")";
+  }
+
   void PlanResolve(LoadedAlert* e) {
     plan_->changes.push_back(AlertChange{e->id, batch_.analysis_type, e->type, e->subject,
                                          e->subject_name, std::string(kTransitionResolved),
                                          e->severity,
-                                         rule_change_.Reason(nullptr, e, false, std::string(kReasonGone)),
+                                         rule_change_.Reason(nullptr, e, false, ResolveReason(*e)),
                                          std::nullopt, false});
     plan_->sources.push_back({ReconcilePlan::Source::kResolve, plan_->resolves.size()});
     plan_->resolves.push_back(e->id);
@@ -189,6 +206,10 @@ class BatchPlanner {
   ReconcilePlan* plan_;
   const RuleChange rule_change_;
   bool state_changed_ = false;
+  // The batch's excluded findings by (alert type, subject).
+  std::unordered_map<std::pair<std::string_view, std::string_view>, const Excluded*,
+                     LoadedAlerts::KeyHash>
+      excluded_;
 };
 
 // The history rows of the transitions that carry content, in change order.
@@ -292,21 +313,16 @@ Status WritePlan(AlertWriter* writer, ReconcilePlan* plan) {
   VIGIL_RETURN_IF_ERROR(writer->SetResolved(plan->resolves));
   VIGIL_RETURN_IF_ERROR(writer->SetSubjectNames(plan->renames));
   VIGIL_RETURN_IF_ERROR(writer->AppendHistory(ContentHistory(*plan)));
-  // The resolves' history rows, one list per distinct reason (few: the
-  // plain one and a rule change's), each in the order of `resolves`.
-  std::vector<std::pair<std::string_view, std::vector<int64_t>>> by_reason;
+  // The resolves' history rows, each with its own reason (the plain one, an
+  // exclusion's, a rule change's), in the order of `resolves`: one
+  // statement per kAlertRowsPerStatement, however many reasons.
+  std::vector<ResolvedEntry> resolved;
+  resolved.reserve(plan->resolves.size());
   for (size_t i = 0; i < plan->changes.size(); ++i) {
     if (plan->sources[i].source != ReconcilePlan::Source::kResolve) continue;
-    const std::string& reason = plan->changes[i].reason;
-    auto it = std::find_if(by_reason.begin(), by_reason.end(),
-                           [&](const auto& r) { return r.first == reason; });
-    if (it == by_reason.end()) it = by_reason.insert(by_reason.end(), {reason, {}});
-    it->second.push_back(plan->changes[i].alert_id);
+    resolved.push_back(ResolvedEntry{plan->changes[i].alert_id, plan->changes[i].reason});
   }
-  for (const auto& [reason, ids] : by_reason) {
-    VIGIL_RETURN_IF_ERROR(writer->AppendResolvedHistory(ids, reason));
-  }
-  return Status::Ok();
+  return writer->AppendResolvedHistory(resolved);
 }
 
 }  // namespace vigil

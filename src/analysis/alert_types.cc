@@ -60,6 +60,11 @@ const AlertTypeInfo* FindAlertType(std::string_view name) {
 
 bool IsAlertType(std::string_view name) { return FindAlertType(name) != nullptr; }
 
+std::string_view SubjectKindOfAlertType(std::string_view name) {
+  const AlertTypeInfo* info = FindAlertType(name);
+  return info == nullptr ? std::string_view() : SubjectKindName(info->subject_kind);
+}
+
 std::vector<std::string> AnalysisTypes() {
   return std::vector<std::string>(kAnalysisTypes.begin(), kAnalysisTypes.end());
 }

@@ -65,6 +65,11 @@ const AlertTypeInfo* FindAlertType(std::string_view name);
 // context/preferences.h applies to "disabled_alert_types".
 bool IsAlertType(std::string_view name);
 
+// The subject kind of alert type `name` as SubjectKindName gives it ("user",
+// "sku", "tenant"), or "" when no alert type has that name; the check
+// context/exclusions.h applies to an exclusion's alert type.
+std::string_view SubjectKindOfAlertType(std::string_view name);
+
 // The five analysis types in their fixed order:
 // "mfa", "license", "stale", "privilege", "policy".
 std::vector<std::string> AnalysisTypes();

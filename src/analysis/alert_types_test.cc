@@ -5,6 +5,9 @@
 #include <set>
 #include <string>
 
+#include "context/exclusions.h"
+#include "context/preferences.h"
+
 namespace vigil {
 namespace {
 
@@ -84,6 +87,29 @@ TEST(AlertTypesTest, AlertTypesOfKeepsTableOrder) {
   std::vector<std::string_view> names;
   for (const AlertTypeInfo* info : AlertTypesOf("stale")) names.push_back(info->name);
   EXPECT_EQ(names, (std::vector<std::string_view>{"stale.user", "stale.guest"}));
+}
+
+TEST(AlertTypesTest, SubjectKindByName) {
+  EXPECT_EQ(SubjectKindOfAlertType("stale.user"), "user");
+  EXPECT_EQ(SubjectKindOfAlertType("license.unused"), "sku");
+  EXPECT_EQ(SubjectKindOfAlertType("mfa.not_enforced"), "tenant");
+  EXPECT_EQ(SubjectKindOfAlertType("mfa.nope"), "");
+  EXPECT_EQ(SubjectKindOfAlertType("*"), "");
+}
+
+// context/ sits below this table and knows two of its facts by name: the
+// severity names (preference severity_overrides) and that privilege alert
+// types start with "privilege." (never excluded). They must agree.
+TEST(AlertTypesTest, WhatTheContextKnowsByNameAgreesWithTheTable) {
+  for (Severity s : {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
+    Preferences p;
+    EXPECT_TRUE(p.Set("severity_overrides", "stale.user=" + std::string(SeverityName(s))).ok())
+        << SeverityName(s);
+  }
+  for (const AlertTypeInfo& info : AllAlertTypes()) {
+    EXPECT_EQ(IsPrivilegeAlertType(info.name), info.analysis_type == kAnalysisPrivilege)
+        << info.name;
+  }
 }
 
 }  // namespace

@@ -23,6 +23,21 @@ struct Finding {
   std::string subject_name;  // UPN, skuPartNumber, or the tenant name
   Severity severity = Severity::kLow;
   std::string details;  // a JSON object, written deterministically (same facts, same text)
+  // Whether `severity` is the tenant's override for the alert type
+  // (preference severity_overrides) rather than the analyzer's own; set by
+  // the UnifiedAnalyzer, so a history row can say why a severity changed.
+  bool severity_overridden = false;
+};
+
+// A finding that one of the tenant's exclusions dropped (context/exclusions.h):
+// it opens no alert, and an open alert with its key resolves naming the
+// exclusion.
+struct Excluded {
+  std::string alert_type;
+  std::string subject;
+  std::string subject_name;
+  int64_t exclusion_id = 0;
+  std::string reason;  // the exclusion's
 };
 
 enum class BatchStatus { kComplete, kIncomplete, kFailed };
@@ -36,6 +51,9 @@ struct Batch {
   BatchStatus status = BatchStatus::kComplete;
   std::string reason;  // why not COMPLETE
   std::vector<Finding> findings;
+  // COMPLETE only: the findings the tenant's exclusions dropped, sorted by
+  // (alert type, subject) like `findings`; never in `findings`.
+  std::vector<Excluded> excluded;
   int rule_version = 1;  // the version of the analyzer that made it (analysis/rule_versions.h)
   // On the first batch after the tenant's version of this type changed: the
   // COMPLETE findings of the version the alerts were last reconciled from,

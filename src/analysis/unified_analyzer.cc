@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <utility>
 
 #include "analysis/alert_types.h"
 #include "analysis/analyzer_support.h"
 #include "analysis/analyzers.h"
+#include "analysis/exclusion_matcher.h"
 
 namespace vigil {
 namespace {
@@ -38,8 +40,44 @@ std::string CheckFindings(std::string_view type, const std::vector<Finding>& fin
   return "";
 }
 
-// Drops disabled alert types, sorts by (alert type, subject), keeps each key once.
-void Canonicalize(const DataContext& ctx, std::vector<Finding>* findings) {
+// Moves the findings an exclusion matches from batch->findings (sorted) to
+// batch->excluded, keeping the order of both.
+void Exclude(const DataContext& ctx, Batch* batch) {
+  if (ctx.exclusions.empty()) return;
+  const ExclusionMatcher matcher(ctx);
+  std::vector<Finding>& findings = batch->findings;
+  size_t kept = 0;
+  for (size_t i = 0; i < findings.size(); ++i) {
+    Finding& f = findings[i];
+    if (const Exclusion* e = matcher.Match(f)) {
+      batch->excluded.push_back(Excluded{std::move(f.alert_type), std::move(f.subject),
+                                         std::move(f.subject_name), e->id, e->reason});
+      continue;
+    }
+    if (kept != i) findings[kept] = std::move(f);
+    ++kept;
+  }
+  findings.resize(kept);
+}
+
+// Gives the findings of an overridden alert type the tenant's severity.
+void Override(const DataContext& ctx, std::vector<Finding>* findings) {
+  const auto& overrides = ctx.preferences.severity_overrides;
+  if (overrides.empty()) return;
+  for (Finding& f : *findings) {
+    auto it = overrides.find(f.alert_type);
+    if (it == overrides.end()) continue;
+    std::optional<Severity> severity = ParseSeverity(it->second);
+    if (!severity) continue;  // Preferences::Set admits only known names
+    f.severity = *severity;
+    f.severity_overridden = true;
+  }
+}
+
+// Drops disabled alert types, sorts by (alert type, subject), keeps each key
+// once, moves the excluded findings aside and applies severity overrides.
+void Canonicalize(const DataContext& ctx, Batch* batch) {
+  std::vector<Finding>* findings = &batch->findings;
   const auto& disabled = ctx.preferences.disabled_alert_types;
   if (!disabled.empty()) {
     std::erase_if(*findings, [&](const Finding& f) { return disabled.count(f.alert_type) > 0; });
@@ -49,6 +87,8 @@ void Canonicalize(const DataContext& ctx, std::vector<Finding>* findings) {
     return a.alert_type == b.alert_type && a.subject == b.subject;
   };
   findings->erase(std::unique(findings->begin(), findings->end(), same_key), findings->end());
+  Exclude(ctx, batch);
+  Override(ctx, findings);
 }
 
 }  // namespace
@@ -103,7 +143,7 @@ Batch UnifiedAnalyzer::RunOne(const Analyzer& analyzer, const DataContext& ctx) 
   std::string malformed = CheckFindings(batch.analysis_type, batch.findings);
   if (!malformed.empty()) return Failed(std::move(batch), failed + malformed);
 
-  Canonicalize(ctx, &batch.findings);
+  Canonicalize(ctx, &batch);
   batch.status = BatchStatus::kComplete;
   return batch;
 }

@@ -13,7 +13,12 @@
 //   - otherwise COMPLETE with the findings, possibly none: findings of alert
 //     types in ctx.preferences.disabled_alert_types are dropped, the rest are
 //     sorted by (alert type, subject) and each (alert type, subject) kept once
-//     (the first, in the analyzer's order).
+//     (the first, in the analyzer's order). Then the findings one of
+//     ctx.exclusions matches (analysis/exclusion_matcher.h; never
+//     privilege.*) move to batch.excluded with the exclusion's id and
+//     reason, and the findings of an alert type in
+//     ctx.preferences.severity_overrides take that severity
+//     (Finding::severity_overridden).
 // One analyzer failing never affects another's batch.
 //
 // Thread-safe: Run is const and the analyzers are stateless.

@@ -350,5 +350,138 @@ TEST(UnifiedAnalyzerVersionTest, EachBatchCarriesItsAnalyzersRuleVersion) {
   }
 }
 
+// ---- exclusions and severity overrides -------------------------------------
+
+Exclusion Excl(int64_t id, std::string kind, std::string value, std::string alert_type = "*",
+               std::string reason = "break-glass account") {
+  Exclusion e;
+  e.id = id;
+  e.kind = std::move(kind);
+  e.value = std::move(value);
+  e.alert_type = std::move(alert_type);
+  e.reason = std::move(reason);
+  e.added_by = "alice";
+  return e;
+}
+
+// "alert_type subject #exclusion reason" per excluded finding, in order.
+Strings ExcludedLines(const Batch& batch) {
+  Strings out;
+  for (const Excluded& x : batch.excluded) {
+    out.push_back(x.alert_type + " " + x.subject + " #" + std::to_string(x.exclusion_id) + " " +
+                  x.reason);
+  }
+  return out;
+}
+
+// Two members without MFA, BG (a break-glass account) and bob.
+ContextBuilder TwoWithoutMfa() {
+  ContextBuilder b;
+  b.Member("BG").NoMfa();
+  b.Member("bob").NoMfa();
+  return b;
+}
+
+TEST(UnifiedAnalyzerExclusionTest, AUserIsExcludedByObjectId) {
+  ContextBuilder b = TwoWithoutMfa();
+  b.ctx().exclusions = {Excl(3, "user", "id-bg", "mfa.user_not_registered")};  // stored lower case
+  const Batch batch = UnifiedAnalyzer::RunOne(*NewMfaAnalyzer(), b.Build());
+  ASSERT_EQ(batch.status, BatchStatus::kComplete);
+  EXPECT_EQ(Keys(batch.findings), Strings{"mfa.user_not_registered id-bob"});
+  EXPECT_EQ(ExcludedLines(batch),
+            Strings{"mfa.user_not_registered id-BG #3 break-glass account"});
+  EXPECT_EQ(batch.excluded[0].subject_name, "BG@contoso.com");
+}
+
+TEST(UnifiedAnalyzerExclusionTest, AUserIsExcludedByUpnWithoutRegardToCase) {
+  ContextBuilder b = TwoWithoutMfa();
+  b.ctx().exclusions = {Excl(4, "user", "bg@contoso.com")};
+  const Batch batch = UnifiedAnalyzer::RunOne(*NewMfaAnalyzer(), b.Build());
+  EXPECT_EQ(Keys(batch.findings), Strings{"mfa.user_not_registered id-bob"});
+  EXPECT_EQ(ExcludedLines(batch),
+            Strings{"mfa.user_not_registered id-BG #4 break-glass account"});
+  // An exclusion of another alert type leaves the finding alone.
+  b.ctx().exclusions = {Excl(4, "user", "bg@contoso.com", "stale.user")};
+  EXPECT_EQ(UnifiedAnalyzer::RunOne(*NewMfaAnalyzer(), b.Build()).findings.size(), 2u);
+}
+
+TEST(UnifiedAnalyzerExclusionTest, TheMembersOfAGroupAreExcluded) {
+  ContextBuilder b = TwoWithoutMfa();
+  b.Member("carol").NoMfa();
+  b.ctx().groups = {GroupRecord{"G-1", "Break glass", true, {"id-BG", "id-carol"}},
+                    GroupRecord{"g-2", "Everyone", true, {"id-bob"}}};
+  b.ctx().exclusions = {Excl(5, "group", "g-1", "mfa.user_not_registered", "emergency access")};
+  const Batch batch = UnifiedAnalyzer::RunOne(*NewMfaAnalyzer(), b.Build());
+  EXPECT_EQ(Keys(batch.findings), Strings{"mfa.user_not_registered id-bob"});
+  EXPECT_EQ(ExcludedLines(batch), (Strings{"mfa.user_not_registered id-BG #5 emergency access",
+                                           "mfa.user_not_registered id-carol #5 emergency access"}));
+  // A group the context does not hold (deleted, or groups not synced) excludes nobody.
+  b.ctx().exclusions = {Excl(6, "group", "g-9")};
+  EXPECT_EQ(UnifiedAnalyzer::RunOne(*NewMfaAnalyzer(), b.Build()).findings.size(), 3u);
+}
+
+TEST(UnifiedAnalyzerExclusionTest, ASkuIsExcludedByPartNumberNotItsHolders) {
+  ContextBuilder b;
+  b.Sku("sku-a", "SPE_E3", 5, 1).Sku("sku-b", "SPE_E5", 5, 1);
+  b.Member("old").Disabled().License("sku-a");
+  b.ctx().exclusions = {Excl(7, "sku", "SPE_E3", "*", "spare seats kept on purpose")};
+  const Batch batch = UnifiedAnalyzer::RunOne(*NewLicenseAnalyzer(), b.Build());
+  EXPECT_EQ(Keys(batch.findings), Strings{"license.unused sku-b"});
+  EXPECT_EQ(ExcludedLines(batch),
+            (Strings{"license.disabled_user sku-a #7 spare seats kept on purpose",
+                     "license.unused sku-a #7 spare seats kept on purpose"}));
+  // Part numbers compare exactly, as Graph gives them.
+  b.ctx().exclusions = {Excl(7, "sku", "spe_e3")};
+  EXPECT_EQ(UnifiedAnalyzer::RunOne(*NewLicenseAnalyzer(), b.Build()).findings.size(), 3u);
+}
+
+TEST(UnifiedAnalyzerExclusionTest, EveryTypeMeansEveryTypeButPrivilege) {
+  ContextBuilder b;
+  b.Guest("gail").UserAdmin().NoMfa().LastSignIn(DaysAgo(200));
+  b.ctx().exclusions = {Excl(8, "user", "id-gail")};
+  const AnalysisRun run = UnifiedAnalyzer::WithAllTypes().Run(b.Build(), "r", "t");
+  EXPECT_TRUE(BatchOf(run, "mfa")->findings.empty());
+  EXPECT_EQ(ExcludedLines(*BatchOf(run, "mfa")),
+            Strings{"mfa.admin_not_registered id-gail #8 break-glass account"});
+  EXPECT_TRUE(BatchOf(run, "stale")->findings.empty());
+  EXPECT_EQ(ExcludedLines(*BatchOf(run, "stale")),
+            Strings{"stale.guest id-gail #8 break-glass account"});
+  // privilege.* is never excluded, even by an exclusion stored for it by hand.
+  EXPECT_EQ(Keys(BatchOf(run, "privilege")->findings),
+            (Strings{"privilege.global_admin_count contoso", "privilege.guest_admin id-gail",
+                     "privilege.stale_admin id-gail"}));
+  EXPECT_TRUE(BatchOf(run, "privilege")->excluded.empty());
+  b.ctx().exclusions = {Excl(9, "user", "id-gail", "privilege.guest_admin")};
+  EXPECT_EQ(UnifiedAnalyzer::RunOne(*NewPrivilegeAnalyzer(), b.Build()).findings.size(), 3u);
+}
+
+TEST(UnifiedAnalyzerExclusionTest, TheFirstMatchingExclusionIsNamedAndDisabledTypesAreNotExcluded) {
+  ContextBuilder b = TwoWithoutMfa();
+  b.ctx().groups = {GroupRecord{"g-1", "Break glass", true, {"id-BG"}}};
+  b.ctx().exclusions = {Excl(2, "group", "g-1", "*", "group"), Excl(3, "user", "id-bg", "*", "user")};
+  Batch batch = UnifiedAnalyzer::RunOne(*NewMfaAnalyzer(), b.Build());
+  EXPECT_EQ(ExcludedLines(batch), Strings{"mfa.user_not_registered id-BG #2 group"});
+  b.ctx().preferences.disabled_alert_types = {"mfa.user_not_registered"};
+  batch = UnifiedAnalyzer::RunOne(*NewMfaAnalyzer(), b.Build());
+  EXPECT_TRUE(batch.findings.empty());
+  EXPECT_TRUE(batch.excluded.empty());  // switched off, not excluded
+}
+
+TEST(UnifiedAnalyzerExclusionTest, SeverityOverridesChangeTheSeverityOfTheirTypeOnly) {
+  ContextBuilder b = TwoWithoutMfa();
+  b.Member("ga").GlobalAdmin().NoMfa();
+  b.ctx().preferences.severity_overrides = {{"mfa.user_not_registered", "low"}};
+  const Batch batch = UnifiedAnalyzer::RunOne(*NewMfaAnalyzer(), b.Build());
+  ASSERT_EQ(Keys(batch.findings), (Strings{"mfa.admin_not_registered id-ga",
+                                           "mfa.user_not_registered id-BG",
+                                           "mfa.user_not_registered id-bob"}));
+  EXPECT_EQ(batch.findings[0].severity, Severity::kCritical);
+  EXPECT_FALSE(batch.findings[0].severity_overridden);
+  for (size_t i : {1u, 2u}) {
+    EXPECT_EQ(batch.findings[i].severity, Severity::kLow);
+    EXPECT_TRUE(batch.findings[i].severity_overridden);
+  }
+}
+
 }  // namespace
 }  // namespace vigil

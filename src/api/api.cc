@@ -36,6 +36,7 @@ Api::Api(ApiEnv env)
       webhook_limiter_(env_.limits.webhook_rate_per_second, env_.limits.webhook_burst,
                        env_.clock) {
   AddTenantRoutes(&router_);
+  AddExclusionRoutes(&router_);
   AddSourceRoutes(&router_);
   AddAlertRoutes(&router_);
   AddChannelRoutes(&router_);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "alerts/alert_test_support.h"
+#include "context/exclusions.h"
 #include "notify/channel_store.h"
 #include "notify/notification_store.h"
 #include "queue/sync_trigger.h"
@@ -44,6 +45,7 @@ struct Objects {
   std::string job_id;
   std::string trace_id;
   std::string channel;  // a webhook channel the tenant owns, with one notification
+  std::string exclusion_id;
 };
 
 // Ids that exist for nobody: what "not found" looks like for each param.
@@ -54,7 +56,8 @@ Objects Ghost() {
           "987654322",
           "987654323",
           "deadbeefdeadbeefdeadbeefdeadbeef",
-          "ghost-channel"};
+          "ghost-channel",
+          "987654324"};
 }
 
 // A Graph that refuses every client: a data source's connection check runs
@@ -150,6 +153,18 @@ class IdorTest : public ::testing::Test {
     n.due_at = now;
     Status stored = InsertNotifications(db, {n});
     EXPECT_TRUE(stored.ok()) << stored.ToString();
+
+    ExclusionInput exclusion;
+    exclusion.kind = "user";
+    exclusion.value = name + "-break-glass@example.com";
+    exclusion.reason = "break-glass account";
+    exclusion.added_by = "seed";
+    Result<Exclusion> excluded =
+        AddExclusion(db, o.tenant_id, exclusion, now, [](std::string_view) -> std::string_view {
+          return "user";
+        });
+    EXPECT_TRUE(excluded.ok()) << excluded.status().ToString();
+    o.exclusion_id = std::to_string(excluded->id);
     return o;
   }
 
@@ -158,7 +173,9 @@ class IdorTest : public ::testing::Test {
   static std::string Substitute(const ApiRoute& route, const Objects& o) {
     const std::map<std::string, std::string> values = {
         {"tenant", o.tenant}, {"source_id", o.source_id}, {"alert_id", o.alert_id},
-        {"job_id", o.job_id}, {"trace_id", o.trace_id},   {"channel", o.channel}};
+        {"job_id", o.job_id}, {"trace_id", o.trace_id},   {"channel", o.channel},
+        {"exclusion_id", o.exclusion_id},
+        {"type", "mfa"}};  // an analysis type (admin-only rollout routes): no tenant's object
     std::string path;
     size_t i = 0;
     while (i < route.pattern.size()) {
@@ -201,6 +218,11 @@ class IdorTest : public ::testing::Test {
       body["note"] = "looked at it";
     } else if (route.pattern == "/api/v1/tenants/{tenant}/preferences" && route.method == "PUT") {
       body["stale_days"] = 60;
+    } else if (route.pattern == "/api/v1/tenants/{tenant}/exclusions" &&
+               route.method == "POST") {
+      body["kind"] = "user";
+      body["value"] = o.tenant + "-added@example.com";
+      body["reason"] = "service account";
     } else if (route.pattern == "/api/v1/sources/{source_id}/sync") {
       body["force"] = false;
     }
@@ -259,7 +281,9 @@ class IdorTest : public ::testing::Test {
            std::to_string(Count(db, "SELECT COUNT(*) FROM channels WHERE name LIKE '%-added'")) +
            " channels added, " +
            std::to_string(Count(db, "SELECT COUNT(*) FROM notifications WHERE tenant_id = " + t)) +
-           " notifications";
+           " notifications, " +
+           std::to_string(Count(db, "SELECT COUNT(*) FROM exclusions WHERE tenant_id = " + t)) +
+           " exclusions";
   }
 
   testing::ScopedEnv key_env_;
@@ -291,7 +315,7 @@ TEST_F(IdorTest, TenantATokenGets404OnEveryRouteForTenantBsObjects) {
     SCOPED_TRACE(route->method + " " + route->pattern);
     const Request request = MakeRequest(*route, b_);
     ApiResponse r = f_.Call(route->method, request.path, token_a_, request.body);
-    if (route->method == "POST" && route->pattern == "/api/v1/tenants") {
+    if (route->auth == RouteAuth::kAdmin) {  // a tenant token may use none of them
       EXPECT_EQ(r.status, 403) << r.body;
       continue;
     }
@@ -316,6 +340,7 @@ TEST_F(IdorTest, TenantATokenGets404OnEveryRouteForTenantBsObjects) {
     expected = ReplaceAll(expected, ghost.job_id, b_.job_id);
     expected = ReplaceAll(expected, ghost.trace_id, b_.trace_id);
     expected = ReplaceAll(expected, ghost.channel, b_.channel);
+    expected = ReplaceAll(expected, ghost.exclusion_id, b_.exclusion_id);
     EXPECT_EQ(m.status, r.status) << m.body;
     EXPECT_EQ(r.body, expected) << "B's object answers unlike a missing one";
   }
@@ -348,11 +373,16 @@ TEST_F(IdorTest, TheSameRequestsWithTenantBsTokenReachRealObjects) {
             1);
   EXPECT_EQ(Count(f_.db(), "SELECT COUNT(*) FROM channels WHERE name = '" + b_.channel + "'"), 0)
       << "DELETE /api/v1/channels/{channel} did not remove B's own channel";
+  EXPECT_EQ(Count(f_.db(), "SELECT COUNT(*) FROM exclusions WHERE id = " + b_.exclusion_id), 0)
+      << "DELETE /api/v1/tenants/{tenant}/exclusions/{exclusion_id} did not remove B's own";
+  EXPECT_EQ(Count(f_.db(), "SELECT COUNT(*) FROM exclusions WHERE value = 'bravo-added@example.com'"
+                           " AND tenant_id = " + std::to_string(b_.tenant_id)),
+            1);
 }
 
 TEST_F(IdorTest, ListsWithoutATenantShowOnlyTheCallersOwnObjects) {
   for (const ApiRoute* route : TokenRoutes()) {
-    if (route->method != "GET" || HasParams(*route)) continue;
+    if (route->method != "GET" || HasParams(*route) || route->auth == RouteAuth::kAdmin) continue;
     SCOPED_TRACE(route->pattern);
     ApiResponse r = f_.Call("GET", route->pattern, token_a_);
     ASSERT_EQ(r.status, 200) << r.body;

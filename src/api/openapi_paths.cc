@@ -9,6 +9,7 @@ Json TenantPath() { return PathParam("tenant", "the tenant's name", String()); }
 Json SourcePath() { return PathParam("source_id", "the data source's id", Integer()); }
 Json AlertPath() { return PathParam("alert_id", "the alert's id", Integer()); }
 Json ChannelPath() { return PathParam("channel", "the channel's name", String()); }
+Json ExclusionPath() { return PathParam("exclusion_id", "the exclusion's id", Integer()); }
 Json Limit() {
   Json schema = {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 100}};
   return QueryParam("limit", "page size (at most ApiLimits::max_page_size, 1000 by default)",
@@ -52,6 +53,29 @@ void AddTenantPaths(Json* paths) {
   op.responses["200"] = Reply("the preferences after the change", Ref("Preferences"));
   p["/api/v1/tenants/{tenant}/preferences"]["put"] =
       Build(op, {"BadRequest", "Unauthorized", "NotFound", "PayloadTooLarge", "RateLimited"});
+
+  op = Token("A tenant's exclusions, in id order", "tenants");
+  op.parameters.push_back(TenantPath());
+  op.responses["200"] = Reply("the exclusions", Ref("ExclusionList"));
+  p["/api/v1/tenants/{tenant}/exclusions"]["get"] =
+      Build(op, {"Unauthorized", "NotFound", "RateLimited"});
+
+  op = Token("Exclude a user, the members of a group or a SKU from one alert type or all "
+             "(never privilege.*); added_by is the token's name",
+             "tenants");
+  op.parameters.push_back(TenantPath());
+  op.request_body = Body(Ref("ExclusionInput"), true, "the exclusion");
+  op.responses["201"] = Reply("added", Ref("Exclusion"));
+  op.responses["409"] = Reply("the tenant has this exclusion already", Ref("Error"));
+  p["/api/v1/tenants/{tenant}/exclusions"]["post"] =
+      Build(op, {"BadRequest", "Unauthorized", "NotFound", "PayloadTooLarge", "RateLimited"});
+
+  op = Token("Remove an exclusion (from the next analysis on)", "tenants");
+  op.parameters.push_back(TenantPath());
+  op.parameters.push_back(ExclusionPath());
+  op.responses["200"] = Reply("the exclusion as it was", Ref("Exclusion"));
+  p["/api/v1/tenants/{tenant}/exclusions/{exclusion_id}"]["delete"] =
+      Build(op, {"Unauthorized", "NotFound", "RateLimited"});
 }
 
 // The operations under /api/v1/sources.

@@ -44,12 +44,40 @@ void AddTenantSchemas(Json* schemas) {
                              {"flap_threshold", Integer("state changes within flap_window that "
                                                         "make an alert flapping; 0: off")},
                              {"flap_window", String("a duration such as \"6h\" or \"90m\"")},
-                             {"disabled_alert_types", ArrayOf(String("an alert type"))}});
+                             {"disabled_alert_types", ArrayOf(String("an alert type"))},
+                             {"severity_overrides",
+                              {{"type", "object"},
+                               {"additionalProperties", Enum({"low", "medium", "high", "critical"})},
+                               {"description",
+                                "alert type -> the severity its alerts get instead of their "
+                                "own; the history of an alert whose severity an override "
+                                "changed says \"(severity override)\""}}}});
   s["Preferences"]["description"] =
       "the effective preferences: the defaults overlaid by the stored values";
   s["PreferencesUpdate"] = s["Preferences"];
   s["PreferencesUpdate"]["description"] =
-      "a partial update: only the keys given change, all of them in one transaction";
+      "a partial update: only the keys given change, all of them in one transaction; "
+      "min_global_admins may not end up above max_global_admins";
+  s["Exclusion"] = Object(
+      {{"id", Integer()},
+       {"tenant", String("the tenant's name")},
+       {"kind", Enum({"user", "group", "sku"})},
+       {"value", String("user: object id or UPN (stored in lower case); group: object id "
+                        "(its members are excluded); sku: part number (its license.* alerts)")},
+       {"alert_type", String("one alert type, or \"*\": every alert type but privilege.*")},
+       {"reason", String("why")},
+       {"added_by", String("who added it: the API token's name, or the person (CLI)")},
+       {"added_at", Time("when it was added")}},
+      {"id", "tenant", "kind", "value", "alert_type", "reason", "added_by", "added_at"});
+  s["Exclusion"]["description"] =
+      "findings it matches open no alert; an open alert whose subject becomes excluded "
+      "resolves with the reason \"excluded (exclusion N: <reason>)\"";
+  s["ExclusionInput"] =
+      Object({{"kind", Enum({"user", "group", "sku"})},
+              {"value", String("user: object id or UPN; group: object id; sku: part number")},
+              {"alert_type", String("one alert type (not privilege.*), or \"*\" (the default)")},
+              {"reason", String("why (required)")}},
+             {"kind", "value", "reason"});
 }
 
 // Schemas of data sources, their checks, and the answers of a sync or webhook request.
@@ -339,7 +367,8 @@ void AddJobAndTraceSchemas(Json* schemas) {
 // Schemas of the list answers ("<Item>List"), cursor-paged or not.
 void AddListSchemas(Json* schemas) {
   Json& s = *schemas;
-  for (const char* item : {"Tenant", "DataSource", "Alert", "HistoryEntry", "Job", "Channel"}) {
+  for (const char* item :
+       {"Tenant", "DataSource", "Alert", "HistoryEntry", "Job", "Channel", "Exclusion"}) {
     Json page = Object({{"items", ArrayOf(Ref(item))}}, {"items"});
     page["properties"]["next_cursor"] = {
         {"type", "string"},

@@ -51,7 +51,8 @@ TEST(OpenApiTest, IsAnOpenApi303DocumentWithBearerAuth) {
   EXPECT_EQ(doc["security"][0].count("bearerAuth"), 1u);
   for (const char* schema :
        {"Error", "Alert", "Tenant", "DataSource", "Job", "TraceSpan", "Preferences", "Channel",
-        "ChannelInput", "ChannelCreated", "ChannelList", "Notification", "NotificationList"}) {
+        "ChannelInput", "ChannelCreated", "ChannelList", "Notification", "NotificationList",
+        "Exclusion", "ExclusionInput", "ExclusionList"}) {
     EXPECT_TRUE(doc["components"]["schemas"].contains(schema)) << schema;
   }
   // Every $ref points at something that exists.
@@ -148,6 +149,25 @@ TEST(OpenApiTest, TheWebhookMessageSchemaHasEveryKeyOfTheBodyAndNoOther) {
   }
   for (const auto& [key, value] : body["notifications"][0].items()) sent.insert(key);
   EXPECT_EQ(documented, sent);
+}
+
+// The preferences a GET answers with are documented key for key, and the
+// severity overrides as an object of severities.
+TEST(OpenApiTest, ThePreferencesSchemaHasEveryKeyOfTheAnswer) {
+  ApiFixture f;
+  const std::string token = f.TenantToken("contoso");
+  ApiResponse r = f.Call("GET", "/api/v1/tenants/contoso/preferences", token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::set<std::string> answered, documented;
+  const nlohmann::json answer = nlohmann::json::parse(r.body);
+  for (const auto& [key, value] : answer.items()) answered.insert(key);
+  const nlohmann::json schema = Document()["components"]["schemas"]["Preferences"];
+  for (const auto& [key, value] : schema["properties"].items()) documented.insert(key);
+  EXPECT_EQ(documented, answered);
+  const nlohmann::json overrides = schema["properties"]["severity_overrides"];
+  EXPECT_EQ(overrides["type"], "object");
+  EXPECT_EQ(overrides["additionalProperties"]["enum"],
+            nlohmann::json::parse(R"(["low", "medium", "high", "critical"])"));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 namespace vigil {
 
 void AddTenantRoutes(Router* router);   // tenants and their preferences (tenant_routes.cc)
+void AddExclusionRoutes(Router* router);  // a tenant's exclusions (exclusion_routes.cc)
 void AddSourceRoutes(Router* router);   // data sources: list, add, test, sync (source_routes.cc)
 void AddAlertRoutes(Router* router);    // alerts, history, acknowledge, snooze (alert_routes.cc)
 void AddChannelRoutes(Router* router);  // delivery channels (channel_routes.cc)

@@ -16,11 +16,14 @@
 //
 // Preferences (GET, and the answer to PUT): every preference with its
 // effective value, {"stale_days": 90, "min_global_admins": 2, ...,
-// "disabled_alert_types": ["stale.guest"]}: numbers are JSON numbers,
-// disabled_alert_types an array of alert types. A PUT body has the same
-// shape with only the keys to change; an unknown key, a value of the wrong
-// type, out of range or naming an unknown alert type answers 400 naming the
-// key and the value, and nothing is stored.
+// "disabled_alert_types": ["stale.guest"], "severity_overrides":
+// {"stale.user": "high"}}: numbers are JSON numbers, disabled_alert_types an
+// array of alert types, severity_overrides an object of alert type to
+// severity. A PUT body has the same shape with only the keys to change; an
+// unknown key, a value of the wrong type, out of range or naming an unknown
+// alert type or severity answers 400 naming the key and the value, values
+// impossible together with the stored ones (min_global_admins above
+// max_global_admins) answer 400 naming both, and nothing is stored.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -125,6 +128,11 @@ ApiResponse PreferencesResponse(Db* db, int64_t tenant_id) {
   for (const auto& [key, text] : prefs->effective.Entries()) {
     if (key == kDisabledAlertTypesPreference) {
       values[key] = prefs->effective.disabled_alert_types;
+    } else if (key == kSeverityOverridesPreference) {
+      values[key] = nlohmann::json::object();
+      for (const auto& [type, severity] : prefs->effective.severity_overrides) {
+        values[key][type] = severity;
+      }
     } else {
       nlohmann::json number = nlohmann::json::parse(text, nullptr, false);
       values[key] = number.is_number() ? number : nlohmann::json(text);
@@ -148,6 +156,22 @@ Result<std::string> PreferenceText(const std::string& key, const nlohmann::json&
     }
     if (!ok) {
       return Status::InvalidArgument(named + ": expected an array of alert type names, got " +
+                                     ShownJson(value));
+    }
+  } else if (key == kSeverityOverridesPreference) {
+    // {"alert.type": "severity"}: the stored text "type=severity,..."; a name
+    // that holds a separator cannot be said in that text.
+    bool ok = value.is_object();
+    if (ok) {
+      for (const auto& [type, severity] : value.items()) {
+        ok = ok && severity.is_string() && !type.empty() &&
+             type.find_first_of(",=") == std::string::npos;
+        if (!ok) break;
+        text += (text.empty() ? "" : ",") + type + "=" + severity.get<std::string>();
+      }
+    }
+    if (!ok) {
+      return Status::InvalidArgument(named + ": expected an object of alert type to severity, got " +
                                      ShownJson(value));
     }
   } else if (key == "flap_window") {

@@ -153,7 +153,42 @@ TEST_F(TenantRoutesTest, PreferencesShowEveryEffectiveValueWithItsType) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r), nlohmann::json::parse(R"({"stale_days": 90, "min_global_admins": 2,
       "max_global_admins": 4, "max_sync_age_hours": 72, "flap_threshold": 4,
-      "flap_window": "6h", "disabled_alert_types": []})"));
+      "flap_window": "6h", "disabled_alert_types": [], "severity_overrides": {}})"));
+}
+
+TEST_F(TenantRoutesTest, SeverityOverridesAreAnObjectOfAlertTypeToSeverity) {
+  ApiResponse r = f_.Call("PUT", "/api/v1/tenants/contoso/preferences", contoso_token_,
+                          R"({"severity_overrides": {"stale.user": "high",
+                                                     "mfa.user_not_registered": "low"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["severity_overrides"],
+            nlohmann::json::parse(R"({"mfa.user_not_registered": "low", "stale.user": "high"})"));
+  EXPECT_EQ(Body(f_.Call("GET", "/api/v1/tenants/contoso/preferences", admin_))["severity_overrides"],
+            Body(r)["severity_overrides"]);
+  // An empty object takes every override away.
+  r = f_.Call("PUT", "/api/v1/tenants/contoso/preferences", admin_, R"({"severity_overrides": {}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["severity_overrides"], nlohmann::json::object());
+}
+
+// Values that are each valid but impossible together, with what is stored.
+TEST_F(TenantRoutesTest, ImpossibleThresholdsAnswer400NamingBothKeys) {
+  ApiResponse r = f_.Call("PUT", "/api/v1/tenants/contoso/preferences", contoso_token_,
+                          R"({"stale_days": 30, "min_global_admins": 5})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Body(r)["error"]["code"], "bad_request");
+  EXPECT_EQ(Message(r), "min_global_admins (5) is greater than max_global_admins (4)");
+  EXPECT_EQ(StoredPreferences(contoso_), 0);
+  ASSERT_EQ(f_.Call("PUT", "/api/v1/tenants/contoso/preferences", contoso_token_,
+                    R"({"max_global_admins": 8, "min_global_admins": 5})")
+                .status,
+            200);
+  r = f_.Call("PUT", "/api/v1/tenants/contoso/preferences", contoso_token_,
+              R"({"max_global_admins": 3})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Message(r), "min_global_admins (5) is greater than max_global_admins (3)");
+  EXPECT_EQ(Body(f_.Call("GET", "/api/v1/tenants/contoso/preferences", admin_))["max_global_admins"],
+            8);
 }
 
 TEST_F(TenantRoutesTest, APartialUpdateChangesOnlyItsKeysAndAnswersTheNewPreferences) {
@@ -164,7 +199,7 @@ TEST_F(TenantRoutesTest, APartialUpdateChangesOnlyItsKeysAndAnswersTheNewPrefere
   const nlohmann::json expected = nlohmann::json::parse(R"({"stale_days": 60,
       "min_global_admins": 2, "max_global_admins": 4, "max_sync_age_hours": 72,
       "flap_threshold": 4, "flap_window": "6h",
-      "disabled_alert_types": ["license.unused", "stale.user"]})");
+      "disabled_alert_types": ["license.unused", "stale.user"], "severity_overrides": {}})");
   EXPECT_EQ(Body(r), expected);
   EXPECT_EQ(Body(f_.Call("GET", "/api/v1/tenants/contoso/preferences", admin_)), expected);
   EXPECT_EQ(StoredPreferences(contoso_), 2);
@@ -197,7 +232,8 @@ TEST_F(TenantRoutesTest, AnyBadPreferenceRefusesTheWholeUpdate) {
   const std::vector<Case> cases = {
       {R"({"stale_days": 30, "colour": "red"})",
        "unknown preference \"colour\" (known: stale_days, min_global_admins, max_global_admins, "
-       "max_sync_age_hours, flap_threshold, flap_window, disabled_alert_types)"},
+       "max_sync_age_hours, flap_threshold, flap_window, disabled_alert_types, "
+       "severity_overrides)"},
       {R"({"flap_window": 6})",
        "preference flap_window: expected a duration such as \"6h\", got 6"},
       {R"({"flap_window": "6 hours"})",
@@ -217,6 +253,20 @@ TEST_F(TenantRoutesTest, AnyBadPreferenceRefusesTheWholeUpdate) {
        "[\"stale.user,stale.guest\"]"},
       {R"({"disabled_alert_types": [1]})",
        "preference disabled_alert_types: expected an array of alert type names, got [1]"},
+      {R"({"severity_overrides": {"stale.user": "urgent"}})",
+       "preference severity_overrides: unknown severity \"urgent\" for stale.user (known: low, "
+       "medium, high, critical)"},
+      {R"({"severity_overrides": {"mfa.nope": "high"}})",
+       "severity_overrides: unknown alert type \"mfa.nope\""},
+      {R"({"severity_overrides": "stale.user=high"})",
+       "preference severity_overrides: expected an object of alert type to severity, got "
+       "\"stale.user=high\""},
+      {R"({"severity_overrides": {"stale.user": 3}})",
+       "preference severity_overrides: expected an object of alert type to severity, got "
+       "{\"stale.user\":3}"},
+      {R"({"severity_overrides": {"stale.user=low,x": "high"}})",
+       "preference severity_overrides: expected an object of alert type to severity, got "
+       "{\"stale.user=low,x\":\"high\"}"},
   };
   for (const Case& c : cases) {
     ApiResponse r = f_.Call("PUT", "/api/v1/tenants/contoso/preferences", contoso_token_, c.body);

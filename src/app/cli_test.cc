@@ -264,7 +264,7 @@ TEST_F(CliTest, BadPreferencesAreRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(unknown.err,
             "vigil: --set: unknown preference \"colour\" (known: stale_days, min_global_admins, "
             "max_global_admins, max_sync_age_hours, flap_threshold, flap_window, "
-            "disabled_alert_types)\n");
+            "disabled_alert_types, severity_overrides)\n");
   CliRun type = Vigil({"prefs", "--db", db_, "--tenant", "contoso", "--set",
                        "disabled_alert_types=stale.user,mfa.nope"});
   EXPECT_EQ(type.status, 2);
@@ -306,16 +306,17 @@ TEST_F(CliTest, HelpListsEveryCommandInOrder) {
   ASSERT_EQ(top.status, 0);
   EXPECT_EQ(ListedCommands(top.out),
             (std::vector<std::string>{"sync", "alerts", "history", "trace", "generate", "prefs",
-                                      "rules", "demo", "serve", "worker", "migrate", "health", "trigger",
-                                      "jobs", "events", "schedule", "queue", "key", "source",
-                                      "sources", "token", "tokens", "webhook", "channel",
-                                      "channels", "notifications"}))
+                                      "rules", "rollout", "demo", "serve", "worker", "migrate",
+                                      "health", "trigger", "jobs", "events", "schedule", "queue",
+                                      "key", "source", "sources", "token", "tokens", "webhook",
+                                      "channel", "channels", "notifications"}))
       << top.out;
   const std::vector<std::pair<std::string, std::vector<std::string>>> groups = {
       {"events", {"tail"}},          {"queue", {"add", "work", "stats"}},
       {"key", {"generate"}},         {"source", {"add", "test"}},
       {"token", {"create", "revoke"}}, {"webhook", {"secret"}},
-      {"channel", {"add", "remove", "test"}}};
+      {"channel", {"add", "remove", "test"}},
+      {"rollout", {"set", "diff", "promote", "rollback", "status"}}};
   for (const auto& [group, subcommands] : groups) {
     CliRun help = Vigil({group, "--help"});
     EXPECT_EQ(help.status, 0) << group;

@@ -63,6 +63,11 @@ struct PrefsCommand {
   std::string db = "vigil.db";
   std::string tenant;
   std::vector<std::string> set;  // KEY=VALUE
+  std::string exclude;           // KIND:VALUE (context/exclusions.h); empty: none
+  std::string type = "*";        // the excluded alert type
+  std::string reason;
+  std::string by;                // who adds the exclusion; empty: $USER
+  int64_t remove_exclusion = 0;  // 0: none
   bool json = false;
 };
 int RunPrefs(const PrefsCommand& cmd, std::ostream& out, std::ostream& err);

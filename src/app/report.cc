@@ -33,7 +33,11 @@ std::string FormatAnalysisOutcome(const AnalysisOutcome& a) {
     }
     switch (s->outcome) {
       case BatchOutcome::kApplied:
-        out += std::to_string(batch.findings.size()) + " findings: opened " +
+        out += std::to_string(batch.findings.size()) + " findings" +
+               (batch.excluded.empty()
+                    ? std::string()
+                    : " (" + std::to_string(batch.excluded.size()) + " more excluded)") +
+               ": opened " +
                std::to_string(s->opened) + ", updated " + std::to_string(s->updated) +
                ", resolved " + std::to_string(s->resolved) + ", reopened " +
                std::to_string(s->reopened) + ", unchanged " + std::to_string(s->unchanged);
@@ -132,7 +136,8 @@ std::string SyncOutcomeToJson(const std::string& tenant, const std::string& sour
                            {"rule_version", b.rule_version},
                            {"status", BatchStatusName(b.status)},
                            {"reason", b.reason},
-                           {"findings", b.findings.size()}};
+                           {"findings", b.findings.size()},
+                           {"excluded", b.excluded.size()}};
       if (i < a.reconcile.batches.size()) {
         const BatchSummary& s = a.reconcile.batches[i];
         jb["outcome"] = BatchOutcomeName(s.outcome);

@@ -12,7 +12,7 @@ namespace vigil {
 //   contoso / graph: sync succeeded (trace 4f1c...)
 //     user            120 live: +120 new, 0 changed, 0 deleted, 0 unchanged
 //     not available: registration (userRegistrationDetails.json is missing)
-//   analysis run-... as of 2026-11-28T00:00:00Z (7 statements to load, 31 to reconcile)
+//   analysis run-... as of 2026-11-28T00:00:00Z (8 statements to load, 31 to reconcile)
 //     mfa        COMPLETE    opened 5, updated 0, resolved 0, reopened 0, unchanged 0
 //     policy     INCOMPLETE  policy data: ... (alerts left as they were)
 //     stale      shadow v2 COMPLETE would open 0, would resolve 6, ... (with a candidate)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "context/exclusions.h"
 #include "context/preferences.h"
 #include "context/rule_settings.h"
 #include "providers/records.h"
@@ -61,6 +62,9 @@ struct DataContext {
   std::unordered_map<std::string, uint32_t> user_index;  // object id -> users[i]
   std::unordered_map<std::string, uint32_t> sku_index;   // skuId -> skus[i]
   std::unordered_map<std::string, uint32_t> role_index;  // role id -> roles[i]
+
+  // The tenant's exclusions (context/exclusions.h), in id order.
+  std::vector<Exclusion> exclusions;
 
   // The tenant's open alerts when the context was loaded, for analyzers that
   // want to compare with what is already raised. The AlertManager does not

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "common/time.h"
+#include "context/exclusions.h"
 #include "context/preferences.h"
 #include "context/rule_settings.h"
 #include "providers/entity_codec.h"
@@ -163,11 +164,16 @@ Status LoadOpenAlerts(Db* db, int64_t tenant_id, DataContext* ctx) {
   return Status::Ok();
 }
 
+Status LoadExclusions(Db* db, int64_t tenant_id, DataContext* ctx) {
+  VIGIL_ASSIGN_OR_RETURN(ctx->exclusions, ListExclusions(db, tenant_id));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
   const uint64_t before = db_->statements_executed();
-  // One snapshot for all seven statements: a sync that commits meanwhile is
+  // One snapshot for all eight statements: a sync that commits meanwhile is
   // either wholly in the context or wholly absent.
   std::optional<Transaction> snapshot;
   if (!db_->InTransaction()) {
@@ -187,6 +193,7 @@ Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
   std::vector<std::pair<std::string, std::string>> role_links;
   VIGIL_RETURN_IF_ERROR(LoadRoleLinks(db_, tenant_id, &role_links));
   VIGIL_RETURN_IF_ERROR(LoadOpenAlerts(db_, tenant_id, &ctx));
+  VIGIL_RETURN_IF_ERROR(LoadExclusions(db_, tenant_id, &ctx));
   ctx.BuildAdjacency(role_links);
   if (snapshot) VIGIL_RETURN_IF_ERROR(snapshot->Commit());
   last_statements_ = db_->statements_executed() - before;

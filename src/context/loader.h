@@ -1,8 +1,9 @@
 // DataContextLoader: builds one tenant's DataContext with a fixed number of
-// statements (six), however large the tenant: the tenant, its preferences,
-// its data sources with their availability, every live entity, every role
-// link, and the open alerts. Entities are decoded from their canonical
-// attributes (a user's licenses included) and indexed in memory.
+// statements (eight), however large the tenant: the tenant, its preferences,
+// its rule settings, its data sources with their availability, every live
+// entity, every role link, the open alerts, and its exclusions. Entities are
+// decoded from their canonical attributes (a user's licenses included) and
+// indexed in memory.
 //
 // Availability of a kind for the tenant: not available when any of the
 // tenant's data sources failed its last sync (the reason names the data

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -22,6 +24,8 @@ namespace vigil {
 
 // The preference that lists the alert types a tenant turned off.
 inline constexpr std::string_view kDisabledAlertTypesPreference = "disabled_alert_types";
+// The preference that gives alert types another severity than their own.
+inline constexpr std::string_view kSeverityOverridesPreference = "severity_overrides";
 
 struct Preferences {
   int stale_days = 90;        // "stale_days": sign-in age that makes an account stale
@@ -39,6 +43,12 @@ struct Preferences {
   // alert must hold one state to be stable again; stored as a duration
   // ("6h", "90m", "1d": common/duration.h), in milliseconds here.
   int64_t flap_window_ms = 6 * 3600 * 1000;
+  // "severity_overrides": alert type -> the severity its findings get
+  // instead of the alert type's own (analysis/unified_analyzer.h), stored as
+  // "mfa.user_not_registered=high,stale.user=low". A severity is one of
+  // low, medium, high, critical (the names of analysis/finding.h Severity,
+  // which sits above this library).
+  std::map<std::string, std::string, std::less<>> severity_overrides;
 
   // Sets one preference from its stored text. InvalidArgument names the key
   // and the value when the key is unknown or the value is not valid for it.
@@ -55,15 +65,24 @@ using IsAlertTypeFn = bool (*)(std::string_view name);
 
 // OK when `value` (stored text, as Preferences::Set takes it) may be stored
 // for `key`. InvalidArgument otherwise, naming the key and the value:
-// Preferences::Set's message for an unknown key or a bad value, or
-// "disabled_alert_types: unknown alert type \"x\"" when `is_alert_type`
-// refuses a name of the list.
+// Preferences::Set's message for an unknown key or a bad value (an unknown
+// severity included), or "disabled_alert_types: unknown alert type \"x\""
+// (likewise "severity_overrides: ...") when `is_alert_type` refuses a name
+// of the list.
 Status ValidatePreference(std::string_view key, std::string_view value,
                           IsAlertTypeFn is_alert_type);
 
-// Checks every (key, value) of `updates` first, then stores them all in one
-// transaction: when one is invalid (its ValidatePreference error) or a write
-// fails (the database's error), nothing is stored.
+// OK when the values of `prefs` are possible together. InvalidArgument
+// naming both keys and values otherwise: "min_global_admins (5) is greater
+// than max_global_admins (4)".
+Status CheckPreferenceCombination(const Preferences& prefs);
+
+// Checks every (key, value) of `updates` first, then, in one transaction,
+// reads the stored values, overlays the updates on them, checks the result
+// (CheckPreferenceCombination) and stores the updates: when one is invalid
+// (its ValidatePreference error), the combination is impossible (its
+// error), or a read or write fails (the database's error), nothing is
+// stored.
 Status UpdatePreferences(Db* db, int64_t tenant_id,
                          const std::vector<std::pair<std::string, std::string>>& updates,
                          IsAlertTypeFn is_alert_type);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string_view>
 
 #include "testing/fixtures.h"
@@ -74,8 +75,75 @@ TEST(PreferencesTest, FlapThresholdAndWindow) {
                                                               {"max_sync_age_hours", "72"},
                                                               {"flap_threshold", "2"},
                                                               {"flap_window", "90m"},
-                                                              {"disabled_alert_types", ""}}));
+                                                              {"disabled_alert_types", ""},
+                                                              {"severity_overrides", ""}}));
   EXPECT_EQ(Preferences().Entries()[5], (std::pair<std::string, std::string>{"flap_window", "6h"}));
+}
+
+TEST(PreferencesTest, SeverityOverridesAreReadCheckedAndWrittenBackTheSameWay) {
+  Preferences p;
+  EXPECT_TRUE(p.severity_overrides.empty());
+  ASSERT_TRUE(p.Set("severity_overrides", "stale.user=high,license.unused=critical").ok());
+  EXPECT_EQ(p.severity_overrides,
+            (std::map<std::string, std::string, std::less<>>{{"license.unused", "critical"},
+                                                             {"stale.user", "high"}}));
+  EXPECT_EQ(p.Entries().back(), (std::pair<std::string, std::string>{
+                                    "severity_overrides", "license.unused=critical,stale.user=high"}));
+  ASSERT_TRUE(p.Set("severity_overrides", "").ok());  // none
+  EXPECT_TRUE(p.severity_overrides.empty());
+
+  EXPECT_TRUE(ValidatePreference("severity_overrides", "stale.user=low", KnownType).ok());
+  EXPECT_EQ(ValidatePreference("severity_overrides", "stale.user=low,mfa.nope=high", KnownType)
+                .message(),
+            "severity_overrides: unknown alert type \"mfa.nope\"");
+  EXPECT_EQ(ValidatePreference("severity_overrides", "stale.user=urgent", KnownType).message(),
+            "preference severity_overrides: unknown severity \"urgent\" for stale.user (known: "
+            "low, medium, high, critical)");
+  EXPECT_EQ(ValidatePreference("severity_overrides", "stale.user", KnownType).message(),
+            "preference severity_overrides: \"stale.user\" is not ALERT_TYPE=SEVERITY");
+  EXPECT_EQ(ValidatePreference("severity_overrides", "stale.user=low,stale.user=high", KnownType)
+                .message(),
+            "preference severity_overrides: stale.user is given twice");
+  EXPECT_EQ(ValidatePreference("colour", "red", KnownType).message(),
+            "unknown preference \"colour\" (known: stale_days, min_global_admins, "
+            "max_global_admins, max_sync_age_hours, flap_threshold, flap_window, "
+            "disabled_alert_types, severity_overrides)");
+
+  testing::TestTenant t = testing::NewTestTenant();
+  ASSERT_TRUE(UpdatePreferences(t.db.get(), t.tenant_id,
+                                {{"severity_overrides", "stale.user=high"}}, KnownType)
+                  .ok());
+  Result<TenantPreferences> prefs = LoadTenantPreferences(t.db.get(), t.tenant_id);
+  ASSERT_TRUE(prefs.ok()) << prefs.status().ToString();
+  EXPECT_EQ(prefs->effective.severity_overrides.at("stale.user"), "high");
+  EXPECT_EQ(prefs->stored, std::set<std::string>{"severity_overrides"});
+}
+
+// Values that are each valid but impossible together are refused with the
+// stored values taken into account, and nothing of the update is stored.
+TEST(PreferencesTest, MinGlobalAdminsAboveMaxIsRefusedAndNothingIsStored) {
+  testing::TestTenant t = testing::NewTestTenant();
+  Status bad = UpdatePreferences(t.db.get(), t.tenant_id,
+                                 {{"stale_days", "30"}, {"min_global_admins", "5"}}, KnownType);
+  EXPECT_EQ(bad.code(), Code::kInvalidArgument);
+  EXPECT_EQ(bad.message(), "min_global_admins (5) is greater than max_global_admins (4)");
+  Result<TenantPreferences> prefs = LoadTenantPreferences(t.db.get(), t.tenant_id);
+  ASSERT_TRUE(prefs.ok()) << prefs.status().ToString();
+  EXPECT_TRUE(prefs->stored.empty());
+  EXPECT_EQ(prefs->effective.stale_days, 90);
+
+  // Against a stored maximum: lowering it below the minimum is refused too.
+  ASSERT_TRUE(UpdatePreferences(t.db.get(), t.tenant_id,
+                                {{"max_global_admins", "8"}, {"min_global_admins", "5"}}, KnownType)
+                  .ok());
+  bad = UpdatePreferences(t.db.get(), t.tenant_id, {{"max_global_admins", "3"}}, KnownType);
+  EXPECT_EQ(bad.message(), "min_global_admins (5) is greater than max_global_admins (3)");
+  prefs = LoadTenantPreferences(t.db.get(), t.tenant_id);
+  ASSERT_TRUE(prefs.ok()) << prefs.status().ToString();
+  EXPECT_EQ(prefs->effective.max_global_admins, 8);
+  // Equal is possible: exactly that many.
+  EXPECT_TRUE(UpdatePreferences(t.db.get(), t.tenant_id, {{"max_global_admins", "5"}}, KnownType)
+                  .ok());
 }
 
 }  // namespace

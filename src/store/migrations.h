@@ -23,13 +23,16 @@ struct Migration {
   std::string_view postgres_sql = {};
 };
 
-// All migrations, ascending by version.
+// All migrations, ascending by version (not necessarily consecutive).
 const std::vector<Migration>& AllMigrations();
 
-// Applies every migration newer than the database's version, each in its own
-// transaction, recording it in schema_migrations. Returns the version now in
-// force. Fails (database unchanged by the failing step) with the migration's
-// name and the database's message.
+// Applies every migration whose version schema_migrations does not record,
+// in ascending order, each in its own transaction, recording it there.
+// Versions may have gaps (a number kept for a change made in parallel): one
+// below the newest recorded is still applied when it is missing. Returns
+// the version now in force (the newest recorded). Fails (database unchanged
+// by the failing step) with the migration's name and the database's
+// message.
 Result<int> ApplyMigrations(Db* db, std::string_view id_type);
 
 // The version of the newest migration applied; 0 when none. Fails with the
