@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <vector>
 
 #include "common/time.h"
 #include "store/sqlite_db.h"
@@ -61,13 +64,44 @@ Snapshot SmallSnapshot(int users, TimeMs now) {
   return s;
 }
 
+namespace {
+
+// The directories NewTempDir made, removed when the process that made them
+// exits. A function-local static: made at the first NewTempDir, so it is
+// destroyed after the servers whose data lives in these directories.
+class TempDirs {
+ public:
+  ~TempDirs() {
+    const char* keep = std::getenv("VIGIL_KEEP_TEST_DIRS");
+    if ((keep != nullptr && *keep != '\0') || ::getpid() != owner_) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::filesystem::path& dir : dirs_) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  }
+  void Add(std::filesystem::path dir) {
+    std::lock_guard<std::mutex> lock(mu_);
+    dirs_.push_back(std::move(dir));
+  }
+
+ private:
+  const pid_t owner_ = ::getpid();
+  std::mutex mu_;
+  std::vector<std::filesystem::path> dirs_;
+};
+
+}  // namespace
+
 std::string NewTempDir() {
+  static TempDirs made;
   static std::atomic<int> counter{0};
   std::filesystem::path dir =
       std::filesystem::path(::testing::TempDir()) /
       ("vigil-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  made.Add(dir);
   return dir.string();
 }
 

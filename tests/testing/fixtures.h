@@ -28,7 +28,10 @@ TestTenant NewTestTenant(const std::string& name = "contoso");
 // user is registered for MFA; security defaults on.
 Snapshot SmallSnapshot(int users, TimeMs now);
 
-// A new empty directory under the test temp dir, unique per call.
+// A new empty directory under the test temp dir, unique per call. The
+// process that made it removes it, with everything in it, when it exits
+// normally (a forked child that exits removes nothing); set
+// VIGIL_KEEP_TEST_DIRS=1 to keep them for a look after a failure.
 std::string NewTempDir();
 
 // Writes `text` to `path` (test helper; fails the test on error).
