@@ -17,6 +17,7 @@ packages=(
   python3-aiosmtpd prometheus-alertmanager  # real receivers of the delivery tests
   clang libclang-rt-14-dev
   python3  # the test and bench scripts (free ports, bench/scripts/bench_runs.py)
+  chromium chromium-driver python3-selenium  # the console's tests in a real headless browser
 )
 # The BullMQ interop test runs Node's bullmq; a machine that has node and npm
 # already (from nodesource, nvm, ...) keeps its own.
