@@ -45,6 +45,7 @@ Api::Api(ApiEnv env)
   AddTraceRoutes(&router_);
   AddRolloutRoutes(&router_);
   AddWebhookRoutes(&router_);
+  AddSessionRoutes(&router_);
   AddOpsRoutes(&router_);
 }
 

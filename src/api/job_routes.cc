@@ -1,6 +1,13 @@
 // The job routes, over ApiEnv::queue:
 //   GET /api/v1/jobs            ?tenant&state&limit, newest first: {"items": [...]}
 //   GET /api/v1/jobs/{job_id}   one job
+//   GET /api/v1/queue           ?tenant: {"counts": {"waiting", "delayed", "active",
+//                               "completed", "failed"}, "paused": bool, "capped_at": n or
+//                               null}: an admin token without ?tenant gets the whole queue's
+//                               counts (one call to Queue::Counts); otherwise one tenant's
+//                               jobs (a tenant token: its own), counted from listings of at
+//                               most 1,000 per state ("capped_at": 1000, a count of 1000
+//                               meaning at least that many)
 // A job belongs to the tenant whose id is its group. A tenant token sees only
 // its tenant's jobs; an admin token sees every job, including jobs without a
 // group. A job the caller may not see answers exactly as a missing one (404).
@@ -70,9 +77,44 @@ ApiResponse GetJobRoute(const ApiRequest& request, RouteCall& call) {
   return JsonResponse(200, JobToJson(*job, *names));
 }
 
+constexpr int kTenantCountCap = 1000;
+
+ApiResponse QueueRoute(const ApiRequest& request, RouteCall& call) {
+  if (auto missing = NeedQueue(call)) return *missing;
+  std::string group;  // empty: the whole queue (an admin token without ?tenant)
+  if (std::optional<std::string> tenant = request.Query("tenant")) {
+    TenantRow row;
+    if (auto missing = ResolveTenant(call, *tenant, &row)) return *missing;
+    group = std::to_string(row.id);
+  } else if (!call.principal->admin()) {
+    group = std::to_string(*call.principal->tenant_id);
+  }
+  Result<JobCounts> all = call.env->queue->Counts();
+  if (!all.ok()) return ErrorFromStatus(all.status());
+  nlohmann::json counts = {{"waiting", all->waiting},     {"delayed", all->delayed},
+                           {"active", all->active},       {"completed", all->completed},
+                           {"failed", all->failed}};
+  nlohmann::json capped = nullptr;
+  if (!group.empty()) {
+    capped = kTenantCountCap;
+    for (auto& [name, count] : counts.items()) {
+      ListFilter filter;
+      filter.state = ParseJobState(name);
+      filter.group = group;
+      filter.limit = kTenantCountCap;
+      Result<std::vector<JobInfo>> jobs = call.env->queue->List(filter);
+      if (!jobs.ok()) return ErrorFromStatus(jobs.status());
+      count = jobs->size();
+    }
+  }
+  return JsonResponse(200, {{"counts", std::move(counts)}, {"paused", all->paused},
+                            {"capped_at", capped}});
+}
+
 }  // namespace
 
 void AddJobRoutes(Router* router) {
+  router->Add({"GET", "/api/v1/queue", RouteAuth::kToken, QueueRoute});
   router->Add({"GET", "/api/v1/jobs", RouteAuth::kToken, ListJobsRoute});
   router->Add({"GET", "/api/v1/jobs/{job_id}", RouteAuth::kToken, GetJobRoute});
 }

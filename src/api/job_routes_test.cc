@@ -92,6 +92,24 @@ TEST_F(JobRoutesTest, FiltersByStateAndLimit) {
             std::vector<std::string>{contoso_analyze_});
 }
 
+TEST_F(JobRoutesTest, QueueCountsAreTheWholeQueueForAdminAndTheTenantsForATenantToken) {
+  ApiResponse all = f_.Call("GET", "/api/v1/queue", admin_);
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(Body(all)["counts"],
+            (nlohmann::json{{"waiting", 3}, {"delayed", 1}, {"active", 0}, {"completed", 0},
+                            {"failed", 0}}));
+  EXPECT_EQ(Body(all)["paused"], false);
+  EXPECT_TRUE(Body(all)["capped_at"].is_null());
+
+  ApiResponse mine = f_.Call("GET", "/api/v1/queue", contoso_token_);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(Body(mine)["counts"],
+            (nlohmann::json{{"waiting", 1}, {"delayed", 1}, {"active", 0}, {"completed", 0},
+                            {"failed", 0}}));
+  EXPECT_EQ(Body(mine)["capped_at"], 1000);
+  EXPECT_EQ(Body(f_.Call("GET", "/api/v1/queue", fabrikam_token_))["counts"]["waiting"], 1);
+}
+
 TEST_F(JobRoutesTest, BadParametersAnswer400) {
   ApiResponse r = f_.Call("GET", "/api/v1/jobs?state=sleeping", contoso_token_);
   EXPECT_EQ(r.status, 400);

@@ -138,5 +138,7 @@ Json Paths();      // paths: every route
 // Rule rollouts (openapi_rollouts.cc).
 void AddRolloutSchemas(Json* schemas);
 void AddRolloutPaths(Json* paths);
+void AddSessionSchemas(Json* schemas);  // openapi_session.cc
+void AddSessionPaths(Json* paths);
 
 }  // namespace vigil::openapi

@@ -296,6 +296,7 @@ Json Paths() {
   AddDeliveryPaths(&p);
   AddJobAndTracePaths(&p);
   AddRolloutPaths(&p);
+  AddSessionPaths(&p);
   AddDocumentPath(&p);
   AddWebhookPaths(&p);
   AddOpsPaths(&p);

@@ -403,6 +403,7 @@ Json Schemas() {
   AddDeliverySchemas(&s);
   AddJobAndTraceSchemas(&s);
   AddRolloutSchemas(&s);
+  AddSessionSchemas(&s);
   AddListSchemas(&s);
   AddOpsSchemas(&s);
   return s;

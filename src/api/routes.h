@@ -15,6 +15,7 @@ void AddJobRoutes(Router* router);           // jobs (job_routes.cc)
 void AddTraceRoutes(Router* router);         // traces as waterfalls (trace_routes.cc)
 void AddRolloutRoutes(Router* router);       // rule rollouts, admin only (rollout_routes.cc)
 void AddWebhookRoutes(Router* router);       // POST /hooks/{source_id} (webhook_routes.cc)
+void AddSessionRoutes(Router* router);       // who the token is, the alert types (session_routes.cc)
 void AddOpsRoutes(Router* router);  // /healthz, /readyz, /metrics, openapi.json (ops_routes.cc)
 
 }  // namespace vigil
