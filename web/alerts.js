@@ -62,7 +62,7 @@
   function alertRow(alert, selected, onToggle) {
     const box = el("input", { type: "checkbox", "aria-label": "Select alert " + alert.id, checked: selected.has(alert.id) });
     box.addEventListener("change", () => onToggle(alert.id, box.checked));
-    return el("tr", { dataset: { alertId: alert.id }, class: "state-" + alert.state },
+    return el("tr", { dataset: { alertId: alert.id }, class: "row-" + alert.state },
       el("td", null, box),
       el("td", null, V.badge(alert.severity)),
       el("td", null, el("a", { href: "#/alert/" + alert.id }, alert.type)),

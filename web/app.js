@@ -94,6 +94,8 @@
       await view(staging, params, context(mine), arg);
       if (mine !== generation) return;
       V.replace(root, ...staging.childNodes);
+      // For the benchmark and the tests: when a view's data is on screen.
+      performance.mark("vigil:rendered:" + (name || "overview"));
       document.title = "vigil · " + (name || "overview") + (arg ? " " + arg : "");
     } catch (e) {
       if (mine !== generation) return;
