@@ -49,6 +49,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import typing
@@ -89,15 +90,14 @@ def _die_with_parent():
 
 
 def _stop_group(process: subprocess.Popen, grace_seconds: float):
-    """SIGTERM to the process group of `process` (its own session), then
-    SIGKILL after `grace_seconds`: the process and everything it started."""
+    """SIGTERM to the process group of `process` (started in a session of its
+    own, so the group's id is its pid), then SIGKILL to the group after
+    `grace_seconds`: the process and everything it started, even when the
+    process itself has already exited."""
     if process is None:
         return
-    try:
-        pgid = os.getpgid(process.pid)
-    except ProcessLookupError:
-        pgid = None
-    if process.poll() is None and pgid is not None:
+    pgid = process.pid
+    if process.poll() is None:
         try:
             os.killpg(pgid, signal.SIGTERM)
         except ProcessLookupError:
@@ -106,15 +106,67 @@ def _stop_group(process: subprocess.Popen, grace_seconds: float):
             process.wait(grace_seconds)
         except subprocess.TimeoutExpired:
             pass
-    if pgid is not None:
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
     try:
         process.wait(10)
     except subprocess.TimeoutExpired:
         pass
+    _Watchdog.release(pgid)
+
+
+class _Watchdog:
+    """A small process that cleans up after this one should it end without
+    doing so itself (killed by a signal it cannot catch): it SIGKILLs the
+    process groups it guards (Chromium is started by chromedriver, so no
+    death signal of ours reaches it) and removes the directories it guards.
+    It learns of our end as the end of its stdin."""
+
+    _CODE = (
+        "import os, shutil, signal, sys\n"
+        "groups, dirs = set(), set()\n"
+        "for line in sys.stdin:\n"
+        "    op, arg = line.rstrip('\\n').split(' ', 1)\n"
+        "    if op == '+': groups.add(int(arg))\n"
+        "    elif op == '-': groups.discard(int(arg))\n"
+        "    elif op == 'd+': dirs.add(arg)\n"
+        "    elif op == 'd-': dirs.discard(arg)\n"
+        "for pgid in groups:\n"
+        "    try:\n"
+        "        os.killpg(pgid, signal.SIGKILL)\n"
+        "    except ProcessLookupError:\n"
+        "        pass\n"
+        "for path in dirs:\n"
+        "    shutil.rmtree(path, ignore_errors=True)\n")
+    _process = None
+
+    @classmethod
+    def _send(cls, line: str):
+        if cls._process is None:
+            cls._process = subprocess.Popen([sys.executable, "-c", cls._CODE],
+                                            stdin=subprocess.PIPE, text=True,
+                                            start_new_session=True)
+        cls._process.stdin.write(line + "\n")
+        cls._process.stdin.flush()
+
+    @classmethod
+    def guard(cls, pgid: int):
+        cls._send(f"+ {pgid}")
+
+    @classmethod
+    def release(cls, pgid: int):
+        cls._send(f"- {pgid}")
+
+    @classmethod
+    def guard_dir(cls, path: str):
+        if not _keep_dirs():
+            cls._send(f"d+ {path}")
+
+    @classmethod
+    def release_dir(cls, path: str):
+        cls._send(f"d- {path}")
 
 
 def free_port() -> int:
@@ -263,6 +315,7 @@ class Server:
                     [self.vigil, "serve", "--db", self.db, "--http", f"127.0.0.1:{port}"],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
                     preexec_fn=_die_with_parent)
+            _Watchdog.guard(self.process.pid)
             self.base_url = f"http://127.0.0.1:{port}"
             if self._wait_ready():
                 return
@@ -352,7 +405,11 @@ class Browser:
             executable_path=CHROMEDRIVER,
             log_path=os.path.join(self.work, "chromedriver.log"), env=env,
             popen_kw={"start_new_session": True, "preexec_fn": _die_with_parent})
-        self.driver = webdriver.Chrome(service=self._service, options=options)
+        try:
+            self.driver = webdriver.Chrome(service=self._service, options=options)
+        finally:
+            if getattr(self._service, "process", None) is not None:
+                _Watchdog.guard(self._service.process.pid)
         self.driver.set_page_load_timeout(PAGE_LOAD_SECONDS)
         self.driver.set_script_timeout(PAGE_LOAD_SECONDS)
 
@@ -439,6 +496,7 @@ class Console:
     # -- life --
     def __enter__(self):
         self.work = tempfile.mkdtemp(prefix=f"vigil-console-{self.name}-")
+        _Watchdog.guard_dir(self.work)
         try:
             if not os.access(self.vigil, os.X_OK):
                 raise ConsoleTestFailure(f"no vigil binary at {self.vigil}")
@@ -463,6 +521,7 @@ class Console:
                 print(f"console: kept {self.work}", flush=True)
             else:
                 shutil.rmtree(self.work, ignore_errors=True)
+            _Watchdog.release_dir(self.work)
         return False
 
     def _find_xss_alert(self):
