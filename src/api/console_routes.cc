@@ -55,8 +55,8 @@ ApiResponse ServeAsset(const ApiRequest& request, RouteCall& /*call*/) {
     return missing;
   }
   const ConsoleAsset& asset = *match.asset;
-  const bool gzip = !asset.gzip.empty() &&
-                    AcceptsGzip(request.Header("accept-encoding").value_or(""));
+  const bool gzip =
+      !asset.gzip.empty() && AcceptsGzip(request.Header("accept-encoding").value_or(""));
   const std::string etag = gzip ? asset.GzipEtag() : std::string(asset.etag);
 
   ApiResponse response;

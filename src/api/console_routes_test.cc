@@ -118,7 +118,7 @@ TEST(ConsoleRoutesTest, AMatchingIfNoneMatchAnswers304WithNoBody) {
   const std::string hashed = "/assets/" + std::string(Script().name);
   for (const std::string& if_none_match :
        {std::string(Script().etag), "\"other\", " + std::string(Script().etag),
-       "W/" + std::string(Script().etag), std::string("*")}) {
+        "W/" + std::string(Script().etag), std::string("*")}) {
     SCOPED_TRACE(if_none_match);
     ApiResponse r = Get(&f, hashed, {{"if-none-match", if_none_match}});
     EXPECT_EQ(r.status, 304);
@@ -222,8 +222,8 @@ TEST(ConsoleRoutesTest, OverHttpHeadersPassThroughAnd304AndHeadCarryNoBody) {
 
   // A 304 has neither body nor Content-Length of one: the next response on
   // the same connection is read from the right place.
-  ASSERT_TRUE(c->Send(Request("GET", "/", "Accept-Encoding: gzip\r\nIf-None-Match: " +
-                                              Index().GzipEtag() + "\r\n")));
+  ASSERT_TRUE(c->Send(Request(
+      "GET", "/", "Accept-Encoding: gzip\r\nIf-None-Match: " + Index().GzipEtag() + "\r\n")));
   std::optional<RawResponse> unchanged = c->ReadResponse(kPromptlyMs);
   ASSERT_TRUE(unchanged.has_value());
   EXPECT_EQ(unchanged->status, 304);

@@ -44,10 +44,10 @@ Json ConsoleOperation(const std::string& summary, const std::string& content_typ
 
 void AddConsolePaths(Json* paths) {
   Json& p = *paths;
-  p["/"]["get"] = ConsoleOperation("The console's page (index.html)", "text/html", "no-cache",
-                                   Json::array());
-  p["/index.html"]["get"] = ConsoleOperation("The console's page, as at /", "text/html",
-                                             "no-cache", Json::array());
+  p["/"]["get"] =
+      ConsoleOperation("The console's page (index.html)", "text/html", "no-cache", Json::array());
+  p["/index.html"]["get"] =
+      ConsoleOperation("The console's page, as at /", "text/html", "no-cache", Json::array());
   p["/assets/{name}"]["get"] = ConsoleOperation(
       "A file of the console: by its content-hashed name (app.3f2a91c0.js), cached for good; "
       "by its plain name (app.js), revalidated",

@@ -10,9 +10,9 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
-#include <map>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -140,10 +140,11 @@ TEST(ConsoleAssetsTest, ContentTypesFollowTheExtension) {
     const std::string name(asset.plain_name);
     SCOPED_TRACE(name);
     const std::string ext = name.substr(name.rfind('.'));
-    const std::map<std::string, std::string> expected = {
-        {".html", "text/html; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"}, {".svg", "image/svg+xml"},
-        {".png", "image/png"}};
+    const std::map<std::string, std::string> expected = {{".html", "text/html; charset=utf-8"},
+                                                         {".css", "text/css; charset=utf-8"},
+                                                         {".js", "text/javascript; charset=utf-8"},
+                                                         {".svg", "image/svg+xml"},
+                                                         {".png", "image/png"}};
     if (expected.count(ext)) {
       EXPECT_EQ(asset.content_type, expected.at(ext));
     }

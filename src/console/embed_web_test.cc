@@ -50,7 +50,8 @@ struct TableRow {
 // One run of the script on a web/ directory of `files` (name -> bytes).
 class Embedding {
  public:
-  explicit Embedding(const std::map<std::string, std::string>& files) : dir_(testing::NewTempDir()) {
+  explicit Embedding(const std::map<std::string, std::string>& files)
+      : dir_(testing::NewTempDir()) {
     for (const auto& [name, bytes] : files) {
       const fs::path path = dir_ / "web" / name;
       fs::create_directories(path.parent_path());
@@ -61,11 +62,10 @@ class Embedding {
 
   // Runs the script; its exit status (0: success).
   int Run() {
-    const std::string command = std::string(VIGIL_CMAKE_COMMAND) + " -DWEB_DIR=" +
-                                (dir_ / "web").string() + " -DSTAGING_DIR=" +
-                                (dir_ / "staging").string() + " -DOUTPUT=" + output().string() +
-                                " -P " + VIGIL_EMBED_WEB_SCRIPT + " >" + (dir_ / "log").string() +
-                                " 2>&1";
+    const std::string command =
+        std::string(VIGIL_CMAKE_COMMAND) + " -DWEB_DIR=" + (dir_ / "web").string() +
+        " -DSTAGING_DIR=" + (dir_ / "staging").string() + " -DOUTPUT=" + output().string() +
+        " -P " + VIGIL_EMBED_WEB_SCRIPT + " >" + (dir_ / "log").string() + " 2>&1";
     const int status = std::system(command.c_str());
     log_ = Read(dir_ / "log");
     return status;
@@ -120,11 +120,11 @@ TEST(EmbedWebTest, NamesAreHashesOfTheServedBytesAndReferencesUseThem) {
   // app.js and app.json start alike; each reference gets its own name, and
   // the sentence's full stop is no part of one.
   EXPECT_EQ(e.Served("index.html"),
-            "<script src=\"/assets/" + table.at("app.js").name + "\"></script><link href=\"/assets/" +
-                table.at("style.css").name + "\"><link rel=manifest href='/assets/" +
-                table.at("app.json").name + "'>");
-  EXPECT_EQ(e.Served("app.js"), "fetch('/assets/" + table.at("app.json").name +
-                                    "'); // see /assets/" + "app.js.");
+            "<script src=\"/assets/" + table.at("app.js").name +
+                "\"></script><link href=\"/assets/" + table.at("style.css").name +
+                "\"><link rel=manifest href='/assets/" + table.at("app.json").name + "'>");
+  EXPECT_EQ(e.Served("app.js"),
+            "fetch('/assets/" + table.at("app.json").name + "'); // see /assets/" + "app.js.");
   // A chain: the style sheet names the image's hash, and its own hash covers that.
   EXPECT_EQ(e.Served("style.css"),
             "body { background: url(/assets/" + table.at("logo.svg").name + "); }");
@@ -142,7 +142,8 @@ TEST(EmbedWebTest, ACycleOfReferencesKeepsThePlainNamesWithAWarning) {
       << e.log();
   EXPECT_EQ(e.Served("a.js"), "import '/assets/b.js';");
   const auto table = e.Table();
-  EXPECT_EQ(e.Served("index.html"), "<script src=\"/assets/" + table.at("a.js").name + "\"></script>");
+  EXPECT_EQ(e.Served("index.html"),
+            "<script src=\"/assets/" + table.at("a.js").name + "\"></script>");
 }
 
 TEST(EmbedWebTest, EditorFilesAreLeftOut) {

@@ -49,8 +49,7 @@ bool AcceptsGzip(std::string_view accept_encoding) {
   while (!accept_encoding.empty()) {
     const size_t comma = accept_encoding.find(',');
     std::string_view element = accept_encoding.substr(0, comma);
-    accept_encoding =
-        comma == std::string_view::npos ? "" : accept_encoding.substr(comma + 1);
+    accept_encoding = comma == std::string_view::npos ? "" : accept_encoding.substr(comma + 1);
     const size_t semicolon = element.find(';');
     const std::string_view coding = Trim(element.substr(0, semicolon));
     const double weight =
@@ -65,7 +64,8 @@ bool AcceptsGzip(std::string_view accept_encoding) {
   return any > 0;
 }
 
-bool IfNoneMatchMatches(std::string_view if_none_match, const std::vector<std::string_view>& etags) {
+bool IfNoneMatchMatches(std::string_view if_none_match,
+                        const std::vector<std::string_view>& etags) {
   std::string_view rest = Trim(if_none_match);
   if (rest == "*") return true;
   while (!rest.empty()) {

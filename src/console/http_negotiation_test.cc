@@ -42,8 +42,8 @@ TEST(IfNoneMatchTest, DoesNotMatchOtherOrMalformedTags) {
   EXPECT_FALSE(IfNoneMatchMatches("", etags));
   EXPECT_FALSE(IfNoneMatchMatches("\"abcd\"", etags));
   EXPECT_FALSE(IfNoneMatchMatches("\"ab\"", etags));
-  EXPECT_FALSE(IfNoneMatchMatches("abc", etags));          // unquoted
-  EXPECT_FALSE(IfNoneMatchMatches("\"abc", etags));        // unterminated
+  EXPECT_FALSE(IfNoneMatchMatches("abc", etags));           // unquoted
+  EXPECT_FALSE(IfNoneMatchMatches("\"abc", etags));         // unterminated
   EXPECT_FALSE(IfNoneMatchMatches("\"abc-gzip\"", etags));  // the other representation
   EXPECT_FALSE(IfNoneMatchMatches("\"abc\"", {}));
 }

@@ -40,152 +40,30 @@ The server and the browser are stopped at the end whatever happened; they
 are started so that they die with this process should it be killed.
 """
 
-import ctypes
 import dataclasses
 import datetime
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import typing
 import urllib.error
 import urllib.request
 
+from chromium import Browser, RequestRecord
+from processes import (ConsoleTestFailure, Watchdog, die_with_parent, free_port, keep_dirs,
+                       run, stop_group)
+
+__all__ = ["Console", "ConsoleTestFailure", "RequestRecord", "XSS_NAME"]
+
 XSS_NAME = "<img src=x onerror=alert(1)>"
 TENANTS = ("contoso", "fabrikam")
 USERS_PER_TENANT = 40
 VIEWPORT = (1280, 800)
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-# The browser's own pages (its new tab page at startup): never the console's.
-BROWSER_OWN_URLS = ("chrome://", "chrome-untrusted://", "chrome-extension://", "devtools://")
-
-# Chromium on a busy two-core machine can take long to start.
-BROWSER_START_ATTEMPTS = 3
 SERVER_READY_SECONDS = 60
-PAGE_LOAD_SECONDS = 60
-
-
-class ConsoleTestFailure(AssertionError):
-    """A check of a console test failed."""
-
-
-# ---- processes ----------------------------------------------------------------
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent():
-    """In a child before exec: SIGKILL it when this process dies, however."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        pass
-
-
-def _stop_group(process: subprocess.Popen, grace_seconds: float):
-    """SIGTERM to the process group of `process` (started in a session of its
-    own, so the group's id is its pid), then SIGKILL to the group after
-    `grace_seconds`: the process and everything it started, even when the
-    process itself has already exited."""
-    if process is None:
-        return
-    pgid = process.pid
-    if process.poll() is None:
-        try:
-            os.killpg(pgid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            process.wait(grace_seconds)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        pass
-    _Watchdog.release(pgid)
-
-
-class _Watchdog:
-    """A small process that cleans up after this one should it end without
-    doing so itself (killed by a signal it cannot catch): it SIGKILLs the
-    process groups it guards (Chromium is started by chromedriver, so no
-    death signal of ours reaches it) and removes the directories it guards.
-    It learns of our end as the end of its stdin."""
-
-    _CODE = (
-        "import os, shutil, signal, sys\n"
-        "groups, dirs = set(), set()\n"
-        "for line in sys.stdin:\n"
-        "    op, arg = line.rstrip('\\n').split(' ', 1)\n"
-        "    if op == '+': groups.add(int(arg))\n"
-        "    elif op == '-': groups.discard(int(arg))\n"
-        "    elif op == 'd+': dirs.add(arg)\n"
-        "    elif op == 'd-': dirs.discard(arg)\n"
-        "for pgid in groups:\n"
-        "    try:\n"
-        "        os.killpg(pgid, signal.SIGKILL)\n"
-        "    except ProcessLookupError:\n"
-        "        pass\n"
-        "for path in dirs:\n"
-        "    shutil.rmtree(path, ignore_errors=True)\n")
-    _process = None
-
-    @classmethod
-    def _send(cls, line: str):
-        if cls._process is None:
-            cls._process = subprocess.Popen([sys.executable, "-c", cls._CODE],
-                                            stdin=subprocess.PIPE, text=True,
-                                            start_new_session=True)
-        cls._process.stdin.write(line + "\n")
-        cls._process.stdin.flush()
-
-    @classmethod
-    def guard(cls, pgid: int):
-        cls._send(f"+ {pgid}")
-
-    @classmethod
-    def release(cls, pgid: int):
-        cls._send(f"- {pgid}")
-
-    @classmethod
-    def guard_dir(cls, path: str):
-        if not _keep_dirs():
-            cls._send(f"d+ {path}")
-
-    @classmethod
-    def release_dir(cls, path: str):
-        cls._send(f"d- {path}")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (the kernel's pick)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run(command: typing.List[str], log_path: str) -> str:
-    """Runs a command to completion; its stdout. Fails with its output."""
-    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, timeout=120, preexec_fn=_die_with_parent)
-    with open(log_path, "a", encoding="utf-8") as log:
-        log.write("$ " + " ".join(command) + "\n" + result.stdout + result.stderr + "\n")
-    if result.returncode != 0:
-        raise ConsoleTestFailure(
-            f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
-    return result.stdout
 
 
 # ---- the API --------------------------------------------------------------------
@@ -314,8 +192,8 @@ class Server:
                 self.process = subprocess.Popen(
                     [self.vigil, "serve", "--db", self.db, "--http", f"127.0.0.1:{port}"],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-                    preexec_fn=_die_with_parent)
-            _Watchdog.guard(self.process.pid)
+                    preexec_fn=die_with_parent)
+            Watchdog.guard(self.process.pid)
             self.base_url = f"http://127.0.0.1:{port}"
             if self._wait_ready():
                 return
@@ -336,7 +214,7 @@ class Server:
         return False
 
     def stop(self):
-        _stop_group(self.process, grace_seconds=30)
+        stop_group(self.process, grace_seconds=30)
         self.process = None
 
     def log_tail(self, lines: int = 40) -> str:
@@ -347,137 +225,7 @@ class Server:
             return "(no log)"
 
 
-# ---- the browser ----------------------------------------------------------------
-
-@dataclasses.dataclass
-class RequestRecord:
-    url: str
-    method: str
-    resource_type: str
-    status: typing.Optional[int] = None
-    headers: typing.Dict[str, str] = dataclasses.field(default_factory=dict)
-
-
-class Browser:
-    """Headless Chromium through chromedriver, recording requests and console."""
-
-    def __init__(self, work: str):
-        self.work = work
-        self.driver = None
-        self._service = None
-        self._requests: typing.List[RequestRecord] = []
-        self._by_id: typing.Dict[str, RequestRecord] = {}
-        self._console: typing.List[dict] = []
-
-    def start(self):
-        for dep in (CHROMIUM, CHROMEDRIVER):
-            if not os.access(dep, os.X_OK):
-                raise ConsoleTestFailure(f"{dep} is missing; run scripts/install-deps.sh")
-        errors = []
-        for attempt in range(1, BROWSER_START_ATTEMPTS + 1):
-            try:
-                self._start_once(attempt)
-                return
-            except Exception as error:  # noqa: BLE001 -- startup is retried, whatever failed
-                errors.append(f"attempt {attempt}: {error}")
-                self.stop()
-                time.sleep(2 * attempt)
-        raise ConsoleTestFailure("Chromium did not start:\n" + "\n".join(errors))
-
-    def _start_once(self, attempt: int):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-
-        profile = os.path.join(self.work, f"chromium-profile-{attempt}")
-        home = os.path.join(self.work, "home")
-        os.makedirs(home, exist_ok=True)
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,800",
-                    f"--user-data-dir={profile}", "--disable-dev-shm-usage", "--no-first-run",
-                    "--no-default-browser-check", "--disable-extensions",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--disable-default-apps", "--mute-audio"):
-            options.add_argument(arg)
-        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-        env = dict(os.environ, HOME=home)
-        self._service = Service(
-            executable_path=CHROMEDRIVER,
-            log_path=os.path.join(self.work, "chromedriver.log"), env=env,
-            popen_kw={"start_new_session": True, "preexec_fn": _die_with_parent})
-        try:
-            self.driver = webdriver.Chrome(service=self._service, options=options)
-        finally:
-            if getattr(self._service, "process", None) is not None:
-                _Watchdog.guard(self._service.process.pid)
-        self.driver.set_page_load_timeout(PAGE_LOAD_SECONDS)
-        self.driver.set_script_timeout(PAGE_LOAD_SECONDS)
-
-    def stop(self):
-        process = getattr(self._service, "process", None) if self._service else None
-        if self.driver is not None:
-            try:
-                self.driver.quit()
-            except Exception:  # noqa: BLE001 -- the process group goes below anyway
-                pass
-        self.driver = None
-        # chromedriver and the Chromium it started share its process group.
-        _stop_group(process, grace_seconds=5)
-        self._service = None
-
-    def drain_logs(self):
-        """Moves what the browser logged since the last call into our records."""
-        if self.driver is None:
-            return
-        for entry in self.driver.get_log("performance"):
-            self._on_performance(json.loads(entry["message"])["message"])
-        self._console.extend(self.driver.get_log("browser"))
-
-    def _on_performance(self, message: dict):
-        method = message.get("method")
-        params = message.get("params", {})
-        if method == "Network.requestWillBeSent":
-            if params["request"]["url"].startswith(BROWSER_OWN_URLS):
-                return
-            # A redirect is sent again under the same id: a request of its own.
-            record = RequestRecord(params["request"]["url"], params["request"]["method"],
-                                   params.get("type", ""))
-            self._requests.append(record)
-            self._by_id[params["requestId"]] = record
-        elif method == "Network.responseReceived":
-            record = self._by_id.get(params["requestId"])
-            if record is not None:
-                response = params["response"]
-                record.status = response.get("status")
-                record.headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
-
-    def requests(self, since: int = 0) -> typing.List[RequestRecord]:
-        self.drain_logs()
-        return self._requests[since:]
-
-    def console(self, since: int = 0) -> typing.List[dict]:
-        self.drain_logs()
-        return self._console[since:]
-
-    def mark(self) -> typing.Tuple[int, int]:
-        """Where the records stand now: (requests, console messages)."""
-        self.drain_logs()
-        return len(self._requests), len(self._console)
-
-    def reset(self, origin: str):
-        """Forgets the pages' storage and cookies (between tests)."""
-        self.drain_logs()
-        self.driver.get(origin + "/healthz")
-        self.driver.execute_script("window.sessionStorage.clear(); window.localStorage.clear();")
-        self.driver.delete_all_cookies()
-        self.driver.get("about:blank")
-
-
 # ---- the fixture ------------------------------------------------------------------
-
-def _keep_dirs() -> bool:
-    return bool(os.environ.get("VIGIL_KEEP_TEST_DIRS"))
-
 
 class Console:
     """A seeded server and a browser for the tests of one file."""
@@ -496,7 +244,7 @@ class Console:
     # -- life --
     def __enter__(self):
         self.work = tempfile.mkdtemp(prefix=f"vigil-console-{self.name}-")
-        _Watchdog.guard_dir(self.work)
+        Watchdog.guard_dir(self.work)
         try:
             if not os.access(self.vigil, os.X_OK):
                 raise ConsoleTestFailure(f"no vigil binary at {self.vigil}")
@@ -517,11 +265,11 @@ class Console:
         if self.server is not None:
             self.server.stop()
         if self.work is not None:
-            if _keep_dirs():
+            if keep_dirs():
                 print(f"console: kept {self.work}", flush=True)
             else:
                 shutil.rmtree(self.work, ignore_errors=True)
-            _Watchdog.release_dir(self.work)
+            Watchdog.release_dir(self.work)
         return False
 
     def _find_xss_alert(self):
