@@ -47,6 +47,7 @@ Api::Api(ApiEnv env)
   AddWebhookRoutes(&router_);
   AddSessionRoutes(&router_);
   AddOpsRoutes(&router_);
+  AddConsoleRoutes(&router_);
 }
 
 ApiResponse Api::Handle(ApiRequest request) {

@@ -198,7 +198,12 @@ void HttpConnection::Respond(ApiResponse response) {
   response_.set(http::field::content_type, response.content_type);
   response_.body() = std::move(response.body);
   response_.keep_alive(keep_alive_);
+  // 204 and 304 carry no body and no Content-Length (RFC 9110 8.6): Beast
+  // writes "Content-Length: 0", which a cache could take for what it stored.
+  const bool bodiless = response.status == 204 || response.status == 304;
+  if (bodiless) response_.body().clear();
   response_.prepare_payload();
+  if (bodiless) response_.erase(http::field::content_length);
   if (head_) response_.body().clear();  // Content-Length stays the GET's
   Write();
 }

@@ -141,4 +141,7 @@ void AddRolloutPaths(Json* paths);
 void AddSessionSchemas(Json* schemas);  // openapi_session.cc
 void AddSessionPaths(Json* paths);
 
+// The console's files at / and /assets/ (openapi_console.cc).
+void AddConsolePaths(Json* paths);
+
 }  // namespace vigil::openapi

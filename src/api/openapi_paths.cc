@@ -300,6 +300,7 @@ Json Paths() {
   AddDocumentPath(&p);
   AddWebhookPaths(&p);
   AddOpsPaths(&p);
+  AddConsolePaths(&p);
   return p;
 }
 

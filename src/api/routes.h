@@ -17,5 +17,6 @@ void AddRolloutRoutes(Router* router);       // rule rollouts, admin only (rollo
 void AddWebhookRoutes(Router* router);       // POST /hooks/{source_id} (webhook_routes.cc)
 void AddSessionRoutes(Router* router);       // who the token is, the alert types (session_routes.cc)
 void AddOpsRoutes(Router* router);  // /healthz, /readyz, /metrics, openapi.json (ops_routes.cc)
+void AddConsoleRoutes(Router* router);  // the console's files at / and /assets/ (console_routes.cc)
 
 }  // namespace vigil

@@ -12,7 +12,8 @@
 #       request bodies and query strings through the HTTP API's dispatcher
 #       (tests/fuzz/api_body_fuzz.cc), built with every library the API links
 #       (src/{common,observe,store,queue,events,http,providers,sync,context,
-#       analysis,alerts,notify,pipeline,api}, tests excluded: vigil_api and what it links, as
+#       analysis,alerts,notify,pipeline,console,api}, tests excluded, and the console's
+#       files embedded by cmake/embed_web.cmake: vigil_api and what it links, as
 #       CMakeLists.txt has it) packed into one archive.
 #
 # Build: clang++ with -fsanitize=fuzzer,address,undefined, -O1 -g, C++20,
@@ -87,6 +88,7 @@ flags() {
 harness="tests/fuzz/${target}_fuzz.cc"
 direct=()
 archived=()
+generated=()
 defines=""
 case "$target" in
   graph_parse)
@@ -102,12 +104,16 @@ case "$target" in
     ;;
   api_body)
     for dir in common observe store queue events http providers sync context analysis alerts notify \
-               pipeline api; do
+               pipeline console api; do
       for src in "$root"/src/"$dir"/*.cc; do
         case "$src" in *_test.cc) continue ;; esac
         archived+=("${src#"$root"/}")
       done
     done
+    # The console's files, embedded as the CMake build embeds them.
+    cmake -DWEB_DIR="$root/web" -DSTAGING_DIR="$out/web" -DOUTPUT="$out/console_assets.cc" \
+      -P "$root/cmake/embed_web.cmake"
+    generated=("$out/console_assets.cc")
     packages="sqlite3 libpq libsodium hiredis libnats libcurl simdjson cpp-httplib spdlog fmt"
     # notify's digest schedules use the date library's tz part over the
     # system's zone database, with the definitions its CMake target sets.
@@ -160,6 +166,11 @@ common="-std=c++20 -O1 -g $defines $extra_cflags -I$root/src"
       obj="obj/${src//\//_}.o"
       members+=("$obj")
       echo "build $obj: libcxx $root/$src"
+    done
+    for src in "${generated[@]}"; do
+      obj="obj/$(basename "$src").o"
+      members+=("$obj")
+      echo "build $obj: libcxx $src"
     done
     echo "build libvigil_fuzz.a: ar ${members[*]}"
     objects+=(libvigil_fuzz.a)
