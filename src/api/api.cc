@@ -19,6 +19,36 @@ ApiResponse Unauthorized(std::string_view message) {
   return response;
 }
 
+StreamChunk EndOfStream() {
+  StreamChunk end;
+  end.end = true;
+  return end;
+}
+
+// A token route's stream: the token is authenticated again before every
+// step, so a revoked token ends the stream at its next step.
+class TokenCheckedStream : public ResponseStream {
+ public:
+  TokenCheckedStream(std::string token, int64_t token_id, std::shared_ptr<ResponseStream> inner)
+      : token_(std::move(token)), token_id_(token_id), inner_(std::move(inner)) {}
+
+  StreamChunk Next(Db* db) override {
+    Result<std::optional<ApiTokenRow>> row = AuthenticateApiToken(db, token_);
+    if (!row.ok()) {
+      Log(LogLevel::kWarn, "api.stream_ended", {{"error", row.status().ToString()}});
+      return EndOfStream();
+    }
+    if (!row->has_value() || (*row)->id != token_id_) return EndOfStream();
+    return inner_->Next(db);
+  }
+  std::string Heartbeat() const override { return inner_->Heartbeat(); }
+
+ private:
+  const std::string token_;
+  const int64_t token_id_;
+  const std::shared_ptr<ResponseStream> inner_;
+};
+
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) {
@@ -79,6 +109,20 @@ ApiResponse Api::Handle(ApiRequest request) {
   return response;
 }
 
+StreamChunk Api::Poll(ResponseStream* stream) {
+  Result<DbLease> lease = env_.db_pool->Acquire();
+  if (!lease.ok()) {
+    Log(LogLevel::kWarn, "api.stream_ended", {{"error", lease.status().ToString()}});
+    return EndOfStream();
+  }
+  try {
+    return stream->Next(lease->get());
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "api.stream_failed", {{"error", e.what()}});
+    return EndOfStream();
+  }
+}
+
 ApiResponse Api::Dispatch(ApiRequest* request, const ApiRoute** matched) {
   if (request->body.size() > env_.limits.max_body_bytes) {
     return ErrorResponse(413, api_error::kPayloadTooLarge,
@@ -132,7 +176,12 @@ ApiResponse Api::Authorized(const ApiRoute& route, ApiRequest* request) {
                                decision.retry_after_ms);
   }
   RouteCall call{&env_, lease->get(), &principal, &webhook_limiter_};
-  return route.handler(*request, call);
+  ApiResponse response = route.handler(*request, call);
+  if (response.stream) {
+    response.stream = std::make_shared<TokenCheckedStream>(std::string(token), principal.token_id,
+                                                           std::move(response.stream));
+  }
+  return response;
 }
 
 }  // namespace vigil

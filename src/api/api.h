@@ -10,6 +10,10 @@
 // logged, not returned). Every request is counted in the metrics registry
 // (vigil_http_requests_total by route and status, and a duration histogram).
 //
+// A response with a stream (ApiResponse::stream) is continued with Poll,
+// which leases a connection per step. On a token route the token is
+// authenticated again at every step, so revoking it ends the stream.
+//
 // Thread safety: Handle may be called from many threads at once; each call
 // leases its own connection.
 #pragma once
@@ -29,6 +33,11 @@ class Api {
   explicit Api(ApiEnv env);
 
   ApiResponse Handle(ApiRequest request);
+
+  // The next step of a response's stream, with a connection leased from the
+  // pool for this step only. The stream ends (end set, no text) when no
+  // connection can be had, the step throws, or its token was revoked.
+  StreamChunk Poll(ResponseStream* stream);
 
   const Router& router() const { return router_; }
   ApiEnv* env() { return &env_; }

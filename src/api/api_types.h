@@ -5,9 +5,15 @@
 // Every error the API returns is JSON with a stable machine code and a
 // message for humans: {"error": {"code": "not_found", "message": "..."}}.
 // The codes are part of the API's contract (README, openapi.json).
+//
+// A response may go on as a stream (ApiResponse::stream): its body is the
+// first piece, and the server asks the stream for the next pieces until it
+// ends (api/http_connection.h writes them; the live event stream of
+// api/event_stream_routes.cc is one).
 #pragma once
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -37,11 +43,38 @@ struct ApiRequest {
   const std::string& Param(const std::string& name) const;
 };
 
+class Db;
+
+// One step of a streamed response (ResponseStream::Next).
+struct StreamChunk {
+  std::string text;   // to send now; may be empty (nothing new)
+  bool more = false;  // more is ready: ask again without waiting
+  bool end = false;   // the stream is over: send `text`, then close
+};
+
+// The rest of a response body, produced piece by piece over a long-lived
+// connection that ends when the stream ends (no Content-Length; the server
+// closes the connection after the last piece).
+//
+// Thread safety: Next is called on a handler thread, never twice at once;
+// Heartbeat from any thread.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // The next piece, with `db` leased for this call only.
+  virtual StreamChunk Next(Db* db) = 0;
+  // What to send after a silence, so proxies and the client see the
+  // connection alive (for Server-Sent Events, a comment line).
+  virtual std::string Heartbeat() const = 0;
+};
+
 struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set: the body is only the first piece; the rest comes from here.
+  std::shared_ptr<ResponseStream> stream;
 };
 
 // Stable error codes (the "code" of an error body).

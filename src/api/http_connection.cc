@@ -5,8 +5,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <chrono>
 #include <exception>
+#include <sstream>
 
 #include "observe/log.h"
 
@@ -47,6 +49,16 @@ void HttpServerState::Unregister(const HttpConnection* connection) {
   live_.erase(connection);
 }
 
+bool HttpServerState::AdmitStream() {
+  int open = streams_.load();
+  while (open < options_.max_streams) {
+    if (streams_.compare_exchange_weak(open, open + 1)) return true;
+  }
+  return false;
+}
+
+void HttpServerState::EndStream() { streams_.fetch_sub(1); }
+
 void HttpServerState::ShutdownAll() {
   std::vector<std::shared_ptr<HttpConnection>> live;
   {
@@ -69,7 +81,10 @@ HttpConnection::HttpConnection(net::ip::tcp::socket socket, HttpServerState* ser
       // The whole header must fit, with room for the parser to see it is too long.
       buffer_(server->options().max_header_bytes + 4096) {}
 
-HttpConnection::~HttpConnection() { server_->Unregister(this); }
+HttpConnection::~HttpConnection() {
+  if (stream_admitted_) server_->EndStream();
+  server_->Unregister(this);
+}
 
 void HttpConnection::Start() {
   net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->AwaitRequest(); });
@@ -79,7 +94,8 @@ void HttpConnection::Shutdown() {
   net::post(socket_.get_executor(), [self = shared_from_this()] {
     self->shutdown_ = true;
     if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kReading ||
-        self->phase_ == Phase::kClosing) {
+        self->phase_ == Phase::kClosing || self->phase_ == Phase::kStreamPolling ||
+        self->phase_ == Phase::kStreamWriting || self->phase_ == Phase::kStreamWaiting) {
       self->Close();
     }
   });
@@ -189,8 +205,20 @@ void HttpConnection::Dispatch() {
 
 void HttpConnection::Respond(ApiResponse response) {
   if (phase_ == Phase::kClosed) return;
-  phase_ = Phase::kWriting;
   if (shutdown_ || server_->stopping()) keep_alive_ = false;
+  if (response.stream) {
+    if (head_ || shutdown_ || server_->stopping()) {
+      response.stream.reset();  // the head (and first piece) alone
+    } else if (server_->AdmitStream()) {
+      stream_admitted_ = true;
+      return BeginStream(std::move(response));
+    } else {
+      response = ErrorResponse(503, api_error::kUnavailable,
+                               "streams: " + std::to_string(server_->options().max_streams) +
+                                   " are open, the most this server allows; retry later");
+    }
+  }
+  phase_ = Phase::kWriting;
   response_ = {};
   response_.version(version_);
   response_.result(static_cast<unsigned>(response.status));
@@ -245,9 +273,94 @@ void HttpConnection::OnLingerRead(ErrorCode ec, size_t bytes) {
                           });
 }
 
+void HttpConnection::BeginStream(ApiResponse response) {
+  stream_ = std::move(response.stream);
+  keep_alive_ = false;  // the stream ends the connection
+  http::response<http::empty_body> head;
+  head.version(version_);
+  head.result(static_cast<unsigned>(response.status));
+  for (auto& [name, value] : response.headers) head.insert(name, value);
+  head.set(http::field::content_type, response.content_type);
+  head.keep_alive(false);
+  std::ostringstream out;
+  out << head.base();
+  stream_out_ = out.str() + response.body;
+  WatchClient();
+  StreamWrite();
+}
+
+void HttpConnection::StreamWrite() {
+  phase_ = Phase::kStreamWriting;
+  Deadline(server_->options().write_timeout_ms);
+  net::async_write(socket_, net::buffer(stream_out_),
+                   [self = shared_from_this()](ErrorCode ec, size_t) { self->OnStreamWritten(ec); });
+}
+
+void HttpConnection::OnStreamWritten(ErrorCode ec) {
+  if (phase_ != Phase::kStreamWriting) return;
+  stream_out_.clear();
+  stream_written_at_ = std::chrono::steady_clock::now();
+  if (ec || stream_end_ || shutdown_ || server_->stopping()) return Close();
+  if (stream_more_) return StreamPoll();
+  StreamWait();
+}
+
+void HttpConnection::StreamWait() {
+  phase_ = Phase::kStreamWaiting;
+  Deadline(server_->options().stream_poll_ms);  // OnDeadline polls
+}
+
+void HttpConnection::StreamPoll() {
+  phase_ = Phase::kStreamPolling;
+  ++deadline_generation_;
+  timer_.cancel();
+  // As in Dispatch: the handler thread touches the Api and the strand only.
+  net::post(*server_->handlers(), [self = shared_from_this(), api = server_->api(),
+                                   stream = stream_, strand = socket_.get_executor()] {
+    StreamChunk chunk = api->Poll(stream.get());
+    net::post(strand, [self = std::move(self), chunk = std::move(chunk)]() mutable {
+      self->OnStreamPolled(std::move(chunk));
+    });
+  });
+}
+
+void HttpConnection::OnStreamPolled(StreamChunk chunk) {
+  if (phase_ != Phase::kStreamPolling) return;
+  if (shutdown_ || server_->stopping()) return Close();
+  stream_end_ = chunk.end;
+  stream_more_ = chunk.more;
+  stream_out_ = std::move(chunk.text);
+  const auto silent = std::chrono::steady_clock::now() - stream_written_at_;
+  if (stream_out_.empty() && !stream_end_ &&
+      silent >= std::chrono::milliseconds(server_->options().stream_keepalive_ms)) {
+    stream_out_ = stream_->Heartbeat();
+  }
+  if (!stream_out_.empty()) return StreamWrite();
+  if (stream_end_) return Close();
+  StreamWait();
+}
+
+void HttpConnection::WatchClient() {
+  if (!drain_) drain_ = std::make_unique<std::array<char, 16384>>();
+  socket_.async_read_some(net::buffer(*drain_),
+                          [self = shared_from_this()](ErrorCode ec, size_t bytes) {
+                            if (self->phase_ == Phase::kClosed) return;
+                            // A stream's client has nothing more to say: it
+                            // closed, or it floods (dropped up to a limit).
+                            self->lingered_ += bytes;
+                            if (ec || self->lingered_ >= kLingerBytes) return self->Close();
+                            self->WatchClient();
+                          });
+}
+
 void HttpConnection::Close() {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
+  if (stream_admitted_) {
+    stream_admitted_ = false;
+    server_->EndStream();
+  }
+  stream_.reset();
   ++deadline_generation_;
   timer_.cancel();
   ErrorCode ignored;
@@ -277,8 +390,12 @@ void HttpConnection::OnDeadline() {
     case Phase::kIdle:
     case Phase::kWriting:
     case Phase::kClosing:
+    case Phase::kStreamWriting:
       return Close();
+    case Phase::kStreamWaiting:
+      return StreamPoll();
     case Phase::kHandling:
+    case Phase::kStreamPolling:
     case Phase::kClosed:
       return;
   }

@@ -19,9 +19,21 @@
 //            what the client still sends is read and dropped for a moment
 //            (at most 256 KiB, 1 s), so the answer is not lost to a reset.
 //
+//   streaming a response with a stream (ApiResponse::stream): the head (no
+//            Content-Length, Connection: close) and the first piece, then
+//            in turn: poll the stream on the handler pool (a connection
+//            leased per poll through Api::Poll), write what it returned,
+//            wait stream_poll_ms on the strand's timer (at once when it
+//            said more is ready); its heartbeat after stream_keepalive_ms
+//            of silence. No thread waits between polls. Each write has
+//            write_timeout_ms; the idle and request timeouts do not apply.
+//            A read stays pending to see the client close (what it sends is
+//            dropped, at most 256 KiB). Closed when the stream ends, the
+//            client closes, a write fails or times out, or on Shutdown
+//            (at once, in any of these steps).
+//
 // The write side is a phase of its own with a deadline per write, not per
-// response: a later long-lived response (a stream of events) can be written
-// in pieces posted to the same strand, without touching the read side.
+// response, so a stream is written in pieces without touching the read side.
 //
 // Thread safety: Start and Shutdown may be called from any thread; all
 // other work runs on the connection's strand. Ownership: shared_ptr, kept
@@ -31,6 +43,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -63,6 +76,11 @@ class HttpServerState {
   ConnectionLimiter* limiter() { return &limiter_; }
   bool stopping() const { return stopping_.load(); }
 
+  // A place for one more open stream; false when max_streams are open.
+  // Each admitted stream calls EndStream once.
+  bool AdmitStream();
+  void EndStream();
+
   // Adds a live connection; false (and nothing added) once stopping.
   bool Register(const std::shared_ptr<HttpConnection>& connection);
   void Unregister(const HttpConnection* connection);
@@ -76,6 +94,7 @@ class HttpServerState {
   boost::asio::thread_pool* handlers_;
   ConnectionLimiter limiter_;
   std::atomic<bool> stopping_{false};
+  std::atomic<int> streams_{0};
   std::mutex mu_;
   std::map<const HttpConnection*, std::weak_ptr<HttpConnection>> live_;
 };
@@ -93,7 +112,17 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void Shutdown();
 
  private:
-  enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing, kClosed };
+  enum class Phase {
+    kIdle,
+    kReading,
+    kHandling,
+    kWriting,
+    kClosing,
+    kStreamPolling,
+    kStreamWriting,
+    kStreamWaiting,
+    kClosed
+  };
   using ErrorCode = boost::system::error_code;
 
   void AwaitRequest();
@@ -109,6 +138,14 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void OnWritten(ErrorCode ec);
   void Linger();
   void OnLingerRead(ErrorCode ec, size_t bytes);
+  // The streaming phase (see the top of this file).
+  void BeginStream(ApiResponse response);
+  void StreamWrite();
+  void OnStreamWritten(ErrorCode ec);
+  void StreamWait();
+  void StreamPoll();
+  void OnStreamPolled(StreamChunk chunk);
+  void WatchClient();
   void Close();
   // Arms the phase's deadline; a timer of an earlier phase is void.
   void Deadline(int64_t ms);
@@ -133,6 +170,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   boost::beast::http::response<boost::beast::http::string_body> response_;
   size_t lingered_ = 0;
   std::unique_ptr<std::array<char, 16384>> drain_;
+
+  std::shared_ptr<ResponseStream> stream_;
+  bool stream_admitted_ = false;  // holds one of max_streams
+  bool stream_end_ = false;
+  bool stream_more_ = false;
+  std::string stream_out_;
+  std::chrono::steady_clock::time_point stream_written_at_;
 };
 
 }  // namespace vigil

@@ -16,6 +16,13 @@
 // (503). Every refusal answers in the API's JSON error shape and closes the
 // connection (api/http_connection.h).
 //
+// A response with a stream (ApiResponse::stream, e.g. the live event stream)
+// is written as its head and first piece, then piece by piece: the stream
+// is polled on a handler thread every stream_poll_ms (no thread waits in
+// between), a heartbeat goes out after stream_keepalive_ms of silence, and
+// the connection closes when the stream ends, the client goes away or the
+// server stops. At most max_streams at once (503 beyond).
+//
 // Thread safety: Start/Stop from one thread; the Api is called from the
 // handler threads.
 #pragma once
@@ -60,6 +67,14 @@ struct HttpServerOptions {
   int max_connections = 512;
   int max_connections_per_client = 64;
   int keep_alive_max_requests = 10000;
+  // Streamed responses open at once; one more is answered 503 unavailable.
+  // Each also holds a connection under the caps above.
+  int max_streams = 256;
+  // A stream is asked for its next piece this long after it last had
+  // nothing new (at once when it said more is ready).
+  int64_t stream_poll_ms = 1000;
+  // After this long with nothing written, the stream's heartbeat is sent.
+  int64_t stream_keepalive_ms = 15000;
 };
 
 class HttpServer {
@@ -71,9 +86,9 @@ class HttpServer {
   ~HttpServer();
 
   int port() const { return port_; }
-  // Stops accepting, closes idle connections, finishes the requests in
-  // progress (their responses are written, with Connection: close), joins
-  // the threads. Idempotent.
+  // Stops accepting, closes idle connections and open streams, finishes the
+  // requests in progress (their responses are written, with Connection:
+  // close), joins the threads. Idempotent.
   void Stop();
 
  private:
