@@ -73,6 +73,7 @@ Api::Api(ApiEnv env)
   AddNotificationRoutes(&router_);
   AddJobRoutes(&router_);
   AddTraceRoutes(&router_);
+  AddEventStreamRoutes(&router_);
   AddRolloutRoutes(&router_);
   AddWebhookRoutes(&router_);
   AddSessionRoutes(&router_);

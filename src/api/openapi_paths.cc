@@ -225,6 +225,30 @@ void AddJobAndTracePaths(Json* paths) {
   p["/api/v1/traces/{trace_id}"]["get"] = Build(op, {"Unauthorized", "NotFound", "RateLimited"});
 }
 
+// The operations under /api/v1/events.
+void AddEventPaths(Json* paths) {
+  Operation op = Token("Live events as Server-Sent Events (a tenant token: its own tenant's)",
+                       "events");
+  op.parameters = Json::array(
+      {TenantQuery(),
+       QueryParam("type", "a type (alert.opened), a family (alert.*) or * (every type)", String()),
+       QueryParam("last_event_id", "start after this event id (when no Last-Event-ID header)",
+                  Integer()),
+       HeaderParam("Last-Event-ID", false,
+                   "start after this event id (EventSource sends it when it reconnects); "
+                   "neither: only events newer than the connection")});
+  op.responses["200"] = {
+      {"description",
+       "opens with \"retry: 2000\" and \"id: <start>\", or with an event \"reset\" "
+       "({\"reason\": ...}) when the events after the start id were pruned; then, in id "
+       "order, \"id: <outbox id>\", \"event: <type>\", \"data: <payload JSON with tenant>\" "
+       "per event, and \": keep-alive\" comments during silences. Ends when the token is "
+       "revoked"},
+      {"content", {{"text/event-stream", {{"schema", String()}}}}}};
+  (*paths)["/api/v1/events/stream"]["get"] =
+      Build(op, {"BadRequest", "Unauthorized", "NotFound", "RateLimited", "Unavailable"});
+}
+
 // The operations under /api/v1/openapi.json.
 void AddDocumentPath(Json* paths) {
   Json& p = *paths;
@@ -295,6 +319,7 @@ Json Paths() {
   AddAlertPaths(&p);
   AddDeliveryPaths(&p);
   AddJobAndTracePaths(&p);
+  AddEventPaths(&p);
   AddRolloutPaths(&p);
   AddSessionPaths(&p);
   AddDocumentPath(&p);
