@@ -76,8 +76,8 @@
       V.details(alert.details),
       el("h2", null, "Timeline"),
       timeline(alert));
-    ctx.onLive((event) => {
-      if (!event || (event.data && event.data.alert_id === alert.id)) reload();
+    ctx.onLive((events) => {
+      if (!events || events.some((e) => e.data && e.data.alert_id === alert.id)) reload();
     });
   };
 })(window.vigil);

@@ -180,8 +180,8 @@
         body)),
       more);
     await refresh();
-    ctx.onLive((event) => {
-      if (!event || event.type.startsWith("alert.")) refresh();
+    ctx.onLive((events) => {
+      if (!events || events.some((e) => e.type.startsWith("alert."))) refresh();
     });
   };
 })(window.vigil);

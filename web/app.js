@@ -44,8 +44,9 @@
     else V.route();
   }
 
-  // Views call ctx.onLive(fn) to be told of live events (debounced); a new
-  // route drops the old view's handler.
+  // Views call ctx.onLive(fn) to be told of live events: fn(events), the
+  // list of a burst, or fn(null) when the stream was reset and everything
+  // may have changed. A new route drops the old view's handler.
   function context(mine) {
     return {
       onLive: (fn) => {
@@ -54,10 +55,18 @@
     };
   }
 
+  // Events that arrive together (a sync writes several) reach the view as
+  // one list, 250 ms after the last of them.
+  let burst = [];
   V.on("live-event", (event) => {
     if (!liveHandler) return;
+    burst.push(event);
     clearTimeout(liveTimer);
-    liveTimer = setTimeout(() => liveHandler && liveHandler(event), 250);
+    liveTimer = setTimeout(() => {
+      const events = burst;
+      burst = [];
+      if (liveHandler) liveHandler(events);
+    }, 250);
   });
   V.on("live-reset", () => liveHandler && liveHandler(null));
   V.on("live-state", (state) => {
@@ -74,6 +83,7 @@
     if (!V.session.me) return;
     const mine = ++generation;
     liveHandler = null;
+    burst = [];
     const hash = location.hash.replace(/^#\/?/, "");
     const [path, search] = hash.split("?");
     const params = new URLSearchParams(search || "");
