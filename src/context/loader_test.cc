@@ -201,8 +201,17 @@ void DowngradeToLicenseLinks(Db* db, int64_t tenant_id, int64_t data_source_id) 
       ASSERT_TRUE((*link)->Execute().ok());
     }
   }
-  // Undo migrations 7, 8, 10, 12, 13, 14, 15 and 16 too, so ApplyMigrations runs 6 and later again.
-  ASSERT_TRUE(db->ExecScript("DROP TABLE exclusions;"
+  // Undo migrations 7, 8, 10, 12, 13, 14, 15, 16 and 17 too, so ApplyMigrations runs 6 and later
+  // again.
+  ASSERT_TRUE(db->ExecScript("DROP INDEX alerts_snoozed_by_tenant;"
+                             "DROP INDEX alerts_flapping_by_state_id;"
+                             "DROP INDEX alerts_by_state_id;"
+                             "DROP INDEX alerts_open_by_tenant_severity;"
+                             "CREATE INDEX alerts_open_by_tenant ON alerts (tenant_id)"
+                             " WHERE state = 'open';"
+                             "DROP TABLE open_alert_days;"
+                             "DROP TABLE alert_actions;"
+                             "DROP TABLE exclusions;"
                              "DROP TABLE shadow_runs;"
                              "DROP TABLE shadow_alerts;"
                              "DROP TABLE rule_settings;"

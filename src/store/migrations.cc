@@ -593,6 +593,45 @@ CREATE TABLE exclusions (
 );
 )SQL";
 
+// The console (issue 19). What operators do to an alert is logged, one row
+// per acknowledge, snooze or unsnooze, in the transaction that changes the
+// alert's columns (alerts/alert_actions.h) -- a log of its own, never history
+// rows (invariant 6). The reconcile records each tenant's open alerts per UTC
+// day of its analysis clock (alerts/open_alert_days.h), the overview's trend.
+// Indexes for the console's reads: the open alerts of each tenant by
+// severity, read from the index alone (the overview's one aggregate; it
+// replaces the index on tenant_id alone, which it serves as well); alerts
+// by state in id order, and the flapping ones apart, for pages across
+// every tenant; a tenant's snoozed alerts.
+constexpr std::string_view kConsole = R"SQL(
+CREATE TABLE alert_actions (
+  id {{ID}},
+  alert_id BIGINT NOT NULL,
+  tenant_id BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  by TEXT NOT NULL,
+  until BIGINT,
+  reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX alert_actions_by_alert ON alert_actions (alert_id, id);
+
+CREATE TABLE open_alert_days (
+  tenant_id BIGINT NOT NULL,
+  day TEXT NOT NULL,
+  open BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, day)
+);
+
+DROP INDEX alerts_open_by_tenant;
+CREATE INDEX alerts_open_by_tenant_severity ON alerts (tenant_id, severity, state)
+  WHERE state = 'open';
+CREATE INDEX alerts_by_state_id ON alerts (state, id);
+CREATE INDEX alerts_flapping_by_state_id ON alerts (state, id) WHERE flapping = 1;
+CREATE INDEX alerts_snoozed_by_tenant ON alerts (tenant_id, state, snoozed_until)
+  WHERE snoozed_until IS NOT NULL;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "initial schema", kInitialSchema},
     {2, "job queue", kJobsSchema},
@@ -612,6 +651,7 @@ const std::vector<Migration> kMigrations = {
     {14, "rule versions in the analysis ledger and alert history", kLedgerRuleVersion},
     {15, "rule rollouts and shadow runs", kRuleRollouts},
     {16, "exclusions", kExclusions},
+    {17, "console: operator action log, open alerts per day, console indexes", kConsole},
 };
 
 std::string Expand(std::string_view sql, std::string_view id_type) {
