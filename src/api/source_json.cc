@@ -23,22 +23,27 @@ bool IsSecretSetting(const std::string& key) {
 
 Result<std::vector<SourceView>> LoadSourceViews(Db* db, int64_t tenant_id) {
   std::vector<TenantRow> tenants;
+  std::vector<DataSourceRow> rows;
   if (tenant_id != 0) {
     VIGIL_ASSIGN_OR_RETURN(std::optional<TenantRow> one, GetTenant(db, tenant_id));
     if (one) tenants.push_back(std::move(*one));
+    VIGIL_ASSIGN_OR_RETURN(rows, ListDataSources(db, tenant_id));
   } else {
     VIGIL_ASSIGN_OR_RETURN(tenants, ListTenants(db));
+    VIGIL_ASSIGN_OR_RETURN(rows, ListAllDataSources(db));
   }
   VIGIL_ASSIGN_OR_RETURN(std::vector<Schedule> schedules, ListSchedules(db, tenant_id));
   VIGIL_ASSIGN_OR_RETURN(std::vector<KindAvailability> availability,
                          ListKindAvailability(db, tenant_id));
+  std::map<int64_t, const TenantRow*> tenant_by_id;
+  for (const TenantRow& t : tenants) tenant_by_id[t.id] = &t;
   std::vector<SourceView> views;
-  for (const TenantRow& t : tenants) {
-    VIGIL_ASSIGN_OR_RETURN(std::vector<DataSourceRow> rows, ListDataSources(db, t.id));
-    for (DataSourceRow& row : rows) views.push_back(SourceView{std::move(row), t.name, {}, {}});
+  for (DataSourceRow& row : rows) {
+    auto t = tenant_by_id.find(row.tenant_id);
+    if (t == tenant_by_id.end()) continue;
+    std::string tenant = t->second->name;
+    views.push_back(SourceView{std::move(row), std::move(tenant), {}, {}});
   }
-  std::sort(views.begin(), views.end(),
-            [](const SourceView& a, const SourceView& b) { return a.row.id < b.row.id; });
   std::map<int64_t, SourceView*> by_id;
   for (SourceView& v : views) by_id[v.row.id] = &v;
   for (const Schedule& s : schedules) {

@@ -36,7 +36,8 @@ struct SourceView {
 };
 
 // The data sources of tenant `tenant_id` (of every tenant when it is 0), by
-// id. A fixed number of statements per tenant; the database's error otherwise.
+// id. Four statements, whatever the number of tenants and data sources; the
+// database's error otherwise.
 Result<std::vector<SourceView>> LoadSourceViews(Db* db, int64_t tenant_id);
 
 // The view of data source `row` (which must exist). NotFound when it is gone.

@@ -43,7 +43,6 @@ Status LoadAvailability(Db* db, int64_t tenant_id, DataContext* ctx) {
   stmt->BindInt(1, tenant_id);
   // The first failed or stale data source, which blocks every kind.
   std::string failure;
-  const TimeMs max_age = static_cast<TimeMs>(ctx->preferences.max_sync_age_hours) * 3600 * 1000;
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
@@ -51,8 +50,8 @@ Status LoadAvailability(Db* db, int64_t tenant_id, DataContext* ctx) {
       failure =
           "the last sync of data source \"" + stmt->String(0) + "\" failed: " + stmt->String(2);
     }
-    if (stmt->Text(1) == "succeeded" && !stmt->IsNull(6) && ctx->now - stmt->Int(6) > max_age &&
-        failure.empty()) {
+    if (stmt->Text(1) == "succeeded" && !stmt->IsNull(6) &&
+        ctx->preferences.IsStale(stmt->Int(6), ctx->now) && failure.empty()) {
       failure = "the data of data source \"" + stmt->String(0) + "\" is stale: last synced " +
                 FormatIso8601(stmt->Int(6)) + ", more than " +
                 std::to_string(ctx->preferences.max_sync_age_hours) +

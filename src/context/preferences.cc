@@ -76,6 +76,10 @@ Status ParseOverrides(std::string_view key, std::string_view value,
 
 }  // namespace
 
+bool Preferences::IsStale(TimeMs last_sync_at, TimeMs now) const {
+  return now - last_sync_at > static_cast<TimeMs>(max_sync_age_hours) * 3600 * 1000;
+}
+
 Status Preferences::Set(std::string_view key, std::string_view value) {
   if (key == "stale_days") return ParseInt(key, value, 1, 3650, &stale_days);
   if (key == "min_global_admins") return ParseInt(key, value, 0, 1000, &min_global_admins);
@@ -187,6 +191,22 @@ Result<TenantPreferences> LoadTenantPreferences(Db* db, int64_t tenant_id) {
     if (prefs.effective.Set(stmt->Text(0), stmt->Text(1)).ok()) {
       prefs.stored.insert(stmt->String(0));
     }
+  }
+  return prefs;
+}
+
+Result<std::map<int64_t, Preferences>> LoadPreferencesOfTenants(Db* db, int64_t tenant_id) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare(std::string("SELECT tenant_id, key, value FROM tenant_preferences") +
+                  (tenant_id != 0 ? " WHERE tenant_id = ?" : "") + " ORDER BY tenant_id, key"));
+  if (tenant_id != 0) stmt->BindInt(1, tenant_id);
+  std::map<int64_t, Preferences> prefs;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    // As LoadTenantPreferences: a value that no longer validates keeps the default.
+    (void)prefs[stmt->Int(0)].Set(stmt->Text(1), stmt->Text(2));
   }
   return prefs;
 }

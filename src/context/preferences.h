@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "store/db.h"
 
@@ -49,6 +50,11 @@ struct Preferences {
   // low, medium, high, critical (the names of analysis/finding.h Severity,
   // which sits above this library).
   std::map<std::string, std::string, std::less<>> severity_overrides;
+
+  // Whether data last synced successfully at `last_sync_at` is stale at
+  // `now`: older than max_sync_age_hours (the loader's rule, also the
+  // console's "stale" data source).
+  bool IsStale(TimeMs last_sync_at, TimeMs now) const;
 
   // Sets one preference from its stored text. InvalidArgument names the key
   // and the value when the key is unknown or the value is not valid for it.
@@ -96,5 +102,11 @@ struct TenantPreferences {
 // are no longer valid (a key since removed) are ignored and keep their
 // default, as analysis does.
 Result<TenantPreferences> LoadTenantPreferences(Db* db, int64_t tenant_id);
+
+// The effective preferences of every tenant that stored any (of tenant
+// `tenant_id` only when it is not 0), read as LoadTenantPreferences reads
+// them, in one statement whatever the number of tenants. A tenant absent
+// from the map has the defaults.
+Result<std::map<int64_t, Preferences>> LoadPreferencesOfTenants(Db* db, int64_t tenant_id);
 
 }  // namespace vigil

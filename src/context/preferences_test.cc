@@ -48,6 +48,38 @@ TEST(PreferencesTest, AnUpdateIsStoredWholeOrNotAtAll) {
   EXPECT_EQ(prefs->stored, (std::set<std::string>{"disabled_alert_types", "stale_days"}));
 }
 
+// Every tenant's preferences in one statement, read as one tenant's are;
+// a tenant that stored none is absent (the defaults).
+TEST(PreferencesTest, EveryTenantsPreferencesAreReadInOneStatement) {
+  testing::TestTenant t = testing::NewTestTenant();
+  Db* db = t.db.get();
+  ASSERT_TRUE(db->Execute("INSERT INTO tenants (name, created_at) VALUES ('b', 0), ('c', 0)").ok());
+  const int64_t b = *db->QueryInt("SELECT id FROM tenants WHERE name = 'b'").value();
+  ASSERT_TRUE(UpdatePreferences(db, t.tenant_id, {{"max_sync_age_hours", "200"}}, KnownType).ok());
+  ASSERT_TRUE(UpdatePreferences(db, b, {{"stale_days", "30"}}, KnownType).ok());
+  // A key since removed keeps the default, as LoadTenantPreferences does.
+  ASSERT_TRUE(db->Execute("INSERT INTO tenant_preferences (tenant_id, key, value)"
+                          " VALUES (?, 'retired_key', '1')",
+                          {b})
+                  .ok());
+  const uint64_t before = db->statements_executed();
+  Result<std::map<int64_t, Preferences>> all = LoadPreferencesOfTenants(db, 0);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(db->statements_executed() - before, 1u);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->at(t.tenant_id).max_sync_age_hours, 200);
+  EXPECT_EQ(all->at(b).stale_days, 30);
+  EXPECT_EQ(all->at(b).max_sync_age_hours, 72);
+  EXPECT_EQ(all->at(b).Entries(), LoadTenantPreferences(db, b)->effective.Entries());
+  EXPECT_EQ(LoadPreferencesOfTenants(db, b)->size(), 1u);
+
+  // Stale: older than max_sync_age_hours, not at it.
+  const TimeMs hour = 3600 * 1000;
+  EXPECT_FALSE(all->at(b).IsStale(0, 72 * hour));
+  EXPECT_TRUE(all->at(b).IsStale(0, 72 * hour + 1));
+  EXPECT_FALSE(all->at(t.tenant_id).IsStale(0, 100 * hour));
+}
+
 TEST(PreferencesTest, FlapThresholdAndWindow) {
   Preferences defaults;
   EXPECT_EQ(defaults.flap_threshold, 4);

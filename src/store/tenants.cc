@@ -146,6 +146,18 @@ Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id) {
   return out;
 }
 
+Result<std::vector<DataSourceRow>> ListAllDataSources(Db* db) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                         db->Prepare(std::string(kDataSourceColumns) + "ORDER BY id"));
+  std::vector<DataSourceRow> out;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(ReadDataSource(*stmt));
+  }
+  return out;
+}
+
 Result<std::map<int64_t, int64_t>> CountDataSources(Db* db, int64_t tenant_id) {
   const bool one = tenant_id != 0;
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,

@@ -57,6 +57,9 @@ Result<DataSourceRow> GetDataSource(Db* db, int64_t id);
 // The data sources of a tenant, by id.
 Result<std::vector<DataSourceRow>> ListDataSources(Db* db, int64_t tenant_id);
 
+// The data sources of every tenant, by id. One statement.
+Result<std::vector<DataSourceRow>> ListAllDataSources(Db* db);
+
 // How many data sources each tenant has (tenant id -> count; tenants with
 // none are absent): of tenant `tenant_id` only, or of every tenant when it is
 // 0. One statement.

@@ -47,6 +47,23 @@ TEST(TenantsTest, DataSourcesAreCountedPerTenantInOneStatement) {
   EXPECT_EQ(CountDataSources(db.get(), b).value(), (std::map<int64_t, int64_t>{{b, 1}}));
 }
 
+TEST(TenantsTest, EveryTenantsDataSourcesAreListedInOneStatement) {
+  std::unique_ptr<Db> db = testing::OpenTestDatabase();
+  ASSERT_NE(db, nullptr);
+  const int64_t a = EnsureTenant(db.get(), "a", 1).value().id;
+  const int64_t b = EnsureTenant(db.get(), "b", 1).value().id;
+  const int64_t b1 = EnsureDataSource(db.get(), b, "one", "graph_json", "{}", 1).value().id;
+  const int64_t a1 = EnsureDataSource(db.get(), a, "one", "synthetic", "{}", 1).value().id;
+  const uint64_t before = db->statements_executed();
+  const std::vector<DataSourceRow> all = ListAllDataSources(db.get()).value();
+  EXPECT_EQ(db->statements_executed() - before, 1u);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, b1);
+  EXPECT_EQ(all[0].tenant_id, b);
+  EXPECT_EQ(all[1].id, a1);
+  EXPECT_EQ(all[1].provider, "synthetic");
+}
+
 TEST(TenantsTest, TheSchemaVersionIsTheNewestMigrationAndAPingAnswers) {
   std::unique_ptr<Db> db = testing::OpenTestDatabase();
   ASSERT_NE(db, nullptr);
