@@ -9,6 +9,7 @@
 #include "alerts/analysis_ledger.h"
 #include "alerts/batch_check.h"
 #include "alerts/flap_damping.h"
+#include "alerts/open_alert_days.h"
 #include "alerts/reconcile_plan.h"
 #include "common/time.h"
 #include "events/event_payloads.h"
@@ -216,7 +217,7 @@ void AddTotals(ReconcileSummary* summary) {
 
 // Steps 1 to 5 of a reconcile, inside its transaction: the ledger (its read
 // locks the tenant's row), the triage, the COMPLETE batches, the ledger
-// rows, the events.
+// rows, the day's open count and the events.
 Result<ReconcileSummary> ReconcileInTransaction(Db* db, const Clock& clock,
                                                 const AnalysisRun& run) {
   VIGIL_ASSIGN_OR_RETURN(auto ledger, LoadLedger(db, run.tenant_id));
@@ -231,8 +232,10 @@ Result<ReconcileSummary> ReconcileInTransaction(Db* db, const Clock& clock,
   VIGIL_RETURN_IF_ERROR(UpsertLedger(db, run.tenant_id, triage.records));
   AddTotals(&summary);
   // A run that recorded nothing (every batch a duplicate or stale) announces
-  // nothing either: re-applying it changes nothing, the outbox included.
+  // nothing either: re-applying it changes nothing, the outbox and the
+  // day's open count included.
   if (!triage.records.empty()) {
+    VIGIL_RETURN_IF_ERROR(RecordOpenAlertDay(db, run.tenant_id, run.as_of));
     VIGIL_RETURN_IF_ERROR(AppendEvents(db, RunEvents(run, summary, stamp.now, snoozed)));
   }
   return summary;

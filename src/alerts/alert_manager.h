@@ -43,6 +43,10 @@
 // Every history row is a real change; folding it reproduces the alert row
 // (invariant 6, see history_fold.h).
 //
+// The day's open alerts: when the run recorded at least one batch, the same
+// transaction records the tenant's open alerts as the count of the UTC day
+// of run.as_of (alerts/open_alert_days.h, the console's trend).
+//
 // Events: when the run recorded at least one batch (applied or not
 // complete), the same transaction appends to the event outbox
 // (events/outbox.h) one `alert.<transition>` event per AlertChange, in the
@@ -76,7 +80,7 @@
 // (applied, duplicate, stale, not complete); for the COMPLETE ones read
 // their alerts, plan every transition (reconcile_plan.h) and write the plan
 // with multi-row statements, move last_seen, rebuild the tags; upsert the
-// ledger; append the events; commit.
+// ledger; record the day's open count; append the events; commit.
 #pragma once
 
 #include <cstdint>
@@ -176,10 +180,11 @@ class AlertManager {
   // that changed state, and for the alerts marked flapping or stable
   // ceil(m / 500) each for the flags and the history rows); 2 to rebuild
   // the tags when any alert changed state; when any batch is recorded, 1 to
-  // upsert the ledger and 1 per kOutboxRowsPerStatement (256) events to
-  // append them (changes + 1). A run that changes nothing costs 5 whatever
-  // the number of alerts; a re-delivered run costs 1; a first run that
-  // opens 80,000 alerts costs 639 (new alerts cannot flap: no flap query).
+  // upsert the ledger, 1 to record the day's open count and 1 per
+  // kOutboxRowsPerStatement (256) events to append them (changes + 1). A
+  // run that changes nothing costs 6 whatever the number of alerts; a
+  // re-delivered run costs 1; a first run that opens 80,000 alerts costs 640
+  // (new alerts cannot flap: no flap query).
   Result<ReconcileSummary> Reconcile(const AnalysisRun& run);
 
  private:
