@@ -70,6 +70,17 @@ Json HistoryJson(const HistoryRow& h) {
   return j;
 }
 
+Json ActionJson(const AlertActionRow& a) {
+  Json j;
+  j["id"] = a.id;
+  j["at"] = FormatIso8601(a.at);
+  j["action"] = a.action;
+  j["by"] = a.by;
+  j["until"] = OptionalTime(a.until);
+  j["reason"] = a.reason;
+  return j;
+}
+
 std::string Dump(const Json& j, int indent) {
   return j.dump(indent < 0 ? -1 : indent, ' ', /*ensure_ascii=*/false,
                 Json::error_handler_t::replace);
@@ -80,6 +91,8 @@ std::string Dump(const Json& j, int indent) {
 nlohmann::ordered_json AlertJsonValue(const AlertRow& alert) { return AlertJson(alert); }
 
 nlohmann::ordered_json HistoryJsonValue(const HistoryRow& row) { return HistoryJson(row); }
+
+nlohmann::ordered_json AlertActionJsonValue(const AlertActionRow& row) { return ActionJson(row); }
 
 std::string AlertToJson(const AlertRow& alert, int indent) {
   return Dump(AlertJson(alert), indent);

@@ -20,6 +20,10 @@
 // string only if the stored text is not JSON, which AlertManager never writes).
 // Keys appear in the order listed. Invalid UTF-8 is replaced, never fatal.
 //
+// An entry of the action log (alerts/alert_actions.h) has the keys id, at,
+// action ("acknowledged", "snoozed", "unsnoozed"), by, until (the snooze's
+// end, or null) and reason.
+//
 // Pure functions; thread-safe.
 #pragma once
 
@@ -27,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "alerts/alert_actions.h"
 #include "alerts/alert_row.h"
 
 namespace vigil {
@@ -35,6 +40,7 @@ namespace vigil {
 // larger document (the API). Keys in the order documented.
 nlohmann::ordered_json AlertJsonValue(const AlertRow& alert);
 nlohmann::ordered_json HistoryJsonValue(const HistoryRow& row);
+nlohmann::ordered_json AlertActionJsonValue(const AlertActionRow& row);
 
 // One alert as a JSON object. `indent` < 0 gives one line; >= 0 pretty-prints
 // with that many spaces per level.

@@ -7,11 +7,14 @@
 namespace vigil {
 namespace {
 
-constexpr std::string_view kAlertColumns =
+constexpr std::string_view kAlertColumnList =
     "SELECT a.id, a.tenant_id, t.name, a.analysis_type, a.type, a.subject, a.subject_name,"
     " a.severity, a.state, a.details, a.details_digest, a.tag, a.first_seen, a.last_seen,"
     " a.resolved_at, a.updated_at, a.last_trace_id, a.acknowledged_at, a.acknowledged_by,"
-    " a.snoozed_until, a.flapping FROM alerts a JOIN tenants t ON t.id = a.tenant_id";
+    " a.snoozed_until, a.flapping";
+constexpr int kAlertColumnCount = 21;
+constexpr std::string_view kAlertFrom = " FROM alerts a JOIN tenants t ON t.id = a.tenant_id";
+const std::string kAlertColumns = std::string(kAlertColumnList) + std::string(kAlertFrom);
 
 AlertRow ReadAlert(const Statement& s) {
   AlertRow row;
@@ -151,9 +154,23 @@ Result<std::vector<AlertRow>> SelectAlerts(Db* db, std::string_view clause,
   return QueryRows<AlertRow>(db, sql, bind, ReadAlert);
 }
 
+Result<std::vector<std::pair<AlertRow, int64_t>>> SelectAlertsWith(
+    Db* db, std::string_view extra, std::string_view clause,
+    const std::function<void(Statement*)>& bind) {
+  std::string sql(kAlertColumnList);
+  sql += ", ";
+  sql += extra;
+  sql += kAlertFrom;
+  sql += ' ';
+  sql += clause;
+  return QueryRows<std::pair<AlertRow, int64_t>>(db, sql, bind, [](const Statement& s) {
+    return std::make_pair(ReadAlert(s), s.IsNull(kAlertColumnCount) ? 0 : s.Int(kAlertColumnCount));
+  });
+}
+
 Result<std::optional<AlertRow>> GetAlert(Db* db, int64_t id) {
   VIGIL_ASSIGN_OR_RETURN(std::vector<AlertRow> rows,
-                         QueryRows<AlertRow>(db, std::string(kAlertColumns) + " WHERE a.id = ?",
+                         QueryRows<AlertRow>(db, kAlertColumns + " WHERE a.id = ?",
                                              BindId(id), ReadAlert));
   if (rows.empty()) return std::optional<AlertRow>();
   return std::optional<AlertRow>(std::move(rows.front()));
@@ -197,6 +214,31 @@ Result<std::map<int64_t, std::map<std::string, int64_t>>> CountOpenAlertsByTenan
     VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
     counts[st->Int(0)][st->String(1)] = st->Int(2);
+  }
+  return counts;
+}
+
+Result<std::map<int64_t, FlappingAndSnoozed>> CountFlappingAndSnoozedByTenant(Db* db,
+                                                                              int64_t tenant_id,
+                                                                              TimeMs now) {
+  std::map<int64_t, FlappingAndSnoozed> counts;
+  const std::string tenant = tenant_id != 0 ? " AND tenant_id = ?" : "";
+  // flapping = 1 and snoozed_until > ? as the partial indexes say them.
+  for (const bool flapping : {true, false}) {
+    VIGIL_ASSIGN_OR_RETURN(
+        std::unique_ptr<Statement> st,
+        db->Prepare(std::string("SELECT tenant_id, COUNT(*) FROM alerts WHERE ") +
+                    (flapping ? "flapping = 1" : "snoozed_until > ?") + " AND state = 'open'" +
+                    tenant + " GROUP BY tenant_id"));
+    int index = 1;
+    if (!flapping) st->BindInt(index++, now);
+    if (tenant_id != 0) st->BindInt(index++, tenant_id);
+    while (true) {
+      VIGIL_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      FlappingAndSnoozed& c = counts[st->Int(0)];
+      (flapping ? c.flapping : c.snoozed) = st->Int(1);
+    }
   }
   return counts;
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "alerts/alert_row.h"
+#include "common/clock.h"
 #include "common/status.h"
 #include "store/db.h"
 
@@ -49,6 +50,12 @@ Result<std::optional<AlertRow>> GetAlert(Db* db, int64_t id);
 Result<std::vector<AlertRow>> SelectAlerts(Db* db, std::string_view clause,
                                            const std::function<void(Statement*)>& bind);
 
+// As SelectAlerts, with the integer SQL expression `extra` selected after
+// the alert's columns: each alert with its value (0 when NULL).
+Result<std::vector<std::pair<AlertRow, int64_t>>> SelectAlertsWith(
+    Db* db, std::string_view extra, std::string_view clause,
+    const std::function<void(Statement*)>& bind);
+
 // The history of alert `alert_id` in id order (the order of its changes).
 // NotFound "no alert with id N" when there is no such alert.
 Result<std::vector<HistoryRow>> AlertHistory(Db* db, int64_t alert_id);
@@ -58,9 +65,23 @@ Result<std::vector<HistoryRow>> AlertHistory(Db* db, int64_t alert_id);
 Result<std::vector<HistoryRow>> TenantHistory(Db* db, int64_t tenant_id);
 
 // Open alerts by tenant and severity name ("critical", ...): of tenant
-// `tenant_id` only, or of every tenant when it is 0. One statement.
+// `tenant_id` only, or of every tenant when it is 0. One statement, an
+// aggregate over alerts_open_by_tenant_severity alone.
 Result<std::map<int64_t, std::map<std::string, int64_t>>> CountOpenAlertsByTenant(
     Db* db, int64_t tenant_id);
+
+// Open alerts that are flapping, and open alerts snoozed beyond `now`, by
+// tenant: of tenant `tenant_id` only, or of every tenant when it is 0
+// (tenants with neither are absent). Two statements, each reading a partial
+// index of the few such alerts (alerts_flapping_by_state_id,
+// alerts_snoozed_by_tenant).
+struct FlappingAndSnoozed {
+  int64_t flapping = 0;
+  int64_t snoozed = 0;
+};
+Result<std::map<int64_t, FlappingAndSnoozed>> CountFlappingAndSnoozedByTenant(Db* db,
+                                                                              int64_t tenant_id,
+                                                                              TimeMs now);
 
 // Open alerts of every tenant by (alert type, severity name). One statement.
 Result<std::map<std::pair<std::string, std::string>, int64_t>> CountOpenAlertsByType(Db* db);

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "alerts/alert_actions.h"
 #include "alerts/alert_json.h"
 #include "alerts/alert_manager.h"
 #include "alerts/alert_test_support.h"
+#include "alerts/analysis_ledger.h"
 #include "analysis/alert_types.h"
 
 namespace vigil {
@@ -212,6 +214,58 @@ TEST_F(AlertStoreTest, HistoryJsonHasItsKeys) {
                 std::to_string(contoso_) + "}");
   EXPECT_EQ(HistoryListToJson({}), "[]");
   EXPECT_NE(HistoryListToJson(*history).find("\"transition\":\"resolved\""), std::string::npos);
+}
+
+// The overview's counts: open alerts per tenant and severity in one
+// aggregate, the open flapping and snoozed ones apart; a resolved alert
+// counts in none of them, and a snooze counts while it lasts.
+TEST_F(AlertStoreTest, CountsOpenAlertsBySeverityAndTheFlappingAndSnoozedOnes) {
+  Result<std::map<int64_t, std::map<std::string, int64_t>>> open =
+      CountOpenAlertsByTenant(db_.get(), 0);
+  ASSERT_TRUE(open.ok()) << open.status().ToString();
+  EXPECT_EQ(open->at(contoso_), (std::map<std::string, int64_t>{{"high", 1}, {"medium", 2}}));
+  EXPECT_EQ(open->at(fabrikam_),
+            (std::map<std::string, int64_t>{{"high", 1}, {"low", 1}, {"medium", 2}}));
+
+  const int64_t sku = *db_->QueryInt("SELECT id FROM alerts WHERE tenant_id = ? AND subject = ?",
+                                     {contoso_, std::string("sku1")})
+                           .value();  // resolved
+  const int64_t zed = *db_->QueryInt("SELECT id FROM alerts WHERE tenant_id = ? AND subject = ?",
+                                     {contoso_, std::string("id-z")})
+                           .value();
+  const int64_t amy = *db_->QueryInt("SELECT id FROM alerts WHERE tenant_id = ? AND subject = ?",
+                                     {fabrikam_, std::string("id-a")})
+                           .value();
+  ASSERT_TRUE(db_->Execute("UPDATE alerts SET flapping = 1 WHERE id IN (?, ?)", {sku, zed}).ok());
+  const TimeMs now = kT0 + 5 * kDay;
+  for (int64_t id : {sku, zed, amy}) ASSERT_TRUE(SnoozeAlert(db_.get(), id, now + kDay, now).ok());
+  auto counts = [&](int64_t tenant, TimeMs at) {
+    Result<std::map<int64_t, FlappingAndSnoozed>> c =
+        CountFlappingAndSnoozedByTenant(db_.get(), tenant, at);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    std::map<int64_t, std::pair<int64_t, int64_t>> out;
+    for (const auto& [t, n] : *c) out[t] = {n.flapping, n.snoozed};
+    return out;
+  };
+  using Counts = std::map<int64_t, std::pair<int64_t, int64_t>>;
+  EXPECT_EQ(counts(0, now), (Counts{{contoso_, {1, 1}}, {fabrikam_, {0, 1}}}));
+  EXPECT_EQ(counts(fabrikam_, now), (Counts{{fabrikam_, {0, 1}}}));
+  EXPECT_EQ(counts(0, now + kDay), (Counts{{contoso_, {1, 0}}}));  // the snoozes ended
+}
+
+TEST_F(AlertStoreTest, TheLastAnalysisOfEachTenantIsItsNewestLedgerRow) {
+  ASSERT_TRUE(db_->Execute("UPDATE analysis_ledger SET applied_at = ? WHERE tenant_id = ? AND "
+                           "analysis_type = 'policy'",
+                           {int64_t{kT0 + 9 * kDay}, fabrikam_})
+                  .ok());
+  Result<std::map<int64_t, TimeMs>> last = LastAnalysisByTenant(db_.get(), 0);
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(*last, (std::map<int64_t, TimeMs>{{contoso_, kT0 + 5 * kDay},
+                                              {fabrikam_, kT0 + 9 * kDay}}));
+  EXPECT_EQ(*LastAnalysisByTenant(db_.get(), contoso_),
+            (std::map<int64_t, TimeMs>{{contoso_, kT0 + 5 * kDay}}));
+  const int64_t never = AddTenant(db_.get(), "never");
+  EXPECT_TRUE(LastAnalysisByTenant(db_.get(), never)->empty());
 }
 
 }  // namespace

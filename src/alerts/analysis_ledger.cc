@@ -42,6 +42,21 @@ Result<std::map<std::string, LedgerEntry>> LoadLedger(Db* db, int64_t tenant_id)
   return entries;
 }
 
+Result<std::map<int64_t, TimeMs>> LastAnalysisByTenant(Db* db, int64_t tenant_id) {
+  VIGIL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> stmt,
+      db->Prepare(std::string("SELECT tenant_id, MAX(applied_at) FROM analysis_ledger") +
+                  (tenant_id != 0 ? " WHERE tenant_id = ?" : "") + " GROUP BY tenant_id"));
+  if (tenant_id != 0) stmt->BindInt(1, tenant_id);
+  std::map<int64_t, TimeMs> last;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    last[stmt->Int(0)] = stmt->Int(1);
+  }
+  return last;
+}
+
 Status UpsertLedger(Db* db, int64_t tenant_id, const std::vector<LedgerEntry>& entries) {
   if (entries.empty()) return Status::Ok();
   // Multi-row VALUES with ON CONFLICT ... DO UPDATE: SQLite >= 3.24 and PostgreSQL.

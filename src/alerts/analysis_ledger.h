@@ -3,7 +3,7 @@
 // has already applied (docs/ARCHITECTURE.md invariant 4) or one older than the truth it
 // already holds (stale), and writes it in the same transaction as the alerts.
 //
-// Thread safety: as the Db's. Both functions run exactly one statement.
+// Thread safety: as the Db's. Every function runs exactly one statement.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +47,11 @@ struct LedgerEntry {
 // every backend (SQLite's write transactions do already). NotFound when
 // there is no such tenant.
 Result<std::map<std::string, LedgerEntry>> LoadLedger(Db* db, int64_t tenant_id);
+
+// When each tenant's newest batch was recorded (the latest applied_at of
+// its ledger rows): of tenant `tenant_id` only, or of every tenant when it
+// is 0; tenants never analyzed are absent. One statement.
+Result<std::map<int64_t, TimeMs>> LastAnalysisByTenant(Db* db, int64_t tenant_id);
 
 // Inserts or replaces the rows of `entries` (distinct analysis types) for
 // `tenant_id`, all in one statement; does nothing when `entries` is empty.

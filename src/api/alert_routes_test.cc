@@ -1,6 +1,8 @@
 // The alert routes through Api::Handle: listing with filters and cursor
-// pages, one alert with its history, acknowledge and snooze, and what a
-// tenant token may see.
+// pages, one alert with its history and action log, acknowledge and snooze
+// with their reasons, and what a tenant token may see. (The list's console
+// filters and CSV: alert_list_routes_test.cc; bulk actions:
+// alert_bulk_routes_test.cc.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -191,6 +193,7 @@ TEST_F(AlertRoutesTest, AnotherTenantsAlertsAnswerExactlyAsMissingOnes) {
        std::vector<std::tuple<std::string, std::string, std::string>>{
            {"GET", "", ""},
            {"GET", "/history", ""},
+           {"GET", "/actions", ""},
            {"POST", "/acknowledge", ""},
            {"POST", "/snooze", R"({"until":"2030-01-01T00:00:00Z"})"},
            {"DELETE", "/snooze", ""}}) {
@@ -311,8 +314,79 @@ TEST_F(AlertRoutesTest, SnoozeRefusesAMissingMalformedOrPastTime) {
   ApiResponse extra = f_.Call("POST", Path(id, "/snooze"), contoso_token_,
                               R"({"until": "2030-01-01T00:00:00Z", "why": "holiday"})");
   EXPECT_EQ(extra.status, 400);
-  EXPECT_EQ(Message(extra), "request body: unknown field \"why\" (known: until)");
+  EXPECT_EQ(Message(extra), "request body: unknown field \"why\" (known: until, reason)");
   EXPECT_TRUE(Body(f_.Call("GET", Path(id), contoso_token_))["snoozed_until"].is_null());
+}
+
+// Each action is logged with who, when and why; the alert shows its log
+// beside its history (oldest first), and /actions shows it alone. "note",
+// the acknowledge route's older field, is stored as the reason.
+TEST_F(AlertRoutesTest, ActionsAreLoggedWithTheirReasonBesideTheHistory) {
+  const int64_t id = AlertId(contoso_, "u2");
+  ASSERT_EQ(f_.Call("POST", Path(id, "/acknowledge"), contoso_token_, R"({"note": "seen it"})")
+                .status,
+            200);
+  f_.clock()->Advance(60 * 1000);
+  ASSERT_EQ(f_.Call("POST", Path(id, "/snooze"), contoso_token_,
+                    R"({"until": "2026-12-01T08:00:00Z", "reason": "patch window"})")
+                .status,
+            200);
+  ASSERT_EQ(f_.Call("DELETE", Path(id, "/snooze"), admin_).status, 200);
+  ApiResponse r = f_.Call("GET", Path(id), contoso_token_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const nlohmann::json expected = nlohmann::json::parse(R"([
+    {"action": "acknowledged", "at": "2026-11-18T11:06:40Z", "by": "contoso-ops",
+     "until": null, "reason": "seen it"},
+    {"action": "snoozed", "at": "2026-11-18T11:07:40Z", "by": "contoso-ops",
+     "until": "2026-12-01T08:00:00Z", "reason": "patch window"},
+    {"action": "unsnoozed", "at": "2026-11-18T11:07:40Z", "by": "admin",
+     "until": null, "reason": ""}])");
+  nlohmann::json actions = Body(r)["actions"];
+  ASSERT_EQ(actions.size(), 3u) << r.body;
+  EXPECT_LT(actions[0]["id"], actions[1]["id"]);
+  for (nlohmann::json& a : actions) a.erase("id");
+  EXPECT_EQ(actions, expected);
+  EXPECT_EQ(Body(r)["history"].size(), 1u) << "actions are never history";
+  ApiResponse log = f_.Call("GET", Path(id, "/actions"), contoso_token_);
+  ASSERT_EQ(log.status, 200) << log.body;
+  EXPECT_EQ(Body(log)["items"], Body(r)["actions"]);
+  EXPECT_EQ(Body(f_.Call("GET", Path(AlertId(contoso_, "u1"), "/actions"), contoso_token_)),
+            nlohmann::json::parse(R"({"items": []})"));
+}
+
+TEST_F(AlertRoutesTest, AReasonIsAStringOfAtMost500CharactersGivenOnce) {
+  const int64_t id = AlertId(contoso_, "u2");
+  const std::string long_reason(501, 'x');
+  struct Case {
+    std::string method, rest, body, message;
+  };
+  const std::vector<Case> cases = {
+      {"POST", "/acknowledge", R"({"reason": "a", "note": "b"})",
+       "request body: give \"reason\" or \"note\" (its older name), not both"},
+      {"POST", "/acknowledge", R"({"reason": 5})", "reason: expected a string, got number"},
+      {"POST", "/acknowledge", "{\"reason\": \"" + long_reason + "\"}",
+       "reason: 501 characters; at most 500 are accepted"},
+      {"POST", "/snooze", "{\"until\": \"2030-01-01T00:00:00Z\", \"reason\": \"" + long_reason +
+                               "\"}",
+       "reason: 501 characters; at most 500 are accepted"},
+      {"DELETE", "/snooze", R"({"reason": ["x"]})", "reason: expected a string, got array"},
+      {"DELETE", "/snooze", R"({"until": "2030-01-01T00:00:00Z"})",
+       "request body: unknown field \"until\" (known: reason)"},
+  };
+  for (const Case& c : cases) {
+    ApiResponse r = f_.Call(c.method, Path(id, c.rest), contoso_token_, c.body);
+    EXPECT_EQ(r.status, 400) << c.body;
+    EXPECT_EQ(Message(r), c.message) << c.body;
+  }
+  // 500 characters of several bytes each are 500 characters.
+  std::string accented;
+  for (int i = 0; i < 500; ++i) accented += "\xC3\xA9";  // é
+  ApiResponse ok = f_.Call("POST", Path(id, "/acknowledge"), contoso_token_,
+                           nlohmann::json{{"reason", accented}}.dump());
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  const nlohmann::json log = Body(f_.Call("GET", Path(id, "/actions"), contoso_token_))["items"];
+  ASSERT_EQ(log.size(), 1u) << "only the accepted request is logged";
+  EXPECT_EQ(log[0]["reason"], accented);
 }
 
 }  // namespace

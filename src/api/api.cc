@@ -69,6 +69,9 @@ Api::Api(ApiEnv env)
   AddExclusionRoutes(&router_);
   AddSourceRoutes(&router_);
   AddAlertRoutes(&router_);
+  AddAlertListRoutes(&router_);
+  AddAlertBulkRoutes(&router_);
+  AddOverviewRoutes(&router_);
   AddChannelRoutes(&router_);
   AddNotificationRoutes(&router_);
   AddJobRoutes(&router_);

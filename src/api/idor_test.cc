@@ -215,6 +215,7 @@ class IdorTest : public ::testing::Test {
     nlohmann::json body = nlohmann::json::object();
     if (route.pattern == "/api/v1/alerts/{alert_id}/snooze" && route.method == "POST") {
       body["until"] = "2030-01-01T00:00:00Z";
+      body["reason"] = "looked at it";
     } else if (route.pattern == "/api/v1/alerts/{alert_id}/acknowledge") {
       body["note"] = "looked at it";
     } else if (route.pattern == "/api/v1/tenants/{tenant}/preferences" && route.method == "PUT") {
@@ -226,6 +227,14 @@ class IdorTest : public ::testing::Test {
       body["reason"] = "service account";
     } else if (route.pattern == "/api/v1/sources/{source_id}/sync") {
       body["force"] = false;
+    } else if (route.pattern == "/api/v1/alerts/bulk") {
+      // The tenant's objects are the ids: the body names no tenant.
+      body["ids"] = {std::stoll(o.alert_id)};
+      body["action"] = "snooze";
+      body["until"] = "2030-01-01T00:00:00Z";
+      body["reason"] = "looked at it";
+      r.body = body.dump();
+      return r;
     }
     if (!HasParams(route)) {
       if (route.method == "GET") {
@@ -284,7 +293,9 @@ class IdorTest : public ::testing::Test {
            std::to_string(Count(db, "SELECT COUNT(*) FROM notifications WHERE tenant_id = " + t)) +
            " notifications, " +
            std::to_string(Count(db, "SELECT COUNT(*) FROM exclusions WHERE tenant_id = " + t)) +
-           " exclusions";
+           " exclusions, " +
+           std::to_string(Count(db, "SELECT COUNT(*) FROM alert_actions WHERE tenant_id = " + t)) +
+           " actions";
   }
 
   testing::ScopedEnv key_env_;
@@ -378,6 +389,10 @@ TEST_F(IdorTest, TheSameRequestsWithTenantBsTokenReachRealObjects) {
   EXPECT_EQ(Count(f_.db(), "SELECT COUNT(*) FROM alerts WHERE id = " + b_.alert_id +
                                " AND acknowledged_at IS NOT NULL"),
             1);
+  EXPECT_EQ(Count(f_.db(), "SELECT COUNT(*) FROM alert_actions WHERE alert_id = " + b_.alert_id +
+                               " AND action = 'snoozed' AND reason = 'looked at it'"),
+            2)
+      << "POST /api/v1/alerts/{alert_id}/snooze and POST /api/v1/alerts/bulk";
   EXPECT_EQ(Count(f_.db(),
                   "SELECT COUNT(*) FROM channels WHERE name = 'bravo-added' AND "
                   "tenant_id = " +
@@ -422,7 +437,9 @@ TEST_F(IdorTest, ListsWithoutATenantShowOnlyTheCallersOwnObjects) {
       EXPECT_EQ(Json(r)["counts"]["waiting"], 1) << r.body;
       continue;
     }
-    const nlohmann::json items = Json(r)["items"];
+    // The overview's rows are its "tenants".
+    const nlohmann::json items =
+        Json(r)[route->pattern == "/api/v1/overview" ? "tenants" : "items"];
     EXPECT_FALSE(items.empty()) << "A's own objects missing: " << r.body;
     for (const nlohmann::json& item : items) {
       if (item.contains("tenant_id")) {

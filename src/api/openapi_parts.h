@@ -144,4 +144,9 @@ void AddSessionPaths(Json* paths);
 // The console's files at / and /assets/ (openapi_console.cc).
 void AddConsolePaths(Json* paths);
 
+// What the console reads besides the alert routes: the action log, bulk
+// actions, the overview (openapi_console_api.cc).
+void AddConsoleApiSchemas(Json* schemas);
+void AddConsoleApiPaths(Json* paths);
+
 }  // namespace vigil::openapi

@@ -116,16 +116,47 @@ void AddSourcePaths(Json* paths) {
 // The operations under /api/v1/alerts.
 void AddAlertPaths(Json* paths) {
   Json& p = *paths;
-  Operation op = Token("List alerts, newest last, cursor-paged", "alerts");
+  Operation op = Token(
+      "List alerts, newest last, cursor-paged; or every match as CSV. A filtered page examines "
+      "at most 10,000 alerts: it may hold fewer than `limit` items, even none, and still have a "
+      "next_cursor; only a null next_cursor ends the list",
+      "alerts");
+  const Json flag = Enum({"true", "false"});
   op.parameters = Json::array(
-      {TenantQuery(), QueryParam("type", "only this alert type", String()),
+      {TenantQuery(),
+       QueryParam("type",
+                  "an alert type, or a glob over them (`*` any run, `?` one character: "
+                  "mfa.*, *.stale_*) matching at least one",
+                  String()),
        QueryParam("state", "default open", Enum({"open", "resolved", "all"})),
-       QueryParam("severity", "only this severity", Enum({"low", "medium", "high", "critical"})),
-       Limit(), QueryParam("cursor", "next_cursor of the previous page", String())});
+       QueryParam("severity", "a severity or a comma list of them (high,critical)", String()),
+       QueryParam("flapping", "only flapping (true) or not flapping (false) alerts", flag),
+       QueryParam("snoozed", "only alerts snoozed beyond now (true), or the others (false)",
+                  flag),
+       QueryParam("acknowledged", "only acknowledged (true) or unacknowledged (false) alerts",
+                  flag),
+       QueryParam("q",
+                  "a case-insensitive substring of subject_name (UPN, SKU part number) or "
+                  "subject, at most 200 characters",
+                  {{"type", "string"}, {"maxLength", 200}}),
+       Limit(), QueryParam("cursor", "next_cursor of the previous page", String()),
+       QueryParam("format",
+                  "json (default) or csv: every match (from the cursor on, at most 100,000, "
+                  "then a line \"# truncated at 100000 alerts\"), as Accept: text/csv asks too",
+                  Enum({"json", "csv"}))});
   op.responses["200"] = Reply("one page of alerts", Ref("AlertList"));
+  op.responses["200"]["content"]["text/csv"] = {
+      {"schema",
+       String("RFC 4180, CRLF lines, header id,tenant,type,severity,state,subject_name,"
+              "subject,first_seen,last_seen,resolved_at,flapping,acknowledged_at,"
+              "acknowledged_by,snoozed_until; cells starting with =, +, -, @, tab or CR get a "
+              "leading '")}};
+  op.responses["200"]["headers"] = {
+      {"Content-Disposition",
+       {{"schema", String()}, {"description", "CSV only: attachment; filename=\"alerts.csv\""}}}};
   p["/api/v1/alerts"]["get"] = Build(op, {"BadRequest", "Unauthorized", "NotFound", "RateLimited"});
 
-  op = Token("One alert with its history", "alerts");
+  op = Token("One alert with its history and its action log", "alerts");
   op.parameters.push_back(AlertPath());
   op.responses["200"] = Reply("the alert", Ref("AlertWithHistory"));
   p["/api/v1/alerts/{alert_id}"]["get"] = Build(op, {"Unauthorized", "NotFound", "RateLimited"});
@@ -136,9 +167,15 @@ void AddAlertPaths(Json* paths) {
   p["/api/v1/alerts/{alert_id}/history"]["get"] =
       Build(op, {"Unauthorized", "NotFound", "RateLimited"});
 
+  op = Token("An alert's action log (acknowledged, snoozed, unsnoozed), oldest first", "alerts");
+  op.parameters.push_back(AlertPath());
+  op.responses["200"] = Reply("every action", Ref("AlertActionList"));
+  p["/api/v1/alerts/{alert_id}/actions"]["get"] =
+      Build(op, {"Unauthorized", "NotFound", "RateLimited"});
+
   op = Token("Acknowledge an alert (its state does not change)", "alerts");
   op.parameters.push_back(AlertPath());
-  op.request_body = Body(Ref("Acknowledge"), false, "optional note");
+  op.request_body = Body(Ref("Acknowledge"), false, "optional reason");
   op.responses["200"] = Reply("the alert", Ref("Alert"));
   p["/api/v1/alerts/{alert_id}/acknowledge"]["post"] =
       Build(op, {"BadRequest", "Unauthorized", "NotFound", "PayloadTooLarge", "RateLimited"});
@@ -152,9 +189,10 @@ void AddAlertPaths(Json* paths) {
 
   op = Token("End an alert's snooze", "alerts");
   op.parameters.push_back(AlertPath());
+  op.request_body = Body(Ref("Unsnooze"), false, "optional reason");
   op.responses["200"] = Reply("the alert", Ref("Alert"));
   p["/api/v1/alerts/{alert_id}/snooze"]["delete"] =
-      Build(op, {"Unauthorized", "NotFound", "RateLimited"});
+      Build(op, {"BadRequest", "Unauthorized", "NotFound", "PayloadTooLarge", "RateLimited"});
 }
 
 // The operations under /api/v1/channels and /api/v1/notifications.
@@ -322,6 +360,7 @@ Json Paths() {
   AddEventPaths(&p);
   AddRolloutPaths(&p);
   AddSessionPaths(&p);
+  AddConsoleApiPaths(&p);
   AddDocumentPath(&p);
   AddWebhookPaths(&p);
   AddOpsPaths(&p);

@@ -182,11 +182,20 @@ void AddAlertSchemas(Json* schemas) {
       {"id", "alert_id", "at", "transition"});
   s["HistoryEntry"]["properties"]["from_state"]["nullable"] = true;
   s["AlertWithHistory"] = {
-      {"allOf", Json::array({Ref("Alert"),
-                             Object({{"history", ArrayOf(Ref("HistoryEntry"))}}, {"history"})})}};
-  s["Acknowledge"] = Object({{"note", String("optional note")}});
-  s["Snooze"] =
-      Object({{"until", Time("ISO 8601; notifications are muted until then")}}, {"until"});
+      {"allOf",
+       Json::array({Ref("Alert"), Object({{"history", ArrayOf(Ref("HistoryEntry"))},
+                                          {"actions", ArrayOf(Ref("AlertAction"))}},
+                                         {"history", "actions"})})}};
+  const Json reason = {{"type", "string"},
+                       {"maxLength", 500},
+                       {"description", "why (at most 500 characters); kept in the action log"}};
+  s["Acknowledge"] = Object(
+      {{"reason", reason},
+       {"note", String("the older name of reason (give one of them)")}});
+  s["Snooze"] = Object(
+      {{"until", Time("ISO 8601; notifications are muted until then")}, {"reason", reason}},
+      {"until"});
+  s["Unsnooze"] = Object({{"reason", reason}});
 }
 
 // Schemas of delivery channels and the delivery log.
@@ -404,6 +413,7 @@ Json Schemas() {
   AddJobAndTraceSchemas(&s);
   AddRolloutSchemas(&s);
   AddSessionSchemas(&s);
+  AddConsoleApiSchemas(&s);
   AddListSchemas(&s);
   AddOpsSchemas(&s);
   return s;

@@ -8,7 +8,12 @@ namespace vigil {
 void AddTenantRoutes(Router* router);   // tenants and their preferences (tenant_routes.cc)
 void AddExclusionRoutes(Router* router);  // a tenant's exclusions (exclusion_routes.cc)
 void AddSourceRoutes(Router* router);   // data sources: list, add, test, sync (source_routes.cc)
-void AddAlertRoutes(Router* router);    // alerts, history, acknowledge, snooze (alert_routes.cc)
+void AddAlertRoutes(Router* router);    // one alert: history, actions, acknowledge, snooze
+                                        // (alert_routes.cc)
+void AddAlertListRoutes(Router* router);  // the alert list, as JSON pages or CSV
+                                          // (alert_list_routes.cc)
+void AddAlertBulkRoutes(Router* router);  // one action on many alerts (alert_bulk_routes.cc)
+void AddOverviewRoutes(Router* router);   // every tenant's posture at once (overview_routes.cc)
 void AddChannelRoutes(Router* router);  // delivery channels (channel_routes.cc)
 void AddNotificationRoutes(Router* router);  // the delivery log (notification_routes.cc)
 void AddJobRoutes(Router* router);           // jobs (job_routes.cc)
