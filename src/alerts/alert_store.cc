@@ -223,13 +223,18 @@ Result<std::map<int64_t, FlappingAndSnoozed>> CountFlappingAndSnoozedByTenant(Db
                                                                               TimeMs now) {
   std::map<int64_t, FlappingAndSnoozed> counts;
   const std::string tenant = tenant_id != 0 ? " AND tenant_id = ?" : "";
-  // flapping = 1 and snoozed_until > ? as the partial indexes say them.
+  // flapping = 1 and snoozed_until > ? as the partial indexes say them. The
+  // flapping ones' state is counted, not filtered: filtered, SQLite would
+  // walk every open alert of the state index instead of the few flapping.
   for (const bool flapping : {true, false}) {
     VIGIL_ASSIGN_OR_RETURN(
         std::unique_ptr<Statement> st,
-        db->Prepare(std::string("SELECT tenant_id, COUNT(*) FROM alerts WHERE ") +
-                    (flapping ? "flapping = 1" : "snoozed_until > ?") + " AND state = 'open'" +
-                    tenant + " GROUP BY tenant_id"));
+        db->Prepare(flapping ? "SELECT tenant_id, SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END)"
+                               " FROM alerts WHERE flapping = 1" +
+                                   tenant + " GROUP BY tenant_id"
+                             : "SELECT tenant_id, COUNT(*) FROM alerts WHERE snoozed_until > ?"
+                               " AND state = 'open'" +
+                                   tenant + " GROUP BY tenant_id"));
     int index = 1;
     if (!flapping) st->BindInt(index++, now);
     if (tenant_id != 0) st->BindInt(index++, tenant_id);

@@ -66,15 +66,15 @@ Result<std::vector<HistoryRow>> TenantHistory(Db* db, int64_t tenant_id);
 
 // Open alerts by tenant and severity name ("critical", ...): of tenant
 // `tenant_id` only, or of every tenant when it is 0. One statement, an
-// aggregate over alerts_open_by_tenant_severity alone.
+// aggregate over one range of alerts_by_state_tenant_severity alone.
 Result<std::map<int64_t, std::map<std::string, int64_t>>> CountOpenAlertsByTenant(
     Db* db, int64_t tenant_id);
 
 // Open alerts that are flapping, and open alerts snoozed beyond `now`, by
 // tenant: of tenant `tenant_id` only, or of every tenant when it is 0
-// (tenants with neither are absent). Two statements, each reading a partial
-// index of the few such alerts (alerts_flapping_by_state_id,
-// alerts_snoozed_by_tenant).
+// (tenants with neither are absent; a tenant whose flapping alerts are all
+// resolved may appear with 0). Two statements, each reading a partial index
+// of the few such alerts (alerts_flapping_by_tenant, alerts_snoozed_by_state).
 struct FlappingAndSnoozed {
   int64_t flapping = 0;
   int64_t snoozed = 0;

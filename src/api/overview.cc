@@ -1,19 +1,19 @@
 #include "api/overview.h"
 
 #include <algorithm>
-#include <array>
+#include <charconv>
+#include <tuple>
 #include <utility>
 
 #include "alerts/alert_store.h"
 #include "alerts/analysis_ledger.h"
 #include "api/source_json.h"
-#include "common/json_writer.h"
+#include "common/json_text.h"
+#include "common/time.h"
 #include "context/preferences.h"
 
 namespace vigil {
 namespace {
-
-constexpr std::array<const char*, 4> kWorstFirst = {"critical", "high", "medium", "low"};
 
 // What LoadOverview reads, before it is put together.
 struct Reads {
@@ -69,24 +69,26 @@ std::map<int64_t, std::vector<OverviewSource>> Sources(Reads* r, TimeMs now) {
   return by_tenant;
 }
 
-// Worst first: more critical, then high, medium and low open alerts; then by name.
-bool Worse(const OverviewRow& a, const OverviewRow& b) {
-  for (const char* severity : kWorstFirst) {
-    const auto ia = a.open.find(severity);
-    const auto ib = b.open.find(severity);
-    const int64_t na = ia == a.open.end() ? 0 : ia->second;
-    const int64_t nb = ib == b.open.end() ? 0 : ib->second;
-    if (na != nb) return na > nb;
+OpenBySeverity OpenCounts(const std::map<std::string, int64_t>& by_name) {
+  OpenBySeverity open;
+  for (const auto& [severity, n] : by_name) {
+    if (severity == "critical") open.critical = n;
+    if (severity == "high") open.high = n;
+    if (severity == "medium") open.medium = n;
+    if (severity == "low") open.low = n;
+    open.total += n;
   }
-  return a.tenant.name < b.tenant.name;
+  return open;
 }
 
-OverviewRow Row(TenantRow tenant, Reads* r, std::vector<OverviewSource> sources, TimeMs now) {
+// `empty`: the trend of a tenant without counts (computed once: its days
+// are formatted dates).
+OverviewRow Row(TenantRow tenant, Reads* r, std::vector<OverviewSource> sources,
+                const std::vector<OpenAlertDay>& empty) {
   OverviewRow row;
   const int64_t id = tenant.id;
   row.tenant = std::move(tenant);
-  if (auto it = r->open.find(id); it != r->open.end()) row.open = std::move(it->second);
-  for (const auto& [severity, n] : row.open) row.open_total += n;
+  if (auto it = r->open.find(id); it != r->open.end()) row.open = OpenCounts(it->second);
   if (auto it = r->flapping_snoozed.find(id); it != r->flapping_snoozed.end()) {
     row.flapping = it->second.flapping;
     row.snoozed = it->second.snoozed;
@@ -101,60 +103,118 @@ OverviewRow Row(TenantRow tenant, Reads* r, std::vector<OverviewSource> sources,
   }
   row.sources = std::move(sources);
   auto trend = r->trends.find(id);
-  row.trend = trend != r->trends.end() ? std::move(trend->second)
-                                       : EmptyTrend(now, kOverviewTrendDays);
+  row.trend = trend != r->trends.end() ? std::move(trend->second) : empty;
   return row;
 }
 
-// "[a,b,...]" of JSON texts.
-std::string Array(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += items[i];
-  }
-  return out + "]";
+// Worst first: more critical, then high, medium and low open alerts; then by name.
+bool Worse(const OverviewRow& a, const OverviewRow& b) {
+  return std::tie(b.open.critical, b.open.high, b.open.medium, b.open.low, a.tenant.name) <
+         std::tie(a.open.critical, a.open.high, a.open.medium, a.open.low, b.tenant.name);
 }
 
-std::string SourceJson(const OverviewSource& s, JsonObjectWriter* w) {
-  std::vector<std::string> unavailable;
-  for (const KindAvailability& k : s.unavailable) {
-    unavailable.push_back(w->String("kind", k.kind).String("reason", k.reason).Finish());
+// JSON written straight into one string: the overview of a large fleet is
+// megabytes, most of it the trends' 30 entries per tenant. Keys are
+// constants that need no escaping; strings go through the one escaper.
+class Writer {
+ public:
+  explicit Writer(std::string* out) : out_(out) {}
+  // Before each member of an object (Key does it) or item of an array.
+  Writer& Item() {
+    if (!first_) *out_ += ',';
+    first_ = false;
+    return *this;
   }
-  w->Int("id", s.id).String("name", s.name).String("provider", s.provider);
-  w->String("status", s.status).Time("last_sync_at", s.last_sync_at);
+  Writer& Key(std::string_view key) {
+    Item();
+    *out_ += '"';
+    *out_ += key;
+    *out_ += "\":";
+    return *this;
+  }
+  void Int(int64_t n) {
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    out_->append(digits, static_cast<size_t>(end - digits));
+  }
+  void String(std::string_view s) { AppendJsonString(out_, s); }
+  // Text known to need no escaping (a day: digits and dashes), quoted.
+  void Plain(std::string_view s) {
+    *out_ += '"';
+    *out_ += s;
+    *out_ += '"';
+  }
+  void Time(const std::optional<TimeMs>& t) {
+    if (t) {
+      String(FormatIso8601(*t));
+    } else {
+      *out_ += "null";
+    }
+  }
+  Writer& Open(char c) {
+    *out_ += c;
+    first_ = true;
+    return *this;
+  }
+  void Close(char c) {
+    *out_ += c;
+    first_ = false;
+  }
+
+ private:
+  std::string* out_;
+  bool first_ = true;
+};
+
+void WriteSource(const OverviewSource& s, Writer* w) {
+  w->Item().Open('{');
+  w->Key("id").Int(s.id);
+  w->Key("name").String(s.name);
+  w->Key("provider").String(s.provider);
+  w->Key("status").String(s.status);
+  w->Key("last_sync_at").Time(s.last_sync_at);
   if (s.error.empty()) {
-    w->Raw("error", "null");
+    w->Key("error").Time(std::nullopt);  // writes null
   } else {
-    w->String("error", s.error);
+    w->Key("error").String(s.error);
   }
-  return w->Raw("unavailable", Array(unavailable)).Finish();
+  w->Key("unavailable").Open('[');
+  for (const KindAvailability& k : s.unavailable) {
+    w->Item().Open('{');
+    w->Key("kind").String(k.kind);
+    w->Key("reason").String(k.reason);
+    w->Close('}');
+  }
+  w->Close(']');
+  w->Close('}');
 }
 
-std::string RowJson(const OverviewRow& row) {
-  JsonObjectWriter w(1024);
-  JsonObjectWriter item;
-  for (const char* severity : kWorstFirst) {
-    auto it = row.open.find(severity);
-    item.Int(severity, it == row.open.end() ? 0 : it->second);
-  }
-  const std::string open = item.Int("total", row.open_total).Finish();
-  std::vector<std::string> sources;
-  for (const OverviewSource& s : row.sources) sources.push_back(SourceJson(s, &item));
-  std::vector<std::string> trend;
-  trend.reserve(row.trend.size());
+void WriteRow(const OverviewRow& row, Writer* w) {
+  w->Item().Open('{');
+  w->Key("tenant").String(row.tenant.name);
+  w->Key("open").Open('{');
+  w->Key("critical").Int(row.open.critical);
+  w->Key("high").Int(row.open.high);
+  w->Key("medium").Int(row.open.medium);
+  w->Key("low").Int(row.open.low);
+  w->Key("total").Int(row.open.total);
+  w->Close('}');
+  w->Key("flapping").Int(row.flapping);
+  w->Key("snoozed").Int(row.snoozed);
+  w->Key("last_sync_at").Time(row.last_sync_at);
+  w->Key("last_analysis_at").Time(row.last_analysis_at);
+  w->Key("sources").Open('[');
+  for (const OverviewSource& s : row.sources) WriteSource(s, w);
+  w->Close(']');
+  w->Key("trend").Open('[');
   for (const OpenAlertDay& d : row.trend) {
-    trend.push_back(item.String("day", d.day).Int("open", d.open).Finish());
+    w->Item().Open('{');
+    w->Key("day").Plain(d.day);
+    w->Key("open").Int(d.open);
+    w->Close('}');
   }
-  return w.String("tenant", row.tenant.name)
-      .Raw("open", open)
-      .Int("flapping", row.flapping)
-      .Int("snoozed", row.snoozed)
-      .Time("last_sync_at", row.last_sync_at)
-      .Time("last_analysis_at", row.last_analysis_at)
-      .Raw("sources", Array(sources))
-      .Raw("trend", Array(trend))
-      .Finish();
+  w->Close(']');
+  w->Close('}');
 }
 
 }  // namespace
@@ -168,23 +228,29 @@ Result<Overview> LoadOverview(Db* db, int64_t tenant_id, TimeMs now) {
     VIGIL_RETURN_IF_ERROR(snapshot.Commit());
   }
   std::map<int64_t, std::vector<OverviewSource>> sources = Sources(&reads, now);
+  const std::vector<OpenAlertDay> empty = EmptyTrend(now, kOverviewTrendDays);
   Overview overview;
   overview.generated_at = now;
   overview.tenants.reserve(reads.tenants.size());
   for (TenantRow& tenant : reads.tenants) {
     const int64_t id = tenant.id;
-    overview.tenants.push_back(Row(std::move(tenant), &reads, std::move(sources[id]), now));
+    overview.tenants.push_back(Row(std::move(tenant), &reads, std::move(sources[id]), empty));
   }
   std::sort(overview.tenants.begin(), overview.tenants.end(), Worse);
   return overview;
 }
 
 std::string OverviewJson(const Overview& overview) {
-  std::vector<std::string> rows;
-  rows.reserve(overview.tenants.size());
-  for (const OverviewRow& row : overview.tenants) rows.push_back(RowJson(row));
-  JsonObjectWriter w(64);
-  return w.Time("generated_at", overview.generated_at).Raw("tenants", Array(rows)).Finish();
+  std::string out;
+  out.reserve(64 + overview.tenants.size() * 1400);
+  Writer w(&out);
+  w.Open('{');
+  w.Key("generated_at").Time(overview.generated_at);
+  w.Key("tenants").Open('[');
+  for (const OverviewRow& row : overview.tenants) WriteRow(row, &w);
+  w.Close(']');
+  w.Close('}');
+  return out;
 }
 
 }  // namespace vigil

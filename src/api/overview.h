@@ -64,10 +64,18 @@ struct OverviewSource {
   std::vector<KindAvailability> unavailable;  // the kinds not available
 };
 
+// Open alerts by severity, worst first.
+struct OpenBySeverity {
+  int64_t critical = 0;
+  int64_t high = 0;
+  int64_t medium = 0;
+  int64_t low = 0;
+  int64_t total = 0;
+};
+
 struct OverviewRow {
   TenantRow tenant;
-  std::map<std::string, int64_t> open;  // by severity name; absent: 0
-  int64_t open_total = 0;
+  OpenBySeverity open;
   int64_t flapping = 0;
   int64_t snoozed = 0;
   std::optional<TimeMs> last_sync_at;

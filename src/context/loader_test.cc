@@ -203,10 +203,10 @@ void DowngradeToLicenseLinks(Db* db, int64_t tenant_id, int64_t data_source_id) 
   }
   // Undo migrations 7, 8, 10, 12, 13, 14, 15, 16 and 17 too, so ApplyMigrations runs 6 and later
   // again.
-  ASSERT_TRUE(db->ExecScript("DROP INDEX alerts_snoozed_by_tenant;"
+  ASSERT_TRUE(db->ExecScript("DROP INDEX alerts_snoozed_by_state;"
                              "DROP INDEX alerts_flapping_by_state_id;"
                              "DROP INDEX alerts_by_state_id;"
-                             "DROP INDEX alerts_open_by_tenant_severity;"
+                             "DROP INDEX alerts_by_state_tenant_severity;"
                              "CREATE INDEX alerts_open_by_tenant ON alerts (tenant_id)"
                              " WHERE state = 'open';"
                              "DROP TABLE open_alert_days;"
