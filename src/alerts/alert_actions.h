@@ -68,8 +68,8 @@ struct AlertActionRequest {
 // request.tenant_id); InvalidArgument for no ids, too many, a duplicate,
 // a snooze without `until` or with one not after `now` ("snooze until
 // <time>: not after now (<time>)"), or `until` with another action; the
-// Db's error otherwise. Five statements for up to 500 ids (read, update,
-// log, read back, plus one log statement per further 500).
+// Db's error otherwise. Four statements for up to 500 ids (read, update,
+// log, read back), plus one log statement per further 500.
 Result<std::vector<AlertRow>> ApplyAlertAction(Db* db, const std::vector<int64_t>& ids,
                                                const AlertActionRequest& request);
 

@@ -176,7 +176,10 @@ class AlertBulkActionTest : public AlertActionsTest {
 
 TEST_F(AlertBulkActionTest, AppliesToEveryAlertInTheOrderGivenAndLogsEach) {
   const std::vector<int64_t> ids = {alert_id_ + 1, alert_id_, theirs_};
+  const uint64_t before = db_->statements_executed();
   Result<std::vector<AlertRow>> snoozed = ApplyAlertAction(db_.get(), ids, Snooze());
+  // The tenants read, the UPDATE, the log's INSERT, the alerts read back.
+  EXPECT_EQ(db_->statements_executed() - before, 4u);
   ASSERT_TRUE(snoozed.ok()) << snoozed.status().ToString();
   ASSERT_EQ(snoozed->size(), 3u);
   for (size_t i = 0; i < ids.size(); ++i) {
