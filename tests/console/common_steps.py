@@ -63,3 +63,16 @@ def all_alerts(c, token, query=""):
         cursor = page["next_cursor"]
         if not cursor:
             return items
+
+
+def names_tenant(c, tenant):
+    """Whether the view shows `tenant` as a tenant: a link to it, a row of
+    it, or its name anywhere outside subjects and details (a guest's UPN
+    may carry another company's domain, "x_fabrikam.com#EXT#@...")."""
+    return c.driver.execute_script("""
+        const view = document.getElementById("view").cloneNode(true);
+        if (view.querySelector(`a[href^="#/tenant/${arguments[0]}"], [data-tenant="${arguments[0]}"]`))
+          return true;
+        view.querySelectorAll(".subject, .details").forEach((n) => n.remove());
+        return view.textContent.includes(arguments[0]);
+    """, tenant)
