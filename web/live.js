@@ -74,7 +74,7 @@
   }
 
   V.startLive = function () {
-    V.stopLive();
+    V.pauseLive();
     const mine = new AbortController();
     controller = mine;
     (async () => {
@@ -94,10 +94,31 @@
     })();
   };
 
+  // Stops the stream; the next start begins with the newest events.
   V.stopLive = function () {
+    V.pauseLive();
+    lastId = null;
+  };
+
+  // Stops the stream but remembers the last event seen: the next start
+  // resumes right after it (Last-Event-ID), so nothing is missed meanwhile.
+  V.pauseLive = function () {
     if (controller) controller.abort();
     controller = null;
-    lastId = null;
     setState("off");
   };
+
+  // A browser allows about six connections to one server, and a stream holds
+  // one for as long as it is open: a page that is left or hidden gives its
+  // connection back, so other tabs and pages of the console are never
+  // starved, and takes the stream up again where it left off.
+  function resume() {
+    if (V.session.me && !controller && document.visibilityState === "visible") V.startLive();
+  }
+  window.addEventListener("pagehide", () => V.pauseLive());
+  window.addEventListener("pageshow", resume);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") V.pauseLive();
+    else resume();
+  });
 })(window.vigil);

@@ -47,3 +47,17 @@ def test_a_sync_while_the_alerts_page_is_open_shows_the_new_alert_without_reload
     c.check(upn in row.text, f"the new row is {row.text!r}, not {upn}'s alert")
     c.check(c.driver.execute_script("return window.__same_page === true"),
             "the page was reloaded")
+
+
+def test_pages_left_behind_give_their_stream_back(c):
+    """A browser opens about six connections to one server; a page that was
+    left must not keep its stream's, or the seventh page waits for minutes."""
+    sign_in(c, c.seed.tenants["contoso"].token, "/#/alerts")
+    for visit in range(10):
+        c.driver.get("about:blank")
+        c.driver.get(c.url("/#/alerts"))
+        c.wait_for(lambda: c.driver.execute_script(
+            "return performance.getEntriesByName('vigil:rendered:alerts').length > 0"),
+            f"visit {visit + 2} of the alerts page to render", timeout=15)
+        c.wait_for(lambda: c.driver.execute_script("return window.vigil.liveState()") == "live",
+                   f"visit {visit + 2}'s live stream to connect", timeout=15)
