@@ -70,13 +70,13 @@ void Check(const std::string& what, const Status& s) {
 }
 
 constexpr const char* kFirst[] = {
-    "adele",  "alex",   "allan",  "bianca", "brian",  "carla",  "chen",   "debra",  "diego",
-    "emily",  "enrico", "farah",  "grady",  "hana",   "henrietta", "isaiah", "irvin", "jamal",
-    "johanna", "joni",  "kenji",  "lara",   "lee",    "lidia",  "lynne",  "megan",  "miriam",
-    "nestor", "nina",   "omar",   "patti",  "pradeep", "priya", "raul",   "rosa",   "sanjay",
-    "sofia",  "tomas",  "uma",    "victor", "wanda",  "xavier", "yara",   "yusuf",  "zoe",
-    "anders", "bruno",  "celine", "dario",  "elena",  "fabio",  "greta",  "hugo",   "ines",
-    "jonas",  "kira",   "lucas",  "maja",   "noah",   "olga"};
+    "adele",   "alex",   "allan",  "bianca", "brian",   "carla",     "chen",   "debra", "diego",
+    "emily",   "enrico", "farah",  "grady",  "hana",    "henrietta", "isaiah", "irvin", "jamal",
+    "johanna", "joni",   "kenji",  "lara",   "lee",     "lidia",     "lynne",  "megan", "miriam",
+    "nestor",  "nina",   "omar",   "patti",  "pradeep", "priya",     "raul",   "rosa",  "sanjay",
+    "sofia",   "tomas",  "uma",    "victor", "wanda",   "xavier",    "yara",   "yusuf", "zoe",
+    "anders",  "bruno",  "celine", "dario",  "elena",   "fabio",     "greta",  "hugo",  "ines",
+    "jonas",   "kira",   "lucas",  "maja",   "noah",    "olga"};
 constexpr const char* kSkus[] = {"SPE_E5",      "ENTERPRISEPACK", "EMS",       "POWER_BI_PRO",
                                  "VISIOCLIENT", "PROJECTPREMIUM", "FLOW_FREE", "TEAMS_ESSENTIALS"};
 
@@ -113,18 +113,32 @@ const AlertTypeInfo& TypeOf(int t, int k) {
   if (k == 0 && t % 2 == 0) return type(kPolicyLegacyAuthNotBlocked);
   if (k == 1 && t % 5 == 0) return type(kMfaNotEnforced);
   if (k == 2 && t % 7 == 0) return type(kPrivilegeGlobalAdminCount);
-  static const std::string_view kSlots[20] = {
-      kMfaUserNotRegistered, kMfaUserNotRegistered, kMfaUserNotRegistered, kMfaUserNotRegistered,
-      kMfaUserNotRegistered, kMfaUserNotRegistered, kMfaAdminNotRegistered, kStaleUser,
-      kStaleUser,           kStaleUser,            kStaleUser,            kStaleGuest,
-      kStaleGuest,          kStaleGuest,           kLicenseDisabledUser,  kLicenseDisabledUser,
-      kLicenseUnused,       kLicenseOverassigned,  kPrivilegeStaleAdmin,  kPrivilegeGuestAdmin};
+  static const std::string_view kSlots[20] = {kMfaUserNotRegistered,
+                                              kMfaUserNotRegistered,
+                                              kMfaUserNotRegistered,
+                                              kMfaUserNotRegistered,
+                                              kMfaUserNotRegistered,
+                                              kMfaUserNotRegistered,
+                                              kMfaAdminNotRegistered,
+                                              kStaleUser,
+                                              kStaleUser,
+                                              kStaleUser,
+                                              kStaleUser,
+                                              kStaleGuest,
+                                              kStaleGuest,
+                                              kStaleGuest,
+                                              kLicenseDisabledUser,
+                                              kLicenseDisabledUser,
+                                              kLicenseUnused,
+                                              kLicenseOverassigned,
+                                              kPrivilegeStaleAdmin,
+                                              kPrivilegeGuestAdmin};
   return type(kSlots[k % 20]);
 }
 
 struct Seeded {
   std::vector<int64_t> tenant_ids;
-  std::string person;      // the name q searches for
+  std::string person;         // the name q searches for
   int64_t person_alerts = 0;  // open alerts whose UPN holds it
 };
 
@@ -154,11 +168,10 @@ void SeedAlerts(Db* db, const std::vector<int64_t>& tenants, int count, TimeMs n
       name = Person(i) + "@" + TenantName(t) + ".example";
       if (name.find(seeded->person) != std::string::npos) ++seeded->person_alerts;
     }
-    const std::string details = "{\"userPrincipalName\":\"" + name + "\",\"days\":" +
-                                std::to_string(90 + i % 300) + "}";
-    s->BindAll({tenants[t], std::string(type.analysis_type), std::string(type.name), subject,
-                name, std::string(SeverityName(type.severity)), details,
-                "digest-" + std::to_string(i),
+    const std::string details =
+        "{\"userPrincipalName\":\"" + name + "\",\"days\":" + std::to_string(90 + i % 300) + "}";
+    s->BindAll({tenants[t], std::string(type.analysis_type), std::string(type.name), subject, name,
+                std::string(SeverityName(type.severity)), details, "digest-" + std::to_string(i),
                 type.tag.empty() ? DbValue() : DbValue(std::string(type.tag)),
                 int64_t{now - 20 * kDay}, int64_t{now - kHour}, int64_t{now - kHour},
                 int64_t{i % 1000 == 0 ? 1 : 0},
@@ -261,10 +274,11 @@ void Fail(Row* row, const std::string& what) {
 
 // `requests` requests of `row` on `c`: the overview, or alert pages
 // alternating a first page and the next of its chain.
-void Measure(testing::RawHttpConnection* c, const std::string& token, int requests,
-             size_t tenants, Row* row) {
+void Measure(testing::RawHttpConnection* c, const std::string& token, int requests, size_t tenants,
+             Row* row) {
   const bool overview = row->query.empty();
-  const std::string first = overview ? "/api/v1/overview" : "/api/v1/alerts?limit=100&" + row->query;
+  const std::string first =
+      overview ? "/api/v1/overview" : "/api/v1/alerts?limit=100&" + row->query;
   std::optional<std::string> cursor;
   for (int i = 0; i < requests; ++i) {
     const bool follow = !overview && i % 2 == 1 && cursor.has_value();
@@ -330,11 +344,16 @@ struct Options {
 bool ParseOptions(int argc, char** argv, Options* o) {
   if (argc % 2 == 0) return false;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--tenants")) o->tenants = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--alerts")) o->alerts = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--requests")) o->requests = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir")) o->dir = argv[i + 1];
-    else return false;
+    if (!std::strcmp(argv[i], "--tenants"))
+      o->tenants = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--alerts"))
+      o->alerts = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--requests"))
+      o->requests = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir"))
+      o->dir = argv[i + 1];
+    else
+      return false;
   }
   return o->tenants >= 1 && o->alerts >= o->tenants && o->requests >= 2;
 }
@@ -374,10 +393,11 @@ int64_t RunRows(testing::RawHttpConnection* c, const std::string& token, const O
     Row warm = row;
     Measure(c, token, std::max(2, o.requests / 10), seeded.tenant_ids.size(), &warm);
   }
-  std::printf("command: bench_console --tenants %d --alerts %d --requests %d (SQLite, shipped "
-              "defaults; one keep-alive connection; vigil serve's HttpServer defaults)\n"
-              "setup: %.1f s\n\n",
-              o.tenants, o.alerts, o.requests, setup_s);
+  std::printf(
+      "command: bench_console --tenants %d --alerts %d --requests %d (SQLite, shipped "
+      "defaults; one keep-alive connection; vigil serve's HttpServer defaults)\n"
+      "setup: %.1f s\n\n",
+      o.tenants, o.alerts, o.requests, setup_s);
   std::printf("| request | requests | items/page | p50 | p99 | max | target p99 | not 200 |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
   int64_t failures = 0;
@@ -405,10 +425,11 @@ int64_t CheckWholeChain(testing::RawHttpConnection* c, const std::string& token,
   const Steady::time_point start = Steady::now();
   const int64_t found = WholeChain(c, token, "q=" + seeded.person, &pages);
   const double ms = std::chrono::duration<double, std::milli>(Steady::now() - start).count();
-  std::printf("\nq=%s followed to its end: %lld matches in %lld pages, %.1f ms in all "
-              "(seeded: %lld)\n",
-              seeded.person.c_str(), static_cast<long long>(found), static_cast<long long>(pages),
-              ms, static_cast<long long>(seeded.person_alerts));
+  std::printf(
+      "\nq=%s followed to its end: %lld matches in %lld pages, %.1f ms in all "
+      "(seeded: %lld)\n",
+      seeded.person.c_str(), static_cast<long long>(found), static_cast<long long>(pages), ms,
+      static_cast<long long>(seeded.person_alerts));
   if (found == seeded.person_alerts) return 0;
   std::fprintf(stderr, "bench_console: q's chain found %lld of %lld\n",
                static_cast<long long>(found), static_cast<long long>(seeded.person_alerts));
@@ -422,8 +443,9 @@ int main(int argc, char** argv) {
   using namespace vigil;
   Options o;
   if (!ParseOptions(argc, argv, &o)) {
-    std::fprintf(stderr, "usage: bench_console [--tenants N] [--alerts N >= tenants] "
-                         "[--requests R >= 2] [--dir DIR]\n");
+    std::fprintf(stderr,
+                 "usage: bench_console [--tenants N] [--alerts N >= tenants] "
+                 "[--requests R >= 2] [--dir DIR]\n");
     return 2;
   }
   SetLogLevel(LogLevel::kWarn);

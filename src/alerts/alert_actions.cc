@@ -87,8 +87,9 @@ Status UpdateColumns(Db* db, const std::vector<int64_t>& ids, const AlertActionR
   switch (request.action) {
     case AlertAction::kAcknowledge:
       // The first acknowledgement stays.
-      sql = "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE acknowledged_at IS "
-            "NULL AND id IN (";
+      sql =
+          "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE acknowledged_at IS "
+          "NULL AND id IN (";
       leading = {DbValue(int64_t{request.now}), DbValue(request.by)};
       break;
     case AlertAction::kSnooze:
@@ -107,8 +108,8 @@ Status UpdateColumns(Db* db, const std::vector<int64_t>& ids, const AlertActionR
 }
 
 // One log row per alert, in the order of `ids`.
-Status AppendLog(Db* db, const std::vector<int64_t>& ids,
-                 const std::map<int64_t, int64_t>& tenants, const AlertActionRequest& request) {
+Status AppendLog(Db* db, const std::vector<int64_t>& ids, const std::map<int64_t, int64_t>& tenants,
+                 const AlertActionRequest& request) {
   BatchInsert log(db,
                   "INSERT INTO alert_actions (alert_id, tenant_id, at, action, by, until, reason)",
                   7, kLogRowsPerStatement);
@@ -217,15 +218,15 @@ Result<AlertRow> SnoozeAlert(Db* db, int64_t alert_id, TimeMs until, TimeMs now,
 
 Result<AlertRow> UnsnoozeAlert(Db* db, int64_t alert_id, std::string_view by, TimeMs now,
                                std::string_view reason) {
-  return ApplyOne(db, alert_id, {AlertAction::kUnsnooze, std::string(by), now, std::nullopt,
-                                 std::string(reason), {}});
+  return ApplyOne(
+      db, alert_id,
+      {AlertAction::kUnsnooze, std::string(by), now, std::nullopt, std::string(reason), {}});
 }
 
 Result<std::vector<AlertActionRow>> ListAlertActions(Db* db, int64_t alert_id) {
-  VIGIL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> stmt,
-      db->Prepare("SELECT id, alert_id, tenant_id, at, action, by, until, reason"
-                  " FROM alert_actions WHERE alert_id = ? ORDER BY id"));
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                         db->Prepare("SELECT id, alert_id, tenant_id, at, action, by, until, reason"
+                                     " FROM alert_actions WHERE alert_id = ? ORDER BY id"));
   stmt->BindInt(1, alert_id);
   std::vector<AlertActionRow> rows;
   while (true) {

@@ -49,10 +49,10 @@ inline constexpr size_t kMaxAlertsPerAction = 1000;
 
 struct AlertActionRequest {
   AlertAction action = AlertAction::kAcknowledge;
-  std::string by;                // who: an API token's name
-  TimeMs now = 0;                // when (the log's `at`, acknowledged_at)
-  std::optional<TimeMs> until;   // kSnooze only, and required there: after `now`
-  std::string reason;            // may be empty
+  std::string by;               // who: an API token's name
+  TimeMs now = 0;               // when (the log's `at`, acknowledged_at)
+  std::optional<TimeMs> until;  // kSnooze only, and required there: after `now`
+  std::string reason;           // may be empty
   // Only alerts of this tenant count as existing (a tenant token's scope);
   // none: every tenant's.
   std::optional<int64_t> tenant_id;

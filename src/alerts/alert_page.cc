@@ -97,11 +97,13 @@ Sql Filters(const Db& db, const AlertPageQuery& q) {
   auto and_ = [&sql]() -> Sql& { return sql.Add(sql.text.empty() ? "" : " AND "); };
   if (!q.types.empty()) and_().Add("a.type").Add(InList(q.types));
   if (!q.severities.empty()) and_().Add("a.severity").Add(InList(q.severities));
-  if (q.flapping && !FlappingDrives(q)) and_().Add(*q.flapping ? "a.flapping = 1" : "a.flapping = 0");
+  if (q.flapping && !FlappingDrives(q)) {
+    and_().Add(*q.flapping ? "a.flapping = 1" : "a.flapping = 0");
+  }
   if (q.snoozed) {
-    and_().Add(*q.snoozed ? "a.snoozed_until > ?"
-                          : "(a.snoozed_until IS NULL OR a.snoozed_until <= ?)",
-               int64_t{q.now});
+    and_().Add(
+        *q.snoozed ? "a.snoozed_until > ?" : "(a.snoozed_until IS NULL OR a.snoozed_until <= ?)",
+        int64_t{q.now});
   }
   if (q.acknowledged) {
     and_().Add(*q.acknowledged ? "a.acknowledged_at IS NOT NULL" : "a.acknowledged_at IS NULL");
@@ -186,8 +188,7 @@ Sql FilteredPage(const Candidates& c, const Candidates& a, const Sql& filters,
 
 Status CheckQuery(const AlertPageQuery& q) {
   if (q.limit < 1) {
-    return Status::InvalidArgument("alert page: limit " + std::to_string(q.limit) +
-                                   " is below 1");
+    return Status::InvalidArgument("alert page: limit " + std::to_string(q.limit) + " is below 1");
   }
   if (q.scan_limit < q.limit) {
     return Status::InvalidArgument("alert page: scan_limit " + std::to_string(q.scan_limit) +
@@ -229,9 +230,9 @@ Result<AlertPage> ListAlertsPage(Db* db, const AlertPageQuery& query) {
     const Sql sql = FilteredPage(candidates, aliased, filters, query, &flag);
     std::vector<DbValue> params = flag.params;
     params.insert(params.end(), sql.params.begin(), sql.params.end());
-    VIGIL_ASSIGN_OR_RETURN(auto rows,
-                           SelectAlertsWith(db, flag.text, sql.text,
-                                            [&params](Statement* s) { s->BindAll(params); }));
+    VIGIL_ASSIGN_OR_RETURN(
+        auto rows,
+        SelectAlertsWith(db, flag.text, sql.text, [&params](Statement* s) { s->BindAll(params); }));
     return FilteredResult(std::move(rows), query.limit);
   }
   const Sql sql = PlainPage(candidates, aliased, query);

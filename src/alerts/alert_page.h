@@ -54,9 +54,9 @@ struct AlertPageQuery {
   // Case folding is the database's: ASCII letters on SQLite, every letter
   // on PostgreSQL (ILIKE).
   std::string text;
-  TimeMs now = 0;       // the time `snoozed` compares with
-  int64_t after_id = 0;  // only alerts with a greater id (0: from the start)
-  int limit = 100;       // alerts per page, >= 1
+  TimeMs now = 0;                        // the time `snoozed` compares with
+  int64_t after_id = 0;                  // only alerts with a greater id (0: from the start)
+  int limit = 100;                       // alerts per page, >= 1
   int scan_limit = kAlertPageScanLimit;  // candidates examined per filtered page, >= limit
 };
 

@@ -51,9 +51,9 @@ class AlertPageTest : public ::testing::Test {
     Apply(&manager, MakeRun(contoso_, "c2", kT0 + 1, {Complete("mfa", users)}));
 
     for (const char* subject : {"u1", "u4"}) {
-      ASSERT_TRUE(db_->Execute("UPDATE alerts SET flapping = 1 WHERE id = ?",
-                               {AlertId(contoso_, subject)})
-                      .ok());
+      ASSERT_TRUE(
+          db_->Execute("UPDATE alerts SET flapping = 1 WHERE id = ?", {AlertId(contoso_, subject)})
+              .ok());
     }
     ASSERT_TRUE(SnoozeAlert(db_.get(), AlertId(contoso_, "u2"), kNow + kDay, kNow).ok());
     ASSERT_TRUE(SnoozeAlert(db_.get(), AlertId(fabrikam_, "u0"), kNow + kDay, kNow).ok());
@@ -316,13 +316,11 @@ TEST_F(AlertPageTest, EveryCombinationOfFiltersPagesToExactlyItsMatches) {
     AlertPageQuery q;
     q.now = kNow;
     q.tenant_id = pick(std::vector<std::optional<int64_t>>{std::nullopt, contoso_, fabrikam_});
-    q.state = pick(std::vector<AlertStateFilter>{AlertStateFilter::kOpen,
-                                                 AlertStateFilter::kResolved,
-                                                 AlertStateFilter::kAll});
+    q.state = pick(std::vector<AlertStateFilter>{
+        AlertStateFilter::kOpen, AlertStateFilter::kResolved, AlertStateFilter::kAll});
     q.types = pick(std::vector<std::vector<std::string>>{
         {}, {std::string(kMfaUserNotRegistered)}, {std::string(kLicenseUnused), "stale.user"}});
-    q.severities =
-        pick(std::vector<std::vector<std::string>>{{}, {"high"}, {"low", "medium"}});
+    q.severities = pick(std::vector<std::vector<std::string>>{{}, {"high"}, {"low", "medium"}});
     q.flapping = pick(flags);
     q.snoozed = pick(flags);
     q.acknowledged = pick(flags);
@@ -377,7 +375,8 @@ TEST_F(AlertPageTest, EachKindOfPageWalksItsIndexOnSqlite) {
   cases[5] = {"not snoozed or acknowledged", {}, "INDEX alerts_by_state_id (state=? AND id>?"};
   cases[5].query.snoozed = false;
   cases[5].query.acknowledged = false;
-  cases[6] = {"a tenant's text", {}, "INDEX alerts_by_tenant_state_id (tenant_id=? AND state=? AND id>?"};
+  cases[6] = {
+      "a tenant's text", {}, "INDEX alerts_by_tenant_state_id (tenant_id=? AND state=? AND id>?"};
   cases[6].query.tenant_id = contoso_;
   cases[6].query.text = "u";
   cases[7] = {"every state", {}, "INTEGER PRIMARY KEY (rowid>?"};

@@ -71,7 +71,7 @@ std::vector<OpenAlertDay> EmptyTrend(TimeMs today, int days) {
 }
 
 Result<std::map<int64_t, std::vector<OpenAlertDay>>> LoadOpenAlertTrend(Db* db, int64_t tenant_id,
-                                                                          TimeMs today, int days) {
+                                                                        TimeMs today, int days) {
   const std::vector<std::string> window = WindowDays(today, days);
   const bool one = tenant_id != 0;
   // The window's rows are one range of open_alert_days_by_day (every

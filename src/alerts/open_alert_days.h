@@ -40,7 +40,7 @@ struct OpenAlertDay {
 // tenants: it reads the rows of the window and, per tenant, the last row
 // before it.
 Result<std::map<int64_t, std::vector<OpenAlertDay>>> LoadOpenAlertTrend(Db* db, int64_t tenant_id,
-                                                                          TimeMs today, int days);
+                                                                        TimeMs today, int days);
 
 // The `days` days ending with the day of `today`, all with count 0.
 std::vector<OpenAlertDay> EmptyTrend(TimeMs today, int days);

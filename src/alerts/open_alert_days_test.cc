@@ -86,8 +86,8 @@ TEST_F(OpenAlertDaysTest, EachRecordedRunSetsItsDaysCount) {
   EXPECT_TRUE(Rows(fabrikam_).empty());
   // A duplicate of r3 records nothing, its day's count included.
   ASSERT_TRUE(db_->Execute("DELETE FROM open_alert_days").ok());
-  Result<ReconcileSummary> again = manager_->Reconcile(
-      MakeRun(contoso_, "r3", kT0 + 2 * kDay, {Complete("mfa")}));
+  Result<ReconcileSummary> again =
+      manager_->Reconcile(MakeRun(contoso_, "r3", kT0 + 2 * kDay, {Complete("mfa")}));
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(Rows(contoso_).empty());
   // A failed batch is recorded: the day gets the count, which it leaves as it was.

@@ -29,8 +29,8 @@ class AlertBulkRoutesTest : public ::testing::Test {
     f_.TenantToken("fabrikam", "fabrikam-ops");
     std::vector<Finding> users;
     for (int i = 0; i < 5; ++i) {
-      users.push_back(alerts_test::MakeFinding(std::string(kMfaUserNotRegistered),
-                                               "u" + std::to_string(i)));
+      users.push_back(
+          alerts_test::MakeFinding(std::string(kMfaUserNotRegistered), "u" + std::to_string(i)));
     }
     for (const std::string tenant : {"contoso", "fabrikam"}) {
       Result<std::optional<TenantRow>> row = FindTenant(f_.db(), tenant);
@@ -38,8 +38,8 @@ class AlertBulkRoutesTest : public ::testing::Test {
       AlertManager manager(f_.db(), f_.clock());
       Result<ReconcileSummary> r = manager.Reconcile(alerts_test::MakeRun(
           (*row)->id, "run-" + tenant, alerts_test::kT0,
-          {alerts_test::Complete("mfa", tenant == "contoso" ? users
-                                                            : std::vector<Finding>{users[0]})}));
+          {alerts_test::Complete("mfa",
+                                 tenant == "contoso" ? users : std::vector<Finding>{users[0]})}));
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       for (const AlertChange& c : r->changes) ids_[tenant].push_back(c.alert_id);
     }
@@ -130,7 +130,8 @@ TEST_F(AlertBulkRoutesTest, AMalformedBodyAnswers400NamingTheFieldAndChangesNoth
   };
   const std::vector<Case> cases = {
       {nlohmann::json::object(), "ids: required"},
-      {{{"ids", "1,2"}, {"action", "acknowledge"}}, "ids: expected an array of alert ids, got string"},
+      {{{"ids", "1,2"}, {"action", "acknowledge"}},
+       "ids: expected an array of alert ids, got string"},
       {{{"ids", nlohmann::json::array()}, {"action", "acknowledge"}},
        "ids: expected 1 to 1000 alert ids, got 0"},
       {{{"ids", many}, {"action", "acknowledge"}}, "ids: expected 1 to 1000 alert ids, got 1001"},

@@ -55,8 +55,7 @@ std::optional<ApiResponse> ParseTypes(const std::string& text, std::vector<std::
     if (GlobMatches(text, info.name)) out->emplace_back(info.name);
   }
   if (out->empty()) {
-    return BadParameter("type", text,
-                        "a glob matching an alert type (" + AlertTypeNames() + ")");
+    return BadParameter("type", text, "a glob matching an alert type (" + AlertTypeNames() + ")");
   }
   if (out->size() == AllAlertTypes().size()) out->clear();
   return std::nullopt;
@@ -67,11 +66,10 @@ std::optional<ApiResponse> ParseSeverities(const std::string& text, std::vector<
   size_t start = 0;
   while (true) {
     const size_t comma = text.find(',', start);
-    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                             : comma - start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!ParseSeverity(item)) {
-      return BadParameter("severity", item,
-                          "a severity (" + std::string(kSeverityNames) + ")");
+      return BadParameter("severity", item, "a severity (" + std::string(kSeverityNames) + ")");
     }
     if (std::find(out->begin(), out->end(), item) == out->end()) out->push_back(item);
     if (comma == std::string::npos) break;

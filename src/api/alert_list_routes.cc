@@ -3,9 +3,9 @@
 //   {"items": [alert...], "next_cursor": string | null}
 // or, with ?format=csv or Accept: text/csv, every match as CSV
 // (api/alert_csv.h), from the cursor on when one is given; ?limit= does
-// not cut the export, which reads pages of kCsvPageSize. A filtered page examines a bounded number of
-// alerts (alerts/alert_page.h): it may hold fewer than `limit` items, even
-// none, and still have a next_cursor; only a null next_cursor ends the list.
+// not cut the export, which reads pages of kCsvPageSize. A filtered page examines a bounded number
+// of alerts (alerts/alert_page.h): it may hold fewer than `limit` items, even none, and still have
+// a next_cursor; only a null next_cursor ends the list.
 #include "alerts/alert_json.h"
 #include "api/alert_csv.h"
 #include "api/alert_list_query.h"

@@ -50,15 +50,14 @@ class AlertListRoutesTest : public ::testing::Test {
     };
     Reconcile(alerts_test::MakeRun(
         contoso, "c1", alerts_test::kT0,
-        {alerts_test::Complete(
-             "mfa",
-             {finding(kMfaUserNotRegistered, "id-alice", "Alice@Contoso.example",
-                      Severity::kMedium),
-              finding(kMfaUserNotRegistered, "id-bob", "bob@contoso.example", Severity::kHigh),
-              finding(kMfaUserNotRegistered, "id-cmd", "=HYPERLINK(\"http://x\",\"y\")",
-                      Severity::kMedium),
-              finding(kMfaAdminNotRegistered, "id-root", "root@contoso.example",
-                      Severity::kCritical)}),
+        {alerts_test::Complete("mfa", {finding(kMfaUserNotRegistered, "id-alice",
+                                               "Alice@Contoso.example", Severity::kMedium),
+                                       finding(kMfaUserNotRegistered, "id-bob",
+                                               "bob@contoso.example", Severity::kHigh),
+                                       finding(kMfaUserNotRegistered, "id-cmd",
+                                               "=HYPERLINK(\"http://x\",\"y\")", Severity::kMedium),
+                                       finding(kMfaAdminNotRegistered, "id-root",
+                                               "root@contoso.example", Severity::kCritical)}),
          alerts_test::Complete(
              "stale", {finding(kStaleUser, "id-carol", "carol@contoso.example", Severity::kLow)}),
          alerts_test::Complete("license",
@@ -67,13 +66,12 @@ class AlertListRoutesTest : public ::testing::Test {
         fabrikam, "f1", alerts_test::kT0,
         {alerts_test::Complete("mfa", {finding(kMfaUserNotRegistered, "id-dave",
                                                "dave@fabrikam.example", Severity::kMedium)})}));
-    EXPECT_TRUE(
-        f_.db()->Execute("UPDATE alerts SET flapping = 1 WHERE subject = 'id-bob'").ok());
+    EXPECT_TRUE(f_.db()->Execute("UPDATE alerts SET flapping = 1 WHERE subject = 'id-bob'").ok());
     const std::string alice = "/api/v1/alerts/" + std::to_string(Id("id-alice"));
-    EXPECT_EQ(f_.Call("POST", alice + "/snooze", contoso_token_,
-                      R"({"until": "2030-01-01T00:00:00Z"})")
-                  .status,
-              200);
+    EXPECT_EQ(
+        f_.Call("POST", alice + "/snooze", contoso_token_, R"({"until": "2030-01-01T00:00:00Z"})")
+            .status,
+        200);
     EXPECT_EQ(f_.Call("POST", alice + "/acknowledge", contoso_token_).status, 200);
   }
 
@@ -101,8 +99,8 @@ class AlertListRoutesTest : public ::testing::Test {
     std::vector<std::string> subjects;
     std::string cursor;
     for (int page = 0; page < 50; ++page) {
-      ApiResponse r = f_.Call("GET", "/api/v1/alerts?" + query + cursor,
-                              token.empty() ? admin_ : token);
+      ApiResponse r =
+          f_.Call("GET", "/api/v1/alerts?" + query + cursor, token.empty() ? admin_ : token);
       EXPECT_EQ(r.status, 200) << query << ": " << r.body;
       if (r.status != 200) break;
       for (const std::string& s : Subjects(r)) subjects.push_back(s);
@@ -181,7 +179,8 @@ TEST_F(AlertListRoutesTest, BadParametersAnswer400NamingTheParameter) {
       "privilege.global_admin_count, privilege.guest_admin, privilege.stale_admin, "
       "policy.legacy_auth_not_blocked";
   const std::vector<Case> cases = {
-      {"type=nothing.*", "type: \"nothing.*\" is not a glob matching an alert type (" + types + ")"},
+      {"type=nothing.*",
+       "type: \"nothing.*\" is not a glob matching an alert type (" + types + ")"},
       {"type=mfa", "type: \"mfa\" is not an alert type (" + types + ")"},
       {"severity=high,urgent",
        "severity: \"urgent\" is not a severity (low, medium, high, critical)"},
@@ -207,9 +206,8 @@ TEST_F(AlertListRoutesTest, CsvExportsEveryMatchSafelyWithItsHeaders) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "text/csv; charset=utf-8");
   ASSERT_EQ(r.headers.size(), 1u);
-  EXPECT_EQ(r.headers[0],
-            (std::pair<std::string, std::string>{"Content-Disposition",
-                                                 "attachment; filename=\"alerts.csv\""}));
+  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{
+                              "Content-Disposition", "attachment; filename=\"alerts.csv\""}));
   std::vector<std::string> lines;
   for (size_t at = 0; at < r.body.size();) {
     const size_t end = r.body.find("\r\n", at);

@@ -58,8 +58,7 @@ void AddOverviewSchemas(Json* schemas) {
   s["OverviewTenant"]["properties"]["trend"]["minItems"] = 30;
   s["OverviewTenant"]["properties"]["trend"]["maxItems"] = 30;
   s["Overview"] = Object(
-      {{"generated_at", Time("when it was read")},
-       {"tenants", ArrayOf(Ref("OverviewTenant"))}},
+      {{"generated_at", Time("when it was read")}, {"tenants", ArrayOf(Ref("OverviewTenant"))}},
       {"generated_at", "tenants"});
 }
 
@@ -67,25 +66,24 @@ void AddOverviewSchemas(Json* schemas) {
 
 void AddConsoleApiSchemas(Json* schemas) {
   Json& s = *schemas;
-  s["AlertAction"] = Object(
-      {{"id", Integer()},
-       {"at", Time("when")},
-       {"action", Enum({"acknowledged", "snoozed", "unsnoozed"})},
-       {"by", String("the API token's name")},
-       {"until", NullableTime("the snooze's end (snoozed only)")},
-       {"reason", String("as given; empty when none was")}},
-      {"id", "at", "action", "by", "until", "reason"});
+  s["AlertAction"] = Object({{"id", Integer()},
+                             {"at", Time("when")},
+                             {"action", Enum({"acknowledged", "snoozed", "unsnoozed"})},
+                             {"by", String("the API token's name")},
+                             {"until", NullableTime("the snooze's end (snoozed only)")},
+                             {"reason", String("as given; empty when none was")}},
+                            {"id", "at", "action", "by", "until", "reason"});
   s["AlertActionList"] = Object({{"items", ArrayOf(Ref("AlertAction"))}}, {"items"});
-  s["AlertBulkAction"] = Object(
-      {{"ids", {{"type", "array"},
-                {"items", Integer()},
-                {"minItems", 1},
-                {"maxItems", 1000},
-                {"uniqueItems", true}}},
-       {"action", Enum({"acknowledge", "snooze", "unsnooze"})},
-       {"until", Time("snooze only (and required there): in the future")},
-       {"reason", {{"type", "string"}, {"maxLength", 500}}}},
-      {"ids", "action"});
+  s["AlertBulkAction"] = Object({{"ids",
+                                  {{"type", "array"},
+                                   {"items", Integer()},
+                                   {"minItems", 1},
+                                   {"maxItems", 1000},
+                                   {"uniqueItems", true}}},
+                                 {"action", Enum({"acknowledge", "snooze", "unsnooze"})},
+                                 {"until", Time("snooze only (and required there): in the future")},
+                                 {"reason", {{"type", "string"}, {"maxLength", 500}}}},
+                                {"ids", "action"});
   AddOverviewSchemas(schemas);
 }
 
@@ -97,10 +95,10 @@ void AddConsoleApiPaths(Json* paths) {
       "alerts");
   op.request_body = Body(Ref("AlertBulkAction"), true, "the alerts and the action");
   op.responses["200"] = Reply("the alerts afterwards, in the order of ids", Ref("AlertList"));
-  op.responses["404"] =
-      Reply("alerts not found: 12, 40 -- every id that does not exist or is of another tenant; "
-            "nothing changed",
-            Ref("Error"));
+  op.responses["404"] = Reply(
+      "alerts not found: 12, 40 -- every id that does not exist or is of another tenant; "
+      "nothing changed",
+      Ref("Error"));
   p["/api/v1/alerts/bulk"]["post"] =
       Build(op, {"BadRequest", "Unauthorized", "PayloadTooLarge", "RateLimited"});
 

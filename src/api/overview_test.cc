@@ -62,16 +62,18 @@ class OverviewTest : public ::testing::Test {
          {now_ - kHour, bravo_});  // ended
 
     const int64_t m365 = Source(alpha_, "alpha-m365", now_ - kHour, "succeeded", "");
-    Exec("INSERT INTO data_availability (data_source_id, kind, available, reason, updated_at)"
-         " VALUES (?, 'signin', 0, 'sign-in activity needs Entra ID P1', ?),"
-         " (?, 'user', 1, '', ?)",
-         {m365, now_, m365, now_});
+    Exec(
+        "INSERT INTO data_availability (data_source_id, kind, available, reason, updated_at)"
+        " VALUES (?, 'signin', 0, 'sign-in activity needs Entra ID P1', ?),"
+        " (?, 'user', 1, '', ?)",
+        {m365, now_, m365, now_});
     Source(alpha_, "alpha-files", now_ - 2 * kHour, "failed", "users.json: no such file");
     Source(bravo_, "bravo-m365", now_ - 100 * kHour, "succeeded", "");
     Source(charlie_, "charlie-m365", now_ - 100 * kHour, "succeeded", "");
-    ASSERT_TRUE(UpdatePreferences(f_.db(), charlie_, {{"max_sync_age_hours", "200"}},
-                                  [](std::string_view) { return true; })
-                    .ok());
+    ASSERT_TRUE(
+        UpdatePreferences(f_.db(), charlie_, {{"max_sync_age_hours", "200"}}, [](std::string_view) {
+          return true;
+        }).ok());
     Source(delta_, "delta-m365", std::nullopt, "", "");
   }
 
@@ -103,9 +105,10 @@ class OverviewTest : public ::testing::Test {
     EXPECT_TRUE(row.ok()) << row.status().ToString();
     if (!row.ok()) return 0;
     if (synced) {
-      Exec("UPDATE data_sources SET last_sync_at = ?, last_sync_status = ?, last_sync_error = ?"
-           " WHERE id = ?",
-           {*synced, status, error.empty() ? DbValue() : DbValue(error), row->id});
+      Exec(
+          "UPDATE data_sources SET last_sync_at = ?, last_sync_status = ?, last_sync_error = ?"
+          " WHERE id = ?",
+          {*synced, status, error.empty() ? DbValue() : DbValue(error), row->id});
     }
     return row->id;
   }
@@ -158,16 +161,19 @@ TEST_F(OverviewTest, EveryTenantWorstFirstWithItsCountsSourcesAndTrend) {
     "last_analysis_at": ")" + FormatIso8601(now_) + R"(",
     "sources": [
       {"id": 1, "name": "alpha-m365", "provider": "graph_json", "status": "ok",
-       "last_sync_at": ")" + FormatIso8601(now_ - kHour) + R"(", "error": null,
+       "last_sync_at": ")" + FormatIso8601(now_ - kHour) +
+                                                        R"(", "error": null,
        "unavailable": [{"kind": "signin", "reason": "sign-in activity needs Entra ID P1"}]},
       {"id": 2, "name": "alpha-files", "provider": "graph_json", "status": "failed",
-       "last_sync_at": ")" + FormatIso8601(now_ - 2 * kHour) + R"(",
+       "last_sync_at": ")" + FormatIso8601(now_ - 2 * kHour) +
+                                                        R"(",
        "error": "users.json: no such file", "unavailable": []}]})");
   EXPECT_EQ(alpha, expected);
   // 2 open three days ago, 4 since today's run (2 hours ago, the same UTC
   // day as now or the day before: the last two entries hold it).
   EXPECT_EQ(trend[29], (nlohmann::json{{"day", UtcDay(now_)}, {"open", 4}}));
-  EXPECT_EQ(trend[26], (nlohmann::json{{"day", UtcDay(now_ - 3 * alerts_test::kDay)}, {"open", 2}}));
+  EXPECT_EQ(trend[26],
+            (nlohmann::json{{"day", UtcDay(now_ - 3 * alerts_test::kDay)}, {"open", 2}}));
   EXPECT_EQ(trend[0]["open"], 0);
   EXPECT_EQ(trend[0]["day"], UtcDay(now_ - 29 * alerts_test::kDay));
 
@@ -240,7 +246,8 @@ TEST_F(OverviewTest, TheStatementsAreAFixedFewWhateverTheNumberOfTenants) {
   EXPECT_EQ(four.size(), static_cast<size_t>(kOverviewStatements));
   for (int i = 0; i < 36; ++i) {
     const int64_t t = Tenant("extra-" + std::to_string(i));
-    Run(t, "x" + std::to_string(i), now_, {F(std::string(kMfaUserNotRegistered), "u", Severity::kLow)});
+    Run(t, "x" + std::to_string(i), now_,
+        {F(std::string(kMfaUserNotRegistered), "u", Severity::kLow)});
     Source(t, "extra-source-" + std::to_string(i), now_, "succeeded", "");
   }
   const std::vector<std::string> forty = record(0);
