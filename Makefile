@@ -57,6 +57,9 @@ bench: build
 	$(BENCH_RUN) ./$(BUILD)/bench_redis_queue
 	$(BENCH_RUN) ./$(BUILD)/bench_graph_sync
 	$(BENCH_RUN) ./$(BUILD)/bench_api
+	$(BENCH_RUN) ./$(BUILD)/bench_console
+	rm -rf $(BUILD)/bench-console && ./$(BUILD)/bench_console --dir $(BUILD)/bench-console --requests 20 >/dev/null
+	/usr/bin/python3 bench/scripts/console_paint.py ./$(BUILD)/vigil $(BUILD)/bench-console/bench_console.db
 	$(BENCH_RUN) ./$(BUILD)/bench_latency --vigil ./$(BUILD)/vigil
 	$(BENCH_RUN) ./$(BUILD)/bench_delivery --vigil ./$(BUILD)/vigil
 	bench/scripts/with_postgres.sh $(BENCH_RUN) sh -c './$(BUILD)/bench_pipeline --users 100000 --pg "$$VIGIL_BENCH_PG"'

@@ -28,6 +28,8 @@
 // chain to its end finds exactly the alerts seeded with that name.
 //
 // Usage: bench_console [--tenants N] [--alerts N] [--requests R] [--dir DIR]
+// With --dir the database is DIR/bench_console.db (DIR new or empty) and is
+// kept: bench/scripts/console_paint.py shows it in a browser.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

@@ -137,9 +137,19 @@
       all.checked = alerts.length > 0 && alerts.every((a) => selected.has(a.id));
       bar.update();
     }
+    // A filtered page looks at a bounded stretch of alerts (the API's
+    // contract), so a rare match can come back short or empty with a cursor:
+    // follow it until the page is full or the list ends.
     async function load(after, limit) {
-      const page = await V.api("GET", "/alerts" + V.query(Object.assign({}, filter, { limit, cursor: after })));
-      return page;
+      const items = [];
+      let cursor = after;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await V.api("GET", "/alerts" + V.query(Object.assign({}, filter, { limit: limit - items.length, cursor })));
+        items.push(...page.items);
+        cursor = page.next_cursor;
+        if (!cursor || items.length >= limit) break;
+      }
+      return { items, next_cursor: cursor };
     }
     // Reloads what is shown (live updates, after an action), keeping the selection.
     async function refresh() {
