@@ -83,7 +83,7 @@ def main() -> int:
                 paints.append(paint)
                 data.append(rendered)
             rows.append((view, paints, data))
-            print(view, [round(x) for x in data], file=sys.stderr)
+            print(f"{view}: data on screen per run (ms) {[round(x) for x in data]}", file=sys.stderr)
         print(f"command: bench/scripts/console_paint.py VIGIL DB --runs {args.runs}")
         print("| page | first paint, median | max | data on screen, median | max |")
         print("|---|---:|---:|---:|---:|")
