@@ -197,7 +197,8 @@ TEST_F(OverviewTest, EveryTenantWorstFirstWithItsCountsSourcesAndTrend) {
 // The overview's numbers are the alert list's: what a console shows in the
 // table is what the technician finds behind it.
 TEST_F(OverviewTest, CountsEqualWhatTheAlertListShows) {
-  for (const nlohmann::json& row : Overview(admin_)["tenants"]) {
+  const nlohmann::json overview = Overview(admin_);  // the loop must not outlive it
+  for (const nlohmann::json& row : overview["tenants"]) {
     const std::string tenant = "tenant=" + row["tenant"].get<std::string>();
     SCOPED_TRACE(tenant);
     for (const char* severity : {"critical", "high", "medium", "low"}) {
