@@ -473,13 +473,25 @@ TEST_F(ServedEventStreamTest, ARevokedTokenEndsTheStream) {
 TEST_F(ServedEventStreamTest, AClientThatStopsReadingIsClosedAfterTheWriteTimeout) {
   HttpServerOptions options = Fast();
   options.write_timeout_ms = 300;
+  options.max_streams = 1;  // the stream's slot frees when the server closes it
   port_ = Serve(options);
   auto c = Open(token_a_);
   ASSERT_TRUE(c);
   // 25 MiB of events: more than the socket buffers on both sides hold.
   const std::string pad(64 * 1024, 'x');
   for (int i = 0; i < 400; ++i) Append(a_, "alert.updated", pad);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // not reading
+  // Not reading from `c` (reading would let the server go on): wait until a
+  // second stream is let in, which is when the server has closed the first.
+  // Slow builds take a while to write what the buffers hold.
+  bool admitted = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!admitted && std::chrono::steady_clock::now() < deadline) {
+    RawResponse head;
+    auto second = Open(token_b_, "", &head);
+    admitted = second != nullptr && head.status == 200;
+    if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(admitted) << "the server never closed the stalled stream";
   EXPECT_TRUE(c->WaitClosed(kPromptlyMs));
   EXPECT_LT(c->pending().size(), 400 * pad.size()) << "the server waited for the client";
 }
