@@ -28,6 +28,8 @@ namespace vigil {
 
 inline constexpr const char* kMicrosoft365Provider = "microsoft365";
 inline constexpr const char* kGraphJsonProvider = "graph_json";
+inline constexpr const char* kGoogleWorkspaceProvider = "google_workspace";
+inline constexpr const char* kGoogleJsonProvider = "google_json";
 
 // How messages name a field.
 enum class FieldStyle {

@@ -155,6 +155,7 @@ std::string EncodeRegistration(const RegistrationRecord& registration) {
   w.String("upn", registration.upn);
   w.Bool("mfa_registered", registration.mfa_registered);
   w.Strings("methods", registration.methods);
+  if (registration.mfa_enforced) w.Bool("mfa_enforced", *registration.mfa_enforced);
   return w.Finish();
 }
 
@@ -252,11 +253,18 @@ Status DecodeRegistration(std::string_view id, std::string_view attributes,
   out->upn.clear();
   out->mfa_registered = false;
   out->methods.clear();
+  out->mfa_enforced.reset();
   const Decoder d("registration", id);
   return d.Object(attributes, [&](std::string_view key, od::value& v) -> Status {
     if (key == "upn") return d.String(v, key, &out->upn);
     if (key == "mfa_registered") return d.Bool(v, key, &out->mfa_registered);
     if (key == "methods") return d.Strings(v, key, &out->methods);
+    if (key == "mfa_enforced") {
+      bool enforced = false;
+      VIGIL_RETURN_IF_ERROR(d.Bool(v, key, &enforced));
+      out->mfa_enforced = enforced;
+      return Status::Ok();
+    }
     return Status::Ok();
   });
 }

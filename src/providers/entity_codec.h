@@ -10,7 +10,9 @@
 //   user          {"upn":..,"display_name":..,"enabled":..,"guest":..,
 //                  "created":..,"last_sign_in":..,"sku_ids":[..]}
 //   sku           {"part_number":..,"enabled_units":..,"consumed_units":..}
-//   registration  {"upn":..,"mfa_registered":..,"methods":[..]}
+//   registration  {"upn":..,"mfa_registered":..,"methods":[..],"mfa_enforced":..}
+//                 (mfa_enforced only when the provider knows it, so rows of
+//                 providers without it keep their bytes)
 //   role          {"name":..,"global_admin":..}
 //   policy        {"name":..,"state":..,"all_users":..,"client_app_types":[..],
 //                  "built_in_controls":[..]}

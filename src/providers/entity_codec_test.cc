@@ -85,12 +85,15 @@ RC_GTEST_PROP(EntityCodecProperty, RegistrationRoundTrips, ()) {
   r.upn = *Text();
   r.mfa_registered = *rc::gen::arbitrary<bool>();
   r.methods = *TextList();
+  if (*rc::gen::arbitrary<bool>()) r.mfa_enforced = *rc::gen::arbitrary<bool>();
   RegistrationRecord back;
+  back.mfa_enforced = true;  // replaced, not merged
   RC_ASSERT(DecodeRegistration(r.user_id, EncodeRegistration(r), &back).ok());
   RC_ASSERT(back.user_id == r.user_id);
   RC_ASSERT(back.upn == r.upn);
   RC_ASSERT(back.mfa_registered == r.mfa_registered);
   RC_ASSERT(back.methods == r.methods);
+  RC_ASSERT(back.mfa_enforced == r.mfa_enforced);
 }
 
 RC_GTEST_PROP(EntityCodecProperty, RolePolicySettingGroupRoundTrip, ()) {
@@ -148,8 +151,10 @@ TEST(EntityCodecTest, EncodingIsCompactWithFixedKeyOrder) {
   EXPECT_EQ(EncodeSku({"s1", "SPE_E3", 25, 20}),
             R"({"part_number":"SPE_E3","enabled_units":25,"consumed_units":20})");
   EXPECT_EQ(
-      EncodeRegistration({"u1", "a@b", true, {"fido2", "microsoftAuthenticatorPush"}}),
+      EncodeRegistration({"u1", "a@b", true, {"fido2", "microsoftAuthenticatorPush"}, {}}),
       R"({"upn":"a@b","mfa_registered":true,"methods":["fido2","microsoftAuthenticatorPush"]})");
+  EXPECT_EQ(EncodeRegistration({"u2", "c@d", false, {}, false}),
+            R"({"upn":"c@d","mfa_registered":false,"methods":[],"mfa_enforced":false})");
   EXPECT_EQ(EncodeRole({"r1", "Global Administrator", true}),
             R"({"name":"Global Administrator","global_admin":true})");
   EXPECT_EQ(

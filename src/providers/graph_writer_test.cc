@@ -78,7 +78,7 @@ TEST(GraphWriterTest, AwkwardValuesRoundTrip) {
   never.enabled = false;
   never.guest = true;
   s.users.push_back(never);
-  s.registrations.push_back({"u2", "", false, {}});
+  s.registrations.push_back({"u2", "", false, {}, {}});
   s.policies.push_back({"p1", "No controls", "disabled", false, {}, {}});
   s.security_defaults = SecurityDefaultsRecord{true};
   s.groups.push_back({"g1", "", true, {"u\"1", "u2"}});

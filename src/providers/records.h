@@ -69,6 +69,11 @@ struct RegistrationRecord {
   std::string upn;
   bool mfa_registered = false;       // isMfaRegistered
   std::vector<std::string> methods;  // methodsRegistered, sorted
+  // Whether MFA is enforced on this user's own account, where a provider
+  // enforces it per user (Google Workspace: isEnforcedIn2Sv); nullopt where
+  // enforcement is a tenant-wide setting instead (Microsoft 365: security
+  // defaults, conditional access).
+  std::optional<bool> mfa_enforced;
 };
 
 // A directory role, identified by its roleDefinitionId (for built-in roles
