@@ -87,6 +87,9 @@ LedgerEntry LedgerRecord(const AnalysisRun& run, const Batch& batch, const Batch
   entry.as_of = run.as_of;
   entry.status = std::string(BatchStatusName(s.status));
   entry.reason = s.reason;
+  for (const std::string& note : s.notes) {
+    entry.reason += (entry.reason.empty() ? "" : "; ") + note;
+  }
   entry.batch_digest = BatchDigest(batch);
   entry.applied_at = now;
   entry.trace_id = run.trace_id;
@@ -173,6 +176,7 @@ Triage TriageBatches(const AnalysisRun& run, const std::map<std::string, LedgerE
       continue;
     }
     if (s.outcome == BatchOutcome::kApplied) {
+      s.notes = batch.notes;
       triage.to_apply.emplace_back(&batch, summary->batches.size());
       triage.complete_types.push_back(batch.analysis_type);
     }

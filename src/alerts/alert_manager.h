@@ -130,6 +130,9 @@ struct BatchSummary {
   // CheckBatch rejected a COMPLETE batch. Meaningless for kDuplicate/kStale.
   BatchStatus status = BatchStatus::kComplete;
   std::string reason;  // why not applied; empty when applied
+  // Applied only: the batch's notes (Batch::notes), what it could not look
+  // at for some data sources; recorded, joined by "; ", as the ledger's reason.
+  std::vector<std::string> notes;
   int opened = 0;
   int updated = 0;
   int resolved = 0;

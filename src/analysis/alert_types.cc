@@ -5,13 +5,16 @@
 namespace vigil {
 namespace {
 
-constexpr std::array<AlertTypeInfo, 12> kAlertTypes = {{
+constexpr std::array<AlertTypeInfo, 13> kAlertTypes = {{
     {kMfaUserNotRegistered, kAnalysisMfa, Severity::kMedium, SubjectKind::kUser, "mfa:missing",
      "enabled member user without MFA registered"},
     {kMfaAdminNotRegistered, kAnalysisMfa, Severity::kCritical, SubjectKind::kUser, "mfa:missing",
      "enabled user holding a directory role without MFA registered"},
     {kMfaNotEnforced, kAnalysisMfa, Severity::kHigh, SubjectKind::kTenant, "",
      "security defaults off and no enabled CA policy requiring MFA for all users"},
+    {kMfaUserNotEnforced, kAnalysisMfa, Severity::kMedium, SubjectKind::kUser, "mfa:not_enforced",
+     "enabled user whose own account does not enforce MFA (where a provider enforces it per "
+     "user)"},
     {kLicenseUnused, kAnalysisLicense, Severity::kLow, SubjectKind::kSku, "license:unused",
      "purchased licenses of a SKU are not assigned"},
     {kLicenseOverassigned, kAnalysisLicense, Severity::kMedium, SubjectKind::kSku,
@@ -47,6 +50,14 @@ std::string_view SubjectKindName(SubjectKind kind) {
       return "tenant";
   }
   return "tenant";
+}
+
+std::optional<Gap> GapOfAlertType(std::string_view name) {
+  if (name == kLicenseUnused || name == kLicenseOverassigned) return Gap::kSeatTotals;
+  if (name == kPrivilegeGuestAdmin || name == kStaleGuest) return Gap::kGuestAccounts;
+  if (name == kMfaNotEnforced || name == kPolicyLegacyAuthNotBlocked) return Gap::kAccessPolicies;
+  if (name == kMfaUserNotEnforced) return Gap::kPerUserMfaEnforcement;
+  return std::nullopt;
 }
 
 std::span<const AlertTypeInfo> AllAlertTypes() { return kAlertTypes; }

@@ -6,12 +6,14 @@
 // allocation-free except AnalysisTypes() and AlertTypesOf().
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "analysis/finding.h"
+#include "providers/coverage.h"
 
 namespace vigil {
 
@@ -19,6 +21,7 @@ namespace vigil {
 inline constexpr std::string_view kMfaUserNotRegistered = "mfa.user_not_registered";
 inline constexpr std::string_view kMfaAdminNotRegistered = "mfa.admin_not_registered";
 inline constexpr std::string_view kMfaNotEnforced = "mfa.not_enforced";
+inline constexpr std::string_view kMfaUserNotEnforced = "mfa.user_not_enforced";
 inline constexpr std::string_view kLicenseUnused = "license.unused";
 inline constexpr std::string_view kLicenseOverassigned = "license.overassigned";
 inline constexpr std::string_view kLicenseDisabledUser = "license.disabled_user";
@@ -54,6 +57,13 @@ struct AlertTypeInfo {
   std::string_view tag;
   std::string_view fires_when;  // one line for humans (help text, UI)
 };
+
+// The fact alert type `name` reads that some providers cannot give
+// (providers/coverage.h), or nullopt when every provider gives what it
+// reads. A finding of the type about a user or SKU of a data source with
+// that gap is never produced, and a type whose gap every data source of the
+// tenant has does not apply to it (analyzer_support.h AlertTypeEnabled).
+std::optional<Gap> GapOfAlertType(std::string_view name);
 
 // Every alert type, grouped by analysis type in AnalysisTypes() order.
 std::span<const AlertTypeInfo> AllAlertTypes();

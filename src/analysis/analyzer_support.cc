@@ -30,7 +30,9 @@ Status CheckIndexes(const DataContext& ctx) {
 
 bool AlertTypeEnabled(const DataContext& ctx, std::string_view alert_type) {
   const auto& disabled = ctx.preferences.disabled_alert_types;
-  return disabled.empty() || disabled.find(std::string(alert_type)) == disabled.end();
+  if (!disabled.empty() && disabled.find(std::string(alert_type)) != disabled.end()) return false;
+  const std::optional<Gap> gap = GapOfAlertType(alert_type);
+  return !gap || !ctx.AllSourcesLack(*gap);
 }
 
 bool IsStale(const UserRecord& user, TimeMs now, int stale_days) {

@@ -26,7 +26,9 @@ inline constexpr size_t kMaxListedUsers = 100;
 // called); Internal naming the vector otherwise.
 Status CheckIndexes(const DataContext& ctx);
 
-// False when the tenant switched `alert_type` off (preferences.disabled_alert_types).
+// False when the tenant switched `alert_type` off (preferences.disabled_alert_types),
+// or when the type does not apply to the tenant: every data source lacks the
+// fact it reads (alert_types.h GapOfAlertType).
 bool AlertTypeEnabled(const DataContext& ctx, std::string_view alert_type);
 
 // The stale rule (stale.*, privilege.stale_admin): the latest sign-in is

@@ -54,6 +54,10 @@ struct Batch {
   // COMPLETE only: the findings the tenant's exclusions dropped, sorted by
   // (alert type, subject) like `findings`; never in `findings`.
   std::vector<Excluded> excluded;
+  // COMPLETE only: the alert types of this analysis type that could not be
+  // looked at for some of the tenant's data sources, and why
+  // (analysis/source_scope.h GapNotes); not part of the batch's digest.
+  std::vector<std::string> notes;
   int rule_version = 1;  // the version of the analyzer that made it (analysis/rule_versions.h)
   // On the first batch after the tenant's version of this type changed: the
   // COMPLETE findings of the version the alerts were last reconciled from,

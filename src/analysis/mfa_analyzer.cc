@@ -4,6 +4,10 @@
 //   mfa.admin_not_registered enabled user (member or guest) holding a role without MFA
 //   mfa.not_enforced         security defaults off and no enabled CA policy that
 //                            requires "mfa" for all users (report-only does not count)
+//   mfa.user_not_enforced    enabled user whose own account does not enforce MFA, where
+//                            the provider enforces it per user (RegistrationRecord::mfa_enforced)
+// A user whose data source does not say which methods were registered
+// (Gap::kMfaMethods) counts as registered in version 2 when it is registered.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -58,12 +62,24 @@ class MfaAnalyzer final : public Analyzer {
     VIGIL_RETURN_IF_ERROR(CheckIndexes(ctx));
     const size_t first = out->size();
     AnalyzeUsers(ctx, out);
+    if (AlertTypeEnabled(ctx, kMfaUserNotEnforced)) AnalyzeUserEnforcement(ctx, out);
     if (AlertTypeEnabled(ctx, kMfaNotEnforced)) AnalyzeEnforcement(ctx, out);
     SortFindings(out, first);
     return Status::Ok();
   }
 
  private:
+  static void AnalyzeUserEnforcement(const DataContext& ctx, std::vector<Finding>* out) {
+    for (uint32_t u = 0; u < ctx.users.size(); ++u) {
+      const UserRecord& user = ctx.users[u];
+      const int32_t r = ctx.user_registration[u];
+      if (!user.enabled || r < 0) continue;
+      const std::optional<bool>& enforced = ctx.registrations[r].mfa_enforced;
+      if (!enforced.has_value() || *enforced) continue;
+      out->push_back(MakeFinding(kMfaUserNotEnforced, user.id, user.upn, UserDetails(ctx, u)));
+    }
+  }
+
   void AnalyzeUsers(const DataContext& ctx, std::vector<Finding>* out) const {
     const bool want_user = AlertTypeEnabled(ctx, kMfaUserNotRegistered);
     const bool want_admin = AlertTypeEnabled(ctx, kMfaAdminNotRegistered);
@@ -73,7 +89,8 @@ class MfaAnalyzer final : public Analyzer {
       if (!user.enabled) continue;
       const bool admin = !ctx.user_roles[u].empty();
       if (admin ? !want_admin : (!want_user || user.guest)) continue;
-      if (version_ >= 2 ? HasStrongMethod(ctx, u) : HasMfaRegistered(ctx, u)) continue;
+      const bool strong = version_ >= 2 && !ctx.UserLacks(u, Gap::kMfaMethods);
+      if (strong ? HasStrongMethod(ctx, u) : HasMfaRegistered(ctx, u)) continue;
       out->push_back(MakeFinding(admin ? kMfaAdminNotRegistered : kMfaUserNotRegistered, user.id,
                                  user.upn, UserDetails(ctx, u)));
     }

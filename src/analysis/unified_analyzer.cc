@@ -10,6 +10,7 @@
 #include "analysis/analyzer_support.h"
 #include "analysis/analyzers.h"
 #include "analysis/exclusion_matcher.h"
+#include "analysis/source_scope.h"
 
 namespace vigil {
 namespace {
@@ -122,7 +123,7 @@ Batch UnifiedAnalyzer::RunOne(const Analyzer& analyzer, const DataContext& ctx) 
 
   std::string missing;
   for (EntityKind kind : analyzer.needs()) {
-    if (ctx.Has(kind)) continue;
+    if (ctx.Has(kind) || ctx.absent_kinds.count(kind) > 0) continue;
     if (!missing.empty()) missing.append("; ");
     missing.append(KindName(kind))
         .append(" data is not available: ")
@@ -143,7 +144,10 @@ Batch UnifiedAnalyzer::RunOne(const Analyzer& analyzer, const DataContext& ctx) 
   std::string malformed = CheckFindings(batch.analysis_type, batch.findings);
   if (!malformed.empty()) return Failed(std::move(batch), failed + malformed);
 
+  DropGapFindings(ctx, &batch.findings);
+  MergePersons(ctx, &batch.findings);
   Canonicalize(ctx, &batch);
+  batch.notes = GapNotes(ctx, batch.analysis_type);
   batch.status = BatchStatus::kComplete;
   return batch;
 }

@@ -2,7 +2,9 @@
 // returns one Batch per type (docs/ARCHITECTURE.md, invariants 1-3).
 //
 // For each analyzer, in the order given:
-//   - a kind it needs is not available in the context (ctx.Has false)
+//   - a kind it needs is not available in the context (ctx.Has false) and
+//     not one that no data source of the tenant has (ctx.absent_kinds: the
+//     alert types reading it do not apply, analyzer_support.h AlertTypeEnabled)
 //       -> INCOMPLETE, reason "<kind> data is not available: <MissingReason>"
 //          for each such kind, joined by "; "; no findings.
 //   - Analyze returns a non-OK status, or throws
@@ -10,7 +12,10 @@
 //   - a finding is malformed (alert type not of this analysis type, empty
 //     subject) -> FAILED naming the finding; no findings. This keeps a batch
 //     from ever touching another type's alerts.
-//   - otherwise COMPLETE with the findings, possibly none: findings of alert
+//   - otherwise COMPLETE with the findings, possibly none: findings about a
+//     user or SKU whose data source lacks what their alert type reads are
+//     dropped, findings about users become findings about persons
+//     (analysis/source_scope.h), findings of alert
 //     types in ctx.preferences.disabled_alert_types are dropped, the rest are
 //     sorted by (alert type, subject) and each (alert type, subject) kept once
 //     (the first, in the analyzer's order). Then the findings one of
@@ -18,7 +23,8 @@
 //     privilege.*) move to batch.excluded with the exclusion's id and
 //     reason, and the findings of an alert type in
 //     ctx.preferences.severity_overrides take that severity
-//     (Finding::severity_overridden).
+//     (Finding::severity_overridden). batch.notes name the alert types that
+//     some data source cannot give (source_scope.h GapNotes).
 // One analyzer failing never affects another's batch.
 //
 // Thread-safe: Run is const and the analyzers are stateless.

@@ -174,7 +174,7 @@ TEST_F(AlertListRoutesTest, BadParametersAnswer400NamingTheParameter) {
     std::string message;
   };
   const std::string types =
-      "mfa.user_not_registered, mfa.admin_not_registered, mfa.not_enforced, license.unused, "
+      "mfa.user_not_registered, mfa.admin_not_registered, mfa.not_enforced, mfa.user_not_enforced, license.unused, "
       "license.overassigned, license.disabled_user, stale.user, stale.guest, "
       "privilege.global_admin_count, privilege.guest_admin, privilege.stale_admin, "
       "policy.legacy_auth_not_blocked";

@@ -162,7 +162,7 @@ TEST_F(AlertRoutesTest, BadParametersAnswer400NamingTheParameterAndTheAcceptedVa
       {"severity=urgent", "severity: \"urgent\" is not a severity (low, medium, high, critical)"},
       {"type=mfa",
        "type: \"mfa\" is not an alert type (mfa.user_not_registered, "
-       "mfa.admin_not_registered, mfa.not_enforced, license.unused, "
+       "mfa.admin_not_registered, mfa.not_enforced, mfa.user_not_enforced, license.unused, "
        "license.overassigned, license.disabled_user, stale.user, stale.guest, "
        "privilege.global_admin_count, privilege.guest_admin, privilege.stale_admin, "
        "policy.legacy_auth_not_blocked)"},

@@ -51,6 +51,7 @@ std::string FormatAnalysisOutcome(const AnalysisOutcome& a) {
         break;
     }
     out += "\n";
+    for (const std::string& note : batch.notes) out += "      " + note + "\n";
   }
   for (const ShadowRun& r : a.shadow) {
     out += "    " + Pad(r.analysis_type, 10) + " shadow v" + std::to_string(r.candidate_version) +
@@ -136,6 +137,7 @@ std::string SyncOutcomeToJson(const std::string& tenant, const std::string& sour
                            {"rule_version", b.rule_version},
                            {"status", BatchStatusName(b.status)},
                            {"reason", b.reason},
+                           {"notes", b.notes},
                            {"findings", b.findings.size()},
                            {"excluded", b.excluded.size()}};
       if (i < a.reconcile.batches.size()) {

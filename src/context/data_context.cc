@@ -1,6 +1,58 @@
 #include "context/data_context.h"
 
+#include <algorithm>
+
 namespace vigil {
+namespace {
+
+std::string LowerAscii(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string_view> DataContext::SourceGap(uint32_t source, Gap gap) const {
+  if (source >= sources.size()) return std::nullopt;
+  return GapReason(sources[source].provider, gap);
+}
+
+bool DataContext::UserLacks(uint32_t u, Gap gap) const {
+  return u < user_source.size() && SourceGap(user_source[u], gap).has_value();
+}
+
+bool DataContext::SkuLacks(uint32_t s, Gap gap) const {
+  return s < sku_source.size() && SourceGap(sku_source[s], gap).has_value();
+}
+
+bool DataContext::AllSourcesLack(Gap gap) const {
+  if (sources.empty()) return false;
+  for (uint32_t i = 0; i < sources.size(); ++i) {
+    if (!SourceGap(i, gap)) return false;
+  }
+  return true;
+}
+
+void DataContext::LinkPersons() {
+  user_person.resize(users.size());
+  for (uint32_t u = 0; u < users.size(); ++u) user_person[u] = u;
+  if (sources.size() < 2 || user_source.size() != users.size()) return;
+  // Per address, the account of the lowest data source (then the first).
+  std::unordered_map<std::string, uint32_t> named_by;
+  named_by.reserve(users.size());
+  for (uint32_t u = 0; u < users.size(); ++u) {
+    if (users[u].upn.empty()) continue;
+    auto [it, added] = named_by.emplace(LowerAscii(users[u].upn), u);
+    if (!added && user_source[u] < user_source[it->second]) it->second = u;
+  }
+  for (uint32_t u = 0; u < users.size(); ++u) {
+    if (users[u].upn.empty()) continue;
+    const uint32_t named = named_by[LowerAscii(users[u].upn)];
+    if (user_source[named] != user_source[u]) user_person[u] = named;
+  }
+}
 
 std::string DataContext::MissingReason(EntityKind kind) const {
   auto it = availability.find(kind);

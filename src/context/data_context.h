@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "context/exclusions.h"
 #include "context/preferences.h"
 #include "context/rule_settings.h"
+#include "providers/coverage.h"
 #include "providers/records.h"
 #include "providers/snapshot.h"
 
@@ -26,6 +29,13 @@ struct OpenAlert {
   std::string subject;
   std::string severity;
   std::string details_digest;
+};
+
+// One of the tenant's data sources, as the analysis sees it.
+struct SourceInfo {
+  int64_t id = 0;
+  std::string name;      // the data source's name, e.g. "microsoft365", "google"
+  std::string provider;  // its provider (providers/coverage.h: what that provider lacks)
 };
 
 struct DataContext {
@@ -62,6 +72,38 @@ struct DataContext {
   std::unordered_map<std::string, uint32_t> user_index;  // object id -> users[i]
   std::unordered_map<std::string, uint32_t> sku_index;   // skuId -> skus[i]
   std::unordered_map<std::string, uint32_t> role_index;  // role id -> roles[i]
+
+  // The tenant's data sources in id order, and the source of each user and
+  // SKU (an index into `sources`). A context built without them (tests)
+  // leaves all three empty: no gaps, every user its own person.
+  std::vector<SourceInfo> sources;
+  std::vector<uint32_t> user_source;
+  std::vector<uint32_t> sku_source;
+  // Kinds that no data source of the tenant has at all (providers/coverage.h
+  // KindAbsentFrom for each one's provider): an analysis needs them only for
+  // the alert types that read them, which then do not apply.
+  std::set<EntityKind> absent_kinds;
+  // Linked persons: user -> the user that names the person. Accounts of
+  // different data sources with the same email address (UPN or primary
+  // email, without regard to ASCII case) are one person, named by the
+  // account of the data source with the lowest id, so adding a data source
+  // never renames a person. Built by LinkPersons; empty means each user is
+  // its own person.
+  std::vector<uint32_t> user_person;
+
+  // Why data source sources[source] lacks `gap` (by its provider), or
+  // nullopt when it does not.
+  std::optional<std::string_view> SourceGap(uint32_t source, Gap gap) const;
+  // Whether user u's (SKU s's) data source lacks `gap`; false without sources.
+  bool UserLacks(uint32_t u, Gap gap) const;
+  bool SkuLacks(uint32_t s, Gap gap) const;
+  // Whether every data source lacks `gap` (false without sources): the
+  // alert types that need it do not apply to the tenant.
+  bool AllSourcesLack(Gap gap) const;
+  // The user that names user u's person (u itself when not linked).
+  uint32_t PersonOf(uint32_t u) const { return u < user_person.size() ? user_person[u] : u; }
+  // Fills user_person from users, user_source and sources (after IndexRecords).
+  void LinkPersons();
 
   // The tenant's exclusions (context/exclusions.h), in id order.
   std::vector<Exclusion> exclusions;

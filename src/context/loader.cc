@@ -1,11 +1,13 @@
 #include "context/loader.h"
 
 #include <optional>
+#include <unordered_map>
 
 #include "common/time.h"
 #include "context/exclusions.h"
 #include "context/preferences.h"
 #include "context/rule_settings.h"
+#include "providers/coverage.h"
 #include "providers/entity_codec.h"
 
 namespace vigil {
@@ -27,17 +29,41 @@ Status LoadTenant(Db* db, int64_t tenant_id, DataContext* ctx) {
   return Status::Ok();
 }
 
+// The kinds every data source's provider lacks: not available, saying why.
+void MarkAbsentKinds(DataContext* ctx) {
+  if (ctx->sources.empty()) return;
+  for (EntityKind kind : kAllKinds) {
+    std::string reason;
+    for (const SourceInfo& source : ctx->sources) {
+      if (!KindAbsentFrom(source.provider, kind)) {
+        reason.clear();
+        break;
+      }
+      if (!reason.empty()) reason += "; ";
+      reason += "data source \"" + source.name + "\" (" + source.provider + ") has none";
+    }
+    if (reason.empty()) continue;
+    ctx->absent_kinds.insert(kind);
+    ctx->availability[kind] = Availability{false, "no data source has " +
+                                                      std::string(KindName(kind)) +
+                                                      " data: " + reason};
+  }
+}
+
 Status LoadPreferences(Db* db, int64_t tenant_id, DataContext* ctx) {
   VIGIL_ASSIGN_OR_RETURN(TenantPreferences prefs, LoadTenantPreferences(db, tenant_id));
   ctx->preferences = std::move(prefs.effective);
   return Status::Ok();
 }
 
+// The data sources (ctx->sources) and the availability of each kind. A row
+// of a kind its data source's provider never has is a gap, not a verdict
+// (providers/coverage.h); a kind every data source lacks so is absent.
 Status LoadAvailability(Db* db, int64_t tenant_id, DataContext* ctx) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
       db->Prepare("SELECT ds.name, ds.last_sync_status, ds.last_sync_error, a.kind, a.available,"
-                  " a.reason, ds.last_sync_at FROM data_sources ds"
+                  " a.reason, ds.last_sync_at, ds.id, ds.provider FROM data_sources ds"
                   " LEFT JOIN data_availability a ON a.data_source_id = ds.id"
                   " WHERE ds.tenant_id = ? ORDER BY ds.id"));
   stmt->BindInt(1, tenant_id);
@@ -46,6 +72,9 @@ Status LoadAvailability(Db* db, int64_t tenant_id, DataContext* ctx) {
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
+    if (ctx->sources.empty() || ctx->sources.back().id != stmt->Int(7)) {
+      ctx->sources.push_back(SourceInfo{stmt->Int(7), stmt->String(0), stmt->String(8)});
+    }
     if (stmt->Text(1) == "failed" && failure.empty()) {
       failure =
           "the last sync of data source \"" + stmt->String(0) + "\" failed: " + stmt->String(2);
@@ -59,7 +88,7 @@ Status LoadAvailability(Db* db, int64_t tenant_id, DataContext* ctx) {
     }
     if (stmt->IsNull(3)) continue;
     std::optional<EntityKind> kind = ParseKind(stmt->Text(3));
-    if (!kind) continue;
+    if (!kind || KindAbsentFrom(ctx->sources.back().provider, *kind)) continue;
     Availability& a = ctx->availability[*kind];
     if (stmt->Int(4) == 0) {
       if (a.available || a.reason.empty()) {
@@ -70,6 +99,7 @@ Status LoadAvailability(Db* db, int64_t tenant_id, DataContext* ctx) {
       a.available = true;
     }
   }
+  MarkAbsentKinds(ctx);
   if (!failure.empty()) {
     for (EntityKind kind : kAllKinds) ctx->availability[kind] = Availability{false, failure};
   }
@@ -77,16 +107,18 @@ Status LoadAvailability(Db* db, int64_t tenant_id, DataContext* ctx) {
 }
 
 Status DecodeEntity(std::string_view kind_name, std::string_view id, std::string_view name,
-                    std::string_view attributes, DataContext* ctx) {
+                    std::string_view attributes, uint32_t source, DataContext* ctx) {
   std::optional<EntityKind> kind = ParseKind(kind_name);
   if (!kind) return Status::Ok();  // a kind this version does not analyze
   Status s;
   switch (*kind) {
     case EntityKind::kUser:
       s = DecodeUser(id, attributes, &ctx->users.emplace_back());
+      ctx->user_source.push_back(source);
       break;
     case EntityKind::kSku:
       s = DecodeSku(id, attributes, &ctx->skus.emplace_back());
+      ctx->sku_source.push_back(source);
       break;
     case EntityKind::kRegistration:
       s = DecodeRegistration(id, attributes, &ctx->registrations.emplace_back());
@@ -117,15 +149,19 @@ Status DecodeEntity(std::string_view kind_name, std::string_view id, std::string
 Status LoadEntities(Db* db, int64_t tenant_id, DataContext* ctx) {
   VIGIL_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> stmt,
-      db->Prepare("SELECT e.kind, e.external_id, e.display_name, e.attributes FROM entities e"
+      db->Prepare("SELECT e.kind, e.external_id, e.display_name, e.attributes,"
+                  " e.data_source_id FROM entities e"
                   " JOIN data_sources d ON d.id = e.data_source_id"
                   " WHERE d.tenant_id = ? AND e.deleted_at IS NULL"));
   stmt->BindInt(1, tenant_id);
+  std::unordered_map<int64_t, uint32_t> source_index;
+  for (uint32_t i = 0; i < ctx->sources.size(); ++i) source_index.emplace(ctx->sources[i].id, i);
   while (true) {
     VIGIL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
+    const uint32_t source = source_index[stmt->Int(4)];  // the same snapshot: always there
     VIGIL_RETURN_IF_ERROR(
-        DecodeEntity(stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Text(3), ctx));
+        DecodeEntity(stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Text(3), source, ctx));
   }
   return Status::Ok();
 }
@@ -189,6 +225,7 @@ Result<DataContext> DataContextLoader::Load(int64_t tenant_id, TimeMs now) {
   VIGIL_RETURN_IF_ERROR(LoadAvailability(db_, tenant_id, &ctx));
   VIGIL_RETURN_IF_ERROR(LoadEntities(db_, tenant_id, &ctx));
   ctx.IndexRecords();
+  ctx.LinkPersons();
   std::vector<std::pair<std::string, std::string>> role_links;
   VIGIL_RETURN_IF_ERROR(LoadRoleLinks(db_, tenant_id, &role_links));
   VIGIL_RETURN_IF_ERROR(LoadOpenAlerts(db_, tenant_id, &ctx));

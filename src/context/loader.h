@@ -10,7 +10,14 @@
 // source and its error) or last succeeded more than the preference
 // max_sync_age_hours before `now` (stale data), or when a data source
 // reported the kind missing in its last sync; available when at least one
-// data source provided it.
+// data source provided it. A data source whose provider never has the kind
+// (providers/coverage.h KindAbsentFrom: Google Workspace has no policies)
+// does not count either way; a kind that every data source lacks so is in
+// absent_kinds, not available, with a reason naming them.
+//
+// Each user and SKU keeps its data source (user_source, sku_source), and
+// accounts of different data sources with the same email address are
+// linked into one person (DataContext::LinkPersons).
 // Not thread-safe; uses the Db it is given.
 #pragma once
 
