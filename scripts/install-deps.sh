@@ -12,6 +12,7 @@ packages=(
   libnats-dev nats-server
   libpq-dev postgresql
   libcurl4-openssl-dev libcpp-httplib-dev libsodium-dev
+  libssl-dev  # RS256 signatures of Google Workspace's service account assertions
   libboost1.81-dev
   libhowardhinnant-date-dev  # digest schedules in named time zones (libdate-tz)
   python3-aiosmtpd prometheus-alertmanager  # real receivers of the delivery tests

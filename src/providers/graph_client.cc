@@ -9,13 +9,13 @@
 #include <utility>
 
 #include "providers/graph_link.h"
+#include "providers/http_retry.h"
 
 namespace vigil {
 namespace {
 
 // Error bodies above this are not read for Graph's code and message.
 constexpr size_t kMaxErrorBodyBytes = 64 << 10;
-constexpr size_t kMaxErrorMessageBytes = 300;
 // A token is renewed this long before it expires, or 10% of its lifetime
 // when that is shorter.
 constexpr int64_t kTokenRenewMarginMs = 5 * 60 * 1000;
@@ -29,17 +29,6 @@ bool IsHttpUrl(std::string_view url) {
 std::string StripTrailingSlashes(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
-}
-
-// The first line of `text`, at most kMaxErrorMessageBytes long.
-std::string FirstLine(std::string_view text) {
-  const size_t end = text.find_first_of("\r\n");
-  std::string line(text.substr(0, end));
-  if (line.size() > kMaxErrorMessageBytes) {
-    line.resize(kMaxErrorMessageBytes);
-    line.append("...");
-  }
-  return line;
 }
 
 // Graph's {"error":{"code","message"}} or the identity platform's
@@ -58,13 +47,13 @@ GraphError ReadError(const HttpResponse& response) {
     if (code != it->end() && code->is_string()) error.code = code->get<std::string>();
     auto message = it->find("message");
     if (message != it->end() && message->is_string()) {
-      error.message = FirstLine(message->get<std::string>());
+      error.message = FirstErrorLine(message->get<std::string>());
     }
   } else if (it->is_string()) {
     error.code = it->get<std::string>();
     auto description = body.find("error_description");
     if (description != body.end() && description->is_string()) {
-      error.message = FirstLine(description->get<std::string>());
+      error.message = FirstErrorLine(description->get<std::string>());
     }
   }
   return error;
@@ -78,21 +67,6 @@ std::string WithDetail(std::string head, const GraphError& error) {
     head.append(detail);
   }
   return head;
-}
-
-// Retry-After in whole seconds; nullopt when absent or not a number (an
-// HTTP date is not honoured).
-std::optional<int64_t> RetryAfterSeconds(const HttpResponse& response) {
-  auto it = response.headers.find("retry-after");
-  if (it == response.headers.end() || it->second.empty() || it->second.size() > 9) {
-    return std::nullopt;
-  }
-  int64_t seconds = 0;
-  for (char c : it->second) {
-    if (c < '0' || c > '9') return std::nullopt;
-    seconds = seconds * 10 + (c - '0');
-  }
-  return seconds;
 }
 
 struct PageLinks {
@@ -225,7 +199,7 @@ GraphClient::GraphClient(GraphCredentials credentials, GraphClientOptions option
                                                          : GlobalGraphRequestLimiter()),
       system_clock_(options_.clock == nullptr ? NewSystemClock() : nullptr),
       clock_(options_.clock != nullptr ? options_.clock : system_clock_.get()),
-      rng_(options_.jitter_seed != 0 ? options_.jitter_seed : std::random_device{}()) {}
+      backoff_(options_.initial_backoff_ms, options_.max_backoff_ms, options_.jitter_seed) {}
 
 std::string GraphClient::GraphUrl(std::string_view path_and_query) const {
   return options_.graph_url + std::string(path_and_query);
@@ -316,14 +290,7 @@ Result<HttpResponse> GraphClient::SendLimited(const HttpRequest& request) {
   return http_->Send(request);
 }
 
-int64_t GraphClient::Backoff(int attempt) {
-  int64_t cap = std::max<int64_t>(options_.initial_backoff_ms, 0);
-  for (int i = 1; i < attempt && cap < options_.max_backoff_ms; ++i) cap *= 2;
-  cap = std::min(cap, options_.max_backoff_ms);
-  if (cap <= 0) return 0;
-  std::lock_guard<std::mutex> lock(rng_mu_);
-  return std::uniform_int_distribution<int64_t>(0, cap)(rng_);
-}
+int64_t GraphClient::Backoff(int attempt) { return backoff_.Wait(attempt); }
 
 void GraphClient::Sleep(int64_t ms) {
   if (options_.sleep) {

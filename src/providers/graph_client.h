@@ -49,13 +49,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <string>
 #include <string_view>
 
 #include "common/clock.h"
 #include "common/status.h"
 #include "http/http_client.h"
+#include "providers/http_retry.h"
 #include "providers/request_limiter.h"
 
 namespace vigil {
@@ -184,8 +184,7 @@ class GraphClient {
   std::string token_;
   TimeMs token_renew_at_ = 0;
 
-  std::mutex rng_mu_;
-  std::mt19937_64 rng_;
+  JitterBackoff backoff_;
 };
 
 // The client-credentials scope of the Graph at `graph_url`: its origin +
