@@ -1,7 +1,8 @@
 // Reading the values of one Graph JSON file with simdjson On Demand, every
 // error naming the file and the position ("users.json:
 // value[3].accountEnabled: expected boolean"). The record parsers of
-// graph_parse.cc are built on it; nothing else should need it.
+// graph_parse.cc and google_parse.cc are built on it; nothing else should
+// need it.
 #pragma once
 
 #include <simdjson.h>
