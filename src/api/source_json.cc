@@ -16,7 +16,9 @@ bool IsSecretSetting(const std::string& key) {
   const bool ends_in_secret =
       key.size() >= kSuffix.size() &&
       key.compare(key.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
-  return ends_in_secret || key.find("password") != std::string::npos;
+  // google_workspace's sealed service_account_key too.
+  const bool ends_in_key = key.size() >= 4 && key.compare(key.size() - 4, 4, "_key") == 0;
+  return ends_in_secret || ends_in_key || key.find("password") != std::string::npos;
 }
 
 }  // namespace

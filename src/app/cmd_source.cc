@@ -90,6 +90,12 @@ int RunSourceAdd(const SourceAddCommand& cmd, std::ostream& out, std::ostream& e
   spec.authority_url = cmd.authority_url;
   spec.graph_url = cmd.graph_url;
   spec.dir = cmd.dir;
+  spec.customer_id = cmd.customer_id;
+  spec.admin_email = cmd.admin_email;
+  spec.has_service_account_key = !cmd.service_account_key_file.empty();
+  spec.token_url = cmd.token_url;
+  spec.api_url = cmd.api_url;
+  spec.licensing_url = cmd.licensing_url;
   spec.every = cmd.every;
   Result<CheckedSource> checked = CheckSourceSpec(spec, FieldStyle::kFlags);
   if (!checked.ok()) {
@@ -97,6 +103,10 @@ int RunSourceAdd(const SourceAddCommand& cmd, std::ostream& out, std::ostream& e
     return kExitUsage;
   }
   Result<std::string> settings = SourceSettings(spec, *checked, FieldStyle::kFlags, [&cmd] {
+    if (cmd.provider == kGoogleWorkspaceProvider) {
+      return ReadSecretFile("--service-account-key-file", cmd.service_account_key_file,
+                            "service account key", /*multi_line=*/true);
+    }
     return ReadSecretFile("--client-secret-file", cmd.client_secret_file, "client secret");
   });
   if (!settings.ok()) {
@@ -124,7 +134,10 @@ int RunSourceAdd(const SourceAddCommand& cmd, std::ostream& out, std::ostream& e
     err << "added " << what << "; " << when << "\n";
   } else if (stored->settings_changed) {
     err << "updated the settings of " << what
-        << (cmd.provider == kMicrosoft365Provider ? " (client secret sealed anew)" : "") << "; "
+        << (cmd.provider == kMicrosoft365Provider       ? " (client secret sealed anew)"
+            : cmd.provider == kGoogleWorkspaceProvider ? " (service account key sealed anew)"
+                                                       : "")
+        << "; "
         << when << "\n";
   } else {
     err << what << " exists with these settings already; " << when << "\n";
@@ -203,6 +216,21 @@ void AddSourceCommand(CLI::App& app, CommandContext* cli) {
                 "(default: Microsoft's global cloud); tokens are asked for its origin +\n"
                 "/.default; http:// only for a loopback host");
   c->add_option("--dir", cmd->dir, "graph_json: the directory of Graph responses");
+  c->add_option("--customer-id", cmd->customer_id,
+                "google_workspace: the Workspace customer id (C0...; default my_customer, the\n"
+                "admin's own, and the admin's domain for licenses)");
+  c->add_option("--admin-email", cmd->admin_email,
+                "google_workspace: the administrator the service account acts as");
+  c->add_option("--service-account-key-file", cmd->service_account_key_file,
+                "google_workspace: the service account's JSON key file (domain-wide\n"
+                "delegation); checked, then sealed with vigil's secret key");
+  c->add_option("--token-url", cmd->token_url,
+                "google_workspace: the OAuth token endpoint (default: the key's token_uri)");
+  c->add_option("--api-url", cmd->api_url,
+                "google_workspace: base URL of the Admin SDK (default https://admin.googleapis.com)");
+  c->add_option("--licensing-url", cmd->licensing_url,
+                "google_workspace: base URL of the License Manager\n"
+                "(default https://licensing.googleapis.com)");
   c->add_option("--every", cmd->every,
                 "sync interval under `vigil serve`, e.g. 15m, 1h, 1d (at least 1m; default 1h\n"
                 "for a new data source, unchanged for an existing one)");

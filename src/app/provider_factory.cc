@@ -3,6 +3,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "pipeline/google_workspace_source.h"
 #include "pipeline/microsoft365_source.h"
 #include "providers/graph_dir_provider.h"
 #include "providers/synthetic.h"
@@ -72,8 +73,17 @@ Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source,
     if (!provider.ok()) return provider.status().Prefixed(Named(source));
     return provider;
   }
+  if (source.provider == "google_workspace") {
+    VIGIL_ASSIGN_OR_RETURN(GoogleWorkspaceOptions options,
+                           GoogleWorkspaceOptionsOf(source, settings));
+    options.google.clock = context.clock;
+    Result<std::unique_ptr<Provider>> provider = NewGoogleWorkspaceProvider(
+        std::move(options), context.http ? context.http : SharedGraphHttpClient());
+    if (!provider.ok()) return provider.status().Prefixed(Named(source));
+    return provider;
+  }
   return Status::InvalidArgument(Named(source) + ": unknown provider \"" + source.provider +
-                                 "\" (known: graph_json, synthetic, microsoft365)");
+                                 "\" (known: graph_json, synthetic, microsoft365, google_workspace)");
 }
 
 Result<std::unique_ptr<Provider>> OpenGraphDirectory(const std::string& dir) {

@@ -19,7 +19,7 @@ constexpr size_t kMaxSecretFileBytes = 64 * 1024;
 }  // namespace
 
 Result<std::string> ReadSecretFile(std::string_view flag, const std::string& path,
-                                   std::string_view what) {
+                                   std::string_view what, bool multi_line) {
   const std::string named = std::string(flag) + " " + path;
   const std::string the = "the " + std::string(what);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -57,7 +57,7 @@ Result<std::string> ReadSecretFile(std::string_view flag, const std::string& pat
   if (status.ok() && secret.empty()) {
     status = Status::InvalidArgument(named + " is empty; it must hold " + the);
   }
-  if (status.ok() && secret.find_first_of("\r\n") != std::string::npos) {
+  if (status.ok() && !multi_line && secret.find_first_of("\r\n") != std::string::npos) {
     status = Status::InvalidArgument(named +
                                      " holds more than one line; it must hold only " + the);
   }

@@ -14,7 +14,8 @@ namespace vigil {
 // Errors name the flag and the path and say what the file must hold ("the
 // client secret"): "--url-file F is empty; it must hold the webhook URL".
 // The caller scrubs the result (ScrubString).
+// `multi_line`: the file may hold several lines (a JSON key file).
 Result<std::string> ReadSecretFile(std::string_view flag, const std::string& path,
-                                   std::string_view what);
+                                   std::string_view what, bool multi_line = false);
 
 }  // namespace vigil

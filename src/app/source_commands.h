@@ -44,6 +44,12 @@ struct SourceAddCommand {
   std::string authority_url;  // empty: the cloud's (global when no cloud is given)
   std::string graph_url;      // empty: the cloud's (global when no cloud is given)
   std::string dir;
+  std::string customer_id;               // google_workspace
+  std::string admin_email;               // google_workspace
+  std::string service_account_key_file;  // google_workspace
+  std::string token_url;                 // google_workspace: empty for the key's token_uri
+  std::string api_url;                   // google_workspace: empty for Google's
+  std::string licensing_url;             // google_workspace: empty for Google's
   std::string every;  // empty: 1h for a new data source, unchanged for an existing one
 };
 int RunSourceAdd(const SourceAddCommand& cmd, std::ostream& out, std::ostream& err);

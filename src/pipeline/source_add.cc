@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/duration.h"
+#include "providers/google_jwt.h"
 #include "providers/graph_cloud.h"
 #include "store/secret_box.h"
 
@@ -159,11 +160,56 @@ Status CheckGraphJson(const SourceSpec& spec, FieldStyle style) {
   return Status::Ok();
 }
 
+// google_workspace: the administrator's email, the optional customer id and
+// URLs; the key file is read and checked by SourceSettings.
+Status CheckGoogleWorkspace(const SourceSpec& spec, FieldStyle style, nlohmann::json* settings) {
+  auto named = [style](std::string_view field) { return FieldName(style, field); };
+  const std::string provider = named("provider") + " " + kGoogleWorkspaceProvider;
+  std::vector<std::string> missing, foreign;
+  if (spec.admin_email.empty()) missing.push_back(named("admin_email"));
+  if (!spec.has_service_account_key) missing.push_back(named("service_account_key"));
+  if (!missing.empty()) return Status::InvalidArgument(provider + " needs " + Joined(missing));
+  for (const auto& [field, value] : {std::pair<const char*, bool>{"tenant_id", !spec.tenant_id.empty()},
+                                     {"client_id", !spec.client_id.empty()},
+                                     {"client_secret", spec.has_client_secret},
+                                     {"cloud", !spec.cloud.empty()},
+                                     {"authority_url", !spec.authority_url.empty()},
+                                     {"graph_url", !spec.graph_url.empty()},
+                                     {"dir", !spec.dir.empty()}}) {
+    if (value) foreign.push_back(named(field));
+  }
+  if (!foreign.empty()) return Status::InvalidArgument(provider + " does not take " + Joined(foreign));
+  const size_t at = spec.admin_email.find('@');
+  if (at == std::string::npos || at == 0 || !IsDomain(spec.admin_email.substr(at + 1))) {
+    return Status::InvalidArgument(named("admin_email") + ": \"" + spec.admin_email +
+                                   "\" is not an email address such as admin@example.com");
+  }
+  if (!spec.customer_id.empty() &&
+      !std::all_of(spec.customer_id.begin(), spec.customer_id.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '.' || c == '-';
+      })) {
+    return Status::InvalidArgument(named("customer_id") + ": \"" + spec.customer_id +
+                                   "\" may hold only letters, digits, '.', '-' and '_'");
+  }
+  *settings = {{"admin_email", spec.admin_email}};
+  if (!spec.customer_id.empty()) (*settings)["customer_id"] = spec.customer_id;
+  for (const auto& [field, url] : {std::pair<const char*, const std::string*>{"token_url", &spec.token_url},
+                                   {"api_url", &spec.api_url},
+                                   {"licensing_url", &spec.licensing_url}}) {
+    if (url->empty()) continue;
+    VIGIL_ASSIGN_OR_RETURN(std::string base, BaseUrl(named(field), *url));
+    (*settings)[field] = base;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string FieldName(FieldStyle style, std::string_view field) {
   if (style == FieldStyle::kJsonKeys) return std::string(field);
   if (field == "client_secret") return "--client-secret-file";
+  if (field == "service_account_key") return "--service-account-key-file";
   std::string flag = "--" + std::string(field);
   std::replace(flag.begin(), flag.end(), '_', '-');
   return flag;
@@ -182,12 +228,17 @@ Result<int64_t> ScheduleInterval(const std::string& every, const std::string& fi
 Result<CheckedSource> CheckSourceSpec(const SourceSpec& spec, FieldStyle style) {
   VIGIL_RETURN_IF_ERROR(ValidateTenantName(spec.tenant).Prefixed(FieldName(style, "tenant")));
   const bool microsoft365 = spec.provider == kMicrosoft365Provider;
-  if (!microsoft365 && spec.provider != kGraphJsonProvider) {
+  const bool google_workspace = spec.provider == kGoogleWorkspaceProvider;
+  if (!microsoft365 && !google_workspace && spec.provider != kGraphJsonProvider) {
     return Status::InvalidArgument(FieldName(style, "provider") + ": unknown provider \"" +
-                                   spec.provider + "\" (known: microsoft365, graph_json)");
+                                   spec.provider +
+                                   "\" (known: microsoft365, graph_json, google_workspace)");
   }
   CheckedSource checked;
-  checked.name = !spec.name.empty() ? spec.name : (microsoft365 ? kMicrosoft365Provider : "graph");
+  checked.name = !spec.name.empty()  ? spec.name
+                 : microsoft365     ? kMicrosoft365Provider
+                 : google_workspace ? kGoogleWorkspaceProvider
+                                    : "graph";
   if (!IsSourceName(checked.name)) {
     return Status::InvalidArgument(FieldName(style, "name") + ": data source name \"" +
                                    checked.name +
@@ -197,6 +248,8 @@ Result<CheckedSource> CheckSourceSpec(const SourceSpec& spec, FieldStyle style) 
   checked.settings = nlohmann::json::object();
   if (microsoft365) {
     VIGIL_RETURN_IF_ERROR(CheckMicrosoft365(spec, style, &checked.settings));
+  } else if (google_workspace) {
+    VIGIL_RETURN_IF_ERROR(CheckGoogleWorkspace(spec, style, &checked.settings));
   } else {
     VIGIL_RETURN_IF_ERROR(CheckGraphJson(spec, style));
   }
@@ -223,6 +276,19 @@ Result<std::string> SourceSettings(const SourceSpec& spec, const CheckedSource& 
   Result<std::string> secret = read_secret();
   if (!secret.ok()) return secret.status();
   nlohmann::json settings = checked.settings;
+  if (spec.provider == kGoogleWorkspaceProvider) {
+    // The whole key file, checked before anything is stored; never quoted.
+    Result<ServiceAccountKey> account =
+        ParseServiceAccountKey(FieldName(style, "service_account_key"), *secret);
+    if (!account.ok()) {
+      ScrubString(&secret.value());
+      return account.status();
+    }
+    ScrubString(&account->private_key);
+    settings["service_account_key"] = Seal(*key, *secret);
+    ScrubString(&secret.value());
+    return settings.dump();
+  }
   settings["client_secret"] = Seal(*key, *secret);
   ScrubString(&secret.value());
   return settings.dump();

@@ -53,6 +53,12 @@ struct SourceSpec {
   std::string authority_url;       // microsoft365: empty for the cloud's (global by default)
   std::string graph_url;           // microsoft365: empty for the cloud's (global by default)
   std::string dir;                 // graph_json: the directory of Graph responses
+  std::string customer_id;         // google_workspace: "" = my_customer
+  std::string admin_email;         // google_workspace: the administrator to act as
+  bool has_service_account_key = false;  // google_workspace: a key file was given
+  std::string token_url;           // google_workspace: empty for the key's token_uri
+  std::string api_url;             // google_workspace: empty for Google's Admin SDK
+  std::string licensing_url;       // google_workspace: empty for Google's License Manager
   std::string every;  // a duration ("15m"); empty: 1h when new, unchanged when it exists
 };
 
