@@ -200,7 +200,7 @@ TEST_F(SourceCreateTest, BadBodiesAreRefusedNamingTheJsonKeyAndNothingIsWritten)
   };
   const std::vector<Case> cases = {
       {{{"provider", "okta"}},
-       "provider: unknown provider \"okta\" (known: microsoft365, graph_json)"},
+       "provider: unknown provider \"okta\" (known: microsoft365, graph_json, google_workspace)"},
       {{{"provider", nullptr}}, "provider: required (microsoft365 or graph_json)"},
       {{{"tenant_id", nullptr}, {"client_secret", nullptr}},
        "provider microsoft365 needs tenant_id, client_secret"},
