@@ -1,8 +1,10 @@
 // The "privilege" analysis type:
-//   privilege.global_admin_count  enabled Global Administrators outside
+//   privilege.global_admin_count  enabled Global Administrators (Workspace: super
+//                                 admins; each person once) outside
 //                                 [min_global_admins, max_global_admins]
 //   privilege.guest_admin         a guest holds a directory role
 //   privilege.stale_admin         a disabled or stale user holds a directory role
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,14 +36,17 @@ class PrivilegeAnalyzer final : public Analyzer {
 
  private:
   static void AnalyzeGlobalAdmins(const DataContext& ctx, std::vector<Finding>* out) {
+    // Persons, not accounts: a super admin of Google Workspace who is also a
+    // Global Administrator of Microsoft 365 counts once.
     std::vector<std::string> admins;
+    std::set<uint32_t> persons;
     for (uint32_t u = 0; u < ctx.users.size(); ++u) {
       if (ctx.user_roles[u].empty() || !ctx.users[u].enabled) continue;
       for (uint32_t r : ctx.user_roles[u]) {
-        if (ctx.roles[r].global_admin) {
-          admins.push_back(ctx.users[u].upn);
-          break;
-        }
+        if (!ctx.roles[r].global_admin) continue;
+        const uint32_t person = ctx.PersonOf(u);
+        if (persons.insert(person).second) admins.push_back(ctx.users[person].upn);
+        break;
       }
     }
     const int64_t count = static_cast<int64_t>(admins.size());

@@ -181,6 +181,28 @@ TEST(SourceScopeTest, SeatFindingsOfAWorkspaceSkuAreDroppedButAMicrosoftSkusStay
             (std::vector<std::string>{"license.overassigned ms-e3"}));
 }
 
+TEST(SourceScopeTest, ASuperAdminWhoIsAlsoAGlobalAdminCountsOnce) {
+  MixedTenant t(true, true);
+  t.From(t.microsoft()).User("ann-ms", "ann@acme.test", true);
+  t.builder().GlobalAdmin();
+  t.From(t.google()).User("ann-g", "ann@acme.test", true, true);
+  t.builder().GlobalAdmin();
+  t.User("bea-g", "bea@acme.test", true, true);
+  t.builder().GlobalAdmin();
+  const AnalysisRun run = Analyze(t.Build());  // 2 persons: within 2-4
+  EXPECT_TRUE(BatchOf(run, "privilege").findings.empty());
+  MixedTenant one(true, true);
+  one.From(one.microsoft()).User("ann-ms", "ann@acme.test", true);
+  one.builder().GlobalAdmin();
+  one.From(one.google()).User("ann-g", "ann@acme.test", true, true);
+  one.builder().GlobalAdmin();
+  const AnalysisRun one_run = Analyze(one.Build());
+  const Batch& privilege = BatchOf(one_run, "privilege");
+  ASSERT_EQ(privilege.findings.size(), 1u);
+  EXPECT_NE(privilege.findings[0].details.find(R"("global_admins":1)"), std::string::npos)
+      << privilege.findings[0].details;
+}
+
 TEST(SourceScopeTest, WithSourcesAppendsToTheDetailsObject) {
   MixedTenant t(true, true);
   t.From(t.google()).User("eve", "eve@acme.test", false, true);

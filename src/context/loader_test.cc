@@ -130,6 +130,83 @@ TEST(DataContextLoaderTest, AMissingKindIsNotAvailableWithItsReason) {
   EXPECT_TRUE(l.ctx.Has(EntityKind::kUser));
 }
 
+// A Workspace data source beside the Graph one: as its provider gives them.
+Snapshot WorkspaceSnapshot() {
+  Snapshot s;
+  for (EntityKind kind : {EntityKind::kUser, EntityKind::kRegistration, EntityKind::kSignIn,
+                          EntityKind::kRole, EntityKind::kSku}) {
+    s.availability[kind] = Availability{true, ""};
+  }
+  for (EntityKind kind : {EntityKind::kPolicy, EntityKind::kSetting, EntityKind::kGroup}) {
+    s.availability[kind] = Availability{false, "Google Workspace has none"};
+  }
+  UserRecord same;  // the Graph snapshot's u1, by address
+  same.id = "g-101";
+  same.upn = "User1@Contoso.Example";
+  same.enabled = true;
+  UserRecord only;
+  only.id = "g-102";
+  only.upn = "gina@contoso.com";
+  only.enabled = true;
+  s.users = {same, only};
+  s.registrations = {{"g-101", same.upn, true, {}, true}, {"g-102", only.upn, false, {}, false}};
+  return s;
+}
+
+Status SyncInto(const testing::TestTenant& t, int64_t data_source_id, const Snapshot& s) {
+  auto clock = NewFixedClock(kNow);
+  Syncer syncer(t.db.get(), clock.get());
+  return syncer.Apply(t.tenant_id, data_source_id, s, {}, "t").status();
+}
+
+TEST(DataContextLoaderTest, AWorkspaceSourceBesideGraphLinksPersonsAndLeavesPoliciesToGraph) {
+  testing::TestTenant t = testing::NewTestTenant();
+  auto google = EnsureDataSource(t.db.get(), t.tenant_id, "google", "google_workspace", "{}", 1);
+  ASSERT_TRUE(google.ok()) << google.status().ToString();
+  ASSERT_TRUE(SyncInto(t, t.data_source_id, testing::SmallSnapshot(3, kNow)).ok());
+  ASSERT_TRUE(SyncInto(t, google->id, WorkspaceSnapshot()).ok());
+  DataContextLoader loader(t.db.get());
+  auto loaded = loader.Load(t.tenant_id, kNow);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  const DataContext& ctx = *loaded;
+  EXPECT_EQ(loader.last_statements(), 8u);
+  ASSERT_EQ(ctx.sources.size(), 2u);
+  EXPECT_EQ(ctx.sources[1].name, "google");
+  EXPECT_EQ(ctx.sources[1].provider, "google_workspace");
+  // Policies come from Graph alone: Workspace's "none" is not a verdict.
+  EXPECT_TRUE(ctx.Has(EntityKind::kPolicy)) << ctx.MissingReason(EntityKind::kPolicy);
+  EXPECT_TRUE(ctx.absent_kinds.empty());
+  ASSERT_EQ(ctx.users.size(), 5u);
+  const uint32_t u1 = ctx.user_index.at("u1");
+  const uint32_t g101 = ctx.user_index.at("g-101");
+  const uint32_t g102 = ctx.user_index.at("g-102");
+  EXPECT_EQ(ctx.user_source[u1], 0u);
+  EXPECT_EQ(ctx.user_source[g101], 1u);
+  EXPECT_EQ(ctx.PersonOf(g101), u1);  // the same address in another case
+  EXPECT_EQ(ctx.PersonOf(u1), u1);
+  EXPECT_EQ(ctx.PersonOf(g102), g102);
+  EXPECT_EQ(ctx.registrations[ctx.user_registration[g102]].mfa_enforced, false);
+}
+
+TEST(DataContextLoaderTest, AWorkspaceOnlyTenantHasNoPolicyDataAndSaysWhy) {
+  testing::TestTenant t = testing::NewTestTenant();
+  auto acme = EnsureTenant(t.db.get(), "acme", 1);
+  ASSERT_TRUE(acme.ok());
+  auto google = EnsureDataSource(t.db.get(), acme->id, "google", "google_workspace", "{}", 1);
+  ASSERT_TRUE(google.ok());
+  t.tenant_id = acme->id;
+  ASSERT_TRUE(SyncInto(t, google->id, WorkspaceSnapshot()).ok());
+  auto ctx = DataContextLoader(t.db.get()).Load(acme->id, kNow);
+  ASSERT_TRUE(ctx.ok()) << ctx.status().ToString();
+  EXPECT_TRUE(ctx->absent_kinds.count(EntityKind::kPolicy));
+  EXPECT_FALSE(ctx->Has(EntityKind::kPolicy));
+  EXPECT_EQ(ctx->MissingReason(EntityKind::kPolicy),
+            "no data source has policy data: data source \"google\" (google_workspace) has none");
+  EXPECT_TRUE(ctx->Has(EntityKind::kUser));
+  ASSERT_EQ(ctx->users.size(), 2u);
+  EXPECT_EQ(ctx->PersonOf(1), 1u);
+}
+
 TEST(DataContextLoaderTest, AFailedLastSyncMakesEveryKindUnavailable) {
   Loaded l = SyncAndLoad(testing::SmallSnapshot(20, kNow));
   auto clock = NewFixedClock(kNow);
