@@ -7,6 +7,7 @@
 
 #include "alerts/alert_store.h"
 #include "alerts/analysis_ledger.h"
+#include "providers/coverage.h"
 #include "api/source_json.h"
 #include "common/json_text.h"
 #include "common/time.h"
@@ -63,7 +64,11 @@ std::map<int64_t, std::vector<OverviewSource>> Sources(Reads* r, TimeMs now) {
     s.status = SourceStatus(v.row, prefs == r->preferences.end() ? defaults : prefs->second, now);
     s.last_sync_at = v.row.last_sync_at;
     s.error = std::move(v.row.last_sync_error);
-    s.unavailable = std::move(v.missing);
+    // A kind the provider never has (Workspace: policies) is no degradation.
+    for (KindAvailability& k : v.missing) {
+      const std::optional<EntityKind> kind = ParseKind(k.kind);
+      if (!kind || !KindAbsentFrom(s.provider, *kind)) s.unavailable.push_back(std::move(k));
+    }
     by_tenant[v.row.tenant_id].push_back(std::move(s));
   }
   return by_tenant;

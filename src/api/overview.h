@@ -19,7 +19,8 @@
 // name. A source is "never" synced, its last sync "failed", "stale" (its
 // last successful sync older than the tenant's max_sync_age_hours, the
 // loader's rule: context/preferences.h), or "ok"; "unavailable" lists the
-// kinds of data its last sync could not give (store/source_availability.h).
+// kinds of data its last sync could not give (store/source_availability.h),
+// but not the kinds its provider never has (providers/coverage.h).
 // last_sync_at of a tenant is its sources' newest; last_analysis_at the
 // newest batch its analysis ledger recorded. "flapping" and "snoozed" count
 // open alerts, as GET /api/v1/alerts?flapping=true (or snoozed=true) lists
