@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "pipeline/google_source_check.h"
 #include "pipeline/microsoft365_source.h"
 #include "providers/graph_client.h"
 #include "providers/microsoft365_provider.h"
@@ -52,26 +53,9 @@ Status DeltaProbe(GraphClient* client, const char* path, GraphError* error, bool
   return Status::Ok();
 }
 
-}  // namespace
-
-int SourceCheckReport::failed() const {
-  return static_cast<int>(
-      std::count_if(checks.begin(), checks.end(), [](const SourceCheck& c) { return !c.ok; }));
-}
-
-bool SourceCheckReport::ok() const {
-  return !checks.empty() && std::all_of(checks.begin(), checks.end(),
-                                        [](const SourceCheck& c) { return c.ok || c.optional; });
-}
-
-Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source, HttpClient* http,
-                                                const SourceCheckProgress& progress) {
-  if (source.provider != "microsoft365") {
-    return Status::FailedPrecondition("data source " + std::to_string(source.id) + " (" +
-                                      source.name + ") uses the " + source.provider +
-                                      " provider; only microsoft365 data sources have a "
-                                      "connection to test");
-  }
+Result<SourceCheckReport> CheckMicrosoft365Connection(const DataSourceRow& source,
+                                                      HttpClient* http,
+                                                      const SourceCheckProgress& progress) {
   nlohmann::json settings = nlohmann::json::parse(source.settings, nullptr, false);
   VIGIL_ASSIGN_OR_RETURN(Microsoft365Options options, Microsoft365OptionsOf(source, settings));
   GraphClientOptions graph = options.graph;
@@ -82,6 +66,7 @@ Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source, Htt
 
   SourceCheckReport report;
   report.data_source_id = source.id;
+  report.provider = source.provider;
   report.tenant_id = options.credentials.tenant_id;
   report.client_id = options.credentials.client_id;
   if (progress.started) progress.started(report);
@@ -109,7 +94,34 @@ Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source, Htt
       add(std::move(check));
     }
   }
-  std::vector<std::string>& missing = report.missing_permissions;
+  return report;
+}
+
+}  // namespace
+
+int SourceCheckReport::failed() const {
+  return static_cast<int>(
+      std::count_if(checks.begin(), checks.end(), [](const SourceCheck& c) { return !c.ok; }));
+}
+
+bool SourceCheckReport::ok() const {
+  return !checks.empty() && std::all_of(checks.begin(), checks.end(),
+                                        [](const SourceCheck& c) { return c.ok || c.optional; });
+}
+
+Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source, HttpClient* http,
+                                                const SourceCheckProgress& progress) {
+  Result<SourceCheckReport> report = Status::FailedPrecondition(
+      "data source " + std::to_string(source.id) + " (" + source.name + ") uses the " +
+      source.provider +
+      " provider; only microsoft365 and google_workspace data sources have a connection to test");
+  if (source.provider == "microsoft365") {
+    report = CheckMicrosoft365Connection(source, http, progress);
+  } else if (source.provider == "google_workspace") {
+    report = CheckGoogleWorkspaceConnection(source, http, progress);
+  }
+  if (!report.ok()) return report;
+  std::vector<std::string>& missing = report->missing_permissions;
   std::sort(missing.begin(), missing.end());
   missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
   return report;
@@ -125,8 +137,11 @@ nlohmann::json SourceCheckJson(const SourceCheckReport& report) {
          {"detail", c.detail.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.detail)}});
   }
   return {{"data_source", report.data_source_id},
+          {"provider", report.provider},
           {"tenant_id", report.tenant_id},
           {"client_id", report.client_id},
+          {"admin_email", report.admin_email.empty() ? nlohmann::json(nullptr)
+                                                     : nlohmann::json(report.admin_email)},
           {"ok", report.ok()},
           {"failed", report.failed()},
           {"missing_permissions", report.missing_permissions},

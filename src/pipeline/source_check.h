@@ -1,4 +1,5 @@
-// The connection check of a microsoft365 data source, shared by `vigil
+// The connection check of a microsoft365 or google_workspace data source
+// (the latter in pipeline/google_source_check.h), shared by `vigil
 // source test` (app/cmd_source_check.cc) and POST /api/v1/sources/{id}/test
 // (api/source_routes.cc): get a token with the stored
 // credentials, then send one small Graph request per endpoint of the Graph
@@ -33,11 +34,17 @@ struct SourceCheck {
 
 struct SourceCheckReport {
   int64_t data_source_id = 0;
-  std::string tenant_id;  // the directory and app registration checked
+  std::string provider;   // "microsoft365" or "google_workspace"
+  // microsoft365: the directory and app registration checked.
+  // google_workspace: the customer id ("my_customer" when none is stored) and
+  // the service account's email.
+  std::string tenant_id;
   std::string client_id;
-  // "credentials" first; the Graph checks only when a token was obtained.
+  std::string admin_email;  // google_workspace: the administrator acted as; else ""
+  // "credentials" first; the API checks only when a token was obtained.
   std::vector<SourceCheck> checks;
-  // The application permissions Graph refused, sorted, each once.
+  // The application permissions Graph refused (google_workspace: the OAuth
+  // scopes Google refused), sorted, each once.
   std::vector<std::string> missing_permissions;
 
   int failed() const;  // checks that did not pass
@@ -55,19 +62,24 @@ struct SourceCheckProgress {
 
 // Checks data source `source`, sending Graph requests through `http`
 // (borrowed for the call). A failing check is part of the report, not an
-// error. Errors: FailedPrecondition when the source's provider is not
-// microsoft365 ("data source 3 (graph) uses the graph_json provider; only
-// microsoft365 data sources have a connection to test"); the settings'
-// errors (pipeline/microsoft365_source.h Microsoft365OptionsOf: a missing
+// error. Errors: FailedPrecondition when the source's provider is neither
+// microsoft365 nor google_workspace ("data source 3 (graph) uses the
+// graph_json provider; only microsoft365 and google_workspace data sources
+// have a connection to test"); the settings' errors
+// (pipeline/microsoft365_source.h Microsoft365OptionsOf,
+// pipeline/google_workspace_source.h GoogleWorkspaceOptionsOf: a missing
 // setting, no secret key, a secret that does not unseal); Internal when
-// `http` is null. Never reveals the client secret.
+// `http` is null. Never reveals the client secret or the service account key.
 Result<SourceCheckReport> CheckSourceConnection(const DataSourceRow& source, HttpClient* http,
                                                 const SourceCheckProgress& progress = {});
 
 // The report as the API returns it (stable keys):
-//   {"data_source": 3, "tenant_id": "...", "client_id": "...", "ok": bool,
+//   {"data_source": 3, "provider": "microsoft365", "tenant_id": "...",
+//    "client_id": "...", "admin_email": null, "ok": bool,
 //    "failed": n, "missing_permissions": ["..."],
 //    "checks": [{"name", "ok", "optional", "detail"}]}
+// google_workspace: tenant_id is the customer id, client_id the service
+// account's email, admin_email the administrator, missing_permissions scopes.
 nlohmann::json SourceCheckJson(const SourceCheckReport& report);
 
 }  // namespace vigil
