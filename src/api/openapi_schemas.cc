@@ -87,7 +87,7 @@ void AddSourceSchemas(Json* schemas) {
       Object({{"id", Integer()},
               {"tenant", String("the tenant's name")},
               {"name", String()},
-              {"provider", String("microsoft365, graph_json, synthetic")},
+              {"provider", String("microsoft365, graph_json, google_workspace, synthetic")},
               {"settings", FreeObject("provider settings; secrets show as \"(sealed)\"")},
               {"schedule", FreeObject("{every, window, enabled, next_run_at}, or null")},
               {"last_sync", FreeObject("{at, status, error}, or null")},
@@ -97,7 +97,7 @@ void AddSourceSchemas(Json* schemas) {
   s["DataSource"]["properties"]["last_sync"]["nullable"] = true;
   s["DataSourceInput"] =
       Object({{"tenant", String("the tenant's name")},
-              {"provider", Enum({"microsoft365", "graph_json"})},
+              {"provider", Enum({"microsoft365", "graph_json", "google_workspace"})},
               {"name", String("default: the provider's name")},
               {"tenant_id", String("microsoft365: the Entra ID tenant (GUID or domain)")},
               {"client_id", String("microsoft365: the app registration's client id")},
@@ -108,16 +108,37 @@ void AddSourceSchemas(Json* schemas) {
                              "(not with authority_url or graph_url)")},
               {"authority_url", String("microsoft365: token endpoint base (admin tokens only)")},
               {"graph_url", String("microsoft365: Graph base URL (admin tokens only)")},
+              {"customer_id", String("google_workspace: the Workspace customer id (default "
+                                     "my_customer)")},
+              {"admin_email", String("google_workspace: the administrator the service account "
+                                     "acts as (domain-wide delegation)")},
+              {"service_account_key",
+               {{"description",
+                 "google_workspace: the service account's JSON key file, as its text or as the "
+                 "object; sealed before it is stored; never returned (a token_uri other than "
+                 "Google's: admin tokens only)"},
+                {"oneOf", Json::array({{{"type", "string"}}, {{"type", "object"}}})}}},
+              {"token_url", String("google_workspace: OAuth token endpoint (admin tokens only)")},
+              {"api_url", String("google_workspace: Admin SDK base URL (admin tokens only)")},
+              {"licensing_url",
+               String("google_workspace: License Manager base URL (admin tokens only)")},
               {"every", String("sync interval, e.g. 1h")}},
              {"tenant", "provider"});
   const Json boolean = {{"type", "boolean"}};
   s["SourceTest"] = Object(
       {{"data_source", Integer()},
-       {"tenant_id", String("the Entra ID tenant")},
-       {"client_id", String()},
+       {"provider", String("microsoft365 or google_workspace")},
+       {"tenant_id", String("the Entra ID tenant; google_workspace: the customer id")},
+       {"client_id", String("the app registration; google_workspace: the service account's "
+                            "email")},
+       {"admin_email", {{"type", "string"},
+                        {"nullable", true},
+                        {"description", "google_workspace: the administrator acted as"}}},
        {"ok", boolean},
        {"failed", Integer("checks that failed")},
-       {"missing_permissions", ArrayOf(String("an application permission to grant"))},
+       {"missing_permissions",
+        ArrayOf(String("an application permission to grant; google_workspace: an OAuth scope "
+                       "Google refused"))},
        {"checks", ArrayOf(Object({{"name", String()},
                                   {"ok", boolean},
                                   {"optional", boolean},

@@ -3,6 +3,13 @@
 // (pipeline/source_add.h), with the fields named by their JSON keys and the
 // client secret in the body ("client_secret") instead of a file.
 //
+// google_workspace takes admin_email, customer_id (optional), token_url,
+// api_url, licensing_url (optional) and service_account_key: the service
+// account's JSON key file, as its text in a string or as the object itself.
+// It is checked as `vigil source add --service-account-key-file` checks the
+// file (providers/google_jwt.h ParseServiceAccountKey, the messages naming
+// "service_account_key"), sealed, scrubbed, and never shown.
+//
 // Thread safety: as the Db's; CreateSourceFromBody reads the environment
 // (the secret key).
 #pragma once
@@ -20,7 +27,8 @@ namespace vigil {
 // exists: the route resolved it). Errors: InvalidArgument (400) naming the
 // field: an unknown field, a field that is not a string, what
 // CheckSourceSpec refuses, a missing directory, an empty or multi-line
-// secret; FailedPrecondition (409) with LoadSecretKey's message when the
+// secret, an empty key, a key that is not a service account key ("service_account_key:
+// \"type\" must be \"service_account\"" ...) or neither a string nor an object; FailedPrecondition (409) with LoadSecretKey's message when the
 // server has no usable secret key, or when a data source of that name
 // exists with another provider; the database's error. Nothing is written
 // on failure. The secret is scrubbed from memory once sealed.

@@ -189,8 +189,8 @@ TEST_F(SourceCreateTest, AGraphJsonSourceIsAddedButHasNoConnectionToTest) {
   ApiResponse test = f_.Call("POST", "/api/v1/sources/" + id + "/test", admin_);
   EXPECT_EQ(test.status, 409);
   EXPECT_EQ(Message(test), "data source " + id +
-                               " (graph) uses the graph_json provider; only microsoft365 data "
-                               "sources have a connection to test");
+                               " (graph) uses the graph_json provider; only microsoft365 and "
+                               "google_workspace data sources have a connection to test");
 }
 
 TEST_F(SourceCreateTest, BadBodiesAreRefusedNamingTheJsonKeyAndNothingIsWritten) {
@@ -201,7 +201,7 @@ TEST_F(SourceCreateTest, BadBodiesAreRefusedNamingTheJsonKeyAndNothingIsWritten)
   const std::vector<Case> cases = {
       {{{"provider", "okta"}},
        "provider: unknown provider \"okta\" (known: microsoft365, graph_json, google_workspace)"},
-      {{{"provider", nullptr}}, "provider: required (microsoft365 or graph_json)"},
+      {{{"provider", nullptr}}, "provider: required (microsoft365, graph_json or google_workspace)"},
       {{{"tenant_id", nullptr}, {"client_secret", nullptr}},
        "provider microsoft365 needs tenant_id, client_secret"},
       {{{"tenant_id", "not a tenant"}},
@@ -223,7 +223,8 @@ TEST_F(SourceCreateTest, BadBodiesAreRefusedNamingTheJsonKeyAndNothingIsWritten)
       {{{"client_secret", 5}}, "client_secret: expected a string, got number"},
       {{{"settings", {{"dir", "/tmp"}}}},
        "request body: unknown field \"settings\" (known: tenant, provider, name, tenant_id, "
-       "client_id, client_secret, cloud, authority_url, graph_url, dir, every)"},
+       "client_id, client_secret, cloud, authority_url, graph_url, dir, customer_id, "
+       "admin_email, service_account_key, token_url, api_url, licensing_url, every)"},
       {{{"cloud", "gov"}}, "cloud: unknown cloud \"gov\" (known: global, usgov, usgovdod, china)"},
       {{{"cloud", "usgov"}},
        "cloud and authority_url exclude each other: cloud usgov sets the authority and Graph URLs "

@@ -5,7 +5,8 @@
 //   POST /api/v1/sources                    {"tenant", "provider", ...} -> 201 the source
 //   GET  /api/v1/sources/{source_id}        the source
 //   POST /api/v1/sources/{source_id}/test   the connection check (pipeline/source_check.h):
-//                                           {"data_source", "tenant_id", "client_id", "ok",
+//                                           {"data_source", "provider", "tenant_id",
+//                                            "client_id", "admin_email", "ok",
 //                                            "failed", "missing_permissions": [...],
 //                                            "checks": [{"name", "ok", "optional", "detail"}]}
 //   POST /api/v1/sources/{source_id}/sync   optional {"force": bool} -> 202
@@ -16,14 +17,17 @@
 //
 // POST /api/v1/sources body: "tenant" (a name the caller may see, else 404),
 // "provider": "microsoft365" (with "tenant_id", "client_id", "client_secret",
-// optional "authority_url", "graph_url") or "graph_json" (with "dir"),
-// optional "name" and "every" (a duration such as "15m"), added as `vigil
-// source add` adds one (api/source_create.h: an existing source of that name
-// gets the new settings). The check sends its Graph requests through
+// optional "authority_url", "graph_url"), "graph_json" (with "dir") or
+// "google_workspace" (with "admin_email", "service_account_key", optional
+// "customer_id", "token_url", "api_url", "licensing_url"), optional "name"
+// and "every" (a duration such as "15m"), added as `vigil source add` adds
+// one (api/source_create.h: an existing source of that name gets the new
+// settings). The check sends its Graph or Google requests through
 // ApiHooks::graph_http; 503 unavailable without one. A tenant token may not
 // add a graph_json source (it reads a directory on the server) nor set
-// authority_url or graph_url (the server would send requests where the
-// caller says): 403 forbidden; an admin token may.
+// authority_url, graph_url, token_url, api_url, licensing_url, or a
+// service account key whose token_uri is not Google's (the server would send
+// requests where the caller says): 403 forbidden; an admin token may.
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -35,6 +39,7 @@
 #include "api/source_create.h"
 #include "api/source_json.h"
 #include "pipeline/source_check.h"
+#include "providers/google_jwt.h"
 #include "queue/sync_trigger.h"
 
 namespace vigil {
@@ -70,12 +75,26 @@ std::optional<ApiResponse> AdminOnlyParts(const nlohmann::json& body, const Prin
                          "provider graph_json reads a directory on the server; adding one needs "
                          "an admin token");
   }
-  for (const char* key : {"authority_url", "graph_url"}) {
+  for (const char* key : {"authority_url", "graph_url", "token_url", "api_url", "licensing_url"}) {
     if (given(key)) {
       return ErrorResponse(403, api_error::kForbidden,
                            std::string(key) +
                                ": only an admin token may point a data source at "
                                "another endpoint");
+    }
+  }
+  if (given("service_account_key")) {
+    // The key file names its token endpoint; vigil posts the signed assertion there.
+    const nlohmann::json& key = body["service_account_key"];
+    const nlohmann::json doc =
+        key.is_string() ? nlohmann::json::parse(key.get<std::string>(), nullptr, false) : key;
+    auto uri = doc.is_object() ? doc.find("token_uri") : doc.end();
+    if (doc.is_object() && uri != doc.end() && !uri->is_null() && *uri != kGoogleTokenUri) {
+      return ErrorResponse(403, api_error::kForbidden,
+                           "service_account_key: its token_uri is not Google's (" +
+                               std::string(kGoogleTokenUri) +
+                               "); only an admin token may point a data source at another "
+                               "endpoint");
     }
   }
   return std::nullopt;
