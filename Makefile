@@ -56,6 +56,7 @@ bench: build
 	$(BENCH_RUN) ./$(BUILD)/bench_fleet
 	$(BENCH_RUN) ./$(BUILD)/bench_redis_queue
 	$(BENCH_RUN) ./$(BUILD)/bench_graph_sync
+	$(BENCH_RUN) ./$(BUILD)/bench_google_sync
 	$(BENCH_RUN) ./$(BUILD)/bench_api
 	$(BENCH_RUN) ./$(BUILD)/bench_console
 	rm -rf $(BUILD)/bench-console && ./$(BUILD)/bench_console --dir $(BUILD)/bench-console --requests 20 >/dev/null

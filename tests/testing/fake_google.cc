@@ -113,20 +113,22 @@ void FakeGoogleServer::AllowAdmin(const std::string& email) {
 
 void FakeGoogleServer::SetUsers(std::vector<std::string> users) {
   std::lock_guard<std::mutex> lock(mu_);
-  users_ = std::move(users);
+  users_ = std::make_shared<const std::vector<std::string>>(std::move(users));
 }
 void FakeGoogleServer::SetRoles(std::vector<std::string> roles) {
   std::lock_guard<std::mutex> lock(mu_);
-  roles_ = std::move(roles);
+  roles_ = std::make_shared<const std::vector<std::string>>(std::move(roles));
 }
 void FakeGoogleServer::SetRoleAssignments(std::vector<std::string> assignments) {
   std::lock_guard<std::mutex> lock(mu_);
-  role_assignments_ = std::move(assignments);
+  role_assignments_ =
+      std::make_shared<const std::vector<std::string>>(std::move(assignments));
 }
 void FakeGoogleServer::SetLicenses(const std::string& product,
                                    std::vector<std::string> assignments) {
   std::lock_guard<std::mutex> lock(mu_);
-  licenses_[product] = std::move(assignments);
+  licenses_[product] =
+      std::make_shared<const std::vector<std::string>>(std::move(assignments));
 }
 
 void FakeGoogleServer::Deny(const std::string& path) {
@@ -282,7 +284,7 @@ FakeGoogleServer::Reply FakeGoogleServer::Api(const httplib::Request& req) {
     }
   }
   const std::string& path = req.path;
-  std::vector<std::string> items;
+  Items items;
   const char* member = "items";
   int max_page = 1000;
   std::string missing;
@@ -305,7 +307,8 @@ FakeGoogleServer::Reply FakeGoogleServer::Api(const httplib::Request& req) {
   if (!missing.empty()) {
     return {400, GoogleErrorBody(400, "badRequest", "Missing " + missing, "INVALID_ARGUMENT")};
   }
-  return Page(req, items, member, max_page);
+  static const std::vector<std::string> kNone;
+  return Page(req, items ? *items : kNone, member, max_page);
 }
 
 FakeGoogleServer::Reply FakeGoogleServer::Page(const httplib::Request& req,

@@ -133,8 +133,11 @@ class FakeGoogleServer {
   mutable std::mutex mu_;  // guards everything below
   std::string client_email_, key_id_, public_pem_;
   std::set<std::string> admins_;
-  std::vector<std::string> users_, roles_, role_assignments_;
-  std::map<std::string, std::vector<std::string>> licenses_;
+  // Shared, never changed once set: a request takes the pointer under mu_ and
+  // pages without copying the collection (100,000 users in bench_google_sync).
+  using Items = std::shared_ptr<const std::vector<std::string>>;
+  Items users_, roles_, role_assignments_;
+  std::map<std::string, Items> licenses_;
   std::set<std::string> denied_;
   std::map<std::string, std::vector<std::pair<FakeGoogleFault, int>>> faults_;
   std::map<std::string, int> requests_;
