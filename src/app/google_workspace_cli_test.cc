@@ -308,5 +308,57 @@ TEST_F(GoogleWorkspaceCliTest, ASyncGivesTheUsersAndAlertsAndSourcesShowsWhatWas
       << text.out;
 }
 
+// The invariants of Microsoft 365, on Workspace: a refused scope leaves
+// its data's alerts as they were, an empty user list is refused by the
+// deletion guard, and an identical resync writes nothing.
+TEST_F(GoogleWorkspaceCliTest, WorkspaceKeepsTheSameInvariantsAsMicrosoft365) {
+  const int64_t id = AddSource();
+  ASSERT_TRUE(SyncNow(id).status.ok());
+  auto open_alerts = [&] {
+    CliRun run = Vigil({"alerts", "--db", db_, "--tenant", "acme", "--json"});
+    EXPECT_EQ(run.status, 0) << run.err;
+    std::map<std::string, int64_t> ids;  // "type subject" -> alert id
+    for (const nlohmann::json& a : nlohmann::json::parse(run.out)) {
+      ids[a["type"].get<std::string>() + " " + a["subject"].get<std::string>()] = a["id"];
+    }
+    return ids;
+  };
+  const auto before = open_alerts();
+  ASSERT_EQ(before.count("privilege.stale_admin u0"), 1u);
+
+  google_->Deny(kRoles);  // no roles: the privilege batch cannot be complete
+  SyncOutcome refused = SyncNow(id);
+  ASSERT_TRUE(refused.status.ok()) << refused.status.ToString();
+  ASSERT_TRUE(refused.analysis.has_value());
+  for (const Batch& b : refused.analysis->run.batches) {
+    if (b.analysis_type == "privilege") {
+      EXPECT_EQ(b.status, BatchStatus::kIncomplete);
+    }
+  }
+  EXPECT_EQ(open_alerts(), before);
+  google_->ClearDeny(kRoles);
+
+  google_->SetUsers({});
+  SyncOutcome empty = SyncNow(id);
+  EXPECT_FALSE(empty.status.ok());
+  EXPECT_NE(empty.status.message().find("refused: this sync would delete 12 of 12"),
+            std::string::npos)
+      << empty.status.ToString();
+  EXPECT_EQ(open_alerts(), before);
+
+  std::vector<std::string> users;
+  for (int i = 0; i < 12; ++i) users.push_back(User(i));
+  google_->SetUsers(users);
+  SyncOutcome again = SyncNow(id);
+  ASSERT_TRUE(again.status.ok()) << again.status.ToString();
+  for (const auto& [kind, counts] : again.sync.kinds) {
+    EXPECT_EQ(counts.created + counts.updated + counts.deleted, 0) << KindName(kind);
+  }
+  EXPECT_EQ(again.sync.links_added + again.sync.links_removed, 0);
+  ASSERT_TRUE(again.analysis.has_value());
+  EXPECT_TRUE(again.analysis->reconcile.changes.empty());
+  EXPECT_EQ(open_alerts(), before);
+}
+
 }  // namespace
 }  // namespace vigil
