@@ -1,46 +1,15 @@
 #include "providers/graph_dir_provider.h"
 
-#include <filesystem>
 #include <map>
 #include <system_error>
 #include <thread>
 #include <utility>
 
 #include "providers/group_members.h"
+#include "providers/json_dir.h"
 
 namespace vigil {
 namespace {
-
-namespace fs = std::filesystem;
-
-Status CheckDirectory(const std::string& dir) {
-  std::error_code ec;
-  const fs::file_status st = fs::status(dir, ec);
-  if (!fs::exists(st)) return Status::NotFound("directory " + dir + " does not exist");
-  if (!fs::is_directory(st)) return Status::NotFound(dir + " is not a directory");
-  return Status::Ok();
-}
-
-// Reads `file` (relative to `dir`) into `body`; *present is false, and
-// nothing is read, when it does not exist.
-Status LoadFile(const std::string& dir, const std::string& file, const GraphParseOptions& options,
-                simdjson::padded_string* body, bool* present) {
-  const fs::path path = fs::path(dir) / file;
-  std::error_code ec;
-  const fs::file_status st = fs::status(path, ec);
-  *present = fs::exists(st);
-  if (!*present) return Status::Ok();
-  if (!fs::is_regular_file(st)) {
-    return Status::IoError(path.string() + ": not a regular file");
-  }
-  const uintmax_t size = fs::file_size(path, ec);
-  if (ec) return Status::IoError(path.string() + ": " + ec.message());
-  VIGIL_RETURN_IF_ERROR(CheckGraphFileSize(file, size, options));
-  if (auto e = simdjson::padded_string::load(path.string()).get(*body); e) {
-    return Status::IoError(path.string() + ": cannot read: " + simdjson::error_message(e));
-  }
-  return Status::Ok();
-}
 
 // The members of the security groups of snapshot->groups, from their files
 // in groupMembers/. A missing file makes groups not available (the members
@@ -54,7 +23,7 @@ Status ReadGroupMembers(const std::string& dir, const GraphParseOptions& options
     const std::string file = GroupMembersFile(group.id);
     simdjson::padded_string body;
     bool present = false;
-    VIGIL_RETURN_IF_ERROR(LoadFile(dir, file, options, &body, &present));
+    VIGIL_RETURN_IF_ERROR(LoadJsonFile(dir, file, options, &body, &present));
     if (!present) {
       snapshot->groups.clear();
       availability->available = false;
@@ -75,7 +44,7 @@ Status ReadKindFile(const std::string& dir, const GraphDirOptions& options, Enti
   parse_options.max_file_bytes = options.max_file_bytes;
   simdjson::padded_string body;
   bool present = false;
-  VIGIL_RETURN_IF_ERROR(LoadFile(dir, file, parse_options, &body, &present));
+  VIGIL_RETURN_IF_ERROR(LoadJsonFile(dir, file, parse_options, &body, &present));
   if (!present) {
     availability->available = false;
     availability->reason = file + " is missing";
