@@ -1,8 +1,5 @@
 #include "providers/graph_writer.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <system_error>
@@ -11,6 +8,7 @@
 #include "common/json_text.h"
 #include "common/time.h"
 #include "providers/group_members.h"
+#include "providers/json_dir.h"
 
 namespace vigil {
 namespace {
@@ -269,25 +267,6 @@ std::optional<std::string> BodyOf(EntityKind kind, const Snapshot& s) {
   return std::nullopt;
 }
 
-Status WriteFile(const fs::path& path, const std::string& body) {
-  const std::string tmp = path.string() + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return Status::IoError(tmp + ": cannot create: " + std::strerror(errno));
-  const bool written = std::fwrite(body.data(), 1, body.size(), f) == body.size();
-  const int saved_errno = errno;
-  if (std::fclose(f) != 0 || !written) {
-    std::remove(tmp.c_str());
-    return Status::IoError(tmp + ": cannot write: " + std::strerror(written ? errno : saved_errno));
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    return Status::IoError(path.string() + ": cannot rename into place: " + ec.message());
-  }
-  return Status::Ok();
-}
-
 // groupMembers/ afresh: a file per security group when groups are
 // available (providers/group_members.h), none otherwise.
 Status WriteGroupMembers(const Snapshot& s, const std::string& dir) {
@@ -302,7 +281,8 @@ Status WriteGroupMembers(const Snapshot& s, const std::string& dir) {
   }
   for (const GroupRecord& g : s.groups) {
     if (!ReadsMembersOf(g)) continue;
-    VIGIL_RETURN_IF_ERROR(WriteFile(fs::path(dir) / GroupMembersFile(g.id), GroupMembersJson(g)));
+    VIGIL_RETURN_IF_ERROR(
+        WriteFileAtomically((fs::path(dir) / GroupMembersFile(g.id)).string(), GroupMembersJson(g)));
   }
   return Status::Ok();
 }
@@ -324,7 +304,7 @@ Status WriteGraphDirectory(const Snapshot& snapshot, const std::string& dir) {
     const fs::path path = fs::path(dir) / std::string(KindFile(kind));
     std::optional<std::string> body = BodyOf(kind, snapshot);
     if (body) {
-      VIGIL_RETURN_IF_ERROR(WriteFile(path, *body));
+      VIGIL_RETURN_IF_ERROR(WriteFileAtomically(path.string(), *body));
     } else {
       fs::remove(path, ec);
       if (ec) return Status::IoError(path.string() + ": cannot remove: " + ec.message());

@@ -1,5 +1,8 @@
 #include "providers/json_dir.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -31,6 +34,25 @@ Status LoadJsonFile(const std::string& dir, const std::string& file,
   VIGIL_RETURN_IF_ERROR(CheckGraphFileSize(file, size, options));
   if (auto e = simdjson::padded_string::load(path.string()).get(*body); e) {
     return Status::IoError(path.string() + ": cannot read: " + simdjson::error_message(e));
+  }
+  return Status::Ok();
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& body) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return Status::IoError(tmp + ": cannot create: " + std::strerror(errno));
+  const bool written = std::fwrite(body.data(), 1, body.size(), f) == body.size();
+  const int saved_errno = errno;
+  if (std::fclose(f) != 0 || !written) {
+    std::remove(tmp.c_str());
+    return Status::IoError(tmp + ": cannot write: " + std::strerror(written ? errno : saved_errno));
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    return Status::IoError(path + ": cannot rename into place: " + ec.message());
   }
   return Status::Ok();
 }

@@ -1,5 +1,5 @@
-// Reading the files of a directory of JSON answers (the graph_json and
-// google_json providers): the checks and messages both share.
+// The files of a directory of JSON answers (the graph_json and google_json
+// providers and their writers): the checks and messages they share.
 #pragma once
 
 #include <simdjson.h>
@@ -23,5 +23,10 @@ Status CheckDirectory(const std::string& dir);
 Status LoadJsonFile(const std::string& dir, const std::string& file,
                     const GraphParseOptions& options, simdjson::padded_string* body,
                     bool* present);
+
+// Writes `body` to "<path>.tmp" and renames it into place, so a reader sees
+// the old file or the new one, never a part. IoError naming the path when
+// it cannot be created, written or renamed (the .tmp file is removed).
+Status WriteFileAtomically(const std::string& path, const std::string& body);
 
 }  // namespace vigil
