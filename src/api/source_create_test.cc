@@ -200,7 +200,8 @@ TEST_F(SourceCreateTest, BadBodiesAreRefusedNamingTheJsonKeyAndNothingIsWritten)
   };
   const std::vector<Case> cases = {
       {{{"provider", "okta"}},
-       "provider: unknown provider \"okta\" (known: microsoft365, graph_json, google_workspace)"},
+       "provider: unknown provider \"okta\" (known: microsoft365, graph_json, google_workspace, "
+       "google_json)"},
       {{{"provider", nullptr}}, "provider: required (microsoft365, graph_json or google_workspace)"},
       {{{"tenant_id", nullptr}, {"client_secret", nullptr}},
        "provider microsoft365 needs tenant_id, client_secret"},

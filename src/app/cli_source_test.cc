@@ -280,7 +280,8 @@ TEST_F(CliSourceTest, NothingIsWrittenWhenAFlagTheKeyOrTheSecretFileIsWrong) {
        "vigil: --tenant: tenant name \"bad tenant!\" must be 1 to 128 letters, digits, '.', '-' "
        "or '_'\n"},
       {AddArgs(secret_file_, {{"--provider", "okta"}}), 2,
-       "vigil: --provider: unknown provider \"okta\" (known: microsoft365, graph_json, google_workspace)\n"},
+       "vigil: --provider: unknown provider \"okta\" (known: microsoft365, graph_json, "
+       "google_workspace, google_json)\n"},
       {{"source", "add", "--db", db_, "--tenant", "contoso", "--provider", "microsoft365",
         "--client-id", kClientGuid},
        2,

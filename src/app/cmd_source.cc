@@ -187,12 +187,14 @@ void AddSourceCommand(CLI::App& app, CommandContext* cli) {
   c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
   c->add_option("--tenant", cmd->tenant, "tenant name (letters, digits, . - _)")->required();
   c->add_option("--provider", cmd->provider,
-                "microsoft365 (live Microsoft Graph, app registration with client credentials)\n"
-                "or graph_json (a directory of Graph responses)")
+                "microsoft365 (live Microsoft Graph, app registration with client credentials),\n"
+                "graph_json (a directory of Graph responses), google_workspace (live Google\n"
+                "Workspace, service account with domain-wide delegation) or google_json (a\n"
+                "directory of Google Workspace Admin SDK answers)")
       ->required();
   c->add_option("--name", cmd->name,
-                "data source name within the tenant (default: microsoft365, or graph for\n"
-                "graph_json)");
+                "data source name within the tenant (default: the provider's name; graph for\n"
+                "graph_json, google for google_json)");
   c->add_option("--tenant-id", cmd->tenant_id,
                 "microsoft365: the Entra ID tenant, a GUID or a domain such as\n"
                 "contoso.onmicrosoft.com");
@@ -215,7 +217,9 @@ void AddSourceCommand(CLI::App& app, CommandContext* cli) {
                 "microsoft365: base URL of Microsoft Graph, for endpoints no --cloud names\n"
                 "(default: Microsoft's global cloud); tokens are asked for its origin +\n"
                 "/.default; http:// only for a loopback host");
-  c->add_option("--dir", cmd->dir, "graph_json: the directory of Graph responses");
+  c->add_option("--dir", cmd->dir,
+                "graph_json: the directory of Graph responses; google_json: of Google\n"
+                "Workspace answers (vigil generate --provider google_workspace writes one)");
   c->add_option("--customer-id", cmd->customer_id,
                 "google_workspace: the Workspace customer id (C0...; default my_customer, the\n"
                 "admin's own, and the admin's domain for licenses)");

@@ -52,10 +52,16 @@ int RunTrace(const TraceCommand& cmd, std::ostream& out, std::ostream& err);
 
 struct GenerateCommand {
   std::string out_dir;
+  std::string provider = "microsoft365";  // or "google_workspace"
   std::string tenant = "contoso";
   int users = 200;
   uint64_t seed = 1;
   std::string now;
+  // google_workspace: share people with this generated Microsoft 365 tenant.
+  std::string same_people_as_tenant;
+  int same_people_users = 200;  // that tenant's --users
+  uint64_t same_people_seed = 1;  // that tenant's --seed
+  int shared_people = -1;         // -1: half of --users
 };
 int RunGenerate(const GenerateCommand& cmd, std::ostream& out, std::ostream& err);
 

@@ -5,6 +5,7 @@
 
 #include "pipeline/google_workspace_source.h"
 #include "pipeline/microsoft365_source.h"
+#include "providers/google_dir_provider.h"
 #include "providers/graph_dir_provider.h"
 #include "providers/synthetic.h"
 #include "sync/stored_users.h"
@@ -24,12 +25,14 @@ Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source,
   if (!settings.is_object()) {
     return Status::InvalidArgument(Named(source) + ": settings are not a JSON object");
   }
-  if (source.provider == "graph_json") {
+  if (source.provider == "graph_json" || source.provider == "google_json") {
     auto dir = settings.find("dir");
     if (dir == settings.end() || !dir->is_string()) {
       return Status::InvalidArgument(Named(source) + ": settings: \"dir\": expected a string");
     }
-    Result<std::unique_ptr<Provider>> provider = NewGraphDirProvider(dir->get<std::string>());
+    Result<std::unique_ptr<Provider>> provider = source.provider == "graph_json"
+                                                     ? NewGraphDirProvider(dir->get<std::string>())
+                                                     : NewGoogleDirProvider(dir->get<std::string>());
     if (!provider.ok()) return provider.status().Prefixed(Named(source));
     return provider;
   }
@@ -83,7 +86,8 @@ Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source,
     return provider;
   }
   return Status::InvalidArgument(Named(source) + ": unknown provider \"" + source.provider +
-                                 "\" (known: graph_json, synthetic, microsoft365, google_workspace)");
+                                 "\" (known: graph_json, google_json, synthetic, microsoft365, "
+                                 "google_workspace)");
 }
 
 Result<std::unique_ptr<Provider>> OpenGraphDirectory(const std::string& dir) {

@@ -1,6 +1,7 @@
 // OpenProvider: the provider of a stored data source, from its provider name
 // and settings. The only place that maps provider names to implementations.
 //   graph_json  {"dir": "/abs/path"}           a directory of Graph responses
+//   google_json {"dir": "/abs/path"}           a directory of Google Workspace answers
 //   synthetic   {"seed": 1, "users": 50, "tenant": "contoso"}   generated tenant
 //   microsoft365 {"tenant_id": ..., "client_id": ..., "client_secret": "sbox1:...",
 //                 "cloud": ..., "authority_url": ..., "graph_url": ...}

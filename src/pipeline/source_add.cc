@@ -143,9 +143,10 @@ Status CheckMicrosoft365(const SourceSpec& spec, FieldStyle style, nlohmann::jso
   return Status::Ok();
 }
 
-Status CheckGraphJson(const SourceSpec& spec, FieldStyle style) {
+// graph_json and google_json: a directory, nothing else.
+Status CheckDirectoryProvider(const SourceSpec& spec, FieldStyle style) {
   auto named = [style](std::string_view field) { return FieldName(style, field); };
-  const std::string provider = named("provider") + " " + kGraphJsonProvider;
+  const std::string provider = named("provider") + " " + spec.provider;
   std::vector<std::string> foreign;
   if (!spec.tenant_id.empty()) foreign.push_back(named("tenant_id"));
   if (!spec.client_id.empty()) foreign.push_back(named("client_id"));
@@ -153,6 +154,12 @@ Status CheckGraphJson(const SourceSpec& spec, FieldStyle style) {
   if (!spec.cloud.empty()) foreign.push_back(named("cloud"));
   if (!spec.authority_url.empty()) foreign.push_back(named("authority_url"));
   if (!spec.graph_url.empty()) foreign.push_back(named("graph_url"));
+  if (!spec.customer_id.empty()) foreign.push_back(named("customer_id"));
+  if (!spec.admin_email.empty()) foreign.push_back(named("admin_email"));
+  if (spec.has_service_account_key) foreign.push_back(named("service_account_key"));
+  if (!spec.token_url.empty()) foreign.push_back(named("token_url"));
+  if (!spec.api_url.empty()) foreign.push_back(named("api_url"));
+  if (!spec.licensing_url.empty()) foreign.push_back(named("licensing_url"));
   if (!foreign.empty()) {
     return Status::InvalidArgument(provider + " does not take " + Joined(foreign));
   }
@@ -229,15 +236,18 @@ Result<CheckedSource> CheckSourceSpec(const SourceSpec& spec, FieldStyle style) 
   VIGIL_RETURN_IF_ERROR(ValidateTenantName(spec.tenant).Prefixed(FieldName(style, "tenant")));
   const bool microsoft365 = spec.provider == kMicrosoft365Provider;
   const bool google_workspace = spec.provider == kGoogleWorkspaceProvider;
-  if (!microsoft365 && !google_workspace && spec.provider != kGraphJsonProvider) {
+  const bool google_json = spec.provider == kGoogleJsonProvider;
+  if (!microsoft365 && !google_workspace && !google_json && spec.provider != kGraphJsonProvider) {
     return Status::InvalidArgument(FieldName(style, "provider") + ": unknown provider \"" +
                                    spec.provider +
-                                   "\" (known: microsoft365, graph_json, google_workspace)");
+                                   "\" (known: microsoft365, graph_json, google_workspace, "
+                                   "google_json)");
   }
   CheckedSource checked;
   checked.name = !spec.name.empty()  ? spec.name
                  : microsoft365     ? kMicrosoft365Provider
                  : google_workspace ? kGoogleWorkspaceProvider
+                 : google_json      ? "google"
                                     : "graph";
   if (!IsSourceName(checked.name)) {
     return Status::InvalidArgument(FieldName(style, "name") + ": data source name \"" +
@@ -251,7 +261,7 @@ Result<CheckedSource> CheckSourceSpec(const SourceSpec& spec, FieldStyle style) 
   } else if (google_workspace) {
     VIGIL_RETURN_IF_ERROR(CheckGoogleWorkspace(spec, style, &checked.settings));
   } else {
-    VIGIL_RETURN_IF_ERROR(CheckGraphJson(spec, style));
+    VIGIL_RETURN_IF_ERROR(CheckDirectoryProvider(spec, style));
   }
   return checked;
 }
@@ -259,7 +269,7 @@ Result<CheckedSource> CheckSourceSpec(const SourceSpec& spec, FieldStyle style) 
 Result<std::string> SourceSettings(const SourceSpec& spec, const CheckedSource& checked,
                                    FieldStyle style,
                                    const std::function<Result<std::string>()>& read_secret) {
-  if (spec.provider == kGraphJsonProvider) {
+  if (spec.provider == kGraphJsonProvider || spec.provider == kGoogleJsonProvider) {
     std::error_code ec;
     if (!std::filesystem::is_directory(spec.dir, ec)) {
       return Status::InvalidArgument(FieldName(style, "dir") + " " + spec.dir +

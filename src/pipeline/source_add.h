@@ -45,14 +45,15 @@ std::string FieldName(FieldStyle style, std::string_view field);
 struct SourceSpec {
   std::string tenant;              // the tenant's name
   std::string provider;            // kMicrosoft365Provider or kGraphJsonProvider
-  std::string name;                // empty: "microsoft365" for microsoft365, "graph" for graph_json
+  std::string name;                // empty: "microsoft365" for microsoft365, "graph" for
+                                   // graph_json, "google" for google_json
   std::string tenant_id;           // microsoft365: the directory's GUID or domain
   std::string client_id;           // microsoft365: the app registration's GUID or domain
   bool has_client_secret = false;  // microsoft365: a secret was given (read by SourceSettings)
   std::string cloud;               // microsoft365: a preset of providers/graph_cloud.h, or empty
   std::string authority_url;       // microsoft365: empty for the cloud's (global by default)
   std::string graph_url;           // microsoft365: empty for the cloud's (global by default)
-  std::string dir;                 // graph_json: the directory of Graph responses
+  std::string dir;                 // graph_json, google_json: the directory of answers
   std::string customer_id;         // google_workspace: "" = my_customer
   std::string admin_email;         // google_workspace: the administrator to act as
   bool has_service_account_key = false;  // google_workspace: a key file was given
@@ -92,9 +93,9 @@ Result<CheckedSource> CheckSourceSpec(const SourceSpec& spec, FieldStyle style);
 // InvalidArgument "<field>: <why>" when it is not a duration or is below 1m.
 Result<int64_t> ScheduleInterval(const std::string& every, const std::string& field);
 
-// The settings text to store for a checked spec. graph_json: the directory
-// must exist (InvalidArgument "<dir> PATH: no such directory"); it is stored
-// absolute. microsoft365: the secret key is loaded (store/secret_box.h
+// The settings text to store for a checked spec. graph_json and
+// google_json: the directory must exist (InvalidArgument "<dir> PATH: no
+// such directory"); it is stored absolute. microsoft365: the secret key is loaded (store/secret_box.h
 // LoadSecretKey; FailedPrecondition with its message when there is no usable
 // key), then `read_secret` is called for the plain secret, which is sealed
 // and scrubbed; read_secret's error is returned as it is.

@@ -250,6 +250,7 @@ GoogleTenant GenerateGoogleTenant(const GoogleSyntheticOptions& o) {
   const std::string domain = DomainOf(o, shared);
 
   GoogleTenant t;
+  t.shared_people = std::min(n, shared.people.size());
   const std::vector<Plan> plans = PlanUsers(o, n, &rng);
   std::unordered_map<std::string, int> local_parts;
   local_parts.reserve(n);

@@ -206,6 +206,7 @@ TEST(GoogleSyntheticTest, SharesPeopleWithAMicrosoft365TenantByEmail) {
   o.shared_people = 15;
   const GoogleTenant t = GenerateGoogleTenant(o);
   ASSERT_EQ(t.users.size(), 40u);
+  EXPECT_EQ(t.shared_people, 15u);
   for (size_t i = 0; i < t.users.size(); ++i) {
     const UserRecord& u = t.users[i];
     EXPECT_EQ(u.upn.substr(u.upn.find('@')), "@contoso.onmicrosoft.com");
@@ -216,6 +217,9 @@ TEST(GoogleSyntheticTest, SharesPeopleWithAMicrosoft365TenantByEmail) {
       EXPECT_EQ(upns.count(u.upn), 0u) << u.upn;
     }
   }
+  // More than the tenant's enabled members: all of them.
+  o.shared_people = 1000;
+  EXPECT_EQ(GenerateGoogleTenant(o).shared_people, std::min<size_t>(40, members.size()));
   // Without sharing, the same seed gives the tenant its own domain.
   o.same_people_as.reset();
   EXPECT_EQ(GenerateGoogleTenant(o).users[0].upn.find("onmicrosoft"), std::string::npos);

@@ -20,6 +20,9 @@ struct GoogleTenant {
   std::vector<RoleRecord> roles;
   std::vector<RoleAssignmentRecord> role_assignments;
   std::vector<GoogleLicenseAssignment> licenses;
+  // How many users are people of another (Microsoft 365) tenant
+  // (google_synthetic.h); not written.
+  size_t shared_people = 0;
 };
 
 // Writes users.json, roles.json, roleAssignments.json and
