@@ -8,6 +8,9 @@
 #       the Microsoft Graph response parsers (tests/fuzz/graph_parse_fuzz.cc),
 #       built from the few sources they need. src/providers/graph_delta_parse.cc
 #       is fuzzed too when it exists.
+#   google_parse (ctest fuzz_google_parse)
+#       the Google Workspace answer parsers (tests/fuzz/google_parse_fuzz.cc),
+#       built from the few sources they need.
 #   api_body (ctest fuzz_api_body)
 #       request bodies and query strings through the HTTP API's dispatcher
 #       (tests/fuzz/api_body_fuzz.cc), built with every library the API links
@@ -34,7 +37,7 @@
 set -euo pipefail
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-  echo "usage: $0 OUT_DIR [graph_parse|api_body]" >&2
+  echo "usage: $0 OUT_DIR [graph_parse|google_parse|api_body]" >&2
   exit 2
 fi
 
@@ -102,6 +105,12 @@ case "$target" in
     extra_cflags=$(flags cflags "-DSIMDJSON_THREADS_ENABLED=1" simdjson)
     libs=$(flags libs "-lsimdjson" simdjson)
     ;;
+  google_parse)
+    direct=(src/providers/google_parse.cc src/providers/graph_parse.cc src/providers/graph_reader.cc
+            src/providers/records.cc src/common/status.cc src/common/time.cc)
+    extra_cflags=$(flags cflags "-DSIMDJSON_THREADS_ENABLED=1" simdjson)
+    libs=$(flags libs "-lsimdjson" simdjson)
+    ;;
   api_body)
     for dir in common observe store queue events http providers sync context analysis alerts notify \
                pipeline console api; do
@@ -121,7 +130,7 @@ case "$target" in
     libs="$(flags libs "" $packages) -ldate-tz -lpthread"
     ;;
   *)
-    echo "fuzz: unknown target '$target' (graph_parse, api_body)" >&2
+    echo "fuzz: unknown target '$target' (graph_parse, google_parse, api_body)" >&2
     exit 2
     ;;
 esac
