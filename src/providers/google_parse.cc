@@ -1,7 +1,6 @@
 #include "providers/google_parse.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -19,13 +18,25 @@ using graph_json::Where;
 // The display name of Google's super administrators' built-in role.
 constexpr std::string_view kSuperAdminDisplayName = "Super Admin";
 
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Email addresses compared without regard to ASCII case, without copies.
+struct CaseInsensitiveHash {
+  size_t operator()(std::string_view s) const {
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    for (char c : s) h = (h ^ static_cast<unsigned char>(LowerAscii(c))) * 1099511628211ULL;
+    return static_cast<size_t>(h);
   }
-  return out;
-}
+};
+struct CaseInsensitiveEqual {
+  bool operator()(std::string_view a, std::string_view b) const {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
+    }
+    return true;
+  }
+};
 
 // A bool where null or missing is false.
 Status FalseOr(const Reader& r, od::value& v, const Where& w, bool* out) {
@@ -279,33 +290,35 @@ Status ParseGoogleLicenseAssignments(std::string_view page_name,
 
 void ApplyGoogleLicenses(const std::vector<GoogleLicenseAssignment>& assignments,
                          std::vector<UserRecord>* users, std::vector<SkuRecord>* skus) {
-  std::unordered_map<std::string, size_t> user_of;
+  std::unordered_map<std::string_view, size_t, CaseInsensitiveHash, CaseInsensitiveEqual> user_of;
   user_of.reserve(users->size());
   for (size_t i = 0; i < users->size(); ++i) {
     (*users)[i].sku_ids.clear();
-    user_of.emplace(LowerAscii((*users)[i].upn), i);
+    user_of.emplace((*users)[i].upn, i);
   }
-  std::map<std::string_view, SkuRecord> by_id;
+  // Few distinct SKUs, many assignments: an index by id, then sorted.
+  std::unordered_map<std::string_view, size_t> sku_of;
+  std::vector<SkuRecord> found;
   for (const GoogleLicenseAssignment& a : assignments) {
-    SkuRecord& sku = by_id[a.sku_id];
-    if (sku.id.empty()) sku.id = a.sku_id;
+    auto [it, added] = sku_of.emplace(a.sku_id, found.size());
+    if (added) found.push_back(SkuRecord{a.sku_id, "", 0, 0});
+    SkuRecord& sku = found[it->second];
     if (sku.part_number.empty() && !a.sku_name.empty()) sku.part_number = a.sku_name;
     ++sku.consumed_units;
-    auto it = user_of.find(LowerAscii(a.user_email));
-    if (it != user_of.end()) (*users)[it->second].sku_ids.push_back(a.sku_id);
+    auto user = user_of.find(a.user_email);
+    if (user != user_of.end()) (*users)[user->second].sku_ids.push_back(a.sku_id);
   }
   for (UserRecord& u : *users) {
     if (u.sku_ids.size() < 2) continue;
     std::sort(u.sku_ids.begin(), u.sku_ids.end());
     u.sku_ids.erase(std::unique(u.sku_ids.begin(), u.sku_ids.end()), u.sku_ids.end());
   }
-  skus->clear();
-  skus->reserve(by_id.size());
-  for (auto& [id, sku] : by_id) {
+  for (SkuRecord& sku : found) {
     if (sku.part_number.empty()) sku.part_number = sku.id;
-    sku.enabled_units = 0;
-    skus->push_back(std::move(sku));
   }
+  std::sort(found.begin(), found.end(),
+            [](const SkuRecord& a, const SkuRecord& b) { return a.id < b.id; });
+  *skus = std::move(found);
 }
 
 }  // namespace vigil
