@@ -1,11 +1,13 @@
 #include "providers/google_dir_provider.h"
 
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "providers/google_kinds.h"
+#include "providers/google_licenses.h"
 #include "providers/google_parse.h"
 #include "providers/json_dir.h"
 
@@ -46,6 +48,7 @@ struct OtherFiles {
   std::vector<RoleRecord> role_records;
   std::vector<RoleAssignmentRecord> assignment_records;
   std::vector<GoogleLicenseAssignment> license_records;
+  std::optional<GoogleLicenseIndex> license_index;  // with licenses
 };
 
 Status ReadOthers(const std::string& dir, const GraphParseOptions& o, OtherFiles* f) {
@@ -56,10 +59,14 @@ Status ReadOthers(const std::string& dir, const GraphParseOptions& o, OtherFiles
       ReadFile(dir, kGoogleRoleAssignmentsFile, o, &f->assignments, [&](auto n, auto& b, auto t) {
         return ParseGoogleRoleAssignments(n, b, &f->assignment_records, t, o);
       }));
-  return ReadFile(dir, kGoogleLicenseAssignmentsFile, o, &f->licenses,
-                  [&](auto n, auto& b, auto t) {
-                    return ParseGoogleLicenseAssignments(n, b, &f->license_records, t, o);
-                  });
+  VIGIL_RETURN_IF_ERROR(ReadFile(dir, kGoogleLicenseAssignmentsFile, o, &f->licenses,
+                                 [&](auto n, auto& b, auto t) {
+                                   return ParseGoogleLicenseAssignments(n, b, &f->license_records,
+                                                                        t, o);
+                                 }));
+  // Indexed here, while the other thread still parses users.json.
+  if (f->licenses) f->license_index.emplace(f->license_records);
+  return Status::Ok();
 }
 
 class GoogleDirProvider final : public Provider {
@@ -106,7 +113,10 @@ class GoogleDirProvider final : public Provider {
       s.role_assignments = std::move(others.assignment_records);
     }
     s.availability[EntityKind::kSku] = Present(others.licenses, kGoogleLicenseAssignmentsFile);
-    if (others.licenses) ApplyGoogleLicenses(others.license_records, &s.users, &s.skus);
+    if (others.license_index) {
+      others.license_index->ApplyTo(&s.users);
+      s.skus = others.license_index->skus();
+    }
     MarkGoogleAbsentKinds(&s);
     return s;
   }

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
+#include "providers/google_licenses.h"
 #include "providers/graph_reader.h"
 
 namespace vigil {
@@ -17,26 +17,6 @@ using graph_json::Where;
 
 // The display name of Google's super administrators' built-in role.
 constexpr std::string_view kSuperAdminDisplayName = "Super Admin";
-
-char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Email addresses compared without regard to ASCII case, without copies.
-struct CaseInsensitiveHash {
-  size_t operator()(std::string_view s) const {
-    uint64_t h = 1469598103934665603ULL;  // FNV-1a
-    for (char c : s) h = (h ^ static_cast<unsigned char>(LowerAscii(c))) * 1099511628211ULL;
-    return static_cast<size_t>(h);
-  }
-};
-struct CaseInsensitiveEqual {
-  bool operator()(std::string_view a, std::string_view b) const {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
-    }
-    return true;
-  }
-};
 
 // A bool where null or missing is false.
 Status FalseOr(const Reader& r, od::value& v, const Where& w, bool* out) {
@@ -290,35 +270,9 @@ Status ParseGoogleLicenseAssignments(std::string_view page_name,
 
 void ApplyGoogleLicenses(const std::vector<GoogleLicenseAssignment>& assignments,
                          std::vector<UserRecord>* users, std::vector<SkuRecord>* skus) {
-  std::unordered_map<std::string_view, size_t, CaseInsensitiveHash, CaseInsensitiveEqual> user_of;
-  user_of.reserve(users->size());
-  for (size_t i = 0; i < users->size(); ++i) {
-    (*users)[i].sku_ids.clear();
-    user_of.emplace((*users)[i].upn, i);
-  }
-  // Few distinct SKUs, many assignments: an index by id, then sorted.
-  std::unordered_map<std::string_view, size_t> sku_of;
-  std::vector<SkuRecord> found;
-  for (const GoogleLicenseAssignment& a : assignments) {
-    auto [it, added] = sku_of.emplace(a.sku_id, found.size());
-    if (added) found.push_back(SkuRecord{a.sku_id, "", 0, 0});
-    SkuRecord& sku = found[it->second];
-    if (sku.part_number.empty() && !a.sku_name.empty()) sku.part_number = a.sku_name;
-    ++sku.consumed_units;
-    auto user = user_of.find(a.user_email);
-    if (user != user_of.end()) (*users)[user->second].sku_ids.push_back(a.sku_id);
-  }
-  for (UserRecord& u : *users) {
-    if (u.sku_ids.size() < 2) continue;
-    std::sort(u.sku_ids.begin(), u.sku_ids.end());
-    u.sku_ids.erase(std::unique(u.sku_ids.begin(), u.sku_ids.end()), u.sku_ids.end());
-  }
-  for (SkuRecord& sku : found) {
-    if (sku.part_number.empty()) sku.part_number = sku.id;
-  }
-  std::sort(found.begin(), found.end(),
-            [](const SkuRecord& a, const SkuRecord& b) { return a.id < b.id; });
-  *skus = std::move(found);
+  const GoogleLicenseIndex index(assignments);
+  index.ApplyTo(users);
+  *skus = index.skus();
 }
 
 }  // namespace vigil

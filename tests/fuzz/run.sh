@@ -106,7 +106,8 @@ case "$target" in
     libs=$(flags libs "-lsimdjson" simdjson)
     ;;
   google_parse)
-    direct=(src/providers/google_parse.cc src/providers/graph_parse.cc src/providers/graph_reader.cc
+    direct=(src/providers/google_parse.cc src/providers/google_licenses.cc
+            src/providers/graph_parse.cc src/providers/graph_reader.cc
             src/providers/records.cc src/common/status.cc src/common/time.cc)
     extra_cflags=$(flags cflags "-DSIMDJSON_THREADS_ENABLED=1" simdjson)
     libs=$(flags libs "-lsimdjson" simdjson)
