@@ -9,6 +9,7 @@
 
 #include "app/cli_test_support.h"
 #include "app/provider_factory.h"
+#include "common/ids.h"
 #include "common/time.h"
 #include "pipeline/pipeline.h"
 #include "store/sqlite_db.h"
@@ -48,8 +49,9 @@ class GoogleFilesCliTest : public ::testing::Test {
     EXPECT_TRUE(provider.ok()) << provider.status().ToString();
     if (!provider.ok()) return {provider.status(), {}, {}, {}};
     EXPECT_EQ((*provider)->name(), "google_json");
+    Trace trace(NewTraceId(), clock.get(), nullptr);
     return RunSyncAndAnalyze(db.get(), *clock, *clock, source.tenant_id, id, provider->get(), {},
-                             nullptr);
+                             &trace);
   }
 
   std::string dir_, db_, google_;
