@@ -175,11 +175,13 @@ int main(int argc, char** argv) {
   const std::string google_dir = root + "/google", graph_dir = root + "/graph";
   Generate(users, google_dir, graph_dir);
 
-  std::printf("command: bench_google_files --users %d --runs %d (SQLite, WAL checkpoint by a "
-              "second connection after the sync, as `vigil serve`)\n\n",
-              users, runs);
-  std::printf("| provider | users | files | parse | apply | parse+apply users/s | checkpoint "
-              "(after) | sync total users/s | resync (no change) |\n");
+  std::printf(
+      "command: bench_google_files --users %d --runs %d (SQLite, WAL checkpoint by a "
+      "second connection after the sync, as `vigil serve`)\n\n",
+      users, runs);
+  std::printf(
+      "| provider | users | files | parse | apply | parse+apply users/s | checkpoint "
+      "(after) | sync total users/s | resync (no change) |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (int run = 0; run < runs; ++run) {
     for (const char* provider : {"graph_json", "google_json"}) {

@@ -58,8 +58,8 @@ int GenerateGoogleWorkspace(const GenerateCommand& cmd, TimeMs now, std::ostream
     err << "vigil: " << s.message() << "\n";
     return kExitFailed;
   }
-  out << "wrote Google Workspace tenant " << cmd.tenant << " (" << tenant.users.size()
-      << " users, " << tenant.roles.size() << " roles, " << tenant.role_assignments.size()
+  out << "wrote Google Workspace tenant " << cmd.tenant << " (" << tenant.users.size() << " users, "
+      << tenant.roles.size() << " roles, " << tenant.role_assignments.size()
       << " role assignments, " << tenant.licenses.size() << " license assignments";
   if (options.same_people_as) {
     out << ", " << tenant.shared_people << " people shared with Microsoft 365 tenant "
@@ -118,8 +118,7 @@ void AddGenerateCommand(CLI::App& app, CommandContext* cli) {
   c->add_option("--users", cmd->users, "number of users")
       ->check(CLI::Range(1, 5000000))
       ->capture_default_str();
-  c->add_option("--seed", cmd->seed, "random seed (same seed, same tenant)")
-      ->capture_default_str();
+  c->add_option("--seed", cmd->seed, "random seed (same seed, same tenant)")->capture_default_str();
   c->add_option("--now", cmd->now, "the generator's notion of today (ISO 8601)");
   c->add_option("--same-people-as-tenant", cmd->same_people_as_tenant,
                 "google_workspace: some users are people of the Microsoft 365 tenant that\n"

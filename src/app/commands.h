@@ -59,7 +59,7 @@ struct GenerateCommand {
   std::string now;
   // google_workspace: share people with this generated Microsoft 365 tenant.
   std::string same_people_as_tenant;
-  int same_people_users = 200;  // that tenant's --users
+  int same_people_users = 200;    // that tenant's --users
   uint64_t same_people_seed = 1;  // that tenant's --seed
   int shared_people = -1;         // -1: half of --users
 };

@@ -33,9 +33,9 @@ class GoogleFilesCliTest : public ::testing::Test {
   }
 
   CliRun Generate(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"generate", "--provider", "google_workspace", "--out",
-                                     google_,    "--tenant",   "acme",             "--users",
-                                     "30",       "--now",      kNow};
+    std::vector<std::string> args = {"generate", "--provider", "google_workspace", "--out", google_,
+                                     "--tenant", "acme",       "--users",          "30",    "--now",
+                                     kNow};
     args.insert(args.end(), extra.begin(), extra.end());
     return Vigil(args);
   }
@@ -70,8 +70,8 @@ TEST_F(GoogleFilesCliTest, GenerateWritesAWorkspaceDirectory) {
   }
   EXPECT_FALSE(std::filesystem::exists(google_ + "/subscribedSkus.json"));
 
-  CliRun shared = Generate({"--same-people-as-tenant", "contoso", "--same-people-users", "40",
-                            "--shared-people", "12"});
+  CliRun shared = Generate(
+      {"--same-people-as-tenant", "contoso", "--same-people-users", "40", "--shared-people", "12"});
   ASSERT_EQ(shared.status, 0) << shared.err;
   EXPECT_NE(shared.out.find(", 12 people shared with Microsoft 365 tenant contoso)"),
             std::string::npos)
@@ -84,8 +84,7 @@ TEST_F(GoogleFilesCliTest, GenerateRefusesWhatItCannotDo) {
   EXPECT_EQ(unknown.err,
             "vigil: --provider: unknown provider \"okta\" (known: microsoft365, "
             "google_workspace)\n");
-  CliRun misplaced =
-      Vigil({"generate", "--out", google_, "--same-people-as-tenant", "contoso"});
+  CliRun misplaced = Vigil({"generate", "--out", google_, "--same-people-as-tenant", "contoso"});
   EXPECT_EQ(misplaced.status, 2);
   EXPECT_EQ(misplaced.err,
             "vigil: --same-people-as-tenant and --shared-people are for --provider "
@@ -120,8 +119,8 @@ TEST_F(GoogleFilesCliTest, SourceAddChecksAndStoresTheDirectory) {
   EXPECT_EQ(missing.err, "vigil: --dir " + google_ + ": no such directory\n");
 
   ASSERT_EQ(Generate().status, 0);
-  CliRun add = Vigil({"source", "add", "--db", db_, "--tenant", "acme", "--provider",
-                      "google_json", "--dir", google_ + "/"});
+  CliRun add = Vigil({"source", "add", "--db", db_, "--tenant", "acme", "--provider", "google_json",
+                      "--dir", google_ + "/"});
   ASSERT_EQ(add.status, 0) << add.err;
   EXPECT_EQ(add.out, "1\n");
   EXPECT_EQ(add.err.rfind("added data source \"google\" (google_json) of tenant \"acme\"", 0), 0u)
@@ -136,8 +135,8 @@ TEST_F(GoogleFilesCliTest, SourceAddChecksAndStoresTheDirectory) {
 
 TEST_F(GoogleFilesCliTest, AStoredSourceSyncsThroughTheProviderFactory) {
   ASSERT_EQ(Generate().status, 0);
-  CliRun add = Vigil({"source", "add", "--db", db_, "--tenant", "acme", "--provider",
-                      "google_json", "--dir", google_});
+  CliRun add = Vigil({"source", "add", "--db", db_, "--tenant", "acme", "--provider", "google_json",
+                      "--dir", google_});
   ASSERT_EQ(add.status, 0) << add.err;
   SyncOutcome first = SyncNow(1);
   ASSERT_TRUE(first.status.ok()) << first.status.ToString();

@@ -30,9 +30,9 @@ Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source,
     if (dir == settings.end() || !dir->is_string()) {
       return Status::InvalidArgument(Named(source) + ": settings: \"dir\": expected a string");
     }
-    Result<std::unique_ptr<Provider>> provider = source.provider == "graph_json"
-                                                     ? NewGraphDirProvider(dir->get<std::string>())
-                                                     : NewGoogleDirProvider(dir->get<std::string>());
+    Result<std::unique_ptr<Provider>> provider =
+        source.provider == "graph_json" ? NewGraphDirProvider(dir->get<std::string>())
+                                        : NewGoogleDirProvider(dir->get<std::string>());
     if (!provider.ok()) return provider.status().Prefixed(Named(source));
     return provider;
   }

@@ -244,7 +244,7 @@ Result<CheckedSource> CheckSourceSpec(const SourceSpec& spec, FieldStyle style) 
                                    "google_json)");
   }
   CheckedSource checked;
-  checked.name = !spec.name.empty()  ? spec.name
+  checked.name = !spec.name.empty() ? spec.name
                  : microsoft365     ? kMicrosoft365Provider
                  : google_workspace ? kGoogleWorkspaceProvider
                  : google_json      ? "google"

@@ -59,11 +59,10 @@ Status ReadOthers(const std::string& dir, const GraphParseOptions& o, OtherFiles
       ReadFile(dir, kGoogleRoleAssignmentsFile, o, &f->assignments, [&](auto n, auto& b, auto t) {
         return ParseGoogleRoleAssignments(n, b, &f->assignment_records, t, o);
       }));
-  VIGIL_RETURN_IF_ERROR(ReadFile(dir, kGoogleLicenseAssignmentsFile, o, &f->licenses,
-                                 [&](auto n, auto& b, auto t) {
-                                   return ParseGoogleLicenseAssignments(n, b, &f->license_records,
-                                                                        t, o);
-                                 }));
+  VIGIL_RETURN_IF_ERROR(
+      ReadFile(dir, kGoogleLicenseAssignmentsFile, o, &f->licenses, [&](auto n, auto& b, auto t) {
+        return ParseGoogleLicenseAssignments(n, b, &f->license_records, t, o);
+      }));
   // Indexed here, while the other thread still parses users.json.
   if (f->licenses) f->license_index.emplace(f->license_records);
   return Status::Ok();
@@ -90,11 +89,10 @@ class GoogleDirProvider final : public Provider {
     }
     Snapshot s;
     bool users = false;
-    const Status users_status = ReadFile(dir_, kGoogleUsersFile, o, &users,
-                                         [&](auto n, auto& b, auto t) {
-                                           return ParseGoogleUsers(n, b, &s.users,
-                                                                   &s.registrations, t, o);
-                                         });
+    const Status users_status =
+        ReadFile(dir_, kGoogleUsersFile, o, &users, [&](auto n, auto& b, auto t) {
+          return ParseGoogleUsers(n, b, &s.users, &s.registrations, t, o);
+        });
     if (helper.joinable()) {
       helper.join();
     } else {

@@ -206,8 +206,8 @@ Status ParsePage(std::string_view page_name, const simdjson::padded_string& body
       size_t count = 0;
       if (auto e = array.count_elements().get(count); e) return r.Malformed(e, &fw);
       reserve(count);
-      return r.ArrayElements(
-          array, fw, [&](od::value& ev, const Where& ew) { return r.AsObject(ev, ew, f); });
+      return r.ArrayElements(array, fw,
+                             [&](od::value& ev, const Where& ew) { return r.AsObject(ev, ew, f); });
     });
   });
 }
@@ -255,8 +255,7 @@ Status ParseGoogleRoles(std::string_view page_name, const simdjson::padded_strin
 
 Status ParseGoogleRoleAssignments(std::string_view page_name, const simdjson::padded_string& body,
                                   std::vector<RoleAssignmentRecord>* assignments,
-                                  std::string* next_page_token,
-                                  const GraphParseOptions& options) {
+                                  std::string* next_page_token, const GraphParseOptions& options) {
   return ParseItems(page_name, body, options, assignments, next_page_token, ParseAssignment);
 }
 

@@ -118,8 +118,8 @@ TEST(ParseGoogleUsersTest, PagesAppendAndTheLastPageHasNoToken) {
                                &users, &regs, &token)
                   .ok());
   EXPECT_EQ(token, "t2");
-  ASSERT_TRUE(ParseGoogleUsers("p2", Body(R"({"users":[{"id":"2","primaryEmail":"b@x"}]})"),
-                               &users, &regs, &token)
+  ASSERT_TRUE(ParseGoogleUsers("p2", Body(R"({"users":[{"id":"2","primaryEmail":"b@x"}]})"), &users,
+                               &regs, &token)
                   .ok());
   EXPECT_EQ(token, "");
   ASSERT_EQ(users.size(), 2u);
@@ -129,12 +129,12 @@ TEST(ParseGoogleUsersTest, PagesAppendAndTheLastPageHasNoToken) {
 
   // No "users" member (Google leaves it out when there are none), or null:
   // an empty page; a null token is the last page.
-  ASSERT_TRUE(ParseGoogleUsers("p3", Body(R"({"kind":"admin#directory#users"})"), &users, &regs,
-                               &token)
-                  .ok());
-  ASSERT_TRUE(ParseGoogleUsers("p4", Body(R"({"users":null,"nextPageToken":null})"), &users,
-                               &regs, &token)
-                  .ok());
+  ASSERT_TRUE(
+      ParseGoogleUsers("p3", Body(R"({"kind":"admin#directory#users"})"), &users, &regs, &token)
+          .ok());
+  ASSERT_TRUE(
+      ParseGoogleUsers("p4", Body(R"({"users":null,"nextPageToken":null})"), &users, &regs, &token)
+          .ok());
   EXPECT_EQ(users.size(), 2u);
   EXPECT_EQ(token, "");
 }
@@ -143,9 +143,9 @@ TEST(ParseGoogleUsersTest, ErrorsNameThePageAndThePosition) {
   EXPECT_EQ(UsersError(R"({"users":[{"id":"1","primaryEmail":"a@x"},{"id":"2","primaryEmail":"b@x"},
                         {"id":"3","primaryEmail":"c@x"},{"id":"4","primaryEmail":"d@x","suspended":"yes"}]})"),
             "users.json: users[3].suspended: expected boolean");
-  EXPECT_EQ(UsersError(R"({"users":[{"primaryEmail":"a@x"}]})",
-                       "GET /admin/directory/v1/users page 2"),
-            "GET /admin/directory/v1/users page 2: users[0]: missing required field \"id\"");
+  EXPECT_EQ(
+      UsersError(R"({"users":[{"primaryEmail":"a@x"}]})", "GET /admin/directory/v1/users page 2"),
+      "GET /admin/directory/v1/users page 2: users[0]: missing required field \"id\"");
   EXPECT_EQ(UsersError(R"({"users":[{"id":"","primaryEmail":"a@x"}]})"),
             "users.json: users[0]: missing required field \"id\"");
   EXPECT_EQ(UsersError(R"({"users":[{"id":"1","primaryEmail":null}]})"),
@@ -153,8 +153,9 @@ TEST(ParseGoogleUsersTest, ErrorsNameThePageAndThePosition) {
   EXPECT_EQ(UsersError(R"({"users":[{"id":"1","primaryEmail":"a@x"},{"id":"2","primaryEmail":"b@x"},
                         {"id":"3","primaryEmail":"c@x","lastLoginTime":"never"}]})"),
             "users.json: users[2].lastLoginTime: not an ISO 8601 timestamp: \"never\"");
-  EXPECT_EQ(UsersError(R"({"users":[{"id":"1","primaryEmail":"a@x","creationTime":"2021-13-01"}]})"),
-            "users.json: users[0].creationTime: not an ISO 8601 timestamp: \"2021-13-01\"");
+  EXPECT_EQ(
+      UsersError(R"({"users":[{"id":"1","primaryEmail":"a@x","creationTime":"2021-13-01"}]})"),
+      "users.json: users[0].creationTime: not an ISO 8601 timestamp: \"2021-13-01\"");
   EXPECT_EQ(UsersError(R"({"users":[{"id":7,"primaryEmail":"a@x"}]})"),
             "users.json: users[0].id: expected string");
   EXPECT_EQ(UsersError(R"({"users":[{"id":"1","primaryEmail":"a@x","name":"Ana"}]})"),
@@ -253,11 +254,13 @@ TEST(ParseGoogleRoleAssignmentsTest, MapsAssignmentsUsersAndGroups) {
             "roleAssignments.json: items[0]: missing required field \"roleAssignmentId\"");
   EXPECT_EQ(AssignmentsError(R"({"items":[{"roleAssignmentId":"1","assignedTo":"2"}]})"),
             "roleAssignments.json: items[0]: missing required field \"roleId\"");
-  EXPECT_EQ(AssignmentsError(R"({"items":[{"roleAssignmentId":"1","roleId":"2","assignedTo":""}]})"),
-            "roleAssignments.json: items[0]: missing required field \"assignedTo\"");
-  EXPECT_EQ(AssignmentsError(
-                R"({"items":[{"roleAssignmentId":"1","roleId":"2","assignedTo":"3","assigneeType":1}]})"),
-            "roleAssignments.json: items[0].assigneeType: expected string");
+  EXPECT_EQ(
+      AssignmentsError(R"({"items":[{"roleAssignmentId":"1","roleId":"2","assignedTo":""}]})"),
+      "roleAssignments.json: items[0]: missing required field \"assignedTo\"");
+  EXPECT_EQ(
+      AssignmentsError(
+          R"({"items":[{"roleAssignmentId":"1","roleId":"2","assignedTo":"3","assigneeType":1}]})"),
+      "roleAssignments.json: items[0].assigneeType: expected string");
 }
 
 TEST(ParseGoogleLicenseAssignmentsTest, ReadsAssignments) {
@@ -268,8 +271,7 @@ TEST(ParseGoogleLicenseAssignmentsTest, ReadsAssignments) {
   std::vector<GoogleLicenseAssignment> licenses;
   std::string token;
   ASSERT_TRUE(
-      ParseGoogleLicenseAssignments("licenseAssignments.json", Body(json), &licenses, &token)
-          .ok());
+      ParseGoogleLicenseAssignments("licenseAssignments.json", Body(json), &licenses, &token).ok());
   EXPECT_EQ(token, "l2");
   ASSERT_EQ(licenses.size(), 1u);
   EXPECT_EQ(licenses[0].product_id, "Google-Apps");

@@ -92,7 +92,8 @@ std::vector<Plan> PlanUsers(const GoogleSyntheticOptions& o, size_t n, Rng* rng)
   std::vector<size_t> regular(order.begin() + next, order.end());
   size_t cursor = 0;
   auto assign = [&](size_t count, Life life) {
-    for (size_t k = 0; k < count && cursor < regular.size(); ++k) plans[regular[cursor++]].life = life;
+    for (size_t k = 0; k < count && cursor < regular.size(); ++k)
+      plans[regular[cursor++]].life = life;
   };
   assign(CountOf(o.suspended_rate, regular.size()), Life::kSuspended);
   const size_t enabled = regular.size() - cursor;
@@ -112,8 +113,8 @@ std::vector<Plan> PlanUsers(const GoogleSyntheticOptions& o, size_t n, Rng* rng)
   Shuffle(rng, &order);
   for (size_t k = 0; k < CountOf(o.not_enforced_rate, n); ++k) plans[order[k]].enforced = false;
   Shuffle(rng, &regular);
-  const size_t unlicensed = regular.size() - std::min(regular.size(),
-                                                      CountOf(o.licensed_rate, regular.size()));
+  const size_t unlicensed =
+      regular.size() - std::min(regular.size(), CountOf(o.licensed_rate, regular.size()));
   for (size_t k = 0; k < unlicensed; ++k) plans[regular[k]].licensed = false;
   return plans;
 }
@@ -269,9 +270,9 @@ GoogleTenant GenerateGoogleTenant(const GoogleSyntheticOptions& o) {
       u.upn = UniqueEmail(first, last, domain, shared, &local_parts);
       u.display_name.append(first).append(" ").append(last);
     }
-    SetTimes(plan.slot == Slot::kRegular || plan.slot == Slot::kStaleAdmin ? plan.life
-                                                                           : Life::kActive,
-             now, &rng, &u);
+    SetTimes(
+        plan.slot == Slot::kRegular || plan.slot == Slot::kStaleAdmin ? plan.life : Life::kActive,
+        now, &rng, &u);
     RegistrationRecord r;
     r.user_id = u.id;
     r.upn = u.upn;

@@ -118,8 +118,8 @@ TEST(GoogleSyntheticTest, SameOptionsSameTenantOtherSeedOtherTenant) {
   ASSERT_TRUE(WriteGoogleDirectory(GenerateGoogleTenant(options), b.path()).ok());
   options.seed = 2;
   ASSERT_TRUE(WriteGoogleDirectory(GenerateGoogleTenant(options), c.path()).ok());
-  for (const char* file : {"users.json", "roles.json", "roleAssignments.json",
-                           "licenseAssignments.json"}) {
+  for (const char* file :
+       {"users.json", "roles.json", "roleAssignments.json", "licenseAssignments.json"}) {
     EXPECT_EQ(a.Read(file), b.Read(file)) << file;
     EXPECT_NE(a.Read(file), c.Read(file)) << file;
   }
@@ -152,9 +152,12 @@ TEST(GoogleSyntheticTest, OptionsShapeTheTenant) {
   EXPECT_TRUE(super.global_admin);
   size_t super_holders = 0, other_holders = 0, group_holders = 0;
   for (const RoleAssignmentRecord& a : s.role_assignments) {
-    if (!a.principal_is_user) ++group_holders;
-    else if (a.role_id == super.id) ++super_holders;
-    else ++other_holders;
+    if (!a.principal_is_user)
+      ++group_holders;
+    else if (a.role_id == super.id)
+      ++super_holders;
+    else
+      ++other_holders;
   }
   EXPECT_EQ(super_holders, 5u);
   EXPECT_EQ(other_holders, 4u);  // 2 other admins and 2 stale admins

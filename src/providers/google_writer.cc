@@ -78,7 +78,8 @@ std::string UsersJson(const GoogleTenant& t) {
   std::unordered_map<std::string_view, bool> is_admin;
   for (const RoleAssignmentRecord& a : t.role_assignments) {
     auto it = super_role.find(a.role_id);
-    if (a.principal_is_user && it != super_role.end() && it->second) is_admin[a.principal_id] = true;
+    if (a.principal_is_user && it != super_role.end() && it->second)
+      is_admin[a.principal_id] = true;
   }
   PageWriter page("admin#directory#users", "users");
   for (const UserRecord& u : t.users) {

@@ -281,8 +281,8 @@ Status WriteGroupMembers(const Snapshot& s, const std::string& dir) {
   }
   for (const GroupRecord& g : s.groups) {
     if (!ReadsMembersOf(g)) continue;
-    VIGIL_RETURN_IF_ERROR(
-        WriteFileAtomically((fs::path(dir) / GroupMembersFile(g.id)).string(), GroupMembersJson(g)));
+    VIGIL_RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir) / GroupMembersFile(g.id)).string(),
+                                              GroupMembersJson(g)));
   }
   return Status::Ok();
 }

@@ -21,8 +21,7 @@ Status CheckDirectory(const std::string& dir);
 // and its size (CheckGraphFileSize) when it is above options.max_file_bytes,
 // before it is read.
 Status LoadJsonFile(const std::string& dir, const std::string& file,
-                    const GraphParseOptions& options, simdjson::padded_string* body,
-                    bool* present);
+                    const GraphParseOptions& options, simdjson::padded_string* body, bool* present);
 
 // Writes `body` to "<path>.tmp" and renames it into place, so a reader sees
 // the old file or the new one, never a part. IoError naming the path when

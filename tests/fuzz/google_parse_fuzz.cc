@@ -87,8 +87,8 @@ bool FuzzUsers(const simdjson::padded_string& body, std::vector<UserRecord>* use
     Expect(!u.last_sign_in || *u.last_sign_in != 0, "the epoch was kept as a sign-in", u.id);
     Expect(u.last_successful_sign_in == u.last_sign_in, "sign-in times differ", u.id);
     Expect(u.sku_ids.empty(), "a parsed user holds licenses", u.id);
-    Expect(regs[i].user_id == u.id && regs[i].upn == u.upn,
-           "a registration is not its user's", u.id);
+    Expect(regs[i].user_id == u.id && regs[i].upn == u.upn, "a registration is not its user's",
+           u.id);
     Expect(regs[i].mfa_enforced.has_value(), "isEnforcedIn2Sv not set", u.id);
   }
   return true;
