@@ -24,8 +24,11 @@ int RunSync(const SyncCommand& cmd, std::ostream& out, std::ostream& err) {
   std::unique_ptr<Clock> clock = NewSystemClock();
   SyncOptions options;
   options.force = cmd.force;
-  DirectorySync run = SyncFromDirectory(db.get(), *clock, *analysis_clock, cmd.tenant, cmd.source,
-                                        cmd.from_dir, options, "cli sync", OpenGraphDirectory);
+  const bool google = cmd.format == "google_json";
+  const std::string source = !cmd.source.empty() ? cmd.source : google ? "google" : "graph";
+  DirectorySync run = SyncFromDirectory(
+      db.get(), *clock, *analysis_clock, cmd.tenant, source, cmd.from_dir, options, "cli sync",
+      google ? OpenGoogleDirectory : OpenGraphDirectory, cmd.format);
   if (!run.setup.ok()) {
     err << "vigil: " << run.setup.message() << "\n";
     return kExitFailed;
@@ -39,15 +42,15 @@ int RunSync(const SyncCommand& cmd, std::ostream& out, std::ostream& err) {
   schedule.next_run_at = clock->NowMs() + schedule.interval_ms;
   Result<bool> scheduled = CreateScheduleIfMissing(db.get(), schedule, clock->NowMs());
   if (!scheduled.ok()) {
-    err << "vigil: scheduling " << cmd.tenant << "/" << cmd.source << ": "
+    err << "vigil: scheduling " << cmd.tenant << "/" << source << ": "
         << scheduled.status().message() << "\n";
     return kExitFailed;
   }
   // A failure is said once, on stderr, cause first (the report leaves it out).
   if (cmd.json) {
-    out << SyncOutcomeToJson(cmd.tenant, cmd.source, run.trace_id, outcome) << "\n";
+    out << SyncOutcomeToJson(cmd.tenant, source, run.trace_id, outcome) << "\n";
   } else {
-    out << FormatSyncOutcome(cmd.tenant, cmd.source, run.trace_id, outcome,
+    out << FormatSyncOutcome(cmd.tenant, source, run.trace_id, outcome,
                              /*errors_inline=*/false);
   }
   if (*scheduled && !cmd.json) {
@@ -71,8 +74,8 @@ void AddSyncCommand(CLI::App& app, CommandContext* cli) {
   auto cmd = std::make_shared<SyncCommand>();
   CLI::App* c = app.add_subcommand(
       "sync",
-      "sync a tenant from a directory of Microsoft Graph responses, analyze it and "
-      "reconcile its alerts (creates the tenant and data source when new)");
+      "sync a tenant from a directory of Microsoft Graph or Google Workspace answers,\n"
+      "analyze it and reconcile its alerts (creates the tenant and data source when new)");
   c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
   c->add_option("--tenant", cmd->tenant, "tenant name (letters, digits, . - _)")->required();
   c->add_option("--from-dir", cmd->from_dir,
@@ -81,8 +84,14 @@ void AddSyncCommand(CLI::App& app, CommandContext* cli) {
                 "and optionally groups.json (with groupMembers/<id>.json per security group);\n"
                 "a missing file means that data is not available")
       ->required();
-  c->add_option("--source", cmd->source, "data source name within the tenant")
+  c->add_option("--format", cmd->format,
+                "the directory's format: graph_json (Microsoft Graph answers, the files above)\n"
+                "or google_json (Google Workspace answers: users.json, roles.json,\n"
+                "roleAssignments.json, licenseAssignments.json)")
+      ->check(CLI::IsMember({"graph_json", "google_json"}))
       ->capture_default_str();
+  c->add_option("--source", cmd->source,
+                "data source name within the tenant (default: graph, or google for google_json)");
   c->add_option("--now", cmd->now, kNowHelp);
   c->add_flag("--force", cmd->force,
               "accept a sync that deletes more than half of a kind of entity");

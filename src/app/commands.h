@@ -20,7 +20,8 @@ struct SyncCommand {
   std::string db = "vigil.db";
   std::string tenant;
   std::string from_dir;
-  std::string source = "graph";
+  std::string format = "graph_json";  // the directory's provider: graph_json or google_json
+  std::string source;                 // empty: "graph" for graph_json, "google" for google_json
   std::string now;  // ISO 8601; empty = the system clock
   bool force = false;
   bool json = false;

@@ -94,6 +94,10 @@ Result<std::unique_ptr<Provider>> OpenGraphDirectory(const std::string& dir) {
   return NewGraphDirProvider(dir);
 }
 
+Result<std::unique_ptr<Provider>> OpenGoogleDirectory(const std::string& dir) {
+  return NewGoogleDirProvider(dir);
+}
+
 std::shared_ptr<HttpClient> SharedGraphHttpClient() {
   static std::mutex mu;
   static std::shared_ptr<HttpClient> client;

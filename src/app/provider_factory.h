@@ -28,6 +28,8 @@ Result<std::unique_ptr<Provider>> OpenProvider(const DataSourceRow& source,
 
 // A DirectoryOpener: the graph_json provider over `dir`.
 Result<std::unique_ptr<Provider>> OpenGraphDirectory(const std::string& dir);
+// A DirectoryOpener: the google_json provider over `dir`.
+Result<std::unique_ptr<Provider>> OpenGoogleDirectory(const std::string& dir);
 
 // The HTTP client every Graph request of this process goes through (one
 // connection cache; Graph's limits apply per app across tenants). Null only

@@ -208,7 +208,8 @@ SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_
 DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysis_clock,
                                 const std::string& tenant, const std::string& source,
                                 const std::string& dir, const SyncOptions& options,
-                                const std::string& trigger, const DirectoryOpener& open_directory) {
+                                const std::string& trigger, const DirectoryOpener& open_directory,
+                                const std::string& provider_name) {
   DirectorySync result;
   std::error_code ec;
   const std::string absolute = std::filesystem::absolute(dir, ec).lexically_normal().string();
@@ -223,7 +224,7 @@ DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysi
     return result;
   }
   Result<DataSourceRow> ds = EnsureDataSource(
-      db, t->id, source, "graph_json", nlohmann::json{{"dir", absolute}}.dump(), clock.NowMs());
+      db, t->id, source, provider_name, nlohmann::json{{"dir", absolute}}.dump(), clock.NowMs());
   if (!ds.ok()) {
     result.setup = ds.status();
     return result;

@@ -87,16 +87,17 @@ struct DirectorySync {
   SyncOutcome outcome;  // when setup is OK
 };
 
-// The whole chain for a directory of Graph responses, as `vigil sync` and
+// The whole chain for a directory of answers, as `vigil sync` and
 // `vigil demo` run it: opens the directory with `open_directory` (its error
 // is the setup's, before anything is written), creates the tenant and its
-// graph_json data source `source` when new (the data source remembers the
-// absolute `dir`), then runs
+// data source `source` of the directory provider `provider` (graph_json,
+// google_json) when new (the data source remembers the absolute `dir`), then runs
 // RunSyncAndAnalyze under a new trace whose root span is "trigger" (with the
 // attribute by=`trigger`), and stores the trace's spans.
 DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysis_clock,
                                 const std::string& tenant, const std::string& source,
                                 const std::string& dir, const SyncOptions& options,
-                                const std::string& trigger, const DirectoryOpener& open_directory);
+                                const std::string& trigger, const DirectoryOpener& open_directory,
+                                const std::string& provider = "graph_json");
 
 }  // namespace vigil
