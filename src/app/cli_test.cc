@@ -239,6 +239,36 @@ TEST_F(CliTest, DemoRunsTheWholeStoryAndSucceeds) {
   EXPECT_NE(r.out.find("license.disabled_user alerts open: "), std::string::npos);
   EXPECT_NE(r.out.find("resolved  finding no longer present in complete batch"), std::string::npos)
       << r.out;
+  // Step 4, the mixed MSP: litware on Workspace alone has per-user MFA
+  // alerts and no tenant-level ones; in contoso, a person with accounts in
+  // both data sources has one alert of a type, and every user alert names
+  // the data sources it came from.
+  CliRun alerts = Vigil({"alerts", "--db", dir_ + "/demo.db", "--json"});
+  ASSERT_EQ(alerts.status, 0) << alerts.err;
+  std::map<std::string, int> litware;
+  std::map<std::string, int> per_person;
+  int user_alerts = 0;
+  int from_google = 0;
+  for (const nlohmann::json& a : nlohmann::json::parse(alerts.out)) {
+    const std::string type = a["type"];
+    if (a["tenant"] == "litware") ++litware[type];
+    if (a["tenant"] != "contoso") continue;
+    std::string name = a["subject_name"];
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    ++per_person[type + " " + name];
+    if (!a["details"].contains("upn")) continue;  // not about a user
+    ++user_alerts;
+    // Two data sources: every user alert says which gave it.
+    EXPECT_TRUE(a["details"].contains("sources")) << a.dump();
+    from_google += a["details"].value("sources", nlohmann::json::array()).dump().find("google") !=
+                   std::string::npos;
+  }
+  EXPECT_GT(litware["mfa.user_not_enforced"], 0);
+  EXPECT_EQ(litware.count("mfa.not_enforced"), 0u);
+  EXPECT_EQ(litware.count("policy.legacy_auth_not_blocked"), 0u);
+  EXPECT_GT(user_alerts, 0);
+  EXPECT_GT(from_google, 0) << alerts.out;
+  for (const auto& [key, n] : per_person) EXPECT_EQ(n, 1) << key;
 }
 
 TEST_F(CliTest, PreferencesChangeTheNextAnalysis) {
