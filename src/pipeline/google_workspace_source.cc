@@ -2,30 +2,10 @@
 
 #include <string>
 
+#include "pipeline/source_settings.h"
 #include "store/secret_box.h"
 
 namespace vigil {
-namespace {
-
-std::string Named(const DataSourceRow& source) {
-  return "data source \"" + source.name + "\" (" + source.provider + ")";
-}
-
-Result<std::string> StringSetting(const DataSourceRow& source, const nlohmann::json& settings,
-                                  const char* key, bool required) {
-  auto it = settings.find(key);
-  if (it == settings.end() || it->is_null()) {
-    if (!required) return std::string();
-    return Status::InvalidArgument(Named(source) + ": settings: \"" + key + "\" is missing");
-  }
-  if (!it->is_string() || (required && it->get<std::string>().empty())) {
-    return Status::InvalidArgument(Named(source) + ": settings: \"" + key +
-                                   "\": expected a non-empty string");
-  }
-  return it->get<std::string>();
-}
-
-}  // namespace
 
 Result<GoogleWorkspaceOptions> GoogleWorkspaceOptionsOf(const DataSourceRow& source,
                                                         const nlohmann::json& settings) {
@@ -45,13 +25,13 @@ Result<GoogleWorkspaceOptions> GoogleWorkspaceOptionsOf(const DataSourceRow& sou
   auto products = settings.find("products");
   if (products != settings.end() && !products->is_null()) {
     if (!products->is_array() || products->empty()) {
-      return Status::InvalidArgument(Named(source) +
+      return Status::InvalidArgument(NamedSource(source) +
                                      ": settings: \"products\": expected an array of product ids");
     }
     options.products.clear();
     for (const nlohmann::json& product : *products) {
       if (!product.is_string()) {
-        return Status::InvalidArgument(Named(source) +
+        return Status::InvalidArgument(NamedSource(source) +
                                        ": settings: \"products\": expected an array of product ids");
       }
       options.products.push_back(product.get<std::string>());
@@ -60,14 +40,14 @@ Result<GoogleWorkspaceOptions> GoogleWorkspaceOptionsOf(const DataSourceRow& sou
 
   Result<SecretKey> key = LoadSecretKey();
   if (!key.ok()) {
-    return key.status().Prefixed(Named(source) + ": cannot unseal the service account key");
+    return key.status().Prefixed(NamedSource(source) + ": cannot unseal the service account key");
   }
   Result<std::string> plain = Open(*key, sealed);
   if (!plain.ok()) {
-    return plain.status().Prefixed(Named(source) + ": settings: \"service_account_key\"");
+    return plain.status().Prefixed(NamedSource(source) + ": settings: \"service_account_key\"");
   }
   Result<ServiceAccountKey> account =
-      ParseServiceAccountKey(Named(source) + ": settings: \"service_account_key\"", *plain);
+      ParseServiceAccountKey(NamedSource(source) + ": settings: \"service_account_key\"", *plain);
   ScrubString(&plain.value());
   if (!account.ok()) return account.status();
   options.credentials.key = std::move(account).value();

@@ -3,31 +3,10 @@
 #include <string>
 
 #include "providers/graph_cloud.h"
+#include "pipeline/source_settings.h"
 #include "store/secret_box.h"
 
 namespace vigil {
-namespace {
-
-std::string Named(const DataSourceRow& source) {
-  return "data source \"" + source.name + "\" (" + source.provider + ")";
-}
-
-// settings[key] as a string; "" when absent and optional.
-Result<std::string> StringSetting(const DataSourceRow& source, const nlohmann::json& settings,
-                                  const char* key, bool required) {
-  auto it = settings.find(key);
-  if (it == settings.end() || it->is_null()) {
-    if (!required) return std::string();
-    return Status::InvalidArgument(Named(source) + ": settings: \"" + key + "\" is missing");
-  }
-  if (!it->is_string() || (required && it->get<std::string>().empty())) {
-    return Status::InvalidArgument(Named(source) + ": settings: \"" + key +
-                                   "\": expected a non-empty string");
-  }
-  return it->get<std::string>();
-}
-
-}  // namespace
 
 Result<Microsoft365Options> Microsoft365OptionsOf(const DataSourceRow& source,
                                                   const nlohmann::json& settings) {
@@ -45,7 +24,7 @@ Result<Microsoft365Options> Microsoft365OptionsOf(const DataSourceRow& source,
   if (!cloud_name.empty()) {
     const GraphCloud* cloud = FindGraphCloud(cloud_name);
     if (cloud == nullptr) {
-      return Status::InvalidArgument(Named(source) + ": settings: \"cloud\": unknown cloud \"" +
+      return Status::InvalidArgument(NamedSource(source) + ": settings: \"cloud\": unknown cloud \"" +
                                      cloud_name + "\" (known: " + GraphCloudNames() + ")");
     }
     options.graph.authority_url = cloud->authority_url;
@@ -56,10 +35,10 @@ Result<Microsoft365Options> Microsoft365OptionsOf(const DataSourceRow& source,
   if (!graph.empty()) options.graph.graph_url = graph;
 
   Result<SecretKey> key = LoadSecretKey();
-  if (!key.ok()) return key.status().Prefixed(Named(source) + ": cannot unseal the client secret");
+  if (!key.ok()) return key.status().Prefixed(NamedSource(source) + ": cannot unseal the client secret");
   Result<std::string> secret = Open(*key, sealed);
   if (!secret.ok()) {
-    return secret.status().Prefixed(Named(source) + ": settings: \"client_secret\"");
+    return secret.status().Prefixed(NamedSource(source) + ": settings: \"client_secret\"");
   }
   options.credentials.client_secret = std::move(secret).value();
   options.cursor = source.sync_cursor;
