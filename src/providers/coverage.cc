@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "providers/google_kinds.h"
+
 namespace vigil {
 namespace {
 
@@ -45,8 +47,7 @@ std::optional<std::string_view> GapReason(std::string_view provider, Gap gap) {
 }
 
 bool KindAbsentFrom(std::string_view provider, EntityKind kind) {
-  if (!IsGoogle(provider)) return false;
-  return kind == EntityKind::kPolicy || kind == EntityKind::kSetting || kind == EntityKind::kGroup;
+  return IsGoogle(provider) && !GoogleAbsentKindReason(kind).empty();
 }
 
 }  // namespace vigil

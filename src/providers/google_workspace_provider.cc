@@ -4,6 +4,7 @@
 #include <thread>
 #include <utility>
 
+#include "providers/google_kinds.h"
 #include "providers/google_parse.h"
 
 namespace vigil {
@@ -80,11 +81,7 @@ class GoogleWorkspaceProvider final : public Provider {
     if (snapshot.Has(EntityKind::kSku)) {
       ApplyGoogleLicenses(assignments, &snapshot.users, &snapshot.skus);
     }
-    snapshot.availability[EntityKind::kPolicy] = {
-        false, "Google Workspace has no conditional access policies"};
-    snapshot.availability[EntityKind::kSetting] = {false,
-                                                   "Google Workspace has no security defaults"};
-    snapshot.availability[EntityKind::kGroup] = {false, "Google Workspace has no groups synced"};
+    MarkGoogleAbsentKinds(&snapshot);
     return snapshot;
   }
 
