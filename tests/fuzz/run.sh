@@ -124,7 +124,7 @@ case "$target" in
     cmake -DWEB_DIR="$root/web" -DSTAGING_DIR="$out/web" -DOUTPUT="$out/console_assets.cc" \
       -P "$root/cmake/embed_web.cmake"
     generated=("$out/console_assets.cc")
-    packages="sqlite3 libpq libsodium hiredis libnats libcurl simdjson cpp-httplib spdlog fmt"
+    packages="sqlite3 libpq libsodium hiredis libnats libcurl simdjson cpp-httplib spdlog fmt libcrypto"
     # notify's digest schedules use the date library's tz part over the
     # system's zone database, with the definitions its CMake target sets.
     extra_cflags="$(flags cflags "" $packages) -DUSE_OS_TZDB=1 -DHAS_STRING_VIEW=1 -DONLY_C_LOCALE=1"
