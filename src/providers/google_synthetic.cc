@@ -22,9 +22,12 @@ using synthetic::kLastNames;
 using synthetic::Lower;
 using synthetic::Rng;
 using synthetic::Shuffle;
+using synthetic::DaysBefore;
+using synthetic::kDaySeconds;
+using synthetic::kSecondMs;
+using synthetic::Life;
+using synthetic::SetTimes;
 
-constexpr int64_t kSecondMs = 1000;
-constexpr int64_t kDaySeconds = 86400;
 constexpr std::string_view kProduct = "Google-Apps";
 
 struct SkuInfo {
@@ -48,7 +51,6 @@ constexpr std::array<std::string_view, 4> kOtherRoles = {
     "_SERVICES_ADMIN_ROLE"};
 
 enum class Slot { kRegular, kSuperAdmin, kOtherAdmin, kStaleAdmin };
-enum class Life { kActive, kStale, kNeverSignedIn, kNewHire, kSuspended };
 
 struct Plan {
   Slot slot = Slot::kRegular;
@@ -85,7 +87,7 @@ std::vector<Plan> PlanUsers(const GoogleSyntheticOptions& o, size_t n, Rng* rng)
   admins.insert(admins.end(), others.begin(), others.end());
   std::vector<size_t> stale_admins = take(o.stale_admins, Slot::kStaleAdmin);
   for (size_t k = 0; k < stale_admins.size(); ++k) {
-    plans[stale_admins[k]].life = k % 2 == 0 ? Life::kStale : Life::kSuspended;
+    plans[stale_admins[k]].life = k % 2 == 0 ? Life::kStale : Life::kDisabled;
   }
 
   // Regular users: consecutive runs of a random order are random subsets.
@@ -95,7 +97,7 @@ std::vector<Plan> PlanUsers(const GoogleSyntheticOptions& o, size_t n, Rng* rng)
     for (size_t k = 0; k < count && cursor < regular.size(); ++k)
       plans[regular[cursor++]].life = life;
   };
-  assign(CountOf(o.suspended_rate, regular.size()), Life::kSuspended);
+  assign(CountOf(o.suspended_rate, regular.size()), Life::kDisabled);
   const size_t enabled = regular.size() - cursor;
   assign(CountOf(o.stale_rate, enabled), Life::kStale);
   assign(CountOf(o.never_signed_in_rate, enabled), Life::kNeverSignedIn);
@@ -117,35 +119,6 @@ std::vector<Plan> PlanUsers(const GoogleSyntheticOptions& o, size_t n, Rng* rng)
       regular.size() - std::min(regular.size(), CountOf(o.licensed_rate, regular.size()));
   for (size_t k = 0; k < unlicensed; ++k) plans[regular[k]].licensed = false;
   return plans;
-}
-
-TimeMs DaysBefore(TimeMs base, int64_t days, Rng* rng) {
-  return base - (days * kDaySeconds + static_cast<int64_t>(rng->Below(kDaySeconds))) * kSecondMs;
-}
-
-void SetTimes(Life life, TimeMs now, Rng* rng, UserRecord* u) {
-  switch (life) {
-    case Life::kActive:
-      u->created = DaysBefore(now, rng->Between(120, 2500), rng);
-      u->last_sign_in = now - static_cast<int64_t>(rng->Below(30 * kDaySeconds)) * kSecondMs;
-      break;
-    case Life::kStale:
-      u->last_sign_in = DaysBefore(now, rng->Between(91, 720), rng);
-      u->created = DaysBefore(*u->last_sign_in, rng->Between(30, 1500), rng);
-      break;
-    case Life::kNeverSignedIn:
-      u->created = DaysBefore(now, rng->Between(100, 1500), rng);
-      break;
-    case Life::kNewHire:
-      u->created = DaysBefore(now, rng->Between(1, 30), rng);
-      break;
-    case Life::kSuspended:
-      u->enabled = false;
-      u->created = DaysBefore(now, rng->Between(200, 2500), rng);
-      if (!rng->Chance(0.1)) u->last_sign_in = DaysBefore(now, rng->Between(30, 190), rng);
-      break;
-  }
-  u->last_successful_sign_in = u->last_sign_in;
 }
 
 // The people of the Microsoft 365 tenant this one shares (its enabled
@@ -273,6 +246,7 @@ GoogleTenant GenerateGoogleTenant(const GoogleSyntheticOptions& o) {
     SetTimes(
         plan.slot == Slot::kRegular || plan.slot == Slot::kStaleAdmin ? plan.life : Life::kActive,
         now, &rng, &u);
+    u.last_successful_sign_in = u.last_sign_in;  // Workspace's lastLoginTime is both
     RegistrationRecord r;
     r.user_id = u.id;
     r.upn = u.upn;

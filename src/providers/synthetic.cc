@@ -22,6 +22,11 @@ using synthetic::kLastNames;
 using synthetic::Lower;
 using synthetic::Rng;
 using synthetic::Shuffle;
+using synthetic::DaysBefore;
+using synthetic::kDaySeconds;
+using synthetic::kSecondMs;
+using synthetic::Life;
+using synthetic::SetTimes;
 
 constexpr std::array<std::string_view, 6> kPartnerDomains = {
     "fabrikam.com", "northwind.example", "adatum.net", "tailspin.io", "woodgrove.org", "gmail.com"};
@@ -74,8 +79,6 @@ constexpr std::string_view kAuthenticatorPush = "microsoftAuthenticatorPush";
 // kMaxGroupMembers (large tenants get groups of a bounded size).
 constexpr uint64_t kMemberOneIn = 8;
 constexpr size_t kMaxGroupMembers = 200;
-constexpr int64_t kSecondMs = 1000;
-constexpr int64_t kDaySeconds = 86400;
 
 std::string DomainOf(std::string_view tenant_name) {
   std::string label;
@@ -87,7 +90,6 @@ std::string DomainOf(std::string_view tenant_name) {
 }
 
 enum class Slot { kRegular, kGlobalAdmin, kOtherAdmin, kGuestAdmin, kStaleAdmin };
-enum class Life { kActive, kStale, kNeverSignedIn, kNewHire, kDisabled };
 
 struct Plan {
   bool guest = false;
@@ -164,35 +166,6 @@ std::vector<Plan> PlanUsers(const SyntheticOptions& o, size_t n, Rng* rng) {
     plans[admins[k]].mfa = false;
   }
   return plans;
-}
-
-// Whole-second timestamps `days` (plus a random part of a day) before `base`.
-TimeMs DaysBefore(TimeMs base, int64_t days, Rng* rng) {
-  return base - (days * kDaySeconds + static_cast<int64_t>(rng->Below(kDaySeconds))) * kSecondMs;
-}
-
-void SetTimes(Life life, TimeMs now, Rng* rng, UserRecord* u) {
-  switch (life) {
-    case Life::kActive:
-      u->created = DaysBefore(now, rng->Between(120, 2500), rng);
-      u->last_sign_in = now - static_cast<int64_t>(rng->Below(30 * kDaySeconds)) * kSecondMs;
-      break;
-    case Life::kStale:
-      u->last_sign_in = DaysBefore(now, rng->Between(91, 720), rng);
-      u->created = DaysBefore(*u->last_sign_in, rng->Between(30, 1500), rng);
-      break;
-    case Life::kNeverSignedIn:
-      u->created = DaysBefore(now, rng->Between(100, 1500), rng);
-      break;
-    case Life::kNewHire:
-      u->created = DaysBefore(now, rng->Between(1, 30), rng);
-      break;
-    case Life::kDisabled:
-      u->enabled = false;
-      u->created = DaysBefore(now, rng->Between(200, 2500), rng);
-      if (!rng->Chance(0.1)) u->last_sign_in = DaysBefore(now, rng->Between(30, 190), rng);
-      break;
-  }
 }
 
 RegistrationRecord RegistrationFor(const UserRecord& u, bool mfa, Rng* rng) {

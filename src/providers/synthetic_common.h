@@ -13,6 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
+#include "providers/records.h"
+
 namespace vigil::synthetic {
 
 inline constexpr std::array<std::string_view, 48> kFirstNames = {
@@ -90,6 +93,43 @@ inline size_t CountOf(double rate, size_t population) {
 
 inline void Shuffle(Rng* rng, std::vector<size_t>* v) {
   for (size_t i = v->size(); i > 1; --i) std::swap((*v)[i - 1], (*v)[rng->Below(i)]);
+}
+
+inline constexpr int64_t kSecondMs = 1000;
+inline constexpr int64_t kDaySeconds = 86400;
+
+// Whole-second timestamps `days` (plus a random part of a day) before `base`.
+inline TimeMs DaysBefore(TimeMs base, int64_t days, Rng* rng) {
+  return base - (days * kDaySeconds + static_cast<int64_t>(rng->Below(kDaySeconds))) * kSecondMs;
+}
+
+// The life a generated account has led, which sets its times.
+enum class Life { kActive, kStale, kNeverSignedIn, kNewHire, kDisabled };
+
+// Sets u's created and last_sign_in (and enabled, for kDisabled: disabled in
+// Microsoft 365, suspended in Workspace) for `life` as of `now`.
+inline void SetTimes(Life life, TimeMs now, Rng* rng, UserRecord* u) {
+  switch (life) {
+    case Life::kActive:
+      u->created = DaysBefore(now, rng->Between(120, 2500), rng);
+      u->last_sign_in = now - static_cast<int64_t>(rng->Below(30 * kDaySeconds)) * kSecondMs;
+      break;
+    case Life::kStale:
+      u->last_sign_in = DaysBefore(now, rng->Between(91, 720), rng);
+      u->created = DaysBefore(*u->last_sign_in, rng->Between(30, 1500), rng);
+      break;
+    case Life::kNeverSignedIn:
+      u->created = DaysBefore(now, rng->Between(100, 1500), rng);
+      break;
+    case Life::kNewHire:
+      u->created = DaysBefore(now, rng->Between(1, 30), rng);
+      break;
+    case Life::kDisabled:
+      u->enabled = false;
+      u->created = DaysBefore(now, rng->Between(200, 2500), rng);
+      if (!rng->Chance(0.1)) u->last_sign_in = DaysBefore(now, rng->Between(30, 190), rng);
+      break;
+  }
 }
 
 inline std::string Lower(std::string_view s) {
