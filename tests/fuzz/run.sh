@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and briefly runs one of vigil's libFuzzer targets; `make test` runs
-# each through ctest:
+# the first two through ctest, `make fuzz` all three for longer:
 #
 #   tests/fuzz/run.sh OUT_DIR [TARGET]
 #
@@ -11,7 +11,7 @@
 #   google_parse (ctest fuzz_google_parse)
 #       the Google Workspace answer parsers (tests/fuzz/google_parse_fuzz.cc),
 #       built from the few sources they need.
-#   api_body (ctest fuzz_api_body)
+#   api_body (`make fuzz` only)
 #       request bodies and query strings through the HTTP API's dispatcher
 #       (tests/fuzz/api_body_fuzz.cc), built with every library the API links
 #       (src/{common,observe,store,queue,events,http,providers,sync,context,
