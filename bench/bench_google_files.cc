@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "common/clock.h"
 #include "providers/google_dir_provider.h"
 #include "providers/google_synthetic.h"
@@ -58,21 +59,7 @@ double Seconds(Steady::time_point a, Steady::time_point b) {
 // Runs `body` in a forked child; dies when it does not exit 0.
 template <typename F>
 void InChild(const std::string& what, F body) {
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const pid_t pid = fork();
-  if (pid == 0) _exit(body());
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) Die(what + " failed");
-}
-
-uint64_t DirBytes(const std::string& dir) {
-  uint64_t total = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) total += e.file_size();
-  }
-  return total;
+  if (!RunInChild(body)) Die(what + " failed");
 }
 
 void Generate(int users, const std::string& google_dir, const std::string& graph_dir) {

@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "alerts/alert_manager.h"
+#include "bench_util.h"
 #include "analysis/unified_analyzer.h"
 #include "common/ids.h"
 #include "common/process_memory.h"
@@ -95,33 +96,10 @@ void ResetPeakMemory() {
   if (!out) Die("cannot reset the high-water mark through /proc/self/clear_refs");
 }
 
-uint64_t DirBytes(const std::string& dir) {
-  uint64_t total = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) total += e.file_size();
-  return total;
-}
-
-// Runs `body` in a forked child and waits; false when it did not exit 0.
-template <typename F>
-bool InChild(F body) {
-  std::fflush(stdout);
-  std::fflush(stderr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    const int code = body();
-    std::fflush(stdout);
-    std::fflush(stderr);
-    _exit(code);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 // Writes the tenant of `options` as a Graph directory, in a process of its
 // own (its memory never touches the measuring process).
 void GenerateDirectory(const SyntheticOptions& options, const std::string& dir) {
-  const bool ok = InChild([&] {
+  const bool ok = RunInChild([&] {
     std::filesystem::remove_all(dir);
     Status s = WriteGraphDirectory(GenerateTenant(options), dir);
     if (!s.ok()) std::fprintf(stderr, "%s\n", s.ToString().c_str());
@@ -276,7 +254,7 @@ void RunSizes(const std::vector<int>& sizes, const std::string& root, const std:
     options.seed = 42;
     options.tenant_name = "bench";
     GenerateDirectory(options, root + "/graph-" + std::to_string(users));
-    if (!InChild([&] { return RunOne(users, root, pg_admin); })) {
+    if (!RunInChild([&] { return RunOne(users, root, pg_admin); })) {
       Die("the run of " + std::to_string(users) + " users failed");
     }
   }
