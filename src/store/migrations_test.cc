@@ -26,8 +26,9 @@ class LicensesInUserRowsTest : public ::testing::Test {
                    : "INTEGER PRIMARY KEY";
     MigrateUpTo(LastKnown());
     Exec("INSERT INTO tenants (id, name, created_at) VALUES (1, 't', 0)");
-    Exec("INSERT INTO data_sources (id, tenant_id, name, provider, settings, created_at)"
-         " VALUES (1, 1, 'a', 'graph_json', '{}', 0), (2, 1, 'b', 'graph_json', '{}', 0)");
+    Exec(
+        "INSERT INTO data_sources (id, tenant_id, name, provider, settings, created_at)"
+        " VALUES (1, 1, 'a', 'graph_json', '{}', 0), (2, 1, 'b', 'graph_json', '{}', 0)");
   }
 
   // The last migration the vigil that wrote the rows knew.
@@ -35,8 +36,9 @@ class LicensesInUserRowsTest : public ::testing::Test {
 
   // Applies migrations 1 to `last` and records them, as ApplyMigrations does.
   void MigrateUpTo(int last) {
-    Exec("CREATE TABLE schema_migrations ("
-         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+    Exec(
+        "CREATE TABLE schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
     for (const Migration& m : AllMigrations()) {
       if (m.version > last) break;
       std::string sql(m.sql);
@@ -92,9 +94,10 @@ TEST_F(LicensesInUserRowsTest, FoldsLicenseLinksIntoSortedEscapedListsAndDeletes
   Link(2, "license", "u1", "s9");
   Link(1, "license", "u3", R"(we"ird\)");
   Link(1, "role", "u1", "r1");
-  Exec("INSERT INTO entities (tenant_id, data_source_id, kind, external_id, display_name,"
-       " attributes, content_hash, first_seen, last_changed)"
-       " VALUES (1, 1, 'sku', 's1', 'E3', '{\"part_number\":\"E3\"}', 'h', 0, 0)");
+  Exec(
+      "INSERT INTO entities (tenant_id, data_source_id, kind, external_id, display_name,"
+      " attributes, content_hash, first_seen, last_changed)"
+      " VALUES (1, 1, 'sku', 's1', 'E3', '{\"part_number\":\"E3\"}', 'h', 0, 0)");
 
   auto version = ApplyMigrations(db_.get(), id_type_);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
@@ -103,8 +106,7 @@ TEST_F(LicensesInUserRowsTest, FoldsLicenseLinksIntoSortedEscapedListsAndDeletes
   EXPECT_EQ(Column("SELECT attributes FROM entities ORDER BY id"),
             (std::vector<std::string>{
                 R"({"upn":"a","last_sign_in":null,"sku_ids":["s1","s2","s3"]})",
-                R"({"upn":"b","sku_ids":[]})",
-                R"({"upn":"c","sku_ids":["s9"]})",
+                R"({"upn":"b","sku_ids":[]})", R"({"upn":"c","sku_ids":["s9"]})",
                 R"({"upn":"d","sku_ids":["we\"ird\\"]})",
                 R"({"part_number":"E3"})",  // other kinds untouched
             }));
@@ -126,9 +128,9 @@ class EntitiesWithoutForeignKeysTest : public LicensesInUserRowsTest {
 TEST_F(EntitiesWithoutForeignKeysTest, KeepsRowsIdsAndTheUniqueKey) {
   User(1, "u1", R"({"upn":"a"})");
   User(2, "u2", R"({"upn":"b"})");
-  const std::vector<std::string> before =
-      Column("SELECT id || ' ' || data_source_id || ' ' || external_id || ' ' || attributes"
-             " FROM entities ORDER BY id");
+  const std::vector<std::string> before = Column(
+      "SELECT id || ' ' || data_source_id || ' ' || external_id || ' ' || attributes"
+      " FROM entities ORDER BY id");
   auto version = ApplyMigrations(db_.get(), id_type_);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
   EXPECT_EQ(*version, AllMigrations().back().version);
@@ -147,7 +149,6 @@ TEST_F(EntitiesWithoutForeignKeysTest, KeepsRowsIdsAndTheUniqueKey) {
                    " WHERE external_id <> 'u3')"),
             std::vector<std::string>{"u3"});
 }
-
 
 // Migration 11 on alerts written under migration 10: the rows stay; on
 // PostgreSQL a history row or a tag is no longer checked against alerts and
@@ -169,12 +170,14 @@ class AlertsWithoutForeignKeysTest : public LicensesInUserRowsTest {
 };
 
 TEST_F(AlertsWithoutForeignKeysTest, PostgresDropsTheReferencesSqliteKeepsThem) {
-  Exec("INSERT INTO alerts (id, tenant_id, analysis_type, type, subject, subject_name, severity,"
-       " state, details, details_digest, tag, first_seen, last_seen, updated_at, last_trace_id)"
-       " VALUES (1, 1, 'mfa', 'mfa.missing', 'u1', 'U1', 'high', 'open', '{}', 'd',"
-       " 'mfa:missing', 0, 0, 0, 't')");
-  Exec("INSERT INTO entity_tags (tenant_id, analysis_type, subject, tag, alert_id)"
-       " VALUES (1, 'mfa', 'u1', 'mfa:missing', 1)");
+  Exec(
+      "INSERT INTO alerts (id, tenant_id, analysis_type, type, subject, subject_name, severity,"
+      " state, details, details_digest, tag, first_seen, last_seen, updated_at, last_trace_id)"
+      " VALUES (1, 1, 'mfa', 'mfa.missing', 'u1', 'U1', 'high', 'open', '{}', 'd',"
+      " 'mfa:missing', 0, 0, 0, 't')");
+  Exec(
+      "INSERT INTO entity_tags (tenant_id, analysis_type, subject, tag, alert_id)"
+      " VALUES (1, 'mfa', 'u1', 'mfa:missing', 1)");
   // Before: both backends refuse a history row of an alert that does not exist.
   EXPECT_FALSE(InsertOrphans().ok());
 
@@ -221,9 +224,10 @@ class MigrationGapTest : public LicensesInUserRowsTest {
 
 TEST_F(MigrationGapTest, AMigrationNotRecordedBelowTheNewestIsApplied) {
   ASSERT_GT(AllMigrations().back().version, 14);
-  Exec("ALTER TABLE alert_history DROP COLUMN rule_version;"
-       "ALTER TABLE analysis_ledger DROP COLUMN rule_version;"
-       "DELETE FROM schema_migrations WHERE version = 14");
+  Exec(
+      "ALTER TABLE alert_history DROP COLUMN rule_version;"
+      "ALTER TABLE analysis_ledger DROP COLUMN rule_version;"
+      "DELETE FROM schema_migrations WHERE version = 14");
   EXPECT_FALSE(db_->Prepare("SELECT rule_version FROM alert_history").ok());
 
   auto version = ApplyMigrations(db_.get(), id_type_);
@@ -239,9 +243,10 @@ TEST_F(MigrationGapTest, AMigrationNotRecordedBelowTheNewestIsApplied) {
 
 // Migration 16: a tenant's exclusions, on both backends; ids count up.
 TEST_F(MigrationGapTest, ExclusionsTableTakesRowsWithIds) {
-  Exec("INSERT INTO exclusions (tenant_id, kind, value, alert_type, reason, added_by, added_at)"
-       " VALUES (1, 'user', 'u1', '*', 'break-glass', 'alice', 5),"
-       " (1, 'sku', 'SPE_E3', 'license.unused', 'reserve', 'bob', 6)");
+  Exec(
+      "INSERT INTO exclusions (tenant_id, kind, value, alert_type, reason, added_by, added_at)"
+      " VALUES (1, 'user', 'u1', '*', 'break-glass', 'alice', 5),"
+      " (1, 'sku', 'SPE_E3', 'license.unused', 'reserve', 'bob', 6)");
   EXPECT_EQ(Column("SELECT CAST(id AS TEXT) || ' ' || kind || ' ' || value FROM exclusions"
                    " ORDER BY id"),
             (std::vector<std::string>{"1 user u1", "2 sku SPE_E3"}));
