@@ -19,20 +19,34 @@ int RunSync(const SyncCommand& cmd, std::ostream& out, std::ostream& err) {
     err << "vigil: --tenant: " << s.message() << "\n";
     return kExitUsage;
   }
-  std::unique_ptr<Db> db = OpenDatabaseOrReport(cmd.db, err);
+  if (cmd.from_dir.empty() && !cmd.format.empty()) {
+    err << "vigil: --format describes a directory: give it with --from-dir\n";
+    return kExitUsage;
+  }
+  // Without --from-dir the tenant and its data source must exist already:
+  // nothing is created, not even the database.
+  std::unique_ptr<Db> db = cmd.from_dir.empty() ? OpenExistingDatabaseOrReport(cmd.db, err)
+                                                : OpenDatabaseOrReport(cmd.db, err);
   if (!db) return kExitFailed;
   std::unique_ptr<Clock> clock = NewSystemClock();
   SyncOptions options;
   options.force = cmd.force;
-  const bool google = cmd.format == "google_json";
-  const std::string source = !cmd.source.empty() ? cmd.source : google ? "google" : "graph";
-  DirectorySync run = SyncFromDirectory(
-      db.get(), *clock, *analysis_clock, cmd.tenant, source, cmd.from_dir, options, "cli sync",
-      google ? OpenGoogleDirectory : OpenGraphDirectory, cmd.format);
+  DirectorySync run;
+  if (cmd.from_dir.empty()) {
+    run = SyncStoredSource(db.get(), *clock, *analysis_clock, cmd.tenant, cmd.source, options,
+                           "cli sync", OpenProvider);
+  } else {
+    const bool google = cmd.format == "google_json";
+    const std::string source = !cmd.source.empty() ? cmd.source : google ? "google" : "graph";
+    run = SyncFromDirectory(db.get(), *clock, *analysis_clock, cmd.tenant, source, cmd.from_dir,
+                            options, "cli sync", google ? OpenGoogleDirectory : OpenGraphDirectory,
+                            google ? "google_json" : "graph_json");
+  }
   if (!run.setup.ok()) {
     err << "vigil: " << run.setup.message() << "\n";
     return kExitFailed;
   }
+  const std::string& source = run.source;
   const SyncOutcome& outcome = run.outcome;
   // A new data source syncs again every hour under `vigil serve`.
   Schedule schedule;
@@ -74,24 +88,27 @@ void AddSyncCommand(CLI::App& app, CommandContext* cli) {
   auto cmd = std::make_shared<SyncCommand>();
   CLI::App* c = app.add_subcommand(
       "sync",
-      "sync a tenant from a directory of Microsoft Graph or Google Workspace answers,\n"
-      "analyze it and reconcile its alerts (creates the tenant and data source when new)");
+      "sync a tenant from a directory of Microsoft Graph or Google Workspace answers\n"
+      "(creates the tenant and data source when new), or one of its stored data sources\n"
+      "through its own provider, then analyze it and reconcile its alerts");
   c->add_option("--db", cmd->db, kDbHelp)->capture_default_str();
   c->add_option("--tenant", cmd->tenant, "tenant name (letters, digits, . - _)")->required();
   c->add_option("--from-dir", cmd->from_dir,
                 "directory with users.json, subscribedSkus.json, userRegistrationDetails.json,\n"
                 "roleAssignments.json, conditionalAccessPolicies.json, securityDefaults.json\n"
                 "and optionally groups.json (with groupMembers/<id>.json per security group);\n"
-                "a missing file means that data is not available")
-      ->required();
+                "a missing file means that data is not available. Without it, the tenant's\n"
+                "stored data source (--source) syncs through its own provider: a live\n"
+                "microsoft365 or google_workspace connection added with `vigil source add`\n"
+                "(needs the secret key), or the directory it was created from");
   c->add_option("--format", cmd->format,
-                "the directory's format: graph_json (Microsoft Graph answers, the files above)\n"
-                "or google_json (Google Workspace answers: users.json, roles.json,\n"
+                "the directory's format: graph_json (Microsoft Graph answers, the files above;\n"
+                "the default) or google_json (Google Workspace answers: users.json, roles.json,\n"
                 "roleAssignments.json, licenseAssignments.json)")
-      ->check(CLI::IsMember({"graph_json", "google_json"}))
-      ->capture_default_str();
+      ->check(CLI::IsMember({"graph_json", "google_json"}));
   c->add_option("--source", cmd->source,
-                "data source name within the tenant (default: graph, or google for google_json)");
+                "data source name within the tenant (with --from-dir, default: graph, or google\n"
+                "for google_json; without, default: the tenant's only data source)");
   c->add_option("--now", cmd->now, kNowHelp);
   c->add_flag("--force", cmd->force,
               "accept a sync that deletes more than half of a kind of entity");

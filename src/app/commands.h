@@ -19,9 +19,11 @@ constexpr int kExitUsage = 2;
 struct SyncCommand {
   std::string db = "vigil.db";
   std::string tenant;
-  std::string from_dir;
-  std::string format = "graph_json";  // the directory's provider: graph_json or google_json
-  std::string source;                 // empty: "graph" for graph_json, "google" for google_json
+  std::string from_dir;  // empty: sync the stored data source through its own provider
+  std::string format;    // the directory's provider: graph_json (default) or google_json
+  // With --from-dir, empty: "graph" for graph_json, "google" for google_json;
+  // without, empty: the tenant's only data source.
+  std::string source;
   std::string now;  // ISO 8601; empty = the system clock
   bool force = false;
   bool json = false;

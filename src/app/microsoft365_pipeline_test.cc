@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "app/cli_test_support.h"
 #include "pipeline/pipeline.h"
@@ -189,6 +190,83 @@ TEST_F(Microsoft365PipelineTest, LiveSyncGivesTheAlertsOfTheSameDirectory) {
   const auto expected = AlertKeys(other, "contoso");
   EXPECT_FALSE(expected.empty());
   EXPECT_EQ(AlertKeys(Db(), "contoso"), expected);
+}
+
+// `vigil sync` without --from-dir: the stored live data source, through
+// the same provider `vigil serve` would open, then the analysis; what the
+// user sees equals a sync of the same tenant's directory.
+TEST_F(Microsoft365PipelineTest, VigilSyncWithoutADirectorySyncsTheStoredLiveSource) {
+  ASSERT_NE(AddSource(), 0);
+  testing::CliRun live =
+      Vigil({"sync", "--db", Db(), "--tenant", "contoso", "--now", FormatIso8601(now_), "--json"});
+  ASSERT_EQ(live.status, 0) << live.err;
+  const nlohmann::json outcome = nlohmann::json::parse(live.out);
+  EXPECT_EQ(outcome["data_source"], "microsoft365");
+  EXPECT_EQ(outcome["sync"]["kinds"]["user"]["created"], 120) << live.out;
+  EXPECT_EQ(live.out.find(kSecret), std::string::npos);
+
+  const std::string other = dir_ + "/directory.db";
+  testing::CliRun dir_sync = Vigil({"sync", "--db", other, "--tenant", "contoso", "--from-dir",
+                                    dir_ + "/graph", "--now", FormatIso8601(now_), "--json"});
+  ASSERT_EQ(dir_sync.status, 0) << dir_sync.err;
+  const auto expected = AlertKeys(other, "contoso");
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(AlertKeys(Db(), "contoso"), expected);
+
+  // Again, by name: nothing changed at the fake, so nothing is written.
+  testing::CliRun again = Vigil({"sync", "--db", Db(), "--tenant", "contoso", "--source",
+                                 "microsoft365", "--now", FormatIso8601(now_), "--json"});
+  ASSERT_EQ(again.status, 0) << again.err;
+  const nlohmann::json second = nlohmann::json::parse(again.out);
+  EXPECT_EQ(second["sync"]["kinds"]["user"]["created"], 0) << again.out;
+  EXPECT_EQ(second["sync"]["kinds"]["user"]["updated"], 0) << again.out;
+  EXPECT_EQ(AlertKeys(Db(), "contoso"), expected);
+}
+
+TEST_F(Microsoft365PipelineTest, VigilSyncWithoutADirectoryNamesWhatIsMissing) {
+  const std::string missing = dir_ + "/no-such.db";
+  testing::CliRun no_db = Vigil({"sync", "--db", missing, "--tenant", "contoso"});
+  EXPECT_EQ(no_db.status, 1);
+  EXPECT_NE(no_db.err.find(missing), std::string::npos) << no_db.err;
+  EXPECT_FALSE(std::filesystem::exists(missing));
+
+  ASSERT_NE(AddSource(), 0);
+  testing::CliRun no_tenant = Vigil({"sync", "--db", Db(), "--tenant", "fabrikam"});
+  EXPECT_EQ(no_tenant.status, 1);
+  EXPECT_EQ(no_tenant.err,
+            "vigil: there is no tenant \"fabrikam\" (sync a directory with --from-dir, or add a "
+            "data source with `vigil source add`, to create it)\n");
+
+  testing::CliRun no_source =
+      Vigil({"sync", "--db", Db(), "--tenant", "contoso", "--source", "okta"});
+  EXPECT_EQ(no_source.status, 1);
+  EXPECT_EQ(no_source.err,
+            "vigil: tenant \"contoso\" has no data source \"okta\"; its data sources: "
+            "\"microsoft365\"\n");
+
+  testing::CliRun format = Vigil(
+      {"sync", "--db", Db(), "--tenant", "contoso", "--format", "google_json"});
+  EXPECT_EQ(format.status, 2);
+  EXPECT_EQ(format.err, "vigil: --format describes a directory: give it with --from-dir\n");
+
+  // A second data source: which one is meant must be said.
+  testing::CliRun second = Vigil({"sync", "--db", Db(), "--tenant", "contoso", "--source",
+                                  "files", "--from-dir", dir_ + "/graph", "--now",
+                                  FormatIso8601(now_)});
+  ASSERT_EQ(second.status, 0) << second.err;
+  testing::CliRun which = Vigil({"sync", "--db", Db(), "--tenant", "contoso"});
+  EXPECT_EQ(which.status, 1);
+  EXPECT_EQ(which.err,
+            "vigil: tenant \"contoso\" has 2 data sources, \"microsoft365\" and \"files\": name "
+            "one with --source\n");
+
+  // Without the secret key the sealed client secret cannot be opened:
+  // nothing syncs, and the error says why.
+  unsetenv("VIGIL_SECRET_KEY");
+  testing::CliRun no_key =
+      Vigil({"sync", "--db", Db(), "--tenant", "contoso", "--source", "microsoft365"});
+  EXPECT_EQ(no_key.status, 1);
+  EXPECT_NE(no_key.err.find("VIGIL_SECRET_KEY"), std::string::npos) << no_key.err;
 }
 
 TEST_F(Microsoft365PipelineTest, RelativeLinksSyncTheWholeTenant) {

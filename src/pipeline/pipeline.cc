@@ -205,6 +205,66 @@ SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_
   return outcome;
 }
 
+namespace {
+
+// Runs RunSyncAndAnalyze under a new trace whose root span is "trigger"
+// and stores the trace's spans: the tail of SyncFromDirectory and
+// SyncStoredSource, once their setup found the data source.
+void RunTriggered(Db* db, const Clock& clock, const Clock& analysis_clock, Provider* provider,
+                  const SyncOptions& options, const std::string& trigger, DirectorySync* result) {
+  Trace trace(NewTraceId(), &clock, [db] { return db->statements_executed(); });
+  result->trace_id = trace.trace_id();
+  {
+    auto root = trace.StartSpan("trigger", result->tenant_id);
+    root.SetAttribute("by", trigger);
+    result->outcome = RunSyncAndAnalyze(db, clock, analysis_clock, result->tenant_id,
+                                        result->data_source_id, provider, options, &trace);
+  }
+  if (Status saved = SaveSpans(db, trace.TakeFinished());
+      !saved.ok() && result->outcome.status.ok()) {
+    result->outcome.analysis_status = saved.Prefixed("storing the trace");
+    result->outcome.analysis.reset();
+  }
+}
+
+// "a, b and c" in quotes, for error messages.
+std::string QuotedNames(const std::vector<DataSourceRow>& sources) {
+  std::string out;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (i > 0) out += i + 1 == sources.size() ? " and " : ", ";
+    out += "\"" + sources[i].name + "\"";
+  }
+  return out;
+}
+
+// The tenant's data source named `name` (empty: its only one).
+Result<DataSourceRow> PickSource(Db* db, const std::string& tenant, const std::string& name) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<TenantRow> t, FindTenant(db, tenant));
+  if (!t) {
+    return Status::NotFound("there is no tenant \"" + tenant +
+                            "\" (sync a directory with --from-dir, or add a data source with "
+                            "`vigil source add`, to create it)");
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::vector<DataSourceRow> sources, ListDataSources(db, t->id));
+  if (sources.empty()) {
+    return Status::NotFound("tenant \"" + tenant + "\" has no data source (add one with "
+                            "`vigil source add`)");
+  }
+  if (name.empty()) {
+    if (sources.size() == 1) return sources.front();
+    return Status::InvalidArgument("tenant \"" + tenant + "\" has " +
+                                   std::to_string(sources.size()) + " data sources, " +
+                                   QuotedNames(sources) + ": name one with --source");
+  }
+  for (const DataSourceRow& s : sources) {
+    if (s.name == name) return s;
+  }
+  return Status::NotFound("tenant \"" + tenant + "\" has no data source \"" + name +
+                          "\"; its data sources: " + QuotedNames(sources));
+}
+
+}  // namespace
+
 DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysis_clock,
                                 const std::string& tenant, const std::string& source,
                                 const std::string& dir, const SyncOptions& options,
@@ -231,19 +291,30 @@ DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysi
   }
   result.tenant_id = t->id;
   result.data_source_id = ds->id;
-  Trace trace(NewTraceId(), &clock, [db] { return db->statements_executed(); });
-  result.trace_id = trace.trace_id();
-  {
-    auto root = trace.StartSpan("trigger", t->id);
-    root.SetAttribute("by", trigger);
-    result.outcome = RunSyncAndAnalyze(db, clock, analysis_clock, t->id, ds->id, provider->get(),
-                                       options, &trace);
+  result.source = ds->name;
+  RunTriggered(db, clock, analysis_clock, provider->get(), options, trigger, &result);
+  return result;
+}
+
+DirectorySync SyncStoredSource(Db* db, const Clock& clock, const Clock& analysis_clock,
+                               const std::string& tenant, const std::string& source,
+                               const SyncOptions& options, const std::string& trigger,
+                               const ProviderOpener& open_provider) {
+  DirectorySync result;
+  Result<DataSourceRow> ds = PickSource(db, tenant, source);
+  if (!ds.ok()) {
+    result.setup = ds.status();
+    return result;
   }
-  if (Status saved = SaveSpans(db, trace.TakeFinished());
-      !saved.ok() && result.outcome.status.ok()) {
-    result.outcome.analysis_status = saved.Prefixed("storing the trace");
-    result.outcome.analysis.reset();
+  Result<std::unique_ptr<Provider>> provider = open_provider(*ds, ProviderContext{db, &clock});
+  if (!provider.ok()) {
+    result.setup = provider.status();
+    return result;
   }
+  result.tenant_id = ds->tenant_id;
+  result.data_source_id = ds->id;
+  result.source = ds->name;
+  RunTriggered(db, clock, analysis_clock, provider->get(), options, trigger, &result);
   return result;
 }
 

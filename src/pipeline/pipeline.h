@@ -78,11 +78,12 @@ SyncOutcome RunSyncAndAnalyze(Db* db, const Clock& clock, const Clock& analysis_
                               int64_t tenant_id, int64_t data_source_id, Provider* provider,
                               const SyncOptions& options, Trace* trace);
 
-// What SyncFromDirectory did.
+// What SyncFromDirectory or SyncStoredSource did.
 struct DirectorySync {
   std::string trace_id;
   int64_t tenant_id = 0;       // when setup is OK
   int64_t data_source_id = 0;  // when setup is OK
+  std::string source;          // the data source's name, when setup is OK
   Status setup;         // not OK: the directory, tenant or data source was unusable; nothing ran
   SyncOutcome outcome;  // when setup is OK
 };
@@ -99,5 +100,19 @@ DirectorySync SyncFromDirectory(Db* db, const Clock& clock, const Clock& analysi
                                 const std::string& dir, const SyncOptions& options,
                                 const std::string& trigger, const DirectoryOpener& open_directory,
                                 const std::string& provider = "graph_json");
+
+// The same chain for a data source already stored, through its own provider
+// (a live microsoft365 or google_workspace connection, or the directory or
+// generator it was created with), as `vigil sync` without --from-dir runs
+// it. `source` names the data source; empty: the tenant's only one. Setup
+// errors, before anything is written: the tenant does not exist (NotFound;
+// it is never created here), no data source of that name (NotFound, naming
+// the tenant's data sources), an empty `source` while the tenant has
+// several (InvalidArgument, naming them), or the provider cannot be opened
+// (its error, e.g. no secret key to unseal the client secret).
+DirectorySync SyncStoredSource(Db* db, const Clock& clock, const Clock& analysis_clock,
+                               const std::string& tenant, const std::string& source,
+                               const SyncOptions& options, const std::string& trigger,
+                               const ProviderOpener& open_provider);
 
 }  // namespace vigil
