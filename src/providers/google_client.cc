@@ -13,7 +13,6 @@ namespace vigil {
 namespace {
 
 constexpr size_t kMaxErrorBodyBytes = 64 << 10;
-constexpr int64_t kTokenRenewMarginMs = 5 * 60 * 1000;
 constexpr char kJwtBearerGrant[] = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 bool IsHttpUrl(std::string_view url) {
@@ -139,14 +138,11 @@ GoogleClient::GoogleClient(GoogleCredentials credentials, GoogleClientOptions op
                                                          : GlobalGoogleRequestLimiter()),
       system_clock_(options_.clock == nullptr ? NewSystemClock() : nullptr),
       clock_(options_.clock != nullptr ? options_.clock : system_clock_.get()),
-      backoff_(options_.initial_backoff_ms, options_.max_backoff_ms, options_.jitter_seed) {}
+      backoff_(options_.initial_backoff_ms, options_.max_backoff_ms, options_.jitter_seed),
+      tokens_(clock_) {}
 
 Result<std::string> GoogleClient::AccessToken() {
-  std::lock_guard<std::mutex> lock(token_mu_);
-  if (!token_.empty() && clock_->NowMs() < token_renew_at_) return token_;
-  token_.clear();
-  VIGIL_RETURN_IF_ERROR(FetchToken());
-  return token_;
+  return tokens_.Get([this](TimeMs asked_at) { return FetchToken(asked_at); });
 }
 
 Status GoogleClient::TokenRefused(const GoogleError& error) const {
@@ -166,8 +162,7 @@ Status GoogleClient::TokenRefused(const GoogleError& error) const {
   return Status::PermissionDenied(message);
 }
 
-Status GoogleClient::FetchToken() {
-  const TimeMs asked_at = clock_->NowMs();
+Result<IssuedToken> GoogleClient::FetchToken(TimeMs asked_at) {
   VIGIL_ASSIGN_OR_RETURN(std::string assertion,
                          SignGoogleAssertion(credentials_.key, credentials_.admin_email,
                                              options_.scope, options_.token_url, asked_at / 1000));
@@ -198,15 +193,7 @@ Status GoogleClient::FetchToken() {
     return Status::InvalidArgument(
         what + ": the token endpoint's expires_in is not a positive number of seconds");
   }
-  const int64_t lifetime_ms = std::min<int64_t>(expires->get<int64_t>(), 24 * 3600) * 1000;
-  token_ = token;
-  token_renew_at_ = asked_at + lifetime_ms - std::min(kTokenRenewMarginMs, lifetime_ms / 10);
-  return Status::Ok();
-}
-
-void GoogleClient::DropToken(const std::string& token) {
-  std::lock_guard<std::mutex> lock(token_mu_);
-  if (token_ == token) token_.clear();
+  return IssuedToken{token, expires->get<int64_t>()};
 }
 
 Result<HttpResponse> GoogleClient::SendLimited(const HttpRequest& request) {
@@ -247,7 +234,7 @@ Result<HttpResponse> GoogleClient::Exchange(HttpRequest request, bool api, Googl
     GoogleError google_error = ReadGoogleError(*response);
     if (api && status == 401 && !refreshed) {
       refreshed = true;  // a revoked or early-expired token: once more, not counted
-      DropToken(token);
+      tokens_.Drop(token);
       --attempt;
       continue;
     }

@@ -56,6 +56,7 @@
 #include "providers/graph_client.h"
 #include "providers/http_retry.h"
 #include "providers/request_limiter.h"
+#include "providers/token_cache.h"
 
 namespace vigil {
 
@@ -135,9 +136,8 @@ class GoogleClient {
 
   Result<HttpResponse> Exchange(HttpRequest request, bool api, GoogleError* error);
   Result<HttpResponse> SendLimited(const HttpRequest& request);
-  Status FetchToken();  // with token_mu_ held
+  Result<IssuedToken> FetchToken(TimeMs asked_at);  // through tokens_
   Status TokenRefused(const GoogleError& error) const;
-  void DropToken(const std::string& token);
   void Sleep(int64_t ms);
 
   const GoogleCredentials credentials_;
@@ -148,10 +148,7 @@ class GoogleClient {
   std::unique_ptr<Clock> system_clock_;
   const Clock* const clock_;
   JitterBackoff backoff_;
-
-  std::mutex token_mu_;
-  std::string token_;
-  TimeMs token_renew_at_ = 0;
+  TokenCache tokens_;
 };
 
 }  // namespace vigil

@@ -16,9 +16,6 @@ namespace {
 
 // Error bodies above this are not read for Graph's code and message.
 constexpr size_t kMaxErrorBodyBytes = 64 << 10;
-// A token is renewed this long before it expires, or 10% of its lifetime
-// when that is shorter.
-constexpr int64_t kTokenRenewMarginMs = 5 * 60 * 1000;
 // Parse buffers above this are not kept by the link reader's thread.
 constexpr size_t kRetainedLinkParserCapacity = size_t{4} << 20;
 
@@ -199,6 +196,7 @@ GraphClient::GraphClient(GraphCredentials credentials, GraphClientOptions option
                                                          : GlobalGraphRequestLimiter()),
       system_clock_(options_.clock == nullptr ? NewSystemClock() : nullptr),
       clock_(options_.clock != nullptr ? options_.clock : system_clock_.get()),
+      tokens_(clock_),
       backoff_(options_.initial_backoff_ms, options_.max_backoff_ms, options_.jitter_seed) {}
 
 std::string GraphClient::GraphUrl(std::string_view path_and_query) const {
@@ -216,14 +214,10 @@ Result<std::string> GraphClient::FollowLink(const std::string& request_url, cons
 }
 
 Result<std::string> GraphClient::AccessToken() {
-  std::lock_guard<std::mutex> lock(token_mu_);
-  if (!token_.empty() && clock_->NowMs() < token_renew_at_) return token_;
-  token_.clear();
-  VIGIL_RETURN_IF_ERROR(FetchToken());
-  return token_;
+  return tokens_.Get([this](TimeMs asked_at) { return FetchToken(asked_at); });
 }
 
-Status GraphClient::FetchToken() {
+Result<IssuedToken> GraphClient::FetchToken(TimeMs /*asked_at*/) {
   HttpRequest request;
   request.method = "POST";
   request.url = options_.authority_url + "/" + credentials_.tenant_id + "/oauth2/v2.0/token";
@@ -234,7 +228,6 @@ Status GraphClient::FetchToken() {
                              {"scope", scope_},
                              {"grant_type", "client_credentials"}});
   const std::string what = "tenant " + credentials_.tenant_id + ": cannot get an access token";
-  const TimeMs asked_at = clock_->NowMs();
   GraphError error;
   Result<HttpResponse> response = Exchange(std::move(request), /*graph=*/false, &error);
   if (!response.ok()) {
@@ -269,17 +262,7 @@ Status GraphClient::FetchToken() {
                                    ": the token endpoint's expires_in is not a positive "
                                    "number of seconds");
   }
-  // Tokens of the identity platform live at most a day; a larger figure is
-  // not trusted (nor allowed to overflow).
-  const int64_t lifetime_ms = std::min<int64_t>(expires_in_s, 24 * 3600) * 1000;
-  token_ = token->get<std::string>();
-  token_renew_at_ = asked_at + lifetime_ms - std::min(kTokenRenewMarginMs, lifetime_ms / 10);
-  return Status::Ok();
-}
-
-void GraphClient::DropToken(const std::string& token) {
-  std::lock_guard<std::mutex> lock(token_mu_);
-  if (token_ == token) token_.clear();
+  return IssuedToken{token->get<std::string>(), expires_in_s};
 }
 
 Result<HttpResponse> GraphClient::SendLimited(const HttpRequest& request) {
@@ -328,7 +311,7 @@ Result<HttpResponse> GraphClient::Exchange(HttpRequest request, bool graph, Grap
       // The token may have been revoked or expired early: one more try with
       // a fresh one, not counted as an attempt.
       refreshed = true;
-      DropToken(token);
+      tokens_.Drop(token);
       --attempt;
       continue;
     }

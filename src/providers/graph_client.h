@@ -57,6 +57,7 @@
 #include "http/http_client.h"
 #include "providers/http_retry.h"
 #include "providers/request_limiter.h"
+#include "providers/token_cache.h"
 
 namespace vigil {
 
@@ -165,8 +166,7 @@ class GraphClient {
   // Sends with retries; `graph` adds the bearer token and the 401 refresh.
   Result<HttpResponse> Exchange(HttpRequest request, bool graph, GraphError* error);
   Result<HttpResponse> SendLimited(const HttpRequest& request);
-  Status FetchToken();  // with token_mu_ held
-  void DropToken(const std::string& token);
+  Result<IssuedToken> FetchToken(TimeMs asked_at);  // through tokens_
   int64_t Backoff(int attempt);
   void Sleep(int64_t ms);
 
@@ -180,9 +180,7 @@ class GraphClient {
   std::unique_ptr<Clock> system_clock_;  // when options_.clock is null
   const Clock* const clock_;
 
-  std::mutex token_mu_;  // held while a token is fetched: one fetch at a time
-  std::string token_;
-  TimeMs token_renew_at_ = 0;
+  TokenCache tokens_;
 
   JitterBackoff backoff_;
 };
