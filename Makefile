@@ -21,7 +21,7 @@ build: deps $(BUILD)/build.ninja
 # with leak checks, at -Og with line tables (-g1). One tree, so a clean
 # machine compiles the project once, and at the flags that compile fastest
 # with the sanitizers on (-O2 with them takes three times as long per file;
-# -Og runs the tests faster than -O0 at the same cost). `build/` (demo,
+# -Og compiles as fast as -O0 and optimises a little). `build/` (demo,
 # benchmarks) is the same code optimised without the sanitizers, which
 # `make test` never builds. The two small fuzz targets run here too
 # (tests/fuzz/run.sh, clang); the one over the whole API, which compiles
