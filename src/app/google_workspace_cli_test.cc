@@ -308,6 +308,29 @@ TEST_F(GoogleWorkspaceCliTest, ASyncGivesTheUsersAndAlertsAndSourcesShowsWhatWas
       << text.out;
 }
 
+// `vigil sync` without --from-dir: the stored Workspace source through its
+// own provider (the key unsealed with the secret key), then the analysis.
+TEST_F(GoogleWorkspaceCliTest, VigilSyncWithoutADirectorySyncsTheStoredSource) {
+  ASSERT_NE(AddSource(), 0);
+  CliRun sync = Vigil({"sync", "--db", db_, "--tenant", "acme", "--now",
+                       "2026-01-01T00:00:00Z", "--json"});
+  ASSERT_EQ(sync.status, 0) << sync.err;
+  ExpectNoKey(sync);
+  const nlohmann::json outcome = nlohmann::json::parse(sync.out);
+  EXPECT_EQ(outcome["data_source"], "google_workspace");
+  EXPECT_EQ(outcome["sync"]["kinds"]["user"]["created"], 12) << sync.out;
+  CliRun alerts = Vigil({"alerts", "--db", db_, "--tenant", "acme", "--json"});
+  ASSERT_EQ(alerts.status, 0) << alerts.err;
+  std::map<std::string, int> types;
+  const nlohmann::json listed = nlohmann::json::parse(alerts.out);
+  for (const nlohmann::json& a : listed) ++types[a["type"]];
+  EXPECT_EQ(types, (std::map<std::string, int>{{"mfa.admin_not_registered", 1},
+                                               {"mfa.user_not_registered", 5},
+                                               {"privilege.stale_admin", 1},
+                                               {"stale.user", 4}}))
+      << alerts.out;
+}
+
 // The invariants of Microsoft 365, on Workspace: a refused scope leaves
 // its data's alerts as they were, an empty user list is refused by the
 // deletion guard, and an identical resync writes nothing.
