@@ -126,7 +126,7 @@ std::vector<Event> RunEvents(const AnalysisRun& run, const ReconcileSummary& sum
   for (const AlertChange& c : summary.changes) {
     AlertChangedPayload payload{c.transition, run.tenant_id, c.alert_id, run.run_id,
                                 c.alert_type, c.subject,     c.severity, c.previous_severity,
-                                c.flapping,   std::nullopt};
+                                c.flapping,   std::nullopt,  c.reason};
     if (auto it = snoozed.find(c.alert_id); it != snoozed.end()) payload.snoozed_until = it->second;
     events.push_back(ToEvent(payload, run.trace_id, now));
   }

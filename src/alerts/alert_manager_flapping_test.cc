@@ -93,9 +93,9 @@ class AlertManagerFlappingTest : public ::testing::Test {
   }
 
   // The payload of an event of u1 of `tenant` after its "severity" field.
-  static std::string Tail(const std::string& previous, bool flapping) {
+  static std::string Tail(const std::string& previous, bool flapping, const std::string& reason) {
     return ",\"previous_severity\":" + previous + ",\"flapping\":" + (flapping ? "true" : "false") +
-           ",\"muted\":false,\"snoozed_until\":null}";
+           ",\"muted\":false,\"snoozed_until\":null,\"reason\":\"" + reason + "\"}";
   }
   std::string Expected(const std::string& type, int64_t alert_id, int run,
                        const std::string& severity, const std::string& tail) {
@@ -128,7 +128,8 @@ TEST_F(AlertManagerFlappingTest, FourStateChangesWithinSixHoursFlapOnceThenStabl
   EXPECT_FALSE(Alert(contoso_).flapping);
   const std::vector<std::string> before = NewAlertEvents();
   ASSERT_EQ(before.size(), 3u);
-  EXPECT_EQ(before[2], Expected("reopened", id, 3, "medium", Tail("null", false)));
+  EXPECT_EQ(before[2],
+            Expected("reopened", id, 3, "medium", Tail("null", false, "finding reappeared")));
 
   ReconcileSummary fourth = Mfa(contoso_, kT0 + 3 * kHour, false);  // 4: resolved, flapping
   AlertRow a = Alert(contoso_);
@@ -142,8 +143,11 @@ TEST_F(AlertManagerFlappingTest, FourStateChangesWithinSixHoursFlapOnceThenStabl
                              "resolved open->resolved: finding no longer present in complete batch",
                              "flapping resolved->resolved: changed state 4 times within 6h"}));
   EXPECT_EQ(NewAlertEvents(),
-            (std::vector<std::string>{Expected("resolved", id, 4, "medium", Tail("null", true)),
-                                      Expected("flapping", id, 4, "medium", Tail("null", true))}));
+            (std::vector<std::string>{
+                Expected("resolved", id, 4, "medium",
+                         Tail("null", true, "finding no longer present in complete batch")),
+                Expected("flapping", id, 4, "medium",
+                         Tail("null", true, "changed state 4 times within 6h"))}));
   ASSERT_EQ(fourth.changes.size(), 2u);
   EXPECT_EQ(fourth.changes[1].transition, "flapping");
   EXPECT_EQ(fourth.changes[1].reason, "changed state 4 times within 6h");
@@ -156,9 +160,9 @@ TEST_F(AlertManagerFlappingTest, FourStateChangesWithinSixHoursFlapOnceThenStabl
   Mfa(contoso_, kT0 + 4 * kHour, true, Severity::kHigh);  // 5: reopened, severity changed
   EXPECT_TRUE(Alert(contoso_).flapping);
   EXPECT_EQ(History(id).size(), 6u);
-  EXPECT_EQ(
-      NewAlertEvents(),
-      (std::vector<std::string>{Expected("reopened", id, 5, "high", Tail("\"medium\"", true))}));
+  EXPECT_EQ(NewAlertEvents(),
+            (std::vector<std::string>{Expected("reopened", id, 5, "high",
+                                               Tail("\"medium\"", true, "finding reappeared"))}));
 
   // Exactly a window after the last change: still flapping.
   Mfa(contoso_, kT0 + 10 * kHour, true, Severity::kHigh);
@@ -175,7 +179,8 @@ TEST_F(AlertManagerFlappingTest, FourStateChangesWithinSixHoursFlapOnceThenStabl
   EXPECT_EQ(History(id).back(), "stable open->open: held one state for 6h");
   EXPECT_EQ(History(id).size(), 7u);
   EXPECT_EQ(NewAlertEvents(),
-            (std::vector<std::string>{Expected("stable", id, 7, "high", Tail("null", false))}));
+            (std::vector<std::string>{
+                Expected("stable", id, 7, "high", Tail("null", false, "held one state for 6h"))}));
   ASSERT_EQ(later.changes.size(), 1u);
   EXPECT_EQ(later.changes[0].transition, "stable");
 
@@ -236,9 +241,14 @@ TEST_F(AlertManagerFlappingTest, DetailsOnlyAndSeverityUpdatesAreNotStateChanges
   EXPECT_EQ(History(id).size(), 8u);  // opened + 7 updates, no flapping row
   const std::vector<std::string> events = NewAlertEvents();
   ASSERT_EQ(events.size(), 8u);
-  EXPECT_EQ(events[1], Expected("updated", id, 2, "high", Tail("\"medium\"", false)));
-  EXPECT_EQ(events[2], Expected("updated", id, 3, "medium", Tail("\"high\"", false)));
-  EXPECT_EQ(events[7], Expected("updated", id, 8, "medium", Tail("null", false)));
+  EXPECT_EQ(events[1], Expected("updated", id, 2, "high",
+                                Tail("\"medium\"", false,
+                                     "severity changed from medium to high; details changed")));
+  EXPECT_EQ(events[2], Expected("updated", id, 3, "medium",
+                                Tail("\"high\"", false,
+                                     "severity changed from high to medium; details changed")));
+  EXPECT_EQ(events[7],
+            Expected("updated", id, 8, "medium", Tail("null", false, "details changed")));
 }
 
 TEST_F(AlertManagerFlappingTest, AnUpdateOfAFlappingAlertSaysFlappingAndStableComesAfter) {
@@ -251,9 +261,11 @@ TEST_F(AlertManagerFlappingTest, AnUpdateOfAFlappingAlertSaysFlappingAndStableCo
   NewAlertEvents();
   // Details change after the window: the update is told as flapping, then stable.
   Mfa(contoso_, kT0 + 9 * kHour, true, Severity::kMedium, "{\"v\":1}");
-  EXPECT_EQ(NewAlertEvents(),
-            (std::vector<std::string>{Expected("updated", id, 4, "medium", Tail("null", true)),
-                                      Expected("stable", id, 4, "medium", Tail("null", false))}));
+  EXPECT_EQ(
+      NewAlertEvents(),
+      (std::vector<std::string>{
+          Expected("updated", id, 4, "medium", Tail("null", true, "details changed")),
+          Expected("stable", id, 4, "medium", Tail("null", false, "held one state for 6h"))}));
   EXPECT_FALSE(Alert(contoso_).flapping);
 }
 

@@ -70,7 +70,8 @@ TEST_F(AlertManagerMutingTest, EventsOfAnAlertSnoozedAtTheChangeAreMuted) {
   const int64_t u2 = opened.changes[1].alert_id;
   const int64_t u3 = opened.changes[2].alert_id;
   for (const auto& [id, payload] : NewAlertPayloads()) {
-    EXPECT_NE(payload.find(R"("muted":false,"snoozed_until":null})"), std::string::npos) << payload;
+    EXPECT_NE(payload.find(R"("muted":false,"snoozed_until":null,"reason":)"), std::string::npos)
+        << payload;
   }
   // u1 snoozed beyond the change; u2's snooze ended before it; u3 never snoozed.
   ASSERT_TRUE(SnoozeAlert(db_.get(), u1, kNow + kDay, kNow).ok());
@@ -98,10 +99,11 @@ TEST_F(AlertManagerMutingTest, EventsOfAnAlertSnoozedAtTheChangeAreMuted) {
                               "\"subject\":\"u1\",\"severity\":\"high\","
                               "\"previous_severity\":\"medium\",\"flapping\":false,"
                               "\"muted\":true,"
-                              "\"snoozed_until\":\"2028-09-28T00:00:00Z\"}");
-  EXPECT_NE(payloads[u2].find(R"("muted":false,"snoozed_until":null})"), std::string::npos)
+                              "\"snoozed_until\":\"2028-09-28T00:00:00Z\","
+                              "\"reason\":\"severity changed from medium to high\"}");
+  EXPECT_NE(payloads[u2].find(R"("muted":false,"snoozed_until":null,"reason":)"), std::string::npos)
       << payloads[u2];
-  EXPECT_NE(payloads[u3].find(R"("muted":false,"snoozed_until":null})"), std::string::npos)
+  EXPECT_NE(payloads[u3].find(R"("muted":false,"snoozed_until":null,"reason":)"), std::string::npos)
       << payloads[u3];
 
   // The snooze did not hold the change back: u1 is updated, u2 resolved.

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "alerts/alert_store.h"
@@ -228,15 +229,17 @@ TEST_F(AlertManagerTest, AnAnalysisOfOlderDataAfterOneOfNewerDataIsStale) {
   // Two analyses raced: the one that loaded the newer data (the tenant's
   // sync 10) reconciled first; the one that loaded sync 9's data arrives
   // after it, with a later analysis clock.
-  AnalysisRun newer = MakeRun(contoso_, "run-new", kT0,
-                              {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u1")})});
+  AnalysisRun newer =
+      MakeRun(contoso_, "run-new", kT0,
+              {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u1")})});
   newer.data_version = 10;
   Apply(newer);
   const std::string before = DumpTables(db_.get());
   const int64_t events_before = OutboxRows();
 
-  AnalysisRun older = MakeRun(contoso_, "run-old", kT0 + kDay,
-                              {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u2")})});
+  AnalysisRun older =
+      MakeRun(contoso_, "run-old", kT0 + kDay,
+              {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u2")})});
   older.data_version = 9;
   ReconcileSummary s = Apply(older);
   ASSERT_EQ(s.batches.size(), 1u);
@@ -248,8 +251,9 @@ TEST_F(AlertManagerTest, AnAnalysisOfOlderDataAfterOneOfNewerDataIsStale) {
   EXPECT_EQ(OutboxRows(), events_before);
 
   // The same data analyzed again later applies as usual.
-  AnalysisRun same = MakeRun(contoso_, "run-same", kT0 + kDay,
-                             {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u3")})});
+  AnalysisRun same =
+      MakeRun(contoso_, "run-same", kT0 + kDay,
+              {Complete("mfa", {MakeFinding(std::string(kMfaUserNotRegistered), "u3")})});
   same.data_version = 10;
   EXPECT_EQ(Apply(same).batches[0].outcome, BatchOutcome::kApplied);
   Result<std::map<std::string, LedgerEntry>> ledger = LoadLedger(db_.get(), contoso_);
@@ -551,7 +555,7 @@ TEST_F(AlertManagerTest, StatementCountIsIndependentOfUnchangedAlerts) {
   auto chunks = [](uint64_t n, uint64_t per) { return (n + per - 1) / per; };
   const uint64_t event_statements = chunks(600 + 199 + 1, kOutboxRowsPerStatement);
   const uint64_t alert_statements = 2 * chunks(600, kAlertRowsPerStatement) +  // rows, history
-                                    2 * chunks(199, kAlertRowsPerStatement);    // rows, history
+                                    2 * chunks(199, kAlertRowsPerStatement);   // rows, history
   EXPECT_EQ(alert_statements, 6u);
   // + the preferences and one count of the 199 resolved alerts' state
   // changes, and the day's open count
@@ -569,10 +573,10 @@ TEST_F(AlertManagerTest, EightyThousandNewAlertsTakeAFewHundredStatements) {
   for (int i = 0; i < 56000; ++i) {
     stale.push_back(MakeFinding(std::string(kStaleUser), "s" + std::to_string(i), Severity::kLow));
   }
-  Result<ReconcileSummary> first = manager_->Reconcile(MakeRun(
-      contoso_, "run-1", kT0,
-      {Complete("mfa", std::move(mfa)), Complete("license"), Complete("stale", std::move(stale)),
-       Complete("privilege"), Complete("policy")}));
+  Result<ReconcileSummary> first = manager_->Reconcile(
+      MakeRun(contoso_, "run-1", kT0,
+              {Complete("mfa", std::move(mfa)), Complete("license"),
+               Complete("stale", std::move(stale)), Complete("privilege"), Complete("policy")}));
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->opened, 80000);
   // ledger read + alerts read + 160 INSERTs of alerts + 160 of history +
@@ -599,7 +603,8 @@ std::string AlertPayload(int64_t tenant_id, const std::string& run_id, const Ale
          "\",\"severity\":\"" + c.severity + "\",\"previous_severity\":" +
          (c.previous_severity ? "\"" + *c.previous_severity + "\"" : std::string("null")) +
          ",\"flapping\":" + (c.flapping ? "true" : "false") +
-         ",\"muted\":false,\"snoozed_until\":null}";
+         ",\"muted\":false,\"snoozed_until\":null,\"reason\":" + nlohmann::json(c.reason).dump() +
+         "}";
 }
 
 TEST_F(AlertManagerTest, EventsMatchTheChangesOneToOne) {

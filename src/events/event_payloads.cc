@@ -74,6 +74,7 @@ Event ToEvent(const AlertChangedPayload& p, std::string trace_id, TimeMs at) {
                    json.Bool("flapping", p.flapping)
                        .Bool("muted", p.snoozed_until.has_value())
                        .Time("snoozed_until", p.snoozed_until)
+                       .String("reason", p.reason)
                        .Finish());
 }
 

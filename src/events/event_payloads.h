@@ -72,6 +72,9 @@ struct AlertChangedPayload {
   std::optional<std::string> previous_severity;
   bool flapping = false;
   std::optional<TimeMs> snoozed_until;
+  // Why, as the alert's history row says (e.g. "finding no longer
+  // reported", "rule_changed (v1 -> v2)"): "reason" in the payload, last.
+  std::string reason;
 };
 
 // The event (id 0: not stored yet) announcing `payload`, with `trace_id`

@@ -41,8 +41,8 @@ TEST(EventPayloadsTest, AnalysisCompletedListsBatchesInRunOrder) {
 }
 
 TEST(EventPayloadsTest, AlertChangedNamesTheTransitionInItsType) {
-  AlertChangedPayload p{"reopened", 3,      42, "run-9", "mfa.user_not_registered",
-                        "u1",       "high", {}, false,   {}};
+  AlertChangedPayload p{"reopened", 3,  42,    "run-9", "mfa.user_not_registered",      "u1",
+                        "high",     {}, false, {},      "finding \"u1\" reported again"};
   Event e = ToEvent(p, "trace-4", 1);
   EXPECT_EQ(e.type, "alert.reopened");
   EXPECT_EQ(e.tenant_id, 3);
@@ -50,12 +50,12 @@ TEST(EventPayloadsTest, AlertChangedNamesTheTransitionInItsType) {
       e.payload,
       R"({"tenant_id":3,"alert_id":42,"run_id":"run-9","alert_type":"mfa.user_not_registered",)"
       R"("subject":"u1","severity":"high","previous_severity":null,"flapping":false,)"
-      R"("muted":false,"snoozed_until":null})");
+      R"("muted":false,"snoozed_until":null,"reason":"finding \"u1\" reported again"})");
 }
 
 TEST(EventPayloadsTest, AlertChangedOfASnoozedAlertIsMuted) {
-  AlertChangedPayload p{"updated", 3,      42, "run-9", "mfa.user_not_registered",
-                        "u1",      "high", {}, false,   {}};
+  AlertChangedPayload p{"updated", 3,  42,    "run-9", "mfa.user_not_registered", "u1",
+                        "high",    {}, false, {},      "details changed"};
   p.snoozed_until = 1767225600000;
   Event e = ToEvent(p, "trace-5", 1);
   EXPECT_EQ(e.type, "alert.updated");
@@ -63,21 +63,30 @@ TEST(EventPayloadsTest, AlertChangedOfASnoozedAlertIsMuted) {
       e.payload,
       R"({"tenant_id":3,"alert_id":42,"run_id":"run-9","alert_type":"mfa.user_not_registered",)"
       R"("subject":"u1","severity":"high","previous_severity":null,"flapping":false,)"
-      R"("muted":true,"snoozed_until":"2026-01-01T00:00:00Z"})");
+      R"("muted":true,"snoozed_until":"2026-01-01T00:00:00Z","reason":"details changed"})");
 }
 
 TEST(EventPayloadsTest, AlertChangedCarriesThePreviousSeverityAndFlapping) {
-  AlertChangedPayload p{"updated", 3,      42, "run-9", "mfa.user_not_registered",
-                        "u1",      "high", {}, false,   {}};
+  AlertChangedPayload p{"updated",
+                        3,
+                        42,
+                        "run-9",
+                        "mfa.user_not_registered",
+                        "u1",
+                        "high",
+                        {},
+                        false,
+                        {},
+                        "severity changed from medium to high"};
   p.previous_severity = "medium";
   p.flapping = true;
   EXPECT_EQ(
       ToEvent(p, "trace-6", 1).payload,
       R"({"tenant_id":3,"alert_id":42,"run_id":"run-9","alert_type":"mfa.user_not_registered",)"
       R"("subject":"u1","severity":"high","previous_severity":"medium","flapping":true,)"
-      R"("muted":false,"snoozed_until":null})");
-  AlertChangedPayload flapping{"flapping", 3,      42, "run-9", "mfa.user_not_registered",
-                               "u1",       "high", {}, true,    {}};
+      R"("muted":false,"snoozed_until":null,"reason":"severity changed from medium to high"})");
+  AlertChangedPayload flapping{
+      "flapping", 3, 42, "run-9", "mfa.user_not_registered", "u1", "high", {}, true, {}, ""};
   Event e = ToEvent(flapping, "trace-7", 1);
   EXPECT_EQ(e.type, "alert.flapping");
   EXPECT_EQ(e.type, kEventAlertFlapping);
